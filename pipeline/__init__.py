@@ -1,0 +1,3 @@
+"""simad-sync: move residency-office spreadsheets into the ministry's SIMAD and MAXA services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,163 @@
+"""The ``simad`` command line: a thin shell over the library in ``pipeline``.
+
+Each command parses its options, calls one library function and turns the library's
+exceptions into a message and an exit code (2 usage/input, 3 remote fatal).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__, codes, config, i18n
+from .errors import SimadError
+from .i18n import t
+
+app = typer.Typer(
+    help="simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="The embedded simulator of the SIMAD service.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+LangOption = Annotated[
+    str | None, typer.Option("--lang", help="Message language: fa (default) or en.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"simad-sync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
+    if lang:
+        i18n.set_lang(lang)
+
+
+def fail(exc: SimadError) -> typer.Exit:
+    typer.echo(t("error", message=exc), err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _sandbox_db(db: Path | None) -> Path:
+    return db if db is not None else config.simad_home() / "sandbox.db"
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    db: Annotated[Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")] = None,
+    token_ttl: Annotated[float, typer.Option(help="Access-token lifetime, seconds.")] = 1800.0,
+    refresh_ttl: Annotated[float, typer.Option(help="Refresh-token lifetime, seconds.")] = 604800.0,
+    latency_ms: Annotated[float, typer.Option(help="Delay added to every request.")] = 0.0,
+    fail_rate: Annotated[float, typer.Option(help="Share of requests answered 503 (0–1).")] = 0.0,
+    rate_limit: Annotated[float, typer.Option(help="Requests per second before 429 (0: none).")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
+    lang: LangOption = None,
+) -> None:
+    """Serve the sandbox over HTTP until interrupted."""
+    from .sandbox.server import serve
+    from .sandbox.settings import SandboxSettings
+
+    if lang:
+        i18n.set_lang(lang)
+    if not 0 <= fail_rate <= 1:
+        raise typer.BadParameter("--fail-rate must be between 0 and 1")
+    if not config.is_loopback(host):
+        typer.echo(t("not_loopback", host=host), err=True)
+    path = _sandbox_db(db)
+    settings = SandboxSettings(
+        db_path=path, token_ttl=token_ttl, refresh_ttl=refresh_ttl, latency_ms=latency_ms,
+        fail_rate=fail_rate, rate_limit=rate_limit, seed=seed,
+    )
+    typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
+    if latency_ms or fail_rate or rate_limit:
+        typer.echo(t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=rate_limit))
+    sys.stdout.flush()
+    serve(settings, host, port)
+
+
+def _code_option(value: str | None, table: str, names: dict[str, int]) -> int | None:
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if key in names:
+        return names[key]
+    if key.isdigit() and key in codes.table(table):
+        return int(key)
+    raise typer.BadParameter(f"{value!r}: use one of {', '.join(names)} or a code of {table}")
+
+
+@sandbox_app.command("review")
+def sandbox_review(
+    year: Annotated[int, typer.Option("--year", help="Upgrade year (YearId).")],
+    student_number: Annotated[str | None, typer.Option(help="Only this resident.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="accepted | rejected | needs-correction (appendix 4).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="The reviewer's reason.")] = None,
+    final_result: Annotated[
+        str | None, typer.Option(help="promoted | conditional | repeat (appendix 5).")
+    ] = None,
+    random_: Annotated[
+        bool, typer.Option("--random", help="Draw statuses and results at random.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed for --random.")] = 0,
+    db: Annotated[Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Set review statuses and final results of declarations in the sandbox (rehearsals)."""
+    from .sandbox.rehearsal import apply_review
+    from .sandbox.store import SandboxStore
+
+    if lang:
+        i18n.set_lang(lang)
+    status_id = _code_option(
+        status, "review_statuses", {"accepted": 1, "rejected": 2, "needs-correction": 3}
+    )
+    result_id = _code_option(
+        final_result, "final_results", {"promoted": 1, "conditional": 2, "repeat": 3}
+    )
+    if status_id is None and result_id is None and not random_:
+        typer.echo(t("review_nothing_to_set"), err=True)
+        raise typer.Exit(2)
+    store = SandboxStore(_sandbox_db(db))
+    try:
+        summary = apply_review(
+            store, year, student_number=student_number, status_id=status_id,
+            final_result_id=result_id, description=reason, seed=seed if random_ else None,
+        )
+    finally:
+        store.close()
+    if not summary.changed:
+        typer.echo(t("review_none", year=year))
+        raise typer.Exit(1)
+    review, final = codes.table("review_statuses"), codes.table("final_results")
+    lang_now = i18n.current_lang()
+    typer.echo(t(
+        "review_done", changed=summary.changed, year=year,
+        statuses=", ".join(f"{review.title(k, lang_now)}: {v}" for k, v in summary.statuses.items()) or "-",
+        results=", ".join(f"{final.title(k, lang_now)}: {v}" for k, v in summary.results.items()) or "-",
+    ))
+
+
+def main() -> None:
+    try:
+        app()
+    except SimadError as exc:
+        typer.echo(t("error", message=exc), err=True)
+        sys.exit(exc.exit_code)

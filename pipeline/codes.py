@@ -1,0 +1,72 @@
+"""Code tables of the SIMAD guide's appendices, loaded from the CSV files in ``schemas/``.
+
+Nothing else in the package spells a code table out: the CSV files are the single source.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+TABLES = {
+    "declare_codes": "Appendix 1: upgrade declaration codes",
+    "declaration_types": "Appendix 2: declaration types",
+    "reject_reasons": "Appendix 3: reasons for not declaring",
+    "review_statuses": "Appendix 4: review status of a declaration",
+    "final_results": "Appendix 5: final exam results",
+    "course_codes": "Appendix 6: standard course codes (legible part of the guide)",
+    "genders": "Gender",
+    "durations": "Residency year",
+}
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    name: str
+    titles_fa: dict[str, str]
+    titles_en: dict[str, str]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(self.titles_fa)
+
+    @property
+    def int_codes(self) -> frozenset[int]:
+        return frozenset(int(c) for c in self.titles_fa)
+
+    def title(self, code: object, lang: str = "fa") -> str | None:
+        key = _code_key(code)
+        return (self.titles_fa if lang == "fa" else self.titles_en).get(key)
+
+    def __contains__(self, code: object) -> bool:
+        return _code_key(code) in self.titles_fa
+
+
+def _code_key(code: object) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code).strip()
+
+
+def read_table(path: Path | str, name: str | None = None) -> CodeTable:
+    """Read a code table CSV with columns ``code`` and optional ``title_fa``/``title_en``."""
+    path = Path(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or "code" not in rows[0]:
+        raise ValueError(f"{path}: a code table needs a 'code' column")
+    fa = {r["code"].strip(): (r.get("title_fa") or r.get("title") or "").strip() for r in rows}
+    en = {r["code"].strip(): (r.get("title_en") or r.get("title") or "").strip() for r in rows}
+    return CodeTable(name or path.stem, fa, en)
+
+
+@cache
+def table(name: str) -> CodeTable:
+    """One of the code tables shipped in ``schemas/`` (see ``TABLES``)."""
+    if name not in TABLES:
+        raise KeyError(name)
+    with resources.as_file(resources.files("schemas") / f"{name}.csv") as path:
+        return read_table(path, name)

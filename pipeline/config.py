@@ -1,0 +1,100 @@
+"""Where the tool keeps its state, which server it talks to, and whose credentials it uses.
+
+Credentials come from the environment, a ``.env`` file in the working directory, or a hidden
+prompt; never from command-line flags. They are held in ``Credentials``, whose repr hides them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+
+SANDBOX = "sandbox"
+_dotenv_cache: dict[str, str | None] | None = None
+
+
+def simad_home() -> Path:
+    """The folder for the ledger, the sandbox database, the terminology mirror and logs."""
+    raw = os.environ.get("SIMAD_HOME")
+    home = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("simad-sync"))
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return home
+
+
+def setting(name: str, default: str | None = None) -> str | None:
+    """A setting from the environment, else from ``./.env``, else ``default``."""
+    if name in os.environ:
+        return os.environ[name]
+    global _dotenv_cache
+    if _dotenv_cache is None:
+        env_file = Path.cwd() / ".env"
+        _dotenv_cache = dotenv_values(env_file) if env_file.is_file() else {}
+    value = _dotenv_cache.get(name)
+    return value if value is not None else default
+
+
+def reset_settings_cache() -> None:
+    global _dotenv_cache
+    _dotenv_cache = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, password=***)"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
+    """``sandbox`` or a validated base URL (https, or http on a loopback address only)."""
+    value = (target or setting(env_var) or SANDBOX).strip()
+    if value == SANDBOX:
+        return SANDBOX
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"target must be 'sandbox' or an http(s) base URL, not {value!r}")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"plain http:// is refused for {parts.hostname}: use https:// (http is allowed "
+            "only for loopback addresses such as 127.0.0.1)"
+        )
+    return value.rstrip("/")
+
+
+SANDBOX_USERNAME = "demo-university"
+SANDBOX_PASSWORD = "demo-pass-1403"
+
+
+def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
+    """Credentials for SIMAD. The sandbox's demo account is used when nothing is configured."""
+    username = setting("SIMAD_USERNAME")
+    password = setting("SIMAD_PASSWORD")
+    if target == SANDBOX and not username and not password:
+        return Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD)
+    if not username and interactive:
+        username = input("SIMAD username: ").strip()
+    if not password and interactive:
+        password = getpass.getpass("SIMAD password: ")
+    if not username or not password:
+        raise ConfigError("set SIMAD_USERNAME and SIMAD_PASSWORD (environment or .env)")
+    return Credentials(username, password)

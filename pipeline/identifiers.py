@@ -1,0 +1,28 @@
+"""Checks on Iranian identifiers, shared by validation and the sandbox."""
+
+from __future__ import annotations
+
+import re
+
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+_PASSPORT_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,19}")
+
+
+def is_valid_national_code(code: str) -> bool:
+    """Iranian national code: ten ASCII digits, not all alike, with a valid check digit."""
+    if not _TEN_DIGITS.fullmatch(code) or len(set(code)) == 1:
+        return False
+    total = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
+    check = int(code[9])
+    return check == total if total < 2 else check == 11 - total
+
+
+def is_passport_like(value: str) -> bool:
+    """A foreign national's id: 5–20 Latin letters, digits or hyphens, starting alphanumeric."""
+    return bool(_PASSPORT_LIKE.fullmatch(value))
+
+
+def national_code_check_digit(first_nine: str) -> str:
+    """The check digit that completes nine digits into a valid national code."""
+    total = sum(int(first_nine[i]) * (10 - i) for i in range(9)) % 11
+    return str(total if total < 2 else 11 - total)

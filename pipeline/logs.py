@@ -1,0 +1,52 @@
+"""Structured logs (structlog) to a JSON-lines file under ``SIMAD_HOME/logs``.
+
+Secrets and personal data are dropped by a processor before anything is written: keys that
+name a credential or a personal identifier are replaced, whatever the event.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+REDACTED = "***"
+_SENSITIVE_KEY = re.compile(
+    r"pass|secret|token|authorization|national|mobile|phone|email|birth|address|image",
+    re.IGNORECASE,
+)
+
+
+def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if key != "event" and _SENSITIVE_KEY.search(key):
+            event[key] = REDACTED
+    return event
+
+
+def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
+    """Send structlog events to ``log_file`` (JSON lines) or nowhere."""
+    if log_file is None:
+        structlog.configure(
+            processors=[redact, structlog.processors.JSONRenderer()],
+            logger_factory=structlog.ReturnLoggerFactory(),
+            wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL + 1),
+            cache_logger_on_first_use=False,
+        )
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
+        logger_factory=structlog.WriteLoggerFactory(file=log_file.open("a", encoding="utf-8")),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,53 @@
+"""The sandbox: a faithful simulator of the SIMAD service (and the DITAS/MAXA gateway).
+
+``create_app(settings)`` returns an ASGI app, served by ``simad sandbox serve`` or used in-process
+through ``httpx.ASGITransport`` (the default ``sandbox`` target and the tests).
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .faults import FaultInjector
+from .settings import SandboxSettings
+from .simad_app import SimadSandbox
+from .store import SandboxStore
+
+__all__ = ["SandboxApp", "SandboxSettings", "SandboxStore", "create_app"]
+
+
+class SandboxApp:
+    """The ASGI app plus handles on its state, for tests and rehearsal commands."""
+
+    def __init__(self, settings: SandboxSettings):
+        self.settings = settings
+        self.store = SandboxStore(settings.db_path)
+        self.simad = SimadSandbox(self.store, settings)
+        routes = self.simad.routes()
+        self._paths = {r.path.lower(): r.path for r in routes}
+        inner: ASGIApp = Starlette(routes=routes)
+        self.faults: FaultInjector | None = None
+        if settings.latency_ms or settings.fail_rate or settings.rate_limit:
+            self.faults = FaultInjector(
+                inner,
+                latency_ms=settings.latency_ms,
+                fail_rate=settings.fail_rate,
+                rate_limit=settings.rate_limit,
+                seed=settings.seed,
+                clock=settings.clock,
+            )
+            inner = self.faults
+        self._app = inner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # ASP.NET routes ignore case: so does the sandbox.
+            canonical = self._paths.get(scope["path"].rstrip("/").lower())
+            if canonical is not None and canonical != scope["path"]:
+                scope = {**scope, "path": canonical, "raw_path": canonical.encode()}
+        await self._app(scope, receive, send)
+
+
+def create_app(settings: SandboxSettings | None = None) -> SandboxApp:
+    return SandboxApp(settings or SandboxSettings())

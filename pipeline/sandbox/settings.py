@@ -1,0 +1,33 @@
+"""Settings of one sandbox instance: where its state lives, its accounts, and its faults."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import codes
+from ..config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+
+
+def _default_users() -> dict[str, str]:
+    return {SANDBOX_USERNAME: SANDBOX_PASSWORD}
+
+
+def _default_course_codes() -> frozenset[str]:
+    return codes.table("course_codes").codes
+
+
+@dataclass
+class SandboxSettings:
+    db_path: Path | str = ":memory:"
+    token_ttl: float = 30 * 60.0
+    refresh_ttl: float = 7 * 24 * 3600.0
+    latency_ms: float = 0.0
+    fail_rate: float = 0.0
+    rate_limit: float = 0.0  # requests per second; 0 means no limit
+    seed: int = 0
+    users: dict[str, str] = field(default_factory=_default_users, repr=False)
+    course_codes: frozenset[str] = field(default_factory=_default_course_codes, repr=False)
+    clock: Callable[[], float] = time.time

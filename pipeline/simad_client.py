@@ -1,0 +1,417 @@
+"""Async client for the SIMAD web service (guide sections A.1 and A.2).
+
+The transport is injectable: tests and the default ``sandbox`` target hand in
+``httpx.ASGITransport(app=...)``; the real network is only the default.
+
+A data call answers with a ``CallResult``: ``ok`` for 2xx, or the server's ``Problem`` for a
+4xx that is the row's answer (400 problem details, 404, 409, ...). 429, 5xx, timeouts and
+connection errors raise ``RetryableError``; credentials refused raise ``AuthError``.
+The token is refreshed before it expires and after a 401; when a refresh is refused, the
+client authenticates again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import structlog
+
+from .config import Credentials
+from .errors import AuthError, RetryableError, UnexpectedResponse
+
+log = structlog.get_logger("simad.client")
+
+TOKEN_KEYS = ("token", "accesstoken", "access_token")
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFAULT_LIFETIME = 15 * 60.0
+
+
+@dataclass
+class Problem:
+    """A refusal from the server: RFC 7807 problem details or a bare text."""
+
+    status: int
+    title: str | None = None
+    messages: list[str] = field(default_factory=list)
+    trace_id: str | None = None
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        parts = list(self.messages)
+        for name, errs in self.field_errors.items():
+            parts.extend(f"{name}: {e}" for e in errs)
+        if not parts and self.title:
+            parts.append(self.title)
+        return " | ".join(parts)
+
+
+@dataclass
+class CallResult:
+    ok: bool
+    status: int
+    problem: Problem | None = None
+    trace_id: str | None = None
+
+
+def parse_problem(response: httpx.Response) -> Problem:
+    """Turn an error answer into a ``Problem``, unpacking the JSON-in-a-string ``detail``."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().strip('"').strip()
+        return Problem(status, messages=[text] if text else [])
+    if not isinstance(body, dict):
+        return Problem(status, messages=[str(body)])
+    lowered = {str(k).lower(): v for k, v in body.items()}
+    problem = Problem(
+        status,
+        title=lowered.get("title"),
+        trace_id=lowered.get("traceid"),
+    )
+    detail = lowered.get("detail")
+    if isinstance(detail, str) and detail.strip():
+        try:
+            parsed = json.loads(detail)
+        except ValueError:
+            parsed = detail
+        if isinstance(parsed, dict):
+            problem.messages = [str(v).strip() for v in parsed.values()]
+        elif isinstance(parsed, list):
+            problem.messages = [str(v).strip() for v in parsed]
+        else:
+            problem.messages = [str(parsed).strip()]
+    errors = lowered.get("errors")
+    if isinstance(errors, dict):
+        problem.field_errors = {
+            str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()
+        }
+    return problem
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def pick_token(body: dict[str, Any]) -> str | None:
+    """The access token, whatever the key's case or stray spaces (the guide shows ``" Token"``)."""
+    for key, value in body.items():
+        if str(key).strip().lower() in TOKEN_KEYS and isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _pick(body: dict[str, Any], name: str) -> Any:
+    for key, value in body.items():
+        if str(key).strip().lower() == name:
+            return value
+    return None
+
+
+class SimadClient:
+    """One authenticated session with a SIMAD server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_connections: int = 16,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._credentials = credentials
+        self._clock = clock
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/",
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={"Accept": "application/json"},
+        )
+        self._token: str | None = None
+        self._refresh_token: str | None = None
+        self._expires_at = 0.0
+        self._lifetime = DEFAULT_LIFETIME
+        self._lock = asyncio.Lock()
+        self.display_name: str | None = None
+        self.renewals = {"authenticate": 0, "refresh": 0}
+
+    def __repr__(self) -> str:
+        return f"SimadClient({str(self._http.base_url)!r}, user={self._credentials.username!r})"
+
+    async def __aenter__(self) -> SimadClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- token lifecycle -------------------------------------------------------------------
+
+    @property
+    def token_expires_at(self) -> float:
+        return self._expires_at
+
+    async def authenticate(self) -> None:
+        response = await self._raw(
+            "POST",
+            "api/Token/authenticate",
+            json={
+                "username": self._credentials.username,
+                "password": self._credentials.password,
+            },
+        )
+        if response.status_code != 200:
+            problem = parse_problem(response)
+            if response.status_code in RETRYABLE_STATUSES:
+                raise RetryableError(
+                    f"authentication: HTTP {response.status_code} {problem.text}",
+                    status=response.status_code,
+                    retry_after=_retry_after(response),
+                )
+            raise AuthError(
+                f"authentication refused (HTTP {response.status_code}): {problem.text}",
+                status=response.status_code,
+            )
+        body = self._json_object(response, "authenticate")
+        self._store_tokens(body)
+        self.display_name = _pick(body, "displayname")
+        self.renewals["authenticate"] += 1
+        log.info("authenticated", display_name=self.display_name)
+
+    async def refresh(self) -> None:
+        """Swap the token pair for a new one. Raises ``AuthError`` when refused."""
+        if not self._token or not self._refresh_token:
+            raise AuthError("no token to refresh")
+        response = await self._raw(
+            "POST",
+            "api/Token/refresh",
+            json={"AccessToken": self._token, "RefreshToken": self._refresh_token},
+        )
+        if response.status_code != 200:
+            if response.status_code in RETRYABLE_STATUSES:
+                raise RetryableError(
+                    f"token refresh: HTTP {response.status_code}",
+                    status=response.status_code,
+                    retry_after=_retry_after(response),
+                )
+            raise AuthError(
+                f"token refresh refused (HTTP {response.status_code}): "
+                f"{parse_problem(response).text}",
+                status=response.status_code,
+            )
+        self._store_tokens(self._json_object(response, "refresh"))
+        self.renewals["refresh"] += 1
+        log.info("token_refreshed")
+
+    async def revoke(self) -> None:
+        """Invalidate the current token pair on the server (best effort at the end of a run)."""
+        if not self._token or not self._refresh_token:
+            return
+        response = await self._raw(
+            "POST",
+            "api/Token/revoke",
+            json={"AccessToken": self._token, "RefreshToken": self._refresh_token},
+        )
+        if response.status_code != 200:
+            raise AuthError(
+                f"token revoke refused (HTTP {response.status_code}): "
+                f"{parse_problem(response).text}",
+                status=response.status_code,
+            )
+        self._token = self._refresh_token = None
+        self._expires_at = 0.0
+        log.info("token_revoked")
+
+    def _store_tokens(self, body: dict[str, Any]) -> None:
+        token = pick_token(body)
+        refresh = _pick(body, "refreshtoken")
+        if not token:
+            raise UnexpectedResponse("the server's token answer holds no token")
+        now = self._clock()
+        expires = _pick(body, "expires")
+        if isinstance(expires, str):
+            try:
+                expires_at = datetime.fromisoformat(expires).timestamp()
+                self._lifetime = max(1.0, expires_at - now)
+            except ValueError:
+                expires_at = now + self._lifetime
+        else:
+            # The refresh answer carries no expiry: assume the lifetime seen before.
+            expires_at = now + self._lifetime
+        self._token = token
+        self._refresh_token = refresh if isinstance(refresh, str) else self._refresh_token
+        self._expires_at = expires_at
+
+    def _needs_renewal(self) -> bool:
+        margin = min(60.0, self._lifetime * 0.2)
+        return self._token is None or self._clock() >= self._expires_at - margin
+
+    async def _renew(self, stale_token: str | None) -> None:
+        """Refresh, or authenticate when there is no token or the refresh is refused.
+
+        Only one coroutine renews; the others find a fresh token when they get the lock.
+        """
+        async with self._lock:
+            if self._token is not None and self._token != stale_token:
+                return
+            if self._token is None:
+                await self.authenticate()
+                return
+            try:
+                await self.refresh()
+            except AuthError:
+                log.info("refresh_refused_reauthenticating")
+                self._token = self._refresh_token = None
+                await self.authenticate()
+
+    async def ensure_token(self) -> str:
+        if self._needs_renewal():
+            await self._renew(self._token)
+        assert self._token is not None
+        return self._token
+
+    # -- transport -------------------------------------------------------------------------
+
+    async def _raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        started = self._clock()
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise RetryableError(f"{path}: timed out") from exc
+        except httpx.TransportError as exc:
+            raise RetryableError(f"{path}: connection error ({type(exc).__name__})") from exc
+        log.debug(
+            "http",
+            method=method,
+            path=path,
+            status=response.status_code,
+            ms=round((self._clock() - started) * 1000, 1),
+        )
+        return response
+
+    async def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for attempt in (1, 2):
+            token = await self.ensure_token()
+            headers = {"Authorization": f"Bearer {token}", "token": token}
+            response = await self._raw(method, path, headers=headers, **kwargs)
+            if response.status_code != 401:
+                break
+            log.info("unauthorized_renewing", path=path, attempt=attempt)
+            await self._renew(token)
+        else:
+            raise AuthError(f"{path}: the server refused a fresh token (HTTP 401)", status=401)
+        if response.status_code in RETRYABLE_STATUSES:
+            problem = parse_problem(response)
+            raise RetryableError(
+                f"{path}: HTTP {response.status_code} {problem.text}".strip(),
+                status=response.status_code,
+                retry_after=_retry_after(response),
+                trace_id=problem.trace_id,
+            )
+        return response
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> CallResult:
+        response = await self._authorized("POST", path, json=payload)
+        if response.is_success:
+            return CallResult(True, response.status_code)
+        problem = parse_problem(response)
+        log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
+        return CallResult(False, response.status_code, problem, problem.trace_id)
+
+    async def _get(self, path: str, params: dict[str, Any]) -> Any:
+        query = {k: v for k, v in params.items() if v is not None and v != ""}
+        response = await self._authorized("GET", path, params=query)
+        if not response.is_success:
+            problem = parse_problem(response)
+            raise UnexpectedResponse(
+                f"{path}: HTTP {response.status_code} {problem.text}",
+                status=response.status_code,
+                trace_id=problem.trace_id,
+            )
+        if not response.content.strip():
+            return []
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise UnexpectedResponse(f"{path}: the answer is not JSON") from exc
+
+    @staticmethod
+    def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise UnexpectedResponse(f"{what}: the answer is not JSON") from exc
+        if not isinstance(body, dict):
+            raise UnexpectedResponse(f"{what}: the answer is not a JSON object")
+        return body
+
+    # -- data calls (A.2) ------------------------------------------------------------------
+
+    async def add_or_update_resident(self, payload: dict[str, Any]) -> CallResult:
+        return await self._post("api2/Residents/AddOrUpdate", payload)
+
+    async def upload_image(self, student_number: str, image: bytes) -> CallResult:
+        body = {"StudentNumber": student_number, "Image": base64.b64encode(image).decode()}
+        return await self._post("api2/Residents/UploadImage", body)
+
+    async def add_or_update_declaration(self, payload: dict[str, Any]) -> CallResult:
+        return await self._post("api2/DeclareResidentToUpgrades/AddOrUpdate", payload)
+
+    async def get_declare_residents(
+        self,
+        year_id: int,
+        course_study_code: str | int | None = None,
+        national_code: str | None = None,
+        student_number: str | None = None,
+    ) -> Any:
+        return await self._get(
+            "api2/DeclareResidentToUpgrades/GetDeclareResidents",
+            _filters(year_id, course_study_code, national_code, student_number),
+        )
+
+    async def get_final_results(
+        self,
+        year_id: int,
+        course_study_code: str | int | None = None,
+        national_code: str | None = None,
+        student_number: str | None = None,
+    ) -> Any:
+        return await self._get(
+            "api2/ResidentUpgrades/GetFinalResults",
+            _filters(year_id, course_study_code, national_code, student_number),
+        )
+
+
+def _filters(year_id: int, course: str | int | None, national: str | None, student: str | None):
+    return {
+        "yearId": year_id,
+        "courseStudyCode": course,
+        "nationalCode": national,
+        "studentNumber": student,
+    }
