@@ -60,12 +60,16 @@ def _sandbox_db(db: Path | None) -> Path:
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
-    db: Annotated[Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")
+    ] = None,
     token_ttl: Annotated[float, typer.Option(help="Access-token lifetime, seconds.")] = 1800.0,
     refresh_ttl: Annotated[float, typer.Option(help="Refresh-token lifetime, seconds.")] = 604800.0,
     latency_ms: Annotated[float, typer.Option(help="Delay added to every request.")] = 0.0,
     fail_rate: Annotated[float, typer.Option(help="Share of requests answered 503 (0–1).")] = 0.0,
-    rate_limit: Annotated[float, typer.Option(help="Requests per second before 429 (0: none).")] = 0.0,
+    rate_limit: Annotated[
+        float, typer.Option(help="Requests per second before 429 (0: none).")
+    ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
     lang: LangOption = None,
 ) -> None:
@@ -81,8 +85,13 @@ def sandbox_serve(
         typer.echo(t("not_loopback", host=host), err=True)
     path = _sandbox_db(db)
     settings = SandboxSettings(
-        db_path=path, token_ttl=token_ttl, refresh_ttl=refresh_ttl, latency_ms=latency_ms,
-        fail_rate=fail_rate, rate_limit=rate_limit, seed=seed,
+        db_path=path,
+        token_ttl=token_ttl,
+        refresh_ttl=refresh_ttl,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        rate_limit=rate_limit,
+        seed=seed,
     )
     typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit:
@@ -117,7 +126,9 @@ def sandbox_review(
         bool, typer.Option("--random", help="Draw statuses and results at random.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed for --random.")] = 0,
-    db: Annotated[Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Set review statuses and final results of declarations in the sandbox (rehearsals)."""
@@ -138,8 +149,13 @@ def sandbox_review(
     store = SandboxStore(_sandbox_db(db))
     try:
         summary = apply_review(
-            store, year, student_number=student_number, status_id=status_id,
-            final_result_id=result_id, description=reason, seed=seed if random_ else None,
+            store,
+            year,
+            student_number=student_number,
+            status_id=status_id,
+            final_result_id=result_id,
+            description=reason,
+            seed=seed if random_ else None,
         )
     finally:
         store.close()
@@ -148,11 +164,21 @@ def sandbox_review(
         raise typer.Exit(1)
     review, final = codes.table("review_statuses"), codes.table("final_results")
     lang_now = i18n.current_lang()
-    typer.echo(t(
-        "review_done", changed=summary.changed, year=year,
-        statuses=", ".join(f"{review.title(k, lang_now)}: {v}" for k, v in summary.statuses.items()) or "-",
-        results=", ".join(f"{final.title(k, lang_now)}: {v}" for k, v in summary.results.items()) or "-",
-    ))
+    typer.echo(
+        t(
+            "review_done",
+            changed=summary.changed,
+            year=year,
+            statuses=", ".join(
+                f"{review.title(k, lang_now)}: {v}" for k, v in summary.statuses.items()
+            )
+            or "-",
+            results=", ".join(
+                f"{final.title(k, lang_now)}: {v}" for k, v in summary.results.items()
+            )
+            or "-",
+        )
+    )
 
 
 def main() -> None:

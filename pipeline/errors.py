@@ -1,12 +1,12 @@
 """Exceptions that stop an operation. Problems found in a row of data are values, not exceptions.
 
-    SimadError
-    ├── ConfigError          bad configuration or usage (exit 2)
-    ├── InputFileError       an input file cannot be read (exit 2)
-    └── RemoteError          the remote service could not be used
-        ├── AuthError        credentials refused, refresh and re-authentication failed (exit 3)
-        ├── RetryableError   429, 5xx, timeout, connection error: worth trying again
-        └── UnexpectedResponse  an answer the client cannot understand
+SimadError
+├── ConfigError          bad configuration or usage (exit 2)
+├── InputFileError       an input file cannot be read (exit 2)
+└── RemoteError          the remote service could not be used
+    ├── AuthError        credentials refused, refresh and re-authentication failed (exit 3)
+    ├── RetryableError   429, 5xx, timeout, connection error: worth trying again
+    └── UnexpectedResponse  an answer the client cannot understand
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
         structlog.configure(
             processors=[redact, structlog.processors.JSONRenderer()],
             logger_factory=structlog.ReturnLoggerFactory(),
-            wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL + 1),
+            wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL),
             cache_logger_on_first_use=False,
         )
         return

@@ -74,9 +74,13 @@ def _convert(kind: str, value: Any) -> Any:
     base = kind.rstrip("?")
     if base == "string" and isinstance(value, str):
         return value
-    if base == "int" and isinstance(value, int) and not isinstance(value, bool):
-        if -(2**31) <= value < 2**31:
-            return value
+    if (
+        base == "int"
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and -(2**31) <= value < 2**31
+    ):
+        return value
     if base == "decimal" and isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if base == "bool" and isinstance(value, bool):

@@ -9,7 +9,7 @@ import asyncio
 import json
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +24,7 @@ class FaultInjector:
         rate_limit: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ):
         self.app = app
         self.latency = latency_ms / 1000.0
@@ -31,6 +32,7 @@ class FaultInjector:
         self.rate_limit = rate_limit
         self.rng = random.Random(seed)
         self.clock = clock
+        self.sleep = sleep
         self._tokens = rate_limit
         self._last = clock()
         self.counts = {"requests": 0, "failed_503": 0, "limited_429": 0}
@@ -50,12 +52,16 @@ class FaultInjector:
             return
         self.counts["requests"] += 1
         if self.latency:
-            await asyncio.sleep(self.latency)
+            await self.sleep(self.latency)
         if self.rate_limit and not self._take_token():
             self.counts["limited_429"] += 1
             wait = max(1, math.ceil(1 / self.rate_limit))
-            await _reply(send, 429, {"title": "Too Many Requests", "status": 429},
-                         [(b"retry-after", str(wait).encode())])
+            await _reply(
+                send,
+                429,
+                {"title": "Too Many Requests", "status": 429},
+                [(b"retry-after", str(wait).encode())],
+            )
             return
         if self.fail_rate and self.rng.random() < self.fail_rate:
             self.counts["failed_503"] += 1
@@ -69,10 +75,15 @@ async def _reply(send: Send, status: int, body: dict | None, headers: list) -> N
         payload, ctype = b"Service Unavailable", b"text/plain"
     else:
         payload, ctype = json.dumps(body).encode(), b"application/problem+json"
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", ctype), (b"content-length", str(len(payload)).encode()),
-                    *headers],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", ctype),
+                (b"content-length", str(len(payload)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -47,9 +47,7 @@ def apply_review(
             reason = rng.choice(REASONS[status]) if status in REASONS else None
             if result is None and status == 1:
                 result = rng.choices([1, 2, 3], weights=[80, 10, 10])[0]
-        summary.changed += store.set_review(
-            year_id, row["student_number"], status, reason, result
-        )
+        summary.changed += store.set_review(year_id, row["student_number"], status, reason, result)
         if status is not None:
             summary.statuses[status] = summary.statuses.get(status, 0) + 1
         if result is not None:

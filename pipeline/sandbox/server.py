@@ -10,6 +10,7 @@ from .settings import SandboxSettings
 
 def serve(settings: SandboxSettings, host: str = "127.0.0.1", port: int = 8765) -> None:
     app = create_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+    )
     uvicorn.Server(config).run()

@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from starlette.requests import Request
@@ -50,8 +50,11 @@ MSG = {
     "image_size": "حجم تصویر بیش از حد مجاز است",
     "score": "{name} باید عددی بین ۰ و {high} باشد",
 }
-SCORES = {"BaliniScore": ("نمره صلاحیت بالینی", 60), "OperationScore": ("نمره عملکرد بالینی", 60),
-          "EthicsScore": ("نمره اخلاق حرفه‌ای", 30)}
+SCORES = {
+    "BaliniScore": ("نمره صلاحیت بالینی", 60),
+    "OperationScore": ("نمره عملکرد بالینی", 60),
+    "EthicsScore": ("نمره اخلاق حرفه‌ای", 30),
+}
 
 
 def trace_id() -> str:
@@ -62,14 +65,24 @@ def problem(messages: list[str], title: str = TITLE_INSERT) -> JSONResponse:
     detail = json.dumps(
         {str(uuid.uuid4()): m for m in messages}, ensure_ascii=False, separators=(",", ":")
     )
-    body = {"type": PROBLEM_TYPE, "title": title, "status": 400, "detail": detail,
-            "traceId": trace_id()}
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": title,
+        "status": 400,
+        "detail": detail,
+        "traceId": trace_id(),
+    }
     return JSONResponse(body, status_code=400, media_type="application/problem+json")
 
 
 def validation_problem(errors: dict[str, list[str]]) -> JSONResponse:
-    body = {"type": PROBLEM_TYPE, "title": "One or more validation errors occurred.",
-            "status": 400, "errors": errors, "traceId": trace_id()}
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": "One or more validation errors occurred.",
+        "status": 400,
+        "errors": errors,
+        "traceId": trace_id(),
+    }
     return JSONResponse(body, status_code=400, media_type="application/problem+json")
 
 
@@ -78,6 +91,10 @@ def _date(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=None)
+
+
+def _fa_digits(value: object) -> str:
+    return str(value).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
 def _year_ok(year: int) -> bool:
@@ -117,12 +134,14 @@ class SimadSandbox:
         if not secrets.compare_digest(str(password), self.settings.users[username]):
             return PlainTextResponse("Incorrect username or password", status_code=403)
         access, refresh, expires = self._issue(username)
-        return JSONResponse({
-            " Token": access,
-            "RefreshToken": refresh,
-            "expires": datetime.fromtimestamp(expires, TEHRAN).isoformat(),
-            "displayName": "ServiceUser",
-        })
+        return JSONResponse(
+            {
+                " Token": access,
+                "RefreshToken": refresh,
+                "expires": datetime.fromtimestamp(expires, TEHRAN).isoformat(),
+                "displayName": "ServiceUser",
+            }
+        )
 
     async def _token_pair(self, request: Request) -> tuple[Any, str] | None:
         try:
@@ -168,13 +187,18 @@ class SimadSandbox:
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         row = self.store.token(token)
         if row is None or row["revoked"]:
-            return Response(status_code=401, headers={
-                "WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return Response(
+                status_code=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
         if row["expires"] <= self.settings.clock():
-            when = datetime.fromtimestamp(row["expires"], timezone.utc).strftime("%m/%d/%Y %H:%M:%S")
-            return Response(status_code=401, headers={
-                "WWW-Authenticate": f'Bearer error="invalid_token", '
-                                    f'error_description="The token expired at \'{when}\'"'})
+            when = datetime.fromtimestamp(row["expires"], UTC).strftime("%m/%d/%Y %H:%M:%S")
+            return Response(
+                status_code=401,
+                headers={
+                    "WWW-Authenticate": f'Bearer error="invalid_token", '
+                    f"error_description=\"The token expired at '{when}'\""
+                },
+            )
         return None
 
     # -- data calls ------------------------------------------------------------------------
@@ -225,8 +249,12 @@ class SimadSandbox:
             return problem([MSG["image_type"]])
         if len(image) > MAX_IMAGE_BYTES:
             return problem([MSG["image_size"]])
-        self.store.upsert_image(values["StudentNumber"], len(image),
-                                hashlib.sha256(image).hexdigest(), self.settings.clock())
+        self.store.upsert_image(
+            values["StudentNumber"],
+            len(image),
+            hashlib.sha256(image).hexdigest(),
+            self.settings.clock(),
+        )
         return Response(status_code=200)
 
     async def add_declaration(self, request: Request) -> Response:
@@ -263,7 +291,7 @@ class SimadSandbox:
             out.append(MSG["duration"])
         for name, (title, high) in SCORES.items():
             if not 0 <= v[name] <= high:
-                out.append(MSG["score"].format(name=title, high=high))
+                out.append(MSG["score"].format(name=title, high=_fa_digits(high)))
         end = _date(v["EndResidencyDate"])
         if v["DeclareCode"] == 10 and end is None:
             out.append(MSG["end_required"])
@@ -283,7 +311,8 @@ class SimadSandbox:
         course = q.get("coursestudycode") or None
         if course is not None and not course.isdigit():
             return None, validation_problem(
-                {"courseStudyCode": [f"The value '{course}' is not valid."]})
+                {"courseStudyCode": [f"The value '{course}' is not valid."]}
+            )
         return {
             "year_id": int(raw_year),
             "course_study_code": course,
@@ -326,17 +355,19 @@ class SimadSandbox:
             if row["final_result_id"] is None:
                 continue
             payload, resident = json.loads(row["payload"]), json.loads(row["resident"])
-            out.append({
-                "studentNumber": row["student_number"],
-                "nationalCode": resident["NationalCode"],
-                "courseStudyCode": resident["CourseStudyCode"],
-                "firstName": resident["FirstName"],
-                "lastName": resident["LastName"],
-                "yearId": row["year_id"],
-                "declareCode": payload["DeclareCode"],
-                "finalResultId": row["final_result_id"],
-                "finalResultTitle": results.title(row["final_result_id"]),
-            })
+            out.append(
+                {
+                    "studentNumber": row["student_number"],
+                    "nationalCode": resident["NationalCode"],
+                    "courseStudyCode": resident["CourseStudyCode"],
+                    "firstName": resident["FirstName"],
+                    "lastName": resident["LastName"],
+                    "yearId": row["year_id"],
+                    "declareCode": payload["DeclareCode"],
+                    "finalResultId": row["final_result_id"],
+                    "finalResultTitle": results.title(row["final_result_id"]),
+                }
+            )
         return JSONResponse(out)
 
     def routes(self) -> list[Route]:
@@ -346,12 +377,19 @@ class SimadSandbox:
             Route("/api/Token/revoke", self.revoke, methods=["POST"]),
             Route("/api2/Residents/AddOrUpdate", self.add_resident, methods=["POST"]),
             Route("/api2/Residents/UploadImage", self.upload_image, methods=["POST"]),
-            Route("/api2/DeclareResidentToUpgrades/AddOrUpdate", self.add_declaration,
-                  methods=["POST"]),
-            Route("/api2/DeclareResidentToUpgrades/GetDeclareResidents",
-                  self.get_declare_residents, methods=["GET"]),
-            Route("/api2/ResidentUpgrades/GetFinalResults", self.get_final_results,
-                  methods=["GET"]),
+            Route(
+                "/api2/DeclareResidentToUpgrades/AddOrUpdate",
+                self.add_declaration,
+                methods=["POST"],
+            ),
+            Route(
+                "/api2/DeclareResidentToUpgrades/GetDeclareResidents",
+                self.get_declare_residents,
+                methods=["GET"],
+            ),
+            Route(
+                "/api2/ResidentUpgrades/GetFinalResults", self.get_final_results, methods=["GET"]
+            ),
         ]
 
 

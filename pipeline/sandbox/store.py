@@ -91,8 +91,9 @@ class SandboxStore:
 
     # -- tokens ----------------------------------------------------------------------------
 
-    def add_token(self, access: str, refresh: str, username: str, expires: float,
-                  refresh_expires: float) -> None:
+    def add_token(
+        self, access: str, refresh: str, username: str, expires: float, refresh_expires: float
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, 0)",

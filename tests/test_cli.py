@@ -1,0 +1,101 @@
+"""The command line: help everywhere, version, language, and the sandbox review command."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import app
+from pipeline.sandbox import SandboxSettings, create_app
+
+from .conftest import declaration, resident
+
+runner = CliRunner()
+
+
+def all_commands(group=None, prefix=()):
+    import typer.main
+
+    click_group = group or typer.main.get_command(app)
+    for name, command in click_group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("command", list(all_commands()))
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.output.strip()) == (0, f"simad-sync {__version__}")
+
+
+def seed_sandbox(db) -> None:
+    import httpx
+
+    from pipeline.config import Credentials
+    from pipeline.simad_client import SimadClient
+
+    sandbox = create_app(SandboxSettings(db_path=db))
+
+    async def go():
+        async with SimadClient(
+            "http://s",
+            Credentials("demo-university", "demo-pass-1403"),
+            transport=httpx.ASGITransport(app=sandbox),
+        ) as c:
+            assert (await c.add_or_update_resident(resident())).ok
+            assert (await c.add_or_update_declaration(declaration())).ok
+
+    asyncio.run(go())
+    sandbox.store.close()
+
+
+def test_sandbox_review_sets_status_in_persian_and_english(tmp_path):
+    from pipeline.sandbox.store import SandboxStore
+
+    db = tmp_path / "home" / "sandbox.db"
+    seed_sandbox(db)
+    fa = runner.invoke(
+        app,
+        ["sandbox", "review", "--year", "1402", "--status", "rejected", "--reason", "مدارک ناقص"],
+    )
+    assert fa.exit_code == 0, fa.output
+    assert "رد: 1" in fa.output
+    en = runner.invoke(
+        app,
+        [
+            "--lang",
+            "en",
+            "sandbox",
+            "review",
+            "--year",
+            "1402",
+            "--status",
+            "accepted",
+            "--final-result",
+            "promoted",
+        ],
+    )
+    assert en.exit_code == 0, en.output
+    assert "Accepted: 1" in en.output and "Promoted: 1" in en.output
+    [row] = SandboxStore(db).declarations(1402)
+    assert (row["review_status_id"], row["final_result_id"]) == (1, 1)
+
+
+def test_sandbox_review_errors(tmp_path):
+    assert runner.invoke(app, ["sandbox", "review", "--year", "1402"]).exit_code == 2
+    bad = runner.invoke(app, ["sandbox", "review", "--year", "1402", "--status", "maybe"])
+    assert bad.exit_code == 2
+    empty = runner.invoke(
+        app, ["--lang", "en", "sandbox", "review", "--year", "1399", "--status", "accepted"]
+    )
+    assert empty.exit_code == 1 and "no declaration for year 1399" in empty.output

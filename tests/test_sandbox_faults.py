@@ -1,0 +1,85 @@
+"""Fault options of the sandbox: latency, seeded 503s, and a rate limit with Retry-After."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from pipeline.retry import RetryPolicy
+from pipeline.sandbox.faults import FaultInjector
+
+from .conftest import BASE, resident
+
+pytestmark = pytest.mark.anyio
+
+
+async def ok_app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def statuses(app, n: int) -> list[int]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        return [(await http.get("/x")).status_code for _ in range(n)]
+
+
+async def test_fail_rate_is_seeded_and_roughly_the_share_asked(clock):
+    first = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=11, clock=clock), 200)
+    second = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=11, clock=clock), 200)
+    other = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=12, clock=clock), 200)
+    assert first == second
+    assert first != other
+    assert 40 <= first.count(503) <= 80
+    assert set(first) == {200, 503}
+
+
+async def test_rate_limit_answers_429_with_retry_after(clock):
+    app = FaultInjector(ok_app, rate_limit=2, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        codes = [(await http.get("/x")).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        limited = await http.get("/x")
+        assert limited.headers["retry-after"] == "1"
+        clock.advance(1.0)
+        assert (await http.get("/x")).status_code == 200
+    assert app.counts["limited_429"] == 2
+
+
+async def test_latency_is_added_to_every_request(clock):
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    app = FaultInjector(ok_app, latency_ms=20, clock=clock, sleep=record)
+    assert await statuses(app, 3) == [200, 200, 200]
+    assert waits == [0.02, 0.02, 0.02]
+
+
+async def test_client_gets_through_503_storm_with_retries(make_sandbox, make_client):
+    app = make_sandbox(fail_rate=0.5, seed=3)
+    client = make_client(app)
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    policy = RetryPolicy(max_attempts=20, sleep=no_sleep)
+    for i in range(10):
+        body = resident(f"9812300{i}")
+        result, _attempts = await policy.run(lambda b=body: client.add_or_update_resident(b))
+        assert result.ok
+    assert app.faults.counts["failed_503"] > 0
+    assert len(waits) >= app.faults.counts["failed_503"] - 1
+    assert sorted(app.store.write_counts()["residents"].values()) == [1] * 10
+
+
+def test_backoff_grows_and_honours_retry_after():
+    import random
+
+    policy = RetryPolicy(base_delay=1, max_delay=30, rng=random.Random(0))
+    delays = [policy.delay(n) for n in range(1, 7)]
+    assert all(
+        0.5 * min(30, 2 ** (n - 1)) <= d <= min(30, 2 ** (n - 1)) for n, d in enumerate(delays, 1)
+    )
+    assert policy.delay(1, retry_after=9) == 9
