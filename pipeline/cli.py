@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from . import __version__, codes, config, i18n
-from .errors import SimadError
+from .errors import InputFileError, SimadError
 from .i18n import t
 
 app = typer.Typer(
@@ -179,6 +179,101 @@ def sandbox_review(
             or "-",
         )
     )
+
+
+InputsArg = Annotated[
+    list[Path], typer.Argument(help="Input files: .xlsx, .xlsm, .ods or .csv.", show_default=False)
+]
+
+
+def _apply_lang(lang: str | None) -> str:
+    if lang:
+        try:
+            i18n.set_lang(lang)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    return i18n.current_lang()
+
+
+@app.command("validate")
+def validate(
+    inputs: InputsArg,
+    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
+    ] = None,
+    course_codes: Annotated[
+        Path | None,
+        typer.Option(help="Official course-code table (CSV with a 'code' column): strict check."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Dry run: check every row against the guide's rules and write a marked-up report.
+
+    No network is used. Exit 0 when every row is valid, 1 when some are invalid,
+    2 when an input file cannot be used.
+    """
+    from .dryrun import run_validate
+
+    lang_now = _apply_lang(lang)
+    try:
+        run, path = run_validate(
+            inputs, report_path=report, kind=kind, lang=lang_now, course_codes=course_codes
+        )
+    except SimadError as exc:
+        raise fail(exc) from None
+    except (OSError, ValueError) as exc:
+        raise fail(InputFileError(str(exc))) from None
+    if json_out:
+        import json
+
+        typer.echo(
+            json.dumps(
+                {**run.to_dict(), "report": str(path)}, ensure_ascii=False, indent=1, default=str
+            )
+        )
+    else:
+        _print_validation(run, path)
+    raise typer.Exit(0 if run.ok else 1)
+
+
+def _print_validation(run, path: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(show_lines=False)
+    for title in (
+        t("col_file"),
+        t("col_sheet"),
+        t("col_kind"),
+        t("col_rows"),
+        "valid",
+        "invalid",
+        t("col_warnings"),
+    ):
+        table.add_column(title)
+    invalid = 0
+    for result in run.results:
+        c = result.counts()
+        invalid += c["invalid"]
+        sheet = result.sheet
+        table.add_row(
+            sheet.path.name,
+            sheet.name,
+            t(f"kind_{sheet.kind}"),
+            str(len(sheet.rows)),
+            str(c["valid"]),
+            str(c["invalid"]),
+            str(c["warnings"]),
+        )
+    console.print(table)
+    for book in run.books:
+        if book.skipped:
+            console.print(t("skipped_sheets", file=book.path.name, sheets=", ".join(book.skipped)))
+    console.print(t("validate_all_valid") if not invalid else t("validate_some_invalid", n=invalid))
+    console.print(t("validate_done", path=path))
 
 
 def main() -> None:

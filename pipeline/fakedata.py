@@ -1,0 +1,113 @@
+"""Fictional residents and declarations for the demo workbook, the benchmark and tests.
+
+Names are common Persian names combined at random; national codes are generated with a valid
+check digit and belong to nobody in particular.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import jdatetime
+
+from . import codes
+from .identifiers import national_code_check_digit
+
+FIRST_F = ["مریم", "زهرا", "فاطمه", "سارا", "نرگس", "الهام", "مهسا", "لیلا", "نازنین", "آزاده"]
+FIRST_M = ["علی", "محمد", "حسین", "رضا", "امیر", "مهدی", "سعید", "حمید", "کاوه", "بابک"]
+LAST = [
+    "احمدی",
+    "محمدی",
+    "حسینی",
+    "رضایی",
+    "کریمی",
+    "موسوی",
+    "جعفری",
+    "صادقی",
+    "رحیمی",
+    "کاظمی",
+    "نوری",
+    "طاهری",
+    "یزدانی",
+    "شریفی",
+    "قاسمی",
+]
+CITIES = [
+    "تهران، خیابان انقلاب",
+    "مشهد، بلوار وکیل‌آباد",
+    "اصفهان، خیابان چهارباغ",
+    "شیراز، خیابان زند",
+    "تبریز، خیابان امام",
+    "کرمان، بلوار جمهوری",
+]
+
+
+def national_code(rng: random.Random) -> str:
+    nine = f"{rng.randrange(0, 10**9):09d}"
+    code = nine + national_code_check_digit(nine)
+    return code if len(set(code)) > 1 else national_code(rng)
+
+
+def jalali_text(day: date) -> str:
+    j = jdatetime.date.fromgregorian(date=day)
+    return f"{j.year}/{j.month:02d}/{j.day:02d}"
+
+
+def people(n: int, seed: int = 1403, start_year: int = 1401) -> list[dict[str, Any]]:
+    """``n`` residents and, for each, an upgrade declaration for ``start_year + 1``."""
+    rng = random.Random(seed)
+    courses = sorted(
+        c
+        for c in codes.table("course_codes").codes
+        if "خوانا" not in (codes.table("course_codes").title(c) or "")
+    )
+    out = []
+    used: set[str] = set()
+    for i in range(n):
+        female = rng.random() < 0.55
+        code = national_code(rng)
+        while code in used:
+            code = national_code(rng)
+        used.add(code)
+        duration = rng.randint(1, 4)
+        start = date(1401 + 621, 9, 23) - timedelta(days=365 * (duration - 1))
+        birth = start - timedelta(days=rng.randint(26 * 365, 34 * 365))
+        resident = {
+            "StudentNumber": f"{start_year % 100}{i + 1:07d}",
+            "NationalCode": code,
+            "CourseStudyCode": rng.choice(courses),
+            "ResidencyStartYear": start_year - duration + 1,
+            "ResidentStatusId": 1,
+            "DurationId": duration,
+            "StartResidencyDate": start,
+            "EndResidencyDate": None,
+            "FirstName": rng.choice(FIRST_F if female else FIRST_M),
+            "LastName": rng.choice(LAST),
+            "FatherName": rng.choice(FIRST_M),
+            "IsIrani": True,
+            "BirthDate": birth,
+            "Email": f"resident{i + 1}@univ.example.ir",
+            "Mobile": f"09{rng.randrange(10**9):09d}",
+            "Address": rng.choice(CITIES),
+            "GenderId": 1 if female else 2,
+        }
+        declared = rng.random() < 0.9
+        declaration = {
+            "StudentNumber": resident["StudentNumber"],
+            "YearId": start_year + 1,
+            "DeclareCode": duration + 1,
+            "DeclarationTypeId": 1 if declared else 2,
+            "RejectReasonTypeId": None if declared else rng.randint(1, 6),
+            "DurationId": duration,
+            "HasLogBook": declared,
+            "BaliniScore": round(rng.uniform(35, 60) * 4) / 4,
+            "OperationScore": round(rng.uniform(35, 60) * 2) / 2,
+            "EthicsScore": round(rng.uniform(18, 30), 1),
+            "StartResidencyDate": start,
+            "EndResidencyDate": None,
+            "Description": "",
+        }
+        out.append({"resident": resident, "declaration": declaration})
+    return out

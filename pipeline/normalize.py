@@ -1,0 +1,281 @@
+"""Normalisation of spreadsheet values before validation (SPEC B.4).
+
+Each converter takes one raw cell value (str, float, int, bool, date, datetime or None, as the
+readers give them) and returns ``(value, problem)``: the normalised value, or ``None`` with
+a problem code when the value cannot be understood. Columns are converted through their
+distinct values, so repeated codes and dates cost one conversion each.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import jdatetime
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","})
+_SPACES = re.compile(r"\s+")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+TRUE_WORDS = frozenset(
+    [
+        "true",
+        "1",
+        "yes",
+        "y",
+        "t",
+        "بله",
+        "بلی",
+        "آری",
+        "اری",
+        "دارد",
+        "هست",
+        "درست",
+        "صحیح",
+        "ایرانی",
+        "✓",
+        "✔",
+    ]
+)
+FALSE_WORDS = frozenset(
+    [
+        "false",
+        "0",
+        "no",
+        "n",
+        "f",
+        "خیر",
+        "نه",
+        "ندارد",
+        "نیست",
+        "نادرست",
+        "غلط",
+        "غیرایرانی",
+        "✗",
+        "✘",
+    ]
+)
+
+Converted = tuple[Any, str | None]
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def clean_text(value: str) -> str:
+    """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك."""
+    return _SPACES.sub(" ", value.translate(_DIGITS).translate(_LETTERS)).strip()
+
+
+def _number_text(value: Any) -> str:
+    """A numeric cell as the digits a person typed (12.0 → '12')."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def to_text(value: Any) -> Converted:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10], None
+    if not isinstance(value, str):
+        value = _number_text(value)
+    return clean_text(value), None
+
+
+def to_identifier(value: Any) -> Converted:
+    """Text with no inner spaces; a number cell keeps its digits (no '.0')."""
+    text, _ = to_text(value)
+    if text is None:
+        return None, None
+    return text.replace(" ", ""), None
+
+
+def to_national_code(value: Any) -> Converted:
+    """Digits of an Iranian national code, zero-padded back to 10 when Excel dropped them.
+
+    Separators typed for readability (``001-234567-8``) are removed. A value with letters
+    (a passport number) is kept as typed, in upper case.
+    """
+    text, _ = to_identifier(value)
+    if text is None:
+        return None, None
+    stripped = text.replace("-", "").replace("_", "")
+    if stripped.isascii() and stripped.isdigit():
+        return (stripped.zfill(10) if 7 <= len(stripped) < 10 else stripped), None
+    return text.upper(), None
+
+
+def to_int(value: Any) -> Converted:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, bool):
+        return None, "not_integer"
+    if isinstance(value, int):
+        return value, None
+    if isinstance(value, float):
+        return (int(value), None) if value.is_integer() else (None, "not_integer")
+    if isinstance(value, datetime | date):
+        return None, "not_integer"
+    text = clean_text(str(value)).replace(",", "")
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        return int(text), None
+    if re.fullmatch(r"[+-]?[0-9]+\.0*", text):
+        return int(text.split(".")[0]), None
+    return None, "not_integer"
+
+
+def to_decimal(value: Any) -> Converted:
+    """A score: numbers, or text with a Persian decimal sign (٫) or a slash (۴۵/۵)."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, bool | datetime | date):
+        return None, "not_number"
+    if isinstance(value, int | float):
+        return float(value), None
+    text = clean_text(str(value)).replace(" ", "")
+    if re.fullmatch(r"[+-]?[0-9]+[./,][0-9]+", text):
+        text = re.sub(r"[/,]", ".", text)
+    if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
+        return float(text), None
+    return None, "not_number"
+
+
+def to_bool(value: Any) -> Converted:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value), None
+        return None, "not_boolean"
+    word = clean_text(str(value)).lower().replace(" ", "").replace("\u200c", "")
+    if word in TRUE_WORDS:
+        return True, None
+    if word in FALSE_WORDS:
+        return False, None
+    return None, "not_boolean"
+
+
+_ISO = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T].*)?")
+_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+
+
+def _ymd(year: int, month: int, day: int) -> date | None:
+    """A Gregorian date from Gregorian or Solar Hijri parts (the year tells which)."""
+    try:
+        if 1300 <= year <= 1499:
+            return jdatetime.date(year, month, day).togregorian()
+        if 1800 <= year <= 2200:
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def to_date(value: Any) -> Converted:
+    """Excel date cells, Excel serial numbers, ISO text and Solar Hijri text → ``date``."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, bool):
+        return None, "not_date"
+    if isinstance(value, int | float):
+        # An Excel serial number that lost its date format (1950–2100).
+        if 18264 <= value <= 73051:
+            return (_EXCEL_EPOCH + timedelta(days=int(value))).date(), None
+        return None, "not_date"
+    text = clean_text(str(value))
+    match = _ISO.fullmatch(text)
+    if match:
+        parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
+    elif match := _DMY.fullmatch(text):
+        parsed = _ymd(int(match[3]), int(match[2]), int(match[1]))
+    else:
+        parsed = None
+    return (parsed, None) if parsed is not None else (None, "not_date")
+
+
+def to_mobile(value: Any) -> Converted:
+    """``+98 912 123 4567``, ``00989121234567``, ``989121234567``, ``9121234567`` → 09121234567."""
+    text, _ = to_identifier(value)
+    if text is None:
+        return None, None
+    digits = re.sub(r"[\s()\-.]", "", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not (digits.isascii() and digits.isdigit()):
+        return None, "bad_mobile"
+    for prefix in ("0098", "98"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 10:
+            digits = "0" + digits[len(prefix) :]
+            break
+    if len(digits) == 10 and digits.startswith("9"):
+        digits = "0" + digits
+    if re.fullmatch(r"09[0-9]{9}", digits):
+        return digits, None
+    return None, "bad_mobile"
+
+
+def to_email(value: Any) -> Converted:
+    text, _ = to_identifier(value)
+    return (text.lower() if text else None), None
+
+
+def to_year(value: Any) -> Converted:
+    return to_int(value)
+
+
+CONVERTERS: dict[str, Callable[[Any], Converted]] = {
+    "id": to_identifier,
+    "national_code": to_national_code,
+    "text": to_text,
+    "int": to_int,
+    "year": to_year,
+    "date": to_date,
+    "bool": to_bool,
+    "email": to_email,
+    "mobile": to_mobile,
+    "score60": to_decimal,
+    "score30": to_decimal,
+}
+
+
+def convert_column(values: list[Any], kind: str) -> tuple[list[Any], dict[int, str]]:
+    """Convert a column; return the values and ``{position: problem code}`` for failures.
+
+    Conversion goes through the distinct values (hashable ones), so a column of a few
+    codes or dates costs a few conversions, not one per row.
+    """
+    convert = CONVERTERS[kind]
+    cache: dict[Any, Converted] = {}
+    out: list[Any] = []
+    problems: dict[int, str] = {}
+    for i, raw in enumerate(values):
+        key = (type(raw), raw)
+        try:
+            result = cache[key]
+        except KeyError:
+            result = cache[key] = convert(raw)
+        except TypeError:
+            result = convert(raw)
+        out.append(result[0])
+        if result[1] is not None:
+            problems[i] = result[1]
+    return out, problems

@@ -1,0 +1,227 @@
+"""The Excel report of B.6, written with xlsxwriter in constant-memory mode.
+
+One summary sheet, then one sheet per input sheet: the user's own columns and rows unchanged,
+followed by the result columns. Cells with errors are red with the message as a comment,
+warnings yellow. Sheets are right-to-left with a frozen, filterable header. The file is
+written beside its destination and renamed into place (atomic), readable by the owner only.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+VALIDATE_COLUMNS = ["row", "status", "messages"]
+SUBMIT_COLUMNS = [
+    "row",
+    "status",
+    "messages",
+    "http_status",
+    "server_message",
+    "trace_id",
+    "attempts",
+    "sent_at",
+]
+STATUS_COLOURS = {
+    "valid": "#006100",
+    "sent": "#006100",
+    "matched": "#006100",
+    "invalid": "#9C0006",
+    "failed": "#9C0006",
+    "different": "#9C0006",
+    "not_sent": "#9C5700",
+    "missing_on_server": "#9C5700",
+    "only_on_server": "#9C5700",
+    "unchanged": "#595959",
+}
+COMMENT_LIMIT = 30_000  # Excel refuses longer comments
+
+
+@dataclass
+class ReportSheet:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    result_columns: list[str]
+    results: list[list[Any]]
+    marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    """(row index, column position) → (severity, message) for cells to colour."""
+
+
+@dataclass
+class Report:
+    summary: list[tuple[str, Any]]
+    counts_header: list[str]
+    counts: list[list[Any]]
+    sheets: list[ReportSheet]
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """An Excel-legal, unique sheet name (31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", title).strip("'") or "sheet"
+    name, n = base[:31], 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+class _Writer:
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.fills = {
+            "error": book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+            "warning": book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
+        }
+        self.error_date = book.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
+        self.warning_date = book.add_format({"bg_color": "#FFEB9C", "num_format": "yyyy-mm-dd"})
+        self.status = {
+            s: book.add_format({"bold": True, "font_color": c}) for s, c in STATUS_COLOURS.items()
+        }
+        self.wrap = book.add_format({"text_wrap": False})
+
+    def cell(self, ws, r: int, c: int, value: Any, fmt=None) -> None:
+        if value is None or value == "":
+            if fmt is not None:
+                ws.write_blank(r, c, None, fmt)
+            return
+        if isinstance(value, bool):
+            ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, int | float):
+            if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+                ws.write_blank(r, c, None, fmt)
+            else:
+                ws.write_number(r, c, value, fmt)
+        elif isinstance(value, datetime | date):
+            date_fmt = fmt
+            if fmt is None:
+                date_fmt = self.date
+            elif fmt is self.fills["error"]:
+                date_fmt = self.error_date
+            elif fmt is self.fills["warning"]:
+                date_fmt = self.warning_date
+            ws.write_datetime(r, c, value, date_fmt)
+        else:
+            ws.write_string(r, c, str(value), fmt)
+
+
+def write_report(report: Report, path: Path | str) -> Path:
+    """Write ``report`` to ``path`` atomically with owner-only permissions."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
+    os.close(fd)
+    try:
+        book = xlsxwriter.Workbook(
+            tmp,
+            {
+                "constant_memory": True,
+                "strings_to_urls": False,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+            },
+        )
+        writer = _Writer(book)
+        taken: set[str] = set()
+        _write_summary(writer, book.add_worksheet(sheet_name("summary", taken)), report)
+        for sheet in report.sheets:
+            _write_sheet(writer, book.add_worksheet(sheet_name(sheet.title, taken)), sheet)
+        book.close()
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_summary(w: _Writer, ws, report: Report) -> None:
+    ws.right_to_left()
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, max(1, len(report.counts_header) - 1), 18)
+    r = 0
+    for label, value in report.summary:
+        ws.write_string(r, 0, label, w.header)
+        w.cell(ws, r, 1, value)
+        r += 1
+    r += 1
+    if report.counts_header:
+        for c, title in enumerate(report.counts_header):
+            ws.write_string(r, c, title, w.header)
+        for line in report.counts:
+            r += 1
+            for c, value in enumerate(line):
+                w.cell(ws, r, c, value)
+
+
+def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
+    ws.right_to_left()
+    headers = [*sheet.headers, *sheet.result_columns]
+    ncols = len(headers)
+    ws.set_column(0, len(sheet.headers) - 1, 16)
+    first_result = len(sheet.headers)
+    widths = {"row": 7, "status": 12, "messages": 60, "server_message": 40, "trace_id": 30}
+    for offset, name in enumerate(sheet.result_columns):
+        ws.set_column(first_result + offset, first_result + offset, widths.get(name, 14))
+    for c, title in enumerate(headers):
+        ws.write_string(0, c, str(title), w.header)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
+    status_at = sheet.result_columns.index("status") if "status" in sheet.result_columns else -1
+    marks = sheet.marks
+    for i, (values, results) in enumerate(zip(sheet.rows, sheet.results, strict=True)):
+        r = i + 1
+        for c, value in enumerate(values):
+            mark = marks.get((i, c))
+            if mark is None:
+                w.cell(ws, r, c, value)
+            else:
+                w.cell(ws, r, c, value, w.fills[mark[0]])
+                ws.write_comment(r, c, mark[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
+        for offset, value in enumerate(results):
+            fmt = w.status.get(value) if offset == status_at else None
+            w.cell(ws, r, first_result + offset, value, fmt)
+
+
+def file_sha256(path: Path | str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def findings_marks(findings: list) -> dict[tuple[int, int], tuple[str, str]]:
+    """Cell marks from findings (``row_index``/``position``/``severity``/``message``).
+
+    An error outranks a warning on the same cell; messages of one cell are joined.
+    """
+    marks: dict[tuple[int, int], tuple[str, str]] = {}
+    for index, f in findings:
+        if f.position is None:
+            continue
+        key = (index, f.position)
+        if key in marks:
+            severity = "error" if "error" in (marks[key][0], f.severity) else "warning"
+            marks[key] = (severity, marks[key][1] + "\n" + f.message)
+        else:
+            marks[key] = (f.severity, f.message)
+    return marks
+
+
+MESSAGE_SEPARATOR = " • "

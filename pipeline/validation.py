@@ -1,0 +1,314 @@
+"""Dry-run validation: read → normalise → pandera schemas → findings per row and cell.
+
+A ``Finding`` is a value, not an exception: stable rule code, severity, Excel row number,
+the user's column header, the value as typed and a message in the chosen language.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas import residents as residents_schema
+from schemas import upgrades as upgrades_schema
+from schemas.common import FIRST_YEAR, last_year
+from schemas.rules import RULES
+
+from . import codes
+from .fields import Field, fields
+from .normalize import convert_column
+from .reader import Sheet, Workbook, read_file
+
+VALID, INVALID = "valid", "invalid"
+DTYPES = {
+    "int": "Int64",
+    "year": "Int64",
+    "score60": "Float64",
+    "score30": "Float64",
+    "bool": "boolean",
+}
+
+
+@dataclass
+class Finding:
+    row: int
+    column: str
+    field: str
+    code: str
+    severity: str
+    message: str
+    value: str = ""
+    position: int | None = None  # column position in the user's sheet, None if absent
+
+    def as_list(self) -> list[Any]:
+        return [self.row, self.field, self.code]
+
+
+@dataclass
+class SheetResult:
+    sheet: Sheet
+    frame: pd.DataFrame  # normalised values, one column per API field, index 0..n-1
+    findings: list[Finding]
+    by_row: dict[int, list[Finding]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        grouped: dict[int, list[Finding]] = defaultdict(list)
+        for f in self.findings:
+            grouped[f.row].append(f)
+        self.by_row = dict(grouped)
+
+    def status(self, position: int) -> str:
+        found = self.by_row.get(self.sheet.row_numbers[position], ())
+        return INVALID if any(f.severity == "error" for f in found) else VALID
+
+    def statuses(self) -> list[str]:
+        return [self.status(i) for i in range(len(self.sheet.rows))]
+
+    def counts(self) -> dict[str, int]:
+        out = {VALID: 0, INVALID: 0, "warnings": 0}
+        for i, row in enumerate(self.sheet.row_numbers):
+            out[self.status(i)] += 1
+            if any(f.severity == "warning" for f in self.by_row.get(row, ())):
+                out["warnings"] += 1
+        return out
+
+
+@dataclass
+class ValidationRun:
+    books: list[Workbook]
+    results: list[SheetResult]
+    lang: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.counts()[INVALID] == 0 for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files": [{"path": str(b.path), "skipped_sheets": b.skipped} for b in self.books],
+            "sheets": [
+                {
+                    "file": str(r.sheet.path),
+                    "sheet": r.sheet.name,
+                    "kind": r.sheet.kind,
+                    "rows": len(r.sheet.rows),
+                    **r.counts(),
+                    "findings": [
+                        {k: v for k, v in asdict(f).items() if k != "position"} for f in r.findings
+                    ],
+                }
+                for r in self.results
+            ],
+        }
+
+
+def display(value: Any) -> str:
+    """A cell as the user sees it (12.0 → '12', dates as ISO)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+class _Builder:
+    """Collects findings for one sheet, rendering messages in one language."""
+
+    def __init__(self, sheet: Sheet, lang: str):
+        self.sheet, self.lang = sheet, lang
+        self.findings: dict[tuple[int, str, str], Finding] = {}
+
+    def column_of(self, f: Field) -> tuple[str, int | None]:
+        position = self.sheet.columns.get(f.name)
+        if position is None:
+            return f.label(self.lang), None
+        return self.sheet.headers[position], position
+
+    def add(self, index: int, f: Field, code: str, **extra: Any) -> None:
+        rule = RULES[code]
+        column, position = self.column_of(f)
+        raw = self.sheet.rows[index][position] if position is not None else None
+        value = display(raw)
+        template = rule.fa if self.lang == "fa" else rule.en
+        message = template.format(column=column, value=value, **extra)
+        row = self.sheet.row_numbers[index]
+        key = (row, f.name, code)
+        if key not in self.findings:
+            self.findings[key] = Finding(
+                row, column, f.name, code, rule.severity, message, value, position
+            )
+
+
+def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """The typed, normalised frame of a sheet and ``{(row index, field): problem}``."""
+    data: dict[str, Any] = {}
+    problems: dict[tuple[int, str], str] = {}
+    n = len(sheet.rows)
+    for f in fields(sheet.kind):
+        position = sheet.columns.get(f.name)
+        if position is None:
+            values: list[Any] = [None] * n
+        else:
+            values, bad = convert_column([r[position] for r in sheet.rows], f.type)
+            problems.update({(i, f.name): code for i, code in bad.items()})
+        if f.type == "date":
+            data[f.name] = pd.to_datetime(pd.Series(values, dtype=object))
+        elif f.type in DTYPES:
+            data[f.name] = pd.array(values, dtype=DTYPES[f.type])
+        else:
+            data[f.name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(n)), problems
+
+
+def _schema(kind: str, course_table: codes.CodeTable | None, strict: bool) -> pa.DataFrameSchema:
+    if kind == "residents":
+        return residents_schema.schema(course_table, strict)
+    return upgrades_schema.schema()
+
+
+def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict) -> dict:
+    """Values a rule's message needs beyond the column and the value."""
+    if code == "not_in_table" and f.table:
+        return {"allowed": "، ".join(sorted(codes.table(f.table).codes, key=int))}
+    if code == "year_range":
+        return {"low": FIRST_YEAR, "high": last_year()}
+    if code == "score_range":
+        return {"high": upgrades_schema.SCORE_MAX[f.name]}
+    if code == "age_unusual":
+        age = (frame.at[index, "StartResidencyDate"] - frame.at[index, "BirthDate"]).days
+        return {"age": int(age // 365.25)}
+    if code == "declare_code_duration":
+        duration = frame.at[index, "DurationId"]
+        return {
+            "value": frame.at[index, "DeclareCode"],
+            "duration": duration,
+            "expected": duration + 1,
+        }
+    if code.startswith("duplicate_"):
+        return {"rows": "، ".join(str(r) for r in groups[code].get(index, []))}
+    return {}
+
+
+DUPLICATE_KEYS = {
+    "duplicate_student": ["StudentNumber"],
+    "duplicate_triple": ["NationalCode", "CourseStudyCode", "ResidencyStartYear"],
+    "duplicate_declaration": ["StudentNumber", "YearId"],
+}
+
+
+def _duplicate_groups(sheet: Sheet, frame: pd.DataFrame, codes_found: set[str]) -> dict:
+    groups: dict[str, dict[int, list[int]]] = {}
+    for code in codes_found & DUPLICATE_KEYS.keys():
+        keys = DUPLICATE_KEYS[code]
+        members: dict[tuple, list[int]] = defaultdict(list)
+        for index, key in zip(
+            frame.index, frame[keys].astype(str).itertuples(index=False), strict=True
+        ):
+            members[tuple(key)].append(index)
+        groups[code] = {
+            i: [sheet.row_numbers[j] for j in group]
+            for group in members.values()
+            if len(group) > 1
+            for i in group
+        }
+    return groups
+
+
+def validate_sheet(
+    sheet: Sheet,
+    *,
+    lang: str = "fa",
+    course_table: codes.CodeTable | None = None,
+    strict_courses: bool = False,
+    known_students: Iterable[str] = (),
+) -> SheetResult:
+    frame, problems = normalise_sheet(sheet)
+    by_name = {f.name: f for f in fields(sheet.kind)}
+    build = _Builder(sheet, lang)
+    for (index, name), code in problems.items():
+        build.add(index, by_name[name], code)
+    for f in by_name.values():
+        if f.required and f.name not in sheet.columns:
+            for index in range(len(sheet.rows)):
+                build.add(index, f, "column_missing")
+    failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame)
+    groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})
+    for code, name, index in failures:
+        if code == "required" and ((index, name) in problems or name not in sheet.columns):
+            continue
+        build.add(index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups))
+    if sheet.kind == "upgrades":
+        known = set(known_students)
+        for index, student in enumerate(frame["StudentNumber"]):
+            if student is not None and student not in known:
+                build.add(index, by_name["StudentNumber"], "resident_unknown")
+    findings = sorted(build.findings.values(), key=lambda f: (f.row, f.position or 0, f.code))
+    return SheetResult(sheet, frame, findings)
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(rule code, field, row index) for every failed check, once per row and rule."""
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    out: set[tuple[str, str, int]] = set()
+    for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
+        if index is None or (isinstance(index, float) and index != index):
+            continue
+        if check == "not_nullable":
+            out.add(("required", column, int(index)))
+        elif ":" in str(check):
+            code, name = str(check).split(":", 1)
+            out.add((code, name, int(index)))
+    return sorted(out, key=lambda t: (t[2], t[0]))
+
+
+def validate_paths(
+    paths: Iterable[Path | str],
+    *,
+    kind: str | None = None,
+    lang: str = "fa",
+    course_codes: Path | str | None = None,
+    known_students: Iterable[str] = (),
+) -> ValidationRun:
+    """Read and validate every file; raise ``InputFileError`` for a file that cannot be used."""
+    timings: dict[str, float] = {"read": 0.0, "validate": 0.0}
+    started = time.perf_counter()
+    books = [read_file(p, kind) for p in paths]
+    timings["read"] = time.perf_counter() - started
+    table = codes.read_table(course_codes, "course_codes") if course_codes else None
+    started = time.perf_counter()
+    sheets = [s for b in books for s in b.sheets]
+    known = set(known_students) | _students(sheets)
+    results = [
+        validate_sheet(
+            s, lang=lang, course_table=table, strict_courses=table is not None, known_students=known
+        )
+        for s in sheets
+    ]
+    timings["validate"] = time.perf_counter() - started
+    return ValidationRun(books, results, lang, timings)
+
+
+def _students(sheets: list[Sheet]) -> set[str]:
+    out: set[str] = set()
+    for sheet in sheets:
+        if sheet.kind == "residents" and "StudentNumber" in sheet.columns:
+            pos = sheet.columns["StudentNumber"]
+            values, _ = convert_column([r[pos] for r in sheet.rows], "id")
+            out.update(v for v in values if v)
+    return out

@@ -1,0 +1,120 @@
+"""The pandera schema of the residents sheet (``api2/Residents/AddOrUpdate``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline import codes
+from pipeline.identifiers import is_passport_like, is_valid_national_code
+
+from .common import check, column, duplicated, in_table, nulls_pass, year_check
+
+EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+
+
+def _national_code_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [
+        (irani is not True) or (code is None) or is_valid_national_code(code)
+        for irani, code in zip(df["IsIrani"].astype(object), df["NationalCode"], strict=True)
+    ]
+    return pd.Series(ok, index=df.index)
+
+
+def _passport_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [
+        (irani is not False) or (code is None) or is_passport_like(code)
+        for irani, code in zip(df["IsIrani"].astype(object), df["NationalCode"], strict=True)
+    ]
+    return pd.Series(ok, index=df.index)
+
+
+def _end_after_start(df: pd.DataFrame) -> pd.Series:
+    return nulls_pass(
+        df["EndResidencyDate"] >= df["StartResidencyDate"],
+        df["EndResidencyDate"],
+        df["StartResidencyDate"],
+    )
+
+
+def _birth_possible(s: pd.Series) -> pd.Series:
+    return s.between(pd.Timestamp("1930-01-01"), pd.Timestamp(date.today()))
+
+
+def _years_at_start(df: pd.DataFrame) -> pd.Series:
+    return (df["StartResidencyDate"] - df["BirthDate"]).dt.days / 365.25
+
+
+def _old_enough(df: pd.DataFrame) -> pd.Series:
+    """Nobody starts a residency before the age of 15: such a birth date is a typo."""
+    return nulls_pass(_years_at_start(df) >= 15, df["StartResidencyDate"], df["BirthDate"])
+
+
+def _age(df: pd.DataFrame) -> pd.Series:
+    years = _years_at_start(df)
+    return nulls_pass(
+        years.between(22, 60) | (years < 15), df["StartResidencyDate"], df["BirthDate"]
+    )
+
+
+def _course_checks(table: codes.CodeTable, strict: bool) -> list[pa.Check]:
+    known = sorted(table.codes)
+    unknown = "course_not_in_table" if strict else "course_unknown"
+    return [
+        check("course_malformed", "CourseStudyCode", lambda s: s.str.fullmatch(r"[0-9]{4,5}")),
+        check(
+            unknown, "CourseStudyCode", lambda s: ~s.str.fullmatch(r"[0-9]{4,5}") | s.isin(known)
+        ),
+    ]
+
+
+def schema(
+    course_table: codes.CodeTable | None = None, strict_courses: bool = False
+) -> pa.DataFrameSchema:
+    table = course_table or codes.table("course_codes")
+    return pa.DataFrameSchema(
+        {
+            "StudentNumber": column(
+                check(
+                    "id_malformed",
+                    "StudentNumber",
+                    lambda s: s.str.fullmatch(r"[A-Za-z0-9-]{1,30}"),
+                )
+            ),
+            "NationalCode": column(),
+            "CourseStudyCode": column(*_course_checks(table, strict_courses)),
+            "ResidencyStartYear": column(year_check("ResidencyStartYear")),
+            "ResidentStatusId": column(check("not_positive", "ResidentStatusId", lambda s: s > 0)),
+            "DurationId": column(in_table(codes.table("durations"), "DurationId")),
+            "StartResidencyDate": column(),
+            "EndResidencyDate": column(required=False),
+            "FirstName": column(),
+            "LastName": column(),
+            "FatherName": column(),
+            "IsIrani": column(),
+            "BirthDate": column(check("birth_implausible", "BirthDate", _birth_possible)),
+            "Email": column(check("bad_email", "Email", lambda s: s.str.fullmatch(EMAIL))),
+            "Mobile": column(),
+            "Address": column(),
+            "GenderId": column(in_table(codes.table("genders"), "GenderId")),
+        },
+        checks=[
+            check("national_code_invalid", "NationalCode", _national_code_ok),
+            check("passport_invalid", "NationalCode", _passport_ok),
+            check("end_before_start", "EndResidencyDate", _end_after_start),
+            check("birth_implausible", "BirthDate", _old_enough),
+            check("age_unusual", "BirthDate", _age),
+            check(
+                "duplicate_student", "StudentNumber", lambda df: ~duplicated(df, ["StudentNumber"])
+            ),
+            check(
+                "duplicate_triple",
+                "NationalCode",
+                lambda df: (
+                    ~duplicated(df, ["NationalCode", "CourseStudyCode", "ResidencyStartYear"])
+                ),
+            ),
+        ],
+    )
