@@ -20,6 +20,7 @@ app = typer.Typer(
     help="simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 sandbox_app = typer.Typer(help="The embedded simulator of the SIMAD service.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
@@ -181,6 +182,21 @@ def sandbox_review(
     )
 
 
+@app.command("template")
+def template(
+    out: Annotated[Path, typer.Option(help="Folder to write the blank workbooks into.")] = Path(
+        "."
+    ),
+    lang: LangOption = None,
+) -> None:
+    """Write blank input workbooks: Persian headers, dropdowns, limits, instructions."""
+    from .templates import write_templates
+
+    _apply_lang(lang)
+    for path in write_templates(out):
+        typer.echo(t("template_written", path=path))
+
+
 InputsArg = Annotated[
     list[Path], typer.Argument(help="Input files: .xlsx, .xlsm, .ods or .csv.", show_default=False)
 ]
@@ -282,3 +298,6 @@ def main() -> None:
     except SimadError as exc:
         typer.echo(t("error", message=exc), err=True)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo(t("interrupted"), err=True)
+        sys.exit(130)

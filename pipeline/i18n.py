@@ -26,6 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give --status, --final-result or --random.",
     },
     "error": {"fa": "خطا: {message}", "en": "Error: {message}"},
+    "template_written": {"fa": "نوشته شد: {path}", "en": "Written: {path}"},
+    "interrupted": {"fa": "متوقف شد.", "en": "Interrupted."},
     "file_not_found": {"fa": "{path}: فایل پیدا نشد.", "en": "{path}: file not found."},
     "file_type": {
         "fa": "{path}: نوع فایل {suffix} پشتیبانی نمی‌شود (xlsx، xlsm، ods یا csv).",

@@ -142,7 +142,7 @@ class _Builder:
         raw = self.sheet.rows[index][position] if position is not None else None
         value = display(raw)
         template = rule.fa if self.lang == "fa" else rule.en
-        message = template.format(column=column, value=value, **extra)
+        message = template.format(**{"column": column, "value": value, **extra})
         row = self.sheet.row_numbers[index]
         key = (row, f.name, code)
         if key not in self.findings:
@@ -178,10 +178,11 @@ def _schema(kind: str, course_table: codes.CodeTable | None, strict: bool) -> pa
     return upgrades_schema.schema()
 
 
-def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict) -> dict:
+def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, lang: str) -> dict:
     """Values a rule's message needs beyond the column and the value."""
+    sep = "، " if lang == "fa" else ", "
     if code == "not_in_table" and f.table:
-        return {"allowed": "، ".join(sorted(codes.table(f.table).codes, key=int))}
+        return {"allowed": sep.join(sorted(codes.table(f.table).codes, key=int))}
     if code == "year_range":
         return {"low": FIRST_YEAR, "high": last_year()}
     if code == "score_range":
@@ -189,6 +190,9 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict) 
     if code == "age_unusual":
         age = (frame.at[index, "StartResidencyDate"] - frame.at[index, "BirthDate"]).days
         return {"age": int(age // 365.25)}
+    if code == "start_year_mismatch":
+        start = frame.at[index, "StartResidencyDate"]
+        return {"year": int(residents_schema.solar_year(pd.Series([start])).iloc[0])}
     if code == "declare_code_duration":
         duration = frame.at[index, "DurationId"]
         return {
@@ -197,7 +201,7 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict) 
             "expected": duration + 1,
         }
     if code.startswith("duplicate_"):
-        return {"rows": "، ".join(str(r) for r in groups[code].get(index, []))}
+        return {"rows": sep.join(str(r) for r in groups[code].get(index, []))}
     return {}
 
 
@@ -248,7 +252,9 @@ def validate_sheet(
     for code, name, index in failures:
         if code == "required" and ((index, name) in problems or name not in sheet.columns):
             continue
-        build.add(index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups))
+        build.add(
+            index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups, lang)
+        )
     if sheet.kind == "upgrades":
         known = set(known_students)
         for index, student in enumerate(frame["StudentNumber"]):

@@ -10,7 +10,16 @@ import pandera.pandas as pa
 from pipeline import codes
 from pipeline.identifiers import is_passport_like, is_valid_national_code
 
-from .common import check, column, duplicated, in_table, nulls_pass, year_check
+from .common import (
+    FIRST_YEAR,
+    check,
+    column,
+    duplicated,
+    in_table,
+    last_year,
+    nulls_pass,
+    year_check,
+)
 
 EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 
@@ -57,6 +66,19 @@ def _age(df: pd.DataFrame) -> pd.Series:
     return nulls_pass(
         years.between(22, 60) | (years < 15), df["StartResidencyDate"], df["BirthDate"]
     )
+
+
+def solar_year(dates: pd.Series) -> pd.Series:
+    """The Solar Hijri year of each date (Nowruz taken as 21 March; exact enough for ±1)."""
+    after_nowruz = (dates.dt.month > 3) | ((dates.dt.month == 3) & (dates.dt.day >= 21))
+    return dates.dt.year - 622 + after_nowruz.astype("Int64")
+
+
+def _start_year_fits(df: pd.DataFrame) -> pd.Series:
+    year = df["ResidencyStartYear"]
+    gap = (solar_year(df["StartResidencyDate"]) - year).abs()
+    out_of_range = ~year.between(FIRST_YEAR, last_year()).fillna(False)  # year_range reports it
+    return nulls_pass((gap <= 1) | out_of_range, df["StartResidencyDate"], year)
 
 
 def _course_checks(table: codes.CodeTable, strict: bool) -> list[pa.Check]:
@@ -106,6 +128,7 @@ def schema(
             check("end_before_start", "EndResidencyDate", _end_after_start),
             check("birth_implausible", "BirthDate", _old_enough),
             check("age_unusual", "BirthDate", _age),
+            check("start_year_mismatch", "ResidencyStartYear", _start_year_fits),
             check(
                 "duplicate_student", "StudentNumber", lambda df: ~duplicated(df, ["StudentNumber"])
             ),

@@ -1,0 +1,431 @@
+"""Builds the small input files under tests/data/ from the case definitions below.
+
+Run `python -m tests.data.generate` after changing a case; the files are committed so that a
+reader can open each one. Each case states the findings it must produce as [row, field, code].
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from pipeline.fields import fields
+
+HERE = Path(__file__).parent
+
+RESIDENT = {
+    "StudentNumber": "98123001",
+    "NationalCode": "0499370899",
+    "CourseStudyCode": "1710",
+    "ResidencyStartYear": "1401",
+    "ResidentStatusId": "1",
+    "DurationId": "2",
+    "StartResidencyDate": "1401/07/01",
+    "EndResidencyDate": "",
+    "FirstName": "مریم",
+    "LastName": "احمدی",
+    "FatherName": "علی",
+    "IsIrani": "بله",
+    "BirthDate": "1994-03-01",
+    "Email": "m.ahmadi@example.ir",
+    "Mobile": "09121234567",
+    "Address": "تهران",
+    "GenderId": "1",
+}
+DECLARATION = {
+    "StudentNumber": "98123001",
+    "YearId": "1402",
+    "DeclareCode": "3",
+    "DeclarationTypeId": "1",
+    "RejectReasonTypeId": "",
+    "DurationId": "2",
+    "HasLogBook": "بله",
+    "BaliniScore": "52.5",
+    "OperationScore": "48",
+    "EthicsScore": "27.25",
+    "StartResidencyDate": "1401/07/01",
+    "EndResidencyDate": "",
+    "Description": "",
+}
+OTHER = {"StudentNumber": "98123002", "NationalCode": "0067749828"}
+
+# name: (kind, rows as overrides of the base row, expected [row, field, code])
+RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
+    "valid_resident": ("residents", [{}], []),
+    "required": ("residents", [{"LastName": ""}], [[2, "LastName", "required"]]),
+    "not_integer": ("residents", [{"DurationId": "دو"}], [[2, "DurationId", "not_integer"]]),
+    "not_boolean": ("residents", [{"IsIrani": "شاید"}], [[2, "IsIrani", "not_boolean"]]),
+    "not_date": ("residents", [{"BirthDate": "1373/13/40"}], [[2, "BirthDate", "not_date"]]),
+    "bad_mobile": ("residents", [{"Mobile": "12345"}], [[2, "Mobile", "bad_mobile"]]),
+    "bad_email": ("residents", [{"Email": "no-at-sign"}], [[2, "Email", "bad_email"]]),
+    "national_code_invalid": (
+        "residents",
+        [{"NationalCode": "1234567890"}],
+        [[2, "NationalCode", "national_code_invalid"]],
+    ),
+    "national_code_all_same": (
+        "residents",
+        [{"NationalCode": "1111111111"}],
+        [[2, "NationalCode", "national_code_invalid"]],
+    ),
+    "passport_invalid": (
+        "residents",
+        [{"IsIrani": "خیر", "NationalCode": "AB"}],
+        [[2, "NationalCode", "passport_invalid"]],
+    ),
+    "passport_valid": ("residents", [{"IsIrani": "خیر", "NationalCode": "X12345678"}], []),
+    "id_malformed": (
+        "residents",
+        [{"StudentNumber": "98/123"}],
+        [[2, "StudentNumber", "id_malformed"]],
+    ),
+    "course_malformed": (
+        "residents",
+        [{"CourseStudyCode": "17a0"}],
+        [[2, "CourseStudyCode", "course_malformed"]],
+    ),
+    "course_unknown": (
+        "residents",
+        [{"CourseStudyCode": "1799"}],
+        [[2, "CourseStudyCode", "course_unknown"]],
+    ),
+    "year_range": (
+        "residents",
+        [{"ResidencyStartYear": "2022"}],
+        [[2, "ResidencyStartYear", "year_range"]],
+    ),
+    "not_positive": (
+        "residents",
+        [{"ResidentStatusId": "0"}],
+        [[2, "ResidentStatusId", "not_positive"]],
+    ),
+    "gender_not_in_table": ("residents", [{"GenderId": "3"}], [[2, "GenderId", "not_in_table"]]),
+    "duration_not_in_table": (
+        "residents",
+        [{"DurationId": "6"}],
+        [[2, "DurationId", "not_in_table"]],
+    ),
+    "end_before_start": (
+        "residents",
+        [{"EndResidencyDate": "1400/01/01"}],
+        [[2, "EndResidencyDate", "end_before_start"]],
+    ),
+    "birth_in_future": (
+        "residents",
+        [{"BirthDate": "2035-01-01"}],
+        [[2, "BirthDate", "birth_implausible"]],
+    ),
+    "birth_after_start": (
+        "residents",
+        [{"BirthDate": "2015-01-01"}],
+        [[2, "BirthDate", "birth_implausible"]],
+    ),
+    "start_year_mismatch": (
+        "residents",
+        [{"ResidencyStartYear": "1398"}],
+        [[2, "ResidencyStartYear", "start_year_mismatch"]],
+    ),
+    "age_unusual": ("residents", [{"BirthDate": "2003-01-01"}], [[2, "BirthDate", "age_unusual"]]),
+    "duplicate_student": (
+        "residents",
+        [{}, {"NationalCode": OTHER["NationalCode"]}],
+        [[2, "StudentNumber", "duplicate_student"], [3, "StudentNumber", "duplicate_student"]],
+    ),
+    "duplicate_triple": (
+        "residents",
+        [{}, {"StudentNumber": OTHER["StudentNumber"]}],
+        [[2, "NationalCode", "duplicate_triple"], [3, "NationalCode", "duplicate_triple"]],
+    ),
+    "triple_other_course_ok": (
+        "residents",
+        [{}, {"StudentNumber": "98123002", "CourseStudyCode": "1713"}],
+        [],
+    ),
+    "valid_declaration": ("upgrades", [{}], []),
+    "score_range": (
+        "upgrades",
+        [{"BaliniScore": "60.5", "EthicsScore": "-1"}],
+        [[2, "BaliniScore", "score_range"], [2, "EthicsScore", "score_range"]],
+    ),
+    "score_decimals": (
+        "upgrades",
+        [{"OperationScore": "45.125"}],
+        [[2, "OperationScore", "score_decimals"]],
+    ),
+    "not_number": ("upgrades", [{"BaliniScore": "پنجاه"}], [[2, "BaliniScore", "not_number"]]),
+    "score_persian_decimal": ("upgrades", [{"BaliniScore": "۴۵٫۵", "EthicsScore": "۲۵/۲۵"}], []),
+    "declare_code_not_in_table": (
+        "upgrades",
+        [{"DeclareCode": "7"}],
+        [[2, "DeclareCode", "not_in_table"]],
+    ),
+    "reject_reason_not_in_table": (
+        "upgrades",
+        [{"DeclarationTypeId": "2", "RejectReasonTypeId": "9"}],
+        [[2, "RejectReasonTypeId", "not_in_table"]],
+    ),
+    "reject_reason_required": (
+        "upgrades",
+        [{"DeclarationTypeId": "2"}],
+        [[2, "RejectReasonTypeId", "reject_reason_required"]],
+    ),
+    "reject_reason_forbidden": (
+        "upgrades",
+        [{"RejectReasonTypeId": "4"}],
+        [[2, "RejectReasonTypeId", "reject_reason_forbidden"]],
+    ),
+    "end_date_required": (
+        "upgrades",
+        [{"DeclareCode": "10", "DurationId": "4"}],
+        [[2, "EndResidencyDate", "end_date_required"]],
+    ),
+    "certificate_ok": (
+        "upgrades",
+        [{"DeclareCode": "10", "DurationId": "4", "EndResidencyDate": "1405/06/31"}],
+        [],
+    ),
+    "end_date_unexpected": (
+        "upgrades",
+        [{"EndResidencyDate": "1405/06/31"}],
+        [[2, "EndResidencyDate", "end_date_unexpected"]],
+    ),
+    "declare_code_duration": (
+        "upgrades",
+        [{"DeclareCode": "4"}],
+        [[2, "DeclareCode", "declare_code_duration"]],
+    ),
+    "no_logbook": ("upgrades", [{"HasLogBook": "ندارد"}], [[2, "HasLogBook", "no_logbook"]]),
+    "duplicate_declaration": (
+        "upgrades",
+        [{}, {"BaliniScore": "50"}],
+        [
+            [2, "StudentNumber", "duplicate_declaration"],
+            [3, "StudentNumber", "duplicate_declaration"],
+        ],
+    ),
+    "other_year_not_duplicate": (
+        "upgrades",
+        [{}, {"YearId": "1403", "DeclareCode": "4", "DurationId": "3"}],
+        [],
+    ),
+    "resident_unknown": (
+        "upgrades",
+        [{"StudentNumber": "97000000"}],
+        [[2, "StudentNumber", "resident_unknown"]],
+    ),
+    "year_id_range": ("upgrades", [{"YearId": "402"}], [[2, "YearId", "year_range"]]),
+}
+KNOWN_STUDENTS = {"98123001", "98123002"}
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list], encoding: str = "utf-8", delimiter: str = ","
+) -> None:
+    if encoding == "cp1256":  # Windows-1256 has no Persian ی: Excel writes the Arabic ي
+        header = [h.replace("ی", "ي") for h in header]
+        rows = [[str(v).replace("ی", "ي") for v in row] for row in rows]
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def base(kind: str) -> dict:
+    return RESIDENT if kind == "residents" else DECLARATION
+
+
+def rule_rows(kind: str, overrides: list[dict]) -> tuple[list[str], list[list]]:
+    names = [f.name for f in fields(kind)]
+    header = [f.label_fa for f in fields(kind)]
+    return header, [[{**base(kind), **o}[n] for n in names] for o in overrides]
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book.set_properties({"created": datetime(2024, 1, 1)})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, grid in sheets.items():
+        ws = book.add_worksheet(name)
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if isinstance(value, date):
+                    ws.write_datetime(
+                        r,
+                        c,
+                        datetime.combine(value, datetime.min.time())
+                        if not isinstance(value, datetime)
+                        else value,
+                        date_format,
+                    )
+                elif value is None or value == "":
+                    continue
+                else:
+                    ws.write(r, c, value)
+    book.close()
+
+
+def write_ods(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves), text cells only."""
+
+    def cell(v: str) -> str:
+        return (
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        )
+
+    body = "".join(
+        f"<table:table-row>{''.join(cell(v) for v in row)}</table:table-row>"
+        for row in [header, *rows]
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="دستیاران">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def resident_grid(overrides: list[dict], labels: bool = True) -> list[list]:
+    header, rows = rule_rows("residents", overrides)
+    if not labels:
+        header = [f.name for f in fields("residents")]
+    return [header, *rows]
+
+
+def main() -> None:
+    rules = HERE / "rules"
+    rules.mkdir(exist_ok=True)
+    for name, (kind, overrides, _expected) in RULE_CASES.items():
+        header, rows = rule_rows(kind, overrides)
+        write_csv(rules / f"{name}.csv", header, rows)
+
+    formats = HERE / "formats"
+    formats.mkdir(exist_ok=True)
+    header, rows = rule_rows("residents", [{}, {**OTHER, "FirstName": "يوسف", "LastName": "كاظمي"}])
+    write_csv(formats / "utf8_bom.csv", header, rows, encoding="utf-8-sig")
+    write_csv(formats / "windows1256.csv", header, rows, encoding="cp1256")
+    write_csv(formats / "semicolon.csv", header, rows, delimiter=";")
+    api = [f"  {f.name.lower()} " for f in fields("residents")]
+    write_csv(formats / "api_headers.csv", api, rows)
+    write_ods(formats / "residents.ods", header, rows)
+    write_xlsx(
+        formats / "title_row.xlsx", {"Sheet1": [["فهرست دستیاران دانشگاه"], [], header, *rows]}
+    )
+    write_xlsx(formats / "blank_rows.xlsx", {"دستیاران": [header, rows[0], [], [], rows[1]]})
+    write_xlsx(
+        formats / "two_kinds_and_notes.xlsx",
+        {
+            "توضیحات": [["این برگه فقط یادداشت است"]],
+            "دستیاران": [header, *rows],
+            "معرفی": [rule_rows("upgrades", [{}])[0], *rule_rows("upgrades", [{}, OTHER])[1]],
+        },
+    )
+    write_xlsx(formats / "no_known_sheet.xlsx", {"Sheet1": [["الف", "ب"], [1, 2]]})
+    write_xlsx(formats / "empty.xlsx", {"Sheet1": []})
+    (formats / "password.xlsx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
+    (formats / "garbage.xlsx").write_bytes(b"this is not a spreadsheet at all")
+    write_csv(formats / "empty.csv", [], [])
+    write_csv(formats / "unknown_columns.csv", ["الف", "ب", "ج"], [["1", "2", "3"]])
+
+    norm = HERE / "normalise"
+    norm.mkdir(exist_ok=True)
+    names = [f.name for f in fields("residents")]
+    # Typed cells as Excel stores them: numbers, real dates, booleans.
+    typed = [dict(RESIDENT) for _ in range(6)]
+    for i, row in enumerate(typed):
+        row["StudentNumber"] = f"9812300{i}"
+    typed[0].update(NationalCode=499370899.0, StudentNumber=98123000.0)  # lost leading zero
+    typed[1].update(
+        NationalCode="0067749828", StartResidencyDate=date(2022, 9, 23), BirthDate=date(1994, 3, 1)
+    )
+    typed[2].update(
+        NationalCode="۰۰۸۴۵۷۵۹۴۸",
+        StartResidencyDate="۱۴۰۱/۰۷/۰۱",
+        BirthDate="۱۳۷۲/۱۲/۱۰",
+        ResidencyStartYear="۱۴۰۱",
+    )
+    typed[3].update(
+        NationalCode="0019813724",
+        IsIrani=True,
+        StartResidencyDate=44827.0,
+        Mobile="+98 912 123 4567",
+    )
+    typed[4].update(
+        NationalCode="0079134564",
+        IsIrani="دارد",
+        Mobile="00989121234567",
+        StartResidencyDate="2022-09-23T00:00:00",
+        FirstName="علي",
+        GenderId=1.0,
+    )
+    typed[5].update(
+        NationalCode=79913490.0,
+        IsIrani=1.0,
+        Mobile=9121234567.0,
+        StartResidencyDate="01/07/1401",
+        FirstName="  كاوه  ",
+    )
+    write_xlsx(
+        norm / "typed_cells.xlsx",
+        {
+            "دستیاران": [
+                [f.label_fa for f in fields("residents")],
+                *[[r[n] for n in names] for r in typed],
+            ]
+        },
+    )
+    scores = [
+        dict(
+            DECLARATION,
+            BaliniScore=45.119999999999997,
+            OperationScore=48.0,
+            EthicsScore=27.25,
+            HasLogBook=True,
+            YearId=1402.0,
+        )
+    ]
+    dnames = [f.name for f in fields("upgrades")]
+    write_xlsx(
+        norm / "float_noise.xlsx", {"upgrades": [dnames, *[[r[n] for n in dnames] for r in scores]]}
+    )
+    # A text value far below the first thousand rows of a numeric column.
+    late = [
+        dict(RESIDENT, StudentNumber=f"97{i:06d}", NationalCode=f"{100000000 + i}")
+        for i in range(1200)
+    ]
+    from pipeline.identifiers import national_code_check_digit
+
+    for row in late:
+        nine = row["NationalCode"][:9]
+        row["NationalCode"] = float(nine + national_code_check_digit(nine))
+    late[1100]["NationalCode"] = "X-LATE-TEXT"
+    write_xlsx(
+        norm / "late_text.xlsx",
+        {
+            "دستیاران": [
+                [f.label_fa for f in fields("residents")],
+                *[[r[n] for n in names] for r in late],
+            ]
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

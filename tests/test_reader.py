@@ -1,0 +1,110 @@
+"""Reading: file formats, encodings, sheet recognition, row numbers and unusable files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputFileError
+from pipeline.reader import read_file
+from pipeline.validation import validate_paths
+
+FORMATS = Path(__file__).parent / "data" / "formats"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "utf8_bom.csv",
+        "windows1256.csv",
+        "semicolon.csv",
+        "api_headers.csv",
+        "residents.ods",
+        "title_row.xlsx",
+    ],
+)
+def test_formats_read_to_the_same_valid_rows(name):
+    run = validate_paths([FORMATS / name])
+    [result] = run.results
+    assert result.sheet.kind == "residents"
+    assert len(result.sheet.rows) == 2
+    assert result.findings == [], [f.message for f in result.findings]
+    frame = result.frame
+    assert list(frame["StudentNumber"]) == ["98123001", "98123002"]
+    assert list(frame["NationalCode"]) == ["0499370899", "0067749828"]
+    # Arabic letter forms (and Windows-1256's Arabic ي) become Persian ی and ک.
+    assert list(frame["LastName"]) == ["احمدی", "کاظمی"]
+    assert frame["FirstName"][1] == "یوسف"
+
+
+def test_title_row_above_the_header_keeps_excel_row_numbers():
+    [sheet] = read_file(FORMATS / "title_row.xlsx").sheets
+    assert sheet.row_numbers == [4, 5]
+
+
+def test_blank_rows_are_skipped_and_numbers_kept():
+    [sheet] = read_file(FORMATS / "blank_rows.xlsx").sheets
+    assert sheet.row_numbers == [2, 5]
+
+
+def test_both_kinds_in_one_workbook_and_notes_skipped():
+    book = read_file(FORMATS / "two_kinds_and_notes.xlsx")
+    assert [(s.name, s.kind) for s in book.sheets] == [
+        ("دستیاران", "residents"),
+        ("معرفی", "upgrades"),
+    ]
+    assert book.skipped == ["توضیحات"]
+    run = validate_paths([FORMATS / "two_kinds_and_notes.xlsx"])
+    # The declarations' residents are in the same workbook: no resident_unknown warning.
+    assert [f.code for r in run.results for f in r.findings] == []
+
+
+def test_explicit_kind_overrides_detection():
+    assert read_file(FORMATS / "utf8_bom.csv", kind="residents").sheets[0].kind == "residents"
+    # Forced to the wrong kind, the sheet is read as such and its missing columns reported.
+    run = validate_paths([FORMATS / "utf8_bom.csv"], kind="upgrades")
+    missing = {f.field for f in run.results[0].findings if f.code == "column_missing"}
+    assert {"YearId", "DeclareCode", "BaliniScore"} <= missing
+    with pytest.raises(InputFileError):
+        read_file(FORMATS / "unknown_columns.csv", kind="residents")
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("no_known_sheet.xlsx", "no sheet has the columns"),
+        ("unknown_columns.csv", "no sheet has the columns"),
+        ("empty.xlsx", "empty"),
+        ("empty.csv", "empty"),
+        ("password.xlsx", "password-protected"),
+        ("garbage.xlsx", "not a readable spreadsheet"),
+        ("missing.xlsx", "file not found"),
+        ("../rules/../../conftest.py", "unsupported file type"),
+    ],
+)
+def test_unusable_files_raise_one_clear_error(name, words):
+    from pipeline import i18n
+
+    i18n.set_lang("en")
+    try:
+        with pytest.raises(InputFileError) as info:
+            read_file(FORMATS / name)
+    finally:
+        i18n.set_lang("fa")
+    assert words in str(info.value)
+    assert Path(name).name in str(info.value)
+    assert info.value.exit_code == 2
+
+
+def test_missing_required_column_marks_every_row(tmp_path):
+    source = (FORMATS / "utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = source[0].split(",")
+    drop = header.index("نام پدر")
+    rows = [",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in source]
+    path = tmp_path / "no_father.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    run = validate_paths([path], lang="en")
+    codes = sorted(f.as_list() for f in run.results[0].findings)
+    assert codes == [[2, "FatherName", "column_missing"], [3, "FatherName", "column_missing"]]
+    assert "The sheet has no Father's name column." in run.results[0].findings[0].message
