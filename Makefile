@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/simad sandbox demo
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m pipeline.bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

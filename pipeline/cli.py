@@ -292,6 +292,152 @@ def _print_validation(run, path: Path) -> None:
     console.print(t("validate_done", path=path))
 
 
+TargetOption = Annotated[
+    str | None,
+    typer.Option(
+        help="'sandbox' (default, the embedded simulator) or a base URL; also SIMAD_TARGET."
+    ),
+]
+
+
+@app.command("submit")
+def submit(
+    inputs: InputsArg,
+    target: TargetOption = None,
+    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    images: Annotated[
+        Path | None, typer.Option(help="Folder of photos named <StudentNumber>.jpg.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Requests in flight at once (1–16).")
+    ] = 8,
+    force: Annotated[bool, typer.Option(help="Send every valid row, even unchanged ones.")] = False,
+    kind: Annotated[
+        str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
+    ] = None,
+    course_codes: Annotated[
+        Path | None, typer.Option(help="Official course-code table (CSV): strict check.")
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then send residents, their photos and declarations; write the report.
+
+    Rows the target already accepted are not sent again (see `simad runs`), so a run that was
+    interrupted is completed by running the same command again. Exit 0 all sent or unchanged,
+    1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
+    unreachable.
+    """
+    from .config import SANDBOX, resolve_target
+    from .submit import run_submit
+
+    lang_now = _apply_lang(lang)
+    if images is not None and not images.is_dir():
+        raise fail(InputFileError(t("images_not_dir", path=images)))
+    try:
+        resolved = resolve_target(target)
+    except SimadError as exc:
+        raise fail(exc) from None
+    banner = t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved)
+    typer.echo(banner)
+    try:
+        with _progress_bar() as on_progress:
+            result = run_submit(
+                inputs,
+                target=resolved,
+                report_path=report,
+                images=images,
+                concurrency=concurrency,
+                force=force,
+                lang=lang_now,
+                kind=kind,
+                course_codes=course_codes,
+                on_progress=on_progress,
+            )
+    except SimadError as exc:
+        raise fail(exc) from None
+    except (OSError, ValueError) as exc:
+        raise fail(InputFileError(str(exc))) from None
+    typer.echo(banner)
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
+    typer.echo(t("submit_summary", counts=counts))
+    if result.fatal is not None:
+        typer.echo(t("submit_fatal", error=result.fatal), err=True)
+    elif result.interrupted:
+        typer.echo(t("interrupted"), err=True)
+    typer.echo(t("submit_report", path=result.report))
+    raise typer.Exit(result.exit_code)
+
+
+class _progress_bar:
+    """A rich progress bar on a terminal; nothing otherwise (logs go to the log file)."""
+
+    def __enter__(self):
+        self._bar = None
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self._bar.start()
+        task = self._bar.add_task(t("progress"), total=None, counts="")
+
+        def update(progress) -> None:
+            counts = " ".join(f"{k}:{v}" for k, v in sorted(progress.counts.items()))
+            self._bar.update(task, total=progress.total, completed=progress.done, counts=counts)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command("runs")
+def runs(
+    limit: Annotated[int, typer.Option(help="How many recent runs to list.")] = 20,
+    lang: LangOption = None,
+) -> None:
+    """List past submission runs with their target, state and counts (from the ledger)."""
+    from datetime import datetime
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .ledger import Ledger
+
+    _apply_lang(lang)
+    ledger = Ledger(config.simad_home() / "ledger.db")
+    try:
+        rows = ledger.runs(limit)
+    finally:
+        ledger.close()
+    if not rows:
+        typer.echo(t("runs_none"))
+        return
+    table = Table()
+    for title in ("run", "started", "target", "state", "counts"):
+        table.add_column(title)
+    for r in rows:
+        started = datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(r["counts"].items()))
+        table.add_row(r["id"], started, r["target"], r["state"], counts)
+    Console(highlight=False).print(table)
+
+
 def main() -> None:
     try:
         app()

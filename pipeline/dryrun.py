@@ -8,17 +8,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
-from .i18n import t
+from .i18n import set_lang, t
 from .report import (
     MESSAGE_SEPARATOR,
     VALIDATE_COLUMNS,
     Report,
-    ReportSheet,
-    file_sha256,
-    findings_marks,
+    input_summary,
+    run_sheets,
     write_report,
 )
 from .validation import INVALID, VALID, ValidationRun, validate_paths
+
+
+def summary_labels() -> dict[str, str]:
+    return {"input": t("sum_input"), "sha256": t("sum_sha256"), "skipped": t("sum_skipped")}
 
 
 def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report:
@@ -27,14 +30,9 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         (t("sum_run_id"), run_id),
         (t("sum_version"), f"simad-sync {__version__}"),
         (t("sum_elapsed"), round(elapsed, 2)),
+        *input_summary(run, summary_labels()),
     ]
-    for book in run.books:
-        summary.append((t("sum_input"), str(book.path)))
-        summary.append((t("sum_sha256"), file_sha256(book.path)))
-        if book.skipped:
-            summary.append((t("sum_skipped"), "، ".join(book.skipped)))
     counts = []
-    sheets = []
     for result in run.results:
         sheet = result.sheet
         c = result.counts()
@@ -49,18 +47,15 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
                 c["warnings"],
             ]
         )
-        index_of = {row: i for i, row in enumerate(sheet.row_numbers)}
-        marks = findings_marks([(index_of[f.row], f) for f in result.findings])
-        results = []
-        for i, row in enumerate(sheet.row_numbers):
-            found = result.by_row.get(row, [])
-            results.append(
-                [row, result.status(i), MESSAGE_SEPARATOR.join(f.message for f in found)]
-            )
-        title = sheet.name if len(run.books) == 1 else f"{sheet.path.stem}-{sheet.name}"
-        sheets.append(
-            ReportSheet(title, sheet.headers, sheet.rows, VALIDATE_COLUMNS, results, marks)
-        )
+
+    def row_results(result, i: int) -> list:
+        found = result.by_row.get(result.sheet.row_numbers[i], [])
+        return [
+            result.sheet.row_numbers[i],
+            result.status(i),
+            MESSAGE_SEPARATOR.join(f.message for f in found),
+        ]
+
     header = [
         t("col_file"),
         t("col_sheet"),
@@ -70,7 +65,7 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         INVALID,
         t("col_warnings"),
     ]
-    return Report(summary, header, counts, sheets)
+    return Report(summary, header, counts, run_sheets(run, VALIDATE_COLUMNS, row_results))
 
 
 def default_report_path(inputs: list[Path], suffix: str) -> Path:
@@ -86,6 +81,7 @@ def run_validate(
     course_codes: Path | str | None = None,
 ) -> tuple[ValidationRun, Path]:
     """Validate ``inputs`` and write the report; return the run and where the report is."""
+    set_lang(lang)
     started = time.perf_counter()
     paths = [Path(p) for p in inputs]
     run = validate_paths(paths, kind=kind, lang=lang, course_codes=course_codes)

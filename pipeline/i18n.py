@@ -27,6 +27,66 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error": {"fa": "خطا: {message}", "en": "Error: {message}"},
     "template_written": {"fa": "نوشته شد: {path}", "en": "Written: {path}"},
+    "target_sandbox": {
+        "fa": "مقصد: سندباکس — شبیه‌ساز محلی سیماد؛ هیچ داده‌ای به سرور واقعی نمی‌رود.",
+        "en": "Target: SANDBOX — the local SIMAD simulator; nothing reaches the real server.",
+    },
+    "target_remote": {"fa": "مقصد: {url}", "en": "Target: {url}"},
+    "sum_mode_submit": {"fa": "ارسال به سیماد", "en": "Submission to SIMAD"},
+    "sum_fatal": {"fa": "توقف اجرا", "en": "Run stopped"},
+    "sum_status": {"fa": "وضعیت", "en": "status"},
+    "sum_count": {"fa": "تعداد", "en": "count"},
+    "sum_log": {"fa": "فایل گزارش رویدادها", "en": "Log file"},
+    "unreachable": {
+        "fa": "سرور پس از چند تلاش پاسخ نداد: {error}",
+        "en": "The server did not answer after retries: {error}",
+    },
+    "photo_missing": {
+        "fa": "عکس {name} پیدا نشد؛ عکس ارسال نشد.",
+        "en": "Photo {name} not found; no photo sent.",
+    },
+    "photo_not_jpeg": {
+        "fa": "عکس {name} با قالب JPG نیست؛ ارسال نشد.",
+        "en": "Photo {name} is not a JPEG; not sent.",
+    },
+    "photo_size": {
+        "fa": "اندازه عکس {name} ({kb} کیلوبایت) مجاز نیست؛ ارسال نشد.",
+        "en": "Photo {name} has an unusable size ({kb} KB); not sent.",
+    },
+    "photo_failed": {
+        "fa": "ارسال عکس ناموفق بود: {error}",
+        "en": "Sending the photo failed: {error}",
+    },
+    "photo_refused": {
+        "fa": "سرور عکس را نپذیرفت: {error}",
+        "en": "The server refused the photo: {error}",
+    },
+    "photo_sent": {"fa": "عکس ارسال شد.", "en": "Photo sent."},
+    "resident_not_accepted": {
+        "fa": "ارسال نشد: دستیار این معرفی (ردیف {row}) در این اجرا پذیرفته نشد ({status}).",
+        "en": "Not sent: this declaration's resident (row {row}) was not accepted in this run ({status}).",
+    },
+    "confirmed_on_server": {
+        "fa": "در اجرای قطع‌شده قبلی به سرور رسیده بود (تأیید از سرور).",
+        "en": "Reached the server in the interrupted previous run (confirmed on the server).",
+    },
+    "not_sent_fatal": {
+        "fa": "ارسال نشد: اجرا متوقف شد ({error}).",
+        "en": "Not sent: the run stopped ({error}).",
+    },
+    "not_sent_interrupted": {
+        "fa": "ارسال نشد: اجرا با دست متوقف شد.",
+        "en": "Not sent: the run was interrupted.",
+    },
+    "submit_summary": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
+    "submit_report": {"fa": "گزارش: {path}", "en": "Report: {path}"},
+    "submit_fatal": {"fa": "اجرا متوقف شد: {error}", "en": "The run stopped: {error}"},
+    "progress": {"fa": "ارسال", "en": "Sending"},
+    "runs_none": {"fa": "هنوز اجرایی ثبت نشده است.", "en": "No runs recorded yet."},
+    "images_not_dir": {
+        "fa": "{path}: پوشه عکس‌ها پیدا نشد.",
+        "en": "{path}: the photo folder does not exist.",
+    },
     "interrupted": {"fa": "متوقف شد.", "en": "Interrupted."},
     "file_not_found": {"fa": "{path}: فایل پیدا نشد.", "en": "{path}: file not found."},
     "file_type": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -27,8 +27,15 @@ def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+_handle: TextIO | None = None
+
+
 def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
-    """Send structlog events to ``log_file`` (JSON lines) or nowhere."""
+    """Send structlog events to ``log_file`` (JSON lines), or nowhere when None."""
+    global _handle
+    if _handle is not None:
+        _handle.close()
+        _handle = None
     if log_file is None:
         structlog.configure(
             processors=[redact, structlog.processors.JSONRenderer()],
@@ -38,6 +45,8 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
         )
         return
     log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _handle = log_file.open("a", encoding="utf-8")
+    log_file.chmod(0o600)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -46,7 +55,7 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
             redact,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
-        logger_factory=structlog.WriteLoggerFactory(file=log_file.open("a", encoding="utf-8")),
+        logger_factory=structlog.WriteLoggerFactory(file=_handle),
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,
     )

@@ -17,8 +17,10 @@ from typing import Any
 import jdatetime
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","})
-_SPACES = re.compile(r"\s+")
+_FOLD = {
+    **_DIGITS,
+    **str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}),
+}
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 TRUE_WORDS = frozenset(
@@ -73,7 +75,9 @@ def is_blank(value: Any) -> bool:
 
 def clean_text(value: str) -> str:
     """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك."""
-    return _SPACES.sub(" ", value.translate(_DIGITS).translate(_LETTERS)).strip()
+    if not value.isascii():
+        value = value.translate(_FOLD)
+    return " ".join(value.split())
 
 
 def _number_text(value: Any) -> str:
@@ -264,17 +268,22 @@ def convert_column(values: list[Any], kind: str) -> tuple[list[Any], dict[int, s
     codes or dates costs a few conversions, not one per row.
     """
     convert = CONVERTERS[kind]
-    cache: dict[Any, Converted] = {}
+    texts: dict[str, Converted] = {}  # str keys never collide with numbers (1 == 1.0 == True)
+    others: dict[tuple[type, Any], Converted] = {}
     out: list[Any] = []
     problems: dict[int, str] = {}
     for i, raw in enumerate(values):
-        key = (type(raw), raw)
-        try:
-            result = cache[key]
-        except KeyError:
-            result = cache[key] = convert(raw)
-        except TypeError:
-            result = convert(raw)
+        if type(raw) is str:
+            result = texts.get(raw)
+            if result is None:
+                result = texts[raw] = convert(raw)
+        else:
+            try:
+                result = others.get((type(raw), raw))
+                if result is None:
+                    result = others[(type(raw), raw)] = convert(raw)
+            except TypeError:  # unhashable
+                result = convert(raw)
         out.append(result[0])
         if result[1] is not None:
             problems[i] = result[1]

@@ -2,8 +2,9 @@
 
 One summary sheet, then one sheet per input sheet: the user's own columns and rows unchanged,
 followed by the result columns. Cells with errors are red with the message as a comment,
-warnings yellow. Sheets are right-to-left with a frozen, filterable header. The file is
-written beside its destination and renamed into place (atomic), readable by the owner only.
+warnings yellow (their text is in the ``messages`` column). Sheets are right-to-left with
+a frozen, filterable header. The file is written beside its destination and renamed into
+place (atomic), readable by the owner only.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
                 w.cell(ws, r, c, value)
             else:
                 w.cell(ws, r, c, value, w.fills[mark[0]])
-                ws.write_comment(r, c, mark[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
+                if mark[0] == "error":  # warnings are yellow; their text is in `messages`
+                    ws.write_comment(r, c, mark[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
         for offset, value in enumerate(results):
             fmt = w.status.get(value) if offset == status_at else None
             w.cell(ws, r, first_result + offset, value, fmt)
@@ -225,3 +227,30 @@ def findings_marks(findings: list) -> dict[tuple[int, int], tuple[str, str]]:
 
 
 MESSAGE_SEPARATOR = " • "
+
+
+def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportSheet]:
+    """One report sheet per validated input sheet of ``run`` (a ``ValidationRun``).
+
+    ``row_results(result, index)`` gives the values of ``columns`` for one row.
+    """
+    sheets = []
+    for result in run.results:
+        sheet = result.sheet
+        index_of = {row: i for i, row in enumerate(sheet.row_numbers)}
+        marks = findings_marks([(index_of[f.row], f) for f in result.findings])
+        results = [row_results(result, i) for i in range(len(sheet.rows))]
+        title = sheet.name if len(run.books) == 1 else f"{sheet.path.stem}-{sheet.name}"
+        sheets.append(ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks))
+    return sheets
+
+
+def input_summary(run: Any, labels: dict[str, str]) -> list[tuple[str, Any]]:
+    """Summary lines naming each input file, its SHA-256 and the sheets skipped."""
+    lines: list[tuple[str, Any]] = []
+    for book in run.books:
+        lines.append((labels["input"], str(book.path)))
+        lines.append((labels["sha256"], file_sha256(book.path)))
+        if book.skipped:
+            lines.append((labels["skipped"], "، ".join(book.skipped)))
+    return lines

@@ -132,7 +132,7 @@ JPEG = (
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own SIMAD_HOME and no stray credentials or log output."""
-    from pipeline import config, logs
+    from pipeline import config, i18n, logs
 
     monkeypatch.setenv("SIMAD_HOME", str(tmp_path / "home"))
     for name in ("SIMAD_USERNAME", "SIMAD_PASSWORD", "SIMAD_TARGET", "SIMAD_LANG"):
@@ -140,3 +140,4 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     config.reset_settings_cache()
     logs.configure(None)
+    i18n.set_lang("fa")

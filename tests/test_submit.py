@@ -1,0 +1,225 @@
+"""`simad submit` against the in-process sandbox: ledger, re-runs, faults, tokens, photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.ledger import Ledger
+from pipeline.retry import RetryPolicy
+from pipeline.sandbox import SandboxSettings, create_app
+from pipeline.submit import run_submit
+
+from .conftest import JPEG
+from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
+
+SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+
+
+class TickingClock:
+    """Time that moves a little on every reading and jumps on every (fake) sleep."""
+
+    def __init__(self, step: float = 0.01):
+        self.now, self.step = 1_700_000_000.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return TickingClock()
+
+
+@pytest.fixture
+def sandbox(tmp_path, clock):
+    return create_app(SandboxSettings(db_path=tmp_path / "server.db", clock=clock))
+
+
+def submit(inputs, sandbox, clock, **options):
+    policy = RetryPolicy(max_attempts=12, sleep=clock.sleep)
+    creds = options.pop("credentials", Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD))
+    return run_submit(
+        [Path(p) for p in inputs],
+        target="sandbox",
+        transport=httpx.ASGITransport(app=sandbox),
+        credentials=creds,
+        policy=policy,
+        lang="en",
+        **options,
+    )
+
+
+def statuses(report: Path, sheet: int = 1) -> list[str]:
+    ws = openpyxl.load_workbook(report).worksheets[sheet]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("status")
+    return [row[col] for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
+    first = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r1.xlsx")
+    assert first.counts == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
+    assert first.exit_code == 1
+    writes = sandbox.store.write_counts()
+    assert len(writes["residents"]) == 36 and set(writes["residents"].values()) == {1}
+    assert len(writes["declarations"]) == 32 and set(writes["declarations"].values()) == {1}
+    # The unknown resident's declaration carries the server's Persian answer and trace id.
+    ws = openpyxl.load_workbook(tmp_path / "r1.xlsx").worksheets[2]
+    headers = [c.value for c in ws[1]]
+    failed = [
+        r
+        for r in ws.iter_rows(min_row=2, values_only=True)
+        if r[headers.index("status")] == "failed"
+    ]
+    assert len(failed) == 1
+    assert failed[0][headers.index("server_message")] == "این دستیار پیدا نشد"
+    assert failed[0][headers.index("http_status")] == 400
+    assert failed[0][headers.index("trace_id")].startswith("00-")
+
+    second = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    assert second.counts == {"unchanged": 68, "invalid": 7, "not_sent": 4, "failed": 1}
+    assert sandbox.store.write_counts()["residents"] == writes["residents"]
+
+    forced = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r3.xlsx", force=True)
+    assert forced.counts["sent"] == 68
+    assert set(sandbox.store.write_counts()["residents"].values()) == {2}
+
+
+def test_a_changed_row_is_sent_again(sandbox, clock, tmp_path):
+    header, rows = rule_rows("residents", [{}, OTHER])
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, {"residents": [header, *rows]})
+    assert submit([path], sandbox, clock).counts == {"sent": 2}
+    changed = [dict(RESIDENT, FirstName="نگار"), {**RESIDENT, **OTHER}]
+    header, rows = rule_rows("residents", changed)
+    write_xlsx(path, {"residents": [header, *rows]})
+    result = submit([path], sandbox, clock)
+    assert result.counts == {"sent": 1, "unchanged": 1}
+    assert sandbox.store.resident("98123001")["FirstName"] == "نگار"
+    assert sandbox.store.write_counts()["residents"] == {"98123001": 2, "98123002": 1}
+
+
+def test_faults_expiring_tokens_and_rate_limit_every_row_exactly_once(tmp_path):
+    clock = TickingClock(step=0.005)
+    app = create_app(
+        SandboxSettings(
+            db_path=tmp_path / "s.db", clock=clock, token_ttl=1, fail_rate=0.2, rate_limit=5, seed=5
+        )
+    )
+    result = submit([SAMPLE], app, clock, report_path=tmp_path / "r.xlsx")
+    assert result.counts == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
+    writes = app.store.write_counts()
+    assert set(writes["residents"].values()) == {1} and len(writes["residents"]) == 36
+    assert set(writes["declarations"].values()) == {1} and len(writes["declarations"]) == 32
+    assert app.faults.counts["failed_503"] > 5 and app.faults.counts["limited_429"] > 0
+    engine = result.engine
+    assert engine.client.renewals["refresh"] + engine.client.renewals["authenticate"] > 3
+    assert engine.limiter.lowest < engine.limiter.maximum  # it slowed down when pushed back
+    attempts = [o.attempts for rows in engine.outcomes.values() for o in rows]
+    assert max(attempts) > 1
+
+
+def test_wrong_password_exit_3_and_never_written(sandbox, clock, tmp_path, monkeypatch):
+    secret = "Wr0ng-Secret-123"
+    monkeypatch.setenv("SIMAD_HOME", str(tmp_path / "home"))
+    result = submit(
+        [SAMPLE],
+        sandbox,
+        clock,
+        report_path=tmp_path / "home" / "r.xlsx",
+        credentials=Credentials(SANDBOX_USERNAME, secret),
+    )
+    assert result.exit_code == 3
+    assert "Incorrect username or password" in str(result.fatal)
+    assert result.counts.get("sent", 0) == 0
+    report_statuses = statuses(tmp_path / "home" / "r.xlsx")
+    assert set(report_statuses) == {"invalid", "not_sent"}
+    for path in (tmp_path / "home").rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_unreachable_server_stops_with_exit_3_and_reports_every_row(tmp_path):
+    def down(request):
+        raise httpx.ConnectError("connection refused")
+
+    clock = TickingClock()
+    result = run_submit(
+        [SAMPLE],
+        target="http://127.0.0.1:9",
+        transport=httpx.MockTransport(down),
+        credentials=Credentials("u", "p"),
+        lang="en",
+        report_path=tmp_path / "r.xlsx",
+        policy=RetryPolicy(max_attempts=3, sleep=clock.sleep),
+    )
+    assert result.exit_code == 3
+    rows = statuses(tmp_path / "r.xlsx") + statuses(tmp_path / "r.xlsx", 2)
+    assert len(rows) == 80 and set(rows) <= {"invalid", "not_sent", "failed"}
+    assert rows.count("not_sent") >= 60
+
+
+def test_interrupt_writes_the_report_of_what_happened(sandbox, clock, tmp_path):
+    seen = []
+
+    def stop_after_ten(progress):
+        seen.append(progress.done)
+        if progress.done >= 10:
+            raise KeyboardInterrupt
+
+    result = submit(
+        [SAMPLE], sandbox, clock, report_path=tmp_path / "r.xlsx", on_progress=stop_after_ten
+    )
+    assert result.interrupted and result.exit_code == 130
+    rows = statuses(tmp_path / "r.xlsx") + statuses(tmp_path / "r.xlsx", 2)
+    assert rows.count("sent") >= 1 and rows.count("not_sent") > 30
+    ledger = Ledger(Path.cwd() / "home" / "ledger.db")
+    assert ledger.runs()[0]["state"] == "interrupted"
+    ledger.close()
+    # Running again completes the job without sending anything twice.
+    again = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    assert again.counts["sent"] + again.counts["unchanged"] == 68
+    assert set(sandbox.store.write_counts()["residents"].values()) == {1}
+
+
+def test_photos(sandbox, clock, tmp_path):
+    header, rows = rule_rows(
+        "residents", [{}, OTHER, {"StudentNumber": "98123003", "NationalCode": "0084575948"}]
+    )
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, {"residents": [header, *rows]})
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "98123001.jpg").write_bytes(JPEG + b"\x00" * 200)
+    (photos / "98123002.jpg").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+    result = submit([path], sandbox, clock, images=photos, report_path=tmp_path / "r.xlsx")
+    assert result.counts == {"sent": 3}
+    assert sandbox.store.write_counts()["images"] == {"98123001": 1}
+    messages = [o.messages for o in result.engine.outcomes[0]]
+    assert messages[0] == ["Photo sent."]
+    assert "not a JPEG" in messages[1][0]
+    assert "not found" in messages[2][0]
+    # Unchanged photo is not sent again.
+    submit([path], sandbox, clock, images=photos)
+    assert sandbox.store.write_counts()["images"] == {"98123001": 1}
+
+
+def test_declaration_of_a_refused_resident_is_not_sent(sandbox, clock, tmp_path):
+    header, rows = rule_rows("residents", [{"CourseStudyCode": "1799"}])  # sandbox refuses it
+    dheader, drows = rule_rows("upgrades", [DECLARATION])
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, {"residents": [header, *rows], "upgrades": [dheader, *drows]})
+    result = submit([path], sandbox, clock)
+    assert result.counts == {"failed": 1, "not_sent": 1}
+    outcome = result.engine.outcomes[1][0]
+    assert outcome.status == "not_sent" and "was not accepted in this run" in outcome.messages[-1]
+    assert sandbox.store.write_counts()["declarations"] == {}
