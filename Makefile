@@ -25,9 +25,16 @@ fmt: install
 	$(BIN)/ruff check --fix pipeline schemas tests
 	$(BIN)/ruff format pipeline schemas tests
 
+# The demo keeps its state (ledger, sandbox database, logs) in out/demo-home, so running it a
+# second time shows the differential re-run: every accepted row is reported `unchanged`.
+DEMO_HOME ?= $(CURDIR)/out/demo-home
+
 demo: install
-	@echo "Demo against the embedded sandbox (no real server is contacted)"
-	$(BIN)/simad sandbox demo
+	@mkdir -p out
+	@status=0; SIMAD_HOME=$(DEMO_HOME) SIMAD_TARGET=sandbox $(BIN)/simad submit \
+		input_templates/sample.xlsx --report out/demo-report.xlsx || status=$$?; \
+	echo; echo "Report: $(CURDIR)/out/demo-report.xlsx (open it in Excel: red cells are the sample's deliberate mistakes)"; \
+	test $$status -le 1
 
 bench: install
 	$(BIN)/python -m pipeline.bench $(BENCH)

@@ -149,6 +149,10 @@ def _child_main(args: list[str]) -> None:
         run, _ = run_validate(args[1:-1], report_path=args[-1], lang="en")
         counts = [r.counts() for r in run.results]
         print(json.dumps({"timings": run.timings, "counts": counts}))
+    elif args[0] == "submit":
+        from .bench_submit import child_submit
+
+        child_submit(*args[1:])
 
 
 def main(argv: list[str]) -> None:

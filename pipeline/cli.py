@@ -310,7 +310,7 @@ def submit(
     ] = None,
     concurrency: Annotated[
         int, typer.Option(min=1, max=16, help="Requests in flight at once (1–16).")
-    ] = 8,
+    ] = config.DEFAULT_CONCURRENCY,
     force: Annotated[bool, typer.Option(help="Send every valid row, even unchanged ones.")] = False,
     kind: Annotated[
         str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
@@ -357,6 +357,7 @@ def submit(
         raise fail(exc) from None
     except (OSError, ValueError) as exc:
         raise fail(InputFileError(str(exc))) from None
+    _print_submission(result)
     typer.echo(banner)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
     typer.echo(t("submit_summary", counts=counts))
@@ -366,6 +367,30 @@ def submit(
         typer.echo(t("interrupted"), err=True)
     typer.echo(t("submit_report", path=result.report))
     raise typer.Exit(result.exit_code)
+
+
+def _print_submission(result) -> None:
+    """One screen: rows per status for each input sheet."""
+    from rich.console import Console
+    from rich.table import Table
+
+    statuses = ["sent", "unchanged", "failed", "not_sent", "invalid"]
+    table = Table()
+    for title in (t("col_file"), t("col_sheet"), t("col_kind"), *statuses):
+        table.add_column(title)
+    engine = result.engine
+    for n, sheet_result in enumerate(engine.run.results):
+        sheet = sheet_result.sheet
+        counts = {s: 0 for s in statuses}
+        for outcome in engine.outcomes[n]:
+            counts[outcome.status or "not_sent"] += 1
+        table.add_row(
+            sheet.path.name,
+            sheet.name,
+            t(f"kind_{sheet.kind}"),
+            *(str(counts[s]) for s in statuses),
+        )
+    Console(highlight=False).print(table)
 
 
 class _progress_bar:

@@ -19,6 +19,9 @@ from dotenv import dotenv_values
 from .errors import ConfigError
 
 SANDBOX = "sandbox"
+# 8 requests in flight reach ~85% of the latency bound; httpx slows down above ~16
+# concurrent requests (encode/httpx#3215), so the CLI caps --concurrency at 16.
+DEFAULT_CONCURRENCY = 8
 _dotenv_cache: dict[str, str | None] | None = None
 
 

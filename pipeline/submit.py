@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+from .config import DEFAULT_CONCURRENCY
 from .errors import AuthError, RetryableError
 from .i18n import t
 from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger
@@ -85,7 +86,7 @@ class Engine:
         target: str,
         run_id: str,
         policy: RetryPolicy | None = None,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         force: bool = False,
         images: Path | None = None,
         on_progress: Callable[[Progress], None] | None = None,
@@ -106,6 +107,7 @@ class Engine:
         self._failure_streak = 0
         self.progress = Progress()
         self.requests = 0
+        self.send_seconds = self.send_cpu_seconds = 0.0
         # One outcome per input row, in sheet order.
         self.outcomes: dict[int, list[RowOutcome]] = {}
         for n, result in enumerate(run.results):
@@ -179,6 +181,16 @@ class Engine:
     # -- sending ---------------------------------------------------------------------------
 
     async def execute(self) -> None:
+        import time
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            await self._execute()
+        finally:
+            self.send_seconds = time.perf_counter() - wall
+            self.send_cpu_seconds = time.process_time() - cpu
+
+    async def _execute(self) -> None:
         residents = self._items("residents")
         await self._phase(residents, self.client.add_or_update_resident)
         if self.images is not None and self.fatal is None:
@@ -595,7 +607,7 @@ def run_submit(
     target: str,
     report_path: Path | None = None,
     images: Path | None = None,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     force: bool = False,
     lang: str = "fa",
     kind: str | None = None,

@@ -1,0 +1,119 @@
+"""Submission throughput for `make bench`: the sandbox served as its own process on
+127.0.0.1 with 20 ms of latency per request, 5,000 residents, at the default concurrency
+and one at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .bench import bench_child, generate
+from .config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+
+LATENCY_MS = 20
+ROWS = 5000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port: int, db: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--latency-ms",
+            str(LATENCY_MS),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the sandbox did not start")
+
+
+def child_submit(source: str, port: str, concurrency: str) -> None:
+    """Runs in the child process: one submission, figures as JSON on stdout."""
+    from .submit import run_submit
+
+    os.environ.update(
+        SIMAD_USERNAME=SANDBOX_USERNAME,
+        SIMAD_PASSWORD=SANDBOX_PASSWORD,
+        SIMAD_HOME=tempfile.mkdtemp(prefix="simad-bench-home-"),
+    )
+    result = run_submit(
+        [Path(source)],
+        target=f"http://127.0.0.1:{port}",
+        concurrency=int(concurrency),
+        lang="en",
+        report_path=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
+    )
+    engine = result.engine
+    print(
+        json.dumps(
+            {
+                "counts": result.counts,
+                "seconds": engine.send_seconds,
+                "cpu": engine.send_cpu_seconds,
+                "requests": engine.requests,
+            }
+        )
+    )
+
+
+def bench_submit(workdir: Path, rows: int = ROWS) -> list[str]:
+    from .config import DEFAULT_CONCURRENCY as default
+
+    source = generate(workdir / f"residents-clean-{rows}.xlsx", "residents", rows, mistakes=False)
+    port = _free_port()
+    server = _serve(port, workdir / "bench-sandbox.db")
+    figures = {}
+    try:
+        for concurrency in (default, 1):
+            data, _wall, _rss = bench_child("submit", str(source), str(port), str(concurrency))
+            if data["counts"].get("sent") != rows:
+                raise SystemExit(f"not every row was sent: {data['counts']}")
+            figures[concurrency] = data
+    finally:
+        server.terminate()
+        server.wait()
+    fast, slow = figures[default], figures[1]
+    rate = rows / fast["seconds"]
+    slow_rate = rows / slow["seconds"]
+    bound = default / (LATENCY_MS / 1000)
+    return [
+        f"## Submission: {rows:,} residents to `simad sandbox serve` on 127.0.0.1, "
+        f"{LATENCY_MS} ms latency per request",
+        "",
+        f"- default concurrency {default}: {rate:.0f} rows/s = {rate / bound:.0%} of the "
+        f"concurrency bound ({bound:.0f}/s; target ≥ 75%)",
+        f"- concurrency 1 (the naive loop): {slow_rate:.0f} rows/s; the default is "
+        f"{rate / slow_rate:.1f}× faster (target ≥ 6×)",
+        f"- client CPU per request: {1000 * fast['cpu'] / fast['requests']:.2f} ms at "
+        f"concurrency {default}, {1000 * slow['cpu'] / slow['requests']:.2f} ms at 1 "
+        f"({fast['requests']} and {slow['requests']} requests, token calls included)",
+        "",
+    ]
