@@ -44,8 +44,11 @@ def main_options(
     lang: LangOption = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
+    from . import logs
+
     if lang:
         i18n.set_lang(lang)
+    logs.configure(logs.default_log_file(config.simad_home()))
 
 
 def fail(exc: SimadError) -> typer.Exit:
@@ -429,6 +432,81 @@ class _progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+YearOption = Annotated[int, typer.Option("--year", help="Upgrade year (YearId), e.g. 1402.")]
+
+
+@app.command("results")
+def results(
+    year: YearOption,
+    course: Annotated[str | None, typer.Option(help="Only this course code.")] = None,
+    national_code: Annotated[str | None, typer.Option(help="Only this national code.")] = None,
+    student_number: Annotated[str | None, typer.Option(help="Only this student.")] = None,
+    target: TargetOption = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the workbook (.xlsx).")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Download declarations with their review status and the final results of a year."""
+    from .config import SANDBOX, resolve_target
+    from .results import run_results
+
+    lang_now = _apply_lang(lang)
+    try:
+        resolved = resolve_target(target)
+        typer.echo(t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved))
+        joined, path = run_results(
+            year,
+            target=resolved,
+            course=course,
+            national_code=national_code,
+            student_number=student_number,
+            out=out,
+            lang=lang_now,
+        )
+    except SimadError as exc:
+        raise fail(exc) from None
+    typer.echo(t("results_done", n=len(joined)))
+    typer.echo(t("submit_report", path=path))
+
+
+@app.command("reconcile")
+def reconcile(
+    year: YearOption,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Input files; without them, what the ledger recorded as accepted.",
+            show_default=False,
+        ),
+    ] = None,
+    target: TargetOption = None,
+    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Compare local declarations with the server's: matched, missing, extra, different.
+
+    Exit 0 when everything matched, 1 otherwise.
+    """
+    from .config import SANDBOX, resolve_target
+    from .reconcile import run_reconcile
+
+    lang_now = _apply_lang(lang)
+    try:
+        resolved = resolve_target(target)
+        banner = t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved)
+        typer.echo(banner)
+        result = run_reconcile(
+            year, list(inputs or []), target=resolved, report_path=report, lang=lang_now
+        )
+    except SimadError as exc:
+        raise fail(exc) from None
+    except (OSError, ValueError) as exc:
+        raise fail(InputFileError(str(exc))) from None
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "-"
+    typer.echo(t("reconcile_done", counts=counts))
+    typer.echo(t("submit_report", path=result.report))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command("runs")

@@ -30,6 +30,12 @@ def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
 _handle: TextIO | None = None
 
 
+def default_log_file(home: Path) -> Path:
+    from datetime import UTC, datetime
+
+    return home / "logs" / f"simad-{datetime.now(UTC):%Y%m%d}.jsonl"
+
+
 def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
     """Send structlog events to ``log_file`` (JSON lines), or nowhere when None."""
     global _handle

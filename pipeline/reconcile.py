@@ -89,9 +89,11 @@ def differences(local: dict[str, Any], server: dict[str, Any]) -> list[Differenc
     return out
 
 
-def compare(local: dict[tuple[str, int], dict[str, Any]],
-            server: dict[tuple[str, int], Joined],
-            origins: dict[tuple[str, int], str] | None = None) -> list[Line]:
+def compare(
+    local: dict[tuple[str, int], dict[str, Any]],
+    server: dict[tuple[str, int], Joined],
+    origins: dict[tuple[str, int], str] | None = None,
+) -> list[Line]:
     origins = origins or {}
     lines = []
     for key in sorted(set(local) | set(server)):
@@ -107,13 +109,15 @@ def compare(local: dict[tuple[str, int], dict[str, Any]],
             lines.append(Line(key, ONLY, None, theirs))
             continue
         diff = differences(mine, theirs.declaration.values)
-        lines.append(Line(key, DIFFERENT if diff else MATCHED, mine, theirs, diff,
-                          origins.get(key)))
+        lines.append(
+            Line(key, DIFFERENT if diff else MATCHED, mine, theirs, diff, origins.get(key))
+        )
     return lines
 
 
-def local_from_inputs(inputs: Iterable[Path], year_id: int, lang: str
-                      ) -> tuple[dict[tuple[str, int], dict], dict[tuple[str, int], str], int]:
+def local_from_inputs(
+    inputs: Iterable[Path], year_id: int, lang: str
+) -> tuple[dict[tuple[str, int], dict], dict[tuple[str, int], str], int]:
     """Valid declarations of ``year_id`` in the inputs, normalised as for submission."""
     from .validation import validate_paths
 
@@ -159,35 +163,61 @@ def action(line: Line) -> str:
 
 def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
     review, final = codes.table("review_statuses"), codes.table("final_results")
-    headers = ["StudentNumber", "YearId", t("col_category"), t("col_differences"),
-               "ReviewStatusId", t("col_review_title"), t("col_review_reason"),
-               "FinalResultId", t("col_final_title"), t("col_action"), t("col_origin")]
+    headers = [
+        "StudentNumber",
+        "YearId",
+        t("col_category"),
+        t("col_differences"),
+        "ReviewStatusId",
+        t("col_review_title"),
+        t("col_review_reason"),
+        "FinalResultId",
+        t("col_final_title"),
+        t("col_action"),
+        t("col_origin"),
+    ]
     rows, marks = [], {}
     for i, line in enumerate(lines):
         diffs = "\n".join(f"{d.field}: {d.local} ≠ {d.server}" for d in line.differences)
         status, result = line.review_status, line.final_result
         server = line.server
-        rows.append([
-            line.key[0], line.key[1], line.category, diffs, status,
-            review.title(status) if status else (server.pick("review_title") if server else None),
-            server.pick("review_reason") if server else None,
-            result, final.title(result) if result else None, action(line), line.origin,
-        ])
+        rows.append(
+            [
+                line.key[0],
+                line.key[1],
+                line.category,
+                diffs,
+                status,
+                review.title(status)
+                if status
+                else (server.pick("review_title") if server else None),
+                server.pick("review_reason") if server else None,
+                result,
+                final.title(result) if result else None,
+                action(line),
+                line.origin,
+            ]
+        )
         if line.category != MATCHED:
-            marks[(i, 2)] = ("error" if line.category == DIFFERENT else "warning",
-                             diffs or t(f"action_{line.category}"))
+            marks[(i, 2)] = (
+                "error" if line.category == DIFFERENT else "warning",
+                diffs or t(f"action_{line.category}"),
+            )
     return ReportSheet(title, headers, rows, [], [[] for _ in rows], marks)
 
 
-def reconcile_report(lines: list[Line], *, target: str, year_id: int, source: str,
-                     elapsed: float, invalid: int) -> Report:
+def reconcile_report(
+    lines: list[Line], *, target: str, year_id: int, source: str, elapsed: float, invalid: int
+) -> Report:
     counts = Counter(line.category for line in lines)
     review = Counter(line.review_status for line in lines if line.server)
     final = Counter(line.final_result for line in lines if line.final_result)
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_reconcile")),
-        (t("sum_target"), t("target_sandbox") if target == SANDBOX
-         else t("target_remote", url=target)),
+        (
+            t("sum_target"),
+            t("target_sandbox") if target == SANDBOX else t("target_remote", url=target),
+        ),
         (t("sum_year"), year_id),
         (t("sum_local_source"), source),
         (t("sum_version"), f"simad-sync {__version__}"),
@@ -202,10 +232,13 @@ def reconcile_report(lines: list[Line], *, target: str, year_id: int, source: st
         summary.append((f"{t('col_final_title')}: {codes.table('final_results').title(code)}", n))
     table = [[category, counts.get(category, 0)] for category in CATEGORIES]
     to_fix = [line for line in lines if line.needs_fixing]
-    return Report(summary, [t("col_category"), t("sum_count")], table,
-                  [_lines_sheet(t("sheet_reconcile"), lines),
-                   _lines_sheet(t("sheet_to_fix"), to_fix)],
-                  chart_title=t("chart_title"))
+    return Report(
+        summary,
+        [t("col_category"), t("sum_count")],
+        table,
+        [_lines_sheet(t("sheet_reconcile"), lines), _lines_sheet(t("sheet_to_fix"), to_fix)],
+        chart_title=t("chart_title"),
+    )
 
 
 @dataclass
@@ -222,9 +255,16 @@ class ReconcileResult:
         return 0 if all(line.category == MATCHED for line in self.lines) else 1
 
 
-def run_reconcile(year_id: int, inputs: list[Path], *, target: str,
-                  report_path: Path | None = None, lang: str = "fa", transport: Any = None,
-                  credentials: Any = None) -> ReconcileResult:
+def run_reconcile(
+    year_id: int,
+    inputs: list[Path],
+    *,
+    target: str,
+    report_path: Path | None = None,
+    lang: str = "fa",
+    transport: Any = None,
+    credentials: Any = None,
+) -> ReconcileResult:
     import time
 
     from . import i18n
@@ -248,6 +288,15 @@ def run_reconcile(year_id: int, inputs: list[Path], *, target: str,
     server = asyncio.run(download())
     lines = compare(local, server, origins)
     path = report_path or Path.cwd() / f"reconcile-{year_id}.xlsx"
-    write_report(reconcile_report(lines, target=target, year_id=year_id, source=source,
-                                  elapsed=time.perf_counter() - started, invalid=invalid), path)
+    write_report(
+        reconcile_report(
+            lines,
+            target=target,
+            year_id=year_id,
+            source=source,
+            elapsed=time.perf_counter() - started,
+            invalid=invalid,
+        ),
+        path,
+    )
     return ReconcileResult(lines, path)

@@ -63,6 +63,7 @@ class Report:
     counts_header: list[str]
     counts: list[list[Any]]
     sheets: list[ReportSheet]
+    chart_title: str | None = None  # a column chart of the counts table, on the summary
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -137,7 +138,8 @@ def write_report(report: Report, path: Path | str) -> Path:
         )
         writer = _Writer(book)
         taken: set[str] = set()
-        _write_summary(writer, book.add_worksheet(sheet_name("summary", taken)), report)
+        summary_name = sheet_name("summary", taken)
+        _write_summary(writer, book.add_worksheet(summary_name), report, summary_name)
         for sheet in report.sheets:
             _write_sheet(writer, book.add_worksheet(sheet_name(sheet.title, taken)), sheet)
         book.close()
@@ -149,7 +151,7 @@ def write_report(report: Report, path: Path | str) -> Path:
     return path
 
 
-def _write_summary(w: _Writer, ws, report: Report) -> None:
+def _write_summary(w: _Writer, ws, report: Report, name: str) -> None:
     ws.right_to_left()
     ws.set_column(0, 0, 28)
     ws.set_column(1, max(1, len(report.counts_header) - 1), 18)
@@ -162,10 +164,24 @@ def _write_summary(w: _Writer, ws, report: Report) -> None:
     if report.counts_header:
         for c, title in enumerate(report.counts_header):
             ws.write_string(r, c, title, w.header)
+        first = r + 1
         for line in report.counts:
             r += 1
             for c, value in enumerate(line):
                 w.cell(ws, r, c, value)
+        if report.chart_title and report.counts:
+            chart = w.book.add_chart({"type": "column"})
+            chart.add_series(
+                {
+                    "name": report.chart_title,
+                    "categories": [name, first, 0, r, 0],
+                    "values": [name, first, 1, r, 1],
+                    "data_labels": {"value": True},
+                }
+            )
+            chart.set_title({"name": report.chart_title})
+            chart.set_legend({"none": True})
+            ws.insert_chart(0, len(report.counts_header) + 1, chart)
 
 
 def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:

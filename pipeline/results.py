@@ -24,11 +24,22 @@ RECOGNISED: dict[str, tuple[str, ...]] = {
     "course_study_code": ("coursestudycode", "coursecode", "standardcoursecode"),
     "first_name": ("firstname", "name"),
     "last_name": ("lastname", "family", "familyname"),
-    "review_status": ("reviewstatusid", "declarationstatusid", "statusid", "acceptstatusid",
-                      "reviewstatus", "declarationstatus"),
+    "review_status": (
+        "reviewstatusid",
+        "declarationstatusid",
+        "statusid",
+        "acceptstatusid",
+        "reviewstatus",
+        "declarationstatus",
+    ),
     "review_title": ("reviewstatustitle", "declarationstatustitle", "statustitle"),
-    "review_reason": ("reviewdescription", "reviewreason", "rejectdescription",
-                      "statusdescription", "reviewcomment"),
+    "review_reason": (
+        "reviewdescription",
+        "reviewreason",
+        "rejectdescription",
+        "statusdescription",
+        "reviewcomment",
+    ),
     "final_result": ("finalresultid", "resultid", "upgraderesultid", "finalresult"),
     "final_title": ("finalresulttitle", "resulttitle"),
 }
@@ -88,10 +99,11 @@ def parse_record(raw: dict[str, Any]) -> ServerRecord | None:
     used: set[str] = set()
     for canonical, names in RECOGNISED.items():
         for name in names:
-            if name in lowered and lowered[name][1] not in (None, ""):
+            if name not in lowered:
+                continue
+            used.add(name)
+            if canonical not in picked and lowered[name][1] not in (None, ""):
                 picked[canonical] = lowered[name][1]
-                used.add(name)
-                break
     if "student_number" not in picked:
         return None
     values = {}
@@ -153,8 +165,9 @@ class Joined:
         return None
 
 
-def join(declarations: Iterable[ServerRecord], finals: Iterable[ServerRecord],
-         year_id: int) -> dict[tuple[str, int], Joined]:
+def join(
+    declarations: Iterable[ServerRecord], finals: Iterable[ServerRecord], year_id: int
+) -> dict[tuple[str, int], Joined]:
     """Declarations and final results per (StudentNumber, YearId)."""
     out: dict[tuple[str, int], Joined] = {}
     for record in declarations:
@@ -169,12 +182,192 @@ def join(declarations: Iterable[ServerRecord], finals: Iterable[ServerRecord],
     return dict(sorted(out.items()))
 
 
-async def fetch(client: Any, year_id: int, *, course: str | None = None,
-                national_code: str | None = None, student_number: str | None = None
-                ) -> dict[tuple[str, int], Joined]:
+async def fetch(
+    client: Any,
+    year_id: int,
+    *,
+    course: str | None = None,
+    national_code: str | None = None,
+    student_number: str | None = None,
+) -> dict[tuple[str, int], Joined]:
     """Download both lists with the same filters and join them."""
-    filters = {"course_study_code": course, "national_code": national_code,
-               "student_number": student_number}
+    filters = {
+        "course_study_code": course,
+        "national_code": national_code,
+        "student_number": student_number,
+    }
     declared = parse(await client.get_declare_residents(year_id, **filters))
     finals = parse(await client.get_final_results(year_id, **filters))
     return join(declared, finals, year_id)
+
+
+# -- the results workbook ----------------------------------------------------------------------
+
+
+def results_report(
+    joined: dict[tuple[str, int], Joined],
+    *,
+    target: str,
+    year_id: int,
+    filters: dict[str, Any],
+    elapsed: float,
+) -> Any:
+    """One row per resident and year, Persian titles beside the codes; counts on the summary."""
+    from collections import Counter
+
+    from . import __version__
+    from .config import SANDBOX
+    from .i18n import t
+    from .report import Report, ReportSheet
+
+    courses = codes.table("course_codes")
+    declare = codes.table("declare_codes")
+    review, final = codes.table("review_statuses"), codes.table("final_results")
+    extra_keys: list[str] = []
+    for j in joined.values():
+        for record in (j.declaration, j.final):
+            for key in record.extra if record else {}:
+                if key not in extra_keys:
+                    extra_keys.append(key)
+    value_fields = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
+    headers = [
+        "StudentNumber",
+        "YearId",
+        "NationalCode",
+        "FirstName",
+        "LastName",
+        "CourseStudyCode",
+        t("col_course_title"),
+        *value_fields[:1],
+        t("col_declare_title"),
+        *value_fields[1:],
+        "ReviewStatusId",
+        t("col_review_title"),
+        t("col_review_reason"),
+        "FinalResultId",
+        t("col_final_title"),
+        *extra_keys,
+    ]
+    rows = []
+    per_course: dict[str, Counter] = {}
+    for (student, year), j in joined.items():
+        values = j.declaration.values if j.declaration else {}
+        course = j.pick("course_study_code")
+        status, result = j.pick("review_status"), j.pick("final_result")
+        extras = {
+            **(j.final.extra if j.final else {}),
+            **(j.declaration.extra if j.declaration else {}),
+        }
+        code = values.get("DeclareCode")
+        rows.append(
+            [
+                student,
+                year,
+                j.pick("national_code"),
+                j.pick("first_name"),
+                j.pick("last_name"),
+                course,
+                courses.title(course) if course else None,
+                code,
+                declare.title(code) if code is not None else None,
+                *(values.get(f) for f in value_fields[1:]),
+                status,
+                j.pick("review_title"),
+                j.pick("review_reason"),
+                result,
+                j.pick("final_title"),
+                *(_cell(extras.get(k)) for k in extra_keys),
+            ]
+        )
+        tally = per_course.setdefault(str(course or "-"), Counter())
+        tally["declarations"] += 1 if j.declaration else 0
+        tally[f"review:{status}"] += 1
+        if result is not None:
+            tally[f"final:{result}"] += 1
+    summary: list[tuple[str, Any]] = [
+        (t("sum_mode"), t("sum_mode_results")),
+        (
+            t("sum_target"),
+            t("target_sandbox") if target == SANDBOX else t("target_remote", url=target),
+        ),
+        (t("sum_year"), year_id),
+        (t("sum_filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "-"),
+        (t("sum_version"), f"simad-sync {__version__}"),
+        (t("sum_elapsed"), round(elapsed, 2)),
+    ]
+    review_codes = [*sorted(review.int_codes), None]
+    final_codes = sorted(final.int_codes)
+    header = [
+        t("col_course"),
+        t("col_course_title"),
+        t("col_declarations"),
+        *(review.title(c) if c else t("review_pending") for c in review_codes),
+        *(final.title(c) for c in final_codes),
+    ]
+    table = [
+        [
+            course,
+            courses.title(course) if course != "-" else None,
+            tally["declarations"],
+            *(tally[f"review:{c}"] for c in review_codes),
+            *(tally[f"final:{c}"] for c in final_codes),
+        ]
+        for course, tally in sorted(per_course.items())
+    ]
+    totals = ["Σ", None, *(sum(r[i] for r in table) for i in range(2, len(header)))]
+    sheet = ReportSheet(t("sheet_results"), headers, rows, [], [[] for _ in rows])
+    return Report(summary, header, [*table, totals] if table else [], [sheet])
+
+
+def _cell(value: Any) -> Any:
+    """Unknown fields are shown as they came; nested values as JSON text."""
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def run_results(
+    year_id: int,
+    *,
+    target: str,
+    course: str | None = None,
+    national_code: str | None = None,
+    student_number: str | None = None,
+    out: Any = None,
+    lang: str = "fa",
+    transport: Any = None,
+    credentials: Any = None,
+) -> tuple[dict[tuple[str, int], Joined], Any]:
+    import asyncio
+    import time
+    from pathlib import Path
+
+    from . import i18n
+    from .config import resolve_target
+    from .report import write_report
+    from .targets import open_simad
+
+    i18n.set_lang(lang)
+    started = time.perf_counter()
+    target = resolve_target(target)
+    filters = {"course": course, "national_code": national_code, "student_number": student_number}
+
+    async def download() -> dict[tuple[str, int], Joined]:
+        async with open_simad(target, transport=transport, credentials=credentials) as client:
+            return await fetch(client, year_id, **filters)
+
+    joined = asyncio.run(download())
+    path = Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx"
+    write_report(
+        results_report(
+            joined,
+            target=target,
+            year_id=year_id,
+            filters=filters,
+            elapsed=time.perf_counter() - started,
+        ),
+        path,
+    )
+    return joined, path

@@ -633,7 +633,7 @@ def run_submit(
     started = time.perf_counter()
     target = resolve_target(target)
     home = simad_home()
-    log_file = home / "logs" / f"simad-{datetime.now(UTC):%Y%m%d}.jsonl"
+    log_file = logs.default_log_file(home)
     logs.configure(log_file)
     ledger = Ledger(home / "ledger.db")
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]

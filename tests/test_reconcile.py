@@ -1,0 +1,331 @@
+"""Results and reconciliation: tolerant parsing, every category on purpose, field-level
+differences, filters passed through, an empty server list, and the ledger-only mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import Credentials
+from pipeline.reconcile import compare, differences, run_reconcile
+from pipeline.results import join, parse, run_results, unwrap
+
+from .data.generate import DECLARATION, OTHER, rule_rows, write_xlsx
+
+CREDS = Credentials("u", "p")
+
+
+def standin(declared: object, finals: object, seen: list | None = None) -> httpx.MockTransport:
+    """A stand-in server whose answers are shaped unlike the sandbox's."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/authenticate"):
+            return httpx.Response(
+                200,
+                json={"Token": "T", "RefreshToken": "R", "expires": "2099-01-01T00:00:00+03:30"},
+            )
+        if seen is not None:
+            seen.append((request.url.path, dict(request.url.params)))
+        if request.url.path.endswith("GetDeclareResidents"):
+            return httpx.Response(200, json=declared)
+        if request.url.path.endswith("GetFinalResults"):
+            return httpx.Response(200, json=finals)
+        return httpx.Response(404)
+
+    return httpx.MockTransport(handler)
+
+
+def server_declaration(student: str = "98123001", **over) -> dict:
+    """PascalCase, numbers as text, dates with time, a status under another name."""
+    record = {
+        "StudentNumber": student,
+        "YearId": "1402",
+        "DeclareCode": 3,
+        "DeclarationTypeId": 1,
+        "RejectReasonTypeId": None,
+        "DurationId": 2,
+        "HasLogBook": True,
+        "BaliniScore": "52.50",
+        "OperationScore": 48.0,
+        "EthicsScore": 27.25,
+        "StartResidencyDate": "2022-09-23T00:00:00",
+        "EndResidencyDate": None,
+        "Description": None,
+        "DeclarationStatusId": 1,
+        "Universityname": "دانشگاه نمونه",
+    }
+    record.update(over)
+    return record
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda r: [r],
+        lambda r: {"data": [r]},
+        lambda r: {"Result": {"Items": [r]}},
+        lambda r: {"value": [r], "count": 1},
+        lambda r: [{k[0].lower() + k[1:]: v for k, v in r.items()}],
+    ],
+)
+def test_tolerant_parsing_of_shapes_and_key_cases(body):
+    [record] = parse(body(server_declaration()))
+    assert record.key == ("98123001", 1402)
+    assert record.review_status == 1 and record.review_title == "پذیرش"
+    assert any(k.lower() == "universityname" for k in record.extra)  # unknown fields kept
+    assert record.values["BaliniScore"] == "52.50"
+
+
+def test_empty_answers_are_valid():
+    assert unwrap([]) == [] and unwrap({"data": []}) == [] and unwrap(None) == []
+    assert parse({"items": []}) == []
+
+
+def test_final_result_under_other_names():
+    [final] = parse([{"studentNumber": "1", "yearId": 1402, "ResultId": "2"}])
+    assert (final.final_result, final.final_title) == (2, "ارتقا مشروط")
+
+
+def local(**over) -> dict:
+    from pipeline.normalize import to_bool
+
+    body = dict(
+        DECLARATION,
+        YearId=1402,
+        DeclareCode=3,
+        DeclarationTypeId=1,
+        RejectReasonTypeId=None,
+        DurationId=2,
+        HasLogBook=to_bool("بله")[0],
+        BaliniScore=52.5,
+        OperationScore=48.0,
+        EthicsScore=27.25,
+        StartResidencyDate="2022-09-23T00:00:00",
+        EndResidencyDate=None,
+        Description=None,
+    )
+    body.update(over)
+    return body
+
+
+def test_numbers_dates_and_codes_compare_by_value():
+    assert differences(local(BaliniScore=60.0), {"baliniscore": "60", "YearId": 1402.0}) == []
+    assert differences(local(), {"StartResidencyDate": "2022-09-23"}) == []
+    assert differences(local(), {"StartResidencyDate": "1401/07/01"}) == []
+    diff = differences(local(), {"EthicsScore": 27.0, "DeclareCode": "4", "HasLogBook": "false"})
+    assert [(d.field, d.local, d.server) for d in diff] == [
+        ("DeclareCode", 3, "4"),
+        ("HasLogBook", True, "false"),
+        ("EthicsScore", 27.25, 27.0),
+    ]
+
+
+def test_each_category_on_purpose():
+    mine = {
+        ("A", 1402): local(StudentNumber="A"),
+        ("B", 1402): local(StudentNumber="B"),
+        ("C", 1402): local(StudentNumber="C"),
+    }
+    server = join(
+        parse(
+            [
+                server_declaration("A"),
+                server_declaration("B", EthicsScore=20),
+                server_declaration("D"),
+            ]
+        ),
+        parse([{"StudentNumber": "A", "YearId": 1402, "FinalResultId": 1}]),
+        1402,
+    )
+    lines = {line.key[0]: line for line in compare(mine, server)}
+    assert {k: v.category for k, v in lines.items()} == {
+        "A": "matched",
+        "B": "different",
+        "C": "missing_on_server",
+        "D": "only_on_server",
+    }
+    assert [(d.field, d.local, d.server) for d in lines["B"].differences] == [
+        ("EthicsScore", 27.25, 20)
+    ]
+    assert lines["A"].final_result == 1 and lines["A"].review_status == 1
+
+
+def workbook(tmp_path: Path) -> Path:
+    header, rows = rule_rows("residents", [{}, OTHER])
+    dheader, drows = rule_rows("upgrades", [{}, {"StudentNumber": "98123002"}])
+    path = tmp_path / "office.xlsx"
+    write_xlsx(path, {"residents": [header, *rows], "upgrades": [dheader, *drows]})
+    return path
+
+
+def test_reconcile_against_a_differently_shaped_server(tmp_path):
+    declared = {
+        "Data": [
+            server_declaration(
+                "98123001",
+                BaliniScore="52.5",
+                DeclarationStatusId=3,
+                ReviewDescription="نمره را بازبینی کنید",
+            ),
+            server_declaration("98123002", OperationScore=40),
+            server_declaration("98123099"),
+        ]
+    }
+    finals = {"data": [{"StudentNumber": "98123099", "YearId": 1402, "FinalResultId": 3}]}
+    result = run_reconcile(
+        1402,
+        [workbook(tmp_path)],
+        target="https://stand-in.example",
+        transport=standin(declared, finals),
+        credentials=CREDS,
+        report_path=tmp_path / "r.xlsx",
+        lang="en",
+    )
+    assert result.counts == {"matched": 1, "different": 1, "only_on_server": 1}
+    assert result.exit_code == 1
+    by_key = {line.key[0]: line for line in result.lines}
+    assert [(d.field, d.local, d.server) for d in by_key["98123002"].differences] == [
+        ("OperationScore", 48.0, 40)
+    ]
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["summary", "reconciliation", "to fix"]
+    [fix] = list(book["to fix"].iter_rows(min_row=2, values_only=True))
+    assert fix[0] == "98123001" and "نمره را بازبینی کنید" in fix
+    assert "Needs correction" in fix[9]
+    assert book["summary"]._charts
+
+
+def test_filters_are_passed_through(tmp_path):
+    seen: list = []
+    run_results(
+        1402,
+        target="https://stand-in.example",
+        course="1710",
+        national_code="0499370899",
+        student_number="98123001",
+        transport=standin([], [], seen),
+        credentials=CREDS,
+        out=tmp_path / "r.xlsx",
+    )
+    assert [p for _, p in seen] == [
+        {
+            "yearId": "1402",
+            "courseStudyCode": "1710",
+            "nationalCode": "0499370899",
+            "studentNumber": "98123001",
+        }
+    ] * 2
+
+
+def test_empty_server_list_every_local_row_missing(tmp_path):
+    result = run_reconcile(
+        1402,
+        [workbook(tmp_path)],
+        target="https://stand-in.example",
+        transport=standin({"data": []}, []),
+        credentials=CREDS,
+        report_path=tmp_path / "r.xlsx",
+    )
+    assert result.counts == {"missing_on_server": 2}
+
+
+def test_results_workbook_joins_and_counts(tmp_path):
+    declared = [
+        server_declaration("98123001", CourseStudyCode="1710", NationalCode="0499370899"),
+        server_declaration("98123002", CourseStudyCode="1710", DeclarationStatusId=2),
+    ]
+    finals = [{"studentNumber": "98123001", "yearId": 1402, "finalResultId": 1}]
+    joined, path = run_results(
+        1402,
+        target="https://stand-in.example",
+        transport=standin(declared, finals),
+        credentials=CREDS,
+        out=tmp_path / "r.xlsx",
+        lang="en",
+    )
+    assert len(joined) == 2
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[1]
+    headers = [c.value for c in sheet[1]]
+    rows = [
+        dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert rows[0]["final result"] == "ارتقا" and rows[1]["review status"] == "رد"
+    assert rows[0]["course title"] == "بیماری‌های داخلی"
+    summary = [r for r in book["summary"].iter_rows(values_only=True)]
+    assert ("1710", "بیماری‌های داخلی", 2, 1, 1, 0, 0, 1, 0, 0) in summary
+    assert sheet.sheet_view.rightToLeft and sheet.auto_filter.ref
+
+
+def test_rehearsal_submit_review_results_reconcile_from_the_ledger(tmp_path):
+    """The README's rehearsal, in-process: nothing but the CLI and the sandbox."""
+    runner = CliRunner()
+    path = workbook(tmp_path)
+    assert (
+        runner.invoke(app, ["submit", str(path), "--report", str(tmp_path / "s.xlsx")]).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app,
+            [
+                "sandbox",
+                "review",
+                "--year",
+                "1402",
+                "--student-number",
+                "98123002",
+                "--status",
+                "rejected",
+                "--reason",
+                "مدارک ناقص",
+            ],
+        ).exit_code
+        == 0
+    )
+    res = runner.invoke(app, ["results", "--year", "1402", "--out", str(tmp_path / "r.xlsx")])
+    assert res.exit_code == 0, res.output
+    rec = runner.invoke(
+        app, ["--lang", "en", "reconcile", "--year", "1402", "--report", str(tmp_path / "c.xlsx")]
+    )
+    assert rec.exit_code == 0, rec.output  # ledger-only mode: everything accepted matches
+    assert "matched: 2" in rec.output
+    book = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    [fix] = list(book["to fix"].iter_rows(min_row=2, values_only=True))
+    assert fix[0] == "98123002" and "مدارک ناقص" in fix
+
+
+def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
+    from pipeline.sandbox import SandboxSettings, create_app
+    from pipeline.submit import run_submit
+
+    sandbox = create_app(SandboxSettings(db_path=tmp_path / "server.db"))
+    transport = httpx.ASGITransport(app=sandbox)
+    creds = Credentials("demo-university", "demo-pass-1403")
+    run_submit([workbook(tmp_path)], target="sandbox", transport=transport, credentials=creds)
+    # Someone edits one declaration on the server and deletes another.
+    row = json.loads(
+        sandbox.store.query("SELECT payload FROM declarations WHERE student_number='98123001'")[0][
+            0
+        ]
+    )
+    sandbox.store.upsert_declaration({**row, "EthicsScore": 29}, 0)
+    with sandbox.store.transaction() as db:
+        db.execute("DELETE FROM declarations WHERE student_number = '98123002'")
+    result = run_reconcile(
+        1402,
+        [],
+        target="sandbox",
+        transport=transport,
+        credentials=creds,
+        report_path=tmp_path / "c.xlsx",
+    )
+    assert result.counts == {"different": 1, "missing_on_server": 1}
+    [diff] = [line for line in result.lines if line.category == "different"]
+    assert [(d.field, d.local, d.server) for d in diff.differences] == [("EthicsScore", 27.25, 29)]
