@@ -15,6 +15,7 @@ import typer
 from . import __version__, codes, config, i18n
 from .errors import InputFileError, SimadError
 from .i18n import t
+from .maxa_cli import maxa_app
 
 app = typer.Typer(
     help="simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="The embedded simulator of the SIMAD service.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(maxa_app, name="maxa")
 
 LangOption = Annotated[
     str | None, typer.Option("--lang", help="Message language: fa (default) or en.")
@@ -550,3 +552,9 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo(t("interrupted"), err=True)
         sys.exit(130)
+    except Exception as exc:
+        import structlog
+
+        structlog.get_logger("simad").exception("unexpected_error")
+        typer.echo(t("unexpected", error=f"{type(exc).__name__}: {exc}"), err=True)
+        sys.exit(1)

@@ -86,6 +86,11 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
 
 SANDBOX_USERNAME = "demo-university"
 SANDBOX_PASSWORD = "demo-pass-1403"
+MAXA_SANDBOX_CLIENT_ID = "demo-his"
+MAXA_SANDBOX_CLIENT_SECRET = "demo-his-secret"
+MAXA_SANDBOX_USERNAME = "demo-maxa"
+MAXA_SANDBOX_PASSWORD = "demo-maxa-pass"
+MAXA_SANDBOX_PID = "demo-pid"
 
 
 def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
@@ -101,3 +106,54 @@ def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
     if not username or not password:
         raise ConfigError("set SIMAD_USERNAME and SIMAD_PASSWORD (environment or .env)")
     return Credentials(username, password)
+
+
+@dataclass(frozen=True)
+class MaxaCredentials:
+    client_id: str
+    client_secret: str = field(repr=False)
+    username: str = ""
+    password: str = field(default="", repr=False)
+    pid: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"MaxaCredentials(client_id={self.client_id!r}, username={self.username!r}, "
+            f"pid={self.pid!r}, client_secret=***, password=***)"
+        )
+
+
+MAXA_VARIABLES = (
+    "MAXA_CLIENT_ID",
+    "MAXA_CLIENT_SECRET",
+    "MAXA_USERNAME",
+    "MAXA_PASSWORD",
+    "MAXA_PID",
+)
+
+
+def maxa_credentials(target: str, *, interactive: bool = True) -> MaxaCredentials:
+    """DITAS credentials; the sandbox's demo account when nothing is configured."""
+    values = {name: setting(name) for name in MAXA_VARIABLES}
+    if target == SANDBOX and not any(values.values()):
+        return MaxaCredentials(
+            MAXA_SANDBOX_CLIENT_ID,
+            MAXA_SANDBOX_CLIENT_SECRET,
+            MAXA_SANDBOX_USERNAME,
+            MAXA_SANDBOX_PASSWORD,
+            MAXA_SANDBOX_PID,
+        )
+    for name in MAXA_VARIABLES:
+        if not values[name] and interactive:
+            secret = name.endswith(("SECRET", "PASSWORD"))
+            values[name] = getpass.getpass(f"{name}: ") if secret else input(f"{name}: ").strip()
+    missing = [name for name in MAXA_VARIABLES if not values[name]]
+    if missing:
+        raise ConfigError(f"set {', '.join(missing)} (environment or .env)")
+    return MaxaCredentials(
+        values["MAXA_CLIENT_ID"] or "",
+        values["MAXA_CLIENT_SECRET"] or "",
+        values["MAXA_USERNAME"] or "",
+        values["MAXA_PASSWORD"] or "",
+        values["MAXA_PID"] or "",
+    )

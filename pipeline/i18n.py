@@ -138,6 +138,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
     "results_done": {"fa": "{n} معرفی دریافت شد.", "en": "{n} declarations downloaded."},
+    "maxa_sandbox": {
+        "fa": "مقصد: سندباکس مکسا/دیتاس (شبیه‌ساز محلی، نه سرور واقعی).",
+        "en": "Target: MAXA/DITAS sandbox (local simulator, not the real gateway).",
+    },
+    "maxa_bad_date": {
+        "fa": "تاریخ نامعتبر: {value} (مثل ۱۴۰۲/۰۱/۰۱ یا 2023-03-21)",
+        "en": "Not a date: {value} (e.g. 1402/01/01 or 2023-03-21)",
+    },
+    "maxa_from_mirror": {
+        "fa": "(از نسخه محلی {version})",
+        "en": "(from local mirror, version {version})",
+    },
+    "maxa_from_version": {"fa": "(نسخه {version})", "en": "(version {version})"},
+    "maxa_not_found": {
+        "fa": "کد {code} در {terminology} پیدا نشد.",
+        "en": "Code {code} not found in {terminology}.",
+    },
+    "maxa_valid": {"fa": "معتبر است.", "en": "Valid."},
+    "maxa_invalid": {"fa": "معتبر نیست.", "en": "Not valid."},
+    "maxa_none": {"fa": "چیزی پیدا نشد.", "en": "Nothing found."},
+    "maxa_pulling": {"fa": "دریافت {terminology}", "en": "Pulling {terminology}"},
+    "maxa_pulled": {
+        "fa": "{terminology} نسخه {version}: {n} کد در نسخه محلی ذخیره شد.",
+        "en": "{terminology} version {version}: {n} codes stored in the local mirror.",
+    },
+    "maxa_diff": {
+        "fa": "افزوده: {added} — حذف‌شده: {removed} — تغییرکرده: {changed}",
+        "en": "added: {added} — removed: {removed} — changed: {changed}",
+    },
+    "unexpected": {
+        "fa": "خطای پیش‌بینی‌نشده: {error} (جزئیات در فایل رویدادها زیر SIMAD_HOME/logs)",
+        "en": "Unexpected error: {error} (details in the log under SIMAD_HOME/logs)",
+    },
     "interrupted": {"fa": "متوقف شد.", "en": "Interrupted."},
     "file_not_found": {"fa": "{path}: فایل پیدا نشد.", "en": "{path}: file not found."},
     "file_type": {

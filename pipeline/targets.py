@@ -9,7 +9,16 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from .config import SANDBOX, Credentials, resolve_target, simad_credentials, simad_home
+from .config import (
+    SANDBOX,
+    Credentials,
+    MaxaCredentials,
+    maxa_credentials,
+    resolve_target,
+    simad_credentials,
+    simad_home,
+)
+from .maxa_client import MaxaClient
 from .simad_client import SimadClient
 
 SANDBOX_BASE_URL = "http://sandbox.local"
@@ -45,3 +54,23 @@ async def open_simad(
         yield client
     finally:
         await client.aclose()
+
+
+@asynccontextmanager
+async def open_maxa(
+    target: str | None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    credentials: MaxaCredentials | None = None,
+    clock: Callable[[], float] = time.time,
+    lang: str = "fa",
+) -> AsyncIterator[MaxaClient]:
+    """A MAXA client for ``target`` (``MAXA_TARGET``; the sandbox by default)."""
+    resolved = resolve_target(target, env_var="MAXA_TARGET")
+    creds = credentials or maxa_credentials(resolved, interactive=sys.stdin.isatty())
+    if resolved == SANDBOX:
+        base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
+    else:
+        base = resolved
+    async with MaxaClient(base, creds, transport=transport, clock=clock, lang=lang) as client:
+        yield client

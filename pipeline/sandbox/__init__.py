@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultInjector
+from .maxa_app import MaxaSandbox
 from .settings import SandboxSettings
 from .simad_app import SimadSandbox
 from .store import SandboxStore
@@ -24,7 +25,8 @@ class SandboxApp:
         self.settings = settings
         self.store = SandboxStore(settings.db_path)
         self.simad = SimadSandbox(self.store, settings)
-        routes = self.simad.routes()
+        self.maxa = MaxaSandbox(settings)
+        routes = [*self.simad.routes(), *self.maxa.routes()]
         self._paths = {r.path.lower(): r.path for r in routes}
         inner: ASGIApp = Starlette(routes=routes)
         self.faults: FaultInjector | None = None

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import codes
-from ..config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from ..config import (
+    MAXA_SANDBOX_CLIENT_ID,
+    MAXA_SANDBOX_CLIENT_SECRET,
+    MAXA_SANDBOX_PASSWORD,
+    MAXA_SANDBOX_PID,
+    MAXA_SANDBOX_USERNAME,
+    SANDBOX_PASSWORD,
+    SANDBOX_USERNAME,
+)
 
 
 def _default_users() -> dict[str, str]:
@@ -30,4 +38,11 @@ class SandboxSettings:
     seed: int = 0
     users: dict[str, str] = field(default_factory=_default_users, repr=False)
     course_codes: frozenset[str] = field(default_factory=_default_course_codes, repr=False)
+    maxa_token_ttl: float = 763.0
+    maxa_client_id: str = MAXA_SANDBOX_CLIENT_ID
+    maxa_client_secret: str = field(default=MAXA_SANDBOX_CLIENT_SECRET, repr=False)
+    maxa_pid: str = MAXA_SANDBOX_PID
+    maxa_users: dict[str, str] = field(
+        default_factory=lambda: {MAXA_SANDBOX_USERNAME: MAXA_SANDBOX_PASSWORD}, repr=False
+    )
     clock: Callable[[], float] = time.time

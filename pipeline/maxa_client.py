@@ -1,0 +1,376 @@
+"""Async client for MAXA (the national health-coding reference) through the DITAS gateway.
+
+Token: ``POST /oauth/token`` with Basic client authentication and the password grant, then
+the refresh grant; the token is renewed before ``expires_in`` runs out and after a 401, so a
+long download never dies of an expired token. Every answer's envelope is unwrapped here:
+the outer status is the gateway's, the inner one the service's; an inner 404 means "not
+found"; ``data`` may be a JSON-encoded string. Gateway codes become clear errors; 429, 5xx
+and timeouts are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+import jdatetime
+import structlog
+
+from .config import MaxaCredentials
+from .errors import AuthError, RemoteError, RetryableError, UnexpectedResponse
+from .retry import RetryPolicy
+
+log = structlog.get_logger("simad.maxa")
+
+BASE_PATH = "api/client/apim/v1/maksaservice/gwmaksa/"
+RETRYABLE = frozenset({429, 500, 502, 503, 504, 520})
+GATEWAY = {
+    400: ("درخواست نادرست است.", "Bad request: the input is wrong."),
+    401: (
+        "اعتبارنامه معتبر نیست (نام کاربری یا رمز یا شناسه کلاینت).",
+        "Credential is not valid (username, password or client id).",
+    ),
+    403: ("نشانی IP شما برای دیتاس مجاز نیست.", "Your origin IP is blocked by the gateway."),
+    404: ("پیدا نشد.", "Not found."),
+    410: ("فقط HTTPS پذیرفته می‌شود.", "Use HTTPS: plain HTTP is refused."),
+    429: (
+        "درخواست بیش از حد مجاز است یا مجوز استفاده از سرویس (pid) صادر نشده است.",
+        "Too many requests, or no permission for this service (check MAXA_PID).",
+    ),
+    499: ("ارتباط در میانه پردازش قطع شد.", "The client closed the request."),
+    500: ("خطای داخلی سرور.", "Internal server error."),
+    503: ("خطای فراهم‌کننده سرویس.", "Service provider error."),
+    504: ("سرویس‌دهنده پاسخ نداد.", "Backend timeout."),
+    520: ("خطای نامشخص.", "Unknown error."),
+}
+
+
+def gateway_message(code: int, lang: str = "fa") -> str:
+    fa, en = GATEWAY.get(code, (f"کد {code}", f"code {code}"))
+    return fa if lang == "fa" else en
+
+
+class MaxaError(RemoteError):
+    """The gateway or the service refused the call (not retryable)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    value: str
+    terminology: str
+
+
+@dataclass(frozen=True)
+class Version:
+    version: str
+    version_id: int | None
+    is_last: bool
+    id: int | None
+    terminology: str
+
+
+def from_date(day: date | jdatetime.date) -> dict[str, Any]:
+    """The gateway's FromDate object, in Solar Hijri parts."""
+    j = day if isinstance(day, jdatetime.date) else jdatetime.date.fromgregorian(date=day)
+    return {
+        "iSOStringField": "",
+        "yearField": j.year,
+        "monthField": j.month,
+        "dayField": j.day,
+        "hourField": 0,
+        "minuteField": 0,
+        "secondField": 0,
+    }
+
+
+def decode_data(data: Any) -> Any:
+    """``data`` may be a JSON-encoded string ("\\"اسلام\\"", "true"): decode it once."""
+    if isinstance(data, str):
+        try:
+            return json.loads(data)
+        except ValueError:
+            return data
+    return data
+
+
+def _field(record: dict[str, Any], *names: str) -> Any:
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def to_term(record: dict[str, Any]) -> Term:
+    return Term(
+        str(_field(record, "coded_stringField", "codedString", "code") or "").strip(),
+        str(_field(record, "valueField", "value") or ""),
+        str(_field(record, "terminology_idField", "terminologyId") or ""),
+    )
+
+
+class MaxaClient:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: MaxaCredentials,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        policy: RetryPolicy | None = None,
+        lang: str = "fa",
+    ):
+        self._credentials = credentials
+        self._clock = clock
+        self._policy = policy or RetryPolicy(max_attempts=5)
+        self._lang = lang
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/", transport=transport, timeout=timeout
+        )
+        self._token: str | None = None
+        self._refresh: str | None = None
+        self._expires_at = 0.0
+        self._lifetime = 763.0
+        self._lock = asyncio.Lock()
+        self.last_request_id: str | None = None
+        self.renewals = {"password": 0, "refresh": 0}
+
+    def __repr__(self) -> str:
+        return (
+            f"MaxaClient({str(self._http.base_url)!r}, client_id={self._credentials.client_id!r})"
+        )
+
+    async def __aenter__(self) -> MaxaClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    async def _grant(self, form: dict[str, str]) -> None:
+        c = self._credentials
+        try:
+            response = await self._http.post(
+                "oauth/token", data=form, auth=(c.client_id, c.client_secret)
+            )
+        except httpx.TimeoutException as exc:
+            raise RetryableError("oauth/token: timed out") from exc
+        except httpx.TransportError as exc:
+            raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
+        self.last_request_id = response.headers.get("requestId")
+        if response.status_code in RETRYABLE:
+            raise RetryableError(
+                f"oauth/token: HTTP {response.status_code}", status=response.status_code
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        token = _field(body, "access_token", "accessToken") if isinstance(body, dict) else None
+        if response.status_code != 200 or not token:
+            error = _field(body, "error_description", "error") if isinstance(body, dict) else None
+            raise AuthError(
+                f"{gateway_message(401, self._lang)} ({error or response.status_code})",
+                status=response.status_code,
+            )
+        expires = _field(body, "expires_in", "expiresIn")
+        try:
+            self._lifetime = max(1.0, float(expires))
+        except (TypeError, ValueError):
+            pass
+        self._token = str(token)
+        self._refresh = _field(body, "refresh_token", "refreshToken") or self._refresh
+        self._expires_at = self._clock() + self._lifetime
+
+    async def authenticate(self) -> None:
+        c = self._credentials
+        await self._grant(
+            {"grant_type": "password", "username": c.username, "password": c.password}
+        )
+        self.renewals["password"] += 1
+        log.info("maxa_token", grant="password", request_id=self.last_request_id)
+
+    async def _renew(self, stale: str | None) -> None:
+        async with self._lock:
+            if self._token is not None and self._token != stale:
+                return
+            if self._refresh:
+                try:
+                    await self._grant(
+                        {"grant_type": "refresh_token", "refresh_token": self._refresh}
+                    )
+                    self.renewals["refresh"] += 1
+                    log.info("maxa_token", grant="refresh_token")
+                    return
+                except AuthError:
+                    self._refresh = None
+            await self.authenticate()
+
+    async def _ensure_token(self) -> str:
+        margin = min(60.0, self._lifetime * 0.2)
+        if self._token is None or self._clock() >= self._expires_at - margin:
+            await self._renew(self._token)
+        assert self._token is not None
+        return self._token
+
+    # -- calls -----------------------------------------------------------------------------
+
+    async def call(
+        self, function: str, body: dict[str, Any], method: str = "POST"
+    ) -> tuple[bool, Any]:
+        """(found, data) for one function, retried on 429/5xx/timeouts."""
+        result, _ = await self._policy.run(lambda: self._call_once(function, body, method))
+        return result
+
+    async def _call_once(
+        self, function: str, body: dict[str, Any], method: str
+    ) -> tuple[bool, Any]:
+        for attempt in (1, 2):
+            token = await self._ensure_token()
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "pid": self._credentials.pid,
+                "Content-Type": "application/json",
+            }
+            try:
+                response = await self._http.request(
+                    method,
+                    BASE_PATH + function,
+                    headers=headers,
+                    content=json.dumps(body, ensure_ascii=False).encode(),
+                )
+            except httpx.TimeoutException as exc:
+                raise RetryableError(f"{function}: timed out") from exc
+            except httpx.TransportError as exc:
+                raise RetryableError(f"{function}: connection error") from exc
+            self.last_request_id = response.headers.get("requestId")
+            envelope = self._json(response)
+            if response.status_code == 401 or _field(envelope, "code") == 401:
+                log.info("maxa_unauthorized", function=function, attempt=attempt)
+                await self._renew(token)
+                continue
+            return self._unwrap(function, response.status_code, envelope)
+        raise AuthError(gateway_message(401, self._lang), status=401)
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {"result": {"data": body}}
+
+    def _unwrap(
+        self, function: str, http_status: int, envelope: dict[str, Any]
+    ) -> tuple[bool, Any]:
+        outer = _field(envelope, "status")
+        outer_code = _field(outer, "statusCode") if isinstance(outer, dict) else None
+        code = int(outer_code) if outer_code is not None else http_status
+        rid = self.last_request_id
+        if http_status in RETRYABLE or code in RETRYABLE:
+            failing = code if code in RETRYABLE else http_status
+            raise RetryableError(
+                f"{function}: {gateway_message(failing, self._lang)}", status=failing, trace_id=rid
+            )
+        if http_status >= 400 or code not in (200, 202):
+            failing = code if code not in (200, 202) else http_status
+            raise MaxaError(
+                f"{function}: {gateway_message(failing, self._lang)} (requestId {rid})",
+                status=failing,
+                trace_id=rid,
+            )
+        result = _field(envelope, "result")
+        if not isinstance(result, dict):
+            raise UnexpectedResponse(f"{function}: the answer has no result (requestId {rid})")
+        inner = _field(result, "status")
+        inner_code = int(_field(inner, "statusCode") or 200) if isinstance(inner, dict) else 200
+        if inner_code == 404:
+            return False, None
+        if inner_code not in (200, 202):
+            raise MaxaError(
+                f"{function}: {gateway_message(inner_code, self._lang)} (requestId {rid})",
+                status=inner_code,
+                trace_id=rid,
+            )
+        return True, decode_data(_field(result, "data"))
+
+    # -- the seven functions ---------------------------------------------------------------
+
+    async def terminology(self, terminology: str, code: str) -> str | None:
+        found, data = await self.call(
+            "Terminology",
+            {"terminologyId": terminology.strip(), "codedString": code.strip()},
+            "GET",
+        )
+        return str(data) if found and data is not None else None
+
+    async def search_terminology(self, terminology: str, since: date) -> list[Term]:
+        found, data = await self.call(
+            "SearchTerminology",
+            {"TerminologyId": terminology.strip(), "FromDate": from_date(since)},
+        )
+        return [to_term(r) for r in data if isinstance(r, dict)] if found and data else []
+
+    async def validate_cts(self, terminology: str, code: str, value: str) -> bool:
+        found, data = await self.call(
+            "ValidateCts",
+            {
+                "DoCodedText": {
+                    "valueField": value,
+                    "terminology_idField": terminology.strip(),
+                    "coded_stringField": code.strip(),
+                }
+            },
+        )
+        return bool(found and (data is True or str(data).strip().lower() == "true"))
+
+    async def cts_terminologies(self, since: date) -> list[str]:
+        found, data = await self.call("CtsTerminologies", {"FromDate": from_date(since)})
+        return [str(x) for x in data] if found and isinstance(data, list) else []
+
+    async def value_by_version(self, terminology: str, code: str, version: str) -> str | None:
+        found, data = await self.call(
+            "TerminologyValueByVersion",
+            {
+                "terminologyId": terminology.strip(),
+                "codedString": code.strip(),
+                "version": str(version),
+            },
+        )
+        return str(data) if found and data is not None else None
+
+    async def terms_by_version(self, terminology: str, version: str) -> list[Term]:
+        found, data = await self.call(
+            "TerminologiesTermByVersion",
+            {"terminologyId": terminology.strip(), "version": str(version)},
+        )
+        return [to_term(r) for r in data if isinstance(r, dict)] if found and data else []
+
+    async def versions(self, terminology: str) -> list[Version]:
+        found, data = await self.call("TerminologyVersions", {"terminologyId": terminology.strip()})
+        if not found or not isinstance(data, list):
+            return []
+        out = []
+        for r in data:
+            if not isinstance(r, dict):
+                continue
+            vid, rid = _field(r, "VersionId"), _field(r, "id")
+            out.append(
+                Version(
+                    str(_field(r, "Version")),
+                    int(vid) if vid is not None else None,
+                    bool(_field(r, "IsLast")),
+                    int(rid) if rid is not None else None,
+                    str(_field(r, "TerminologyId") or terminology),
+                )
+            )
+        return out
