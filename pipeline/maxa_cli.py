@@ -56,7 +56,7 @@ def _banner(target: str | None) -> None:
 def _since(text: str) -> date:
     from .normalize import to_date
 
-    parsed, problem = to_date(text)
+    parsed, _problem = to_date(text)
     if parsed is None:
         raise typer.BadParameter(t("maxa_bad_date", value=text))
     return parsed

@@ -11,6 +11,7 @@ and timeouts are retried with backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -183,10 +184,8 @@ class MaxaClient:
                 status=response.status_code,
             )
         expires = _field(body, "expires_in", "expiresIn")
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             self._lifetime = max(1.0, float(expires))
-        except (TypeError, ValueError):
-            pass
         self._token = str(token)
         self._refresh = _field(body, "refresh_token", "refreshToken") or self._refresh
         self._expires_at = self._clock() + self._lifetime
