@@ -197,7 +197,7 @@ def scripted(*answers):
     ],
 )
 async def test_gateway_error_shapes(answer, error, words):
-    transport, calls = scripted(answer)
+    transport, _calls = scripted(answer)
     async with maxa(transport) as c:
         with pytest.raises(error) as info:
             await c.terminology("ContactType", "1")
