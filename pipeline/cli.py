@@ -71,6 +71,9 @@ def sandbox_serve(
     ] = None,
     token_ttl: Annotated[float, typer.Option(help="Access-token lifetime, seconds.")] = 1800.0,
     refresh_ttl: Annotated[float, typer.Option(help="Refresh-token lifetime, seconds.")] = 604800.0,
+    maxa_token_ttl: Annotated[
+        float, typer.Option(help="DITAS/MAXA access-token lifetime, seconds.")
+    ] = 763.0,
     latency_ms: Annotated[float, typer.Option(help="Delay added to every request.")] = 0.0,
     fail_rate: Annotated[float, typer.Option(help="Share of requests answered 503 (0–1).")] = 0.0,
     rate_limit: Annotated[
@@ -94,6 +97,7 @@ def sandbox_serve(
         db_path=path,
         token_ttl=token_ttl,
         refresh_ttl=refresh_ttl,
+        maxa_token_ttl=maxa_token_ttl,
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         rate_limit=rate_limit,

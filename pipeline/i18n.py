@@ -6,8 +6,8 @@ import os
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sandbox_banner": {
-        "fa": "سندباکس (شبیه‌ساز سیماد، نه سرور واقعی) در {url} آماده است — پایگاه داده: {db}",
-        "en": "Sandbox (SIMAD simulator, not the real server) listening on {url} — database: {db}",
+        "fa": "سندباکس (شبیه‌ساز سیماد و دیتاس/مکسا، نه سرور واقعی) در {url} آماده است — پایگاه داده: {db}",
+        "en": "Sandbox (SIMAD and DITAS/MAXA simulator, not the real servers) listening on {url} — database: {db}",
     },
     "sandbox_faults": {
         "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست: {rate}/ثانیه",

@@ -213,6 +213,8 @@ class SandboxStore:
         if status_id is not None:
             sets += ["review_status_id = ?", "review_description = ?"]
             params += [status_id, description]
+            if status_id != 1 and final_result_id is None:
+                sets.append("final_result_id = NULL")  # only accepted declarations sit the exam
         if final_result_id is not None:
             sets.append("final_result_id = ?")
             params.append(final_result_id)
