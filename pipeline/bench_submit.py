@@ -6,53 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from .bench import bench_child, generate
 from .config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from .sandbox.process import free_port, start_server, stop_server
 
 LATENCY_MS = 20
 ROWS = 5000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(port: int, db: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "sandbox",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-            "--latency-ms",
-            str(LATENCY_MS),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the sandbox did not start")
 
 
 def child_submit(source: str, port: str, concurrency: str) -> None:
@@ -88,8 +50,8 @@ def bench_submit(workdir: Path, rows: int = ROWS) -> list[str]:
     from .config import DEFAULT_CONCURRENCY as default
 
     source = generate(workdir / f"residents-clean-{rows}.xlsx", "residents", rows, mistakes=False)
-    port = _free_port()
-    server = _serve(port, workdir / "bench-sandbox.db")
+    port = free_port()
+    server = start_server(port, workdir / "bench-sandbox.db", "--latency-ms", str(LATENCY_MS))
     figures = {}
     try:
         for concurrency in (default, 1):
@@ -98,8 +60,7 @@ def bench_submit(workdir: Path, rows: int = ROWS) -> list[str]:
                 raise SystemExit(f"not every row was sent: {data['counts']}")
             figures[concurrency] = data
     finally:
-        server.terminate()
-        server.wait()
+        stop_server(server)
     fast, slow = figures[default], figures[1]
     rate = rows / fast["seconds"]
     slow_rate = rows / slow["seconds"]

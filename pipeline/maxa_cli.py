@@ -76,6 +76,22 @@ def _mirror():
     return Mirror(config.simad_home() / "maxa-mirror.db")
 
 
+def _offline_lookup(
+    terminology: str, code: str, version: str | None, lang: str | None
+) -> tuple[str | None, str | None]:
+    """(value, version that answered) from the local mirror; errors become an exit code."""
+    if lang:
+        i18n.set_lang(lang)
+    mirror = _mirror()
+    try:
+        return mirror.lookup(terminology, code, version)
+    except SimadError as exc:
+        typer.echo(t("error", message=exc), err=True)
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        mirror.close()
+
+
 @maxa_app.command("terminologies")
 def terminologies(
     since: Annotated[
@@ -104,16 +120,7 @@ def lookup(
 ) -> None:
     """The value of CODE in TERMINOLOGY (optionally in one version)."""
     if offline:
-        if lang:
-            i18n.set_lang(lang)
-        mirror = _mirror()
-        try:
-            value, answered = mirror.lookup(terminology, code, version)
-        except SimadError as exc:
-            typer.echo(t("error", message=exc), err=True)
-            raise typer.Exit(exc.exit_code) from None
-        finally:
-            mirror.close()
+        value, answered = _offline_lookup(terminology, code, version, lang)
         source = "mirror"
     else:
         _banner(target)
@@ -156,16 +163,7 @@ def validate(
 ) -> None:
     """Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no."""
     if offline:
-        if lang:
-            i18n.set_lang(lang)
-        mirror = _mirror()
-        try:
-            actual, answered = mirror.lookup(terminology, code)
-        except SimadError as exc:
-            typer.echo(t("error", message=exc), err=True)
-            raise typer.Exit(exc.exit_code) from None
-        finally:
-            mirror.close()
+        actual, answered = _offline_lookup(terminology, code, None, lang)
         valid = actual is not None and actual.strip() == value.strip()
         source = "mirror"
     else:

@@ -55,3 +55,12 @@ def at_most_two_decimals(s: pd.Series) -> pd.Series:
     """Binary float noise (45.12 stored as 45.1199999…) still counts as two decimals."""
     cents = s.astype(float) * 100
     return (cents - cents.round()).abs() < 1e-6
+
+
+def end_after_start(df: pd.DataFrame) -> pd.Series:
+    """EndResidencyDate not before StartResidencyDate (rows missing either pass)."""
+    return nulls_pass(
+        df["EndResidencyDate"] >= df["StartResidencyDate"],
+        df["EndResidencyDate"],
+        df["StartResidencyDate"],
+    )

@@ -15,6 +15,7 @@ from .common import (
     check,
     column,
     duplicated,
+    end_after_start,
     in_table,
     last_year,
     nulls_pass,
@@ -38,14 +39,6 @@ def _passport_ok(df: pd.DataFrame) -> pd.Series:
         for irani, code in zip(df["IsIrani"].astype(object), df["NationalCode"], strict=True)
     ]
     return pd.Series(ok, index=df.index)
-
-
-def _end_after_start(df: pd.DataFrame) -> pd.Series:
-    return nulls_pass(
-        df["EndResidencyDate"] >= df["StartResidencyDate"],
-        df["EndResidencyDate"],
-        df["StartResidencyDate"],
-    )
 
 
 def _birth_possible(s: pd.Series) -> pd.Series:
@@ -125,7 +118,7 @@ def schema(
         checks=[
             check("national_code_invalid", "NationalCode", _national_code_ok),
             check("passport_invalid", "NationalCode", _passport_ok),
-            check("end_before_start", "EndResidencyDate", _end_after_start),
+            check("end_before_start", "EndResidencyDate", end_after_start),
             check("birth_implausible", "BirthDate", _old_enough),
             check("age_unusual", "BirthDate", _age),
             check("start_year_mismatch", "ResidencyStartYear", _start_year_fits),

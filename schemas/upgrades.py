@@ -13,8 +13,8 @@ from .common import (
     check,
     column,
     duplicated,
+    end_after_start,
     in_table,
-    nulls_pass,
     year_check,
 )
 
@@ -45,14 +45,6 @@ def _end_required(df: pd.DataFrame) -> pd.Series:
 def _end_unexpected(df: pd.DataFrame) -> pd.Series:
     other = (df["DeclareCode"] != CERTIFICATE).fillna(False)
     return ~(other & df["EndResidencyDate"].notna())
-
-
-def _end_after_start(df: pd.DataFrame) -> pd.Series:
-    return nulls_pass(
-        df["EndResidencyDate"] >= df["StartResidencyDate"],
-        df["EndResidencyDate"],
-        df["StartResidencyDate"],
-    )
 
 
 def _code_fits_year(df: pd.DataFrame) -> pd.Series:
@@ -98,7 +90,7 @@ def schema() -> pa.DataFrameSchema:
             check("reject_reason_forbidden", "RejectReasonTypeId", _reason_forbidden),
             check("end_date_required", "EndResidencyDate", _end_required),
             check("end_date_unexpected", "EndResidencyDate", _end_unexpected),
-            check("end_before_start", "EndResidencyDate", _end_after_start),
+            check("end_before_start", "EndResidencyDate", end_after_start),
             check("declare_code_duration", "DeclareCode", _code_fits_year),
             check("no_logbook", "HasLogBook", _logbook),
             check(
