@@ -601,6 +601,28 @@ def submit_report(engine: Engine, target: str, elapsed: float, log_file: Path | 
     )
 
 
+class _terminate_as_interrupt:
+    """SIGTERM (a closed session, `kill`) ends the run like Ctrl-C: the report is written."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+
+            def interrupt(_signum: int, _frame: object) -> None:
+                raise KeyboardInterrupt
+
+            self._previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
 def run_submit(
     inputs: list[Path],
     *,
@@ -683,7 +705,8 @@ def run_submit(
                             log.info("revoke_failed", error=type(exc).__name__)
 
         try:
-            asyncio.run(go())
+            with _terminate_as_interrupt():
+                asyncio.run(go())
         except KeyboardInterrupt:
             interrupted = True
         if not engine_box:

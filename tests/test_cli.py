@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -99,3 +100,28 @@ def test_sandbox_review_errors(tmp_path):
         app, ["--lang", "en", "sandbox", "review", "--year", "1399", "--status", "accepted"]
     )
     assert empty.exit_code == 1 and "no declaration for year 1399" in empty.output
+
+
+def test_credentials_from_a_dotenv_file(tmp_path):
+    """A wrong password in ./.env is used (and refused): exit 3, and it is written nowhere."""
+    (tmp_path / ".env").write_text(
+        "SIMAD_USERNAME=demo-university\nSIMAD_PASSWORD=Dotenv-Wrong-9\n", encoding="utf-8"
+    )
+    sample = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+    result = runner.invoke(
+        app, ["--lang", "en", "submit", str(sample), "--report", str(tmp_path / "r.xlsx")]
+    )
+    assert result.exit_code == 3, result.output
+    assert "Incorrect username or password" in result.output
+    for path in (tmp_path / "home").rglob("*"):
+        if path.is_file():
+            assert b"Dotenv-Wrong-9" not in path.read_bytes()
+    assert b"Dotenv-Wrong-9" not in (tmp_path / "r.xlsx").read_bytes()
+
+
+def test_plain_http_is_refused_except_loopback(tmp_path):
+    sample = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+    result = runner.invoke(
+        app, ["--lang", "en", "submit", str(sample), "--target", "http://simad.example.ir"]
+    )
+    assert result.exit_code == 2 and "plain http:// is refused" in result.output

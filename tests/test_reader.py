@@ -108,3 +108,12 @@ def test_missing_required_column_marks_every_row(tmp_path):
     codes = sorted(f.as_list() for f in run.results[0].findings)
     assert codes == [[2, "FatherName", "column_missing"], [3, "FatherName", "column_missing"]]
     assert "The sheet has no Father's name column." in run.results[0].findings[0].message
+
+
+def test_xlsm_reads_like_xlsx(tmp_path):
+    import shutil
+
+    macro = tmp_path / "with-macros.xlsm"
+    shutil.copy(FORMATS / "two_kinds_and_notes.xlsx", macro)
+    book = read_file(macro)
+    assert [s.kind for s in book.sheets] == ["residents", "upgrades"]

@@ -85,6 +85,13 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     assert failed[0][headers.index("http_status")] == 400
     assert failed[0][headers.index("trace_id")].startswith("00-")
 
+    # The log names outcomes and trace ids but no national code or mobile number.
+    log_text = first.log_file.read_text(encoding="utf-8")
+    assert '"event": "row"' in log_text
+    frame = first.engine.run.results[0].frame
+    for value in [*frame["NationalCode"].dropna(), *frame["Mobile"].dropna()]:
+        assert value not in log_text
+
     second = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
     assert second.counts == {"unchanged": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert sandbox.store.write_counts()["residents"] == writes["residents"]

@@ -130,3 +130,31 @@ def test_sigkill_mid_run_then_rerun_completes_without_double_sending(tmp_path):
     # whose fate nobody can know (the API has no way to read a resident back).
     twice = {k for k, v in writes["residents"].items() if v > 1}
     assert twice <= in_flight and max(writes["residents"].values()) <= 2
+
+
+def test_sigterm_writes_the_report_of_what_happened(tmp_path):
+    port, db = free_port(), tmp_path / "server.db"
+    home = Path(os.environ["SIMAD_HOME"])
+    inputs = workbooks(tmp_path, 150)
+    server = start(port, db, "--latency-ms", "25")
+    report = tmp_path / "r.xlsx"
+    try:
+        cmd, env = submit_cmd(inputs, port, report)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if sum(v == "accepted" for v in ledger_states(home).values()) >= 20:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 130
+    finally:
+        stop(server)
+    import openpyxl
+
+    book = openpyxl.load_workbook(report)
+    statuses = [
+        row[-7] for ws in book.worksheets[1:] for row in ws.iter_rows(min_row=2, values_only=True)
+    ]
+    assert len(statuses) == 300
+    assert statuses.count("sent") >= 20 and statuses.count("not_sent") >= 100
