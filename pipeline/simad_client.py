@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ log = structlog.get_logger("simad.client")
 TOKEN_KEYS = ("token", "accesstoken", "access_token")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_LIFETIME = 15 * 60.0
+TEHRAN = timezone(timedelta(hours=3, minutes=30))
 
 
 @dataclass
@@ -257,7 +258,10 @@ class SimadClient:
         expires = _pick(body, "expires")
         if isinstance(expires, str):
             try:
-                expires_at = datetime.fromisoformat(expires).timestamp()
+                parsed = datetime.fromisoformat(expires)
+                if parsed.tzinfo is None:  # a server in Tehran may omit its offset
+                    parsed = parsed.replace(tzinfo=TEHRAN)
+                expires_at = parsed.timestamp()
                 self._lifetime = max(1.0, expires_at - now)
             except ValueError:
                 expires_at = now + self._lifetime
