@@ -1,0 +1,512 @@
+"""The submission engine: residents, then their photos, then declarations.
+
+Every row's outcome is committed to the ledger as soon as it is known; rows the target
+already accepted with the same payload are ``unchanged`` and not sent again. The engine
+receives its client, ledger, retry policy and limiter, so tests never sleep or touch a network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from .config import DEFAULT_CONCURRENCY
+from .errors import AuthError, RetryableError
+from .i18n import t
+from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger
+from .limiter import AdaptiveLimiter
+from .payloads import build_payload, payload_hash, row_key
+from .results import unwrap
+from .retry import RetryPolicy
+from .simad_client import CallResult, SimadClient
+from .validation import SheetResult, ValidationRun
+
+log = structlog.get_logger("simad.submit")
+
+SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID = (
+    "sent",
+    "unchanged",
+    "failed",
+    "not_sent",
+    "invalid",
+)
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MIN_IMAGE_BYTES = 100
+PUSH_BACK = frozenset({429, 503})
+
+
+class RemoteUnreachable(RetryableError):
+    """Retries ran out on several rows in a row: the server is down or unreachable."""
+
+
+@dataclass
+class RowOutcome:
+    status: str | None = None  # None until decided
+    messages: list[str] = field(default_factory=list)
+    http_status: int | None = None
+    server_message: str | None = None
+    trace_id: str | None = None
+    attempts: int = 0
+    sent_at: str | None = None
+
+
+@dataclass
+class Item:
+    result: SheetResult
+    index: int
+    kind: str  # resident | declaration
+    key: str
+    payload: dict[str, Any]
+    digest: str
+
+    @property
+    def student(self) -> str:
+        return str(self.payload["StudentNumber"])
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    done: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(
+        self,
+        run: ValidationRun,
+        client: SimadClient,
+        ledger: Ledger,
+        *,
+        target: str,
+        run_id: str,
+        policy: RetryPolicy | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        force: bool = False,
+        images: Path | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        unreachable_after: int | None = None,
+    ):
+        self.run = run
+        self.client = client
+        self.ledger = ledger
+        self.target = target
+        self.run_id = run_id
+        self.policy = policy or RetryPolicy()
+        self.limiter = AdaptiveLimiter(concurrency)
+        self.force = force
+        self.images = images
+        self.on_progress = on_progress
+        self.unreachable_after = unreachable_after or max(3, concurrency)
+        self.fatal: Exception | None = None
+        self._failure_streak = 0
+        self.progress = Progress()
+        self.requests = 0
+        self.send_seconds = self.send_cpu_seconds = 0.0
+        # One outcome per input row, in sheet order.
+        self.outcomes: dict[int, list[RowOutcome]] = {}
+        for n, result in enumerate(run.results):
+            rows = []
+            for i in range(len(result.sheet.rows)):
+                found = result.by_row.get(result.sheet.row_numbers[i], [])
+                outcome = RowOutcome(messages=[f.message for f in found])
+                if result.status(i) == INVALID:
+                    outcome.status = INVALID
+                rows.append(outcome)
+            self.outcomes[n] = rows
+            self.progress.total += len(rows)
+        self._sheet_no = {id(r): n for n, r in enumerate(run.results)}
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def outcome(self, result: SheetResult, index: int) -> RowOutcome:
+        return self.outcomes[self._sheet_no[id(result)]][index]
+
+    def _settle(self, outcome: RowOutcome, status: str) -> None:
+        first = outcome.status is None or outcome.status == INVALID
+        outcome.status = status
+        if first:
+            self.progress.done += 1
+        self.progress.counts[status] = self.progress.counts.get(status, 0) + 1
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for rows in self.outcomes.values():
+            for o in rows:
+                status = o.status or NOT_SENT
+                out[status] = out.get(status, 0) + 1
+        return out
+
+    def finalize(self, reason: str | None = None) -> None:
+        """Every row not decided yet is ``not_sent``, with the reason."""
+        for rows in self.outcomes.values():
+            for o in rows:
+                if o.status is None:
+                    o.status = NOT_SENT
+                    if reason:
+                        o.messages.append(reason)
+
+    # -- plan ------------------------------------------------------------------------------
+
+    def _items(self, sheet_kind: str) -> list[Item]:
+        kind = "resident" if sheet_kind == "residents" else "declaration"
+        items = []
+        for result in self.run.results:
+            if result.sheet.kind != sheet_kind:
+                continue
+            records = result.frame.to_dict("records")
+            for i, record in enumerate(records):
+                if self.outcome(result, i).status == INVALID:
+                    continue
+                payload = build_payload(sheet_kind, record)
+                items.append(
+                    Item(
+                        result,
+                        i,
+                        kind,
+                        row_key(sheet_kind, payload),
+                        payload,
+                        payload_hash(payload),
+                    )
+                )
+        return items
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def execute(self) -> None:
+        import time
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            await self._execute()
+        finally:
+            self.send_seconds = time.perf_counter() - wall
+            self.send_cpu_seconds = time.process_time() - cpu
+
+    async def _execute(self) -> None:
+        residents = self._items("residents")
+        await self._phase(residents, self.client.add_or_update_resident)
+        if self.images is not None and self.fatal is None:
+            await self._images(residents)
+        if self.fatal is None:
+            declarations = self._gate_declarations(residents, self._items("upgrades"))
+            await self._confirm_in_flight(declarations)
+            await self._phase(declarations, self.client.add_or_update_declaration)
+
+    async def _phase(
+        self, items: list[Item], send: Callable[[dict[str, Any]], Awaitable[CallResult]]
+    ) -> None:
+        recorded = self.ledger.recorded(self.target, items[0].kind) if items else {}
+        todo = []
+        for item in items:
+            outcome = self.outcome(item.result, item.index)
+            if outcome.status is not None:
+                continue
+            seen = recorded.get(item.key)
+            if (
+                not self.force
+                and seen is not None
+                and seen.state == ACCEPTED
+                and seen.payload_hash == item.digest
+            ):
+                self._settle(outcome, UNCHANGED)
+                continue
+            todo.append(item)
+        await self._pool(todo, lambda item: self._send(item, send))
+
+    async def _pool(self, items: list[Any], work: Callable[[Any], Awaitable[None]]) -> None:
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        for item in items:
+            queue.put_nowait(item)
+
+        async def worker() -> None:
+            while self.fatal is None:
+                try:
+                    item = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                async with self.limiter:
+                    if self.fatal is None:
+                        await work(item)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.limiter.maximum, len(items)))))
+
+    def _on_retry(self, attempt: int, exc: RetryableError, wait: float) -> None:
+        if exc.status in PUSH_BACK:
+            self.limiter.push_back()
+        log.info(
+            "retry", attempt=attempt, status=exc.status, wait=round(wait, 2), trace_id=exc.trace_id
+        )
+
+    async def _call(self, make: Callable[[], Awaitable[CallResult]]) -> tuple[CallResult, int]:
+        attempts = 0
+
+        async def once() -> CallResult:
+            nonlocal attempts
+            attempts += 1
+            self.requests += 1
+            return await make()
+
+        result, _ = await self.policy.run(once, self._on_retry)
+        return result, attempts
+
+    async def _send(
+        self, item: Item, send: Callable[[dict[str, Any]], Awaitable[CallResult]]
+    ) -> None:
+        outcome = self.outcome(item.result, item.index)
+        self.ledger.mark_sending(self.target, item.kind, item.key, item.digest, self.run_id)
+        try:
+            result, attempts = await self._call(lambda: send(item.payload))
+        except AuthError as exc:
+            self.fatal = exc
+            self.ledger.record(
+                self.target, item.kind, item.key, item.digest, FAILED, self.run_id, message=str(exc)
+            )
+            return
+        except RetryableError as exc:
+            self._failed(item, outcome, exc)
+            return
+        self._failure_streak = 0
+        self.limiter.success()
+        outcome.attempts = attempts
+        outcome.http_status = result.status
+        outcome.trace_id = result.trace_id
+        outcome.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+        if result.ok:
+            declaration_year = item.payload.get("YearId") if item.kind == "declaration" else None
+            self.ledger.record(
+                self.target,
+                item.kind,
+                item.key,
+                item.digest,
+                ACCEPTED,
+                self.run_id,
+                http_status=result.status,
+                attempts=attempts,
+                year_id=declaration_year,
+                payload=item.payload if declaration_year else None,
+            )
+            self._settle(outcome, SENT)
+        else:
+            text = result.problem.text if result.problem else ""
+            outcome.server_message = text
+            self.ledger.record(
+                self.target,
+                item.kind,
+                item.key,
+                item.digest,
+                REFUSED,
+                self.run_id,
+                http_status=result.status,
+                message=text,
+                trace_id=result.trace_id,
+                attempts=attempts,
+            )
+            self._settle(outcome, FAILED_ROW)
+        log.info(
+            "row",
+            kind=item.kind,
+            key=item.key,
+            status=outcome.status,
+            http_status=result.status,
+            trace_id=result.trace_id,
+            attempts=attempts,
+        )
+
+    def _failed(self, item: Item, outcome: RowOutcome, exc: RetryableError) -> None:
+        attempts = getattr(exc, "attempts", self.policy.max_attempts)
+        outcome.attempts = attempts
+        outcome.http_status = exc.status
+        outcome.server_message = str(exc)
+        outcome.trace_id = exc.trace_id
+        self.ledger.record(
+            self.target,
+            item.kind,
+            item.key,
+            item.digest,
+            FAILED,
+            self.run_id,
+            http_status=exc.status,
+            message=str(exc),
+            trace_id=exc.trace_id,
+            attempts=attempts,
+        )
+        self._settle(outcome, FAILED_ROW)
+        log.warning("row_failed", kind=item.kind, key=item.key, status=exc.status)
+        self._failure_streak += 1
+        if self._failure_streak >= self.unreachable_after:
+            self.fatal = RemoteUnreachable(t("unreachable", error=exc), status=exc.status)
+
+    # -- photos ----------------------------------------------------------------------------
+
+    def _photo(self, student: str) -> tuple[bytes | None, str | None]:
+        assert self.images is not None
+        for name in (f"{student}.jpg", f"{student}.jpeg", f"{student}.JPG", f"{student}.JPEG"):
+            path = self.images / name
+            if path.is_file():
+                data = path.read_bytes()
+                if not data.startswith(b"\xff\xd8\xff"):
+                    return None, t("photo_not_jpeg", name=name)
+                if not MIN_IMAGE_BYTES <= len(data) <= MAX_IMAGE_BYTES:
+                    return None, t("photo_size", name=name, kb=len(data) // 1024)
+                return data, None
+        return None, t("photo_missing", name=f"{student}.jpg")
+
+    async def _images(self, residents: list[Item]) -> None:
+        recorded = self.ledger.recorded(self.target, "image")
+        todo = []
+        for item in residents:
+            outcome = self.outcome(item.result, item.index)
+            if outcome.status not in (SENT, UNCHANGED):
+                continue
+            data, problem = self._photo(item.student)
+            if problem:
+                outcome.messages.append(problem)
+                continue
+            assert data is not None
+            digest = payload_hash(data)
+            seen = recorded.get(item.student)
+            if (
+                not self.force
+                and seen is not None
+                and seen.state == ACCEPTED
+                and seen.payload_hash == digest
+            ):
+                continue
+            todo.append((item, data, digest))
+        await self._pool(todo, self._send_image)
+
+    async def _send_image(self, job: tuple[Item, bytes, str]) -> None:
+        item, data, digest = job
+        outcome = self.outcome(item.result, item.index)
+        self.ledger.mark_sending(self.target, "image", item.student, digest, self.run_id)
+        try:
+            result, attempts = await self._call(
+                lambda: self.client.upload_image(item.student, data)
+            )
+        except AuthError as exc:
+            self.fatal = exc
+            return
+        except RetryableError as exc:
+            outcome.messages.append(t("photo_failed", error=exc))
+            self.ledger.record(
+                self.target,
+                "image",
+                item.student,
+                digest,
+                FAILED,
+                self.run_id,
+                http_status=exc.status,
+                message=str(exc),
+            )
+            outcome.status = FAILED_ROW
+            return
+        if result.ok:
+            self.ledger.record(
+                self.target,
+                "image",
+                item.student,
+                digest,
+                ACCEPTED,
+                self.run_id,
+                http_status=result.status,
+                attempts=attempts,
+            )
+            outcome.messages.append(t("photo_sent"))
+        else:
+            text = result.problem.text if result.problem else ""
+            self.ledger.record(
+                self.target,
+                "image",
+                item.student,
+                digest,
+                REFUSED,
+                self.run_id,
+                http_status=result.status,
+                message=text,
+                trace_id=result.trace_id,
+                attempts=attempts,
+            )
+            outcome.messages.append(t("photo_refused", error=text))
+            outcome.server_message = "; ".join(filter(None, [outcome.server_message, text]))
+            outcome.status = FAILED_ROW
+
+    # -- declarations ----------------------------------------------------------------------
+
+    def _gate_declarations(self, residents: list[Item], declarations: list[Item]) -> list[Item]:
+        """Declarations whose resident failed or was refused in this run are ``not_sent``."""
+        fate: dict[str, tuple[str | None, int]] = {}
+        for result in self.run.results:
+            if result.sheet.kind != "residents":
+                continue
+            students = result.frame["StudentNumber"]
+            for i, student in enumerate(students):
+                if student is not None:
+                    fate[str(student)] = (
+                        self.outcome(result, i).status,
+                        result.sheet.row_numbers[i],
+                    )
+        known = self.ledger.accepted_students(self.target)
+        for item in declarations:
+            status, row = fate.get(item.student, (None, 0))
+            if status in (SENT, UNCHANGED) or (status is None and not row):
+                continue
+            if status == INVALID and item.student in known:
+                continue
+            outcome = self.outcome(item.result, item.index)
+            outcome.messages.append(t("resident_not_accepted", row=row, status=status))
+            self._settle(outcome, NOT_SENT)
+        return declarations
+
+    async def _confirm_in_flight(self, declarations: list[Item]) -> None:
+        """A declaration left ``sending`` by a killed run: ask the server whether it arrived."""
+        recorded = self.ledger.recorded(self.target, "declaration")
+        for item in declarations:
+            seen = recorded.get(item.key)
+            if (
+                self.force
+                or seen is None
+                or seen.state != SENDING
+                or seen.payload_hash != item.digest
+            ):
+                continue
+            outcome = self.outcome(item.result, item.index)
+            if outcome.status is not None:
+                continue
+            try:
+                listed = await self.client.get_declare_residents(
+                    int(item.payload["YearId"]), student_number=item.student
+                )
+            except Exception:
+                continue
+            if any(same_declaration(item.payload, r) for r in unwrap(listed)):
+                self.ledger.record(
+                    self.target,
+                    "declaration",
+                    item.key,
+                    item.digest,
+                    ACCEPTED,
+                    self.run_id,
+                    year_id=int(item.payload["YearId"]),
+                    payload=item.payload,
+                )
+                outcome.messages.append(t("confirmed_on_server"))
+                self._settle(outcome, UNCHANGED)
+
+
+def same_declaration(payload: dict[str, Any], record: dict[str, Any]) -> bool:
+    """True when the server's record holds this declaration: the same student and year, and
+    every field it echoes back equal to what would be sent (compared by value)."""
+    from .reconcile import differences
+
+    lowered = {str(k).lower() for k in record}
+    echoed = sum(name.lower() in lowered for name in payload)
+    return echoed >= 5 and not differences(payload, record)
