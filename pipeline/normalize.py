@@ -39,6 +39,9 @@ TRUE_WORDS = frozenset(
         "درست",
         "صحیح",
         "ایرانی",
+        "تکمیل",
+        "تکمیلشده",
+        "کامل",
         "✓",
         "✔",
     ]
@@ -57,6 +60,8 @@ FALSE_WORDS = frozenset(
         "نادرست",
         "غلط",
         "غیرایرانی",
+        "ناقص",
+        "تکمیلنشده",
         "✗",
         "✘",
     ]
@@ -174,6 +179,27 @@ def to_bool(value: Any) -> Converted:
     return None, "not_boolean"
 
 
+MONTHS = {
+    name: i
+    for i, name in enumerate(
+        [
+            "فروردین",
+            "اردیبهشت",
+            "خرداد",
+            "تیر",
+            "مرداد",
+            "شهریور",
+            "مهر",
+            "آبان",
+            "آذر",
+            "دی",
+            "بهمن",
+            "اسفند",
+        ],
+        start=1,
+    )
+}
+_NAMED = re.compile(r"([0-9]{1,2})\s+(\S+)\s+([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T].*)?")
 _DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
 
@@ -211,6 +237,8 @@ def to_date(value: Any) -> Converted:
         parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
     elif match := _DMY.fullmatch(text):
         parsed = _ymd(int(match[3]), int(match[2]), int(match[1]))
+    elif (match := _NAMED.fullmatch(text)) and match[2] in MONTHS:  # ۱۵ مهر ۱۴۰۲
+        parsed = _ymd(int(match[3]), MONTHS[match[2]], int(match[1]))
     else:
         parsed = None
     return (parsed, None) if parsed is not None else (None, "not_date")
@@ -242,8 +270,41 @@ def to_email(value: Any) -> Converted:
     return (text.lower() if text else None), None
 
 
+_ACADEMIC_YEAR = re.compile(r"([0-9]{4})\s*[-/–]\s*([0-9]{4})")
+
+
 def to_year(value: Any) -> Converted:
+    """A year; an academic year ``1402-1403`` is its first year, as the guide prescribes."""
+    if isinstance(value, str):
+        match = _ACADEMIC_YEAR.fullmatch(clean_text(value))
+        if match and int(match[2]) == int(match[1]) + 1:
+            return int(match[1]), None
     return to_int(value)
+
+
+def coded(table_titles: dict[str, int]) -> Callable[[Any], Converted]:
+    """A converter for a coded field that also accepts the code's title (``زن`` → 1)
+    or a dropdown entry such as ``2 - مرد``."""
+
+    def convert(value: Any) -> Converted:
+        number, problem = to_int(value)
+        if problem is None or not isinstance(value, str):
+            return number, problem
+        text = clean_text(value)
+        lead = re.match(r"([0-9]+)\s*[-–:.)]\s*\S", text)
+        if lead:
+            return int(lead[1]), None
+        key = title_key(text)
+        if key in table_titles:
+            return table_titles[key], None
+        return None, "not_integer"
+
+    return convert
+
+
+def title_key(text: str) -> str:
+    """A title folded for matching: ASCII digits, no spaces or ZWNJ, lower case."""
+    return re.sub(r"[\s\u200c]+", "", clean_text(text)).lower()
 
 
 CONVERTERS: dict[str, Callable[[Any], Converted]] = {
@@ -261,13 +322,15 @@ CONVERTERS: dict[str, Callable[[Any], Converted]] = {
 }
 
 
-def convert_column(values: list[Any], kind: str) -> tuple[list[Any], dict[int, str]]:
+def convert_column(
+    values: list[Any], kind: str | Callable[[Any], Converted]
+) -> tuple[list[Any], dict[int, str]]:
     """Convert a column; return the values and ``{position: problem code}`` for failures.
 
     Conversion goes through the distinct values (hashable ones), so a column of a few
     codes or dates costs a few conversions, not one per row.
     """
-    convert = CONVERTERS[kind]
+    convert = CONVERTERS[kind] if isinstance(kind, str) else kind
     texts: dict[str, Converted] = {}  # str keys never collide with numbers (1 == 1.0 == True)
     others: dict[tuple[type, Any], Converted] = {}
     out: list[Any] = []

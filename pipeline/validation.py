@@ -24,7 +24,7 @@ from schemas.rules import RULES
 
 from . import codes
 from .fields import Field, fields
-from .normalize import convert_column
+from .normalize import coded, convert_column, title_key
 from .reader import Sheet, Workbook, read_file
 
 VALID, INVALID = "valid", "invalid"
@@ -152,6 +152,20 @@ class _Builder:
             )
 
 
+def converter(f: Field):
+    """The converter of a field: its type's, or for a coded field one that also knows titles."""
+    if not f.table or f.type != "int":
+        return f.type
+    table = codes.table(f.table)
+    titles = {
+        title_key(t): int(c)
+        for c in table.codes
+        for t in (table.titles_fa[c], table.titles_en[c])
+        if t
+    }
+    return coded(titles)
+
+
 def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
     """The typed, normalised frame of a sheet and ``{(row index, field): problem}``."""
     data: dict[str, Any] = {}
@@ -162,7 +176,7 @@ def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], s
         if position is None:
             values: list[Any] = [None] * n
         else:
-            values, bad = convert_column([r[position] for r in sheet.rows], f.type)
+            values, bad = convert_column([r[position] for r in sheet.rows], converter(f))
             problems.update({(i, f.name): code for i, code in bad.items()})
         if f.type == "date":
             data[f.name] = pd.to_datetime(pd.Series(values, dtype=object))

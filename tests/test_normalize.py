@@ -155,3 +155,43 @@ def test_integers_reject_fractions_and_words():
     assert n.to_int("1401.0") == (1401, None)
     assert n.to_int(2.5) == (None, "not_integer")
     assert n.to_int("یک") == (None, "not_integer")
+
+
+def test_coded_fields_accept_titles_and_dropdown_entries():
+    from pipeline.fields import field
+    from pipeline.validation import converter
+
+    gender = converter(field("residents", "GenderId"))
+    assert [gender(v)[0] for v in ("زن", "مرد", "2 - مرد", "Female", 1.0, "۲")] == [
+        1,
+        2,
+        2,
+        1,
+        1,
+        2,
+    ]
+    assert gender("نامشخص") == (None, "not_integer")
+    declared = converter(field("upgrades", "DeclarationTypeId"))
+    assert (declared("عدم معرفی")[0], declared("معرفی")[0]) == (2, 1)
+    declare = converter(field("upgrades", "DeclareCode"))
+    assert (declare("گواهینامه")[0], declare("معرفی ۱ به ۲")[0]) == (10, 2)
+    # A course code is an identifier: it stays text.
+    assert converter(field("residents", "CourseStudyCode")) == "id"
+
+
+def test_academic_year_is_its_first_year():
+    assert n.to_year("1402-1403") == (1402, None)
+    assert n.to_year("۱۴۰۲/۱۴۰۳") == (1402, None)
+    assert n.to_year("1402-1405") == (None, "not_integer")
+
+
+def test_persian_month_names():
+    assert n.to_date("۱۵ مهر ۱۴۰۲") == (date(2023, 10, 7), None)
+    assert n.to_date("1 فروردین 1403") == (date(2024, 3, 20), None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("تکمیل شده", True), ("ناقص", False), ("تکمیل‌نشده", False)]
+)
+def test_logbook_words(raw, expected):
+    assert n.to_bool(raw) == (expected, None)
