@@ -329,7 +329,10 @@ class SimadClient:
             log.info("unauthorized_renewing", path=path, attempt=attempt)
             await self._renew(token)
         else:
-            raise AuthError(f"{path}: the server refused a fresh token (HTTP 401)", status=401)
+            # A fresh token refused at once: most likely a very short lifetime or clock skew.
+            # Worth another try; a refused login raises AuthError from authenticate().
+            raise RetryableError(f"{path}: the server refused a fresh token (HTTP 401)",
+                                 status=401)
         if response.status_code in RETRYABLE_STATUSES:
             problem = parse_problem(response)
             raise RetryableError(

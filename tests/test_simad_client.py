@@ -159,3 +159,23 @@ def test_problem_with_plain_detail_and_text_bodies():
 @pytest.mark.parametrize("key", ["Token", " Token", "token", "accessToken", "AccessToken "])
 def test_token_key_variants(key):
     assert pick_token({key: "abc", "RefreshToken": "r"}) == "abc"
+
+
+async def test_a_fresh_token_refused_twice_is_retryable_not_fatal():
+    from pipeline.retry import RetryPolicy
+
+    answers = [401, 401, 200]
+
+    def handler(request):
+        if request.url.path.endswith("/authenticate") or request.url.path.endswith("/refresh"):
+            return token_answer(httpx.Request("POST", "http://x/authenticate"))
+        return httpx.Response(answers.pop(0))
+
+    client = mock_client(handler)
+
+    async def no_sleep(_s):
+        return None
+
+    result, attempts = await RetryPolicy(sleep=no_sleep).run(
+        lambda: client.add_or_update_resident(resident()))
+    assert result.ok and attempts == 2
