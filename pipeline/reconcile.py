@@ -63,6 +63,10 @@ def _normalised(name: str, value: Any) -> Any:
     """A value normalised by its field's type, so both sides compare alike."""
     if value is None or value == "":
         return None
+    if name == "RejectReasonTypeId" and value in (0, "0"):
+        return None  # "no reason" sent back as 0 by a server with a non-nullable int
+    if isinstance(value, str) and value.startswith("0001-01-01"):
+        return None  # .NET's DateTime.MinValue stands for "no date"
     kind = TYPES.get(name, "text")
     converted, problem = CONVERTERS[kind](value)
     if problem is not None:

@@ -170,6 +170,8 @@ def join(
 ) -> dict[tuple[str, int], Joined]:
     """Declarations and final results per (StudentNumber, YearId)."""
     out: dict[tuple[str, int], Joined] = {}
+    declarations = [r for r in declarations if r.year_id in (None, year_id)]
+    finals = [r for r in finals if r.year_id in (None, year_id)]
     for record in declarations:
         key = (record.student_number, record.year_id or year_id)
         out[key] = Joined(record, None, key)

@@ -329,3 +329,15 @@ def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
     assert result.counts == {"different": 1, "missing_on_server": 1}
     [diff] = [line for line in result.lines if line.category == "different"]
     assert [(d.field, d.local, d.server) for d in diff.differences] == [("EthicsScore", 27.25, 29)]
+
+
+def test_server_conventions_that_are_not_differences():
+    server = {"RejectReasonTypeId": 0, "EndResidencyDate": "0001-01-01T00:00:00",
+              "HasLogBook": "True", "BaliniScore": "52.50", "DurationId": "2"}
+    assert differences(local(), server) == []
+
+
+def test_other_years_in_the_answer_are_ignored():
+    joined = join(parse([server_declaration("A"), server_declaration("B", YearId=1401)]),
+                  [], 1402)
+    assert list(joined) == [("A", 1402)]
