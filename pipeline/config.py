@@ -17,6 +17,7 @@ import platformdirs
 from dotenv import dotenv_values
 
 from .errors import ConfigError
+from .i18n import t
 
 SANDBOX = "sandbox"
 # 8 requests in flight reach ~85% of the latency bound; httpx slows down above ~16
@@ -75,12 +76,9 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
         return SANDBOX
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"target must be 'sandbox' or an http(s) base URL, not {value!r}")
+        raise ConfigError(t("bad_target", value=value))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"plain http:// is refused for {parts.hostname}: use https:// (http is allowed "
-            "only for loopback addresses such as 127.0.0.1)"
-        )
+        raise ConfigError(t("http_refused", host=parts.hostname))
     return value.rstrip("/")
 
 
@@ -104,7 +102,7 @@ def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
     if not password and interactive:
         password = getpass.getpass("SIMAD password: ")
     if not username or not password:
-        raise ConfigError("set SIMAD_USERNAME and SIMAD_PASSWORD (environment or .env)")
+        raise ConfigError(t("missing_settings", names="SIMAD_USERNAME, SIMAD_PASSWORD"))
     return Credentials(username, password)
 
 
@@ -149,7 +147,7 @@ def maxa_credentials(target: str, *, interactive: bool = True) -> MaxaCredential
             values[name] = getpass.getpass(f"{name}: ") if secret else input(f"{name}: ").strip()
     missing = [name for name in MAXA_VARIABLES if not values[name]]
     if missing:
-        raise ConfigError(f"set {', '.join(missing)} (environment or .env)")
+        raise ConfigError(t("missing_settings", names=", ".join(missing)))
     return MaxaCredentials(
         values["MAXA_CLIENT_ID"] or "",
         values["MAXA_CLIENT_SECRET"] or "",

@@ -27,6 +27,7 @@ import structlog
 
 from .config import Credentials
 from .errors import AuthError, RetryableError, UnexpectedResponse
+from .i18n import t
 
 log = structlog.get_logger("simad.client")
 
@@ -196,7 +197,7 @@ class SimadClient:
                     retry_after=_retry_after(response),
                 )
             raise AuthError(
-                f"authentication refused (HTTP {response.status_code}): {problem.text}",
+                t("auth_refused", status=response.status_code, text=problem.text),
                 status=response.status_code,
             )
         body = self._json_object(response, "authenticate")
