@@ -68,6 +68,27 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
     return Report(summary, header, counts, run_sheets(run, VALIDATE_COLUMNS, row_results))
 
 
+def known_from_ledger() -> set[str]:
+    """Residents the default target (SIMAD_TARGET, else the sandbox) accepted in earlier runs,
+    read from the local ledger; no network."""
+    from .config import resolve_target, simad_home
+    from .errors import ConfigError
+    from .ledger import Ledger
+
+    path = simad_home() / "ledger.db"
+    if not path.exists():
+        return set()
+    try:
+        target = resolve_target(None)
+    except ConfigError:
+        return set()
+    ledger = Ledger(path)
+    try:
+        return ledger.accepted_students(target)
+    finally:
+        ledger.close()
+
+
 def default_report_path(inputs: list[Path], suffix: str) -> Path:
     return Path.cwd() / f"{inputs[0].stem}-{suffix}.xlsx"
 
@@ -84,7 +105,8 @@ def run_validate(
     set_lang(lang)
     started = time.perf_counter()
     paths = [Path(p) for p in inputs]
-    run = validate_paths(paths, kind=kind, lang=lang, course_codes=course_codes)
+    run = validate_paths(paths, kind=kind, lang=lang, course_codes=course_codes,
+                         known_students=known_from_ledger())
     write_started = time.perf_counter()
     target = Path(report_path) if report_path else default_report_path(paths, "validation")
     report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])

@@ -123,3 +123,20 @@ def test_sample_workbook_findings():
     )
     found = {(r.sheet.kind, f.row - 2) for r in result.results for f in r.findings}
     assert found == set(SAMPLE_MISTAKES)
+
+
+def test_residents_accepted_earlier_are_known_to_validate(tmp_path):
+    """A declaration whose resident the ledger knows (accepted before) raises no warning."""
+    from pipeline.config import simad_home
+    from pipeline.ledger import ACCEPTED, Ledger
+
+    source = DATA / "rules" / "resident_unknown.csv"  # a declaration for student 97000000
+    first = run("--lang", "en", "validate", str(source), "--json", "--report",
+                str(tmp_path / "a.xlsx"))
+    assert [f["code"] for f in json.loads(first.output)["sheets"][0]["findings"]] == [
+        "resident_unknown"]
+    ledger = Ledger(simad_home() / "ledger.db")
+    ledger.record("sandbox", "resident", "97000000", "hash", ACCEPTED, "run-1")
+    ledger.close()
+    second = run("validate", str(source), "--json", "--report", str(tmp_path / "b.xlsx"))
+    assert json.loads(second.output)["sheets"][0]["findings"] == []
