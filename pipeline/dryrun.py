@@ -105,8 +105,9 @@ def run_validate(
     set_lang(lang)
     started = time.perf_counter()
     paths = [Path(p) for p in inputs]
-    run = validate_paths(paths, kind=kind, lang=lang, course_codes=course_codes,
-                         known_students=known_from_ledger())
+    run = validate_paths(
+        paths, kind=kind, lang=lang, course_codes=course_codes, known_students=known_from_ledger()
+    )
     write_started = time.perf_counter()
     target = Path(report_path) if report_path else default_report_path(paths, "validation")
     report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])

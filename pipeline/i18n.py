@@ -171,10 +171,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "خطای پیش‌بینی‌نشده: {error} (جزئیات در فایل رویدادها زیر SIMAD_HOME/logs)",
         "en": "Unexpected error: {error} (details in the log under SIMAD_HOME/logs)",
     },
-    "bad_target": {"fa": "مقصد باید sandbox یا نشانی http(s) باشد، نه {value!r}.", "en": "The target must be 'sandbox' or an http(s) base URL, not {value!r}."},
-    "http_refused": {"fa": "نشانی بدون رمزنگاری http:// برای {host} پذیرفته نیست؛ از https:// استفاده کنید (http فقط برای نشانی‌های محلی مثل 127.0.0.1).", "en": "plain http:// is refused for {host}: use https:// (http is allowed only for loopback addresses such as 127.0.0.1)."},
-    "missing_settings": {"fa": "{names} را در محیط یا فایل .env تعیین کنید.", "en": "Set {names} in the environment or a .env file."},
-    "auth_refused": {"fa": "سیماد ورود را نپذیرفت (HTTP {status}): {text}", "en": "SIMAD refused the login (HTTP {status}): {text}"},
+    "bad_target": {
+        "fa": "مقصد باید sandbox یا نشانی http(s) باشد، نه {value!r}.",
+        "en": "The target must be 'sandbox' or an http(s) base URL, not {value!r}.",
+    },
+    "http_refused": {
+        "fa": "نشانی بدون رمزنگاری http:// برای {host} پذیرفته نیست؛ از https:// استفاده کنید (http فقط برای نشانی‌های محلی مثل 127.0.0.1).",
+        "en": "plain http:// is refused for {host}: use https:// (http is allowed only for loopback addresses such as 127.0.0.1).",
+    },
+    "missing_settings": {
+        "fa": "{names} را در محیط یا فایل .env تعیین کنید.",
+        "en": "Set {names} in the environment or a .env file.",
+    },
+    "auth_refused": {
+        "fa": "سیماد ورود را نپذیرفت (HTTP {status}): {text}",
+        "en": "SIMAD refused the login (HTTP {status}): {text}",
+    },
     "interrupted": {"fa": "متوقف شد.", "en": "Interrupted."},
     "file_not_found": {"fa": "{path}: فایل پیدا نشد.", "en": "{path}: file not found."},
     "file_type": {

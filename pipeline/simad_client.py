@@ -332,8 +332,7 @@ class SimadClient:
         else:
             # A fresh token refused at once: most likely a very short lifetime or clock skew.
             # Worth another try; a refused login raises AuthError from authenticate().
-            raise RetryableError(f"{path}: the server refused a fresh token (HTTP 401)",
-                                 status=401)
+            raise RetryableError(f"{path}: the server refused a fresh token (HTTP 401)", status=401)
         if response.status_code in RETRYABLE_STATUSES:
             problem = parse_problem(response)
             raise RetryableError(

@@ -332,12 +332,16 @@ def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
 
 
 def test_server_conventions_that_are_not_differences():
-    server = {"RejectReasonTypeId": 0, "EndResidencyDate": "0001-01-01T00:00:00",
-              "HasLogBook": "True", "BaliniScore": "52.50", "DurationId": "2"}
+    server = {
+        "RejectReasonTypeId": 0,
+        "EndResidencyDate": "0001-01-01T00:00:00",
+        "HasLogBook": "True",
+        "BaliniScore": "52.50",
+        "DurationId": "2",
+    }
     assert differences(local(), server) == []
 
 
 def test_other_years_in_the_answer_are_ignored():
-    joined = join(parse([server_declaration("A"), server_declaration("B", YearId=1401)]),
-                  [], 1402)
+    joined = join(parse([server_declaration("A"), server_declaration("B", YearId=1401)]), [], 1402)
     assert list(joined) == [("A", 1402)]

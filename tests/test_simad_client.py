@@ -177,5 +177,6 @@ async def test_a_fresh_token_refused_twice_is_retryable_not_fatal():
         return None
 
     result, attempts = await RetryPolicy(sleep=no_sleep).run(
-        lambda: client.add_or_update_resident(resident()))
+        lambda: client.add_or_update_resident(resident())
+    )
     assert result.ok and attempts == 2

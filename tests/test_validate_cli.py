@@ -131,10 +131,12 @@ def test_residents_accepted_earlier_are_known_to_validate(tmp_path):
     from pipeline.ledger import ACCEPTED, Ledger
 
     source = DATA / "rules" / "resident_unknown.csv"  # a declaration for student 97000000
-    first = run("--lang", "en", "validate", str(source), "--json", "--report",
-                str(tmp_path / "a.xlsx"))
+    first = run(
+        "--lang", "en", "validate", str(source), "--json", "--report", str(tmp_path / "a.xlsx")
+    )
     assert [f["code"] for f in json.loads(first.output)["sheets"][0]["findings"]] == [
-        "resident_unknown"]
+        "resident_unknown"
+    ]
     ledger = Ledger(simad_home() / "ledger.db")
     ledger.record("sandbox", "resident", "97000000", "hash", ACCEPTED, "run-1")
     ledger.close()
