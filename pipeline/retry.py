@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 @dataclass
 class RetryPolicy:
-    max_attempts: int = 6
+    max_attempts: int = 8  # about a minute of backoff: rides out a short outage
     base_delay: float = 0.5
     max_delay: float = 30.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
