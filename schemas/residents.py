@@ -95,7 +95,7 @@ def schema(
                 check(
                     "id_malformed",
                     "StudentNumber",
-                    lambda s: s.str.fullmatch(r"[A-Za-z0-9-]{1,30}"),
+                    lambda s: s.str.fullmatch(r"[A-Za-z0-9/_.-]{1,30}"),
                 )
             ),
             "NationalCode": column(),

@@ -83,8 +83,8 @@ _RULES = [
     Rule(
         "id_malformed",
         "error",
-        "«{column}» فقط حرف لاتین، رقم و خط تیره می‌پذیرد: «{value}».",
-        "{column} accepts only Latin letters, digits and hyphens: '{value}'.",
+        "«{column}» فقط حرف لاتین، رقم، خط تیره، / و . می‌پذیرد (حداکثر ۳۰ نویسه): «{value}».",
+        "{column} accepts only Latin letters, digits, '-', '/', '_' and '.' (30 at most): '{value}'.",
     ),
     # Code tables and ranges
     Rule(

@@ -65,7 +65,7 @@ def schema() -> pa.DataFrameSchema:
                 check(
                     "id_malformed",
                     "StudentNumber",
-                    lambda s: s.str.fullmatch(r"[A-Za-z0-9-]{1,30}"),
+                    lambda s: s.str.fullmatch(r"[A-Za-z0-9/_.-]{1,30}"),
                 )
             ),
             "YearId": column(year_check("YearId")),

@@ -80,9 +80,10 @@ RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
     "passport_valid": ("residents", [{"IsIrani": "خیر", "NationalCode": "X12345678"}], []),
     "id_malformed": (
         "residents",
-        [{"StudentNumber": "98/123"}],
+        [{"StudentNumber": "98الف123"}],
         [[2, "StudentNumber", "id_malformed"]],
     ),
+    "student_number_with_slash": ("residents", [{"StudentNumber": "98/123"}], []),
     "course_malformed": (
         "residents",
         [{"CourseStudyCode": "17a0"}],
@@ -296,10 +297,18 @@ def write_ods(path: Path, header: list[str], rows: list[list[str]]) -> None:
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
     )
+
+    def entry(name: str, compress: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))  # reproducible bytes
+        info.compress_type = compress
+        return info
+
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            entry("mimetype", zipfile.ZIP_STORED), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        z.writestr(entry("content.xml", zipfile.ZIP_DEFLATED), content)
+        z.writestr(entry("META-INF/manifest.xml", zipfile.ZIP_DEFLATED), manifest)
 
 
 def resident_grid(overrides: list[dict], labels: bool = True) -> list[list]:
