@@ -125,3 +125,14 @@ def test_plain_http_is_refused_except_loopback(tmp_path):
         app, ["--lang", "en", "submit", str(sample), "--target", "http://simad.example.ir"]
     )
     assert result.exit_code == 2 and "plain http:// is refused" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in all_commands() if c not in (("sandbox",), ("maxa",))]
+)
+def test_every_command_is_in_the_readme(command):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    if command[0] == "maxa" and len(command) == 2:
+        assert f"`{command[1]} " in readme or f"maxa {command[1]}" in readme, command
+    else:
+        assert f"simad {' '.join(command)}" in readme, command
