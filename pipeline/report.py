@@ -154,7 +154,9 @@ def write_report(report: Report, path: Path | str) -> Path:
 def _write_summary(w: _Writer, ws, report: Report, name: str) -> None:
     ws.right_to_left()
     ws.set_column(0, 0, 28)
-    ws.set_column(1, max(1, len(report.counts_header) - 1), 18)
+    ws.set_column(1, 1, 60)  # target, paths and hashes are long
+    if len(report.counts_header) > 2:
+        ws.set_column(2, len(report.counts_header) - 1, 16)
     r = 0
     for label, value in report.summary:
         ws.write_string(r, 0, label, w.header)
