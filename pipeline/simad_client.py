@@ -175,10 +175,6 @@ class SimadClient:
 
     # -- token lifecycle -------------------------------------------------------------------
 
-    @property
-    def token_expires_at(self) -> float:
-        return self._expires_at
-
     async def authenticate(self) -> None:
         response = await self._raw(
             "POST",

@@ -17,7 +17,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
-import jdatetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -304,15 +303,3 @@ class MaxaSandbox:
             Route(f"{BASE}/{name}", self._function(handler), methods=methods)
             for name, (handler, methods) in functions.items()
         ]
-
-
-def jalali_parts(day: jdatetime.date) -> dict[str, Any]:
-    return {
-        "iSOStringField": "",
-        "yearField": day.year,
-        "monthField": day.month,
-        "dayField": day.day,
-        "hourField": 0,
-        "minuteField": 0,
-        "secondField": 0,
-    }

@@ -104,10 +104,6 @@ class SandboxStore:
         rows = self.query("SELECT * FROM tokens WHERE access = ?", (access,))
         return rows[0] if rows else None
 
-    def token_by_refresh(self, refresh: str) -> sqlite3.Row | None:
-        rows = self.query("SELECT * FROM tokens WHERE refresh = ?", (refresh,))
-        return rows[0] if rows else None
-
     def revoke_token(self, access: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE tokens SET revoked = 1 WHERE access = ?", (access,))
