@@ -336,7 +336,7 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
-    from .config import SANDBOX, resolve_target
+    from .config import describe_target, resolve_target
     from .submit import run_submit
 
     lang_now = _apply_lang(lang)
@@ -346,7 +346,7 @@ def submit(
         resolved = resolve_target(target)
     except SimadError as exc:
         raise fail(exc) from None
-    banner = t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved)
+    banner = describe_target(resolved)
     typer.echo(banner)
     try:
         with _progress_bar() as on_progress:
@@ -454,13 +454,13 @@ def results(
     lang: LangOption = None,
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
-    from .config import SANDBOX, resolve_target
+    from .config import describe_target, resolve_target
     from .results import run_results
 
     lang_now = _apply_lang(lang)
     try:
         resolved = resolve_target(target)
-        typer.echo(t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved))
+        typer.echo(describe_target(resolved))
         joined, path = run_results(
             year,
             target=resolved,
@@ -494,13 +494,13 @@ def reconcile(
 
     Exit 0 when everything matched, 1 otherwise.
     """
-    from .config import SANDBOX, resolve_target
+    from .config import describe_target, resolve_target
     from .reconcile import run_reconcile
 
     lang_now = _apply_lang(lang)
     try:
         resolved = resolve_target(target)
-        banner = t("target_sandbox") if resolved == SANDBOX else t("target_remote", url=resolved)
+        banner = describe_target(resolved)
         typer.echo(banner)
         result = run_reconcile(
             year, list(inputs or []), target=resolved, report_path=report, lang=lang_now

@@ -82,6 +82,11 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
     return value.rstrip("/")
 
 
+def describe_target(target: str) -> str:
+    """The line every console screen and report shows about where data goes."""
+    return t("target_sandbox") if target == SANDBOX else t("target_remote", url=target)
+
+
 SANDBOX_USERNAME = "demo-university"
 SANDBOX_PASSWORD = "demo-pass-1403"
 MAXA_SANDBOX_CLIENT_ID = "demo-his"

@@ -8,7 +8,6 @@ dates, codes as codes, so ``60`` and ``60.0`` match.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, codes
-from .config import SANDBOX
+from .config import describe_target
 from .fields import fields
 from .i18n import t
 from .normalize import CONVERTERS
 from .payloads import build_payload
 from .report import Report, ReportSheet, write_report
-from .results import Joined, fetch
+from .results import Joined, download
 
 MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
 CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
@@ -220,7 +219,7 @@ def reconcile_report(
         (t("sum_mode"), t("sum_mode_reconcile")),
         (
             t("sum_target"),
-            t("target_sandbox") if target == SANDBOX else t("target_remote", url=target),
+            describe_target(target),
         ),
         (t("sum_year"), year_id),
         (t("sum_local_source"), source),
@@ -273,7 +272,6 @@ def run_reconcile(
 
     from . import i18n
     from .config import resolve_target
-    from .targets import open_simad
 
     i18n.set_lang(lang)
     started = time.perf_counter()
@@ -285,11 +283,7 @@ def run_reconcile(
         local, origins, invalid = local_from_ledger(target, year_id), {}, 0
         source = t("source_ledger")
 
-    async def download() -> dict:
-        async with open_simad(target, transport=transport, credentials=credentials) as client:
-            return await fetch(client, year_id)
-
-    server = asyncio.run(download())
+    server = download(target, year_id, transport=transport, credentials=credentials)
     lines = compare(local, server, origins)
     path = report_path or Path.cwd() / f"reconcile-{year_id}.xlsx"
     write_report(

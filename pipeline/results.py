@@ -184,6 +184,21 @@ def join(
     return dict(sorted(out.items()))
 
 
+def download(
+    target: str, year_id: int, *, transport: Any = None, credentials: Any = None, **filters: Any
+) -> dict[tuple[str, int], Joined]:
+    """Open the target, fetch both lists with ``filters`` and join them."""
+    import asyncio
+
+    from .targets import open_simad
+
+    async def go() -> dict[tuple[str, int], Joined]:
+        async with open_simad(target, transport=transport, credentials=credentials) as client:
+            return await fetch(client, year_id, **filters)
+
+    return asyncio.run(go())
+
+
 async def fetch(
     client: Any,
     year_id: int,
@@ -218,7 +233,7 @@ def results_report(
     from collections import Counter
 
     from . import __version__
-    from .config import SANDBOX
+    from .config import describe_target
     from .i18n import t
     from .report import Report, ReportSheet
 
@@ -290,7 +305,7 @@ def results_report(
         (t("sum_mode"), t("sum_mode_results")),
         (
             t("sum_target"),
-            t("target_sandbox") if target == SANDBOX else t("target_remote", url=target),
+            describe_target(target),
         ),
         (t("sum_year"), year_id),
         (t("sum_filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "-"),
@@ -342,25 +357,19 @@ def run_results(
     transport: Any = None,
     credentials: Any = None,
 ) -> tuple[dict[tuple[str, int], Joined], Any]:
-    import asyncio
     import time
     from pathlib import Path
 
     from . import i18n
     from .config import resolve_target
     from .report import write_report
-    from .targets import open_simad
 
     i18n.set_lang(lang)
     started = time.perf_counter()
     target = resolve_target(target)
     filters = {"course": course, "national_code": national_code, "student_number": student_number}
 
-    async def download() -> dict[tuple[str, int], Joined]:
-        async with open_simad(target, transport=transport, credentials=credentials) as client:
-            return await fetch(client, year_id, **filters)
-
-    joined = asyncio.run(download())
+    joined = download(target, year_id, transport=transport, credentials=credentials, **filters)
     path = Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx"
     write_report(
         results_report(

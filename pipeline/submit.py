@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from .config import DEFAULT_CONCURRENCY
+from .config import DEFAULT_CONCURRENCY, describe_target
 from .engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
 from .i18n import t
 from .ledger import Ledger
@@ -47,12 +47,11 @@ class SubmitResult:
 
 def submit_report(engine: Engine, target: str, elapsed: float, log_file: Path | None):
     from . import __version__
-    from .config import SANDBOX
     from .dryrun import summary_labels
     from .report import MESSAGE_SEPARATOR, SUBMIT_COLUMNS, Report, input_summary, run_sheets
 
     counts = engine.counts()
-    target_line = t("target_sandbox") if target == SANDBOX else t("target_remote", url=target)
+    target_line = describe_target(target)
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_submit")),
         (t("sum_target"), target_line),
