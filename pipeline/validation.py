@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -251,7 +251,7 @@ def validate_sheet(
     lang: str = "fa",
     course_table: codes.CodeTable | None = None,
     strict_courses: bool = False,
-    known_students: Iterable[str] = (),
+    known_students: Collection[str] = frozenset(),
 ) -> SheetResult:
     started = time.perf_counter()
     frame, problems = normalise_sheet(sheet)
@@ -273,9 +273,8 @@ def validate_sheet(
             index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups, lang)
         )
     if sheet.kind == "upgrades":
-        known = set(known_students)
         for index, student in enumerate(frame["StudentNumber"]):
-            if student is not None and student not in known:
+            if student is not None and student not in known_students:
                 build.add(index, by_name["StudentNumber"], "resident_unknown")
     findings = sorted(build.findings.values(), key=lambda f: (f.row, f.position or 0, f.code))
     timings = {"normalise": normalised - started, "schema": time.perf_counter() - normalised}
@@ -316,23 +315,24 @@ def validate_paths(
     timings["read"] = time.perf_counter() - started
     table = codes.read_table(course_codes, "course_codes") if course_codes else None
     sheets = [s for b in books for s in b.sheets]
-    known = set(known_students) | _students(sheets)
-    results = [
-        validate_sheet(
-            s, lang=lang, course_table=table, strict_courses=table is not None, known_students=known
+    known = set(known_students)
+    done: dict[int, SheetResult] = {}
+
+    def check(sheet: Sheet) -> SheetResult:
+        return validate_sheet(
+            sheet,
+            lang=lang,
+            course_table=table,
+            strict_courses=table is not None,
+            known_students=known,
         )
-        for s in sheets
-    ]
+
+    # Residents first: their normalised student numbers make the declarations' residents known.
+    for n, sheet in enumerate(sheets):
+        if sheet.kind == "residents":
+            done[n] = check(sheet)
+            known.update(v for v in done[n].frame["StudentNumber"] if v)
+    results = [done[n] if n in done else check(sheet) for n, sheet in enumerate(sheets)]
     for stage in ("normalise", "schema"):
         timings[stage] = sum(r.timings[stage] for r in results)
     return ValidationRun(books, results, lang, timings)
-
-
-def _students(sheets: list[Sheet]) -> set[str]:
-    out: set[str] = set()
-    for sheet in sheets:
-        if sheet.kind == "residents" and "StudentNumber" in sheet.columns:
-            pos = sheet.columns["StudentNumber"]
-            values, _ = convert_column([r[pos] for r in sheet.rows], "id")
-            out.update(v for v in values if v)
-    return out
