@@ -111,7 +111,3 @@ def people(n: int, seed: int = 1403, start_year: int = 1401) -> list[dict[str, A
         }
         out.append({"resident": resident, "declaration": declaration})
     return out
-
-
-def to_persian_digits(text: str) -> str:
-    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))

@@ -78,6 +78,14 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def to_persian_digits(value: object) -> str:
+    """ASCII digits shown as Persian digits (the inverse of the folding below)."""
+    return str(value).translate(_TO_PERSIAN)
+
+
 def clean_text(value: str) -> str:
     """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك."""
     if not value.isascii():

@@ -17,6 +17,7 @@ import xlsxwriter
 
 from . import codes, fakedata
 from .fields import KIND_TITLES, Field, fields
+from .normalize import to_persian_digits
 
 TEMPLATE_ROWS = 5000
 YEAR_WINDOW = (1370, 1420)  # fixed, so the templates do not change with the calendar
@@ -139,7 +140,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
         return ""
     if f.type == "date":
         text = fakedata.jalali_text(value)
-        return fakedata.to_persian_digits(text) if rng.random() < 0.3 else text
+        return to_persian_digits(text) if rng.random() < 0.3 else text
     if f.type == "bool":
         return "بله" if value else "خیر"
     if f.type == "national_code" and value.startswith("0") and rng.random() < 0.5:
@@ -147,7 +148,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
     if f.type == "mobile" and rng.random() < 0.3:
         return "+98 " + value[1:4] + " " + value[4:7] + " " + value[7:]
     if isinstance(value, str) and value.isdigit() and rng.random() < 0.2:
-        return fakedata.to_persian_digits(value)
+        return to_persian_digits(value)
     return value
 
 

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from .. import codes
 from ..identifiers import is_valid_national_code
+from ..normalize import to_persian_digits
 from .binding import DECLARATION_FIELDS, IMAGE_FIELDS, RESIDENT_FIELDS, bind
 from .settings import SandboxSettings
 from .store import SandboxStore
@@ -91,10 +92,6 @@ def _date(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=None)
-
-
-def _fa_digits(value: object) -> str:
-    return str(value).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
 def _year_ok(year: int) -> bool:
@@ -291,7 +288,7 @@ class SimadSandbox:
             out.append(MSG["duration"])
         for name, (title, high) in SCORES.items():
             if not 0 <= v[name] <= high:
-                out.append(MSG["score"].format(name=title, high=_fa_digits(high)))
+                out.append(MSG["score"].format(name=title, high=to_persian_digits(high)))
         end = _date(v["EndResidencyDate"])
         if v["DeclareCode"] == 10 and end is None:
             out.append(MSG["end_required"])
