@@ -8,6 +8,7 @@ receives its client, ledger, retry policy and limiter, so tests never sleep or t
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,11 +18,12 @@ from typing import Any
 import structlog
 
 from .config import DEFAULT_CONCURRENCY
-from .errors import AuthError, RetryableError
+from .errors import LocalStorageError, RemoteError, RemoteUnreachable, RetryableError
 from .i18n import t
 from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger
 from .limiter import AdaptiveLimiter
 from .payloads import build_payload, payload_hash, row_key
+from .redact import scrub
 from .results import unwrap
 from .retry import RetryPolicy
 from .simad_client import CallResult, SimadClient
@@ -39,10 +41,8 @@ SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID = (
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MIN_IMAGE_BYTES = 100
 PUSH_BACK = frozenset({429, 503})
-
-
-class RemoteUnreachable(RetryableError):
-    """Retries ran out on several rows in a row: the server is down or unreachable."""
+# A row's own identifiers, which a refusal of that row may quote; any other is redacted.
+OWN_VALUES = ("StudentNumber", "NationalCode", "Mobile", "Email")
 
 
 @dataclass
@@ -54,6 +54,7 @@ class RowOutcome:
     trace_id: str | None = None
     attempts: int = 0
     sent_at: str | None = None
+    first_own: int = 0  # messages before this one are validation's; from here the engine's
 
 
 @dataclass
@@ -69,6 +70,10 @@ class Item:
     def student(self) -> str:
         return str(self.payload["StudentNumber"])
 
+    def clean(self, text: object) -> str:
+        """A server's text about this row, without anybody else's identifiers."""
+        return scrub(text, keep=[self.payload.get(name) for name in OWN_VALUES])
+
 
 @dataclass
 class Progress:
@@ -81,7 +86,7 @@ class Engine:
     def __init__(
         self,
         run: ValidationRun,
-        client: SimadClient,
+        client: SimadClient | None,
         ledger: Ledger,
         *,
         target: str,
@@ -115,13 +120,19 @@ class Engine:
             rows = []
             for i in range(len(result.sheet.rows)):
                 found = result.by_row.get(result.sheet.row_numbers[i], [])
-                outcome = RowOutcome(messages=[f.message for f in found])
+                outcome = RowOutcome(messages=[f.message for f in found], first_own=len(found))
                 if result.status(i) == INVALID:
                     outcome.status = INVALID
                 rows.append(outcome)
             self.outcomes[n] = rows
             self.progress.total += len(rows)
         self._sheet_no = {id(r): n for n, r in enumerate(run.results)}
+
+    @property
+    def _remote(self) -> SimadClient:
+        if self.client is None:
+            raise RuntimeError("the engine was started without a client")
+        return self.client
 
     # -- bookkeeping -----------------------------------------------------------------------
 
@@ -192,14 +203,22 @@ class Engine:
             self.send_cpu_seconds = time.process_time() - cpu
 
     async def _execute(self) -> None:
+        """Log in once, then the three phases. A refused login, an answer the client cannot
+        understand, or a ledger that cannot be written stops the run (``fatal``); the rows
+        not decided by then are ``not_sent``."""
+        try:
+            await self._call(self._remote.authenticate)
+        except RemoteError as exc:
+            self.fatal = exc
+            return
         residents = self._items("residents")
-        await self._phase(residents, self.client.add_or_update_resident)
+        await self._phase(residents, self._remote.add_or_update_resident)
         if self.images is not None and self.fatal is None:
             await self._images(residents)
         if self.fatal is None:
             declarations = self._gate_declarations(residents, self._items("upgrades"))
             await self._confirm_in_flight(declarations)
-            await self._phase(declarations, self.client.add_or_update_declaration)
+            await self._phase(declarations, self._remote.add_or_update_declaration)
 
     async def _phase(
         self, items: list[Item], send: Callable[[dict[str, Any]], Awaitable[CallResult]]
@@ -262,17 +281,14 @@ class Engine:
         self, item: Item, send: Callable[[dict[str, Any]], Awaitable[CallResult]]
     ) -> None:
         outcome = self.outcome(item.result, item.index)
-        self.ledger.mark_sending(self.target, item.kind, item.key, item.digest, self.run_id)
         try:
+            self.ledger.mark_sending(self.target, item.kind, item.key, item.digest, self.run_id)
             result, attempts = await self._call(lambda: send(item.payload))
-        except AuthError as exc:
-            self.fatal = exc
-            self.ledger.record(
-                self.target, item.kind, item.key, item.digest, FAILED, self.run_id, message=str(exc)
-            )
-            return
         except RetryableError as exc:
             self._failed(item, outcome, exc)
+            return
+        except (RemoteError, LocalStorageError) as exc:
+            self._stop(exc)
             return
         self._failure_streak = 0
         self.limiter.success()
@@ -282,13 +298,9 @@ class Engine:
         outcome.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
         if result.ok:
             declaration_year = item.payload.get("YearId") if item.kind == "declaration" else None
-            self.ledger.record(
-                self.target,
-                item.kind,
-                item.key,
-                item.digest,
+            self._record(
+                item,
                 ACCEPTED,
-                self.run_id,
                 http_status=result.status,
                 attempts=attempts,
                 year_id=declaration_year,
@@ -296,15 +308,11 @@ class Engine:
             )
             self._settle(outcome, SENT)
         else:
-            text = result.problem.text if result.problem else ""
+            text = item.clean(result.problem.text if result.problem else "")
             outcome.server_message = text
-            self.ledger.record(
-                self.target,
-                item.kind,
-                item.key,
-                item.digest,
+            self._record(
+                item,
                 REFUSED,
-                self.run_id,
                 http_status=result.status,
                 message=text,
                 trace_id=result.trace_id,
@@ -321,58 +329,67 @@ class Engine:
             attempts=attempts,
         )
 
+    def _record(self, item: Item, state: str, **details: Any) -> None:
+        self._record_as(item.kind, item.key, item.digest, state, **details)
+
+    def _record_as(self, kind: str, key: str, digest: str, state: str, **details: Any) -> None:
+        """Commit an outcome; a ledger that cannot be written stops the run."""
+        try:
+            self.ledger.record(self.target, kind, key, digest, state, self.run_id, **details)
+        except LocalStorageError as exc:
+            self._stop(exc)
+
+    def _stop(self, exc: Exception) -> None:
+        if self.fatal is None:
+            self.fatal = exc
+            log.warning("run_stopped", error=type(exc).__name__)
+
     def _failed(self, item: Item, outcome: RowOutcome, exc: RetryableError) -> None:
-        attempts = getattr(exc, "attempts", self.policy.max_attempts)
-        outcome.attempts = attempts
+        outcome.attempts = exc.attempts
         outcome.http_status = exc.status
-        outcome.server_message = str(exc)
+        outcome.server_message = item.clean(exc)
         outcome.trace_id = exc.trace_id
-        self.ledger.record(
-            self.target,
-            item.kind,
-            item.key,
-            item.digest,
+        self._record(
+            item,
             FAILED,
-            self.run_id,
             http_status=exc.status,
-            message=str(exc),
+            message=outcome.server_message,
             trace_id=exc.trace_id,
-            attempts=attempts,
+            attempts=exc.attempts,
         )
         self._settle(outcome, FAILED_ROW)
         log.warning("row_failed", kind=item.kind, key=item.key, status=exc.status)
         self._failure_streak += 1
         if self._failure_streak >= self.unreachable_after:
-            self.fatal = RemoteUnreachable(t("unreachable", error=exc), status=exc.status)
+            self._stop(RemoteUnreachable(t("unreachable", error=scrub(exc)), status=exc.status))
 
     # -- photos ----------------------------------------------------------------------------
 
-    def _photo(self, student: str) -> tuple[bytes | None, str | None]:
+    def _photo(self, student: str) -> tuple[Path | None, str]:
+        """The photo file of ``student`` and its digest, or None and what is wrong with it."""
         assert self.images is not None
         for name in (f"{student}.jpg", f"{student}.jpeg", f"{student}.JPG", f"{student}.JPEG"):
             path = self.images / name
             if path.is_file():
-                data = path.read_bytes()
-                if not data.startswith(b"\xff\xd8\xff"):
-                    return None, t("photo_not_jpeg", name=name)
-                if not MIN_IMAGE_BYTES <= len(data) <= MAX_IMAGE_BYTES:
-                    return None, t("photo_size", name=name, kb=len(data) // 1024)
-                return data, None
+                data, problem = read_photo(path)
+                if data is None:
+                    return None, problem
+                return path, payload_hash(data)
         return None, t("photo_missing", name=f"{student}.jpg")
 
     async def _images(self, residents: list[Item]) -> None:
+        """Photos are checked and hashed here, one at a time, and read again when sent, so
+        at most ``concurrency`` of them are in memory at once."""
         recorded = self.ledger.recorded(self.target, "image")
         todo = []
         for item in residents:
             outcome = self.outcome(item.result, item.index)
             if outcome.status not in (SENT, UNCHANGED):
                 continue
-            data, problem = self._photo(item.student)
-            if problem:
-                outcome.messages.append(problem)
+            path, digest = self._photo(item.student)
+            if path is None:
+                outcome.messages.append(digest)
                 continue
-            assert data is not None
-            digest = payload_hash(data)
             seen = recorded.get(item.student)
             if (
                 not self.force
@@ -381,55 +398,56 @@ class Engine:
                 and seen.payload_hash == digest
             ):
                 continue
-            todo.append((item, data, digest))
+            todo.append((item, path))
         await self._pool(todo, self._send_image)
 
-    async def _send_image(self, job: tuple[Item, bytes, str]) -> None:
-        item, data, digest = job
+    async def _send_image(self, job: tuple[Item, Path]) -> None:
+        item, path = job
         outcome = self.outcome(item.result, item.index)
-        self.ledger.mark_sending(self.target, "image", item.student, digest, self.run_id)
-        try:
-            result, attempts = await self._call(
-                lambda: self.client.upload_image(item.student, data)
-            )
-        except AuthError as exc:
-            self.fatal = exc
+        data, problem = read_photo(path)
+        if data is None:
+            outcome.messages.append(problem)
             return
+        digest = payload_hash(data)
+        try:
+            self.ledger.mark_sending(self.target, "image", item.student, digest, self.run_id)
+            result, attempts = await self._call(
+                lambda: self._remote.upload_image(item.student, data)
+            )
         except RetryableError as exc:
-            outcome.messages.append(t("photo_failed", error=exc))
-            self.ledger.record(
-                self.target,
+            text = item.clean(exc)
+            outcome.messages.append(t("photo_failed", error=text))
+            self._record_as(
                 "image",
                 item.student,
                 digest,
                 FAILED,
-                self.run_id,
                 http_status=exc.status,
-                message=str(exc),
+                message=text,
+                attempts=exc.attempts,
             )
             outcome.status = FAILED_ROW
             return
+        except (RemoteError, LocalStorageError) as exc:
+            self._stop(exc)
+            return
         if result.ok:
-            self.ledger.record(
-                self.target,
+            self._record_as(
                 "image",
                 item.student,
                 digest,
                 ACCEPTED,
-                self.run_id,
                 http_status=result.status,
                 attempts=attempts,
             )
             outcome.messages.append(t("photo_sent"))
         else:
-            text = result.problem.text if result.problem else ""
-            self.ledger.record(
-                self.target,
+            text = item.clean(result.problem.text if result.problem else "")
+            self._record_as(
                 "image",
                 item.student,
                 digest,
                 REFUSED,
-                self.run_id,
                 http_status=result.status,
                 message=text,
                 trace_id=result.trace_id,
@@ -482,24 +500,37 @@ class Engine:
             if outcome.status is not None:
                 continue
             try:
-                listed = await self.client.get_declare_residents(
-                    int(item.payload["YearId"]), student_number=item.student
+                listed, _ = await self._call(
+                    lambda item=item: self._remote.get_declare_residents(
+                        int(item.payload["YearId"]), student_number=item.student
+                    )
                 )
-            except Exception:
-                continue
+            except RemoteError:
+                continue  # not known: it is sent again, and the server's upsert makes that safe
             if any(same_declaration(item.payload, r) for r in unwrap(listed)):
-                self.ledger.record(
-                    self.target,
-                    "declaration",
-                    item.key,
-                    item.digest,
-                    ACCEPTED,
-                    self.run_id,
-                    year_id=int(item.payload["YearId"]),
-                    payload=item.payload,
+                self._record(
+                    item, ACCEPTED, year_id=int(item.payload["YearId"]), payload=item.payload
                 )
                 outcome.messages.append(t("confirmed_on_server"))
                 self._settle(outcome, UNCHANGED)
+
+
+def read_photo(path: Path) -> tuple[bytes | None, str]:
+    """A photo's bytes, or None and why not. The size is checked from ``stat`` before anything
+    is read, and the read is bounded, so a link to a huge file costs nothing."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if not MIN_IMAGE_BYTES <= size <= MAX_IMAGE_BYTES:
+                return None, t("photo_size", name=path.name, kb=size // 1024)
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        return None, t("photo_unreadable", name=path.name, reason=exc.strerror or exc)
+    if len(data) > MAX_IMAGE_BYTES or len(data) < MIN_IMAGE_BYTES:
+        return None, t("photo_size", name=path.name, kb=len(data) // 1024)
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None, t("photo_not_jpeg", name=path.name)
+    return data, ""
 
 
 def same_declaration(payload: dict[str, Any], record: dict[str, Any]) -> bool:

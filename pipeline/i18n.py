@@ -240,6 +240,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "برگه‌های نادیده گرفته شده در {file}: {sheets}",
         "en": "Sheets skipped in {file}: {sheets}",
     },
+    "answer_is_web_page": {
+        "fa": "سرور به‌جای پاسخ سرویس یک صفحه وب فرستاد (شاید صفحه ورود یک پراکسی).",
+        "en": "the server sent a web page instead of the service's answer (a proxy's login page?).",
+    },
+    "answer_not_api": {
+        "fa": "{path}: پاسخ HTTP {status} از نوع {kind} پاسخ سرویس سیماد نیست (شاید صفحه ورود یا پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
+        "en": "{path}: the HTTP {status} answer ({kind}) is not the SIMAD service's (a login page or a proxy?); the row is not counted as sent.",
+    },
+    "answer_redirect": {
+        "fa": "{path}: سرور با HTTP {status} به نشانی دیگری هدایت کرد (شاید صفحه ورود یک پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
+        "en": "{path}: the server redirected elsewhere (HTTP {status}), most likely to a proxy's login page; the row is not counted as sent.",
+    },
+    "answer_too_large": {
+        "fa": "{path}: پاسخ سرور از {mb} مگابایت بزرگ‌تر است و خوانده نشد.",
+        "en": "{path}: the server's answer is larger than {mb} MB and was not read.",
+    },
+    "timed_out": {
+        "fa": "{path}: سرور در زمان مقرر پاسخ نداد.",
+        "en": "{path}: the server did not answer in time.",
+    },
+    "connection_error": {
+        "fa": "{path}: اتصال به سرور برقرار نشد ({error}).",
+        "en": "{path}: could not connect to the server ({error}).",
+    },
+    "fresh_token_refused": {
+        "fa": "{path}: سرور توکن تازه را هم نپذیرفت (HTTP 401).",
+        "en": "{path}: the server refused a fresh token (HTTP 401).",
+    },
+    "run_locked": {
+        "fa": "اجرای دیگری ({run_id}، شروع {started}، فرایند {pid}) همین حالا به همین مقصد ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
+        "en": "Another run ({run_id}, started {started}, process {pid}) is sending to this target right now. Let it finish, or add --wait to wait for it.",
+    },
+    "run_locked_unknown": {
+        "fa": "اجرای دیگری همین حالا به {target} ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
+        "en": "Another run is sending to {target} right now. Let it finish, or add --wait to wait for it.",
+    },
+    "internal_error": {
+        "fa": "خطای داخلی ابزار ({error})؛ جزئیات در فایل رویدادها.",
+        "en": "internal error of the tool ({error}); details in the log file.",
+    },
+    "report_not_written": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}). نتیجه همه ردیف‌ها در دفتر ثبت محلی هست؛ پس از آزاد کردن فضا بنویسید: simad runs --report {run_id}",
+        "en": "The report could not be written to {path} ({reason}). Every row's outcome is in the local ledger; once there is room, run: simad runs --report {run_id}",
+    },
+    "report_is_dir": {
+        "fa": "{path} یک پوشه است؛ نام فایل گزارش (.xlsx) را بدهید.",
+        "en": "{path} is a folder; give the report's file name (.xlsx).",
+    },
+    "report_folder_unusable": {
+        "fa": "در پوشه {folder} نمی‌توان گزارش نوشت ({reason}). هیچ داده‌ای ارسال نشد.",
+        "en": "The report cannot be written in {folder} ({reason}). Nothing was sent.",
+    },
+    "run_unknown": {
+        "fa": "اجرایی با شناسه {run_id} در دفتر ثبت نیست (simad runs فهرست را نشان می‌دهد).",
+        "en": "The ledger has no run {run_id} (simad runs lists them).",
+    },
+    "run_no_rows": {
+        "fa": "نتیجه ردیف‌های اجرای {run_id} در دفتر ثبت نیست.",
+        "en": "The ledger holds no row outcomes for run {run_id}.",
+    },
+    "run_input_changed": {
+        "fa": "{path} پس از آن اجرا تغییر کرده یا جابه‌جا شده است؛ گزارش آن اجرا را نمی‌توان دوباره ساخت.",
+        "en": "{path} was changed or moved since that run; its report cannot be rebuilt.",
+    },
+    "ledger_unusable": {
+        "fa": "دفتر ثبت محلی {path} نوشته یا خوانده نشد ({reason}). فضای دیسک و دسترسی SIMAD_HOME را بررسی کنید.",
+        "en": "The local ledger {path} cannot be written or read ({reason}). Check the disk space and permissions of SIMAD_HOME.",
+    },
+    "photo_unreadable": {
+        "fa": "عکس {name} خوانده نشد ({reason}).",
+        "en": "Photo {name} cannot be read ({reason}).",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

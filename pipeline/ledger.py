@@ -5,11 +5,19 @@ SQLite in WAL mode under ``SIMAD_HOME``. A row is keyed by (target, kind, key) w
 it holds a hash of the exact payload last sent and whether the target accepted it. A row
 marked ``sending`` was in flight when a run died: its fate is unknown until it is sent again
 (or, for a declaration, found on the server).
+
+Each run also leaves what the report needs besides the input files: its options, the inputs'
+hashes, and one line per input row (``run_rows``: status, the engine's messages, the server's
+answer), so that ``simad runs --report RUN_ID`` can write a report the run could not. A run
+whose process is gone while still ``running`` is marked ``interrupted`` by the next run.
+
+A write that fails (disk full, no permission) raises ``LocalStorageError``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -17,6 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .errors import LocalStorageError
+from .i18n import t
+from .private import open_sqlite
 
 ACCEPTED, REFUSED, FAILED, SENDING = "accepted", "refused", "failed", "sending"
 
@@ -30,6 +42,19 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at REAL,
     state TEXT NOT NULL,
     counts TEXT
+);
+CREATE TABLE IF NOT EXISTS run_rows (
+    run_id TEXT NOT NULL,
+    sheet INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    messages TEXT,
+    http_status INTEGER,
+    server_message TEXT,
+    trace_id TEXT,
+    attempts INTEGER,
+    sent_at TEXT,
+    PRIMARY KEY (run_id, sheet, position)
 );
 CREATE TABLE IF NOT EXISTS outcomes (
     target TEXT NOT NULL,
@@ -50,6 +75,18 @@ CREATE TABLE IF NOT EXISTS outcomes (
 """
 
 
+RUN_COLUMNS = {"pid": "INTEGER", "options": "TEXT", "report": "TEXT", "stopped": "TEXT"}
+ROW_FIELDS = (
+    "status",
+    "messages",
+    "http_status",
+    "server_message",
+    "trace_id",
+    "attempts",
+    "sent_at",
+)
+
+
 @dataclass(frozen=True)
 class Recorded:
     payload_hash: str
@@ -59,56 +96,136 @@ class Recorded:
 class Ledger:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
-        self.path.chmod(0o600)
+        try:
+            self._db = open_sqlite(self.path)
+            self._lock = threading.Lock()
+            self._db.executescript(SCHEMA)
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+            for name, kind in RUN_COLUMNS.items():  # ledgers of earlier versions
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        except (sqlite3.Error, OSError) as exc:
+            raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, tuple(params))
+        try:
+            with self._lock:
+                return self._db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
 
     # -- runs ------------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, command: str, target: str, inputs: list[str]) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        command: str,
+        target: str,
+        inputs: list[str],
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self._exec(
-            "INSERT INTO runs (id, command, target, inputs, started_at, state) "
-            "VALUES (?, ?, ?, ?, ?, 'running')",
-            (run_id, command, target, json.dumps(inputs, ensure_ascii=False), time.time()),
+            "INSERT INTO runs (id, command, target, inputs, started_at, state, pid, options) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            (
+                run_id,
+                command,
+                target,
+                json.dumps(inputs, ensure_ascii=False),
+                time.time(),
+                os.getpid(),
+                json.dumps(options or {}, ensure_ascii=False),
+            ),
         )
 
-    def finish_run(self, run_id: str, state: str, counts: dict[str, int]) -> None:
+    def finish_run(
+        self,
+        run_id: str,
+        state: str,
+        counts: dict[str, int],
+        *,
+        report: str | None = None,
+        stopped: str | None = None,
+    ) -> None:
         self._exec(
-            "UPDATE runs SET finished_at = ?, state = ?, counts = ? WHERE id = ?",
-            (time.time(), state, json.dumps(counts), run_id),
+            "UPDATE runs SET finished_at = ?, state = ?, counts = ?, report = ?, stopped = ? "
+            "WHERE id = ?",
+            (time.time(), state, json.dumps(counts), report, stopped, run_id),
         )
+
+    def set_report(self, run_id: str, report: str) -> None:
+        self._exec("UPDATE runs SET report = ? WHERE id = ?", (report, run_id))
+
+    def close_stale_runs(self, target: str) -> int:
+        """Runs of ``target`` still ``running`` whose process is gone become ``interrupted``.
+        Call it only while holding the target's run lock: then no other run is alive."""
+        cur = self._exec(
+            "UPDATE runs SET state = 'interrupted' WHERE target = ? AND state = 'running'",
+            (target,),
+        )
+        return cur.rowcount
+
+    def running(self, target: str) -> dict[str, Any] | None:
+        found = self._select(
+            "SELECT * FROM runs WHERE target = ? AND state = 'running' "
+            "ORDER BY started_at DESC LIMIT 1",
+            (target,),
+        )
+        return found[0] if found else None
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        found = self._select("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return found[0] if found else None
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
-            names = [d[0] for d in cur.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        return self._select("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
+
+    def _select(self, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        cur = self._exec(sql, params)
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         for row in rows:
             row["inputs"] = json.loads(row["inputs"])
             row["counts"] = json.loads(row["counts"]) if row["counts"] else {}
+            row["options"] = json.loads(row["options"]) if row.get("options") else {}
         return rows
+
+    def save_rows(self, run_id: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Every input row's outcome: (sheet, position, *ROW_FIELDS), in one transaction."""
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.execute("DELETE FROM run_rows WHERE run_id = ?", (run_id,))
+                    self._db.executemany(
+                        "INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ((run_id, *row) for row in rows),
+                    )
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
+
+    def saved_rows(self, run_id: str) -> dict[tuple[int, int], dict[str, Any]]:
+        cur = self._exec(
+            f"SELECT sheet, position, {', '.join(ROW_FIELDS)} FROM run_rows WHERE run_id = ?",
+            (run_id,),
+        )
+        return {(r[0], r[1]): dict(zip(ROW_FIELDS, r[2:], strict=True)) for r in cur.fetchall()}
 
     # -- outcomes --------------------------------------------------------------------------
 
     def recorded(self, target: str, kind: str) -> dict[str, Recorded]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT key, payload_hash, state FROM outcomes WHERE target = ? AND kind = ?",
-                (target, kind),
-            ).fetchall()
+        rows = self._exec(
+            "SELECT key, payload_hash, state FROM outcomes WHERE target = ? AND kind = ?",
+            (target, kind),
+        ).fetchall()
         return {key: Recorded(h, s) for key, h, s in rows}
 
     def mark_sending(
@@ -171,10 +288,9 @@ class Ledger:
         return {k for k, r in self.recorded(target, "resident").items() if r.state == ACCEPTED}
 
     def accepted_declarations(self, target: str, year_id: int) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT payload FROM outcomes WHERE target = ? AND kind = 'declaration' "
-                "AND state = 'accepted' AND year_id = ? AND payload IS NOT NULL ORDER BY key",
-                (target, year_id),
-            ).fetchall()
+        rows = self._exec(
+            "SELECT payload FROM outcomes WHERE target = ? AND kind = 'declaration' "
+            "AND state = 'accepted' AND year_id = ? AND payload IS NOT NULL ORDER BY key",
+            (target, year_id),
+        ).fetchall()
         return [json.loads(r[0]) for r in rows]

@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from .private import private_dir, private_file
+
 REDACTED = "***"
 _SENSITIVE_KEY = re.compile(
     r"pass|secret|token|authorization|national|mobile|phone|email|birth|address|image",
@@ -50,15 +52,18 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
             cache_logger_on_first_use=False,
         )
         return
-    log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(log_file.parent)
+    private_file(log_file)
     _handle = log_file.open("a", encoding="utf-8")
-    log_file.chmod(0o600)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             redact,
+            # An unexpected error's traceback, as text: no local variables, which could hold
+            # credentials or personal data.
+            structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         logger_factory=structlog.WriteLoggerFactory(file=_handle),

@@ -8,7 +8,6 @@ between two versions, pulling what is missing.
 from __future__ import annotations
 
 import csv
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 
 from .errors import SimadError
 from .maxa_client import MaxaClient, Term, Version
+from .private import csv_safe, open_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -64,9 +64,7 @@ class Diff:
 class Mirror:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_sqlite(self.path)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -225,7 +223,7 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["code", "value", "terminology", "version"])
-            writer.writerows([c, v, terminology, version] for c, v in rows)
+            writer.writerows([csv_safe(c), csv_safe(v), terminology, version] for c, v in rows)
         return path
     sheet = ReportSheet(
         f"{terminology} {version}",

@@ -20,6 +20,9 @@ from typing import Any
 
 import xlsxwriter
 
+from .errors import ConfigError
+from .i18n import t
+
 VALIDATE_COLUMNS = ["row", "status", "messages"]
 SUBMIT_COLUMNS = [
     "row",
@@ -118,6 +121,23 @@ class _Writer:
             ws.write_datetime(r, c, value, date_fmt)
         else:
             ws.write_string(r, c, str(value), fmt)
+
+
+def prepare_report_path(path: Path | str) -> Path:
+    """Check, before any work is done, that a report can be written at ``path``: its folder
+    is created if missing and must accept a new file. ``ConfigError`` (exit 2) otherwise."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ConfigError(t("report_is_dir", path=path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            t("report_folder_unusable", folder=path.parent, reason=exc.strerror or exc)
+        ) from exc
+    return path
 
 
 def write_report(report: Report, path: Path | str) -> Path:

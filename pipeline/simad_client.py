@@ -3,11 +3,16 @@
 The transport is injectable: tests and the default ``sandbox`` target hand in
 ``httpx.ASGITransport(app=...)``; the real network is only the default.
 
-A data call answers with a ``CallResult``: ``ok`` for 2xx, or the server's ``Problem`` for a
-4xx that is the row's answer (400 problem details, 404, 409, ...). 429, 5xx, timeouts and
-connection errors raise ``RetryableError``; credentials refused raise ``AuthError``.
-The token is refreshed before it expires and after a 401; when a refresh is refused, the
-client authenticates again.
+A data call answers with a ``CallResult``: ``ok`` only for the documented success (2xx with an
+empty or JSON body), or the server's ``Problem`` for a 4xx that is the row's answer (400 problem
+details, 404, 409, ...). A 2xx with another body (a proxy's login page) or a redirect raises
+``NotTheApi``; 429, 5xx, timeouts and connection errors raise ``RetryableError``; credentials
+refused raise ``AuthError``, and a refused login is remembered, so it is tried once per run,
+not once per worker. The token is refreshed before it expires and after a 401; when a refresh
+is refused, the client authenticates again.
+
+Bodies are read with a bound (``ERROR_BODY_LIMIT`` for refusals), and every text taken from an
+answer is scrubbed of the credentials and tokens before it goes anywhere (``redact.scrub``).
 """
 
 from __future__ import annotations
@@ -26,14 +31,19 @@ import httpx
 import structlog
 
 from .config import Credentials
-from .errors import AuthError, RetryableError, UnexpectedResponse
+from .errors import AuthError, NotTheApi, RetryableError, UnexpectedResponse
 from .i18n import t
+from .redact import scrub, shorten
 
 log = structlog.get_logger("simad.client")
 
 TOKEN_KEYS = ("token", "accesstoken", "access_token")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_LIFETIME = 15 * 60.0
+ERROR_BODY_LIMIT = 64 * 1024  # a refusal is a few hundred bytes; a 20 MB echo is cut here
+POST_BODY_LIMIT = 1024 * 1024  # a data POST answers with an empty body
+GET_BODY_LIMIT = 256 * 1024 * 1024  # a year of declarations of the whole country fits
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 TEHRAN = timezone(timedelta(hours=3, minutes=30))
 
 
@@ -65,9 +75,31 @@ class CallResult:
     trace_id: str | None = None
 
 
-def parse_problem(response: httpx.Response) -> Problem:
-    """Turn an error answer into a ``Problem``, unpacking the JSON-in-a-string ``detail``."""
+def parse_problem(response: httpx.Response, secrets: tuple[str | None, ...] = ()) -> Problem:
+    """Turn an error answer into a ``Problem``, unpacking the JSON-in-a-string ``detail``.
+
+    Every text is scrubbed of ``secrets`` and credential-looking values and cut to length;
+    personal identifiers are left for the caller, who knows which ones belong to the row.
+    """
+    problem = _parse_problem(response)
+
+    def clean(text: str) -> str:
+        return scrub(text, secrets=secrets, identifiers=False)
+
+    problem.title = clean(problem.title) if problem.title else None
+    problem.messages = [clean(m) for m in problem.messages][:20]
+    problem.field_errors = {
+        shorten(k, 100): [clean(m) for m in v][:5]
+        for k, v in list(problem.field_errors.items())[:20]
+    }
+    problem.trace_id = shorten(problem.trace_id, 100) if problem.trace_id else None
+    return problem
+
+
+def _parse_problem(response: httpx.Response) -> Problem:
     status = response.status_code
+    if _is_html(response):
+        return Problem(status, messages=[t("answer_is_web_page")])
     try:
         body = response.json()
     except ValueError:
@@ -99,6 +131,39 @@ def parse_problem(response: httpx.Response) -> Problem:
             str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()
         }
     return problem
+
+
+async def _read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether there was more."""
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        if size + len(chunk) > limit:
+            chunks.append(chunk[: limit - size])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+def _is_html(response: httpx.Response) -> bool:
+    ctype = response.headers.get("content-type", "").lower()
+    head = response.content[:512].lstrip().lower()
+    return "html" in ctype or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head"))
+
+
+def _is_json(response: httpx.Response) -> bool:
+    if _is_html(response):
+        return False
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
+def _content_kind(response: httpx.Response) -> str:
+    ctype = response.headers.get("content-type", "").split(";")[0].strip()
+    return shorten(ctype, 60) or "?"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -138,7 +203,7 @@ class SimadClient:
         credentials: Credentials,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_connections: int = 16,
         clock: Callable[[], float] = time.time,
     ):
@@ -159,6 +224,7 @@ class SimadClient:
         self._lifetime = DEFAULT_LIFETIME
         self._lock = asyncio.Lock()
         self.display_name: str | None = None
+        self.refused: AuthError | None = None
         self.renewals = {"authenticate": 0, "refresh": 0}
 
     def __repr__(self) -> str:
@@ -175,7 +241,26 @@ class SimadClient:
 
     # -- token lifecycle -------------------------------------------------------------------
 
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._credentials.password, self._token, self._refresh_token)
+
+    def _problem(self, response: httpx.Response) -> Problem:
+        return parse_problem(response, self._secrets())
+
+    def _retryable(self, what: str, response: httpx.Response) -> RetryableError:
+        problem = self._problem(response)
+        return RetryableError(
+            f"{what}: HTTP {response.status_code} {problem.text}".strip(),
+            status=response.status_code,
+            retry_after=_retry_after(response),
+            trace_id=problem.trace_id,
+        )
+
     async def authenticate(self) -> None:
+        """Log in. A refused login is remembered: it is never tried again by this client
+        (a server may lock the account after a few wrong passwords)."""
+        if self.refused is not None:
+            raise self.refused
         response = await self._raw(
             "POST",
             "api/Token/authenticate",
@@ -185,22 +270,23 @@ class SimadClient:
             },
         )
         if response.status_code != 200:
-            problem = parse_problem(response)
             if response.status_code in RETRYABLE_STATUSES:
-                raise RetryableError(
-                    f"authentication: HTTP {response.status_code} {problem.text}",
+                raise self._retryable("authenticate", response)
+            self._not_a_redirect("authenticate", response)
+            self.refused = AuthError(
+                t(
+                    "auth_refused",
                     status=response.status_code,
-                    retry_after=_retry_after(response),
-                )
-            raise AuthError(
-                t("auth_refused", status=response.status_code, text=problem.text),
+                    text=scrub(self._problem(response).text, secrets=self._secrets()),
+                ),
                 status=response.status_code,
             )
+            raise self.refused
         body = self._json_object(response, "authenticate")
         self._store_tokens(body)
         self.display_name = _pick(body, "displayname")
         self.renewals["authenticate"] += 1
-        log.info("authenticated", display_name=self.display_name)
+        log.info("authenticated")
 
     async def refresh(self) -> None:
         """Swap the token pair for a new one. Raises ``AuthError`` when refused."""
@@ -213,14 +299,10 @@ class SimadClient:
         )
         if response.status_code != 200:
             if response.status_code in RETRYABLE_STATUSES:
-                raise RetryableError(
-                    f"token refresh: HTTP {response.status_code}",
-                    status=response.status_code,
-                    retry_after=_retry_after(response),
-                )
+                raise self._retryable("token refresh", response)
             raise AuthError(
                 f"token refresh refused (HTTP {response.status_code}): "
-                f"{parse_problem(response).text}",
+                f"{scrub(self._problem(response).text, secrets=self._secrets())}",
                 status=response.status_code,
             )
         self._store_tokens(self._json_object(response, "refresh"))
@@ -239,7 +321,7 @@ class SimadClient:
         if response.status_code != 200:
             raise AuthError(
                 f"token revoke refused (HTTP {response.status_code}): "
-                f"{parse_problem(response).text}",
+                f"{scrub(self._problem(response).text, secrets=self._secrets())}",
                 status=response.status_code,
             )
         self._token = self._refresh_token = None
@@ -299,14 +381,33 @@ class SimadClient:
 
     # -- transport -------------------------------------------------------------------------
 
-    async def _raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _raw(
+        self, method: str, path: str, *, limit: int = POST_BODY_LIMIT, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request and read its answer, at most ``limit`` bytes of a success and
+        ``ERROR_BODY_LIMIT`` of anything else (the rest is dropped, never held in memory)."""
         started = self._clock()
+        request = self._http.build_request(method, path, **kwargs)
         try:
-            response = await self._http.request(method, path, **kwargs)
+            response = await self._http.send(request, stream=True)
+            try:
+                cap = limit if response.is_success else ERROR_BODY_LIMIT
+                body, cut = await _read_bounded(response, cap)
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
-            raise RetryableError(f"{path}: timed out") from exc
+            raise RetryableError(t("timed_out", path=path)) from exc
         except httpx.TransportError as exc:
-            raise RetryableError(f"{path}: connection error ({type(exc).__name__})") from exc
+            raise RetryableError(
+                t("connection_error", path=path, error=type(exc).__name__)
+            ) from exc
+        if cut and response.is_success:
+            raise UnexpectedResponse(t("answer_too_large", path=path, mb=limit // 2**20))
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
         log.debug(
             "http",
             method=method,
@@ -314,7 +415,16 @@ class SimadClient:
             status=response.status_code,
             ms=round((self._clock() - started) * 1000, 1),
         )
-        return response
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+
+    @staticmethod
+    def _not_a_redirect(what: str, response: httpx.Response) -> None:
+        """A 3xx is never the API's answer: most often a proxy sending to its login page."""
+        if 300 <= response.status_code < 400:
+            raise NotTheApi(
+                t("answer_redirect", path=what, status=response.status_code),
+                status=response.status_code,
+            )
 
     async def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         for attempt in (1, 2):
@@ -328,50 +438,82 @@ class SimadClient:
         else:
             # A fresh token refused at once: most likely a very short lifetime or clock skew.
             # Worth another try; a refused login raises AuthError from authenticate().
-            raise RetryableError(f"{path}: the server refused a fresh token (HTTP 401)", status=401)
+            raise RetryableError(t("fresh_token_refused", path=path), status=401)
         if response.status_code in RETRYABLE_STATUSES:
-            problem = parse_problem(response)
-            raise RetryableError(
-                f"{path}: HTTP {response.status_code} {problem.text}".strip(),
-                status=response.status_code,
-                retry_after=_retry_after(response),
-                trace_id=problem.trace_id,
-            )
+            raise self._retryable(path, response)
+        self._not_a_redirect(path, response)
         return response
 
     async def _post(self, path: str, payload: dict[str, Any]) -> CallResult:
+        """Accepted only on the documented success: 2xx with an empty or JSON body."""
         response = await self._authorized("POST", path, json=payload)
         if response.is_success:
+            if response.content.strip() and not _is_json(response):
+                raise NotTheApi(
+                    t(
+                        "answer_not_api",
+                        path=path,
+                        status=response.status_code,
+                        kind=_content_kind(response),
+                    ),
+                    status=response.status_code,
+                )
             return CallResult(True, response.status_code)
-        problem = parse_problem(response)
+        problem = self._problem(response)
         log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
         return CallResult(False, response.status_code, problem, problem.trace_id)
 
     async def _get(self, path: str, params: dict[str, Any]) -> Any:
         query = {k: v for k, v in params.items() if v is not None and v != ""}
-        response = await self._authorized("GET", path, params=query)
+        response = await self._authorized("GET", path, params=query, limit=GET_BODY_LIMIT)
         if not response.is_success:
-            problem = parse_problem(response)
+            problem = self._problem(response)
             raise UnexpectedResponse(
-                f"{path}: HTTP {response.status_code} {problem.text}",
+                scrub(f"{path}: HTTP {response.status_code} {problem.text}"),
                 status=response.status_code,
                 trace_id=problem.trace_id,
             )
         if not response.content.strip():
             return []
+        if _is_html(response):
+            raise NotTheApi(
+                t(
+                    "answer_not_api",
+                    path=path,
+                    status=response.status_code,
+                    kind=_content_kind(response),
+                ),
+                status=response.status_code,
+            )
         try:
             return response.json()
         except ValueError as exc:
-            raise UnexpectedResponse(f"{path}: the answer is not JSON") from exc
+            raise NotTheApi(
+                t(
+                    "answer_not_api",
+                    path=path,
+                    status=response.status_code,
+                    kind=_content_kind(response),
+                ),
+                status=response.status_code,
+            ) from exc
 
     @staticmethod
     def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
         try:
-            body = response.json()
-        except ValueError as exc:
-            raise UnexpectedResponse(f"{what}: the answer is not JSON") from exc
+            body = None if _is_html(response) else response.json()
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
-            raise UnexpectedResponse(f"{what}: the answer is not a JSON object")
+            raise UnexpectedResponse(
+                t(
+                    "answer_not_api",
+                    path=what,
+                    status=response.status_code,
+                    kind=_content_kind(response),
+                ),
+                status=response.status_code,
+            )
         return body
 
     # -- data calls (A.2) ------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Files the tool writes hold personal data: they are created owner-only, whatever the umask.
+
+``open_sqlite`` opens a database so that its WAL and shared-memory files are owner-only too
+(SQLite gives them the database file's permissions, so the file is created 0600 first) and
+sets ``busy_timeout`` before anything else, so a second process waits instead of failing with
+"database is locked".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+OWNER_ONLY = 0o600
+BUSY_TIMEOUT_MS = 10_000
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) as an owner-only folder if it does not exist."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty and owner-only if missing; make an existing one owner-only."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+    os.close(fd)
+    restrict(path)
+    return path
+
+
+def restrict(path: Path) -> None:
+    """chmod 0600 where the platform supports it (on Windows the user's profile protects it)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, OWNER_ONLY)
+
+
+def open_sqlite(path: Path | str, *, wal: bool = True) -> sqlite3.Connection:
+    """An autocommit connection, usable from several threads (callers hold their own lock)."""
+    name = str(path)
+    if name != ":memory:":
+        file = Path(name)
+        private_dir(file.parent)
+        private_file(file)
+        for suffix in ("-wal", "-shm", "-journal"):
+            side = file.with_name(file.name + suffix)
+            if side.exists():
+                restrict(side)
+    db = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if wal and name != ":memory:":
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
+    return db
+
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """OWASP's rule for CSV meant for a spreadsheet: a text cell that starts like a formula
+    gets a leading apostrophe, so Excel shows it as text and never evaluates it."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
