@@ -48,9 +48,11 @@ def main_options(
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
     from . import logs
 
-    if lang:
-        i18n.set_lang(lang)
-    logs.configure(logs.default_log_file(config.simad_home()))
+    _apply_lang(lang)
+    try:
+        logs.configure(logs.default_log_file(config.simad_home()))
+    except SimadError:
+        logs.configure(None)  # the command says so if it needs SIMAD_HOME
 
 
 def fail(exc: SimadError) -> typer.Exit:
@@ -327,6 +329,9 @@ def submit(
     course_codes: Annotated[
         Path | None, typer.Option(help="Official course-code table (CSV): strict check.")
     ] = None,
+    wait: Annotated[
+        bool, typer.Option(help="If another run is sending to this target, wait for it.")
+    ] = False,
     lang: LangOption = None,
 ) -> None:
     """Validate, then send residents, their photos and declarations; write the report.
@@ -337,7 +342,7 @@ def submit(
     unreachable.
     """
     from .config import describe_target, resolve_target
-    from .submit import run_submit
+    from .submit import fatal_text, run_submit
 
     lang_now = _apply_lang(lang)
     if images is not None and not images.is_dir():
@@ -361,20 +366,22 @@ def submit(
                 kind=kind,
                 course_codes=course_codes,
                 on_progress=on_progress,
+                wait=wait,
             )
     except SimadError as exc:
         raise fail(exc) from None
-    except (OSError, ValueError) as exc:
-        raise fail(InputFileError(str(exc))) from None
     _print_submission(result)
     typer.echo(banner)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
     typer.echo(t("submit_summary", counts=counts))
     if result.fatal is not None:
-        typer.echo(t("submit_fatal", error=result.fatal), err=True)
+        typer.echo(t("submit_fatal", error=fatal_text(result.fatal)), err=True)
     elif result.interrupted:
         typer.echo(t("interrupted"), err=True)
-    typer.echo(t("submit_report", path=result.report))
+    if result.report_error is not None:
+        typer.echo(t("error", message=result.report_error), err=True)
+    else:
+        typer.echo(t("submit_report", path=result.report))
     raise typer.Exit(result.exit_code)
 
 
@@ -518,32 +525,59 @@ def reconcile(
 @app.command("runs")
 def runs(
     limit: Annotated[int, typer.Option(help="How many recent runs to list.")] = 20,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            metavar="RUN_ID",
+            help="Write the report of this run again (when it could not be written).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="With --report: where to write it (.xlsx).")
+    ] = None,
     lang: LangOption = None,
 ) -> None:
-    """List past submission runs with their target, state and counts (from the ledger)."""
+    """List past submission runs with their target, state and counts (from the ledger).
+
+    A run whose process is gone while it was still running shows as `interrupted`.
+    """
     from datetime import datetime
 
     from rich.console import Console
     from rich.table import Table
 
     from .ledger import Ledger
+    from .runlock import is_running
+    from .submit import rebuild_report
 
-    _apply_lang(lang)
-    ledger = Ledger(config.simad_home() / "ledger.db")
+    lang_now = _apply_lang(lang)
     try:
-        rows = ledger.runs(limit)
-    finally:
-        ledger.close()
+        if report is not None:
+            path = rebuild_report(report, out, lang=lang_now)
+            typer.echo(t("submit_report", path=path))
+            return
+        home = config.simad_home()
+        ledger = Ledger(home / "ledger.db")
+        try:
+            rows = ledger.runs(limit)
+        finally:
+            ledger.close()
+    except SimadError as exc:
+        raise fail(exc) from None
     if not rows:
         typer.echo(t("runs_none"))
         return
     table = Table()
-    for title in ("run", "started", "target", "state", "counts"):
+    for title in ("run", "started", "target", "state", "counts", "report"):
         table.add_column(title)
     for r in rows:
         started = datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(r["counts"].items()))
-        table.add_row(r["id"], started, r["target"], r["state"], counts)
+        state = r["state"]
+        if state == "running" and not is_running(home, r["target"]):
+            state = "interrupted"
+        table.add_row(r["id"], started, r["target"], state, counts, r.get("report") or "")
     Console(highlight=False).print(table)
 
 
@@ -559,6 +593,8 @@ def main() -> None:
     except Exception as exc:
         import structlog
 
+        from .redact import scrub
+
         structlog.get_logger("simad").exception("unexpected_error")
-        typer.echo(t("unexpected", error=f"{type(exc).__name__}: {exc}"), err=True)
+        typer.echo(t("unexpected", error=f"{type(exc).__name__}: {scrub(exc)}"), err=True)
         sys.exit(1)

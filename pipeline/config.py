@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import platformdirs
 from dotenv import dotenv_values
 
-from .errors import ConfigError
+from .errors import ConfigError, LocalStorageError
 from .i18n import t
+from .redact import scrub
 
 SANDBOX = "sandbox"
 # 8 requests in flight reach ~85% of the latency bound; httpx slows down above ~16
@@ -30,7 +31,12 @@ def simad_home() -> Path:
     """The folder for the ledger, the sandbox database, the terminology mirror and logs."""
     raw = os.environ.get("SIMAD_HOME")
     home = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("simad-sync"))
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise LocalStorageError(t("home_unusable", path=home, reason=exc.strerror or exc)) from exc
+    if not home.is_dir():
+        raise LocalStorageError(t("home_unusable", path=home, reason="not a folder"))
     return home
 
 
@@ -75,8 +81,13 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
     if value == SANDBOX:
         return SANDBOX
     parts = urlsplit(value)
+    if "@" in parts.netloc:
+        # A password in an address ends up in banners, reports and logs: refuse it, and
+        # never repeat it.
+        bare = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+        raise ConfigError(t("target_has_credentials", url=bare))
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(t("bad_target", value=value))
+        raise ConfigError(t("bad_target", value=scrub(value, identifiers=False, limit=200)))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(t("http_refused", host=parts.hostname))
     return value.rstrip("/")

@@ -312,6 +312,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "عکس {name} خوانده نشد ({reason}).",
         "en": "Photo {name} cannot be read ({reason}).",
     },
+    "target_has_credentials": {
+        "fa": "نشانی مقصد نباید نام کاربری یا رمز داشته باشد؛ نشانی را بدون آن‌ها بدهید ({url}) و نام کاربری و رمز را در SIMAD_USERNAME و SIMAD_PASSWORD (یا فایل .env) بگذارید.",
+        "en": "The target address must not hold a user name or password: give it without them ({url}) and put them in SIMAD_USERNAME and SIMAD_PASSWORD (or a .env file).",
+    },
+    "home_unusable": {
+        "fa": "پوشه SIMAD_HOME ({path}) ساخته یا نوشته نمی‌شود ({reason}).",
+        "en": "The SIMAD_HOME folder ({path}) cannot be created or written ({reason}).",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

@@ -6,6 +6,7 @@ name a credential or a personal identifier are replaced, whatever the event.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from pathlib import Path
@@ -29,7 +30,26 @@ def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-_handle: TextIO | None = None
+class _QuietFile:
+    """A log file whose write errors (a full disk) are dropped: a log must never stop a run."""
+
+    def __init__(self, handle: TextIO):
+        self.handle = handle
+
+    def write(self, text: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.handle.write(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.handle.flush()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handle.close()
+
+
+_handle: _QuietFile | None = None
 
 
 def default_log_file(home: Path) -> Path:
@@ -52,9 +72,13 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
             cache_logger_on_first_use=False,
         )
         return
-    private_dir(log_file.parent)
-    private_file(log_file)
-    _handle = log_file.open("a", encoding="utf-8")
+    try:
+        private_dir(log_file.parent)
+        private_file(log_file)
+        _handle = _QuietFile(log_file.open("a", encoding="utf-8"))
+    except OSError:
+        configure(None)  # no log rather than no run
+        return
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -66,7 +90,7 @@ def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
-        logger_factory=structlog.WriteLoggerFactory(file=_handle),
+        logger_factory=structlog.WriteLoggerFactory(file=_handle),  # type: ignore[arg-type]
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,
     )

@@ -201,7 +201,13 @@ def run_submit(
     home = simad_home()
     log_file = logs.default_log_file(home)
     logs.configure(log_file)
-    ledger = Ledger(home / "ledger.db")
+    broken: LocalStorageError | None = None
+    try:
+        ledger = Ledger(home / "ledger.db")
+    except LocalStorageError as exc:
+        # SIMAD_HOME is full or unwritable: nothing may be sent without a durable record,
+        # but the office still gets a report saying so (from an in-memory stand-in).
+        broken, ledger = exc, Ledger(":memory:")
     try:
         with run_lock(home, target, wait=wait, busy=lambda: _locked_message(ledger, target)):
             return _locked_run(
@@ -222,6 +228,7 @@ def run_submit(
                 on_start=on_start,
                 started=started,
                 log_file=log_file,
+                broken=broken,
             )
     finally:
         structlog.contextvars.clear_contextvars()
@@ -248,10 +255,13 @@ def _locked_run(
     on_start: Callable[[Engine], None] | None,
     started: float,
     log_file: Path,
+    broken: LocalStorageError | None,
 ) -> SubmitResult:
-    stale = ledger.close_stale_runs(target)
-    if stale:
-        log.info("stale_runs_interrupted", n=stale)
+    try:
+        if broken is None and ledger.close_stale_runs(target):
+            log.info("stale_runs_interrupted")
+    except LocalStorageError as exc:
+        broken = exc
     run = validate_paths(
         inputs,
         kind=kind,
@@ -266,7 +276,10 @@ def _locked_run(
         "lang": lang,
         "sha256": [file_sha256(p) for p in inputs],
     }
-    ledger.start_run(run_id, "submit", target, [str(p) for p in inputs], options)
+    try:
+        ledger.start_run(run_id, "submit", target, [str(p) for p in inputs], options)
+    except LocalStorageError as exc:
+        broken = broken or exc
     structlog.contextvars.bind_contextvars(run_id=run_id)
     log.info("submit_start", rows=sum(len(r.sheet.rows) for r in run.results))
     engine = Engine(
@@ -300,9 +313,11 @@ def _locked_run(
                     log.info("revoke_failed", error=type(exc).__name__)
 
     interrupted = False
+    engine.fatal = broken
     try:
         with _terminate_as_interrupt():
-            asyncio.run(go())
+            if broken is None:
+                asyncio.run(go())
     except KeyboardInterrupt:
         interrupted = True
     except Exception as exc:  # our own fault: stop, but still account for every row
