@@ -81,6 +81,21 @@ def sandbox_serve(
     rate_limit: Annotated[
         float, typer.Option(help="Requests per second before 429 (0: none).")
     ] = 0.0,
+    bogus_200: Annotated[
+        float,
+        typer.Option(
+            "--bogus-200", help="Share of requests answered 200 text/html, a login page (0–1)."
+        ),
+    ] = 0.0,
+    echo_errors: Annotated[
+        bool, typer.Option(help="Error answers echo the request's headers and body.")
+    ] = False,
+    hang: Annotated[
+        float, typer.Option(help="Seconds every request waits before it is answered.")
+    ] = 0.0,
+    huge_error_body: Annotated[
+        float, typer.Option(help="Megabytes of text added to every error answer.")
+    ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
     lang: LangOption = None,
 ) -> None:
@@ -90,8 +105,8 @@ def sandbox_serve(
 
     if lang:
         i18n.set_lang(lang)
-    if not 0 <= fail_rate <= 1:
-        raise typer.BadParameter("--fail-rate must be between 0 and 1")
+    if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
+        raise typer.BadParameter("--fail-rate and --bogus-200 must be between 0 and 1")
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = _sandbox_db(db)
@@ -103,6 +118,10 @@ def sandbox_serve(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         rate_limit=rate_limit,
+        bogus_200=bogus_200,
+        echo_errors=echo_errors,
+        hang=hang,
+        huge_error_body=huge_error_body,
         seed=seed,
     )
     typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))

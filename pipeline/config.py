@@ -52,6 +52,23 @@ def setting(name: str, default: str | None = None) -> str | None:
     return value if value is not None else default
 
 
+DEFAULT_TIMEOUT = 30.0
+
+
+def http_timeout() -> float:
+    """Seconds to wait for an answer (``SIMAD_TIMEOUT``, 30 by default). A call is retried
+    for at most three times this long, so a server that hangs is given up on within about
+    ``3 × SIMAD_TIMEOUT`` seconds (90 s by default)."""
+    raw = setting("SIMAD_TIMEOUT")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError as exc:
+        raise ConfigError(t("bad_timeout", value=raw)) from exc
+    if not 0.1 <= value <= 3600:
+        raise ConfigError(t("bad_timeout", value=raw))
+    return value
+
+
 def reset_settings_cache() -> None:
     global _dotenv_cache
     _dotenv_cache = None

@@ -320,6 +320,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "پوشه SIMAD_HOME ({path}) ساخته یا نوشته نمی‌شود ({reason}).",
         "en": "The SIMAD_HOME folder ({path}) cannot be created or written ({reason}).",
     },
+    "bad_timeout": {
+        "fa": "SIMAD_TIMEOUT باید عددی بین ۰٫۱ و ۳۶۰۰ (ثانیه) باشد، نه «{value}».",
+        "en": "SIMAD_TIMEOUT must be a number of seconds between 0.1 and 3600, not '{value}'.",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

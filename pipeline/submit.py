@@ -34,6 +34,7 @@ from .config import (
     DEFAULT_CONCURRENCY,
     Credentials,
     describe_target,
+    http_timeout,
     resolve_target,
     simad_credentials,
     simad_home,
@@ -198,6 +199,8 @@ def run_submit(
     inputs = [Path(p) for p in inputs]
     report_target = prepare_report_path(report_path or default_report_path(inputs, "submission"))
     creds = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
+    timeout = http_timeout()
+    policy = policy or RetryPolicy(max_elapsed=3 * timeout)
     home = simad_home()
     log_file = logs.default_log_file(home)
     logs.configure(log_file)
@@ -229,6 +232,7 @@ def run_submit(
                 started=started,
                 log_file=log_file,
                 broken=broken,
+                timeout=timeout,
             )
     finally:
         structlog.contextvars.clear_contextvars()
@@ -256,6 +260,7 @@ def _locked_run(
     started: float,
     log_file: Path,
     broken: LocalStorageError | None,
+    timeout: float,
 ) -> SubmitResult:
     try:
         if broken is None and ledger.close_stale_runs(target):
@@ -299,7 +304,11 @@ def _locked_run(
 
     async def go() -> None:
         async with open_simad(
-            target, transport=transport, credentials=creds, max_connections=concurrency
+            target,
+            transport=transport,
+            credentials=creds,
+            max_connections=concurrency,
+            timeout=timeout,
         ) as client:
             engine.client = client
             try:

@@ -13,6 +13,7 @@ from .config import (
     SANDBOX,
     Credentials,
     MaxaCredentials,
+    http_timeout,
     maxa_credentials,
     resolve_target,
     simad_credentials,
@@ -39,6 +40,7 @@ async def open_simad(
     credentials: Credentials | None = None,
     max_connections: int = 16,
     clock: Callable[[], float] = time.time,
+    timeout: float | None = None,
 ) -> AsyncIterator[SimadClient]:
     """A client for ``target``; tests may hand in their own ``transport``."""
     target = resolve_target(target)
@@ -47,8 +49,14 @@ async def open_simad(
         base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
     else:
         base = target
+    seconds = timeout or http_timeout()
     client = SimadClient(
-        base, creds, transport=transport, max_connections=max_connections, clock=clock
+        base,
+        creds,
+        transport=transport,
+        max_connections=max_connections,
+        clock=clock,
+        timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
     )
     try:
         yield client

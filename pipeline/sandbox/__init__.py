@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultInjector
+from .guard import RequestGuard
 from .maxa_app import MaxaSandbox
 from .settings import SandboxSettings
 from .simad_app import SimadSandbox
@@ -30,17 +31,19 @@ class SandboxApp:
         self._paths = {r.path.lower(): r.path for r in routes}
         inner: ASGIApp = Starlette(routes=routes)
         self.faults: FaultInjector | None = None
-        if settings.latency_ms or settings.fail_rate or settings.rate_limit:
-            self.faults = FaultInjector(
-                inner,
-                latency_ms=settings.latency_ms,
-                fail_rate=settings.fail_rate,
-                rate_limit=settings.rate_limit,
-                seed=settings.seed,
-                clock=settings.clock,
-            )
+        faults = {
+            "latency_ms": settings.latency_ms,
+            "fail_rate": settings.fail_rate,
+            "rate_limit": settings.rate_limit,
+            "bogus_200": settings.bogus_200,
+            "echo_errors": settings.echo_errors,
+            "hang": settings.hang,
+            "huge_error_body": settings.huge_error_body,
+        }
+        if any(faults.values()):
+            self.faults = FaultInjector(inner, **faults, seed=settings.seed, clock=settings.clock)
             inner = self.faults
-        self._app = inner
+        self._app = RequestGuard(inner)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

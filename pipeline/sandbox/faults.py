@@ -1,6 +1,15 @@
-"""Fault injection for rehearsals and tests: latency, random 503s and a rate limit (429).
+"""Fault injection for rehearsals and tests, seeded so that the same requests see the same
+faults:
 
-Seeded, so a run with the same seed and the same requests sees the same faults.
+- ``latency_ms``: a delay before every answer; ``hang``: seconds every request waits before
+  its answer (a server that does not answer);
+- ``fail_rate``: a share of requests answered 503; ``rate_limit``: requests per second before
+  429 with ``Retry-After``;
+- ``bogus_200``: a share of requests answered ``200 text/html`` with a login page, as a proxy
+  or a login wall does, without reaching the service;
+- ``echo_errors``: every error answer echoes the request's headers and body (the password, the
+  bearer token, national codes), as a debugging server does;
+- ``huge_error_body``: every error answer carries that many megabytes of text.
 """
 
 from __future__ import annotations
@@ -10,8 +19,11 @@ import json
 import math
 import random
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .guard import MAX_BODY, read_body, replaying
 
 
 class FaultInjector:
@@ -22,6 +34,10 @@ class FaultInjector:
         latency_ms: float = 0.0,
         fail_rate: float = 0.0,
         rate_limit: float = 0.0,
+        bogus_200: float = 0.0,
+        echo_errors: bool = False,
+        hang: float = 0.0,
+        huge_error_body: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -30,12 +46,16 @@ class FaultInjector:
         self.latency = latency_ms / 1000.0
         self.fail_rate = fail_rate
         self.rate_limit = rate_limit
+        self.bogus_200 = bogus_200
+        self.echo_errors = echo_errors
+        self.hang = hang
+        self.huge_error_body = int(huge_error_body * 1024 * 1024)
         self.rng = random.Random(seed)
         self.clock = clock
         self.sleep = sleep
         self._tokens = rate_limit
         self._last = clock()
-        self.counts = {"requests": 0, "failed_503": 0, "limited_429": 0}
+        self.counts = {"requests": 0, "failed_503": 0, "limited_429": 0, "bogus_200": 0}
 
     def _take_token(self) -> bool:
         now = self.clock()
@@ -53,6 +73,13 @@ class FaultInjector:
         self.counts["requests"] += 1
         if self.latency:
             await self.sleep(self.latency)
+        if self.hang:
+            await self.sleep(self.hang)
+        rewrite = self.echo_errors or self.huge_error_body
+        body = await read_body(receive, MAX_BODY) if rewrite else b""
+        if rewrite:
+            receive = replaying(body, receive)
+            send = self._error_rewriter(scope, body, send)
         if self.rate_limit and not self._take_token():
             self.counts["limited_429"] += 1
             wait = max(1, math.ceil(1 / self.rate_limit))
@@ -67,7 +94,66 @@ class FaultInjector:
             self.counts["failed_503"] += 1
             await _reply(send, 503, None, [])
             return
+        if self.bogus_200 and self.rng.random() < self.bogus_200:
+            self.counts["bogus_200"] += 1
+            await _send_all(send, 200, b"text/html; charset=utf-8", LOGIN_PAGE)
+            return
         await self.app(scope, receive, send)
+
+    def _error_rewriter(self, scope: Scope, request_body: bytes, send: Send) -> Send:
+        """A ``send`` that replaces the body of every error answer (status ≥ 400) with the
+        original plus an echo of the request and/or a huge padding."""
+        held: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def rewriting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] < 400:
+                    held["pass"] = True
+                    await send(message)
+                else:
+                    held["start"] = message
+                return
+            if held.get("pass") or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            start = held["start"]
+            payload = b"".join(chunks)
+            if self.echo_errors:
+                lines = [f"{k.decode()}: {v.decode('latin-1')}" for k, v in scope["headers"]]
+                payload += (
+                    b"\n--- request (debug) ---\n"
+                    + f"{scope['method']} {scope['path']}\n".encode()
+                    + "\n".join(lines).encode()
+                    + b"\n\n"
+                    + request_body
+                )
+            if self.huge_error_body:
+                payload += b"\n" + b"x" * self.huge_error_body
+            await _send_all(send, start["status"], b"text/plain; charset=utf-8", payload)
+
+        return rewriting
+
+
+LOGIN_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>"
+    b"<form method='post' action='/login'><input name='user'><input name='password' "
+    b"type='password'><button>Sign in</button></form></body></html>"
+)
+
+
+async def _send_all(send: Send, status: int, ctype: bytes, payload: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", ctype), (b"content-length", str(len(payload)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _reply(send: Send, status: int, body: dict | None, headers: list) -> None:

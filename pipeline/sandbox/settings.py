@@ -35,6 +35,10 @@ class SandboxSettings:
     latency_ms: float = 0.0
     fail_rate: float = 0.0
     rate_limit: float = 0.0  # requests per second; 0 means no limit
+    bogus_200: float = 0.0  # share of requests answered 200 text/html (a login page)
+    echo_errors: bool = False  # error answers echo the request's headers and body
+    hang: float = 0.0  # seconds every request waits before its answer
+    huge_error_body: float = 0.0  # megabytes added to every error answer
     seed: int = 0
     users: dict[str, str] = field(default_factory=_default_users, repr=False)
     course_codes: frozenset[str] = field(default_factory=_default_course_codes, repr=False)
