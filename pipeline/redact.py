@@ -24,7 +24,7 @@ _CREDENTIAL_FIELD = re.compile(
 )
 _AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{6,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
 _MOBILE = re.compile(rf"(?<![0-9\w])(?:\+98|0098|98|0)?9{_DIGIT}{{9}}(?!{_DIGIT})")
 _NATIONAL_CODE = re.compile(rf"(?<!{_DIGIT}){_DIGIT}{{10}}(?!{_DIGIT})")
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
@@ -51,6 +51,7 @@ def scrub(
     own values, which a refusal may rightly quote).
     """
     out = str(text) if text is not None else ""
+    out = out[: 2 * limit]  # only ``limit`` is kept: scrub no more than needed
     for secret in secrets:
         if secret and len(secret) >= 4:
             out = out.replace(secret, HIDDEN)

@@ -161,6 +161,12 @@ def _is_json(response: httpx.Response) -> bool:
     return True
 
 
+def _not_the_api(path: str, response: httpx.Response) -> NotTheApi:
+    kind = _content_kind(response)
+    text = t("answer_not_api", path=path, status=response.status_code, kind=kind)
+    return NotTheApi(text, status=response.status_code)
+
+
 def _content_kind(response: httpx.Response) -> str:
     ctype = response.headers.get("content-type", "").split(";")[0].strip()
     return shorten(ctype, 60) or "?"
@@ -449,15 +455,7 @@ class SimadClient:
         response = await self._authorized("POST", path, json=payload)
         if response.is_success:
             if response.content.strip() and not _is_json(response):
-                raise NotTheApi(
-                    t(
-                        "answer_not_api",
-                        path=path,
-                        status=response.status_code,
-                        kind=_content_kind(response),
-                    ),
-                    status=response.status_code,
-                )
+                raise _not_the_api(path, response)
             return CallResult(True, response.status_code)
         problem = self._problem(response)
         log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
@@ -476,27 +474,11 @@ class SimadClient:
         if not response.content.strip():
             return []
         if _is_html(response):
-            raise NotTheApi(
-                t(
-                    "answer_not_api",
-                    path=path,
-                    status=response.status_code,
-                    kind=_content_kind(response),
-                ),
-                status=response.status_code,
-            )
+            raise _not_the_api(path, response)
         try:
             return response.json()
         except ValueError as exc:
-            raise NotTheApi(
-                t(
-                    "answer_not_api",
-                    path=path,
-                    status=response.status_code,
-                    kind=_content_kind(response),
-                ),
-                status=response.status_code,
-            ) from exc
+            raise _not_the_api(path, response) from exc
 
     @staticmethod
     def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -505,15 +487,7 @@ class SimadClient:
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise UnexpectedResponse(
-                t(
-                    "answer_not_api",
-                    path=what,
-                    status=response.status_code,
-                    kind=_content_kind(response),
-                ),
-                status=response.status_code,
-            )
+            raise _not_the_api(what, response)
         return body
 
     # -- data calls (A.2) ------------------------------------------------------------------
