@@ -22,7 +22,7 @@ import httpx
 import openpyxl
 import pytest
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.config import SANDBOX_USERNAME, Credentials
 from pipeline.errors import ConfigError, RunLocked
 from pipeline.ledger import Ledger
 from pipeline.redact import MAX_SERVER_TEXT, scrub
