@@ -324,6 +324,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "SIMAD_TIMEOUT باید عددی بین ۰٫۱ و ۳۶۰۰ (ثانیه) باشد، نه «{value}».",
         "en": "SIMAD_TIMEOUT must be a number of seconds between 0.1 and 3600, not '{value}'.",
     },
+    "file_link_loop": {
+        "fa": "{path}: پیوند نمادین به خودش برمی‌گردد (حلقه)؛ فایل واقعی را بدهید.",
+        "en": "{path}: a symbolic link that loops back on itself; give the real file.",
+    },
+    "file_is_folder": {
+        "fa": "{path} یک پوشه است، نه فایل؛ فایل xlsx، ods یا csv درون آن را بدهید.",
+        "en": "{path} is a folder, not a file; give the .xlsx, .ods or .csv file inside it.",
+    },
+    "file_not_regular": {
+        "fa": "{path}: فایل معمولی نیست (دستگاه یا لوله).",
+        "en": "{path}: not a regular file (a device or a pipe).",
+    },
+    "file_too_big": {
+        "fa": "{path}: فایل {mb} مگابایت است؛ بیشتر از {limit} مگابایت پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: the file is {mb} MB; more than {limit} MB is not accepted. Split it into several files.",
+    },
+    "file_old_xls": {
+        "fa": "{path}: این فایل در واقع کارپوشه قدیمی اکسل ۹۷–۲۰۰۳ (.xls) است که پسوندش عوض شده. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: this is really an old Excel 97–2003 workbook (.xls) with another extension. Open it in Excel and use Save As → .xlsx.",
+    },
+    "file_not_spreadsheet": {
+        "fa": "{path}: محتوای فایل با پسوند {suffix} نمی‌خواند (فایل صفحه‌گسترده نیست یا ناقص است).",
+        "en": "{path}: the content does not match its {suffix} extension (not a spreadsheet, or a damaged one).",
+    },
+    "sheet_too_long": {
+        "fa": "{path} › {sheet}: برگه {rows} ردیف دارد؛ بیش از {limit} ردیف پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path} › {sheet}: the sheet has {rows} rows; more than {limit} are not accepted. Split it into several files.",
+    },
+    "sheet_too_wide": {
+        "fa": "{path} › {sheet}: برگه {columns} ستون پر دارد؛ بیش از {limit} ستون پذیرفته نیست. ستون‌های اضافه را حذف کنید.",
+        "en": "{path} › {sheet}: the sheet has {columns} filled columns; more than {limit} are not accepted. Delete the extra columns.",
+    },
+    "csv_mixed_encoding": {
+        "fa": "{path}: بخشی از فایل UTF-8 است و از سطر {line} به بعد کدگذاری دیگری دارد (شاید دو خروجی به هم چسبانده شده). فایل را یک‌دست با UTF-8 ذخیره کنید.",
+        "en": "{path}: part of the file is UTF-8 and line {line} is in another encoding (two exports pasted together?). Save the whole file as UTF-8.",
+    },
+    "csv_bad_field": {
+        "fa": "{path}: سطر {line}، ستون {column}: خوانده نشد ({reason}).",
+        "en": "{path}: line {line}, column {column}: cannot be read ({reason}).",
+    },
+    "duplicate_header": {
+        "fa": "{path} › {sheet}، سطر {row}: ستون‌های {first} و {second} هر دو «{header}» هستند؛ معلوم نیست کدام درست است. یکی را حذف یا نامش را عوض کنید.",
+        "en": "{path} › {sheet}, row {row}: columns {first} and {second} both hold '{header}'; which one is meant cannot be told. Delete or rename one.",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

@@ -70,6 +70,35 @@ FALSE_WORDS = frozenset(
 Converted = tuple[Any, str | None]
 
 
+# What Excel shows in a cell whose formula failed. Such a cell is a finding of its own: never
+# a valid value and never empty (a required field is not "missing", an optional one is not null).
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#EXTERNAL!",
+        "#PYTHON!",
+    }
+)
+
+
+def is_excel_error(value: Any) -> bool:
+    return isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -344,6 +373,10 @@ def convert_column(
     out: list[Any] = []
     problems: dict[int, str] = {}
     for i, raw in enumerate(values):
+        if type(raw) is str and "#" in raw and is_excel_error(raw):
+            out.append(None)
+            problems[i] = "excel_error"
+            continue
         if type(raw) is str:
             result = texts.get(raw)
             if result is None:

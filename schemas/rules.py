@@ -20,6 +20,12 @@ class Rule:
 _RULES = [
     # Reading and conversion
     Rule(
+        "excel_error",
+        "error",
+        "«{column}» مقدار خطای اکسل دارد ({value})؛ فرمول این خانه را درست کنید یا مقدار درست را تایپ کنید.",
+        "{column} holds an Excel error value ({value}); fix the cell's formula or type the right value.",
+    ),
+    Rule(
         "required",
         "error",
         "«{column}» خالی است و باید پر شود.",

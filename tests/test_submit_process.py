@@ -116,6 +116,15 @@ def test_sigkill_mid_run_then_rerun_completes_without_double_sending(tmp_path):
         }
         before = server_writes(db)
         assert 0 < len(before["residents"]) < n or len(before["declarations"]) < n
+        # The killed run is shown as interrupted, not as running forever.
+        listed = subprocess.run(
+            [sys.executable, "-m", "pipeline", "runs", "--lang", "en"],
+            env=env,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout.decode()
+        assert "interrupted" in listed and "running" not in listed
 
         cmd, env = submit_cmd(inputs, port, tmp_path / "r2.xlsx")
         done = subprocess.run(cmd, env=env, capture_output=True, timeout=240, check=False)

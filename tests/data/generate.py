@@ -57,6 +57,11 @@ OTHER = {"StudentNumber": "98123002", "NationalCode": "0067749828"}
 RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
     "valid_resident": ("residents", [{}], []),
     "required": ("residents", [{"LastName": ""}], [[2, "LastName", "required"]]),
+    "excel_error": (
+        "residents",
+        [{"LastName": "#N/A", "EndResidencyDate": "#REF!"}],
+        [[2, "LastName", "excel_error"], [2, "EndResidencyDate", "excel_error"]],
+    ),
     "not_integer": ("residents", [{"DurationId": "دو"}], [[2, "DurationId", "not_integer"]]),
     "not_boolean": ("residents", [{"IsIrani": "شاید"}], [[2, "IsIrani", "not_boolean"]]),
     "not_date": ("residents", [{"BirthDate": "1373/13/40"}], [[2, "BirthDate", "not_date"]]),
@@ -348,7 +353,11 @@ def main() -> None:
     )
     write_xlsx(formats / "no_known_sheet.xlsx", {"Sheet1": [["الف", "ب"], [1, 2]]})
     write_xlsx(formats / "empty.xlsx", {"Sheet1": []})
-    (formats / "password.xlsx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
+    # OLE2 containers: an encrypted workbook names its EncryptedPackage stream, an old
+    # Excel 97–2003 workbook its Workbook stream (directory entries are UTF-16LE).
+    ole = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504
+    (formats / "password.xlsx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le"))
+    (formats / "renamed_xls.xlsx").write_bytes(ole + "Workbook".encode("utf-16-le"))
     (formats / "garbage.xlsx").write_bytes(b"this is not a spreadsheet at all")
     write_csv(formats / "empty.csv", [], [])
     write_csv(formats / "unknown_columns.csv", ["الف", "ب", "ج"], [["1", "2", "3"]])
