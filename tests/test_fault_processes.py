@@ -49,7 +49,7 @@ def test_two_runs_at_once_one_refuses_and_nothing_is_sent_twice(tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        out, err = first.communicate(timeout=240)
+        _out, err = first.communicate(timeout=240)
         assert first.returncode == 0, err.decode()
         waited_out, waited_err = waiting.communicate(timeout=240)
     finally:
