@@ -1,6 +1,6 @@
 """`make bench`: figures for validation (and submission) on generated data. Not a test.
 
-    python -m pipeline.bench [validate|submit|all] [--rows N]
+    python -m pipeline.bench [validate|memory|submit|all] [--rows N]
 
 Validation: a 100,000-row residents workbook and a 100,000-row declarations workbook are
 generated; the floors (python-calamine reading the workbook, xlsxwriter writing a plain
@@ -142,6 +142,40 @@ def bench_validate(rows: int, workdir: Path) -> list[str]:
     ]
 
 
+def generate_all_invalid(path: Path, rows: int) -> Path:
+    """A residents sheet where every cell of every row is wrong: the most findings possible."""
+    if path.exists() and path.stat().st_mtime > Path(__file__).stat().st_mtime:
+        return path
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("residents")
+    specs = fields("residents")
+    ws.write_row(0, 0, [f.label_fa for f in specs])
+    for r in range(1, rows + 1):
+        ws.write_row(r, 0, [f"bad{r}x"] * len(specs))
+    book.close()
+    return path
+
+
+def bench_worst_case(workdir: Path) -> list[str]:
+    """Memory at the row limit with every row invalid (the case that once passed 11 GB)."""
+    from .reader import MAX_ROWS
+
+    source = generate_all_invalid(workdir / f"all-invalid-{MAX_ROWS}.xlsx", MAX_ROWS)
+    command = [sys.executable, "-m", "pipeline", "validate", str(source), "--report"]
+    _, wall, rss = child([*command, str(workdir / "all-invalid-report.xlsx")])
+    out, json_wall, json_rss = child([*command, str(workdir / "all-invalid-2.xlsx"), "--json"])
+    findings = sum(len(s["findings"]) for s in json.loads(out)["sheets"])
+    return [
+        f"## Worst case: {MAX_ROWS:,} rows (the row limit), every cell of every row invalid",
+        "",
+        f"- `simad validate`: {wall:.1f} s, {findings:,} findings, peak memory {rss:.0f} MB "
+        "(target < 1,500 MB)",
+        f"- `simad validate --json` (every finding printed): {json_wall:.1f} s, peak memory "
+        f"{json_rss:.0f} MB",
+        "",
+    ]
+
+
 def _child_main(args: list[str]) -> None:
     if args[0] == "validate":
         from .dryrun import run_validate
@@ -172,6 +206,8 @@ def main(argv: list[str]) -> None:
     if what in ("validate", "all"):
         lines += bench_validate(rows, workdir)
         print("\n".join(lines), flush=True)
+    if what in ("memory", "all"):
+        print("\n".join(bench_worst_case(workdir)), flush=True)
     if what in ("submit", "all"):
         from .bench_submit import bench_submit
 

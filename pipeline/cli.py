@@ -272,13 +272,10 @@ def validate(
     except (OSError, ValueError) as exc:
         raise fail(InputFileError(str(exc))) from None
     if json_out:
-        import json
-
-        typer.echo(
-            json.dumps(
-                {**run.to_dict(), "report": str(path)}, ensure_ascii=False, indent=1, default=str
-            )
-        )
+        out = sys.stdout
+        for piece in run.iter_json(report=str(path)):
+            out.write(piece)
+        out.flush()
     else:
         _print_validation(run, path)
     raise typer.Exit(0 if run.ok else 1)

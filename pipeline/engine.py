@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from .redact import scrub
 from .results import unwrap
 from .retry import RetryPolicy
 from .simad_client import CallResult, SimadClient
-from .validation import SheetResult, ValidationRun
+from .validation import Finding, SheetResult, ValidationRun
 
 log = structlog.get_logger("simad.submit")
 
@@ -48,13 +48,17 @@ OWN_VALUES = ("StudentNumber", "NationalCode", "Mobile", "Email")
 @dataclass
 class RowOutcome:
     status: str | None = None  # None until decided
-    messages: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # the engine's, about sending
     http_status: int | None = None
     server_message: str | None = None
     trace_id: str | None = None
     attempts: int = 0
     sent_at: str | None = None
-    first_own: int = 0  # messages before this one are validation's; from here the engine's
+    found: Sequence[Finding] = ()  # validation's findings of the row (shared, not copied)
+
+    def all_messages(self) -> list[str]:
+        """Validation's messages, then the engine's."""
+        return [f.message for f in self.found] + self.messages
 
 
 @dataclass
@@ -120,7 +124,7 @@ class Engine:
             rows = []
             for i in range(len(result.sheet.rows)):
                 found = result.by_row.get(result.sheet.row_numbers[i], [])
-                outcome = RowOutcome(messages=[f.message for f in found], first_own=len(found))
+                outcome = RowOutcome(found=found)
                 if result.status(i) == INVALID:
                     outcome.status = INVALID
                 rows.append(outcome)

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -47,17 +48,31 @@ STATUS_COLOURS = {
     "unchanged": "#595959",
 }
 COMMENT_LIMIT = 30_000  # Excel refuses longer comments
+# Comments are held in memory until the file is closed and slow Excel down; past this many
+# per sheet a red cell has no comment (its message is in the `messages` column all the same).
+MAX_COMMENTS = 20_000
+
+
+Marks = dict[int, tuple[str, str]]  # column position → (severity, message)
 
 
 @dataclass
 class ReportSheet:
+    """One sheet of a report. ``results`` and ``marks`` may be functions of the row index,
+    so that a sheet of 200,000 rows is written without building all its cells first."""
+
     title: str
     headers: list[str]
     rows: list[list[Any]]
     result_columns: list[str]
-    results: list[list[Any]]
-    marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
-    """(row index, column position) → (severity, message) for cells to colour."""
+    results: list[list[Any]] | Callable[[int], list[Any]]
+    marks: dict[tuple[int, int], tuple[str, str]] | Callable[[int], Marks] = field(
+        default_factory=dict
+    )
+    """(row index, column position) → (severity, message), or row index → its marks."""
+
+    def results_of(self, index: int) -> list[Any]:
+        return self.results(index) if callable(self.results) else self.results[index]
 
 
 @dataclass
@@ -220,18 +235,25 @@ def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
     status_at = sheet.result_columns.index("status") if "status" in sheet.result_columns else -1
-    marks = sheet.marks
-    for i, (values, results) in enumerate(zip(sheet.rows, sheet.results, strict=True)):
+    by_row: dict[int, Marks] = {}
+    if isinstance(sheet.marks, dict):  # a small sheet's marks, grouped once
+        for (index, c), mark in sheet.marks.items():
+            by_row.setdefault(index, {})[c] = mark
+    comments = 0
+    for i, values in enumerate(sheet.rows):
         r = i + 1
+        marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
         for c, value in enumerate(values):
-            mark = marks.get((i, c))
+            mark = marks.get(c)
             if mark is None:
                 w.cell(ws, r, c, value)
             else:
                 w.cell(ws, r, c, value, w.fills[mark[0]])
-                if mark[0] == "error":  # warnings are yellow; their text is in `messages`
+                # Warnings are yellow; their text is in `messages`.
+                if mark[0] == "error" and comments < MAX_COMMENTS:
+                    comments += 1
                     ws.write_comment(r, c, mark[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
-        for offset, value in enumerate(results):
+        for offset, value in enumerate(sheet.results_of(i)):
             fmt = w.status.get(value) if offset == status_at else None
             w.cell(ws, r, first_result + offset, value, fmt)
 
@@ -270,15 +292,21 @@ MESSAGE_SEPARATOR = " • "
 def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportSheet]:
     """One report sheet per validated input sheet of ``run`` (a ``ValidationRun``).
 
-    ``row_results(result, index)`` gives the values of ``columns`` for one row.
+    ``row_results(result, index)`` gives the values of ``columns`` for one row; it and the
+    cell marks are computed row by row while the sheet is written.
     """
     sheets = []
     for result in run.results:
         sheet = result.sheet
-        index_of = {row: i for i, row in enumerate(sheet.row_numbers)}
-        marks = findings_marks([(index_of[f.row], f) for f in result.findings])
-        results = [row_results(result, i) for i in range(len(sheet.rows))]
         title = sheet.name if len(run.books) == 1 else f"{sheet.path.stem}-{sheet.name}"
+
+        def results(i: int, result: Any = result) -> list[Any]:
+            return row_results(result, i)
+
+        def marks(i: int, result: Any = result) -> Marks:
+            found = result.by_row.get(result.sheet.row_numbers[i], ())
+            return {c: m for (_, c), m in findings_marks([(i, f) for f in found]).items()}
+
         sheets.append(ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks))
     return sheets
 

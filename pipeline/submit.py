@@ -129,7 +129,7 @@ def submit_report(
         return [
             result.sheet.row_numbers[i],
             o.status or NOT_SENT,
-            MESSAGE_SEPARATOR.join(o.messages),
+            MESSAGE_SEPARATOR.join(o.all_messages()),
             o.http_status,
             o.server_message,
             o.trace_id,
@@ -146,22 +146,14 @@ def submit_report(
     )
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a closed session, `kill`) ends the run like Ctrl-C: the report is written.
-    Only in the main thread, and only where the platform has SIGTERM handlers."""
-    previous = None
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
-
-        def interrupt(_signum: int, _frame: object) -> None:
-            raise KeyboardInterrupt
-
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+def _stop_on_terminate(task: asyncio.Task[Any]) -> None:
+    """SIGTERM (a closed session, `kill`) ends the run like Ctrl-C: in-flight requests are
+    cancelled, the rows not sent are ``not_sent`` and the report is written. Where the event
+    loop cannot watch signals (Windows), Ctrl-C alone does this."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
 
 def _locked_message(ledger: Ledger, target: str) -> RunLocked:
@@ -302,7 +294,13 @@ def _locked_run(
     if on_start is not None:
         on_start(engine)
 
+    interrupted = False
+
     async def go() -> None:
+        nonlocal interrupted
+        main = asyncio.current_task()
+        assert main is not None
+        _stop_on_terminate(main)
         async with open_simad(
             target,
             transport=transport,
@@ -313,6 +311,8 @@ def _locked_run(
             engine.client = client
             try:
                 await engine.execute()
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                interrupted = True  # Ctrl-C or SIGTERM: account for every row, then report
             finally:
                 # Always, whatever stopped the run: a token a server echoed somewhere must
                 # not stay valid.
@@ -321,13 +321,11 @@ def _locked_run(
                 except Exception as exc:
                     log.info("revoke_failed", error=type(exc).__name__)
 
-    interrupted = False
     engine.fatal = broken
     try:
-        with _terminate_as_interrupt():
-            if broken is None:
-                asyncio.run(go())
-    except KeyboardInterrupt:
+        if broken is None:
+            asyncio.run(go())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         interrupted = True
     except Exception as exc:  # our own fault: stop, but still account for every row
         log.exception("engine_failed")
@@ -383,7 +381,7 @@ def _row_lines(engine: Engine) -> Iterator[tuple[Any, ...]]:
     recomputed from the input when a report is rebuilt)."""
     for n, outcomes in engine.outcomes.items():
         for i, o in enumerate(outcomes):
-            own = o.messages[o.first_own :]
+            own = o.messages
             yield (
                 n,
                 i,
@@ -431,12 +429,10 @@ def rebuild_report(run_id: str, out: Path | None = None, *, lang: str = "fa") ->
         def outcome(result: SheetResult, i: int) -> RowOutcome:
             found = result.by_row.get(result.sheet.row_numbers[i], [])
             line = saved.get((sheet_no[id(result)], i), {})
-            messages = [f.message for f in found]
-            if line.get("messages"):
-                messages.append(line["messages"])
             return RowOutcome(
                 status=line.get("status") or NOT_SENT,
-                messages=messages,
+                messages=[line["messages"]] if line.get("messages") else [],
+                found=found,
                 http_status=line.get("http_status"),
                 server_message=line.get("server_message"),
                 trace_id=line.get("trace_id"),

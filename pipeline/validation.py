@@ -6,14 +6,16 @@ the user's column header, the value as typed and a message in the chosen languag
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -37,19 +39,40 @@ DTYPES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
+    """One problem of one cell. Compact (a sheet with every row invalid holds millions): the
+    message is rendered from the rule's template when it is read, not stored."""
+
     row: int
     column: str
     field: str
     code: str
     severity: str
-    message: str
     value: str = ""
     position: int | None = None  # column position in the user's sheet, None if absent
+    extra: dict[str, Any] | None = None  # what the rule's message needs beyond column, value
+    lang: str = "fa"
+
+    @property
+    def message(self) -> str:
+        rule = RULES[self.code]
+        template = rule.fa if self.lang == "fa" else rule.en
+        return template.format(**{"column": self.column, "value": self.value, **(self.extra or {})})
 
     def as_list(self) -> list[Any]:
         return [self.row, self.field, self.code]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "value": self.value,
+        }
 
 
 @dataclass
@@ -61,6 +84,8 @@ class SheetResult:
     by_row: dict[int, list[Finding]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.by_row or not self.findings:
+            return
         grouped: dict[int, list[Finding]] = defaultdict(list)
         for f in self.findings:
             grouped[f.row].append(f)
@@ -94,23 +119,35 @@ class ValidationRun:
         return all(r.counts()[INVALID] == 0 for r in self.results)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "files": [{"path": str(b.path), "skipped_sheets": b.skipped} for b in self.books],
-            "sheets": [
-                {
-                    "file": str(r.sheet.path),
-                    "sheet": r.sheet.name,
-                    "kind": r.sheet.kind,
-                    "rows": len(r.sheet.rows),
-                    **r.counts(),
-                    "findings": [
-                        {k: v for k, v in asdict(f).items() if k != "position"} for f in r.findings
-                    ],
-                }
-                for r in self.results
-            ],
-        }
+        return json.loads("".join(self.iter_json()))
+
+    def iter_json(self, **extra: Any) -> Iterator[str]:
+        """The run as JSON, in pieces (one per finding), so that millions of findings are
+        printed without building them all in memory first."""
+
+        def dump(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False, default=str)
+
+        yield '{"ok": ' + dump(self.ok)
+        for key, value in extra.items():
+            yield f", {dump(key)}: {dump(value)}"
+        yield ', "files": ' + dump(
+            [{"path": str(b.path), "skipped_sheets": b.skipped} for b in self.books]
+        )
+        yield ', "sheets": ['
+        for n, r in enumerate(self.results):
+            head = {
+                "file": str(r.sheet.path),
+                "sheet": r.sheet.name,
+                "kind": r.sheet.kind,
+                "rows": len(r.sheet.rows),
+                **r.counts(),
+            }
+            yield ("" if n == 0 else ", ") + dump(head)[:-1] + ', "findings": ['
+            for i, f in enumerate(r.findings):
+                yield ("\n" if i == 0 else ",\n") + dump(f.to_dict())
+            yield "]}"
+        yield "]}\n"
 
 
 def display(value: Any) -> str:
@@ -125,11 +162,21 @@ def display(value: Any) -> str:
 
 
 class _Builder:
-    """Collects findings for one sheet, rendering messages in one language."""
+    """Collects findings for one sheet, row by row (no index over every finding: a sheet with
+    every cell wrong has millions of them)."""
 
     def __init__(self, sheet: Sheet, lang: str):
         self.sheet, self.lang = sheet, lang
-        self.findings: dict[tuple[int, str, str], Finding] = {}
+        self.rows: dict[int, list[Finding]] = {}
+
+    def by_row(self) -> dict[int, list[Finding]]:
+        """Excel row number → its findings, ordered by column and rule, rows in sheet order."""
+        out = {}
+        for index in sorted(self.rows):
+            found = self.rows[index]
+            found.sort(key=lambda f: (f.position or 0, f.code))
+            out[self.sheet.row_numbers[index]] = found
+        return out
 
     def column_of(self, f: Field) -> tuple[str, int | None]:
         position = self.sheet.columns.get(f.name)
@@ -138,18 +185,25 @@ class _Builder:
         return self.sheet.headers[position], position
 
     def add(self, index: int, f: Field, code: str, **extra: Any) -> None:
-        rule = RULES[code]
+        found = self.rows.setdefault(index, [])
+        if any(x.code == code and x.field == f.name for x in found):
+            return
         column, position = self.column_of(f)
         raw = self.sheet.rows[index][position] if position is not None else None
-        value = display(raw)
-        template = rule.fa if self.lang == "fa" else rule.en
-        message = template.format(**{"column": column, "value": value, **extra})
         row = self.sheet.row_numbers[index]
-        key = (row, f.name, code)
-        if key not in self.findings:
-            self.findings[key] = Finding(
-                row, column, f.name, code, rule.severity, message, value, position
+        found.append(
+            Finding(
+                row,
+                column,
+                f.name,
+                code,
+                RULES[code].severity,
+                display(raw),
+                position,
+                extra or None,
+                self.lang,
             )
+        )
 
 
 def converter(f: Field):
@@ -264,7 +318,7 @@ def validate_sheet(
         if f.required and f.name not in sheet.columns:
             for index in range(len(sheet.rows)):
                 build.add(index, f, "column_missing")
-    failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame)
+    failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame, problems)
     groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})
     for code, name, index in failures:
         if code == "required" and ((index, name) in problems or name not in sheet.columns):
@@ -276,27 +330,42 @@ def validate_sheet(
         for index, student in enumerate(frame["StudentNumber"]):
             if student is not None and student not in known_students:
                 build.add(index, by_name["StudentNumber"], "resident_unknown")
-    findings = sorted(build.findings.values(), key=lambda f: (f.row, f.position or 0, f.code))
+    by_row = build.by_row()
+    findings = [f for found in by_row.values() for f in found]
     timings = {"normalise": normalised - started, "schema": time.perf_counter() - normalised}
-    return SheetResult(sheet, frame, findings, timings=timings)
+    return SheetResult(sheet, frame, findings, timings=timings, by_row=by_row)
 
 
-def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, str, int]]:
-    """(rule code, field, row index) for every failed check, once per row and rule."""
+def _failures(
+    schema: pa.DataFrameSchema, frame: pd.DataFrame, skip: Collection[tuple[int, str]] = ()
+) -> list[tuple[str, str, int]]:
+    """(rule code, field, row index) for every failed check, once per row and rule.
+
+    Required fields are checked here, column by column, rather than by pandera: its failure
+    cases for a sheet of empty cells run to millions of rows. Cells in ``skip`` (already a
+    conversion finding) are not reported as missing.
+    """
+    out: set[tuple[str, str, int]] = set()
+    required = [n for n, c in schema.columns.items() if not c.nullable and n in frame]
+    for name in required:
+        for index in np.flatnonzero(frame[name].isna().to_numpy()):
+            if (int(index), name) not in skip:
+                out.add(("required", name, int(index)))
+    relaxed = schema.update_columns({name: {"nullable": True} for name in required})
     try:
-        schema.validate(frame, lazy=True)
-        return []
+        relaxed.validate(frame, lazy=True)
+        cases = None
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    out: set[tuple[str, str, int]] = set()
-    for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
-        if index is None or (isinstance(index, float) and index != index):
-            continue
-        if check == "not_nullable":
-            out.add(("required", column, int(index)))
-        elif ":" in str(check):
-            code, name = str(check).split(":", 1)
-            out.add((code, name, int(index)))
+    if cases is not None:
+        for check, _column, index in zip(
+            cases["check"], cases["column"], cases["index"], strict=True
+        ):
+            if index is None or (isinstance(index, float) and index != index):
+                continue
+            if ":" in str(check):
+                code, name = str(check).split(":", 1)
+                out.add((code, name, int(index)))
     return sorted(out, key=lambda t: (t[2], t[0]))
 
 
