@@ -14,6 +14,7 @@ from .report import (
     VALIDATE_COLUMNS,
     Report,
     input_summary,
+    prepare_report_path,
     run_sheets,
     write_report,
 )
@@ -105,11 +106,11 @@ def run_validate(
     set_lang(lang)
     started = time.perf_counter()
     paths = [Path(p) for p in inputs]
+    target = prepare_report_path(report_path or default_report_path(paths, "validation"))
     run = validate_paths(
         paths, kind=kind, lang=lang, course_codes=course_codes, known_students=known_from_ledger()
     )
     write_started = time.perf_counter()
-    target = Path(report_path) if report_path else default_report_path(paths, "validation")
     report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])
     write_report(report, target)
     run.timings["report"] = time.perf_counter() - write_started

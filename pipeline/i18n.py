@@ -368,6 +368,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path} › {sheet}، سطر {row}: ستون‌های {first} و {second} هر دو «{header}» هستند؛ معلوم نیست کدام درست است. یکی را حذف یا نامش را عوض کنید.",
         "en": "{path} › {sheet}, row {row}: columns {first} and {second} both hold '{header}'; which one is meant cannot be told. Delete or rename one.",
     },
+    "report_write_failed": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}).",
+        "en": "The report could not be written to {path} ({reason}).",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

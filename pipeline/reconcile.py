@@ -20,7 +20,7 @@ from .fields import fields
 from .i18n import t
 from .normalize import CONVERTERS
 from .payloads import build_payload
-from .report import Report, ReportSheet, write_report
+from .report import Report, ReportSheet, prepare_report_path, write_report
 from .results import Joined, download
 
 MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
@@ -276,6 +276,7 @@ def run_reconcile(
     i18n.set_lang(lang)
     started = time.perf_counter()
     target = resolve_target(target)
+    path = prepare_report_path(report_path or Path.cwd() / f"reconcile-{year_id}.xlsx")
     if inputs:
         local, origins, invalid = local_from_inputs(inputs, year_id, lang)
         source = ", ".join(str(p) for p in inputs)
@@ -285,7 +286,6 @@ def run_reconcile(
 
     server = download(target, year_id, transport=transport, credentials=credentials)
     lines = compare(local, server, origins)
-    path = report_path or Path.cwd() / f"reconcile-{year_id}.xlsx"
     write_report(
         reconcile_report(
             lines,

@@ -21,7 +21,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .errors import ConfigError
+from .errors import ConfigError, LocalStorageError
 from .i18n import t
 
 VALIDATE_COLUMNS = ["row", "status", "messages"]
@@ -156,11 +156,20 @@ def prepare_report_path(path: Path | str) -> Path:
 
 
 def write_report(report: Report, path: Path | str) -> Path:
-    """Write ``report`` to ``path`` atomically with owner-only permissions."""
+    """Write ``report`` to ``path`` atomically with owner-only permissions.
+
+    ``LocalStorageError`` when it cannot be written (disk full, no permission); nothing is
+    left behind then, not even a part-written file.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise LocalStorageError(
+            t("report_write_failed", path=path, reason=exc.strerror or exc)
+        ) from exc
     try:
         book = xlsxwriter.Workbook(
             tmp,
@@ -180,6 +189,11 @@ def write_report(report: Report, path: Path | str) -> Path:
         book.close()
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise LocalStorageError(
+            t("report_write_failed", path=path, reason=exc.strerror or exc)
+        ) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

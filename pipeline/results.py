@@ -362,15 +362,14 @@ def run_results(
 
     from . import i18n
     from .config import resolve_target
-    from .report import write_report
+    from .report import prepare_report_path, write_report
 
     i18n.set_lang(lang)
     started = time.perf_counter()
     target = resolve_target(target)
     filters = {"course": course, "national_code": national_code, "student_number": student_number}
-
+    path = prepare_report_path(Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx")
     joined = download(target, year_id, transport=transport, credentials=credentials, **filters)
-    path = Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx"
     write_report(
         results_report(
             joined,

@@ -355,10 +355,11 @@ def _locked_run(
             log_file=log_file,
         )
         write_report(report, report_target)
-    except OSError as exc:
-        log.warning("report_not_written", error=type(exc).__name__)
+    except LocalStorageError as exc:
+        log.warning("report_not_written")
+        reason = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else exc
         report_error = LocalStorageError(
-            t("report_not_written", path=report_target, reason=exc.strerror or exc, run_id=run_id)
+            t("report_not_written", path=report_target, reason=reason, run_id=run_id)
         )
     try:
         ledger.finish_run(
@@ -450,12 +451,7 @@ def rebuild_report(run_id: str, out: Path | None = None, *, lang: str = "fa") ->
             stopped=record.get("stopped"),
             log_file=None,
         )
-        try:
-            write_report(report, target_path)
-        except OSError as exc:
-            raise LocalStorageError(
-                t("report_not_written", path=target_path, reason=exc.strerror or exc, run_id=run_id)
-            ) from exc
+        write_report(report, target_path)
         ledger.set_report(run_id, str(target_path))
         return target_path
     finally:

@@ -304,17 +304,19 @@ def test_report_folder_is_created_or_refused_before_anything_is_sent(tmp_path, c
 def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
     tmp_path, clock, monkeypatch
 ):
-    import pipeline.submit as submit_module
+    import xlsxwriter
 
     app = sandbox_with(tmp_path, clock)
 
-    def disk_full(report, path):
+    def disk_full(book):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr(submit_module, "write_report", disk_full)
+        patched.setattr(xlsxwriter.Workbook, "close", disk_full)
         result = submit(app, clock, tmp_path)
     assert result.report_error is not None and result.exit_code == 1
+    assert "No space left on device" in str(result.report_error)
+    assert list((tmp_path / "out").iterdir()) == []  # no part-written file left behind
     assert "simad runs --report " + result.run_id in str(result.report_error)
     assert not result.report.exists()
     assert len(app.store.write_counts()["residents"]) == 36  # the rows were sent all the same
