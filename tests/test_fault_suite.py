@@ -304,15 +304,15 @@ def test_report_folder_is_created_or_refused_before_anything_is_sent(tmp_path, c
 def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
     tmp_path, clock, monkeypatch
 ):
-    import xlsxwriter
+    import pipeline.report
 
     app = sandbox_with(tmp_path, clock)
 
-    def disk_full(book):
+    def disk_full(source, destination):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(xlsxwriter.Workbook, "close", disk_full)
+    with monkeypatch.context() as patched:  # the last step of the atomic write fails
+        patched.setattr(pipeline.report.os, "replace", disk_full)
         result = submit(app, clock, tmp_path)
     assert result.report_error is not None and result.exit_code == 1
     assert "No space left on device" in str(result.report_error)
