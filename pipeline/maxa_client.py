@@ -25,6 +25,7 @@ import structlog
 
 from .config import MaxaCredentials
 from .errors import AuthError, RemoteError, RetryableError, UnexpectedResponse
+from .redact import scrub, shorten
 from .retry import RetryPolicy
 
 log = structlog.get_logger("simad.maxa")
@@ -167,7 +168,7 @@ class MaxaClient:
             raise RetryableError("oauth/token: timed out") from exc
         except httpx.TransportError as exc:
             raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
-        self.last_request_id = response.headers.get("requestId")
+        self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         if response.status_code in RETRYABLE:
             raise RetryableError(
                 f"oauth/token: HTTP {response.status_code}", status=response.status_code
@@ -179,8 +180,10 @@ class MaxaClient:
         token = _field(body, "access_token", "accessToken") if isinstance(body, dict) else None
         if response.status_code != 200 or not token:
             error = _field(body, "error_description", "error") if isinstance(body, dict) else None
+            secrets = (c.client_secret, c.password, self._refresh)
+            said = scrub(error, secrets=secrets, limit=200) if error else response.status_code
             raise AuthError(
-                f"{gateway_message(401, self._lang)} ({error or response.status_code})",
+                f"{gateway_message(401, self._lang)} ({said})",
                 status=response.status_code,
             )
         expires = _field(body, "expires_in", "expiresIn")
@@ -251,7 +254,7 @@ class MaxaClient:
                 raise RetryableError(f"{function}: timed out") from exc
             except httpx.TransportError as exc:
                 raise RetryableError(f"{function}: connection error") from exc
-            self.last_request_id = response.headers.get("requestId")
+            self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
             envelope = self._json(response)
             if response.status_code == 401 or _field(envelope, "code") == 401:
                 log.info("maxa_unauthorized", function=function, attempt=attempt)

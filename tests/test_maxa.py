@@ -316,3 +316,19 @@ def test_cli_pull_diff_offline_round_trip(tmp_path):
     bad_date = runner.invoke(app, ["maxa", "search", "ContactType", "--since", "yesterday"])
     assert bad_date.exit_code == 2
     assert Path.cwd().joinpath("home", "maxa-mirror.db").exists()
+
+
+def test_csv_export_neutralises_formulas(tmp_path):
+    """OWASP: a value that starts like a formula is written as text, never evaluated."""
+    from pipeline.maxa_client import Term, Version
+    from pipeline.maxa_mirror import Mirror, export
+
+    mirror = Mirror(tmp_path / "mirror.db")
+    values = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "آموکسی‌سیلین"]
+    terms = [Term(str(100 + i), v, "eRX") for i, v in enumerate(values)]
+    mirror.store("eRX", Version("9", 9, True, 9, "eRX"), terms)
+    lines = export(mirror, "eRX", "9", tmp_path / "out.csv").read_text("utf-8-sig").splitlines()
+    mirror.close()
+    written = [line.split(",", 1)[1].rsplit(",", 2)[0].strip('"') for line in lines[1:]]
+    assert written[:4] == ['\'=HYPERLINK(""http://x"")', "'+1+1", "'-2+3", "'@SUM(A1)"]
+    assert written[5] == "آموکسی‌سیلین"

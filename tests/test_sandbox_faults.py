@@ -83,3 +83,57 @@ def test_backoff_grows_and_honours_retry_after():
         0.5 * min(30, 2 ** (n - 1)) <= d <= min(30, 2 ** (n - 1)) for n, d in enumerate(delays, 1)
     )
     assert policy.delay(1, retry_after=9) == 9
+
+
+async def test_bodies_are_limited_before_any_login_check(sandbox):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=BASE) as http:
+        big = await http.post(
+            "/api2/Residents/AddOrUpdate",
+            content=b"x" * (9 * 1024 * 1024),
+            headers={"content-type": "application/json"},
+        )
+        assert big.status_code == 413
+
+        async def chunks():  # no Content-Length: counted as it arrives
+            for _ in range(20):
+                yield b"y" * (1024 * 1024)
+
+        streamed = await http.post("/api/Token/authenticate", content=chunks())
+        assert streamed.status_code == 413
+        deep = await http.post(
+            "/api/Token/authenticate",
+            content=b"[" * 5000 + b"]" * 5000,
+            headers={"content-type": "application/json"},
+        )
+        assert deep.status_code == 400 and "nested" in deep.text
+        shallow = await http.post(
+            "/api/Token/authenticate",
+            content=b'{"username": "x", "password": [[[1]]]}',
+            headers={"content-type": "application/json"},
+        )
+        assert shallow.status_code in (403, 404)  # reaches the service, which refuses it
+
+
+async def test_echo_and_huge_error_bodies(clock):
+    async def refuse(scope, receive, send):
+        await send({"type": "http.response.start", "status": 403, "headers": []})
+        await send({"type": "http.response.body", "body": b"Incorrect"})
+
+    app = FaultInjector(refuse, echo_errors=True, huge_error_body=1, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        answer = await http.post(
+            "/api/Token/authenticate",
+            json={"username": "u", "password": "echoed-secret"},
+            headers={"Authorization": "Bearer tok-123"},
+        )
+    assert answer.status_code == 403
+    assert b"echoed-secret" in answer.content and b"Bearer tok-123" in answer.content
+    assert len(answer.content) > 1024 * 1024
+
+
+async def test_bogus_200_answers_a_login_page(clock):
+    app = FaultInjector(ok_app, bogus_200=1.0, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        answer = await http.post("/api2/Residents/AddOrUpdate", json=resident())
+    assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
+    assert app.counts["bogus_200"] == 1
