@@ -413,3 +413,27 @@ def test_a_photo_linked_to_a_huge_file_is_refused_without_reading_it(tmp_path, c
     (photos / "98123001.jpg").symlink_to(huge)
     result = submit(sandbox_with(tmp_path, clock), clock, tmp_path, input=path, images=photos)
     assert "6291456 KB" in " ".join(result.engine.outcomes[0][0].messages)
+
+
+def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
+    tmp_path, monkeypatch, capsys
+):
+    import sys
+
+    import pipeline.dryrun
+    from pipeline import cli, logs
+
+    def broken(*args, **kwargs):
+        secret_local = "do-not-log-me"  # noqa: F841 — a local variable must not reach the log
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline.dryrun, "run_validate", broken)
+    monkeypatch.setattr(sys, "argv", ["simad", "--lang", "en", "validate", str(SAMPLE)])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    logs.configure(None)
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err and "Traceback" not in err
+    log = next((Path(os.environ["SIMAD_HOME"]) / "logs").glob("*.jsonl")).read_text("utf-8")
+    assert "Traceback" in log and "boom" in log and "do-not-log-me" not in log
