@@ -23,18 +23,10 @@ import xlsxwriter
 
 from .errors import ConfigError, LocalStorageError
 from .i18n import t
+from .ledger import ROW_FIELDS
 
 VALIDATE_COLUMNS = ["row", "status", "messages"]
-SUBMIT_COLUMNS = [
-    "row",
-    "status",
-    "messages",
-    "http_status",
-    "server_message",
-    "trace_id",
-    "attempts",
-    "sent_at",
-]
+SUBMIT_COLUMNS = ["row", *ROW_FIELDS]  # what the ledger keeps of each row, after its number
 STATUS_COLOURS = {
     "valid": "#006100",
     "sent": "#006100",

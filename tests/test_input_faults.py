@@ -116,27 +116,30 @@ def test_an_oversized_csv_field_names_line_and_column(tmp_path):
     assert "huge-field.csv" in message and "line 3" in message and "column Q" in message
 
 
-def test_too_many_columns_and_rows_are_refused_up_front(tmp_path):
-    wide = tmp_path / "wide.xlsx"
-    book = xlsxwriter.Workbook(str(wide))
+def resident_sheet(path, row: int, column: int, value, *, formatted: bool = False):
+    """A one-resident workbook with one more cell far away (a value, or only formatting)."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = book.add_worksheet("residents")
     header, rows = rule_rows("residents", [RESIDENT])
     ws.write_row(0, 0, header)
     ws.write_row(1, 0, rows[0])
-    ws.write(1, 16_383, "a note in the last column Excel has")
+    if formatted:
+        ws.write_blank(row, column, None, book.add_format({"bold": True}))
+    else:
+        ws.write(row, column, value)
     book.close()
+    return path, header
+
+
+def test_too_many_columns_and_rows_are_refused_up_front(tmp_path):
+    wide, header = resident_sheet(tmp_path / "wide.xlsx", 1, 16_383, "a note in column XFD")
     message = refused(wide)
     assert "16384" in message and str(MAX_COLUMNS) in message and "residents" in message
 
     # Formatting that reaches far right but holds nothing is trimmed, not refused.
-    trimmed = tmp_path / "trimmed.xlsx"
-    book = xlsxwriter.Workbook(str(trimmed))
-    ws = book.add_worksheet("residents")
-    ws.write_row(0, 0, header)
-    ws.write_row(1, 0, rows[0])
-    ws.write_blank(1, 16_383, None, book.add_format({"bold": True}))
-    book.close()
+    trimmed, _ = resident_sheet(tmp_path / "trimmed.xlsx", 1, 16_383, None, formatted=True)
     assert len(read_file(trimmed).sheets[0].headers) == len(header)
+    _, rows = rule_rows("residents", [RESIDENT])
 
     long = tmp_path / "long.csv"
     with long.open("w", encoding="utf-8") as handle:
@@ -149,14 +152,7 @@ def test_too_many_columns_and_rows_are_refused_up_front(tmp_path):
 
 
 def test_a_sheet_declaring_a_million_rows_is_refused_before_loading(tmp_path):
-    path = tmp_path / "million.xlsx"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    ws = book.add_worksheet("residents")
-    header, rows = rule_rows("residents", [RESIDENT])
-    ws.write_row(0, 0, header)
-    ws.write_row(1, 0, rows[0])
-    ws.write(1_048_574, 0, "x")
-    book.close()
+    path, _ = resident_sheet(tmp_path / "million.xlsx", 1_048_574, 0, "x")
     assert "1048575" in refused(path)
 
 
