@@ -95,7 +95,7 @@ def _check_path(path: Path) -> None:
     try:
         info = path.stat()
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        if exc.errno == getattr(errno, "ELOOP", -1):
             raise InputFileError(t("file_link_loop", path=path)) from exc
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             raise InputFileError(t("file_not_found", path=path)) from exc

@@ -398,7 +398,13 @@ class SimadClient:
             response = await self._http.send(request, stream=True)
             try:
                 cap = limit if response.is_success else ERROR_BODY_LIMIT
-                body, cut = await _read_bounded(response, cap)
+                declared = response.headers.get("content-length", "")
+                plain = not response.headers.get("content-encoding")
+                if plain and declared.isdigit() and int(declared) <= cap:
+                    await response.aread()  # the usual case: a small answer of known size
+                    cut, bounded = False, None
+                else:
+                    bounded, cut = await _read_bounded(response, cap)
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -407,13 +413,6 @@ class SimadClient:
             raise RetryableError(
                 t("connection_error", path=path, error=type(exc).__name__)
             ) from exc
-        if cut and response.is_success:
-            raise UnexpectedResponse(t("answer_too_large", path=path, mb=limit // 2**20))
-        headers = [
-            (k, v)
-            for k, v in response.headers.multi_items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ]
         log.debug(
             "http",
             method=method,
@@ -421,7 +420,18 @@ class SimadClient:
             status=response.status_code,
             ms=round((self._clock() - started) * 1000, 1),
         )
-        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+        if bounded is None:
+            return response
+        if cut and response.is_success:
+            raise UnexpectedResponse(t("answer_too_large", path=path, mb=limit // 2**20))
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bounded, request=request
+        )
 
     @staticmethod
     def _not_a_redirect(what: str, response: httpx.Response) -> None:

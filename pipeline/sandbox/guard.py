@@ -31,6 +31,8 @@ def json_depth(value: Any) -> int:
 
 
 def too_deep(body: bytes) -> bool:
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False  # cannot be deeper: no need to parse
     try:
         return json_depth(json.loads(body)) > MAX_DEPTH
     except RecursionError:
