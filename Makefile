@@ -20,6 +20,7 @@ test: install
 lint: install
 	$(BIN)/ruff check pipeline schemas tests
 	$(BIN)/ruff format --check pipeline schemas tests
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix pipeline schemas tests

@@ -12,8 +12,9 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -30,6 +31,7 @@ from .simad_client import CallResult, SimadClient
 from .validation import Finding, SheetResult, ValidationRun
 
 log = structlog.get_logger("simad.submit")
+T = TypeVar("T")
 
 SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID = (
     "sent",
@@ -269,10 +271,10 @@ class Engine:
             "retry", attempt=attempt, status=exc.status, wait=round(wait, 2), trace_id=exc.trace_id
         )
 
-    async def _call(self, make: Callable[[], Awaitable[CallResult]]) -> tuple[CallResult, int]:
+    async def _call(self, make: Callable[[], Awaitable[T]]) -> tuple[T, int]:
         attempts = 0
 
-        async def once() -> CallResult:
+        async def once() -> T:
             nonlocal attempts
             attempts += 1
             self.requests += 1
@@ -505,8 +507,10 @@ class Engine:
                 continue
             try:
                 listed, _ = await self._call(
-                    lambda item=item: self._remote.get_declare_residents(
-                        int(item.payload["YearId"]), student_number=item.student
+                    partial(
+                        self._remote.get_declare_residents,
+                        int(item.payload["YearId"]),
+                        student_number=item.student,
                     )
                 )
             except RemoteError:

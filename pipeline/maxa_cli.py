@@ -319,7 +319,7 @@ class _bar:
 
     def __init__(self, title: str):
         self.title = title
-        self._progress = None
+        self._progress: Any = None
 
     def __enter__(self) -> Callable[[int, int], None] | None:
         if not sys.stderr.isatty():

@@ -17,10 +17,8 @@ from typing import Any
 import jdatetime
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_FOLD = {
-    **_DIGITS,
-    **str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}),
-}
+_LETTERS: dict[str, str] = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}
+_FOLD: dict[int, int] = {**_DIGITS, **{ord(k): ord(v) for k, v in _LETTERS.items()}}
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 TRUE_WORDS = frozenset(

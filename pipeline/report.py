@@ -250,15 +250,15 @@ def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
         r = i + 1
         marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
         for c, value in enumerate(values):
-            mark = marks.get(c)
-            if mark is None:
+            found = marks.get(c)
+            if found is None:
                 w.cell(ws, r, c, value)
             else:
-                w.cell(ws, r, c, value, w.fills[mark[0]])
+                w.cell(ws, r, c, value, w.fills[found[0]])
                 # Warnings are yellow; their text is in `messages`.
-                if mark[0] == "error" and comments < MAX_COMMENTS:
+                if found[0] == "error" and comments < MAX_COMMENTS:
                     comments += 1
-                    ws.write_comment(r, c, mark[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
+                    ws.write_comment(r, c, found[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
         for offset, value in enumerate(sheet.results_of(i)):
             fmt = w.status.get(value) if offset == status_at else None
             w.cell(ws, r, first_result + offset, value, fmt)

@@ -331,9 +331,10 @@ def results_report(
         ]
         for course, tally in sorted(per_course.items())
     ]
-    totals = ["Σ", None, *(sum(r[i] for r in table) for i in range(2, len(header)))]
+    totals: list[Any] = ["Σ", None]
+    totals += [sum(int(r[i] or 0) for r in table) for i in range(2, len(header))]
     sheet = ReportSheet(t("sheet_results"), headers, rows, [], [[] for _ in rows])
-    return Report(summary, header, [*table, totals] if table else [], [sheet])
+    return Report(summary, [str(h) for h in header], [*table, totals] if table else [], [sheet])
 
 
 def _cell(value: Any) -> Any:

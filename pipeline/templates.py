@@ -152,7 +152,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
     return value
 
 
-SAMPLE_MISTAKES = {
+SAMPLE_MISTAKES: dict[tuple[str, int], dict[str, Any]] = {
     # (sheet kind, row index): {field: typed value} — typical mistakes the demo shows
     ("residents", 3): {"NationalCode": "0012345678"},  # wrong check digit
     ("residents", 7): {"Mobile": "0912123"},  # too short

@@ -6,6 +6,8 @@ through ``httpx.ASGITransport`` (the default ``sandbox`` target and the tests).
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -31,7 +33,7 @@ class SandboxApp:
         self._paths = {r.path.lower(): r.path for r in routes}
         inner: ASGIApp = Starlette(routes=routes)
         self.faults: FaultInjector | None = None
-        faults = {
+        faults: dict[str, Any] = {
             "latency_ms": settings.latency_ms,
             "fail_rate": settings.fail_rate,
             "rate_limit": settings.rate_limit,

@@ -38,7 +38,8 @@ def start_server(port: int, db: Path, *options: str, timeout: float = 20.0) -> s
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the sandbox exited: {proc.stderr.read().decode()}")
+            said = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"the sandbox exited: {said}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return proc

@@ -225,8 +225,8 @@ class SimadSandbox:
             out.append(MSG["duration"])
         if v["GenderId"] not in codes.table("genders"):
             out.append(MSG["gender"])
-        end = _date(v["EndResidencyDate"])
-        if end is not None and end < _date(v["StartResidencyDate"]):
+        end, start = _date(v["EndResidencyDate"]), _date(v["StartResidencyDate"])
+        if end is not None and start is not None and end < start:
             out.append(MSG["dates"])
         owner = self.store.triple_owner(code, v["CourseStudyCode"], v["ResidencyStartYear"])
         if owner is not None and owner != v["StudentNumber"]:
@@ -289,10 +289,10 @@ class SimadSandbox:
         for name, (title, high) in SCORES.items():
             if not 0 <= v[name] <= high:
                 out.append(MSG["score"].format(name=title, high=to_persian_digits(high)))
-        end = _date(v["EndResidencyDate"])
+        end, start = _date(v["EndResidencyDate"]), _date(v["StartResidencyDate"])
         if v["DeclareCode"] == 10 and end is None:
             out.append(MSG["end_required"])
-        if end is not None and end < _date(v["StartResidencyDate"]):
+        if end is not None and start is not None and end < start:
             out.append(MSG["dates"])
         return out
 
@@ -321,8 +321,8 @@ class SimadSandbox:
         if (denied := self._unauthorized(request)) is not None:
             return denied
         filters, error = self._filters(request)
-        if error is not None:
-            return error
+        if error is not None or filters is None:
+            return error or Response(status_code=400)
         review = codes.table("review_statuses")
         out = []
         for row in self.store.declarations(**filters):
@@ -344,8 +344,8 @@ class SimadSandbox:
         if (denied := self._unauthorized(request)) is not None:
             return denied
         filters, error = self._filters(request)
-        if error is not None:
-            return error
+        if error is not None or filters is None:
+            return error or Response(status_code=400)
         results = codes.table("final_results")
         out = []
         for row in self.store.declarations(**filters):
