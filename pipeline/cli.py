@@ -8,16 +8,49 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import structlog
 import typer
+from typer.core import TyperGroup
 
 from . import __version__, codes, config, i18n
-from .errors import InputFileError, SimadError
+from .errors import (
+    INTERRUPTED_EXIT,
+    UNEXPECTED_EXIT,
+    InputFileError,
+    SimadError,
+    exit_code_for,
+)
 from .i18n import t
 from .maxa_cli import maxa_app
+from .redact import scrub
+
+
+class Boundary(TyperGroup):
+    """The one place where the product's exceptions become a message and an exit code
+    (``errors.EXIT_CODES``). Anything unexpected is one line on the screen, and its traceback,
+    without local variables, goes to the log file."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # the parser's own: --help, usage errors (exit 2)
+        except SimadError as exc:
+            typer.echo(t("error", message=scrub(exc)), err=True)
+            raise typer.Exit(exit_code_for(exc)) from None
+        except KeyboardInterrupt:
+            typer.echo(t("interrupted"), err=True)
+            raise typer.Exit(INTERRUPTED_EXIT) from None
+        except Exception as exc:
+            structlog.get_logger("simad").exception("unexpected_error")
+            typer.echo(t("unexpected", error=f"{type(exc).__name__}: {scrub(exc)}"), err=True)
+            raise typer.Exit(UNEXPECTED_EXIT) from None
+
 
 app = typer.Typer(
+    cls=Boundary,
     help="simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
     no_args_is_help=True,
     add_completion=False,
@@ -53,11 +86,6 @@ def main_options(
         logs.configure(logs.default_log_file(config.simad_home()))
     except SimadError:
         logs.configure(None)  # the command says so if it needs SIMAD_HOME
-
-
-def fail(exc: SimadError) -> typer.Exit:
-    typer.echo(t("error", message=exc), err=True)
-    return typer.Exit(exc.exit_code)
 
 
 def _sandbox_db(db: Path | None) -> Path:
@@ -263,14 +291,9 @@ def validate(
     from .dryrun import run_validate
 
     lang_now = _apply_lang(lang)
-    try:
-        run, path = run_validate(
-            inputs, report_path=report, kind=kind, lang=lang_now, course_codes=course_codes
-        )
-    except SimadError as exc:
-        raise fail(exc) from None
-    except (OSError, ValueError) as exc:
-        raise fail(InputFileError(str(exc))) from None
+    run, path = run_validate(
+        inputs, report_path=report, kind=kind, lang=lang_now, course_codes=course_codes
+    )
     if json_out:
         out = sys.stdout
         for piece in run.iter_json(report=str(path)):
@@ -362,30 +385,24 @@ def submit(
 
     lang_now = _apply_lang(lang)
     if images is not None and not images.is_dir():
-        raise fail(InputFileError(t("images_not_dir", path=images)))
-    try:
-        resolved = resolve_target(target)
-    except SimadError as exc:
-        raise fail(exc) from None
+        raise InputFileError(t("images_not_dir", path=images))
+    resolved = resolve_target(target)
     banner = describe_target(resolved)
     typer.echo(banner)
-    try:
-        with _progress_bar() as on_progress:
-            result = run_submit(
-                inputs,
-                target=resolved,
-                report_path=report,
-                images=images,
-                concurrency=concurrency,
-                force=force,
-                lang=lang_now,
-                kind=kind,
-                course_codes=course_codes,
-                on_progress=on_progress,
-                wait=wait,
-            )
-    except SimadError as exc:
-        raise fail(exc) from None
+    with _progress_bar() as on_progress:
+        result = run_submit(
+            inputs,
+            target=resolved,
+            report_path=report,
+            images=images,
+            concurrency=concurrency,
+            force=force,
+            lang=lang_now,
+            kind=kind,
+            course_codes=course_codes,
+            on_progress=on_progress,
+            wait=wait,
+        )
     _print_submission(result)
     typer.echo(banner)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
@@ -481,20 +498,17 @@ def results(
     from .results import run_results
 
     lang_now = _apply_lang(lang)
-    try:
-        resolved = resolve_target(target)
-        typer.echo(describe_target(resolved))
-        joined, path = run_results(
-            year,
-            target=resolved,
-            course=course,
-            national_code=national_code,
-            student_number=student_number,
-            out=out,
-            lang=lang_now,
-        )
-    except SimadError as exc:
-        raise fail(exc) from None
+    resolved = resolve_target(target)
+    typer.echo(describe_target(resolved))
+    joined, path = run_results(
+        year,
+        target=resolved,
+        course=course,
+        national_code=national_code,
+        student_number=student_number,
+        out=out,
+        lang=lang_now,
+    )
     typer.echo(t("results_done", n=len(joined)))
     typer.echo(t("submit_report", path=path))
 
@@ -521,17 +535,11 @@ def reconcile(
     from .reconcile import run_reconcile
 
     lang_now = _apply_lang(lang)
-    try:
-        resolved = resolve_target(target)
-        banner = describe_target(resolved)
-        typer.echo(banner)
-        result = run_reconcile(
-            year, list(inputs or []), target=resolved, report_path=report, lang=lang_now
-        )
-    except SimadError as exc:
-        raise fail(exc) from None
-    except (OSError, ValueError) as exc:
-        raise fail(InputFileError(str(exc))) from None
+    resolved = resolve_target(target)
+    typer.echo(describe_target(resolved))
+    result = run_reconcile(
+        year, list(inputs or []), target=resolved, report_path=report, lang=lang_now
+    )
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "-"
     typer.echo(t("reconcile_done", counts=counts))
     typer.echo(t("submit_report", path=result.report))
@@ -568,19 +576,16 @@ def runs(
     from .submit import rebuild_report
 
     lang_now = _apply_lang(lang)
+    if report is not None:
+        path = rebuild_report(report, out, lang=lang_now)
+        typer.echo(t("submit_report", path=path))
+        return
+    home = config.simad_home()
+    ledger = Ledger(home / "ledger.db")
     try:
-        if report is not None:
-            path = rebuild_report(report, out, lang=lang_now)
-            typer.echo(t("submit_report", path=path))
-            return
-        home = config.simad_home()
-        ledger = Ledger(home / "ledger.db")
-        try:
-            rows = ledger.runs(limit)
-        finally:
-            ledger.close()
-    except SimadError as exc:
-        raise fail(exc) from None
+        rows = ledger.runs(limit)
+    finally:
+        ledger.close()
     if not rows:
         typer.echo(t("runs_none"))
         return
@@ -598,19 +603,5 @@ def runs(
 
 
 def main() -> None:
-    try:
-        app()
-    except SimadError as exc:
-        typer.echo(t("error", message=exc), err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo(t("interrupted"), err=True)
-        sys.exit(130)
-    except Exception as exc:
-        import structlog
-
-        from .redact import scrub
-
-        structlog.get_logger("simad").exception("unexpected_error")
-        typer.echo(t("unexpected", error=f"{type(exc).__name__}: {scrub(exc)}"), err=True)
-        sys.exit(1)
+    """The `simad` entry point: errors are mapped to exit codes by ``Boundary``."""
+    app()

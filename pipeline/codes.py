@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from .errors import InputFileError
+
 TABLES = {
     "declare_codes": "Appendix 1: upgrade declaration codes",
     "declaration_types": "Appendix 2: declaration types",
@@ -54,10 +56,13 @@ def _code_key(code: object) -> str:
 def read_table(path: Path | str, name: str | None = None) -> CodeTable:
     """Read a code table CSV with columns ``code`` and optional ``title_fa``/``title_en``."""
     path = Path(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputFileError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if not rows or "code" not in rows[0]:
-        raise ValueError(f"{path}: a code table needs a 'code' column")
+        raise InputFileError(f"{path}: a code table needs a 'code' column")
     fa = {r["code"].strip(): (r.get("title_fa") or r.get("title") or "").strip() for r in rows}
     en = {r["code"].strip(): (r.get("title_en") or r.get("title") or "").strip() for r in rows}
     return CodeTable(name or path.stem, fa, en)

@@ -1,18 +1,27 @@
-"""Exceptions that stop an operation. Problems found in a row of data are values, not exceptions.
+"""Every exception the product raises on purpose, and the exit code each one means.
+
+Problems found in a row of data are values (``validation.Finding``), not exceptions: only what
+stops an operation raises.
 
 SimadError
-├── ConfigError          bad configuration or usage (exit 2)
-│   └── RunLocked        another run holds this SIMAD_HOME and target (exit 2)
-├── InputFileError       an input file cannot be read (exit 2)
-├── LocalStorageError    the ledger or a report cannot be written (disk full…) (exit 3)
-└── RemoteError          the remote service could not be used (exit 3)
-    ├── AuthError        credentials refused, refresh and re-authentication failed
-    ├── RetryableError   429, 5xx, timeout, connection error: worth trying again
-    │   ├── NotTheApi        a 2xx or 3xx that is not the API's answer (a login page, a proxy)
-    │   └── RemoteUnreachable  retries ran out on several rows in a row
-    └── UnexpectedResponse  an answer the client cannot understand
+├── ConfigError            bad configuration or usage                               exit 2
+│   └── RunLocked          another run holds this SIMAD_HOME and target              exit 2
+├── InputFileError         a file the user named cannot be used                      exit 2
+├── LocalStorageError      SIMAD_HOME, the ledger or a report cannot be written      exit 3
+├── MirrorError            the local MAXA mirror lacks what was asked                exit 1
+└── RemoteError            the remote service could not be used                      exit 3
+    ├── AuthError          credentials refused (a refused login is tried once)
+    ├── MaxaError          the DITAS gateway or the MAXA service refused the call
+    ├── UnexpectedResponse an answer the client cannot understand
+    └── RetryableError     429, 5xx, timeout, connection error: worth trying again
+        ├── NotTheApi          a 2xx or 3xx that is not the API's answer (a login page)
+        └── RemoteUnreachable  retries ran out on several rows in a row, or the first
+                               contact with a target was refused
 
-A run that stops early (exit 3) still writes its report.
+Anything else that escapes is a fault of the tool: ``UNEXPECTED_EXIT`` (70, EX_SOFTWARE), one
+line on the screen and the traceback, without local variables, in the log. ``EXIT_CODES`` is
+the one table the command line maps exceptions with; a run that stops early (exit 3) still
+writes its report.
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ from __future__ import annotations
 class SimadError(Exception):
     """Base of every error the tool raises on purpose."""
 
-    exit_code = 1
+    @property
+    def exit_code(self) -> int:
+        return exit_code_for(self)
 
 
 class ConfigError(SimadError):
-    exit_code = 2
+    pass
 
 
 class RunLocked(ConfigError):
@@ -33,15 +44,15 @@ class RunLocked(ConfigError):
 
 
 class InputFileError(SimadError):
-    exit_code = 2
+    pass
 
 
 class LocalStorageError(SimadError):
-    exit_code = 3
+    pass
 
 
 class RemoteError(SimadError):
-    exit_code = 3
+    pass
 
     def __init__(self, message: str, *, status: int | None = None, trace_id: str | None = None):
         super().__init__(message)
@@ -71,6 +82,14 @@ class UnexpectedResponse(RemoteError):
     pass
 
 
+class MaxaError(RemoteError):
+    """The gateway or the service refused the call (not retryable)."""
+
+
+class MirrorError(SimadError):
+    """The local MAXA mirror does not hold the terminology or version asked for."""
+
+
 class NotTheApi(RetryableError):
     """A success status whose body is not what the API returns (HTML, a redirect): never a
     success. Retried, since a proxy's page may go away; the row fails if it does not."""
@@ -78,3 +97,25 @@ class NotTheApi(RetryableError):
 
 class RemoteUnreachable(RetryableError):
     """Retries ran out on several rows in a row: the server is down or unreachable."""
+
+
+USAGE_EXIT = 2  # also what the command-line parser uses for a bad option
+UNEXPECTED_EXIT = 70  # EX_SOFTWARE: a fault of the tool, not of the input or the server
+INTERRUPTED_EXIT = 130
+
+# The most specific class first: ``exit_code_for`` takes the first one the error is.
+EXIT_CODES: dict[type[SimadError], int] = {
+    RunLocked: USAGE_EXIT,
+    ConfigError: USAGE_EXIT,
+    InputFileError: USAGE_EXIT,
+    LocalStorageError: 3,
+    MirrorError: 1,
+    RemoteError: 3,
+}
+
+
+def exit_code_for(exc: BaseException) -> int:
+    for kind, code in EXIT_CODES.items():
+        if isinstance(exc, kind):
+            return code
+    return UNEXPECTED_EXIT

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import config, i18n
-from .errors import ConfigError, SimadError
+from .errors import ConfigError
 from .i18n import t
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="fa (default) or 
 
 
 def _run(target: str | None, lang: str | None, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(client)`` against the target; errors become a message and an exit code."""
+    """Run ``work(client)`` against the target (errors reach the CLI's boundary)."""
     from .targets import open_maxa
 
     if lang:
@@ -40,11 +40,7 @@ def _run(target: str | None, lang: str | None, work: Callable[[Any], Awaitable[T
         async with open_maxa(target, lang=i18n.current_lang()) as client:
             return await work(client)
 
-    try:
-        return asyncio.run(go())
-    except SimadError as exc:
-        typer.echo(t("error", message=exc), err=True)
-        raise typer.Exit(exc.exit_code) from None
+    return asyncio.run(go())
 
 
 def _banner(target: str | None) -> None:
@@ -79,15 +75,12 @@ def _mirror():
 def _offline_lookup(
     terminology: str, code: str, version: str | None, lang: str | None
 ) -> tuple[str | None, str | None]:
-    """(value, version that answered) from the local mirror; errors become an exit code."""
+    """(value, version that answered) from the local mirror."""
     if lang:
         i18n.set_lang(lang)
     mirror = _mirror()
     try:
         return mirror.lookup(terminology, code, version)
-    except SimadError as exc:
-        typer.echo(t("error", message=exc), err=True)
-        raise typer.Exit(exc.exit_code) from None
     finally:
         mirror.close()
 
@@ -288,11 +281,7 @@ def diff(
         if offline:
             if lang:
                 i18n.set_lang(lang)
-            try:
-                result = asyncio.run(diff_versions(None, mirror, terminology, old, new))
-            except SimadError as exc:
-                typer.echo(t("error", message=exc), err=True)
-                raise typer.Exit(exc.exit_code) from None
+            result = asyncio.run(diff_versions(None, mirror, terminology, old, new))
         else:
             _banner(target)
             result = _run(target, lang, lambda c: diff_versions(c, mirror, terminology, old, new))

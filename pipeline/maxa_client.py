@@ -24,7 +24,7 @@ import jdatetime
 import structlog
 
 from .config import MaxaCredentials
-from .errors import AuthError, RemoteError, RetryableError, UnexpectedResponse
+from .errors import AuthError, MaxaError, RetryableError, UnexpectedResponse
 from .redact import scrub, shorten
 from .retry import RetryPolicy
 
@@ -56,10 +56,6 @@ GATEWAY = {
 def gateway_message(code: int, lang: str = "fa") -> str:
     fa, en = GATEWAY.get(code, (f"کد {code}", f"code {code}"))
     return fa if lang == "fa" else en
-
-
-class MaxaError(RemoteError):
-    """The gateway or the service refused the call (not retryable)."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SimadError
+from .errors import MirrorError
 from .maxa_client import MaxaClient, Term, Version
 from .private import csv_safe, open_sqlite
 
@@ -30,10 +30,6 @@ CREATE TABLE IF NOT EXISTS terms (
 );
 """
 CHUNK = 2000
-
-
-class MirrorError(SimadError):
-    exit_code = 1
 
 
 def tkey(terminology: str) -> str:

@@ -70,12 +70,15 @@ def read_file(path: Path | str, kind: str | None = None) -> Workbook:
         raise InputFileError(t("bad_kind", kinds=", ".join(KINDS)))
     _check_path(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv" or suffix == ".txt":
-        grids = [(path.stem, _read_csv(path))]
-    elif suffix in EXCEL_SUFFIXES:
-        grids = _read_workbook(path)
-    else:
-        raise InputFileError(t("file_type", path=path, suffix=suffix or "?"))
+    try:
+        if suffix == ".csv" or suffix == ".txt":
+            grids = [(path.stem, _read_csv(path))]
+        elif suffix in EXCEL_SUFFIXES:
+            grids = _read_workbook(path)
+        else:
+            raise InputFileError(t("file_type", path=path, suffix=suffix or "?"))
+    except OSError as exc:  # only reading the file the user named becomes an input error
+        raise InputFileError(t("file_unreadable", path=path, reason=exc.strerror or exc)) from exc
     book = Workbook(path)
     for name, grid in grids:
         sheet = _recognise(path, name, grid, kind)

@@ -432,7 +432,7 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
     with pytest.raises(SystemExit) as exit_:
         cli.main()
     logs.configure(None)
-    assert exit_.value.code == 1
+    assert exit_.value.code == 70  # errors.UNEXPECTED_EXIT
     err = capsys.readouterr().err
     assert "RuntimeError: boom" in err and "Traceback" not in err
     log = next((Path(os.environ["SIMAD_HOME"]) / "logs").glob("*.jsonl")).read_text("utf-8")

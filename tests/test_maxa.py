@@ -21,9 +21,9 @@ from pipeline.config import (
     MAXA_SANDBOX_USERNAME,
     MaxaCredentials,
 )
-from pipeline.errors import AuthError, RetryableError
-from pipeline.maxa_client import MaxaClient, MaxaError, decode_data
-from pipeline.maxa_mirror import Mirror, MirrorError, diff, export, pull
+from pipeline.errors import AuthError, MaxaError, MirrorError, RetryableError
+from pipeline.maxa_client import MaxaClient, decode_data
+from pipeline.maxa_mirror import Mirror, diff, export, pull
 from pipeline.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 
