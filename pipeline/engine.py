@@ -12,9 +12,8 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import structlog
 
@@ -26,12 +25,10 @@ from .limiter import AdaptiveLimiter
 from .payloads import build_payload, payload_hash, row_key
 from .redact import scrub
 from .results import unwrap
-from .retry import RetryPolicy
 from .simad_client import CallResult, SimadClient
 from .validation import Finding, SheetResult, ValidationRun
 
 log = structlog.get_logger("simad.submit")
-T = TypeVar("T")
 
 SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID = (
     "sent",
@@ -97,7 +94,6 @@ class Engine:
         *,
         target: str,
         run_id: str,
-        policy: RetryPolicy | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         force: bool = False,
         images: Path | None = None,
@@ -109,7 +105,6 @@ class Engine:
         self.ledger = ledger
         self.target = target
         self.run_id = run_id
-        self.policy = policy or RetryPolicy()
         self.limiter = AdaptiveLimiter(concurrency)
         self.force = force
         self.images = images
@@ -213,7 +208,7 @@ class Engine:
         understand, or a ledger that cannot be written stops the run (``fatal``); the rows
         not decided by then are ``not_sent``."""
         try:
-            await self._call(self._remote.authenticate)
+            await self._remote.authenticate()
         except RemoteError as exc:
             self.fatal = exc
             return
@@ -264,24 +259,13 @@ class Engine:
 
         await asyncio.gather(*(worker() for _ in range(min(self.limiter.maximum, len(items)))))
 
-    def _on_retry(self, attempt: int, exc: RetryableError, wait: float) -> None:
+    def on_retry(self, attempt: int, exc: RetryableError, wait: float) -> None:
+        """Told by the client of each retry: a 429 or 503 slows the sending down."""
         if exc.status in PUSH_BACK:
             self.limiter.push_back()
         log.info(
             "retry", attempt=attempt, status=exc.status, wait=round(wait, 2), trace_id=exc.trace_id
         )
-
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> tuple[T, int]:
-        attempts = 0
-
-        async def once() -> T:
-            nonlocal attempts
-            attempts += 1
-            self.requests += 1
-            return await make()
-
-        result, _ = await self.policy.run(once, self._on_retry)
-        return result, attempts
 
     async def _send(
         self, item: Item, send: Callable[[dict[str, Any]], Awaitable[CallResult]]
@@ -289,13 +273,16 @@ class Engine:
         outcome = self.outcome(item.result, item.index)
         try:
             self.ledger.mark_sending(self.target, item.kind, item.key, item.digest, self.run_id)
-            result, attempts = await self._call(lambda: send(item.payload))
+            result = await send(item.payload)
         except RetryableError as exc:
+            self.requests += exc.attempts
             self._failed(item, outcome, exc)
             return
         except (RemoteError, LocalStorageError) as exc:
             self._stop(exc)
             return
+        attempts = result.attempts
+        self.requests += attempts
         self._failure_streak = 0
         self.limiter.success()
         outcome.attempts = attempts
@@ -417,10 +404,11 @@ class Engine:
         digest = payload_hash(data)
         try:
             self.ledger.mark_sending(self.target, "image", item.student, digest, self.run_id)
-            result, attempts = await self._call(
-                lambda: self._remote.upload_image(item.student, data)
-            )
+            result = await self._remote.upload_image(item.student, data)
+            attempts = result.attempts
+            self.requests += attempts
         except RetryableError as exc:
+            self.requests += exc.attempts
             text = item.clean(exc)
             outcome.messages.append(t("photo_failed", error=text))
             self._record_as(
@@ -506,12 +494,8 @@ class Engine:
             if outcome.status is not None:
                 continue
             try:
-                listed, _ = await self._call(
-                    partial(
-                        self._remote.get_declare_residents,
-                        int(item.payload["YearId"]),
-                        student_number=item.student,
-                    )
+                listed = await self._remote.get_declare_residents(
+                    int(item.payload["YearId"]), student_number=item.student
                 )
             except RemoteError:
                 continue  # not known: it is sent again, and the server's upsert makes that safe

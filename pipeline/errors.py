@@ -13,10 +13,10 @@ SimadError
     ├── AuthError          credentials refused (a refused login is tried once)
     ├── MaxaError          the DITAS gateway or the MAXA service refused the call
     ├── UnexpectedResponse an answer the client cannot understand
+    ├── RemoteUnreachable  the first contact with a target was refused, or retries ran out
+    │                      on several rows in a row (not retried)
     └── RetryableError     429, 5xx, timeout, connection error: worth trying again
-        ├── NotTheApi          a 2xx or 3xx that is not the API's answer (a login page)
-        └── RemoteUnreachable  retries ran out on several rows in a row, or the first
-                               contact with a target was refused
+        └── NotTheApi      a 2xx or 3xx that is not the API's answer (a login page)
 
 Anything else that escapes is a fault of the tool: ``UNEXPECTED_EXIT`` (70, EX_SOFTWARE), one
 line on the screen and the traceback, without local variables, in the log. ``EXIT_CODES`` is
@@ -95,8 +95,9 @@ class NotTheApi(RetryableError):
     success. Retried, since a proxy's page may go away; the row fails if it does not."""
 
 
-class RemoteUnreachable(RetryableError):
-    """Retries ran out on several rows in a row: the server is down or unreachable."""
+class RemoteUnreachable(RemoteError):
+    """The target cannot be reached: the first contact was refused, or retries ran out on
+    several rows in a row. Not retried."""
 
 
 USAGE_EXIT = 2  # also what the command-line parser uses for a bad option

@@ -372,6 +372,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "گزارش در {path} نوشته نشد ({reason}).",
         "en": "The report could not be written to {path} ({reason}).",
     },
+    "first_contact_failed": {
+        "fa": "به {url} وصل نشد ({error}): نشانی را بررسی کنید، یا سرور خاموش یا از این شبکه در دسترس نیست.",
+        "en": "Could not connect to {url} ({error}): check the address; the server may be down or not reachable from this network.",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

@@ -267,6 +267,7 @@ def run_reconcile(
     lang: str = "fa",
     transport: Any = None,
     credentials: Any = None,
+    policy: Any = None,
 ) -> ReconcileResult:
     import time
 
@@ -284,7 +285,7 @@ def run_reconcile(
         local, origins, invalid = local_from_ledger(target, year_id), {}, 0
         source = t("source_ledger")
 
-    server = download(target, year_id, transport=transport, credentials=credentials)
+    server = download(target, year_id, transport=transport, credentials=credentials, policy=policy)
     lines = compare(local, server, origins)
     write_report(
         reconcile_report(

@@ -185,15 +185,24 @@ def join(
 
 
 def download(
-    target: str, year_id: int, *, transport: Any = None, credentials: Any = None, **filters: Any
+    target: str,
+    year_id: int,
+    *,
+    transport: Any = None,
+    credentials: Any = None,
+    policy: Any = None,
+    **filters: Any,
 ) -> dict[tuple[str, int], Joined]:
-    """Open the target, fetch both lists with ``filters`` and join them."""
+    """Open the target, fetch both lists with ``filters`` (each call under the client's
+    retry policy, so 503s, 429s and timeouts are ridden out) and join them."""
     import asyncio
 
     from .targets import open_simad
 
     async def go() -> dict[tuple[str, int], Joined]:
-        async with open_simad(target, transport=transport, credentials=credentials) as client:
+        async with open_simad(
+            target, transport=transport, credentials=credentials, policy=policy
+        ) as client:
             return await fetch(client, year_id, **filters)
 
     return asyncio.run(go())
@@ -357,6 +366,7 @@ def run_results(
     lang: str = "fa",
     transport: Any = None,
     credentials: Any = None,
+    policy: Any = None,
 ) -> tuple[dict[tuple[str, int], Joined], Any]:
     import time
     from pathlib import Path
@@ -370,7 +380,9 @@ def run_results(
     target = resolve_target(target)
     filters = {"course": course, "national_code": national_code, "student_number": student_number}
     path = prepare_report_path(Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx")
-    joined = download(target, year_id, transport=transport, credentials=credentials, **filters)
+    joined = download(
+        target, year_id, transport=transport, credentials=credentials, policy=policy, **filters
+    )
     write_report(
         results_report(
             joined,

@@ -21,21 +21,24 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 import structlog
 
 from .config import Credentials
-from .errors import AuthError, NotTheApi, RetryableError, UnexpectedResponse
+from .errors import AuthError, NotTheApi, RemoteUnreachable, RetryableError, UnexpectedResponse
 from .i18n import t
 from .redact import scrub, shorten
+from .retry import RetryPolicy
 
 log = structlog.get_logger("simad.client")
+T = TypeVar("T")
 
 TOKEN_KEYS = ("token", "accesstoken", "access_token")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -73,6 +76,7 @@ class CallResult:
     status: int
     problem: Problem | None = None
     trace_id: str | None = None
+    attempts: int = 1
 
 
 def parse_problem(response: httpx.Response, secrets: tuple[str | None, ...] = ()) -> Problem:
@@ -212,8 +216,15 @@ class SimadClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_connections: int = 16,
         clock: Callable[[], float] = time.time,
+        policy: RetryPolicy | None = None,
+        on_retry: Callable[[int, RetryableError, float], None] | None = None,
     ):
+        """``policy`` retries every remote call (data, lists, token calls, revoke); without
+        one each call is tried once. ``on_retry(attempt, error, wait)`` hears of each retry."""
         self._credentials = credentials
+        self._policy = policy
+        self.on_retry = on_retry
+        self._answered = False  # whether this target ever answered
         self._clock = clock
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
@@ -262,9 +273,22 @@ class SimadClient:
             trace_id=problem.trace_id,
         )
 
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+        """``call`` under the client's retry policy: its result and the attempts made."""
+        if self._policy is None:
+            try:
+                return await call(), 1
+            except RetryableError as exc:
+                exc.attempts = 1
+                raise
+        return await self._policy.run(call, self.on_retry)
+
     async def authenticate(self) -> None:
-        """Log in. A refused login is remembered: it is never tried again by this client
-        (a server may lock the account after a few wrong passwords)."""
+        """Log in (under the retry policy). A refused login is remembered: it is never tried
+        again by this client (a server may lock the account after a few wrong passwords)."""
+        await self._retrying(self._authenticate)
+
+    async def _authenticate(self) -> None:
         if self.refused is not None:
             raise self.refused
         response = await self._raw(
@@ -316,7 +340,10 @@ class SimadClient:
         log.info("token_refreshed")
 
     async def revoke(self) -> None:
-        """Invalidate the current token pair on the server (best effort at the end of a run)."""
+        """Invalidate the current token pair on the server (at the end of every run)."""
+        await self._retrying(self._revoke)
+
+    async def _revoke(self) -> None:
         if not self._token or not self._refresh_token:
             return
         response = await self._raw(
@@ -370,14 +397,14 @@ class SimadClient:
             if self._token is not None and self._token != stale_token:
                 return
             if self._token is None:
-                await self.authenticate()
+                await self._authenticate()
                 return
             try:
                 await self.refresh()
             except AuthError:
                 log.info("refresh_refused_reauthenticating")
                 self._token = self._refresh_token = None
-                await self.authenticate()
+                await self._authenticate()
 
     async def ensure_token(self) -> str:
         if self._needs_renewal():
@@ -407,12 +434,25 @@ class SimadClient:
                     bounded, cut = await _read_bounded(response, cap)
             finally:
                 await response.aclose()
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if not self._answered:  # a wrong address or a server that is down: say so now
+                raise RemoteUnreachable(
+                    t(
+                        "first_contact_failed",
+                        url=str(self._http.base_url),
+                        error=type(exc).__name__,
+                    )
+                ) from exc
+            raise RetryableError(
+                t("connection_error", path=path, error=type(exc).__name__)
+            ) from exc
         except httpx.TimeoutException as exc:
             raise RetryableError(t("timed_out", path=path)) from exc
         except httpx.TransportError as exc:
             raise RetryableError(
                 t("connection_error", path=path, error=type(exc).__name__)
             ) from exc
+        self._answered = True
         log.debug(
             "http",
             method=method,
@@ -503,14 +543,19 @@ class SimadClient:
     # -- data calls (A.2) ------------------------------------------------------------------
 
     async def add_or_update_resident(self, payload: dict[str, Any]) -> CallResult:
-        return await self._post("api2/Residents/AddOrUpdate", payload)
+        return await self._data("api2/Residents/AddOrUpdate", payload)
 
     async def upload_image(self, student_number: str, image: bytes) -> CallResult:
         body = {"StudentNumber": student_number, "Image": base64.b64encode(image).decode()}
-        return await self._post("api2/Residents/UploadImage", body)
+        return await self._data("api2/Residents/UploadImage", body)
 
     async def add_or_update_declaration(self, payload: dict[str, Any]) -> CallResult:
-        return await self._post("api2/DeclareResidentToUpgrades/AddOrUpdate", payload)
+        return await self._data("api2/DeclareResidentToUpgrades/AddOrUpdate", payload)
+
+    async def _data(self, path: str, payload: dict[str, Any]) -> CallResult:
+        result, attempts = await self._retrying(partial(self._post, path, payload))
+        result.attempts = attempts
+        return result
 
     async def get_declare_residents(
         self,
@@ -519,10 +564,10 @@ class SimadClient:
         national_code: str | None = None,
         student_number: str | None = None,
     ) -> Any:
-        return await self._get(
-            "api2/DeclareResidentToUpgrades/GetDeclareResidents",
-            _filters(year_id, course_study_code, national_code, student_number),
-        )
+        filters = _filters(year_id, course_study_code, national_code, student_number)
+        path = "api2/DeclareResidentToUpgrades/GetDeclareResidents"
+        body, _ = await self._retrying(partial(self._get, path, filters))
+        return body
 
     async def get_final_results(
         self,
@@ -531,10 +576,10 @@ class SimadClient:
         national_code: str | None = None,
         student_number: str | None = None,
     ) -> Any:
-        return await self._get(
-            "api2/ResidentUpgrades/GetFinalResults",
-            _filters(year_id, course_study_code, national_code, student_number),
-        )
+        filters = _filters(year_id, course_study_code, national_code, student_number)
+        path = "api2/ResidentUpgrades/GetFinalResults"
+        body, _ = await self._retrying(partial(self._get, path, filters))
+        return body
 
 
 def _filters(year_id: int, course: str | int | None, national: str | None, student: str | None):

@@ -285,7 +285,6 @@ def _locked_run(
         ledger,
         target=target,
         run_id=run_id,
-        policy=policy,
         concurrency=concurrency,
         force=force,
         images=images,
@@ -307,6 +306,8 @@ def _locked_run(
             credentials=creds,
             max_connections=concurrency,
             timeout=timeout,
+            policy=policy,
+            on_retry=engine.on_retry,
         ) as client:
             engine.client = client
             try:

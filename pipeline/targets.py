@@ -19,7 +19,9 @@ from .config import (
     simad_credentials,
     simad_home,
 )
+from .errors import RetryableError
 from .maxa_client import MaxaClient
+from .retry import RetryPolicy
 from .simad_client import SimadClient
 
 SANDBOX_BASE_URL = "http://sandbox.local"
@@ -41,8 +43,12 @@ async def open_simad(
     max_connections: int = 16,
     clock: Callable[[], float] = time.time,
     timeout: float | None = None,
+    policy: RetryPolicy | None = None,
+    on_retry: Callable[[int, RetryableError, float], None] | None = None,
 ) -> AsyncIterator[SimadClient]:
-    """A client for ``target``; tests may hand in their own ``transport``."""
+    """A client for ``target`` whose every call goes through one retry policy (by default
+    one that gives up 3 × the timeout after a call's first attempt); tests may hand in their
+    own ``transport`` and ``policy``."""
     target = resolve_target(target)
     creds = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
     if target == SANDBOX:
@@ -57,6 +63,8 @@ async def open_simad(
         max_connections=max_connections,
         clock=clock,
         timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
+        policy=policy or RetryPolicy(max_elapsed=3 * seconds),
+        on_retry=on_retry,
     )
     try:
         yield client

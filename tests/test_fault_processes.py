@@ -113,3 +113,20 @@ def test_usage_and_storage_errors_print_a_message_not_a_traceback(tmp_path):
     assert "SIMAD_HOME" in home.stderr and "Traceback" not in home.stderr
     directory = simad("validate", str(tmp_path))
     assert directory.returncode == 2 and "folder" in directory.stderr
+
+
+@pytest.mark.parametrize("command", [["results", "--year", "1402"], ["submit"]])
+def test_a_target_refusing_connections_fails_within_seconds(tmp_path, command):
+    inputs = workbooks(tmp_path, 2)
+    args = [*command, *([str(inputs[0])] if command == ["submit"] else [])]
+    started = time.monotonic()
+    done = simad(
+        *args,
+        "--target",
+        f"http://127.0.0.1:{free_port()}",
+        env={"SIMAD_USERNAME": "u", "SIMAD_PASSWORD": "p"},
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 3, done.stderr
+    assert "Could not connect" in done.stderr and "Traceback" not in done.stderr
+    assert took < 10

@@ -345,3 +345,53 @@ def test_server_conventions_that_are_not_differences():
 def test_other_years_in_the_answer_are_ignored():
     joined = join(parse([server_declaration("A"), server_declaration("B", YearId=1401)]), [], 1402)
     assert list(joined) == [("A", 1402)]
+
+
+def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_path):
+    """The same retry policy as submission: a flaky server changes nothing in the answer."""
+    from pipeline.retry import RetryPolicy
+    from pipeline.sandbox import SandboxSettings, create_app
+    from pipeline.submit import run_submit
+
+    from .test_submit import TickingClock
+
+    creds = Credentials("demo-university", "demo-pass-1403")
+    calm = create_app(SandboxSettings(db_path=tmp_path / "server.db"))
+    run_submit(
+        [workbook(tmp_path)],
+        target="sandbox",
+        transport=httpx.ASGITransport(app=calm),
+        credentials=creds,
+    )
+    calm.store.close()
+    clock = TickingClock()
+    flaky = create_app(
+        SandboxSettings(db_path=tmp_path / "server.db", fail_rate=0.5, seed=3, clock=clock)
+    )
+    policy = RetryPolicy(max_attempts=20, sleep=clock.sleep, clock=clock)
+
+    def reconcile(app, report):
+        return run_reconcile(
+            1402,
+            [workbook(tmp_path)],
+            target="sandbox",
+            transport=httpx.ASGITransport(app=app),
+            credentials=creds,
+            report_path=tmp_path / report,
+            policy=policy,
+        )
+
+    result = reconcile(flaky, "flaky.xlsx")
+    assert flaky.faults is not None and flaky.faults.counts["failed_503"] >= 2
+    assert result.counts == {"matched": 2}
+    from pipeline.results import run_results
+
+    joined, _ = run_results(
+        1402,
+        target="sandbox",
+        transport=httpx.ASGITransport(app=flaky),
+        credentials=creds,
+        out=tmp_path / "results.xlsx",
+        policy=policy,
+    )
+    assert sorted(student for student, _ in joined) == ["98123001", "98123002"]
