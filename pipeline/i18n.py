@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sandbox_banner": {
@@ -382,18 +385,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-_lang = os.environ.get("SIMAD_LANG", "fa")
+LANGS = ("fa", "en")
+
+
+def _from_environment() -> str:
+    lang = os.environ.get("SIMAD_LANG", "fa").strip().lower()
+    return lang if lang in LANGS else "fa"
+
+
+# The language of the current context (a thread, or an asyncio task and what it starts): two
+# commands running side by side in one process, in two languages, never see each other's.
+_lang: ContextVar[str] = ContextVar("simad_lang")
 
 
 def set_lang(lang: str) -> None:
-    global _lang
-    if lang not in ("fa", "en"):
+    """Set the language of the current context (the command line does this once)."""
+    _lang.set(_checked(lang))
+
+
+def _checked(lang: str) -> str:
+    key = lang.strip().lower()
+    if key not in LANGS:
         raise ValueError(f"unknown language {lang!r}: use fa or en")
-    _lang = lang
+    return key
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Speak ``lang`` inside the block, and what it spoke before after it."""
+    token = _lang.set(_checked(lang))
+    try:
+        yield
+    finally:
+        _lang.reset(token)
 
 
 def current_lang() -> str:
-    return _lang if _lang in ("fa", "en") else "fa"
+    return _lang.get(None) or _from_environment()
 
 
 def t(key: str, **values: object) -> str:

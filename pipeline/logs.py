@@ -2,6 +2,11 @@
 
 Secrets and personal data are dropped by a processor before anything is written: keys that
 name a credential or a personal identifier are replaced, whatever the event.
+
+structlog is configured once, at import. Where events go is a property of the current context
+(a thread, or an asyncio task), not of the process: ``writing_to(file)`` sends the events of
+its block to ``file``, so two commands in one process (two tabs of the web app) keep separate
+logs. Outside any such block events go nowhere.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,9 +47,6 @@ class _QuietFile:
     def write(self, text: str) -> None:
         with contextlib.suppress(OSError, ValueError):
             self.handle.write(text)
-
-    def flush(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
             self.handle.flush()
 
     def close(self) -> None:
@@ -50,48 +54,67 @@ class _QuietFile:
             self.handle.close()
 
 
-_handle: _QuietFile | None = None
+_sink: ContextVar[_QuietFile | None] = ContextVar("simad_log_sink", default=None)
+
+
+class _ContextLogger:
+    """Writes each rendered event to the current context's log file, if it has one."""
+
+    def msg(self, message: str) -> None:
+        sink = _sink.get()
+        if sink is not None:
+            sink.write(message + "\n")
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
 
 
 def default_log_file(home: Path) -> Path:
-    from datetime import UTC, datetime
-
     return home / "logs" / f"simad-{datetime.now(UTC):%Y%m%d}.jsonl"
 
 
-def configure(log_file: Path | None = None, level: int = logging.INFO) -> None:
-    """Send structlog events to ``log_file`` (JSON lines), or nowhere when None."""
-    global _handle
-    if _handle is not None:
-        _handle.close()
-        _handle = None
-    if log_file is None:
-        structlog.configure(
-            processors=[redact, structlog.processors.JSONRenderer()],
-            logger_factory=structlog.ReturnLoggerFactory(),
-            wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL),
-            cache_logger_on_first_use=False,
-        )
-        return
+def _open(log_file: Path) -> _QuietFile | None:
     try:
         private_dir(log_file.parent)
         private_file(log_file)
-        _handle = _QuietFile(log_file.open("a", encoding="utf-8"))
+        return _QuietFile(log_file.open("a", encoding="utf-8"))
     except OSError:
-        configure(None)  # no log rather than no run
-        return
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact,
-            # An unexpected error's traceback, as text: no local variables, which could hold
-            # credentials or personal data.
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(ensure_ascii=False),
-        ],
-        logger_factory=structlog.WriteLoggerFactory(file=_handle),  # type: ignore[arg-type]
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        cache_logger_on_first_use=False,
-    )
+        return None  # no log rather than no run
+
+
+@contextlib.contextmanager
+def writing_to(log_file: Path | None) -> Iterator[None]:
+    """Send the events of the block (in this context) to ``log_file``; None: nowhere."""
+    sink = _open(log_file) if log_file is not None else None
+    token = _sink.set(sink)
+    try:
+        yield
+    finally:
+        _sink.reset(token)
+        if sink is not None:
+            sink.close()
+
+
+def configure(log_file: Path | None = None) -> None:
+    """Send the current context's events to ``log_file`` from now on (None: nowhere). For the
+    command line's one long context; library code uses ``writing_to``."""
+    previous = _sink.get()
+    _sink.set(_open(log_file) if log_file is not None else None)
+    if previous is not None:
+        previous.close()
+
+
+structlog.configure(
+    processors=[
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact,
+        # An unexpected error's traceback, as text: no local variables, which could hold
+        # credentials or personal data.
+        structlog.processors.format_exc_info,
+        structlog.processors.JSONRenderer(ensure_ascii=False),
+    ],
+    logger_factory=lambda *args: _ContextLogger(),
+    wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    cache_logger_on_first_use=False,
+)
