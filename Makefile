@@ -18,13 +18,13 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check pipeline schemas tests
-	$(BIN)/ruff format --check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/ruff format --check pipeline schemas tests bench
 	$(BIN)/mypy
 
 fmt: install
-	$(BIN)/ruff check --fix pipeline schemas tests
-	$(BIN)/ruff format pipeline schemas tests
+	$(BIN)/ruff check --fix pipeline schemas tests bench
+	$(BIN)/ruff format pipeline schemas tests bench
 
 # The demo keeps its state (ledger, sandbox database, logs) in out/demo-home, so running it a
 # second time shows the differential re-run: every accepted row is reported `unchanged`.
@@ -38,7 +38,7 @@ demo: install
 	test $$status -le 1
 
 bench: install
-	$(BIN)/python -m pipeline.bench $(BENCH)
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -14,7 +14,13 @@ import structlog
 import typer
 from typer.core import TyperGroup
 
-from . import __version__, codes, config, i18n
+from . import __version__, codes, config, i18n, logs
+from .commands.reconcile import run_reconcile
+from .commands.results import run_results
+from .commands.runs import list_runs, rebuild_report
+from .commands.submit import run_submit
+from .commands.validate import run_validate
+from .context import Context
 from .errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
@@ -25,6 +31,7 @@ from .errors import (
 from .i18n import t
 from .maxa_cli import maxa_app
 from .redact import scrub
+from .run_report import fatal_text
 
 
 class Boundary(TyperGroup):
@@ -260,6 +267,15 @@ InputsArg = Annotated[
 ]
 
 
+def _context(lang: str) -> Context:
+    """What every command of one invocation shares: the language and the day's log file."""
+    try:
+        log_file: Path | None = logs.default_log_file(config.simad_home())
+    except SimadError:
+        log_file = None  # a command that needs SIMAD_HOME says so itself
+    return Context(lang=lang, log_file=log_file)
+
+
 def _apply_lang(lang: str | None) -> str:
     if lang:
         try:
@@ -288,11 +304,10 @@ def validate(
     No network is used. Exit 0 when every row is valid, 1 when some are invalid,
     2 when an input file cannot be used.
     """
-    from .dryrun import run_validate
 
     lang_now = _apply_lang(lang)
     run, path = run_validate(
-        inputs, report_path=report, kind=kind, lang=lang_now, course_codes=course_codes
+        inputs, report_path=report, kind=kind, course_codes=course_codes, ctx=_context(lang_now)
     )
     if json_out:
         out = sys.stdout
@@ -381,7 +396,6 @@ def submit(
     unreachable.
     """
     from .config import describe_target, resolve_target
-    from .submit import fatal_text, run_submit
 
     lang_now = _apply_lang(lang)
     if images is not None and not images.is_dir():
@@ -397,11 +411,11 @@ def submit(
             images=images,
             concurrency=concurrency,
             force=force,
-            lang=lang_now,
             kind=kind,
             course_codes=course_codes,
             on_progress=on_progress,
             wait=wait,
+            ctx=_context(lang_now),
         )
     _print_submission(result)
     typer.echo(banner)
@@ -495,7 +509,6 @@ def results(
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
     from .config import describe_target, resolve_target
-    from .results import run_results
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
@@ -507,7 +520,7 @@ def results(
         national_code=national_code,
         student_number=student_number,
         out=out,
-        lang=lang_now,
+        ctx=_context(lang_now),
     )
     typer.echo(t("results_done", n=len(joined)))
     typer.echo(t("submit_report", path=path))
@@ -532,13 +545,12 @@ def reconcile(
     Exit 0 when everything matched, 1 otherwise.
     """
     from .config import describe_target, resolve_target
-    from .reconcile import run_reconcile
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
     typer.echo(describe_target(resolved))
     result = run_reconcile(
-        year, list(inputs or []), target=resolved, report_path=report, lang=lang_now
+        year, list(inputs or []), target=resolved, report_path=report, ctx=_context(lang_now)
     )
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "-"
     typer.echo(t("reconcile_done", counts=counts))
@@ -571,21 +583,12 @@ def runs(
     from rich.console import Console
     from rich.table import Table
 
-    from .ledger import Ledger
-    from .runlock import is_running
-    from .submit import rebuild_report
-
-    lang_now = _apply_lang(lang)
+    ctx = _context(_apply_lang(lang))
     if report is not None:
-        path = rebuild_report(report, out, lang=lang_now)
+        path = rebuild_report(report, out, ctx=ctx)
         typer.echo(t("submit_report", path=path))
         return
-    home = config.simad_home()
-    ledger = Ledger(home / "ledger.db")
-    try:
-        rows = ledger.runs(limit)
-    finally:
-        ledger.close()
+    rows = list_runs(limit, ctx=ctx)
     if not rows:
         typer.echo(t("runs_none"))
         return
@@ -593,12 +596,9 @@ def runs(
     for title in ("run", "started", "target", "state", "counts", "report"):
         table.add_column(title)
     for r in rows:
-        started = datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(r["counts"].items()))
-        state = r["state"]
-        if state == "running" and not is_running(home, r["target"]):
-            state = "interrupted"
-        table.add_row(r["id"], started, r["target"], state, counts, r.get("report") or "")
+        started = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(r.counts.items()))
+        table.add_row(r.id, started, r.target, r.state, counts, r.report or "")
     Console(highlight=False).print(table)
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import jdatetime
+import xlsxwriter
 
 from . import codes
+from .fields import fields
 from .identifiers import national_code_check_digit
 
 FIRST_F = ["مریم", "زهرا", "فاطمه", "سارا", "نرگس", "الهام", "مهسا", "لیلا", "نازنین", "آزاده"]
@@ -111,3 +114,39 @@ def people(n: int, seed: int = 1403, start_year: int = 1401) -> list[dict[str, A
         }
         out.append({"resident": resident, "declaration": declaration})
     return out
+
+
+def write_workbook(path: Path, kind: str, n: int, seed: int = 7, mistakes: bool = True) -> Path:
+    """A workbook of ``n`` rows typed as an office types them (text dates, number cells)."""
+    if path.exists() and path.stat().st_mtime > Path(__file__).stat().st_mtime:
+        return path  # generated data is reused while this module is unchanged
+    key = "resident" if kind == "residents" else "declaration"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    ws = book.add_worksheet(kind)
+    specs = fields(kind)
+    ws.write_row(0, 0, [f.label_fa for f in specs])
+    for r, person in enumerate(people(n, seed=seed), start=1):
+        record = dict(person[key])
+        if (
+            mistakes and r % 50 == 0
+        ):  # 2% of rows carry a typical mistake, so the report marks cells
+            if kind == "residents":
+                record["NationalCode"] = record["NationalCode"][:9] + str(
+                    (int(record["NationalCode"][9]) + 1) % 10
+                )
+            else:
+                record["BaliniScore"] = 61
+        for c, f in enumerate(specs):
+            value = record[f.name]
+            if value is None or value == "":
+                continue
+            if f.type == "date":
+                ws.write_string(r, c, jalali_text(value))
+            elif f.type == "bool":
+                ws.write_string(r, c, "بله" if value else "خیر")
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    book.close()
+    return path

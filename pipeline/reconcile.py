@@ -20,8 +20,8 @@ from .fields import fields
 from .i18n import t
 from .normalize import CONVERTERS
 from .payloads import build_payload
-from .report import Report, ReportSheet, prepare_report_path, write_report
-from .results import Joined, download
+from .report import Report, ReportSheet
+from .results import Joined
 
 MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
 CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
@@ -256,46 +256,3 @@ class ReconcileResult:
     @property
     def exit_code(self) -> int:
         return 0 if all(line.category == MATCHED for line in self.lines) else 1
-
-
-def run_reconcile(
-    year_id: int,
-    inputs: list[Path],
-    *,
-    target: str,
-    report_path: Path | None = None,
-    lang: str = "fa",
-    transport: Any = None,
-    credentials: Any = None,
-    policy: Any = None,
-) -> ReconcileResult:
-    import time
-
-    from . import i18n
-    from .config import resolve_target
-
-    i18n.set_lang(lang)
-    started = time.perf_counter()
-    target = resolve_target(target)
-    path = prepare_report_path(report_path or Path.cwd() / f"reconcile-{year_id}.xlsx")
-    if inputs:
-        local, origins, invalid = local_from_inputs(inputs, year_id, lang)
-        source = ", ".join(str(p) for p in inputs)
-    else:
-        local, origins, invalid = local_from_ledger(target, year_id), {}, 0
-        source = t("source_ledger")
-
-    server = download(target, year_id, transport=transport, credentials=credentials, policy=policy)
-    lines = compare(local, server, origins)
-    write_report(
-        reconcile_report(
-            lines,
-            target=target,
-            year_id=year_id,
-            source=source,
-            elapsed=time.perf_counter() - started,
-            invalid=invalid,
-        ),
-        path,
-    )
-    return ReconcileResult(lines, path)

@@ -317,8 +317,9 @@ def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportShe
     return sheets
 
 
-def input_summary(run: Any, labels: dict[str, str]) -> list[tuple[str, Any]]:
+def input_summary(run: Any) -> list[tuple[str, Any]]:
     """Summary lines naming each input file, its SHA-256 and the sheets skipped."""
+    labels = {"input": t("sum_input"), "sha256": t("sum_sha256"), "skipped": t("sum_skipped")}
     lines: list[tuple[str, Any]] = []
     for book in run.books:
         lines.append((labels["input"], str(book.path)))

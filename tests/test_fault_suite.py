@@ -22,14 +22,16 @@ import httpx
 import openpyxl
 import pytest
 
+from pipeline.commands.runs import rebuild_report
+from pipeline.commands.submit import run_submit
 from pipeline.config import SANDBOX_USERNAME, Credentials
+from pipeline.context import Context
 from pipeline.errors import ConfigError, RunLocked
 from pipeline.ledger import Ledger
 from pipeline.redact import MAX_SERVER_TEXT, scrub
 from pipeline.retry import RetryPolicy
 from pipeline.runlock import run_lock
 from pipeline.sandbox import SandboxSettings, create_app
-from pipeline.submit import rebuild_report, run_submit
 
 from .data.generate import OTHER, RESIDENT, rule_rows, write_xlsx
 from .test_submit import SAMPLE, TickingClock
@@ -57,7 +59,7 @@ def submit(app, clock, tmp_path, password=PASSWORD, **options):
         transport=httpx.ASGITransport(app=app),
         credentials=Credentials(SANDBOX_USERNAME, password),
         policy=RetryPolicy(max_attempts=options.pop("attempts", 12), sleep=clock.sleep),
-        lang="en",
+        ctx=Context(lang="en"),
         **options,
     )
 
@@ -320,7 +322,7 @@ def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
     assert "simad runs --report " + result.run_id in str(result.report_error)
     assert not result.report.exists()
     assert len(app.store.write_counts()["residents"]) == 36  # the rows were sent all the same
-    path = rebuild_report(result.run_id, tmp_path / "later.xlsx", lang="en")
+    path = rebuild_report(result.run_id, tmp_path / "later.xlsx", ctx=Context(lang="en"))
     rows = report_rows(path)
     expected = [o.status for n in sorted(result.engine.outcomes) for o in result.engine.outcomes[n]]
     assert [r["status"] for r in rows] == expected
@@ -335,7 +337,7 @@ def test_a_changed_input_refuses_to_rebuild_an_old_report(tmp_path, clock):
     result = submit(sandbox_with(tmp_path, clock), clock, tmp_path, input=path)
     write_xlsx(path, {"residents": [header, *rows[:1]]})
     with pytest.raises(Exception, match="changed or moved"):
-        rebuild_report(result.run_id, tmp_path / "again.xlsx", lang="en")
+        rebuild_report(result.run_id, tmp_path / "again.xlsx", ctx=Context(lang="en"))
 
 
 def test_an_unwritable_ledger_stops_the_run_with_a_report(tmp_path, clock, monkeypatch):
@@ -420,14 +422,14 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
 ):
     import sys
 
-    import pipeline.dryrun
+    import pipeline.cli
     from pipeline import cli, logs
 
     def broken(*args, **kwargs):
         secret_local = "do-not-log-me"  # noqa: F841 — a local variable must not reach the log
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline.dryrun, "run_validate", broken)
+    monkeypatch.setattr(pipeline.cli, "run_validate", broken)
     monkeypatch.setattr(sys, "argv", ["simad", "--lang", "en", "validate", str(SAMPLE)])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

@@ -12,9 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.commands.reconcile import run_reconcile
+from pipeline.commands.results import run_results
 from pipeline.config import Credentials
-from pipeline.reconcile import compare, differences, run_reconcile
-from pipeline.results import join, parse, run_results, unwrap
+from pipeline.context import Context
+from pipeline.reconcile import compare, differences
+from pipeline.results import join, parse, unwrap
 
 from .data.generate import DECLARATION, OTHER, rule_rows, write_xlsx
 
@@ -185,7 +188,7 @@ def test_reconcile_against_a_differently_shaped_server(tmp_path):
         transport=standin(declared, finals),
         credentials=CREDS,
         report_path=tmp_path / "r.xlsx",
-        lang="en",
+        ctx=Context(lang="en"),
     )
     assert result.counts == {"matched": 1, "different": 1, "only_on_server": 1}
     assert result.exit_code == 1
@@ -247,7 +250,7 @@ def test_results_workbook_joins_and_counts(tmp_path):
         transport=standin(declared, finals),
         credentials=CREDS,
         out=tmp_path / "r.xlsx",
-        lang="en",
+        ctx=Context(lang="en"),
     )
     assert len(joined) == 2
     book = openpyxl.load_workbook(path)
@@ -302,8 +305,8 @@ def test_rehearsal_submit_review_results_reconcile_from_the_ledger(tmp_path):
 
 
 def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
+    from pipeline.commands.submit import run_submit
     from pipeline.sandbox import SandboxSettings, create_app
-    from pipeline.submit import run_submit
 
     sandbox = create_app(SandboxSettings(db_path=tmp_path / "server.db"))
     transport = httpx.ASGITransport(app=sandbox)
@@ -349,9 +352,9 @@ def test_other_years_in_the_answer_are_ignored():
 
 def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_path):
     """The same retry policy as submission: a flaky server changes nothing in the answer."""
+    from pipeline.commands.submit import run_submit
     from pipeline.retry import RetryPolicy
     from pipeline.sandbox import SandboxSettings, create_app
-    from pipeline.submit import run_submit
 
     from .test_submit import TickingClock
 
@@ -384,8 +387,6 @@ def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_p
     result = reconcile(flaky, "flaky.xlsx")
     assert flaky.faults is not None and flaky.faults.counts["failed_503"] >= 2
     assert result.counts == {"matched": 2}
-    from pipeline.results import run_results
-
     joined, _ = run_results(
         1402,
         target="sandbox",

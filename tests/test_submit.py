@@ -8,11 +8,12 @@ import httpx
 import openpyxl
 import pytest
 
+from pipeline.commands.submit import run_submit
 from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.context import Context
 from pipeline.ledger import Ledger
 from pipeline.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
-from pipeline.submit import run_submit
 
 from .conftest import JPEG
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
@@ -53,7 +54,7 @@ def submit(inputs, sandbox, clock, **options):
         transport=httpx.ASGITransport(app=sandbox),
         credentials=creds,
         policy=policy,
-        lang="en",
+        ctx=Context(lang="en"),
         **options,
     )
 
@@ -165,7 +166,7 @@ def test_unreachable_server_stops_with_exit_3_and_reports_every_row(tmp_path):
         target="http://127.0.0.1:9",
         transport=httpx.MockTransport(down),
         credentials=Credentials("u", "p"),
-        lang="en",
+        ctx=Context(lang="en"),
         report_path=tmp_path / "r.xlsx",
         policy=RetryPolicy(max_attempts=3, sleep=clock.sleep),
     )

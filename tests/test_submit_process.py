@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench import generate
 from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.fakedata import write_workbook as generate
 from pipeline.sandbox.store import SandboxStore
 
 from .test_sandbox_process import free_port, start, stop

@@ -1,4 +1,4 @@
-"""``simad validate``: validate input files and write the marked-up report. No network."""
+"""`simad validate`: validate input files and write the marked-up report. No network."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from . import __version__
-from .i18n import set_lang, t
-from .report import (
+from .. import __version__
+from ..config import resolve_target, simad_home
+from ..context import Context
+from ..errors import ConfigError
+from ..i18n import t
+from ..ledger import Ledger
+from ..report import (
     MESSAGE_SEPARATOR,
     VALIDATE_COLUMNS,
     Report,
@@ -18,20 +23,43 @@ from .report import (
     run_sheets,
     write_report,
 )
-from .validation import INVALID, VALID, ValidationRun, validate_paths
+from ..validation import INVALID, VALID, SheetResult, ValidationRun, validate_paths
 
 
-def summary_labels() -> dict[str, str]:
-    return {"input": t("sum_input"), "sha256": t("sum_sha256"), "skipped": t("sum_skipped")}
+def run_validate(
+    inputs: Iterable[Path | str],
+    *,
+    report_path: Path | str | None = None,
+    kind: str | None = None,
+    course_codes: Path | str | None = None,
+    ctx: Context = Context(),
+) -> tuple[ValidationRun, Path]:
+    """Validate ``inputs`` and write the report; return the run and where the report is."""
+    with ctx.applied():
+        started = time.perf_counter()
+        paths = [Path(p) for p in inputs]
+        target = prepare_report_path(report_path or default_report_path(paths, "validation"))
+        run = validate_paths(
+            paths,
+            kind=kind,
+            lang=ctx.lang,
+            course_codes=course_codes,
+            known_students=known_from_ledger(),
+        )
+        write_started = time.perf_counter()
+        report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])
+        write_report(report, target)
+        run.timings["report"] = time.perf_counter() - write_started
+        return run, target
 
 
 def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report:
-    summary: list[tuple[str, object]] = [
+    summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_validate")),
         (t("sum_run_id"), run_id),
         (t("sum_version"), f"simad-sync {__version__}"),
         (t("sum_elapsed"), round(elapsed, 2)),
-        *input_summary(run, summary_labels()),
+        *input_summary(run),
     ]
     counts = []
     for result in run.results:
@@ -49,7 +77,7 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
             ]
         )
 
-    def row_results(result, i: int) -> list:
+    def row_results(result: SheetResult, i: int) -> list[Any]:
         found = result.by_row.get(result.sheet.row_numbers[i], [])
         return [
             result.sheet.row_numbers[i],
@@ -72,10 +100,6 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
 def known_from_ledger() -> set[str]:
     """Residents the default target (SIMAD_TARGET, else the sandbox) accepted in earlier runs,
     read from the local ledger; no network."""
-    from .config import resolve_target, simad_home
-    from .errors import ConfigError
-    from .ledger import Ledger
-
     path = simad_home() / "ledger.db"
     if not path.exists():
         return set()
@@ -92,26 +116,3 @@ def known_from_ledger() -> set[str]:
 
 def default_report_path(inputs: list[Path], suffix: str) -> Path:
     return Path.cwd() / f"{inputs[0].stem}-{suffix}.xlsx"
-
-
-def run_validate(
-    inputs: Iterable[Path | str],
-    *,
-    report_path: Path | str | None = None,
-    kind: str | None = None,
-    lang: str = "fa",
-    course_codes: Path | str | None = None,
-) -> tuple[ValidationRun, Path]:
-    """Validate ``inputs`` and write the report; return the run and where the report is."""
-    set_lang(lang)
-    started = time.perf_counter()
-    paths = [Path(p) for p in inputs]
-    target = prepare_report_path(report_path or default_report_path(paths, "validation"))
-    run = validate_paths(
-        paths, kind=kind, lang=lang, course_codes=course_codes, known_students=known_from_ledger()
-    )
-    write_started = time.perf_counter()
-    report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])
-    write_report(report, target)
-    run.timings["report"] = time.perf_counter() - write_started
-    return run, target

@@ -9,9 +9,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from .bench import bench_child, generate
-from .config import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from .sandbox.process import free_port, start_server, stop_server
+from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.fakedata import write_workbook as generate
+from pipeline.sandbox.process import free_port, start_server, stop_server
+
+from .validation import bench_child
 
 LATENCY_MS = 20
 ROWS = 5000
@@ -19,7 +21,8 @@ ROWS = 5000
 
 def child_submit(source: str, port: str, concurrency: str) -> None:
     """Runs in the child process: one submission, figures as JSON on stdout."""
-    from .submit import run_submit
+    from pipeline.commands.submit import run_submit
+    from pipeline.context import Context
 
     os.environ.update(
         SIMAD_USERNAME=SANDBOX_USERNAME,
@@ -30,7 +33,7 @@ def child_submit(source: str, port: str, concurrency: str) -> None:
         [Path(source)],
         target=f"http://127.0.0.1:{port}",
         concurrency=int(concurrency),
-        lang="en",
+        ctx=Context(lang="en"),
         report_path=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
     )
     engine = result.engine

@@ -1,6 +1,6 @@
 """`make bench`: figures for validation (and submission) on generated data. Not a test.
 
-    python -m pipeline.bench [validate|memory|submit|all] [--rows N]
+    python -m bench [validate|memory|submit|all] [--rows N]
 
 Validation: a 100,000-row residents workbook and a 100,000-row declarations workbook are
 generated; the floors (python-calamine reading the workbook, xlsxwriter writing a plain
@@ -21,44 +21,8 @@ from typing import Any
 
 import xlsxwriter
 
-from .fakedata import jalali_text, people
-from .fields import fields
-
-
-def generate(path: Path, kind: str, n: int, seed: int = 7, mistakes: bool = True) -> Path:
-    """A workbook of ``n`` rows typed as an office types them (text dates, number cells)."""
-    if path.exists() and path.stat().st_mtime > Path(__file__).stat().st_mtime:
-        return path
-    key = "resident" if kind == "residents" else "declaration"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    ws = book.add_worksheet(kind)
-    specs = fields(kind)
-    ws.write_row(0, 0, [f.label_fa for f in specs])
-    for r, person in enumerate(people(n, seed=seed), start=1):
-        record = dict(person[key])
-        if (
-            mistakes and r % 50 == 0
-        ):  # 2% of rows carry a typical mistake, so the report marks cells
-            if kind == "residents":
-                record["NationalCode"] = record["NationalCode"][:9] + str(
-                    (int(record["NationalCode"][9]) + 1) % 10
-                )
-            else:
-                record["BaliniScore"] = 61
-        for c, f in enumerate(specs):
-            value = record[f.name]
-            if value is None or value == "":
-                continue
-            if f.type == "date":
-                ws.write_string(r, c, jalali_text(value))
-            elif f.type == "bool":
-                ws.write_string(r, c, "بله" if value else "خیر")
-            elif isinstance(value, int | float):
-                ws.write_number(r, c, value)
-            else:
-                ws.write_string(r, c, str(value))
-    book.close()
-    return path
+from pipeline.fakedata import write_workbook as generate
+from pipeline.fields import fields
 
 
 def floor_read(path: Path) -> float:
@@ -95,7 +59,7 @@ def child(command: list[str]) -> tuple[bytes, float, float]:
 
 
 def bench_child(*args: str) -> tuple[dict[str, Any], float, float]:
-    out, wall, rss = child([sys.executable, "-m", "pipeline.bench", "_child", *args])
+    out, wall, rss = child([sys.executable, "-m", "bench", "_child", *args])
     return json.loads(out), wall, rss
 
 
@@ -178,13 +142,14 @@ def bench_worst_case(workdir: Path) -> list[str]:
 
 def _child_main(args: list[str]) -> None:
     if args[0] == "validate":
-        from .dryrun import run_validate
+        from pipeline.commands.validate import run_validate
+        from pipeline.context import Context
 
-        run, _ = run_validate(args[1:-1], report_path=args[-1], lang="en")
+        run, _ = run_validate(args[1:-1], report_path=args[-1], ctx=Context(lang="en"))
         counts = [r.counts() for r in run.results]
         print(json.dumps({"timings": run.timings, "counts": counts}))
     elif args[0] == "submit":
-        from .bench_submit import child_submit
+        from .submission import child_submit
 
         child_submit(*args[1:])
 
@@ -209,11 +174,7 @@ def main(argv: list[str]) -> None:
     if what in ("memory", "all"):
         print("\n".join(bench_worst_case(workdir)), flush=True)
     if what in ("submit", "all"):
-        from .bench_submit import bench_submit
+        from .submission import bench_submit
 
         extra = bench_submit(workdir)
         print("\n".join(extra), flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""`make bench`: figures for BENCHMARKS.md. Not part of the installed package."""

@@ -1,0 +1,5 @@
+import sys
+
+from .validation import main
+
+main(sys.argv[1:])

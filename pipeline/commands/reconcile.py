@@ -1,0 +1,60 @@
+"""`simad reconcile`: the office's declarations against the server's, with what needs doing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import resolve_target
+from ..context import Context
+from ..i18n import t
+from ..reconcile import (
+    ReconcileResult,
+    compare,
+    local_from_inputs,
+    local_from_ledger,
+    reconcile_report,
+)
+from ..report import prepare_report_path, write_report
+from ..results import download
+from ..retry import RetryPolicy
+
+
+def run_reconcile(
+    year_id: int,
+    inputs: list[Path],
+    *,
+    target: str,
+    report_path: Path | None = None,
+    transport: Any = None,
+    credentials: Any = None,
+    policy: RetryPolicy | None = None,
+    ctx: Context = Context(),
+) -> ReconcileResult:
+    """Compare the declarations of ``inputs`` (or, without inputs, those the ledger recorded
+    as accepted) with the server's for ``year_id``; write the report."""
+    with ctx.applied():
+        started = time.perf_counter()
+        target = resolve_target(target)
+        path = prepare_report_path(report_path or Path.cwd() / f"reconcile-{year_id}.xlsx")
+        if inputs:
+            local, origins, invalid = local_from_inputs(inputs, year_id, ctx.lang)
+            source = ", ".join(str(p) for p in inputs)
+        else:
+            local, origins, invalid = local_from_ledger(target, year_id), {}, 0
+            source = t("source_ledger")
+        server = download(
+            target, year_id, transport=transport, credentials=credentials, policy=policy
+        )
+        lines = compare(local, server, origins)
+        report = reconcile_report(
+            lines,
+            target=target,
+            year_id=year_id,
+            source=source,
+            elapsed=time.perf_counter() - started,
+            invalid=invalid,
+        )
+        write_report(report, path)
+        return ReconcileResult(lines, path)

@@ -1,0 +1,50 @@
+"""`simad results`: the server's declarations and final results of a year, in a workbook."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import resolve_target
+from ..context import Context
+from ..report import prepare_report_path, write_report
+from ..results import Joined, download, results_report
+from ..retry import RetryPolicy
+
+
+def run_results(
+    year_id: int,
+    *,
+    target: str,
+    course: str | None = None,
+    national_code: str | None = None,
+    student_number: str | None = None,
+    out: Path | str | None = None,
+    transport: Any = None,
+    credentials: Any = None,
+    policy: RetryPolicy | None = None,
+    ctx: Context = Context(),
+) -> tuple[dict[tuple[str, int], Joined], Path]:
+    """Download both lists for ``year_id`` (with the filters), join them, write the workbook."""
+    with ctx.applied():
+        started = time.perf_counter()
+        target = resolve_target(target)
+        filters = {
+            "course": course,
+            "national_code": national_code,
+            "student_number": student_number,
+        }
+        path = prepare_report_path(Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx")
+        joined = download(
+            target, year_id, transport=transport, credentials=credentials, policy=policy, **filters
+        )
+        report = results_report(
+            joined,
+            target=target,
+            year_id=year_id,
+            filters=filters,
+            elapsed=time.perf_counter() - started,
+        )
+        write_report(report, path)
+        return joined, path

@@ -1,0 +1,120 @@
+"""`simad runs`: the ledger's runs, and a report written again for a run that could not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import simad_home
+from ..context import Context
+from ..engine import NOT_SENT, RowOutcome
+from ..errors import InputFileError
+from ..i18n import t
+from ..ledger import Ledger
+from ..report import file_sha256, prepare_report_path, write_report
+from ..run_report import submit_report
+from ..runlock import is_running
+from ..validation import SheetResult, validate_paths
+from .validate import default_report_path
+
+
+@dataclass
+class RunRow:
+    id: str
+    started_at: float
+    target: str
+    state: str  # done · stopped · interrupted · running
+    counts: dict[str, int]
+    report: str | None
+
+
+def list_runs(limit: int = 20, *, ctx: Context = Context()) -> list[RunRow]:
+    """The latest runs, newest first; one whose process is gone shows as ``interrupted``."""
+    with ctx.applied():
+        home = simad_home()
+        ledger = Ledger(home / "ledger.db")
+        try:
+            rows = ledger.runs(limit)
+        finally:
+            ledger.close()
+        out = []
+        for r in rows:
+            state = r["state"]
+            if state == "running" and not is_running(home, r["target"]):
+                state = "interrupted"
+            out.append(
+                RunRow(r["id"], r["started_at"], r["target"], state, r["counts"], r.get("report"))
+            )
+        return out
+
+
+def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Context()) -> Path:
+    """Write the report of an earlier run from its input files and the ledger (when the run
+    could not write it: disk full, folder removed). The inputs must be unchanged."""
+    with ctx.applied():
+        ledger = Ledger(simad_home() / "ledger.db")
+        try:
+            record, saved = _saved_run(ledger, run_id)
+            inputs = [Path(p) for p in record["inputs"]]
+            target_path = prepare_report_path(
+                out or record.get("report") or default_report_path(inputs, f"submission-{run_id}")
+            )
+            options = record["options"]
+            courses = options.get("course_codes")
+            run = validate_paths(
+                inputs,
+                kind=options.get("kind"),
+                lang=ctx.lang,
+                course_codes=Path(courses) if courses else None,
+                known_students=ledger.accepted_students(record["target"]),
+            )
+            sheet_no = {id(r): n for n, r in enumerate(run.results)}
+
+            def outcome(result: SheetResult, i: int) -> RowOutcome:
+                line = saved.get((sheet_no[id(result)], i), {})
+                return _outcome(line, result.by_row.get(result.sheet.row_numbers[i], []))
+
+            finished = record.get("finished_at") or record["started_at"]
+            report = submit_report(
+                run,
+                outcome,
+                run_id=run_id,
+                target=record["target"],
+                elapsed=finished - record["started_at"],
+                stopped=record.get("stopped"),
+                log_file=None,
+            )
+            write_report(report, target_path)
+            ledger.set_report(run_id, str(target_path))
+            return target_path
+        finally:
+            ledger.close()
+
+
+def _saved_run(ledger: Ledger, run_id: str) -> tuple[dict[str, Any], dict]:
+    """The run's record and saved rows; refused when either is missing or an input changed."""
+    record = ledger.run(run_id)
+    if record is None:
+        raise InputFileError(t("run_unknown", run_id=run_id))
+    saved = ledger.saved_rows(run_id)
+    if not saved:
+        raise InputFileError(t("run_no_rows", run_id=run_id))
+    inputs = [Path(p) for p in record["inputs"]]
+    for path, digest in zip(inputs, record["options"].get("sha256", []), strict=False):
+        if not path.is_file() or file_sha256(path) != digest:
+            raise InputFileError(t("run_input_changed", path=path))
+    return record, saved
+
+
+def _outcome(line: dict[str, Any], found: list[Any]) -> RowOutcome:
+    return RowOutcome(
+        status=line.get("status") or NOT_SENT,
+        messages=[line["messages"]] if line.get("messages") else [],
+        found=found,
+        http_status=line.get("http_status"),
+        server_message=line.get("server_message"),
+        trace_id=line.get("trace_id"),
+        attempts=line.get("attempts") or 0,
+        sent_at=line.get("sent_at"),
+    )
