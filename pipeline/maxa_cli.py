@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
 
 from . import config, i18n
-from .errors import ConfigError
+from .commands import maxa
+from .context import Context
 from .i18n import t
-
-T = TypeVar("T")
+from .normalize import to_date
 
 maxa_app = typer.Typer(
     help="MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.", no_args_is_help=True
@@ -29,18 +30,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JS
 LangOption = Annotated[str | None, typer.Option("--lang", help="fa (default) or en.")]
 
 
-def _run(target: str | None, lang: str | None, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(client)`` against the target (errors reach the CLI's boundary)."""
-    from .targets import open_maxa
-
+def _ctx(lang: str | None) -> Context:
     if lang:
-        i18n.set_lang(lang)
-
-    async def go() -> T:
-        async with open_maxa(target, lang=i18n.current_lang()) as client:
-            return await work(client)
-
-    return asyncio.run(go())
+        try:
+            i18n.set_lang(lang)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    return Context(lang=i18n.current_lang())
 
 
 def _banner(target: str | None) -> None:
@@ -50,8 +46,6 @@ def _banner(target: str | None) -> None:
 
 
 def _since(text: str) -> date:
-    from .normalize import to_date
-
     parsed, _problem = to_date(text)
     if parsed is None:
         raise typer.BadParameter(t("maxa_bad_date", value=text))
@@ -66,25 +60,6 @@ def _print(payload: Any, as_json: bool, lines: list[str]) -> None:
             typer.echo(line)
 
 
-def _mirror():
-    from .maxa_mirror import Mirror
-
-    return Mirror(config.simad_home() / "maxa-mirror.db")
-
-
-def _offline_lookup(
-    terminology: str, code: str, version: str | None, lang: str | None
-) -> tuple[str | None, str | None]:
-    """(value, version that answered) from the local mirror."""
-    if lang:
-        i18n.set_lang(lang)
-    mirror = _mirror()
-    try:
-        return mirror.lookup(terminology, code, version)
-    finally:
-        mirror.close()
-
-
 @maxa_app.command("terminologies")
 def terminologies(
     since: Annotated[
@@ -97,7 +72,7 @@ def terminologies(
     """List the terminology ids defined since a date."""
     day = _since(since)
     _banner(target)
-    ids = _run(target, lang, lambda c: c.cts_terminologies(day))
+    ids = maxa.terminologies(day, target=target, ctx=_ctx(lang))
     _print({"since": day.isoformat(), "terminologies": ids}, json_out, ids)
 
 
@@ -112,35 +87,19 @@ def lookup(
     lang: LangOption = None,
 ) -> None:
     """The value of CODE in TERMINOLOGY (optionally in one version)."""
-    if offline:
-        value, answered = _offline_lookup(terminology, code, version, lang)
-        source = "mirror"
-    else:
+    if not offline:
         _banner(target)
-
-        async def work(client):
-            if version:
-                return await client.value_by_version(terminology, code, version), version
-            return await client.terminology(terminology, code), None
-
-        value, answered = _run(target, lang, work)
-        source = "service"
-    payload = {
-        "terminology": terminology,
-        "code": code,
-        "value": value,
-        "found": value is not None,
-        "version": answered,
-        "source": source,
-    }
-    where = (
-        t("maxa_from_mirror", version=answered)
-        if source == "mirror"
-        else (t("maxa_from_version", version=answered) if answered else "")
+    answer = maxa.lookup(
+        terminology, code, version=version, offline=offline, target=target, ctx=_ctx(lang)
     )
-    text = t("maxa_not_found", terminology=terminology, code=code) if value is None else value
-    _print(payload, json_out, [f"{text} {where}".strip()])
-    if value is None:
+    where = (
+        t("maxa_from_mirror", version=answer.version)
+        if answer.source == "mirror"
+        else (t("maxa_from_version", version=answer.version) if answer.version else "")
+    )
+    text = answer.value or t("maxa_not_found", terminology=terminology, code=code)
+    _print(answer.as_dict(), json_out, [f"{text} {where}".strip()])
+    if answer.value is None:
         raise typer.Exit(1)
 
 
@@ -155,27 +114,14 @@ def validate(
     lang: LangOption = None,
 ) -> None:
     """Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no."""
-    if offline:
-        actual, answered = _offline_lookup(terminology, code, None, lang)
-        valid = actual is not None and actual.strip() == value.strip()
-        source = "mirror"
-    else:
+    if not offline:
         _banner(target)
-        valid = _run(target, lang, lambda c: c.validate_cts(terminology, code, value))
-        answered, source = None, "service"
-    payload = {
-        "terminology": terminology,
-        "code": code,
-        "value": value,
-        "valid": valid,
-        "version": answered,
-        "source": source,
-    }
-    line = t("maxa_valid") if valid else t("maxa_invalid")
-    if source == "mirror":
-        line += " " + t("maxa_from_mirror", version=answered)
-    _print(payload, json_out, [line])
-    raise typer.Exit(0 if valid else 1)
+    answer = maxa.validate(terminology, code, value, offline=offline, target=target, ctx=_ctx(lang))
+    line = t("maxa_valid") if answer.valid else t("maxa_invalid")
+    if answer.source == "mirror":
+        line += " " + t("maxa_from_mirror", version=answer.version)
+    _print(answer.as_dict(), json_out, [line])
+    raise typer.Exit(0 if answer.valid else 1)
 
 
 @maxa_app.command("search")
@@ -189,7 +135,7 @@ def search(
     """Codes of TERMINOLOGY created since a date."""
     day = _since(since)
     _banner(target)
-    terms = _run(target, lang, lambda c: c.search_terminology(terminology, day))
+    terms = maxa.search(terminology, day, target=target, ctx=_ctx(lang))
     _print(
         {
             "terminology": terminology,
@@ -210,7 +156,7 @@ def versions(
 ) -> None:
     """The versions of TERMINOLOGY, the current one marked."""
     _banner(target)
-    found = _run(target, lang, lambda c: c.versions(terminology))
+    found = maxa.versions(terminology, target=target, ctx=_ctx(lang))
     _print(
         [
             {"version": v.version, "version_id": v.version_id, "is_last": v.is_last, "id": v.id}
@@ -231,32 +177,23 @@ def pull(
     lang: LangOption = None,
 ) -> None:
     """Mirror one version of TERMINOLOGY into the local store (and export it)."""
-    from .maxa_mirror import export
-    from .maxa_mirror import pull as pull_version
-
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter("--out must end in .xlsx or .csv")
     _banner(target)
-    mirror = _mirror()
-    try:
-        with _bar(t("maxa_pulling", terminology=terminology)) as progress:
-            got, count = _run(
-                target, lang, lambda c: pull_version(c, mirror, terminology, version, progress)
-            )
-        if out is not None:
-            export(mirror, terminology, got.version, out)
-    finally:
-        mirror.close()
+    ctx = _ctx(lang)
+    with _bar(t("maxa_pulling", terminology=terminology)) as progress:
+        pulled = maxa.pull(terminology, version, out=out, target=target, progress=progress, ctx=ctx)
+    got = pulled.version
     _print(
         {
             "terminology": terminology,
             "version": got.version,
-            "terms": count,
+            "terms": pulled.terms,
             "is_last": got.is_last,
             "exported": str(out) if out else None,
         },
         json_out,
-        [t("maxa_pulled", terminology=terminology, version=got.version, n=count)]
+        [t("maxa_pulled", terminology=terminology, version=got.version, n=pulled.terms)]
         + ([t("submit_report", path=out)] if out else []),
     )
 
@@ -273,22 +210,11 @@ def diff(
     lang: LangOption = None,
 ) -> None:
     """Codes added, removed and changed between versions OLD and NEW (pulling what is missing)."""
-    from .maxa_mirror import diff as diff_versions
-    from .maxa_mirror import diff_workbook
-
-    mirror = _mirror()
-    try:
-        if offline:
-            if lang:
-                i18n.set_lang(lang)
-            result = asyncio.run(diff_versions(None, mirror, terminology, old, new))
-        else:
-            _banner(target)
-            result = _run(target, lang, lambda c: diff_versions(c, mirror, terminology, old, new))
-    finally:
-        mirror.close()
-    if out is not None:
-        diff_workbook(result, out)
+    if not offline:
+        _banner(target)
+    result = maxa.diff(
+        terminology, old, new, out=out, offline=offline, target=target, ctx=_ctx(lang)
+    )
     lines = [
         t(
             "maxa_diff",
@@ -313,9 +239,6 @@ class _bar:
     def __enter__(self) -> Callable[[int, int], None] | None:
         if not sys.stderr.isatty():
             return None
-        from rich.console import Console
-        from rich.progress import Progress
-
         self._progress = Progress(console=Console(stderr=True))
         self._progress.start()
         task = self._progress.add_task(self.title, total=None)
@@ -326,4 +249,4 @@ class _bar:
             self._progress.stop()
 
 
-__all__ = ["ConfigError", "maxa_app"]
+__all__ = ["maxa_app"]
