@@ -15,10 +15,12 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__, codes, config, i18n, logs
+from .commands import sandbox
 from .commands.reconcile import run_reconcile
 from .commands.results import run_results
 from .commands.runs import list_runs, rebuild_report
 from .commands.submit import run_submit
+from .commands.template import run_template
 from .commands.validate import run_validate
 from .context import Context
 from .errors import (
@@ -32,6 +34,7 @@ from .i18n import t
 from .maxa_cli import maxa_app
 from .redact import scrub
 from .run_report import fatal_text
+from .sandbox.settings import SandboxSettings
 
 
 class Boundary(TyperGroup):
@@ -95,10 +98,6 @@ def main_options(
         logs.configure(None)  # the command says so if it needs SIMAD_HOME
 
 
-def _sandbox_db(db: Path | None) -> Path:
-    return db if db is not None else config.simad_home() / "sandbox.db"
-
-
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -135,16 +134,12 @@ def sandbox_serve(
     lang: LangOption = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted."""
-    from .sandbox.server import serve
-    from .sandbox.settings import SandboxSettings
-
-    if lang:
-        i18n.set_lang(lang)
+    _apply_lang(lang)
     if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
         raise typer.BadParameter("--fail-rate and --bogus-200 must be between 0 and 1")
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
-    path = _sandbox_db(db)
+    path = sandbox.sandbox_db(db)
     settings = SandboxSettings(
         db_path=path,
         token_ttl=token_ttl,
@@ -163,18 +158,7 @@ def sandbox_serve(
     if latency_ms or fail_rate or rate_limit:
         typer.echo(t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=rate_limit))
     sys.stdout.flush()
-    serve(settings, host, port)
-
-
-def _code_option(value: str | None, table: str, names: dict[str, int]) -> int | None:
-    if value is None:
-        return None
-    key = value.strip().lower()
-    if key in names:
-        return names[key]
-    if key.isdigit() and key in codes.table(table):
-        return int(key)
-    raise typer.BadParameter(f"{value!r}: use one of {', '.join(names)} or a code of {table}")
+    sandbox.serve(settings, host, port)
 
 
 @sandbox_app.command("review")
@@ -198,33 +182,20 @@ def sandbox_review(
     lang: LangOption = None,
 ) -> None:
     """Set review statuses and final results of declarations in the sandbox (rehearsals)."""
-    from .sandbox.rehearsal import apply_review
-    from .sandbox.store import SandboxStore
-
-    if lang:
-        i18n.set_lang(lang)
-    status_id = _code_option(
-        status, "review_statuses", {"accepted": 1, "rejected": 2, "needs-correction": 3}
-    )
-    result_id = _code_option(
-        final_result, "final_results", {"promoted": 1, "conditional": 2, "repeat": 3}
-    )
-    if status_id is None and result_id is None and not random_:
+    ctx = _context(_apply_lang(lang))
+    if status is None and final_result is None and not random_:
         typer.echo(t("review_nothing_to_set"), err=True)
         raise typer.Exit(2)
-    store = SandboxStore(_sandbox_db(db))
-    try:
-        summary = apply_review(
-            store,
-            year,
-            student_number=student_number,
-            status_id=status_id,
-            final_result_id=result_id,
-            description=reason,
-            seed=seed if random_ else None,
-        )
-    finally:
-        store.close()
+    summary = sandbox.review(
+        year,
+        student_number=student_number,
+        status=status,
+        final_result=final_result,
+        reason=reason,
+        seed=seed if random_ else None,
+        db=db,
+        ctx=ctx,
+    )
     if not summary.changed:
         typer.echo(t("review_none", year=year))
         raise typer.Exit(1)
@@ -255,10 +226,7 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write blank input workbooks: Persian headers, dropdowns, limits, instructions."""
-    from .templates import write_templates
-
-    _apply_lang(lang)
-    for path in write_templates(out):
+    for path in run_template(out, ctx=_context(_apply_lang(lang))):
         typer.echo(t("template_written", path=path))
 
 

@@ -1,0 +1,75 @@
+"""`simad sandbox`: serve the simulator, and set review results in it for rehearsals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import codes
+from ..config import simad_home
+from ..context import Context
+from ..errors import ConfigError
+from ..sandbox.rehearsal import ReviewSummary, apply_review
+from ..sandbox.server import serve as serve_app
+from ..sandbox.settings import SandboxSettings
+from ..sandbox.store import SandboxStore
+
+
+def sandbox_db(db: Path | None) -> Path:
+    return db if db is not None else simad_home() / "sandbox.db"
+
+
+def serve(settings: SandboxSettings, host: str, port: int) -> None:
+    """Serve the sandbox over HTTP until interrupted."""
+    serve_app(settings, host, port)
+
+
+def code_named(value: str | None, table: str) -> int | None:
+    """A code of ``table`` from its number, its English title as a slug (``needs-correction``)
+    or a unique beginning of one (``conditional``), or its Persian title."""
+    if value is None:
+        return None
+    codes_table = codes.table(table)
+    key = value.strip().lower()
+    if key.isdigit() and key in codes_table:
+        return int(key)
+    names = {slug(codes_table.titles_en[c]): int(c) for c in codes_table.codes}
+    names.update({codes_table.titles_fa[c]: int(c) for c in codes_table.codes})
+    matches = {code for name, code in names.items() if name == key or name.startswith(key)}
+    if len(matches) == 1:
+        return matches.pop()
+    raise ConfigError(f"{value!r}: use one of {', '.join(sorted(names))} or a code of {table}")
+
+
+def slug(title: str) -> str:
+    return "-".join(title.lower().split())
+
+
+def review(
+    year: int,
+    *,
+    student_number: str | None = None,
+    status: str | None = None,
+    final_result: str | None = None,
+    reason: str | None = None,
+    seed: int | None = None,
+    db: Path | None = None,
+    ctx: Context = Context(),
+) -> ReviewSummary:
+    """Set the review status (appendix 4) and final result (appendix 5) of the sandbox's
+    declarations of ``year`` (or one resident's); with ``seed``, draw them at random."""
+    with ctx.applied():
+        status_id = code_named(status, "review_statuses")
+        result_id = code_named(final_result, "final_results")
+        store = SandboxStore(sandbox_db(db))
+        try:
+            return apply_review(
+                store,
+                year,
+                student_number=student_number,
+                status_id=status_id,
+                final_result_id=result_id,
+                description=reason,
+                seed=seed,
+            )
+        finally:
+            store.close()
