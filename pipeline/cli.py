@@ -7,11 +7,21 @@ exceptions into a message and an exit code (2 usage/input, 3 remote fatal).
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 from typer.core import TyperGroup
 
 from . import __version__, codes, config, i18n, logs
@@ -22,6 +32,7 @@ from .commands.runs import list_runs, rebuild_report
 from .commands.submit import run_submit
 from .commands.template import run_template
 from .commands.validate import run_validate
+from .config import describe_target, resolve_target
 from .context import Context
 from .errors import (
     INTERRUPTED_EXIT,
@@ -89,8 +100,6 @@ def main_options(
     lang: LangOption = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
-    from . import logs
-
     _apply_lang(lang)
     try:
         logs.configure(logs.default_log_file(config.simad_home()))
@@ -288,9 +297,6 @@ def validate(
 
 
 def _print_validation(run, path: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console(highlight=False)
     table = Table(show_lines=False)
     for title in (
@@ -363,7 +369,6 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
-    from .config import describe_target, resolve_target
 
     lang_now = _apply_lang(lang)
     if images is not None and not images.is_dir():
@@ -402,9 +407,6 @@ def submit(
 
 def _print_submission(result) -> None:
     """One screen: rows per status for each input sheet."""
-    from rich.console import Console
-    from rich.table import Table
-
     statuses = ["sent", "unchanged", "failed", "not_sent", "invalid"]
     table = Table()
     for title in (t("col_file"), t("col_sheet"), t("col_kind"), *statuses):
@@ -431,15 +433,6 @@ class _progress_bar:
         self._bar = None
         if not sys.stderr.isatty():
             return None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
         self._bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -476,7 +469,6 @@ def results(
     lang: LangOption = None,
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
-    from .config import describe_target, resolve_target
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
@@ -512,7 +504,6 @@ def reconcile(
 
     Exit 0 when everything matched, 1 otherwise.
     """
-    from .config import describe_target, resolve_target
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
@@ -546,11 +537,6 @@ def runs(
 
     A run whose process is gone while it was still running shows as `interrupted`.
     """
-    from datetime import datetime
-
-    from rich.console import Console
-    from rich.table import Table
-
     ctx = _context(_apply_lang(lang))
     if report is not None:
         path = rebuild_report(report, out, ctx=ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from .i18n import t
 from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger
 from .limiter import AdaptiveLimiter
 from .payloads import build_payload, payload_hash, row_key
+from .reconcile import differences
 from .redact import scrub
 from .results import unwrap
 from .simad_client import CallResult, SimadClient
@@ -194,8 +196,6 @@ class Engine:
     # -- sending ---------------------------------------------------------------------------
 
     async def execute(self) -> None:
-        import time
-
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             await self._execute()
@@ -528,8 +528,6 @@ def read_photo(path: Path) -> tuple[bytes | None, str]:
 def same_declaration(payload: dict[str, Any], record: dict[str, Any]) -> bool:
     """True when the server's record holds this declaration: the same student and year, and
     every field it echoes back equal to what would be sent (compared by value)."""
-    from .reconcile import differences
-
     lowered = {str(k).lower() for k in record}
     echoed = sum(name.lower() in lowered for name in payload)
     return echoed >= 5 and not differences(payload, record)

@@ -17,6 +17,7 @@ from typing import Any
 from .errors import MirrorError
 from .maxa_client import MaxaClient, Term, Version
 from .private import csv_safe, open_sqlite
+from .report import Report, ReportSheet, write_report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -212,8 +213,6 @@ async def diff(
 
 def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
     """Write one mirrored version to .csv (UTF-8 with BOM, for Excel) or .xlsx."""
-    from .report import Report, ReportSheet, write_report
-
     rows = sorted(mirror.terms(terminology, version).items())
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -233,8 +232,6 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
 
 
 def diff_workbook(result: Diff, path: Path) -> Path:
-    from .report import Report, ReportSheet, write_report
-
     def sheet(title: str, headers: list[str], rows: list) -> ReportSheet:
         return ReportSheet(title, headers, [list(r) for r in rows], [], [[] for _ in rows])
 

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, codes
-from .config import describe_target
+from .config import describe_target, simad_home
 from .fields import fields
 from .i18n import t
+from .ledger import Ledger
 from .normalize import CONVERTERS
 from .payloads import build_payload
 from .report import Report, ReportSheet
 from .results import Joined
+from .validation import validate_paths
 
 MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
 CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
@@ -122,8 +124,6 @@ def local_from_inputs(
     inputs: Iterable[Path], year_id: int, lang: str
 ) -> tuple[dict[tuple[str, int], dict], dict[tuple[str, int], str], int]:
     """Valid declarations of ``year_id`` in the inputs, normalised as for submission."""
-    from .validation import validate_paths
-
     run = validate_paths(list(inputs), lang=lang)
     local: dict[tuple[str, int], dict] = {}
     origins: dict[tuple[str, int], str] = {}
@@ -145,8 +145,6 @@ def local_from_inputs(
 
 
 def local_from_ledger(target: str, year_id: int) -> dict[tuple[str, int], dict]:
-    from .config import simad_home
-    from .ledger import Ledger
 
     ledger = Ledger(simad_home() / "ledger.db")
     try:

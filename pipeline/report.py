@@ -9,6 +9,7 @@ place (atomic), readable by the owner only.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -265,8 +266,6 @@ def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
 
 
 def file_sha256(path: Path | str) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -7,12 +7,19 @@ The names recognised for the review status and the final result live in ``RECOGN
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codes
+from . import __version__, codes
+from .config import describe_target
 from .fields import fields
+from .i18n import t
+from .report import Report, ReportSheet
+from .targets import open_simad
 
 WRAPPERS = ("data", "result", "items", "value", "results", "list")
 
@@ -195,9 +202,6 @@ def download(
 ) -> dict[tuple[str, int], Joined]:
     """Open the target, fetch both lists with ``filters`` (each call under the client's
     retry policy, so 503s, 429s and timeouts are ridden out) and join them."""
-    import asyncio
-
-    from .targets import open_simad
 
     async def go() -> dict[tuple[str, int], Joined]:
         async with open_simad(
@@ -239,12 +243,6 @@ def results_report(
     elapsed: float,
 ) -> Any:
     """One row per resident and year, Persian titles beside the codes; counts on the summary."""
-    from collections import Counter
-
-    from . import __version__
-    from .config import describe_target
-    from .i18n import t
-    from .report import Report, ReportSheet
 
     courses = codes.table("course_codes")
     declare = codes.table("declare_codes")
@@ -349,7 +347,5 @@ def results_report(
 def _cell(value: Any) -> Any:
     """Unknown fields are shown as they came; nested values as JSON text."""
     if isinstance(value, dict | list):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     return value

@@ -29,6 +29,8 @@ SANDBOX_BASE_URL = "http://sandbox.local"
 
 def sandbox_transport() -> httpx.ASGITransport:
     """The sandbox app, in-process, with its state in ``SIMAD_HOME/sandbox.db``."""
+    # Lazy: the sandbox (Starlette and its routes) is only needed when it is the target, and
+    # costs ~30 ms of start-up otherwise.
     from .sandbox import SandboxSettings, create_app
 
     return httpx.ASGITransport(app=create_app(SandboxSettings(db_path=simad_home() / "sandbox.db")))

@@ -9,6 +9,7 @@ right-to-left sheets and a short instructions sheet.
 from __future__ import annotations
 
 import random
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -195,8 +196,6 @@ def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
 
 
 if __name__ == "__main__":  # regenerate input_templates/
-    import sys
-
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "input_templates")
     for written in write_templates(target):
         print(written)
