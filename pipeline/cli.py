@@ -24,7 +24,9 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
-from . import __version__, codes, config, i18n, logs
+from schemas import codes
+
+from . import __version__, config, i18n, logs
 from .commands import sandbox
 from .commands.reconcile import run_reconcile
 from .commands.results import run_results

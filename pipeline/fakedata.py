@@ -14,9 +14,10 @@ from typing import Any
 import jdatetime
 import xlsxwriter
 
-from . import codes
+from schemas import codes
+from schemas.identifiers import national_code_check_digit
+
 from .fields import fields
-from .identifiers import national_code_check_digit
 
 FIRST_F = ["مریم", "زهرا", "فاطمه", "سارا", "نرگس", "الهام", "مهسا", "لیلا", "نازنین", "آزاده"]
 FIRST_M = ["علی", "محمد", "حسین", "رضا", "امیر", "مهدی", "سعید", "حمید", "کاوه", "بابک"]

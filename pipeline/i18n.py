@@ -379,6 +379,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "به {url} وصل نشد ({error}): نشانی را بررسی کنید، یا سرور خاموش یا از این شبکه در دسترس نیست.",
         "en": "Could not connect to {url} ({error}): check the address; the server may be down or not reachable from this network.",
     },
+    "course_table_unusable": {
+        "fa": "جدول کدهای رشته {path} خوانده نشد ({reason}). یک فایل CSV با ستون code لازم است.",
+        "en": "The course-code table {path} cannot be used ({reason}). A CSV file with a 'code' column is needed.",
+    },
     "not_loopback": {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, codes
+from schemas import codes
+
+from . import __version__
 from .config import describe_target, simad_home
 from .fields import fields
 from .i18n import t

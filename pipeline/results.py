@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import __version__, codes
+from schemas import codes
+
+from . import __version__
 from .config import describe_target
 from .fields import fields
 from .i18n import t

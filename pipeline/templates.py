@@ -16,7 +16,9 @@ from typing import Any
 
 import xlsxwriter
 
-from . import codes, fakedata
+from schemas import codes
+
+from . import fakedata
 from .fields import KIND_TITLES, Field, fields
 from .normalize import to_persian_digits
 

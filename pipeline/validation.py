@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from schemas import codes
 from schemas import residents as residents_schema
 from schemas import upgrades as upgrades_schema
 from schemas.common import FIRST_YEAR, last_year
 from schemas.rules import RULES
 
-from . import codes
+from .errors import InputFileError
 from .fields import Field, fields
+from .i18n import t
 from .normalize import coded, convert_column, title_key
 from .reader import Sheet, Workbook, read_file
 
@@ -369,6 +371,14 @@ def _failures(
     return sorted(out, key=lambda t: (t[2], t[0]))
 
 
+def _course_table(path: Path | str) -> codes.CodeTable:
+    """The official course-code table the user named (``--course-codes``)."""
+    try:
+        return codes.read_table(path, "course_codes")
+    except (OSError, ValueError) as exc:
+        raise InputFileError(t("course_table_unusable", path=path, reason=exc)) from exc
+
+
 def validate_paths(
     paths: Iterable[Path | str],
     *,
@@ -382,7 +392,7 @@ def validate_paths(
     started = time.perf_counter()
     books = [read_file(p, kind) for p in paths]
     timings["read"] = time.perf_counter() - started
-    table = codes.read_table(course_codes, "course_codes") if course_codes else None
+    table = _course_table(course_codes) if course_codes else None
     sheets = [s for b in books for s in b.sheets]
     known = set(known_students)
     done: dict[int, SheetResult] = {}

@@ -8,7 +8,7 @@ import jdatetime
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.codes import CodeTable
+from .codes import CodeTable
 
 FIRST_YEAR = 1370
 

@@ -7,9 +7,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import codes
-from pipeline.identifiers import is_passport_like, is_valid_national_code
-
+from . import codes
 from .common import (
     FIRST_YEAR,
     check,
@@ -21,6 +19,7 @@ from .common import (
     nulls_pass,
     year_check,
 )
+from .identifiers import is_passport_like, is_valid_national_code
 
 EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import codes
-
+from . import codes
 from .common import (
     at_most_two_decimals,
     check,

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.identifiers import national_code_check_digit
 from pipeline.sandbox import SandboxApp, SandboxSettings, create_app
 from pipeline.simad_client import SimadClient
+from schemas.identifiers import national_code_check_digit
 
 BASE = "http://sandbox.local"
 

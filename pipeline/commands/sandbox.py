@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import codes
+from schemas import codes
+
 from ..config import simad_home
 from ..context import Context
 from ..errors import ConfigError

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import codes
+from schemas import codes
+
 from ..config import (
     MAXA_SANDBOX_CLIENT_ID,
     MAXA_SANDBOX_CLIENT_SECRET,

@@ -18,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import codes
-from ..identifiers import is_valid_national_code
+from schemas import codes
+from schemas.identifiers import is_valid_national_code
+
 from ..normalize import to_persian_digits
 from .binding import DECLARATION_FIELDS, IMAGE_FIELDS, RESIDENT_FIELDS, bind
 from .settings import SandboxSettings

@@ -428,7 +428,7 @@ def main() -> None:
         dict(RESIDENT, StudentNumber=f"97{i:06d}", NationalCode=f"{100000000 + i}")
         for i in range(1200)
     ]
-    from pipeline.identifiers import national_code_check_digit
+    from schemas.identifiers import national_code_check_digit
 
     for row in late:
         nine = row["NationalCode"][:9]

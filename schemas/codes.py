@@ -11,8 +11,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputFileError
-
 TABLES = {
     "declare_codes": "Appendix 1: upgrade declaration codes",
     "declaration_types": "Appendix 2: declaration types",
@@ -54,15 +52,16 @@ def _code_key(code: object) -> str:
 
 
 def read_table(path: Path | str, name: str | None = None) -> CodeTable:
-    """Read a code table CSV with columns ``code`` and optional ``title_fa``/``title_en``."""
+    """Read a code table CSV with columns ``code`` and optional ``title_fa``/``title_en``.
+    ``OSError`` when it cannot be read, ``ValueError`` when it is not a code table."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputFileError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
     if not rows or "code" not in rows[0]:
-        raise InputFileError(f"{path}: a code table needs a 'code' column")
+        raise ValueError(f"{path}: a code table needs a 'code' column")
     fa = {r["code"].strip(): (r.get("title_fa") or r.get("title") or "").strip() for r in rows}
     en = {r["code"].strip(): (r.get("title_en") or r.get("title") or "").strip() for r in rows}
     return CodeTable(name or path.stem, fa, en)
