@@ -7,17 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas import codes
+from .rules import COURSE_CODES
 
-from ..config import (
-    MAXA_SANDBOX_CLIENT_ID,
-    MAXA_SANDBOX_CLIENT_SECRET,
-    MAXA_SANDBOX_PASSWORD,
-    MAXA_SANDBOX_PID,
-    MAXA_SANDBOX_USERNAME,
-    SANDBOX_PASSWORD,
-    SANDBOX_USERNAME,
-)
+# The sandbox's own fictional accounts (the client's defaults for the sandbox target must
+# match them: tests/test_sandbox_rules.py).
+SANDBOX_USERNAME = "demo-university"
+SANDBOX_PASSWORD = "demo-pass-1403"
+MAXA_SANDBOX_CLIENT_ID = "demo-his"
+MAXA_SANDBOX_CLIENT_SECRET = "demo-his-secret"
+MAXA_SANDBOX_USERNAME = "demo-maxa"
+MAXA_SANDBOX_PASSWORD = "demo-maxa-pass"
+MAXA_SANDBOX_PID = "demo-pid"
 
 
 def _default_users() -> dict[str, str]:
@@ -25,7 +25,7 @@ def _default_users() -> dict[str, str]:
 
 
 def _default_course_codes() -> frozenset[str]:
-    return codes.table("course_codes").codes
+    return COURSE_CODES
 
 
 @dataclass

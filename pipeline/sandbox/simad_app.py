@@ -18,10 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from schemas import codes
-from schemas.identifiers import is_valid_national_code
-
-from ..normalize import to_persian_digits
+from . import rules
 from .binding import DECLARATION_FIELDS, IMAGE_FIELDS, RESIDENT_FIELDS, bind
 from .settings import SandboxSettings
 from .store import SandboxStore
@@ -216,15 +213,15 @@ class SimadSandbox:
     def _resident_messages(self, v: dict[str, Any]) -> list[str]:
         out = []
         code = v["NationalCode"].strip()
-        if v["IsIrani"] and not is_valid_national_code(code):
+        if v["IsIrani"] and not rules.national_code_ok(code):
             out.append(MSG["national_code"])
         if v["CourseStudyCode"].strip() not in self.settings.course_codes:
             out.append(MSG["course"])
         if not _year_ok(v["ResidencyStartYear"]):
             out.append(MSG["start_year"])
-        if v["DurationId"] not in codes.table("durations"):
+        if v["DurationId"] not in rules.DURATIONS:
             out.append(MSG["duration"])
-        if v["GenderId"] not in codes.table("genders"):
+        if v["GenderId"] not in rules.GENDERS:
             out.append(MSG["gender"])
         end, start = _date(v["EndResidencyDate"]), _date(v["StartResidencyDate"])
         if end is not None and start is not None and end < start:
@@ -274,22 +271,22 @@ class SimadSandbox:
         out = []
         if not _year_ok(v["YearId"]):
             out.append(MSG["year"])
-        if v["DeclareCode"] not in codes.table("declare_codes"):
+        if v["DeclareCode"] not in rules.DECLARE_CODES:
             out.append(MSG["declare_code"])
-        if v["DeclarationTypeId"] not in codes.table("declaration_types"):
+        if v["DeclarationTypeId"] not in rules.DECLARATION_TYPES:
             out.append(MSG["declaration_type"])
         reason = v["RejectReasonTypeId"]
-        if reason is not None and reason not in codes.table("reject_reasons"):
+        if reason is not None and reason not in rules.REJECT_REASONS:
             out.append(MSG["reject_reason"])
         if v["DeclarationTypeId"] == 2 and reason is None:
             out.append(MSG["reject_required"])
         if v["DeclarationTypeId"] == 1 and reason is not None:
             out.append(MSG["reject_forbidden"])
-        if v["DurationId"] not in codes.table("durations"):
+        if v["DurationId"] not in rules.DURATIONS:
             out.append(MSG["duration"])
         for name, (title, high) in SCORES.items():
             if not 0 <= v[name] <= high:
-                out.append(MSG["score"].format(name=title, high=to_persian_digits(high)))
+                out.append(MSG["score"].format(name=title, high=rules.persian_digits(high)))
         end, start = _date(v["EndResidencyDate"]), _date(v["StartResidencyDate"])
         if v["DeclareCode"] == 10 and end is None:
             out.append(MSG["end_required"])
@@ -324,7 +321,6 @@ class SimadSandbox:
         filters, error = self._filters(request)
         if error is not None or filters is None:
             return error or Response(status_code=400)
-        review = codes.table("review_statuses")
         out = []
         for row in self.store.declarations(**filters):
             item = _camel(json.loads(row["payload"]))
@@ -335,7 +331,7 @@ class SimadSandbox:
                 firstName=resident["FirstName"],
                 lastName=resident["LastName"],
                 reviewStatusId=row["review_status_id"],
-                reviewStatusTitle=review.title(row["review_status_id"]),
+                reviewStatusTitle=rules.REVIEW_STATUSES.get(row["review_status_id"]),
                 reviewDescription=row["review_description"],
             )
             out.append(item)
@@ -347,7 +343,6 @@ class SimadSandbox:
         filters, error = self._filters(request)
         if error is not None or filters is None:
             return error or Response(status_code=400)
-        results = codes.table("final_results")
         out = []
         for row in self.store.declarations(**filters):
             if row["final_result_id"] is None:
@@ -363,7 +358,7 @@ class SimadSandbox:
                     "yearId": row["year_id"],
                     "declareCode": payload["DeclareCode"],
                     "finalResultId": row["final_result_id"],
-                    "finalResultTitle": results.title(row["final_result_id"]),
+                    "finalResultTitle": rules.FINAL_RESULTS.get(row["final_result_id"]),
                 }
             )
         return JSONResponse(out)
