@@ -243,20 +243,40 @@ def results_report(
     year_id: int,
     filters: dict[str, Any],
     elapsed: float,
-) -> Any:
+) -> Report:
     """One row per resident and year, Persian titles beside the codes; counts on the summary."""
+    extra_keys = _extra_keys(joined)
+    headers = _result_headers(extra_keys)
+    rows = [_result_row(key, j, extra_keys) for key, j in joined.items()]
+    summary: list[tuple[str, Any]] = [
+        (t("sum_mode"), t("sum_mode_results")),
+        (t("sum_target"), describe_target(target)),
+        (t("sum_year"), year_id),
+        (t("sum_filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "-"),
+        (t("sum_version"), f"simad-sync {__version__}"),
+        (t("sum_elapsed"), round(elapsed, 2)),
+    ]
+    header, table = _per_course(joined)
+    sheet = ReportSheet(t("sheet_results"), headers, rows, [], [[] for _ in rows])
+    return Report(summary, header, table, [sheet])
 
-    courses = codes.table("course_codes")
-    declare = codes.table("declare_codes")
-    review, final = codes.table("review_statuses"), codes.table("final_results")
-    extra_keys: list[str] = []
+
+VALUE_FIELDS = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
+
+
+def _extra_keys(joined: dict[tuple[str, int], Joined]) -> list[str]:
+    """Fields the server sent that are not recognised, in the order first seen."""
+    keys: list[str] = []
     for j in joined.values():
         for record in (j.declaration, j.final):
             for key in record.extra if record else {}:
-                if key not in extra_keys:
-                    extra_keys.append(key)
-    value_fields = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
-    headers = [
+                if key not in keys:
+                    keys.append(key)
+    return keys
+
+
+def _result_headers(extra_keys: list[str]) -> list[str]:
+    return [
         "StudentNumber",
         "YearId",
         "NationalCode",
@@ -264,9 +284,9 @@ def results_report(
         "LastName",
         "CourseStudyCode",
         t("col_course_title"),
-        *value_fields[:1],
+        *VALUE_FIELDS[:1],
         t("col_declare_title"),
-        *value_fields[1:],
+        *VALUE_FIELDS[1:],
         "ReviewStatusId",
         t("col_review_title"),
         t("col_review_reason"),
@@ -274,53 +294,48 @@ def results_report(
         t("col_final_title"),
         *extra_keys,
     ]
-    rows = []
+
+
+def _result_row(key: tuple[str, int], j: Joined, extra_keys: list[str]) -> list[Any]:
+    student, year = key
+    values = j.declaration.values if j.declaration else {}
+    course = j.pick("course_study_code")
+    code = values.get("DeclareCode")
+    extras = {
+        **(j.final.extra if j.final else {}),
+        **(j.declaration.extra if j.declaration else {}),
+    }
+    return [
+        student,
+        year,
+        j.pick("national_code"),
+        j.pick("first_name"),
+        j.pick("last_name"),
+        course,
+        codes.table("course_codes").title(course) if course else None,
+        code,
+        codes.table("declare_codes").title(code) if code is not None else None,
+        *(values.get(f) for f in VALUE_FIELDS[1:]),
+        j.pick("review_status"),
+        j.pick("review_title"),
+        j.pick("review_reason"),
+        j.pick("final_result"),
+        j.pick("final_title"),
+        *(_cell(extras.get(k)) for k in extra_keys),
+    ]
+
+
+def _per_course(joined: dict[tuple[str, int], Joined]) -> tuple[list[str], list[list[Any]]]:
+    """The summary table: per course, declarations, review statuses and final results."""
+    review, final = codes.table("review_statuses"), codes.table("final_results")
     per_course: dict[str, Counter] = {}
-    for (student, year), j in joined.items():
-        values = j.declaration.values if j.declaration else {}
-        course = j.pick("course_study_code")
+    for j in joined.values():
         status, result = j.pick("review_status"), j.pick("final_result")
-        extras = {
-            **(j.final.extra if j.final else {}),
-            **(j.declaration.extra if j.declaration else {}),
-        }
-        code = values.get("DeclareCode")
-        rows.append(
-            [
-                student,
-                year,
-                j.pick("national_code"),
-                j.pick("first_name"),
-                j.pick("last_name"),
-                course,
-                courses.title(course) if course else None,
-                code,
-                declare.title(code) if code is not None else None,
-                *(values.get(f) for f in value_fields[1:]),
-                status,
-                j.pick("review_title"),
-                j.pick("review_reason"),
-                result,
-                j.pick("final_title"),
-                *(_cell(extras.get(k)) for k in extra_keys),
-            ]
-        )
-        tally = per_course.setdefault(str(course or "-"), Counter())
+        tally = per_course.setdefault(str(j.pick("course_study_code") or "-"), Counter())
         tally["declarations"] += 1 if j.declaration else 0
         tally[f"review:{status}"] += 1
         if result is not None:
             tally[f"final:{result}"] += 1
-    summary: list[tuple[str, Any]] = [
-        (t("sum_mode"), t("sum_mode_results")),
-        (
-            t("sum_target"),
-            describe_target(target),
-        ),
-        (t("sum_year"), year_id),
-        (t("sum_filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "-"),
-        (t("sum_version"), f"simad-sync {__version__}"),
-        (t("sum_elapsed"), round(elapsed, 2)),
-    ]
     review_codes = [*sorted(review.int_codes), None]
     final_codes = sorted(final.int_codes)
     header = [
@@ -328,8 +343,9 @@ def results_report(
         t("col_course_title"),
         t("col_declarations"),
         *(review.title(c) if c else t("review_pending") for c in review_codes),
-        *(final.title(c) for c in final_codes),
+        *(str(final.title(c)) for c in final_codes),
     ]
+    courses = codes.table("course_codes")
     table = [
         [
             course,
@@ -340,10 +356,11 @@ def results_report(
         ]
         for course, tally in sorted(per_course.items())
     ]
+    if not table:
+        return [str(h) for h in header], []
     totals: list[Any] = ["Σ", None]
     totals += [sum(int(r[i] or 0) for r in table) for i in range(2, len(header))]
-    sheet = ReportSheet(t("sheet_results"), headers, rows, [], [[] for _ in rows])
-    return Report(summary, [str(h) for h in header], [*table, totals] if table else [], [sheet])
+    return [str(h) for h in header], [*table, totals]
 
 
 def _cell(value: Any) -> Any:
