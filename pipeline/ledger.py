@@ -99,13 +99,27 @@ class Ledger:
         try:
             self._db = open_sqlite(self.path)
             self._lock = threading.Lock()
-            self._db.executescript(SCHEMA)
-            have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-            for name, kind in RUN_COLUMNS.items():  # ledgers of earlier versions
-                if name not in have:
-                    self._db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+            self._create()
         except (sqlite3.Error, OSError) as exc:
             raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
+
+    def _create(self) -> None:
+        """The tables, and the columns earlier versions lacked, in one write transaction: two
+        processes opening a new ledger at once do not trip over each other."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+            for name, kind in RUN_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

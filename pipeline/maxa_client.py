@@ -24,7 +24,8 @@ import jdatetime
 import structlog
 
 from .config import MaxaCredentials
-from .errors import AuthError, MaxaError, RetryableError, UnexpectedResponse
+from .errors import AuthError, MaxaError, RemoteUnreachable, RetryableError, UnexpectedResponse
+from .i18n import t
 from .redact import scrub, shorten
 from .retry import RetryPolicy
 
@@ -138,6 +139,7 @@ class MaxaClient:
         self._expires_at = 0.0
         self._lifetime = 763.0
         self._lock = asyncio.Lock()
+        self._answered = False  # whether the gateway ever answered
         self.last_request_id: str | None = None
         self.renewals = {"password": 0, "refresh": 0}
 
@@ -160,10 +162,16 @@ class MaxaClient:
             response = await self._http.post(
                 "oauth/token", data=form, auth=(c.client_id, c.client_secret)
             )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if not self._answered:  # the first contact: a wrong address or a gateway that is down
+                url, kind = str(self._http.base_url), type(exc).__name__
+                raise RemoteUnreachable(t("first_contact_failed", url=url, error=kind)) from exc
+            raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
         except httpx.TimeoutException as exc:
             raise RetryableError("oauth/token: timed out") from exc
         except httpx.TransportError as exc:
             raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
+        self._answered = True
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         if response.status_code in RETRYABLE:
             raise RetryableError(

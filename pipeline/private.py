@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 OWNER_ONLY = 0o600
@@ -51,9 +52,24 @@ def open_sqlite(path: Path | str, *, wal: bool = True) -> sqlite3.Connection:
     db = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     if wal and name != ":memory:":
-        db.execute("PRAGMA journal_mode=WAL")
+        _wal(db)
     db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
     return db
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL. Changing the journal mode does not wait on the busy handler, so while
+    another process is creating the same database it is retried for up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")

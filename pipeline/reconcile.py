@@ -29,7 +29,10 @@ from .validation import validate_paths
 
 MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
 CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
-REJECTED, NEEDS_CORRECTION = 2, 3
+# Appendix 4 codes that ask the office to act, found in the code table by their English title.
+_REVIEW = codes.table("review_statuses")
+REJECTED = _REVIEW.code_titled("Rejected")
+NEEDS_CORRECTION = _REVIEW.code_titled("Needs correction")
 TYPES = {f.name: f.type for f in fields("upgrades")}
 
 

@@ -33,6 +33,13 @@ class CodeTable:
     def codes(self) -> frozenset[str]:
         return frozenset(self.titles_fa)
 
+    def code_titled(self, title_en: str) -> int:
+        """The code whose English title is ``title_en`` (a table's meaning, not its number)."""
+        for code in self.codes:
+            if self.titles_en[code].strip().lower() == title_en.strip().lower():
+                return int(code)
+        raise KeyError(f"{self.name}: no code titled {title_en!r}")
+
     @property
     def int_codes(self) -> frozenset[int]:
         return frozenset(int(c) for c in self.titles_fa)

@@ -45,7 +45,8 @@ def test_two_submissions_at_once_keep_their_language_and_log(tmp_path):
         thread.join(timeout=120)
     assert errors == []
     fa, en = results["fa"], results["en"]
-    assert fa.counts == en.counts and fa.counts["sent"] == 68  # type: ignore[attr-defined]
+    assert fa.counts == en.counts, (fa.fatal, en.fatal)  # type: ignore[attr-defined]
+    assert fa.counts["sent"] == 68  # type: ignore[attr-defined]
     english = re.compile(r"\b(is|must|not|allows|does|sent|neither|required)\b", re.IGNORECASE)
     for result, in_english in ((fa, False), (en, True)):
         messages = [

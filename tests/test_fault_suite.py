@@ -439,3 +439,29 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
     assert "RuntimeError: boom" in err and "Traceback" not in err
     log = next((Path(os.environ["SIMAD_HOME"]) / "logs").glob("*.jsonl")).read_text("utf-8")
     assert "Traceback" in log and "boom" in log and "do-not-log-me" not in log
+
+
+def test_many_processes_opening_a_new_ledger_at_once(tmp_path):
+    """Two windows started together both create the ledger: neither may fail."""
+    import threading
+
+    failures: list[BaseException] = []
+    for round_ in range(10):
+        path = tmp_path / f"ledger-{round_}.db"
+        barrier = threading.Barrier(6)
+
+        def open_it(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                ledger = Ledger(path)
+                ledger.start_run(f"{threading.get_ident()}", "submit", "sandbox", [])
+                ledger.close()
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

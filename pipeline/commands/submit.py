@@ -98,6 +98,7 @@ class _Job:
     on_progress: Callable[[Progress], None] | None
     on_start: Callable[[Engine], None] | None
     lang: str
+    clock: Callable[[], float]
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -144,6 +145,7 @@ def run_submit(
             on_progress=on_progress,
             on_start=on_start,
             lang=ctx.lang,
+            clock=ctx.clock,
         )
         ledger, broken = _open_ledger(home)
         try:
@@ -254,6 +256,7 @@ def _send(job: _Job, engine: Engine) -> bool:
             timeout=job.timeout,
             policy=job.policy,
             on_retry=engine.on_retry,
+            clock=job.clock,
         ) as client:
             engine.client = client
             try:

@@ -64,8 +64,10 @@ class SandboxStore:
         self._db = open_sqlite(self.path)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
-        with self._lock:
-            self._db.executescript(SCHEMA)
+        with self.transaction() as db:  # one write transaction: safe when two processes start
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
 
     def close(self) -> None:
         with self._lock:
