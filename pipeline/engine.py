@@ -2,7 +2,8 @@
 
 Every row's outcome is committed to the ledger as soon as it is known; rows the target
 already accepted with the same payload are ``unchanged`` and not sent again. The engine
-receives its client, ledger, retry policy and limiter, so tests never sleep or touch a network.
+receives its client (which carries the retry policy and tells the engine of each retry through
+``on_retry``) and its ledger, so tests never sleep or touch a network.
 """
 
 from __future__ import annotations
@@ -359,7 +360,7 @@ class Engine:
     # -- photos ----------------------------------------------------------------------------
 
     def _photo(self, student: str) -> tuple[Path | None, str]:
-        """The photo file of ``student`` and its digest, or None and what is wrong with it."""
+        """(the photo file of ``student``, its digest), or (None, what is wrong with it)."""
         assert self.images is not None
         for name in (f"{student}.jpg", f"{student}.jpeg", f"{student}.JPG", f"{student}.JPEG"):
             path = self.images / name
@@ -379,10 +380,11 @@ class Engine:
             outcome = self.outcome(item.result, item.index)
             if outcome.status not in (SENT, UNCHANGED):
                 continue
-            path, digest = self._photo(item.student)
+            path, detail = self._photo(item.student)
             if path is None:
-                outcome.messages.append(digest)
+                outcome.messages.append(detail)  # what is wrong with the photo
                 continue
+            digest = detail
             seen = recorded.get(item.student)
             if (
                 not self.force

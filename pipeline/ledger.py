@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import LocalStorageError
 from .i18n import t
-from .private import open_sqlite
+from .private import open_sqlite, run_script, write_transaction
 
 ACCEPTED, REFUSED, FAILED, SENDING = "accepted", "refused", "failed", "sending"
 
@@ -106,20 +106,12 @@ class Ledger:
     def _create(self) -> None:
         """The tables, and the columns earlier versions lacked, in one write transaction: two
         processes opening a new ledger at once do not trip over each other."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        with write_transaction(self._db) as db:
+            run_script(db, SCHEMA)
             have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
             for name, kind in RUN_COLUMNS.items():
                 if name not in have:
                     db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -211,18 +203,12 @@ class Ledger:
     def save_rows(self, run_id: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """Every input row's outcome: (sheet, position, *ROW_FIELDS), in one transaction."""
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.execute("DELETE FROM run_rows WHERE run_id = ?", (run_id,))
-                    self._db.executemany(
-                        "INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        ((run_id, *row) for row in rows),
-                    )
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+            with self._lock, write_transaction(self._db) as db:
+                db.execute("DELETE FROM run_rows WHERE run_id = ?", (run_id,))
+                db.executemany(
+                    "INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((run_id, *row) for row in rows),
+                )
         except sqlite3.Error as exc:
             raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
 

@@ -12,6 +12,8 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 OWNER_ONLY = 0o600
@@ -55,6 +57,26 @@ def open_sqlite(path: Path | str, *, wal: bool = True) -> sqlite3.Connection:
         _wal(db)
     db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
     return db
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back if the block fails."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """The statements of ``script`` one by one, inside the caller's transaction
+    (``executescript`` would commit first)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _wal(db: sqlite3.Connection) -> None:

@@ -17,7 +17,7 @@ import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -195,6 +195,7 @@ def _trim_columns(grid: list[list[Any]]) -> list[list[Any]]:
 _CELL = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*?/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
 )
+ERROR_CELL = b't="e"'
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]+)"')
 
 
@@ -219,9 +220,9 @@ def _xlsx_sheet_facts(path: Path) -> dict[str, dict[tuple[int, int], str]]:
                     if found:
                         rows, cols = int(found.group(2)), _column_number(found.group(1)) + 1
                         _check_size(path, name, rows, cols, loaded=False)
-                    data = head + handle.read()
-                if b't="e"' not in data:
-                    continue
+                    if not _holds(handle, head, ERROR_CELL):
+                        continue  # the usual case: scanned in chunks, never held whole
+                data = z.read(member)
                 out[name] = {
                     (int(m.group(2)) - 1, _column_number(m.group(1))): m.group(3).decode()
                     for m in _CELL.finditer(data)
@@ -231,6 +232,18 @@ def _xlsx_sheet_facts(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
         return {}  # the reader says what is wrong with the file
     return out
+
+
+def _holds(handle: IO[bytes], head: bytes, needle: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether the rest of the stream (after ``head``) or ``head`` holds ``needle``."""
+    tail = head
+    while True:
+        if needle in tail:
+            return True
+        block = handle.read(chunk)
+        if not block:
+            return False
+        tail = tail[-len(needle) :] + block
 
 
 def _xlsx_sheet_members(z: zipfile.ZipFile) -> dict[str, str]:

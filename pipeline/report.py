@@ -14,7 +14,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -273,21 +273,21 @@ def file_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def findings_marks(findings: list) -> dict[tuple[int, int], tuple[str, str]]:
-    """Cell marks from findings (``row_index``/``position``/``severity``/``message``).
+def row_marks(findings: Iterable[Any]) -> Marks:
+    """One row's cell marks from its findings (``position``/``severity``/``message``).
 
     An error outranks a warning on the same cell; messages of one cell are joined.
     """
-    marks: dict[tuple[int, int], tuple[str, str]] = {}
-    for index, f in findings:
+    marks: Marks = {}
+    for f in findings:
         if f.position is None:
             continue
-        key = (index, f.position)
-        if key in marks:
-            severity = "error" if "error" in (marks[key][0], f.severity) else "warning"
-            marks[key] = (severity, marks[key][1] + "\n" + f.message)
+        if f.position in marks:
+            severity, text = marks[f.position]
+            severity = "error" if "error" in (severity, f.severity) else "warning"
+            marks[f.position] = (severity, text + "\n" + f.message)
         else:
-            marks[key] = (f.severity, f.message)
+            marks[f.position] = (f.severity, f.message)
     return marks
 
 
@@ -310,7 +310,7 @@ def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportShe
 
         def marks(i: int, result: Any = result) -> Marks:
             found = result.by_row.get(result.sheet.row_numbers[i], ())
-            return {c: m for (_, c), m in findings_marks([(i, f) for f in found]).items()}
+            return row_marks(found)
 
         sheets.append(ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks))
     return sheets

@@ -155,14 +155,11 @@ def _is_html(response: httpx.Response) -> bool:
     return "html" in ctype or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head"))
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _api_json(response: httpx.Response) -> Any:
+    """The answer's JSON; ``ValueError`` for a web page or anything that is not JSON."""
     if _is_html(response):
-        return False
-    try:
-        response.json()
-    except ValueError:
-        return False
-    return True
+        raise ValueError("a web page")
+    return response.json()
 
 
 def _not_the_api(path: str, response: httpx.Response) -> NotTheApi:
@@ -222,7 +219,7 @@ class SimadClient:
         """``policy`` retries every remote call (data, lists, token calls, revoke); without
         one each call is tried once. ``on_retry(attempt, error, wait)`` hears of each retry."""
         self._credentials = credentials
-        self._policy = policy
+        self._policy = policy or RetryPolicy(max_attempts=1)
         self.on_retry = on_retry
         self._answered = False  # whether this target ever answered
         self._clock = clock
@@ -264,6 +261,10 @@ class SimadClient:
     def _problem(self, response: httpx.Response) -> Problem:
         return parse_problem(response, self._secrets())
 
+    def _refusal(self, response: httpx.Response) -> str:
+        """What a refusal of a token call says, without secrets or anybody's identifiers."""
+        return scrub(self._problem(response).text, secrets=self._secrets())
+
     def _retryable(self, what: str, response: httpx.Response) -> RetryableError:
         problem = self._problem(response)
         return RetryableError(
@@ -275,12 +276,6 @@ class SimadClient:
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> tuple[T, int]:
         """``call`` under the client's retry policy: its result and the attempts made."""
-        if self._policy is None:
-            try:
-                return await call(), 1
-            except RetryableError as exc:
-                exc.attempts = 1
-                raise
         return await self._policy.run(call, self.on_retry)
 
     async def authenticate(self) -> None:
@@ -307,7 +302,7 @@ class SimadClient:
                 t(
                     "auth_refused",
                     status=response.status_code,
-                    text=scrub(self._problem(response).text, secrets=self._secrets()),
+                    text=self._refusal(response),
                 ),
                 status=response.status_code,
             )
@@ -331,8 +326,7 @@ class SimadClient:
             if response.status_code in RETRYABLE_STATUSES:
                 raise self._retryable("token refresh", response)
             raise AuthError(
-                f"token refresh refused (HTTP {response.status_code}): "
-                f"{scrub(self._problem(response).text, secrets=self._secrets())}",
+                f"token refresh refused (HTTP {response.status_code}): {self._refusal(response)}",
                 status=response.status_code,
             )
         self._store_tokens(self._json_object(response, "refresh"))
@@ -353,8 +347,7 @@ class SimadClient:
         )
         if response.status_code != 200:
             raise AuthError(
-                f"token revoke refused (HTTP {response.status_code}): "
-                f"{scrub(self._problem(response).text, secrets=self._secrets())}",
+                f"token revoke refused (HTTP {response.status_code}): {self._refusal(response)}",
                 status=response.status_code,
             )
         self._token = self._refresh_token = None
@@ -434,24 +427,15 @@ class SimadClient:
                     bounded, cut = await _read_bounded(response, cap)
             finally:
                 await response.aclose()
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            if not self._answered:  # a wrong address or a server that is down: say so now
-                raise RemoteUnreachable(
-                    t(
-                        "first_contact_failed",
-                        url=str(self._http.base_url),
-                        error=type(exc).__name__,
-                    )
-                ) from exc
-            raise RetryableError(
-                t("connection_error", path=path, error=type(exc).__name__)
-            ) from exc
-        except httpx.TimeoutException as exc:
-            raise RetryableError(t("timed_out", path=path)) from exc
         except httpx.TransportError as exc:
-            raise RetryableError(
-                t("connection_error", path=path, error=type(exc).__name__)
-            ) from exc
+            kind = type(exc).__name__
+            connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            if connecting and not self._answered:  # a wrong address or a server that is down
+                url = str(self._http.base_url)
+                raise RemoteUnreachable(t("first_contact_failed", url=url, error=kind)) from exc
+            if isinstance(exc, httpx.TimeoutException):
+                raise RetryableError(t("timed_out", path=path)) from exc
+            raise RetryableError(t("connection_error", path=path, error=kind)) from exc
         self._answered = True
         log.debug(
             "http",
@@ -504,8 +488,11 @@ class SimadClient:
         """Accepted only on the documented success: 2xx with an empty or JSON body."""
         response = await self._authorized("POST", path, json=payload)
         if response.is_success:
-            if response.content.strip() and not _is_json(response):
-                raise _not_the_api(path, response)
+            if response.content.strip():
+                try:
+                    _api_json(response)
+                except ValueError as exc:
+                    raise _not_the_api(path, response) from exc
             return CallResult(True, response.status_code)
         problem = self._problem(response)
         log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
@@ -523,17 +510,15 @@ class SimadClient:
             )
         if not response.content.strip():
             return []
-        if _is_html(response):
-            raise _not_the_api(path, response)
         try:
-            return response.json()
+            return _api_json(response)
         except ValueError as exc:
             raise _not_the_api(path, response) from exc
 
     @staticmethod
     def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
         try:
-            body = None if _is_html(response) else response.json()
+            body = _api_json(response)
         except ValueError:
             body = None
         if not isinstance(body, dict):

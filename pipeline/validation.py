@@ -323,7 +323,7 @@ def validate_sheet(
     failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame, problems)
     groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})
     for code, name, index in failures:
-        if code == "required" and ((index, name) in problems or name not in sheet.columns):
+        if code == "required" and name not in sheet.columns:  # column_missing says it
             continue
         build.add(
             index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups, lang)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..private import open_sqlite
+from ..private import open_sqlite, run_script, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -65,9 +65,7 @@ class SandboxStore:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         with self.transaction() as db:  # one write transaction: safe when two processes start
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            run_script(db, SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -75,14 +73,8 @@ class SandboxStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, write_transaction(self._db) as db:
+            yield db
 
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
