@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint fmt demo bench clean
+.PHONY: install test lint fmt demo bench screens clean
 
 install: $(STAMP)
 
@@ -18,13 +18,13 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check pipeline schemas tests bench
-	$(BIN)/ruff format --check pipeline schemas tests bench
+	$(BIN)/ruff check pipeline schemas tests bench scripts
+	$(BIN)/ruff format --check pipeline schemas tests bench scripts
 	$(BIN)/mypy
 
 fmt: install
-	$(BIN)/ruff check --fix pipeline schemas tests bench
-	$(BIN)/ruff format pipeline schemas tests bench
+	$(BIN)/ruff check --fix pipeline schemas tests bench scripts
+	$(BIN)/ruff format pipeline schemas tests bench scripts
 
 # The demo keeps its state (ledger, sandbox database, logs) in out/demo-home, so running it a
 # second time shows the differential re-run: every accepted row is reported `unchanged`.
@@ -39,6 +39,10 @@ demo: install
 
 bench: install
 	$(BIN)/python -m bench $(BENCH)
+
+# Every workbook the tool writes, rendered to PNG in out/screens/ (needs LibreOffice).
+screens: install
+	$(BIN)/python scripts/screens.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""`make screens`: every workbook simad writes, rendered to PNG for a person to look at.
+
+Runs the commands against the embedded sandbox in a scratch SIMAD_HOME, then LibreOffice
+(headless) → PDF → pdftoppm → PNG, into out/screens/<workbook>-<page>.png. Needs Debian's
+libreoffice-calc-nogui, poppler-utils and fonts-farsiweb.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "out" / "screens"
+SAMPLE = ROOT / "input_templates" / "sample.xlsx"
+
+
+def simad(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "pipeline", *args], env=env, check=False)
+
+
+def workbooks(work: Path) -> list[Path]:
+    env = {**os.environ, "SIMAD_HOME": str(work / "home"), "SIMAD_TARGET": "sandbox"}
+    made = {
+        "validation": work / "validation.xlsx",
+        "submission": work / "submission.xlsx",
+        "results": work / "results.xlsx",
+        "reconcile": work / "reconcile.xlsx",
+        "maxa-pull": work / "maxa-pull.xlsx",
+        "maxa-diff": work / "maxa-diff.xlsx",
+    }
+    simad("validate", str(SAMPLE), "--report", str(made["validation"]), env=env)
+    simad("submit", str(SAMPLE), "--report", str(made["submission"]), env=env)
+    simad("sandbox", "review", "--year", "1402", "--random", "--seed", "3", env=env)
+    simad("results", "--year", "1402", "--out", str(made["results"]), env=env)
+    simad("reconcile", "--year", "1402", str(SAMPLE), "--report", str(made["reconcile"]), env=env)
+    simad("maxa", "pull", "eRX", "--version", "10000", "--out", str(made["maxa-pull"]), env=env)
+    simad("maxa", "diff", "eRX", "1000", "10000", "--out", str(made["maxa-diff"]), env=env)
+    simad("template", "--out", str(work / "templates"), env=env)
+    return [p for p in [*made.values(), *(work / "templates").glob("*.xlsx")] if p.exists()]
+
+
+def render(book: Path) -> list[Path]:
+    pdf_dir = book.parent / "pdf"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(pdf_dir), str(book)],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    prefix = OUT / book.stem
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(pdf_dir / f"{book.stem}.pdf"), str(prefix)],
+        check=True,
+    )
+    return sorted(OUT.glob(f"{book.stem}-*.png"))
+
+
+def main() -> None:
+    missing = [tool for tool in ("soffice", "pdftoppm") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(
+            f"missing {', '.join(missing)}: apt-get install -y libreoffice-calc-nogui "
+            "poppler-utils fonts-farsiweb"
+        )
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="simad-screens-") as scratch:
+        for book in workbooks(Path(scratch)):
+            pages = render(book)
+            print(f"{book.name}: {len(pages)} page(s) → {OUT}/{book.stem}-*.png")
+
+
+if __name__ == "__main__":
+    main()
