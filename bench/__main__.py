@@ -1,5 +1,40 @@
-import sys
+"""`make bench`: python -m bench [validate|memory|submit|all] [--rows N]"""
 
-from .validation import main
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .submission import bench_submit, child_submit
+from .validation import bench_validate, bench_worst_case, child_validate
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["_child"]:  # a measured step, in its own process
+        kind, args = argv[1], argv[2:]
+        if kind == "validate":
+            child_validate(args[:-1], args[-1])
+        elif kind == "submit":
+            child_submit(*args)
+        return
+    what = argv[0] if argv and not argv[0].startswith("-") else "all"
+    rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
+    workdir = Path(os.environ.get("SIMAD_BENCH_DIR", tempfile.gettempdir())) / "simad-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(
+        f"# simad-sync benchmark — {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}\n",
+        flush=True,
+    )
+    if what in ("validate", "all"):
+        print("\n".join(bench_validate(rows, workdir)), flush=True)
+    if what in ("memory", "all"):
+        print("\n".join(bench_worst_case(workdir)), flush=True)
+    if what in ("submit", "all"):
+        print("\n".join(bench_submit(workdir)), flush=True)
+
 
 main(sys.argv[1:])

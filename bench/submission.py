@@ -9,11 +9,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.commands.submit import run_submit
+from pipeline.config import DEFAULT_CONCURRENCY, SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.context import Context
 from pipeline.fakedata import write_workbook as generate
 from pipeline.sandbox.process import free_port, start_server, stop_server
 
-from .validation import bench_child
+from .common import bench_child
 
 LATENCY_MS = 20
 ROWS = 5000
@@ -21,9 +23,6 @@ ROWS = 5000
 
 def child_submit(source: str, port: str, concurrency: str) -> None:
     """Runs in the child process: one submission, figures as JSON on stdout."""
-    from pipeline.commands.submit import run_submit
-    from pipeline.context import Context
-
     os.environ.update(
         SIMAD_USERNAME=SANDBOX_USERNAME,
         SIMAD_PASSWORD=SANDBOX_PASSWORD,
@@ -50,8 +49,7 @@ def child_submit(source: str, port: str, concurrency: str) -> None:
 
 
 def bench_submit(workdir: Path, rows: int = ROWS) -> list[str]:
-    from .config import DEFAULT_CONCURRENCY as default
-
+    default = DEFAULT_CONCURRENCY
     source = generate(workdir / f"residents-clean-{rows}.xlsx", "residents", rows, mistakes=False)
     port = free_port()
     server = start_server(port, workdir / "bench-sandbox.db", "--latency-ms", str(LATENCY_MS))

@@ -1,6 +1,4 @@
-"""`make bench`: figures for validation (and submission) on generated data. Not a test.
-
-    python -m bench [validate|memory|submit|all] [--rows N]
+"""Validation figures for `make bench`, on generated data. Not a test.
 
 Validation: a 100,000-row residents workbook and a 100,000-row declarations workbook are
 generated; the floors (python-calamine reading the workbook, xlsxwriter writing a plain
@@ -11,22 +9,23 @@ child process with its peak memory, and a 3,000-row workbook end to end.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
+from pipeline.commands.validate import run_validate
+from pipeline.context import Context
 from pipeline.fakedata import write_workbook as generate
 from pipeline.fields import fields
+from pipeline.reader import MAX_ROWS
+
+from .common import bench_child, child
 
 
 def floor_read(path: Path) -> float:
-    from python_calamine import CalamineWorkbook
 
     started = time.perf_counter()
     book = CalamineWorkbook.from_path(str(path))
@@ -44,23 +43,6 @@ def floor_write(path: Path, rows: int, cols: int = 20) -> float:
         ws.write_row(r, 0, row)
     book.close()
     return time.perf_counter() - started
-
-
-def child(command: list[str]) -> tuple[bytes, float, float]:
-    """Run ``command``; return its output, wall seconds and peak resident memory in MB."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE)
-    out = proc.stdout.read() if proc.stdout else b""
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"failed: {' '.join(command)}")
-    return out, wall, usage.ru_maxrss / 1024
-
-
-def bench_child(*args: str) -> tuple[dict[str, Any], float, float]:
-    out, wall, rss = child([sys.executable, "-m", "bench", "_child", *args])
-    return json.loads(out), wall, rss
 
 
 def bench_validate(rows: int, workdir: Path) -> list[str]:
@@ -122,8 +104,6 @@ def generate_all_invalid(path: Path, rows: int) -> Path:
 
 def bench_worst_case(workdir: Path) -> list[str]:
     """Memory at the row limit with every row invalid (the case that once passed 11 GB)."""
-    from .reader import MAX_ROWS
-
     source = generate_all_invalid(workdir / f"all-invalid-{MAX_ROWS}.xlsx", MAX_ROWS)
     command = [sys.executable, "-m", "pipeline", "validate", str(source), "--report"]
     _, wall, rss = child([*command, str(workdir / "all-invalid-report.xlsx")])
@@ -140,41 +120,7 @@ def bench_worst_case(workdir: Path) -> list[str]:
     ]
 
 
-def _child_main(args: list[str]) -> None:
-    if args[0] == "validate":
-        from pipeline.commands.validate import run_validate
-        from pipeline.context import Context
-
-        run, _ = run_validate(args[1:-1], report_path=args[-1], ctx=Context(lang="en"))
-        counts = [r.counts() for r in run.results]
-        print(json.dumps({"timings": run.timings, "counts": counts}))
-    elif args[0] == "submit":
-        from .submission import child_submit
-
-        child_submit(*args[1:])
-
-
-def main(argv: list[str]) -> None:
-    if argv and argv[0] == "_child":
-        _child_main(argv[1:])
-        return
-    what = argv[0] if argv and not argv[0].startswith("-") else "all"
-    rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
-    workdir = Path(os.environ.get("SIMAD_BENCH_DIR", tempfile.gettempdir())) / "simad-bench"
-    workdir.mkdir(parents=True, exist_ok=True)
-    print(
-        f"# simad-sync benchmark — {time.strftime('%Y-%m-%d %H:%M')}, "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}\n",
-        flush=True,
-    )
-    lines: list[str] = []
-    if what in ("validate", "all"):
-        lines += bench_validate(rows, workdir)
-        print("\n".join(lines), flush=True)
-    if what in ("memory", "all"):
-        print("\n".join(bench_worst_case(workdir)), flush=True)
-    if what in ("submit", "all"):
-        from .submission import bench_submit
-
-        extra = bench_submit(workdir)
-        print("\n".join(extra), flush=True)
+def child_validate(sources: list[str], report: str) -> None:
+    """Runs in the child process: one validation, figures as JSON on stdout."""
+    run, _ = run_validate(sources, report_path=report, ctx=Context(lang="en"))
+    print(json.dumps({"timings": run.timings, "counts": [r.counts() for r in run.results]}))
