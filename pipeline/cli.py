@@ -500,21 +500,32 @@ def reconcile(
     ] = None,
     target: TargetOption = None,
     report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
-    """Compare local declarations with the server's: matched, missing, extra, different.
+    """Compare local declarations with the server's and say which rows need the office's
+    action: rejected or needing correction in review, missing on the server, different, or
+    invalid in the file.
 
-    Exit 0 when everything matched, 1 otherwise.
+    Exit 0 when no row needs action, 1 while any does.
     """
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
-    typer.echo(describe_target(resolved))
+    _echo_target(resolved, json_out)
     result = run_reconcile(
         year, list(inputs or []), target=resolved, report_path=report, ctx=_context(lang_now)
     )
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "-"
-    typer.echo(t("reconcile_done", counts=counts))
+    if json_out:
+        _echo_json(result.to_dict())
+        raise typer.Exit(result.exit_code)
+    typer.echo(headline(result.needs_action))
+    typer.echo(t("reconcile_done", counts=counts_text(result.counts)))
+    shown = [line for line in result.lines if line.needs_action][:SHOWN_LINES]
+    for line in shown:
+        typer.echo(f"  {line.key[0]} ({i18n.number(line.key[1])}): {action(line)}")
+    if result.needs_action > len(shown):
+        typer.echo(t("more_in_report", n=result.needs_action - len(shown)))
     typer.echo(t("submit_report", path=result.report))
     raise typer.Exit(result.exit_code)
 

@@ -29,6 +29,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give --status, --final-result or --random.",
     },
     "error": {"fa": "خطا: {message}", "en": "Error: {message}"},
+    "unknown_lang": {
+        "fa": "زبان «{lang}» شناخته نیست: fa یا en.",
+        "en": "unknown language {lang!r}: use fa or en",
+    },
+    "status_valid": {"fa": "معتبر", "en": "valid"},
+    "status_invalid": {"fa": "نامعتبر", "en": "invalid"},
+    "status_sent": {"fa": "ارسال شد", "en": "sent"},
+    "status_unchanged": {"fa": "بدون تغییر", "en": "unchanged"},
+    "status_failed": {"fa": "ناموفق", "en": "failed"},
+    "status_not_sent": {"fa": "ارسال نشد", "en": "not_sent"},
+    "status_matched": {"fa": "یکسان", "en": "matched"},
+    "status_missing_on_server": {"fa": "روی سرور نیست", "en": "missing_on_server"},
+    "status_only_on_server": {"fa": "فقط روی سرور", "en": "only_on_server"},
+    "status_different": {"fa": "متفاوت", "en": "different"},
+    "status_done": {"fa": "پایان‌یافته", "en": "done"},
+    "status_running": {"fa": "در حال اجرا", "en": "running"},
+    "status_interrupted": {"fa": "قطع‌شده", "en": "interrupted"},
+    "status_stopped": {"fa": "متوقف‌شده", "en": "stopped"},
+    "status_warnings": {"fa": "با هشدار", "en": "with warnings"},
     "template_written": {"fa": "نوشته شد: {path}", "en": "Written: {path}"},
     "target_sandbox": {
         "fa": "مقصد: سندباکس — شبیه‌ساز محلی سیماد؛ هیچ داده‌ای به سرور واقعی نمی‌رود.",
@@ -116,29 +135,68 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_course": {"fa": "کد رشته", "en": "course"},
     "col_declarations": {"fa": "معرفی‌ها", "en": "declarations"},
     "sheet_reconcile": {"fa": "تطبیق", "en": "reconciliation"},
-    "sheet_to_fix": {"fa": "نیاز به اقدام", "en": "to fix"},
+    "sheet_to_fix": {"fa": "نیاز به اقدام", "en": "needs action"},
     "sheet_results": {"fa": "نتایج", "en": "results"},
     "chart_title": {"fa": "نتیجه تطبیق", "en": "Reconciliation"},
+    "action_fix_file": {
+        "fa": "در فایل شما نامعتبر است ({problems})؛ خانه‌های قرمز را در فایل اصلاح کنید و سپس ارسال کنید.",
+        "en": "Invalid in your file ({problems}); fix the red cells in the file, then submit it.",
+    },
     "action_rejected": {
-        "fa": "رد شده: دلیل را بخوانید، ردیف را اصلاح و دوباره ارسال کنید.",
-        "en": "Rejected: read the reason, fix the row and submit it again.",
+        "fa": "رد شده به دلیل «{reason}»: ردیف را بر این اساس اصلاح و دوباره ارسال کنید.",
+        "en": "Rejected ('{reason}'): fix the row accordingly and submit it again.",
     },
     "action_correct": {
-        "fa": "نیاز به اصلاح: ردیف را اصلاح و دوباره ارسال کنید.",
-        "en": "Needs correction: fix the row and submit it again.",
+        "fa": "نیاز به اصلاح («{reason}»): ردیف را اصلاح و دوباره ارسال کنید.",
+        "en": "Needs correction ('{reason}'): fix the row and submit it again.",
     },
     "action_different": {
-        "fa": "با سرور فرق دارد: دوباره ارسال کنید یا فایل را اصلاح کنید.",
-        "en": "Differs from the server: submit again or correct the file.",
+        "fa": "با سرور فرق دارد: اگر فایل شما درست است با simad submit --force دوباره ارسال کنید؛ وگرنه فایل را مطابق سرور اصلاح کنید.",
+        "en": "Differs from the server: if your file is right, send it again with simad submit --force; otherwise correct the file.",
     },
     "action_missing_on_server": {
-        "fa": "روی سرور نیست: simad submit را اجرا کنید.",
-        "en": "Not on the server: run simad submit.",
+        "fa": "روی سرور نیست: این فایل را با simad submit ارسال کنید.",
+        "en": "Not on the server: send this file with simad submit.",
+    },
+    "action_missing_ledger": {
+        "fa": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را با simad submit --force دوباره ارسال کنید.",
+        "en": "Accepted earlier but no longer on the server: send its file again with simad submit --force.",
+    },
+    "action_resident_unknown": {
+        "fa": "دستیار {student} برای سرور شناخته نیست: ردیف او را در برگه دستیاران بیفزایید و هر دو را ارسال کنید.",
+        "en": "Resident {student} is not known to the server: add their row to the residents sheet and submit both.",
     },
     "action_only_on_server": {
-        "fa": "فقط روی سرور است و در داده شما نیست.",
-        "en": "Only on the server, not in your data.",
+        "fa": "فقط روی سرور است و در داده شما نیست؛ اگر از دانشگاه شماست آن را به فایل بیفزایید.",
+        "en": "Only on the server, not in your data; add it to your file if it is yours.",
     },
+    "reconcile_headline": {
+        "fa": "{n} ردیف نیاز به اقدام دارد",
+        "en": "{n} rows need action",
+        "en_one": "1 row needs action",
+    },
+    "reconcile_headline_none": {
+        "fa": "هیچ ردیفی نیاز به اقدام ندارد.",
+        "en": "No row needs action.",
+    },
+    "sum_needs_action": {"fa": "ردیف‌های نیازمند اقدام", "en": "Rows needing action"},
+    "sheet_summary": {"fa": "خلاصه", "en": "summary"},
+    "sum_date": {"fa": "تاریخ گزارش", "en": "Report date"},
+    "col_row": {"fa": "ردیف", "en": "row"},
+    "col_status": {"fa": "وضعیت", "en": "status"},
+    "col_messages": {"fa": "پیام‌ها", "en": "messages"},
+    "col_http_status": {"fa": "کد پاسخ HTTP", "en": "HTTP status"},
+    "col_server_message": {"fa": "پیام سرور", "en": "server message"},
+    "col_trace_id": {"fa": "شناسه پیگیری", "en": "trace id"},
+    "col_attempts": {"fa": "تعداد تلاش", "en": "attempts"},
+    "col_sent_at": {"fa": "زمان پذیرش", "en": "accepted at"},
+    "col_student_number": {"fa": "شماره دانشجویی", "en": "student number"},
+    "col_year": {"fa": "سال ارتقا", "en": "upgrade year"},
+    "col_needs_action": {"fa": "نیاز به اقدام", "en": "needs action"},
+    "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
+    "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
+    "status_yes": {"fa": "بله", "en": "yes"},
+    "col_gregorian": {"fa": "{field} (میلادی)", "en": "{field} (Gregorian)"},
     "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
     "results_done": {"fa": "{n} معرفی دریافت شد.", "en": "{n} declarations downloaded."},
     "maxa_sandbox": {
@@ -390,11 +448,25 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 LANGS = ("fa", "en")
+PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+
+
+class UnknownLanguage(ValueError):
+    """A language other than fa or en was asked for (a usage error, exit 2)."""
+
+
+def environment_lang() -> str | None:
+    """``SIMAD_LANG`` as given (any case), or None when unset; ``UnknownLanguage`` if it is
+    not fa or en."""
+    raw = os.environ.get("SIMAD_LANG", "").strip()
+    return _checked(raw) if raw else None
 
 
 def _from_environment() -> str:
-    lang = os.environ.get("SIMAD_LANG", "fa").strip().lower()
-    return lang if lang in LANGS else "fa"
+    try:
+        return environment_lang() or "fa"
+    except UnknownLanguage:
+        return "fa"  # the command line refuses it before any command runs
 
 
 # The language of the current context (a thread, or an asyncio task and what it starts): two
@@ -410,7 +482,7 @@ def set_lang(lang: str) -> None:
 def _checked(lang: str) -> str:
     key = lang.strip().lower()
     if key not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: use fa or en")
+        raise UnknownLanguage(MESSAGES["unknown_lang"]["en"].format(lang=lang))
     return key
 
 
@@ -428,6 +500,31 @@ def current_lang() -> str:
     return _lang.get(None) or _from_environment()
 
 
+def number(value: int | float, lang: str | None = None) -> str:
+    """A number as a reader of ``lang`` writes it: Persian digits and decimal sign in Persian."""
+    text = str(value)
+    return text.translate(PERSIAN_DIGITS) if (lang or current_lang()) == "fa" else text
+
+
 def t(key: str, **values: object) -> str:
-    """The message ``key`` in the current language, filled with ``values``."""
-    return MESSAGES[key][current_lang()].format(**values)
+    """The message ``key`` in the current language, filled with ``values``.
+
+    Numbers are written in the language's digits; an entry may have a singular form
+    (``en_one``), used when ``n`` is 1.
+    """
+    lang = current_lang()
+    entry = MESSAGES[key]
+    template = entry.get(f"{lang}_one", entry[lang]) if values.get("n") == 1 else entry[lang]
+    if lang == "fa":
+        values = {
+            k: number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in values.items()
+        }
+    return template.format(**values)
+
+
+def word(value: str) -> str:
+    """A status or category word of the SPEC (valid, sent, matched, …) in the current language;
+    in English exactly the SPEC's word."""
+    entry = MESSAGES.get(f"status_{value}")
+    return entry[current_lang()] if entry else value

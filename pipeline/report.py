@@ -2,9 +2,13 @@
 
 One summary sheet, then one sheet per input sheet: the user's own columns and rows unchanged,
 followed by the result columns. Cells with errors are red with the message as a comment,
-warnings yellow (their text is in the ``messages`` column). Sheets are right-to-left with
-a frozen, filterable header. The file is written beside its destination and renamed into
-place (atomic), readable by the owner only.
+warnings yellow (their text is in the ``messages`` column). Our own column headers are in the
+reader's language, each with its API name as the header's comment; status words are
+translated and coloured. Sheets read in the language's direction (Persian: right to left, with
+right-to-left reading order in text cells), have a frozen, filterable header, column widths
+fitted to their content, wrapped messages, and print landscape, fitted to the page width with
+the header row repeated. The file is written beside its destination and renamed into place
+(atomic), readable by the owner only.
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ from typing import Any
 
 import xlsxwriter
 
+import jdatetime
+
 from .errors import ConfigError, LocalStorageError
-from .i18n import t
+from .i18n import current_lang, t, word
 from .ledger import ROW_FIELDS
 
 VALIDATE_COLUMNS = ["row", "status", "messages"]
 SUBMIT_COLUMNS = ["row", *ROW_FIELDS]  # what the ledger keeps of each row, after its number
+# Our columns whose cells are long text: wrapped, and wider.
+TEXT_COLUMNS = frozenset({"messages", "server_message"})
+MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 6, 45, 60
+WIDTH_SAMPLE = 300  # rows looked at to fit a column's width
 STATUS_COLOURS = {
     "valid": "#006100",
     "sent": "#006100",
@@ -39,6 +49,7 @@ STATUS_COLOURS = {
     "missing_on_server": "#9C5700",
     "only_on_server": "#9C5700",
     "unchanged": "#595959",
+    "yes": "#9C0006",
 }
 COMMENT_LIMIT = 30_000  # Excel refuses longer comments
 # Comments are held in memory until the file is closed and slow Excel down; past this many
@@ -63,6 +74,13 @@ class ReportSheet:
         default_factory=dict
     )
     """(row index, column position) → (severity, message), or row index → its marks."""
+    notes: list[str | None] = field(default_factory=list)
+    """A comment for each of ``headers`` (the API name of our columns); None for none."""
+    status_columns: frozenset[int] = frozenset()
+    """Positions in ``headers`` holding status words, written translated and coloured (the
+    ``status`` result column always is)."""
+    text_columns: frozenset[int] = frozenset()
+    """Positions in ``headers`` holding long text, wrapped."""
 
     def results_of(self, index: int) -> list[Any]:
         return self.results(index) if callable(self.results) else self.results[index]
@@ -75,6 +93,8 @@ class Report:
     counts: list[list[Any]]
     sheets: list[ReportSheet]
     chart_title: str | None = None  # a column chart of the counts table, on the summary
+    headline: str | None = None  # one sentence above the summary, in large type
+    status_counts: bool = False  # the counts table's first column holds status words
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -89,22 +109,47 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 class _Writer:
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook, lang: str):
         self.book = book
+        self.rtl = lang == "fa"
+        # Persian text reads right to left whatever its first letter (a column name, «…»).
+        order = {"reading_order": 2} if self.rtl else {}
+        self.order = order
         self.header = book.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "top",
+                **order,
+            }
         )
-        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.headline = book.add_format({"bold": True, "font_size": 14, **order})
+        self.label = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, **order})
+        self.text = book.add_format({"valign": "top", **order})
+        self.wrapped = book.add_format({"text_wrap": True, "valign": "top", **order})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
         self.fills = {
-            "error": book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            "warning": book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
+            "error": book.add_format(
+                {"bg_color": "#FFC7CE", "font_color": "#9C0006", "valign": "top", **order}
+            ),
+            "warning": book.add_format(
+                {"bg_color": "#FFEB9C", "font_color": "#9C5700", "valign": "top", **order}
+            ),
         }
         self.error_date = book.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
         self.warning_date = book.add_format({"bg_color": "#FFEB9C", "num_format": "yyyy-mm-dd"})
         self.status = {
-            s: book.add_format({"bold": True, "font_color": c}) for s, c in STATUS_COLOURS.items()
+            s: book.add_format({"bold": True, "font_color": c, "valign": "top", **order})
+            for s, c in STATUS_COLOURS.items()
         }
-        self.wrap = book.add_format({"text_wrap": False})
+
+    def status_cell(self, ws: Any, r: int, c: int, value: Any) -> None:
+        """A status word, translated, in its colour."""
+        if value is None or value == "":
+            return
+        ws.write_string(r, c, word(str(value)), self.status.get(str(value), self.text))
 
     def cell(self, ws, r: int, c: int, value: Any, fmt=None) -> None:
         if value is None or value == "":
@@ -173,9 +218,9 @@ def write_report(report: Report, path: Path | str) -> Path:
                 "strings_to_numbers": False,
             },
         )
-        writer = _Writer(book)
+        writer = _Writer(book, current_lang())
         taken: set[str] = set()
-        summary_name = sheet_name("summary", taken)
+        summary_name = sheet_name(t("sheet_summary"), taken)
         _write_summary(writer, book.add_worksheet(summary_name), report, summary_name)
         for sheet in report.sheets:
             _write_sheet(writer, book.add_worksheet(sheet_name(sheet.title, taken)), sheet)
@@ -193,16 +238,48 @@ def write_report(report: Report, path: Path | str) -> Path:
     return path
 
 
-def _write_summary(w: _Writer, ws, report: Report, name: str) -> None:
-    ws.right_to_left()
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 60)  # target, paths and hashes are long
-    if len(report.counts_header) > 2:
-        ws.set_column(2, len(report.counts_header) - 1, 16)
+def _print_setup(ws: Any, *, repeat_header: bool) -> None:
+    """Landscape A4, fitted to the page width, the header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer("&C&P / &N")
+    if repeat_header:
+        ws.repeat_rows(0)
+
+
+def _direction(w: _Writer, ws: Any) -> None:
+    if w.rtl:
+        ws.right_to_left()
+
+
+def run_date(moment: datetime | None = None) -> str:
+    """When a report was made, Solar Hijri and Gregorian: «۱۴۰۵/۰۹/۰۲ ۱۴:۳۰ (2026-11-23)»."""
+    now = moment or datetime.now()
+    solar = jdatetime.datetime.fromgregorian(datetime=now).strftime("%Y/%m/%d %H:%M")
+    return f"{solar} ({now:%Y-%m-%d})"
+
+
+def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
+    _direction(w, ws)
+    _print_setup(ws, repeat_header=False)
+    ws.hide_gridlines(0)
     r = 0
-    for label, value in report.summary:
-        ws.write_string(r, 0, label, w.header)
-        w.cell(ws, r, 1, value)
+    if report.headline:
+        ws.write_string(r, 0, report.headline, w.headline)
+        ws.set_row(r, 24)
+        r += 2
+    lines = [(t("sum_date"), run_date()), *report.summary]
+    label_width = max((len(str(label)) for label, _ in lines), default=10)
+    value_width = max((len(str(value)) for _, value in lines), default=10)
+    ws.set_column(0, 0, min(max(label_width + 2, 16), MAX_WIDTH))
+    ws.set_column(1, 1, min(max(value_width + 2, 14), 70))  # a SHA-256 is 64 characters
+    if len(report.counts_header) > 2:
+        ws.set_column(2, len(report.counts_header) - 1, 14)
+    for label, value in lines:
+        ws.write_string(r, 0, str(label), w.label)
+        w.cell(ws, r, 1, value, w.text if isinstance(value, str) else None)
         r += 1
     r += 1
     if report.counts_header:
@@ -212,7 +289,10 @@ def _write_summary(w: _Writer, ws, report: Report, name: str) -> None:
         for line in report.counts:
             r += 1
             for c, value in enumerate(line):
-                w.cell(ws, r, c, value)
+                if c == 0 and report.status_counts:
+                    w.status_cell(ws, r, c, value)
+                else:
+                    w.cell(ws, r, c, value)
         if report.chart_title and report.counts:
             chart = w.book.add_chart({"type": "column"})
             chart.add_series(
@@ -225,23 +305,57 @@ def _write_summary(w: _Writer, ws, report: Report, name: str) -> None:
             )
             chart.set_title({"name": report.chart_title})
             chart.set_legend({"none": True})
-            ws.insert_chart(0, len(report.counts_header) + 1, chart)
+            ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.2})
 
 
-def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
-    ws.right_to_left()
-    headers = [*sheet.headers, *sheet.result_columns]
-    ncols = len(headers)
-    ws.set_column(0, len(sheet.headers) - 1, 16)
+def column_title(name: str) -> str:
+    """The header of one of our result columns in the reader's language."""
+    return t(f"col_{name}")
+
+
+def _fitted_widths(
+    sheet: ReportSheet, headers: list[str], statuses: set[int], text_at: set[int]
+) -> list[float]:
+    """Each column's width from its header and its first rows' values, within bounds."""
+    widths = [min(max(len(str(h)) * 0.9, MIN_WIDTH), MAX_WIDTH) for h in headers]
+    for i in range(min(len(sheet.rows), WIDTH_SAMPLE)):
+        values = [*sheet.rows[i], *sheet.results_of(i)]
+        for c, value in enumerate(values[: len(widths)]):
+            if value is None:
+                continue
+            if c in statuses:
+                value = word(str(value))
+            longest = max((len(part) for part in str(value).split("\n")), default=0)
+            widths[c] = max(widths[c], min(longest + 2, MAX_WIDTH))
+    for c in text_at:
+        widths[c] = max(widths[c], TEXT_WIDTH) if widths[c] >= MAX_WIDTH else widths[c]
+    return widths
+
+
+def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
+    _direction(w, ws)
+    _print_setup(ws, repeat_header=True)
     first_result = len(sheet.headers)
-    widths = {"row": 7, "status": 12, "messages": 60, "server_message": 40, "trace_id": 30}
-    for offset, name in enumerate(sheet.result_columns):
-        ws.set_column(first_result + offset, first_result + offset, widths.get(name, 14))
+    headers = [*sheet.headers, *(column_title(n) for n in sheet.result_columns)]
+    notes = [
+        *(sheet.notes or [None] * len(sheet.headers)),
+        *sheet.result_columns,  # our column's API name
+    ]
+    ncols = len(headers)
+    statuses = set(sheet.status_columns)
+    if "status" in sheet.result_columns:
+        statuses.add(first_result + sheet.result_columns.index("status"))
+    text_at = set(sheet.text_columns) | {
+        first_result + k for k, n in enumerate(sheet.result_columns) if n in TEXT_COLUMNS
+    }
+    for c, width in enumerate(_fitted_widths(sheet, headers, statuses, text_at)):
+        ws.set_column(c, c, width, w.wrapped if c in text_at else w.text)
     for c, title in enumerate(headers):
         ws.write_string(0, c, str(title), w.header)
+        if c < len(notes) and notes[c]:
+            ws.write_comment(0, c, str(notes[c]))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
-    status_at = sheet.result_columns.index("status") if "status" in sheet.result_columns else -1
     by_row: dict[int, Marks] = {}
     if isinstance(sheet.marks, dict):  # a small sheet's marks, grouped once
         for (index, c), mark in sheet.marks.items():
@@ -250,19 +364,18 @@ def _write_sheet(w: _Writer, ws, sheet: ReportSheet) -> None:
     for i, values in enumerate(sheet.rows):
         r = i + 1
         marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
-        for c, value in enumerate(values):
+        for c, value in enumerate([*values, *sheet.results_of(i)]):
             found = marks.get(c)
-            if found is None:
-                w.cell(ws, r, c, value)
-            else:
+            if found is not None:
                 w.cell(ws, r, c, value, w.fills[found[0]])
                 # Warnings are yellow; their text is in `messages`.
                 if found[0] == "error" and comments < MAX_COMMENTS:
                     comments += 1
                     ws.write_comment(r, c, found[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
-        for offset, value in enumerate(sheet.results_of(i)):
-            fmt = w.status.get(value) if offset == status_at else None
-            w.cell(ws, r, first_result + offset, value, fmt)
+            elif c in statuses:
+                w.status_cell(ws, r, c, value)
+            else:
+                w.cell(ws, r, c, value)
 
 
 def file_sha256(path: Path | str) -> str:

@@ -11,15 +11,20 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
+
+import jdatetime
 
 from schemas import codes
 
 from . import __version__
 from .config import describe_target
+from .fields import field as field_of
 from .fields import fields
-from .i18n import t
+from .i18n import current_lang, t
+from .normalize import to_date
 from .report import Report, ReportSheet
 from .targets import open_simad
 
@@ -244,10 +249,11 @@ def results_report(
     filters: dict[str, Any],
     elapsed: float,
 ) -> Report:
-    """One row per resident and year, Persian titles beside the codes; counts on the summary."""
+    """One row per resident and year, titles beside the codes, dates in Solar Hijri with the
+    Gregorian beside; counts per course on the summary."""
     extra_keys = _extra_keys(joined)
-    headers = _result_headers(extra_keys)
-    rows = [_result_row(key, j, extra_keys) for key, j in joined.items()]
+    columns = [*RESULT_COLUMNS, *((key, key, "extra") for key in extra_keys)]
+    rows = [_result_row(j, columns) for j in joined.values()]
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_results")),
         (t("sum_target"), describe_target(target)),
@@ -257,11 +263,100 @@ def results_report(
         (t("sum_elapsed"), round(elapsed, 2)),
     ]
     header, table = _per_course(joined)
-    sheet = ReportSheet(t("sheet_results"), headers, rows, [], [[] for _ in rows])
+    sheet = ReportSheet(
+        t("sheet_results"),
+        [_column_header(label, kind) for label, _, kind in columns],
+        rows,
+        [],
+        [[] for _ in rows],
+        notes=[api for _, api, _ in columns],
+        text_columns=frozenset(i for i, c in enumerate(columns) if c[2] == "text"),
+    )
     return Report(summary, header, table, [sheet])
 
 
 VALUE_FIELDS = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
+_DECLARATION = {f.name: f for f in fields("upgrades")}
+# The results sheet's columns: (header: a field name or a message key, API name or what the
+# cell shows, how the value is taken). "field": the declaration's value; "pick": a recognised
+# value of either record; "title:<table>": the title of a code; "date": a date, Solar Hijri,
+# with "gregorian" beside it; "text": long text.
+RESULT_COLUMNS: list[tuple[str, str, str]] = [
+    ("StudentNumber", "StudentNumber", "pick:student_number"),
+    ("YearId", "YearId", "pick:year_id"),
+    ("NationalCode", "NationalCode", "pick:national_code"),
+    ("FirstName", "FirstName", "pick:first_name"),
+    ("LastName", "LastName", "pick:last_name"),
+    ("CourseStudyCode", "CourseStudyCode", "pick:course_study_code"),
+    ("col_course_title", "CourseStudyCode", "title:course_codes"),
+    ("DeclareCode", "DeclareCode", "field"),
+    ("col_declare_title", "DeclareCode", "title:declare_codes"),
+    *(
+        column
+        for name in VALUE_FIELDS[1:]
+        for column in (
+            [(name, name, "date"), (name, name, "gregorian")]
+            if _DECLARATION[name].type == "date"
+            else [(name, name, "field")]
+        )
+    ),
+    ("col_review_id", "ReviewStatusId", "pick:review_status"),
+    ("col_review_title", "ReviewStatusId", "title:review_statuses"),
+    ("col_review_reason", "ReviewDescription", "text"),
+    ("col_final_id", "FinalResultId", "pick:final_result"),
+    ("col_final_title", "FinalResultId", "title:final_results"),
+]
+_PICKED_CODE = {
+    "course_codes": "course_study_code",
+    "review_statuses": "review_status",
+    "final_results": "final_result",
+}
+
+
+def _column_header(label: str, kind: str) -> str:
+    """A header in the reader's language: a field's label, or one of our messages."""
+    lang = current_lang()
+    if kind == "extra":
+        return label
+    if kind == "gregorian":
+        return t("col_gregorian", field=_DECLARATION[label].label(lang))
+    if label in _DECLARATION:
+        return _DECLARATION[label].label(lang)
+    if label in ("NationalCode", "FirstName", "LastName", "CourseStudyCode"):
+        return field_of("residents", label).label(lang)
+    return t(label)
+
+
+def _result_row(j: Joined, columns: list[tuple[str, str, str]]) -> list[Any]:
+    values = j.declaration.values if j.declaration else {}
+    extras = {
+        **(j.final.extra if j.final else {}),
+        **(j.declaration.extra if j.declaration else {}),
+    }
+    lang = current_lang()
+    row: list[Any] = []
+    for _label, api, kind in columns:
+        if kind.startswith("pick:"):
+            row.append(j.pick(kind[5:]))
+        elif kind == "field":
+            row.append(values.get(api))
+        elif kind.startswith("title:"):
+            table = kind[6:]
+            code = j.pick(_PICKED_CODE[table]) if table in _PICKED_CODE else values.get(api)
+            given = j.pick("review_title" if table == "review_statuses" else "final_title")
+            title = codes.table(table).title(code, lang) if code not in (None, "") else None
+            row.append(title or (given if table in ("review_statuses", "final_results") else None))
+        elif kind in ("date", "gregorian"):
+            day, _problem = to_date(values.get(api))
+            if day is None:
+                row.append(values.get(api) if kind == "date" else None)
+            else:
+                row.append(solar(day) if kind == "date" else day)
+        elif kind == "text":
+            row.append(j.pick("review_reason"))
+        else:
+            row.append(_cell(extras.get(api)))
+    return row
 
 
 def _extra_keys(joined: dict[tuple[str, int], Joined]) -> list[str]:
@@ -275,54 +370,9 @@ def _extra_keys(joined: dict[tuple[str, int], Joined]) -> list[str]:
     return keys
 
 
-def _result_headers(extra_keys: list[str]) -> list[str]:
-    return [
-        "StudentNumber",
-        "YearId",
-        "NationalCode",
-        "FirstName",
-        "LastName",
-        "CourseStudyCode",
-        t("col_course_title"),
-        *VALUE_FIELDS[:1],
-        t("col_declare_title"),
-        *VALUE_FIELDS[1:],
-        "ReviewStatusId",
-        t("col_review_title"),
-        t("col_review_reason"),
-        "FinalResultId",
-        t("col_final_title"),
-        *extra_keys,
-    ]
-
-
-def _result_row(key: tuple[str, int], j: Joined, extra_keys: list[str]) -> list[Any]:
-    student, year = key
-    values = j.declaration.values if j.declaration else {}
-    course = j.pick("course_study_code")
-    code = values.get("DeclareCode")
-    extras = {
-        **(j.final.extra if j.final else {}),
-        **(j.declaration.extra if j.declaration else {}),
-    }
-    return [
-        student,
-        year,
-        j.pick("national_code"),
-        j.pick("first_name"),
-        j.pick("last_name"),
-        course,
-        codes.table("course_codes").title(course) if course else None,
-        code,
-        codes.table("declare_codes").title(code) if code is not None else None,
-        *(values.get(f) for f in VALUE_FIELDS[1:]),
-        j.pick("review_status"),
-        j.pick("review_title"),
-        j.pick("review_reason"),
-        j.pick("final_result"),
-        j.pick("final_title"),
-        *(_cell(extras.get(k)) for k in extra_keys),
-    ]
+def solar(day: date) -> str:
+    """A date as the office writes it: Solar Hijri, year first (1401/07/01)."""
+    return jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
 
 
 def _per_course(joined: dict[tuple[str, int], Joined]) -> tuple[list[str], list[list[Any]]]:
@@ -338,18 +388,19 @@ def _per_course(joined: dict[tuple[str, int], Joined]) -> tuple[list[str], list[
             tally[f"final:{result}"] += 1
     review_codes = [*sorted(review.int_codes), None]
     final_codes = sorted(final.int_codes)
+    lang = current_lang()
     header = [
         t("col_course"),
         t("col_course_title"),
         t("col_declarations"),
-        *(review.title(c) if c else t("review_pending") for c in review_codes),
-        *(str(final.title(c)) for c in final_codes),
+        *(review.title(c, lang) if c else t("review_pending") for c in review_codes),
+        *(str(final.title(c, lang)) for c in final_codes),
     ]
     courses = codes.table("course_codes")
     table = [
         [
             course,
-            courses.title(course) if course != "-" else None,
+            courses.title(course, lang) if course != "-" else None,
             tally["declarations"],
             *(tally[f"review:{c}"] for c in review_codes),
             *(tally[f"final:{c}"] for c in final_codes),

@@ -197,10 +197,17 @@ def test_reconcile_against_a_differently_shaped_server(tmp_path):
         ("OperationScore", 48.0, 40)
     ]
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["summary", "reconciliation", "to fix"]
-    [fix] = list(book["to fix"].iter_rows(min_row=2, values_only=True))
-    assert fix[0] == "98123001" and "نمره را بازبینی کنید" in fix
-    assert "Needs correction" in fix[9]
+    assert book.sheetnames == ["summary", "reconciliation", "needs action"]
+    fixes = {r[0]: r for r in book["needs action"].iter_rows(min_row=2, values_only=True)}
+    assert set(fixes) == {"98123001", "98123002"}  # needs correction; different
+    correct, different = fixes["98123001"], fixes["98123002"]
+    assert correct[2] == "yes" and "نمره را بازبینی کنید" in correct[3]
+    assert correct[3].startswith("Needs correction") and correct[4] == "matched"
+    assert different[4] == "different" and "--force" in different[3]
+    assert "OperationScore: 48.0 ≠ 40" in different[8]
+    assert result.needs_action == 2
+    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["2 rows need action"] is None and summary["Rows needing action"] == 2
     assert book["summary"]._charts
 
 
@@ -259,11 +266,28 @@ def test_results_workbook_joins_and_counts(tmp_path):
     rows = [
         dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)
     ]
-    assert rows[0]["final result"] == "ارتقا" and rows[1]["review status"] == "رد"
-    assert rows[0]["course title"] == "بیماری‌های داخلی"
+    assert rows[0]["final result"] == "Promoted" and rows[1]["review status"] == "Rejected"
+    assert rows[0]["course title"] == "Internal medicine"
+    assert rows[0]["Residency start date"] == "1401/07/01"
+    assert rows[0]["Residency start date (Gregorian)"].date().isoformat() == "2022-09-23"
     summary = [r for r in book["summary"].iter_rows(values_only=True)]
-    assert ("1710", "بیماری‌های داخلی", 2, 1, 1, 0, 0, 1, 0, 0) in summary
-    assert sheet.sheet_view.rightToLeft and sheet.auto_filter.ref
+    assert ("1710", "Internal medicine", 2, 1, 1, 0, 0, 1, 0, 0) in summary
+    assert not sheet.sheet_view.rightToLeft and sheet.auto_filter.ref
+    # In Persian: right to left, Persian headers, the API name in each header's comment.
+    run_results(
+        1402,
+        target="https://stand-in.example",
+        transport=standin(declared, finals),
+        credentials=CREDS,
+        out=tmp_path / "fa.xlsx",
+    )
+    sheet = openpyxl.load_workbook(tmp_path / "fa.xlsx")["نتایج"]
+    assert sheet.sheet_view.rightToLeft
+    header = {c.value: c.comment.text if c.comment else None for c in sheet[1]}
+    assert header["شماره دانشجویی"] == "StudentNumber"
+    assert header["وضعیت بررسی"] == "ReviewStatusId" and header["نتیجه نهایی"] == "FinalResultId"
+    values = dict(zip(header, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert values["نتیجه نهایی"] == "ارتقا" and values["شروع دوره دستیاری"] == "1401/07/01"
 
 
 def test_rehearsal_submit_review_results_reconcile_from_the_ledger(tmp_path):

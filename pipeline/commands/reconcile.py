@@ -19,6 +19,7 @@ from ..reconcile import (
 from ..report import prepare_report_path, write_report
 from ..results import download
 from ..retry import RetryPolicy
+from .validate import known_from_ledger
 
 
 def run_reconcile(
@@ -39,22 +40,23 @@ def run_reconcile(
         target = resolve_target(target)
         path = prepare_report_path(report_path or Path.cwd() / f"reconcile-{year_id}.xlsx")
         if inputs:
-            local, origins, invalid = local_from_inputs(inputs, year_id, ctx.lang)
+            known = known_from_ledger(target)
+            local = local_from_inputs(inputs, year_id, ctx.lang, known)
             source = ", ".join(str(p) for p in inputs)
         else:
-            local, origins, invalid = local_from_ledger(target, year_id), {}, 0
+            local = local_from_ledger(target, year_id)
             source = t("source_ledger")
         server = download(
             target, year_id, transport=transport, credentials=credentials, policy=policy
         )
-        lines = compare(local, server, origins)
+        lines = compare(local, server)
         report = reconcile_report(
             lines,
             target=target,
             year_id=year_id,
             source=source,
             elapsed=time.perf_counter() - started,
-            invalid=invalid,
+            invalid=local.invalid,
         )
         write_report(report, path)
         return ReconcileResult(lines, path)

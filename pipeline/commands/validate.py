@@ -97,14 +97,14 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
     return Report(summary, header, counts, run_sheets(run, VALIDATE_COLUMNS, row_results))
 
 
-def known_from_ledger() -> set[str]:
-    """Residents the default target (SIMAD_TARGET, else the sandbox) accepted in earlier runs,
-    read from the local ledger; no network."""
+def known_from_ledger(target: str | None = None) -> set[str]:
+    """Residents ``target`` (default: SIMAD_TARGET, else the sandbox) accepted in earlier
+    runs, read from the local ledger; no network."""
     path = simad_home() / "ledger.db"
     if not path.exists():
         return set()
     try:
-        target = resolve_target(None)
+        target = resolve_target(target)
     except ConfigError:
         return set()
     ledger = Ledger(path)
