@@ -6,8 +6,9 @@ exceptions into a message and an exit code (2 usage/input, 3 remote fatal).
 
 from __future__ import annotations
 
+import json
 import sys
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,10 +32,10 @@ from .commands import sandbox
 from .commands.reconcile import run_reconcile
 from .commands.results import run_results
 from .commands.runs import list_runs, rebuild_report
-from .commands.submit import run_submit
+from .commands.submit import SubmitResult, run_submit
 from .commands.template import run_template
 from .commands.validate import run_validate
-from .config import describe_target, resolve_target
+from .config import describe_target, resolve_target, simad_credentials
 from .context import Context
 from .errors import (
     INTERRUPTED_EXIT,
@@ -43,11 +44,14 @@ from .errors import (
     SimadError,
     exit_code_for,
 )
-from .i18n import t
+from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
+from .i18n import counts_text, t, when, word
 from .maxa_cli import maxa_app
+from .reconcile import action, headline
 from .redact import scrub
 from .run_report import fatal_text
 from .sandbox.settings import SandboxSettings
+from .validation import INVALID, VALID, ValidationRun, finding_groups
 
 
 class Boundary(TyperGroup):
@@ -102,6 +106,7 @@ def main_options(
     lang: LangOption = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
+    i18n.environment_lang()  # SIMAD_LANG=xx is refused (exit 2) before any command runs
     _apply_lang(lang)
     try:
         logs.configure(logs.default_log_file(config.simad_home()))
@@ -256,12 +261,25 @@ def _context(lang: str) -> Context:
 
 
 def _apply_lang(lang: str | None) -> str:
-    if lang:
-        try:
-            i18n.set_lang(lang)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-    return i18n.current_lang()
+    return i18n.chosen(lang)
+
+
+SHOWN_LINES = 12  # findings groups or rows needing action listed on screen; the rest: report
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
+
+
+def _console() -> Console:
+    """Standard output, never cut: long paths and messages wrap instead (80 columns too)."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _echo_target(target: str, json_out: bool) -> None:
+    """The target, once; on standard error when standard output carries JSON."""
+    typer.echo(describe_target(target), err=json_out)
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=1, default=str))
 
 
 @app.command("validate")
@@ -275,7 +293,7 @@ def validate(
         Path | None,
         typer.Option(help="Official course-code table (CSV with a 'code' column): strict check."),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
     """Dry run: check every row against the guide's rules and write a marked-up report.
@@ -298,39 +316,40 @@ def validate(
     raise typer.Exit(0 if run.ok else 1)
 
 
-def _print_validation(run, path: Path) -> None:
-    console = Console(highlight=False)
+def _print_validation(run: ValidationRun, path: Path) -> None:
+    """Counts per sheet, then the findings grouped by rule with a few example cells."""
+    console = _console()
     table = Table(show_lines=False)
-    for title in (
-        t("col_file"),
-        t("col_sheet"),
-        t("col_kind"),
-        t("col_rows"),
-        "valid",
-        "invalid",
-        t("col_warnings"),
-    ):
-        table.add_column(title)
+    for title in (t("col_sheet"), t("col_kind"), t("col_rows"), word(VALID), word(INVALID)):
+        table.add_column(title, overflow="fold")
+    table.add_column(t("col_warnings"), overflow="fold")
     invalid = 0
     for result in run.results:
         c = result.counts()
-        invalid += c["invalid"]
+        invalid += c[INVALID]
         sheet = result.sheet
         table.add_row(
-            sheet.path.name,
-            sheet.name,
+            sheet.label,
             t(f"kind_{sheet.kind}"),
-            str(len(sheet.rows)),
-            str(c["valid"]),
-            str(c["invalid"]),
-            str(c["warnings"]),
+            *(i18n.number(n) for n in (len(sheet.rows), c[VALID], c[INVALID], c["warnings"])),
         )
     console.print(table)
+    groups = finding_groups(run.results)
+    for group in groups[:SHOWN_LINES]:
+        mark = "✗" if group.severity == "error" else "!"
+        console.print(
+            f"{mark} {t('finding_group', n=group.count, code=group.code, sheet=group.sheet)}",
+            markup=False,
+        )
+        console.print(f"    {group.message}", markup=False)
+        console.print(f"    {t('finding_cells', cells=', '.join(group.cells))}", markup=False)
+    if len(groups) > SHOWN_LINES:
+        console.print(t("more_groups", n=len(groups) - SHOWN_LINES))
     for book in run.books:
         if book.skipped:
             console.print(t("skipped_sheets", file=book.path.name, sheets=", ".join(book.skipped)))
     console.print(t("validate_all_valid") if not invalid else t("validate_some_invalid", n=invalid))
-    console.print(t("validate_done", path=path))
+    console.print(t("validate_done", path=path), markup=False)
 
 
 TargetOption = Annotated[
@@ -362,6 +381,7 @@ def submit(
     wait: Annotated[
         bool, typer.Option(help="If another run is sending to this target, wait for it.")
     ] = False,
+    json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
     """Validate, then send residents, their photos and declarations; write the report.
@@ -376,9 +396,10 @@ def submit(
     if images is not None and not images.is_dir():
         raise InputFileError(t("images_not_dir", path=images))
     resolved = resolve_target(target)
-    banner = describe_target(resolved)
-    typer.echo(banner)
-    with _progress_bar() as on_progress:
+    _echo_target(resolved, json_out)
+    # Asked before the progress bar starts, so the prompt is not drawn over.
+    credentials = simad_credentials(resolved, interactive=sys.stdin.isatty())
+    with _progress_bar(enabled=not json_out) as on_progress:
         result = run_submit(
             inputs,
             target=resolved,
@@ -388,18 +409,20 @@ def submit(
             force=force,
             kind=kind,
             course_codes=course_codes,
+            credentials=credentials,
             on_progress=on_progress,
             wait=wait,
             ctx=_context(lang_now),
         )
+    if json_out:
+        _echo_json(result.to_dict())
+        raise typer.Exit(result.exit_code)
     _print_submission(result)
-    typer.echo(banner)
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
-    typer.echo(t("submit_summary", counts=counts))
+    typer.echo(t("submit_summary", counts=counts_text(result.counts)))
     if result.fatal is not None:
         typer.echo(t("submit_fatal", error=fatal_text(result.fatal)), err=True)
     elif result.interrupted:
-        typer.echo(t("interrupted"), err=True)
+        typer.echo(t("interrupted_resume"), err=True)
     if result.report_error is not None:
         typer.echo(t("error", message=result.report_error), err=True)
     else:
@@ -407,35 +430,34 @@ def submit(
     raise typer.Exit(result.exit_code)
 
 
-def _print_submission(result) -> None:
+def _print_submission(result: SubmitResult) -> None:
     """One screen: rows per status for each input sheet."""
-    statuses = ["sent", "unchanged", "failed", "not_sent", "invalid"]
+    statuses = [SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID]
     table = Table()
-    for title in (t("col_file"), t("col_sheet"), t("col_kind"), *statuses):
-        table.add_column(title)
+    table.add_column(t("col_sheet"), overflow="fold")
+    for status in statuses:
+        table.add_column(word(status), overflow="fold")
     engine = result.engine
     for n, sheet_result in enumerate(engine.run.results):
-        sheet = sheet_result.sheet
-        counts = {s: 0 for s in statuses}
+        counts = dict.fromkeys(statuses, 0)
         for outcome in engine.outcomes[n]:
-            counts[outcome.status or "not_sent"] += 1
-        table.add_row(
-            sheet.path.name,
-            sheet.name,
-            t(f"kind_{sheet.kind}"),
-            *(str(counts[s]) for s in statuses),
-        )
-    Console(highlight=False).print(table)
+            counts[outcome.status or NOT_SENT] += 1
+        table.add_row(sheet_result.sheet.label, *(i18n.number(counts[s]) for s in statuses))
+    _console().print(table)
 
 
 class _progress_bar:
-    """A rich progress bar on a terminal; nothing otherwise (logs go to the log file)."""
+    """A rich progress bar on a terminal; nothing otherwise (logs go to the log file). It
+    counts the rows that are sent: unchanged and invalid rows are not in its total."""
 
-    def __enter__(self):
-        self._bar = None
-        if not sys.stderr.isatty():
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._bar: Progress | None = None
+
+    def __enter__(self) -> Callable[[Any], None] | None:
+        if not self.enabled or not sys.stderr.isatty():
             return None
-        self._bar = Progress(
+        bar = self._bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -443,12 +465,12 @@ class _progress_bar:
             TimeRemainingColumn(),
             console=Console(stderr=True),
         )
-        self._bar.start()
-        task = self._bar.add_task(t("progress"), total=None, counts="")
+        bar.start()
+        task = bar.add_task(t("progress"), total=None, counts="")
 
-        def update(progress) -> None:
-            counts = " ".join(f"{k}:{v}" for k, v in sorted(progress.counts.items()))
-            self._bar.update(task, total=progress.total, completed=progress.done, counts=counts)
+        def update(progress: Any) -> None:
+            counts = counts_text(progress.counts)
+            bar.update(task, total=progress.total, completed=progress.done, counts=counts)
 
         return update
 
@@ -468,13 +490,14 @@ def results(
     student_number: Annotated[str | None, typer.Option(help="Only this student.")] = None,
     target: TargetOption = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the workbook (.xlsx).")] = None,
+    json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
 
     lang_now = _apply_lang(lang)
     resolved = resolve_target(target)
-    typer.echo(describe_target(resolved))
+    _echo_target(resolved, json_out)
     joined, path = run_results(
         year,
         target=resolved,
@@ -484,6 +507,9 @@ def results(
         out=out,
         ctx=_context(lang_now),
     )
+    if json_out:
+        _echo_json({"report": str(path), "declarations": [j.to_dict() for j in joined.values()]})
+        return
     typer.echo(t("results_done", n=len(joined)))
     typer.echo(t("submit_report", path=path))
 
@@ -544,6 +570,7 @@ def runs(
     out: Annotated[
         Path | None, typer.Option(help="With --report: where to write it (.xlsx).")
     ] = None,
+    json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
     """List past submission runs with their target, state and counts (from the ledger).
@@ -556,17 +583,25 @@ def runs(
         typer.echo(t("submit_report", path=path))
         return
     rows = list_runs(limit, ctx=ctx)
+    if json_out:
+        _echo_json([r.to_dict() for r in rows])
+        return
     if not rows:
         typer.echo(t("runs_none"))
         return
     table = Table()
-    for title in ("run", "started", "target", "state", "counts", "report"):
-        table.add_column(title)
+    for key in ("col_run", "col_started", "sum_target", "col_state", "col_counts", "col_report"):
+        table.add_column(t(key), overflow="fold")
     for r in rows:
-        started = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M:%S")
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(r.counts.items()))
-        table.add_row(r.id, started, r.target, r.state, counts, r.report or "")
-    Console(highlight=False).print(table)
+        table.add_row(
+            r.id,
+            when(r.started_at),
+            describe_target(r.target, short=True),
+            word(r.state),
+            counts_text(r.counts),
+            r.report or "",
+        )
+    _console().print(table)
 
 
 def main() -> None:

@@ -110,8 +110,11 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
     return value.rstrip("/")
 
 
-def describe_target(target: str) -> str:
-    """The line every console screen and report shows about where data goes."""
+def describe_target(target: str, *, short: bool = False) -> str:
+    """The line every console screen and report shows about where data goes; ``short``: the
+    target's name alone, for a table cell."""
+    if short:
+        return t("target_sandbox_short") if target == SANDBOX else target
     return t("target_sandbox") if target == SANDBOX else t("target_remote", url=target)
 
 
@@ -131,9 +134,9 @@ def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
     if target == SANDBOX and not username and not password:
         return Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD)
     if not username and interactive:
-        username = input("SIMAD username: ").strip()
+        username = input(t("prompt_username")).strip()
     if not password and interactive:
-        password = getpass.getpass("SIMAD password: ")
+        password = getpass.getpass(t("prompt_password"))
     if not username or not password:
         raise ConfigError(t("missing_settings", names="SIMAD_USERNAME, SIMAD_PASSWORD"))
     return Credentials(username, password)
@@ -177,7 +180,11 @@ def maxa_credentials(target: str, *, interactive: bool = True) -> MaxaCredential
     for name in MAXA_VARIABLES:
         if not values[name] and interactive:
             secret = name.endswith(("SECRET", "PASSWORD"))
-            values[name] = getpass.getpass(f"{name}: ") if secret else input(f"{name}: ").strip()
+            values[name] = (
+                getpass.getpass(t("prompt_setting", name=name))
+                if secret
+                else input(t("prompt_setting", name=name)).strip()
+            )
     missing = [name for name in MAXA_VARIABLES if not values[name]]
     if missing:
         raise ConfigError(t("missing_settings", names=", ".join(missing)))

@@ -5,7 +5,8 @@ stops an operation raises.
 
 SimadError
 ├── ConfigError            bad configuration or usage                               exit 2
-│   └── RunLocked          another run holds this SIMAD_HOME and target              exit 2
+│   ├── RunLocked          another run holds this SIMAD_HOME and target              exit 2
+│   └── UnknownLanguage    a language other than fa or en (--lang, SIMAD_LANG)       exit 2
 ├── InputFileError         a file the user named cannot be used                      exit 2
 ├── LocalStorageError      SIMAD_HOME, the ledger or a report cannot be written      exit 3
 ├── MirrorError            the local MAXA mirror lacks what was asked                exit 1
@@ -40,6 +41,10 @@ class ConfigError(SimadError):
 
 
 class RunLocked(ConfigError):
+    pass
+
+
+class UnknownLanguage(ConfigError):
     pass
 
 
@@ -107,6 +112,7 @@ INTERRUPTED_EXIT = 130
 # The most specific class first: ``exit_code_for`` takes the first one the error is.
 EXIT_CODES: dict[type[SimadError], int] = {
     RunLocked: USAGE_EXIT,
+    UnknownLanguage: USAGE_EXIT,
     ConfigError: USAGE_EXIT,
     InputFileError: USAGE_EXIT,
     LocalStorageError: 3,

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+
+import jdatetime
+
+from .errors import UnknownLanguage
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -196,6 +201,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
     "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
     "status_yes": {"fa": "بله", "en": "yes"},
+    "maxa_out_suffix": {
+        "fa": "--out باید با .xlsx یا .csv تمام شود.",
+        "en": "--out must end in .xlsx or .csv.",
+    },
+    "target_sandbox_short": {"fa": "سندباکس", "en": "sandbox"},
+    "prompt_username": {"fa": "نام کاربری سیماد: ", "en": "SIMAD username: "},
+    "prompt_password": {"fa": "رمز عبور سیماد: ", "en": "SIMAD password: "},
+    "prompt_setting": {"fa": "{name}: ", "en": "{name}: "},
+    "interrupted_resume": {
+        "fa": "متوقف شد. ردیف‌های ارسال‌شده ثبت شده‌اند؛ برای ارسال بقیه همین فرمان را دوباره اجرا کنید.",
+        "en": "Interrupted. The rows sent are recorded; run the same command again to send the rest.",
+    },
+    "finding_group": {
+        "fa": "{sheet}: {n} خانه ({code})",
+        "en": "{sheet}: {n} cells ({code})",
+        "en_one": "{sheet}: 1 cell ({code})",
+    },
+    "finding_cells": {"fa": "مثلاً: {cells}", "en": "e.g. {cells}"},
+    "more_groups": {
+        "fa": "و {n} گروه دیگر در گزارش.",
+        "en": "and {n} more groups in the report.",
+        "en_one": "and 1 more group in the report.",
+    },
+    "more_in_report": {
+        "fa": "و {n} ردیف دیگر در گزارش.",
+        "en": "and {n} more rows in the report.",
+        "en_one": "and 1 more row in the report.",
+    },
+    "col_run": {"fa": "اجرا", "en": "run"},
+    "col_started": {"fa": "شروع", "en": "started"},
+    "col_state": {"fa": "وضعیت", "en": "state"},
+    "col_counts": {"fa": "تعداد ردیف‌ها", "en": "counts"},
+    "col_report": {"fa": "گزارش", "en": "report"},
     "col_gregorian": {"fa": "{field} (میلادی)", "en": "{field} (Gregorian)"},
     "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
     "results_done": {"fa": "{n} معرفی دریافت شد.", "en": "{n} declarations downloaded."},
@@ -296,6 +334,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "validate_some_invalid": {
         "fa": "{n} ردیف نامعتبر است؛ خانه‌های قرمز گزارش را اصلاح کنید.",
         "en": "{n} rows are invalid; fix the red cells of the report.",
+        "en_one": "1 row is invalid; fix the red cells of the report.",
     },
     "skipped_sheets": {
         "fa": "برگه‌های نادیده گرفته شده در {file}: {sheets}",
@@ -449,10 +488,19 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 LANGS = ("fa", "en")
 PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
-
-
-class UnknownLanguage(ValueError):
-    """A language other than fa or en was asked for (a usage error, exit 2)."""
+# The order statuses are listed in, wherever counts are shown.
+STATUS_ORDER = (
+    "sent",
+    "unchanged",
+    "failed",
+    "not_sent",
+    "invalid",
+    "valid",
+    "matched",
+    "different",
+    "missing_on_server",
+    "only_on_server",
+)
 
 
 def environment_lang() -> str | None:
@@ -479,10 +527,18 @@ def set_lang(lang: str) -> None:
     _lang.set(_checked(lang))
 
 
+def chosen(lang: str | None) -> str:
+    """Speak ``lang`` from here on when one is given (``UnknownLanguage`` for anything but fa
+    or en); the language now spoken."""
+    if lang:
+        set_lang(lang)
+    return current_lang()
+
+
 def _checked(lang: str) -> str:
     key = lang.strip().lower()
     if key not in LANGS:
-        raise UnknownLanguage(MESSAGES["unknown_lang"]["en"].format(lang=lang))
+        raise UnknownLanguage(t("unknown_lang", lang=lang))
     return key
 
 
@@ -503,7 +559,7 @@ def current_lang() -> str:
 def number(value: int | float, lang: str | None = None) -> str:
     """A number as a reader of ``lang`` writes it: Persian digits and decimal sign in Persian."""
     text = str(value)
-    return text.translate(PERSIAN_DIGITS) if (lang or current_lang()) == "fa" else text
+    return number_text(text) if (lang or current_lang()) == "fa" else text
 
 
 def t(key: str, **values: object) -> str:
@@ -521,6 +577,28 @@ def t(key: str, **values: object) -> str:
             for k, v in values.items()
         }
     return template.format(**values)
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """``sent: 12, failed: 1`` in the current language, in a fixed order."""
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    items = sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    separator = "، " if current_lang() == "fa" else ", "
+    return separator.join(f"{word(k)}: {number(v)}" for k, v in items if v) or "-"
+
+
+def when(timestamp: float) -> str:
+    """A moment as the reader writes it: Solar Hijri in Persian, ISO in English."""
+    moment = datetime.fromtimestamp(timestamp)
+    if current_lang() == "fa":
+        solar = jdatetime.datetime.fromgregorian(datetime=moment)
+        return number_text(solar.strftime("%Y/%m/%d %H:%M"))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def number_text(text: str) -> str:
+    """Every digit of ``text`` in Persian digits."""
+    return text.translate(PERSIAN_DIGITS)
 
 
 def word(value: str) -> str:

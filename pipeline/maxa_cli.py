@@ -30,19 +30,22 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JS
 LangOption = Annotated[str | None, typer.Option("--lang", help="fa (default) or en.")]
 
 
+@maxa_app.callback()
+def maxa_options(lang: LangOption = None) -> None:
+    """MAXA terminologies (eRx, IRC, ICD10, …) through DITAS."""
+    i18n.chosen(lang)  # `simad maxa --lang en lookup …`
+
+
 def _ctx(lang: str | None) -> Context:
-    if lang:
-        try:
-            i18n.set_lang(lang)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-    return Context(lang=i18n.current_lang())
+    return Context(lang=i18n.chosen(lang))
 
 
-def _banner(target: str | None) -> None:
-    resolved = config.resolve_target(target, env_var="MAXA_TARGET")
-    if resolved == config.SANDBOX:
+def _start(target: str | None, lang: str | None, *, online: bool = True) -> Context:
+    """The command's context, in its language; on the sandbox, a line saying so first."""
+    ctx = _ctx(lang)
+    if online and config.resolve_target(target, env_var="MAXA_TARGET") == config.SANDBOX:
         typer.echo(t("maxa_sandbox"), err=True)
+    return ctx
 
 
 def _since(text: str) -> date:
@@ -70,9 +73,9 @@ def terminologies(
     lang: LangOption = None,
 ) -> None:
     """List the terminology ids defined since a date."""
+    ctx = _start(target, lang)
     day = _since(since)
-    _banner(target)
-    ids = maxa.terminologies(day, target=target, ctx=_ctx(lang))
+    ids = maxa.terminologies(day, target=target, ctx=ctx)
     _print({"since": day.isoformat(), "terminologies": ids}, json_out, ids)
 
 
@@ -87,10 +90,9 @@ def lookup(
     lang: LangOption = None,
 ) -> None:
     """The value of CODE in TERMINOLOGY (optionally in one version)."""
-    if not offline:
-        _banner(target)
+    ctx = _start(target, lang, online=not offline)
     answer = maxa.lookup(
-        terminology, code, version=version, offline=offline, target=target, ctx=_ctx(lang)
+        terminology, code, version=version, offline=offline, target=target, ctx=ctx
     )
     where = (
         t("maxa_from_mirror", version=answer.version)
@@ -114,9 +116,8 @@ def validate(
     lang: LangOption = None,
 ) -> None:
     """Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no."""
-    if not offline:
-        _banner(target)
-    answer = maxa.validate(terminology, code, value, offline=offline, target=target, ctx=_ctx(lang))
+    ctx = _start(target, lang, online=not offline)
+    answer = maxa.validate(terminology, code, value, offline=offline, target=target, ctx=ctx)
     line = t("maxa_valid") if answer.valid else t("maxa_invalid")
     if answer.source == "mirror":
         line += " " + t("maxa_from_mirror", version=answer.version)
@@ -133,9 +134,9 @@ def search(
     lang: LangOption = None,
 ) -> None:
     """Codes of TERMINOLOGY created since a date."""
+    ctx = _start(target, lang)
     day = _since(since)
-    _banner(target)
-    terms = maxa.search(terminology, day, target=target, ctx=_ctx(lang))
+    terms = maxa.search(terminology, day, target=target, ctx=ctx)
     _print(
         {
             "terminology": terminology,
@@ -155,8 +156,8 @@ def versions(
     lang: LangOption = None,
 ) -> None:
     """The versions of TERMINOLOGY, the current one marked."""
-    _banner(target)
-    found = maxa.versions(terminology, target=target, ctx=_ctx(lang))
+    ctx = _start(target, lang)
+    found = maxa.versions(terminology, target=target, ctx=ctx)
     _print(
         [
             {"version": v.version, "version_id": v.version_id, "is_last": v.is_last, "id": v.id}
@@ -177,10 +178,9 @@ def pull(
     lang: LangOption = None,
 ) -> None:
     """Mirror one version of TERMINOLOGY into the local store (and export it)."""
+    ctx = _start(target, lang)
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
-        raise typer.BadParameter("--out must end in .xlsx or .csv")
-    _banner(target)
-    ctx = _ctx(lang)
+        raise typer.BadParameter(t("maxa_out_suffix"))
     with _bar(t("maxa_pulling", terminology=terminology)) as progress:
         pulled = maxa.pull(terminology, version, out=out, target=target, progress=progress, ctx=ctx)
     got = pulled.version
@@ -210,10 +210,9 @@ def diff(
     lang: LangOption = None,
 ) -> None:
     """Codes added, removed and changed between versions OLD and NEW (pulling what is missing)."""
-    if not offline:
-        _banner(target)
+    ctx = _start(target, lang, online=not offline)
     result = maxa.diff(
-        terminology, old, new, out=out, offline=offline, target=target, ctx=_ctx(lang)
+        terminology, old, new, out=out, offline=offline, target=target, ctx=ctx
     )
     lines = [
         t(

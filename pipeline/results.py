@@ -171,6 +171,16 @@ class Joined:
     final: ServerRecord | None
     key: tuple[str, int | None] = field(default=("", None))
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "student_number": self.key[0],
+            "year_id": self.key[1],
+            "declaration": self.declaration.values if self.declaration else None,
+            "review_status": self.pick("review_status"),
+            "review_reason": self.pick("review_reason"),
+            "final_result": self.pick("final_result"),
+        }
+
     def pick(self, name: str) -> Any:
         for record in (self.declaration, self.final):
             value = getattr(record, name, None) if record is not None else None

@@ -29,7 +29,7 @@ from .errors import InputFileError
 from .fields import Field, fields
 from .i18n import t
 from .normalize import coded, convert_column, title_key
-from .reader import Sheet, Workbook, read_file
+from .reader import Sheet, Workbook, column_letter, read_file
 
 VALID, INVALID = "valid", "invalid"
 DTYPES = {
@@ -107,6 +107,47 @@ class SheetResult:
             if any(f.severity == "warning" for f in self.by_row.get(row, ())):
                 out["warnings"] += 1
         return out
+
+
+@dataclass
+class FindingGroup:
+    """The findings of one rule in one column of one sheet: how many, and a few examples."""
+
+    sheet: str  # file › sheet
+    code: str
+    severity: str
+    column: str
+    count: int
+    message: str  # the first finding's message
+    cells: list[str]  # a few example cells, such as C12
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "code": self.code,
+            "severity": self.severity,
+            "column": self.column,
+            "count": self.count,
+            "message": self.message,
+            "cells": self.cells,
+        }
+
+
+def finding_groups(results: Iterable[SheetResult], examples: int = 3) -> list[FindingGroup]:
+    """Findings grouped by sheet, rule and column, errors first, largest groups first."""
+    groups: dict[tuple[str, str, str], FindingGroup] = {}
+    for result in results:
+        label = result.sheet.label
+        for f in result.findings:
+            key = (label, f.code, f.field)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = FindingGroup(label, f.code, f.severity, f.column, 0, f.message, [])
+            group.count += 1
+            if len(group.cells) < examples:
+                letter = column_letter(f.position) if f.position is not None else ""
+                group.cells.append(f"{letter}{f.row}")
+    return sorted(groups.values(), key=lambda g: (g.severity != "error", g.sheet, -g.count))
 
 
 @dataclass

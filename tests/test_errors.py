@@ -20,6 +20,7 @@ PACKAGE = Path(errors.__file__).parent
 EXPECTED = {
     errors.ConfigError: 2,
     errors.RunLocked: 2,
+    errors.UnknownLanguage: 2,
     errors.InputFileError: 2,
     errors.LocalStorageError: 3,
     errors.MirrorError: 1,

@@ -19,7 +19,6 @@ import zipfile
 from pathlib import Path
 
 import httpx
-import openpyxl
 import pytest
 
 from pipeline.commands.runs import rebuild_report
@@ -34,6 +33,7 @@ from pipeline.runlock import run_lock
 from pipeline.sandbox import SandboxSettings, create_app
 
 from .data.generate import OTHER, RESIDENT, rule_rows, write_xlsx
+from .reports import report_rows
 from .test_submit import SAMPLE, TickingClock
 
 PASSWORD = "S3cret-Pass-1403"
@@ -62,16 +62,6 @@ def submit(app, clock, tmp_path, password=PASSWORD, **options):
         ctx=Context(lang="en"),
         **options,
     )
-
-
-def report_rows(path: Path) -> list[dict]:
-    """Every data row of every sheet of a report after the summary, as dicts."""
-    book = openpyxl.load_workbook(path)
-    rows = []
-    for ws in book.worksheets[1:]:
-        headers = [c.value for c in ws[1]]
-        rows += [dict(zip(headers, r, strict=True)) for r in ws.iter_rows(2, values_only=True)]
-    return rows
 
 
 def written_bytes(root: Path) -> dict[Path, bytes]:

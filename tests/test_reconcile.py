@@ -321,10 +321,12 @@ def test_rehearsal_submit_review_results_reconcile_from_the_ledger(tmp_path):
     rec = runner.invoke(
         app, ["--lang", "en", "reconcile", "--year", "1402", "--report", str(tmp_path / "c.xlsx")]
     )
-    assert rec.exit_code == 0, rec.output  # ledger-only mode: everything accepted matches
-    assert "matched: 2" in rec.output
+    # Both declarations match the server, but the ministry rejected one: it needs action.
+    assert rec.exit_code == 1, rec.output
+    assert "1 row needs action" in rec.output and "matched: 2" in rec.output
+    assert "98123002 (1402): Rejected ('مدارک ناقص')" in rec.output
     book = openpyxl.load_workbook(tmp_path / "c.xlsx")
-    [fix] = list(book["to fix"].iter_rows(min_row=2, values_only=True))
+    [fix] = list(book["needs action"].iter_rows(min_row=2, values_only=True))
     assert fix[0] == "98123002" and "مدارک ناقص" in fix
 
 

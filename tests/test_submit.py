@@ -15,6 +15,7 @@ from pipeline.ledger import Ledger
 from pipeline.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 
+from .reports import column_keys
 from .conftest import JPEG
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
 
@@ -61,8 +62,7 @@ def submit(inputs, sandbox, clock, **options):
 
 def statuses(report: Path, sheet: int = 1) -> list[str]:
     ws = openpyxl.load_workbook(report).worksheets[sheet]
-    headers = [c.value for c in ws[1]]
-    col = headers.index("status")
+    col = column_keys(ws).index("status")
     return [row[col] for row in ws.iter_rows(min_row=2, values_only=True)]
 
 
@@ -75,7 +75,7 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     assert len(writes["declarations"]) == 32 and set(writes["declarations"].values()) == {1}
     # The unknown resident's declaration carries the server's Persian answer and trace id.
     ws = openpyxl.load_workbook(tmp_path / "r1.xlsx").worksheets[2]
-    headers = [c.value for c in ws[1]]
+    headers = column_keys(ws)
     failed = [
         r
         for r in ws.iter_rows(min_row=2, values_only=True)

@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 
+from .reports import column_keys
+
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
 RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
@@ -29,12 +31,15 @@ def test_valid_file_exits_0_and_writes_report(tmp_path):
     assert "همه ردیف‌ها معتبرند" in result.output
     assert oct(os.stat(report).st_mode & 0o777) == "0o600"
     book = openpyxl.load_workbook(report)
-    assert book.sheetnames == ["summary", "valid_resident"]
+    assert book.sheetnames == ["خلاصه", "valid_resident"]
     ws = book["valid_resident"]
     headers = [c.value for c in ws[1]]
-    assert headers[-3:] == ["row", "status", "messages"]
-    assert ws.cell(2, len(headers) - 1).value == "valid"
+    assert headers[-3:] == ["ردیف", "وضعیت", "پیام‌ها"]
+    assert [c.comment.text for c in ws[1][-3:]] == ["row", "status", "messages"]
+    assert ws.cell(2, len(headers) - 1).value == "معتبر"
     assert ws.sheet_view.rightToLeft and ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
 
 
 def test_invalid_rows_marked_red_with_comment_and_warnings_yellow(tmp_path):
@@ -51,12 +56,12 @@ def test_invalid_rows_marked_red_with_comment_and_warnings_yellow(tmp_path):
     report = tmp_path / "out" / "report.xlsx"
     result = run("--lang", "en", "validate", str(source), "--report", str(report))
     assert result.exit_code == 1, result.output
-    assert "1 rows are invalid" in result.output
+    assert "1 row is invalid" in result.output
     ws = openpyxl.load_workbook(report)["mixed"]
     headers = [c.value for c in ws[1]]
     gender = headers.index("جنسیت") + 1
     email = headers.index("ایمیل") + 1
-    status = headers.index("status") + 1
+    status = column_keys(ws).index("status") + 1
     # The user's own values are unchanged.
     assert ws.cell(2, gender).value == "3"
     assert ws.cell(2, gender).fill.fgColor.rgb == RED
@@ -64,7 +69,7 @@ def test_invalid_rows_marked_red_with_comment_and_warnings_yellow(tmp_path):
     assert ws.cell(3, email).fill.fgColor.rgb == YELLOW
     assert [ws.cell(r, status).value for r in (2, 3)] == ["invalid", "valid"]
     assert "does not look like an email" in ws.cell(3, status + 1).value
-    assert ws.cell(2, headers.index("row") + 1).value == 2
+    assert ws.cell(2, column_keys(ws).index("row") + 1).value == 2
     summary = openpyxl.load_workbook(report)["summary"]
     values = [c.value for row in summary.iter_rows() for c in row if c.value is not None]
     assert "Dry-run validation (no network)" in values and str(source) in values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,16 @@ class RunRow:
     state: str  # done · stopped · interrupted · running
     counts: dict[str, int]
     report: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": datetime.fromtimestamp(self.started_at).isoformat(timespec="seconds"),
+            "target": self.target,
+            "state": self.state,
+            "counts": self.counts,
+            "report": self.report,
+        }
 
 
 def list_runs(limit: int = 20, *, ctx: Context = Context()) -> list[RunRow]:

@@ -77,6 +77,33 @@ class SubmitResult:
             return 1
         return 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run for ``--json``: counts and every row's outcome (statuses in the SPEC's
+        words, whatever the language)."""
+        rows = [
+            {
+                "file": str(result.sheet.path),
+                "sheet": result.sheet.name,
+                "row": result.sheet.row_numbers[i],
+                "status": o.status or NOT_SENT,
+                "messages": o.all_messages(),
+                "http_status": o.http_status,
+                "trace_id": o.trace_id,
+                "sent_at": o.sent_at,
+            }
+            for n, result in enumerate(self.engine.run.results)
+            for i, o in enumerate(self.engine.outcomes[n])
+        ]
+        return {
+            "run_id": self.run_id,
+            "report": None if self.report_error else str(self.report),
+            "counts": self.counts,
+            "stopped": fatal_text(self.fatal),
+            "interrupted": self.interrupted,
+            "exit_code": self.exit_code,
+            "rows": rows,
+        }
+
 
 @dataclass
 class _Job:
