@@ -39,7 +39,7 @@ def test_valid_file_exits_0_and_writes_report(tmp_path):
     assert ws.cell(2, len(headers) - 1).value == "معتبر"
     assert ws.sheet_view.rightToLeft and ws.freeze_panes == "A2" and ws.auto_filter.ref
     assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
 
 
 def test_invalid_rows_marked_red_with_comment_and_warnings_yellow(tmp_path):
