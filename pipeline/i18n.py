@@ -171,6 +171,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "دستیار {student} برای سرور شناخته نیست: ردیف او را در برگه دستیاران بیفزایید و هر دو را ارسال کنید.",
         "en": "Resident {student} is not known to the server: add their row to the residents sheet and submit both.",
     },
+    "action_resident_invalid": {
+        "fa": "ردیف دستیار {student} در برگه دستیاران نامعتبر است و این معرفی بدون او ارسال نمی‌شود: خانه‌های قرمز ردیف دستیار را اصلاح کنید و سپس ارسال کنید.",
+        "en": "Resident {student}'s row in the residents sheet is invalid, and this declaration cannot be sent without it: fix the red cells of the resident's row, then submit.",
+    },
     "action_only_on_server": {
         "fa": "فقط روی سرور است و در داده شما نیست؛ اگر از دانشگاه شماست آن را به فایل بیفزایید.",
         "en": "Only on the server, not in your data; add it to your file if it is yours.",

@@ -211,9 +211,7 @@ def diff(
 ) -> None:
     """Codes added, removed and changed between versions OLD and NEW (pulling what is missing)."""
     ctx = _start(target, lang, online=not offline)
-    result = maxa.diff(
-        terminology, old, new, out=out, offline=offline, target=target, ctx=ctx
-    )
+    result = maxa.diff(terminology, old, new, out=out, offline=offline, target=target, ctx=ctx)
     lines = [
         t(
             "maxa_diff",

@@ -53,6 +53,7 @@ class Line:
     origin: str | None = None  # file › sheet › row of the local declaration
     problems: tuple[str, ...] = ()  # the local row's errors when it is invalid in the file
     resident_unknown: bool = False  # its resident was never accepted by this target
+    resident_invalid: bool = False  # its resident's row is in the input but invalid
     from_ledger: bool = False  # the local side is the ledger's record, not a file
 
     @property
@@ -117,6 +118,7 @@ class Local:
     origins: dict[tuple[str, int], str] = field(default_factory=dict)
     problems: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
     known_students: frozenset[str] | None = None  # None: not known, so not judged
+    invalid_residents: frozenset[str] = frozenset()  # residents whose row is invalid
     from_ledger: bool = False
     invalid: int = 0  # invalid rows whose student or year cannot be read at all
 
@@ -148,6 +150,7 @@ def compare(
                 side.origins.get(key),
                 problems=side.problems.get(key, ()),
                 resident_unknown=known is not None and key[0] not in known,
+                resident_invalid=key[0] in side.invalid_residents,
                 from_ledger=side.from_ledger,
             )
         )
@@ -164,9 +167,11 @@ def local_from_inputs(
     side = Local(known_students=known)
     for result in run.results:
         if result.sheet.kind == "residents":
-            side.known_students = frozenset(
-                {*side.known_students, *(s for s in result.frame["StudentNumber"] if s)}  # type: ignore[misc]
-            )
+            students = list(result.frame["StudentNumber"])
+            valid = {s for i, s in enumerate(students) if s and result.status(i) == "valid"}
+            invalid = {s for s in students if s and s not in valid}
+            side.known_students = frozenset({*known, *valid, *(side.known_students or ())})
+            side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
             continue
         for i, record in enumerate(result.frame.to_dict("records")):
             payload = build_payload("upgrades", record)
@@ -214,6 +219,8 @@ def action(line: Line) -> str:
     if line.review_status == NEEDS_CORRECTION:
         return t("action_correct", reason=reason or "-")
     if line.category == MISSING:
+        if line.resident_invalid and line.resident_unknown:
+            return t("action_resident_invalid", student=line.key[0])
         if line.resident_unknown:
             return t("action_resident_unknown", student=line.key[0])
         return t("action_missing_ledger" if line.from_ledger else "action_missing_on_server")
@@ -231,13 +238,11 @@ LINE_COLUMNS: list[tuple[str, str | None]] = [
     ("col_needs_action", None),
     ("col_action", None),
     ("col_category", None),
-    ("col_review_title", None),
+    ("col_review_title", "ReviewStatusId"),
     ("col_review_reason", None),
-    ("col_final_title", None),
+    ("col_final_title", "FinalResultId"),
     ("col_differences", None),
     ("col_origin", None),
-    ("col_review_id", "ReviewStatusId"),
-    ("col_final_id", "FinalResultId"),
 ]
 
 
@@ -262,12 +267,13 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
                 final.title(result, current_lang()) if result else None,
                 diffs,
                 line.origin,
-                status,
-                result,
             ]
         )
         if line.needs_action:
-            marks[(i, 3)] = ("error" if line.category == DIFFERENT or line.problems else "warning", action(line))
+            marks[(i, 3)] = (
+                "error" if line.category == DIFFERENT or line.problems else "warning",
+                action(line),
+            )
     return ReportSheet(
         title,
         [t(key) for key, _ in LINE_COLUMNS],
@@ -277,7 +283,7 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
         marks,
         notes=[api for _, api in LINE_COLUMNS],
         status_columns=frozenset({2, 4}),
-        text_columns=frozenset({3, 6, 8}),
+        text_columns=frozenset({3, 6, 8, 9}),
     )
 
 
@@ -307,7 +313,12 @@ def reconcile_report(
         )
         summary.append((f"{t('col_review_title')}: {title}", n))
     for code, n in sorted(final.items()):
-        summary.append((f"{t('col_final_title')}: {codes.table('final_results').title(code, current_lang())}", n))
+        summary.append(
+            (
+                f"{t('col_final_title')}: {codes.table('final_results').title(code, current_lang())}",
+                n,
+            )
+        )
     table = [[category, counts.get(category, 0)] for category in CATEGORIES]
     return Report(
         summary,

@@ -36,8 +36,12 @@ VALIDATE_COLUMNS = ["row", "status", "messages"]
 SUBMIT_COLUMNS = ["row", *ROW_FIELDS]  # what the ledger keeps of each row, after its number
 # Our columns whose cells are long text: wrapped, and wider.
 TEXT_COLUMNS = frozenset({"messages", "server_message"})
-MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 6, 45, 60
+MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 6, 32, 42
 WIDTH_SAMPLE = 300  # rows looked at to fit a column's width
+LINE_HEIGHT, MAX_LINES = 15, 12  # points per line of wrapped text; the most lines a row shows
+RLM = "\u200f"
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_PLAIN_PERSIAN = re.compile("[\u0600-\u065f\u066e-\u06d3\u06d5\u200c ]+")  # no digits
 STATUS_COLOURS = {
     "valid": "#006100",
     "sent": "#006100",
@@ -81,6 +85,8 @@ class ReportSheet:
     ``status`` result column always is)."""
     text_columns: frozenset[int] = frozenset()
     """Positions in ``headers`` holding long text, wrapped."""
+    users_own: bool = False
+    """``headers`` and ``rows`` are the user's own sheet, written back unchanged."""
 
     def results_of(self, index: int) -> list[Any]:
         return self.results(index) if callable(self.results) else self.results[index]
@@ -132,10 +138,22 @@ class _Writer:
         self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
         self.fills = {
             "error": book.add_format(
-                {"bg_color": "#FFC7CE", "font_color": "#9C0006", "valign": "top", **order}
+                {
+                    "bg_color": "#FFC7CE",
+                    "font_color": "#9C0006",
+                    "valign": "top",
+                    "text_wrap": True,
+                    **order,
+                }
             ),
             "warning": book.add_format(
-                {"bg_color": "#FFEB9C", "font_color": "#9C5700", "valign": "top", **order}
+                {
+                    "bg_color": "#FFEB9C",
+                    "font_color": "#9C5700",
+                    "valign": "top",
+                    "text_wrap": True,
+                    **order,
+                }
             ),
         }
         self.error_date = book.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
@@ -149,7 +167,20 @@ class _Writer:
         """A status word, translated, in its colour."""
         if value is None or value == "":
             return
-        ws.write_string(r, c, word(str(value)), self.status.get(str(value), self.text))
+        ws.write_string(r, c, self.ours(word(str(value))), self.status.get(str(value), self.text))
+
+    def ours(self, text: str) -> str:
+        """Text of our own in a Persian report, marked to read right to left. Excel follows the
+        cells' reading order, LibreOffice only the text's first strong character: a sentence
+        that starts with a number or a Latin name, or ends in punctuation, starts with U+200F
+        RIGHT-TO-LEFT MARK. The user's own cells are never changed."""
+        if self.rtl and _ARABIC.search(text) and not _PLAIN_PERSIAN.fullmatch(text):
+            return text if text.startswith(RLM) else RLM + text
+        return text
+
+    def own_cell(self, ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
+        """A cell of ours (not the user's): its text marked for its direction."""
+        self.cell(ws, r, c, self.ours(value) if isinstance(value, str) else value, fmt)
 
     def cell(self, ws, r: int, c: int, value: Any, fmt=None) -> None:
         if value is None or value == "":
@@ -239,10 +270,11 @@ def write_report(report: Report, path: Path | str) -> Path:
 
 
 def _print_setup(ws: Any, *, repeat_header: bool) -> None:
-    """Landscape A4, fitted to the page width, the header row on every page."""
+    """Landscape A4, fitted to the page width, the header row on every page (a summary, with
+    no header row: one page)."""
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 0 if repeat_header else 1)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.set_footer("&C&P / &N")
     if repeat_header:
@@ -264,10 +296,9 @@ def run_date(moment: datetime | None = None) -> str:
 def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
     _direction(w, ws)
     _print_setup(ws, repeat_header=False)
-    ws.hide_gridlines(0)
     r = 0
     if report.headline:
-        ws.write_string(r, 0, report.headline, w.headline)
+        ws.write_string(r, 0, w.ours(report.headline), w.headline)
         ws.set_row(r, 24)
         r += 2
     lines = [(t("sum_date"), run_date()), *report.summary]
@@ -278,13 +309,13 @@ def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
     if len(report.counts_header) > 2:
         ws.set_column(2, len(report.counts_header) - 1, 14)
     for label, value in lines:
-        ws.write_string(r, 0, str(label), w.label)
-        w.cell(ws, r, 1, value, w.text if isinstance(value, str) else None)
+        ws.write_string(r, 0, w.ours(str(label)), w.label)
+        w.own_cell(ws, r, 1, value, w.text if isinstance(value, str) else None)
         r += 1
     r += 1
     if report.counts_header:
         for c, title in enumerate(report.counts_header):
-            ws.write_string(r, c, title, w.header)
+            ws.write_string(r, c, w.ours(title), w.header)
         first = r + 1
         for line in report.counts:
             r += 1
@@ -292,7 +323,7 @@ def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
                 if c == 0 and report.status_counts:
                     w.status_cell(ws, r, c, value)
                 else:
-                    w.cell(ws, r, c, value)
+                    w.own_cell(ws, r, c, value)
         if report.chart_title and report.counts:
             chart = w.book.add_chart({"type": "column"})
             chart.add_series(
@@ -305,7 +336,7 @@ def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
             )
             chart.set_title({"name": report.chart_title})
             chart.set_legend({"none": True})
-            ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.2})
+            ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.2, "y_scale": 0.8})
 
 
 def column_title(name: str) -> str:
@@ -326,10 +357,22 @@ def _fitted_widths(
             if c in statuses:
                 value = word(str(value))
             longest = max((len(part) for part in str(value).split("\n")), default=0)
-            widths[c] = max(widths[c], min(longest + 2, MAX_WIDTH))
-    for c in text_at:
-        widths[c] = max(widths[c], TEXT_WIDTH) if widths[c] >= MAX_WIDTH else widths[c]
+            cap = TEXT_WIDTH if c in text_at else MAX_WIDTH
+            widths[c] = max(widths[c], min(longest + 2, cap))
     return widths
+
+
+def _lines(cells: list[Any], widths: list[float], wrapped: Iterable[int]) -> int:
+    """How many lines the tallest wrapped cell of a row takes at its column's width."""
+    most = 1
+    for c in wrapped:
+        value = cells[c] if c < len(cells) else None
+        if isinstance(value, str) and value:
+            lines = sum(
+                1 + int(len(part) * 0.95 // max(widths[c] - 1, 1)) for part in value.split("\n")
+            )
+            most = max(most, lines)
+    return most
 
 
 def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
@@ -342,16 +385,22 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
         *sheet.result_columns,  # our column's API name
     ]
     ncols = len(headers)
+    # Where our own columns start: after the user's, or all of them when the sheet is ours.
+    own_from = first_result if sheet.users_own else 0
     statuses = set(sheet.status_columns)
     if "status" in sheet.result_columns:
         statuses.add(first_result + sheet.result_columns.index("status"))
     text_at = set(sheet.text_columns) | {
         first_result + k for k, n in enumerate(sheet.result_columns) if n in TEXT_COLUMNS
     }
-    for c, width in enumerate(_fitted_widths(sheet, headers, statuses, text_at)):
+    widths = _fitted_widths(sheet, headers, statuses, text_at)
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width, w.wrapped if c in text_at else w.text)
+    # Row heights are set, not left to the reader: LibreOffice does not grow a row to fit
+    # its wrapped text when it opens a file.
+    wrapped = sorted(text_at)
     for c, title in enumerate(headers):
-        ws.write_string(0, c, str(title), w.header)
+        ws.write_string(0, c, str(title) if c < own_from else w.ours(str(title)), w.header)
         if c < len(notes) and notes[c]:
             ws.write_comment(0, c, str(notes[c]))
     ws.freeze_panes(1, 0)
@@ -364,7 +413,11 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     for i, values in enumerate(sheet.rows):
         r = i + 1
         marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
-        for c, value in enumerate([*values, *sheet.results_of(i)]):
+        cells = [*values, *sheet.results_of(i)]
+        lines = _lines(cells, widths, [*wrapped, *marks])
+        if lines > 1:
+            ws.set_row(r, LINE_HEIGHT * min(lines, MAX_LINES))
+        for c, value in enumerate(cells):
             found = marks.get(c)
             if found is not None:
                 w.cell(ws, r, c, value, w.fills[found[0]])
@@ -374,6 +427,8 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
                     ws.write_comment(r, c, found[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
             elif c in statuses:
                 w.status_cell(ws, r, c, value)
+            elif c >= own_from or c in text_at:
+                w.own_cell(ws, r, c, value)
             else:
                 w.cell(ws, r, c, value)
 
@@ -425,7 +480,9 @@ def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportShe
             found = result.by_row.get(result.sheet.row_numbers[i], ())
             return row_marks(found)
 
-        sheets.append(ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks))
+        sheets.append(
+            ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks, users_own=True)
+        )
     return sheets
 
 

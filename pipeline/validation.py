@@ -27,7 +27,7 @@ from schemas.rules import RULES
 
 from .errors import InputFileError
 from .fields import Field, fields
-from .i18n import t
+from .i18n import number_text, t
 from .normalize import coded, convert_column, title_key
 from .reader import Sheet, Workbook, column_letter, read_file
 
@@ -59,8 +59,11 @@ class Finding:
     @property
     def message(self) -> str:
         rule = RULES[self.code]
+        extra = self.extra or {}
+        if self.lang == "fa":  # our own numbers in Persian digits; the user's value as typed
+            extra = {k: number_text(str(v)) for k, v in extra.items()}
         template = rule.fa if self.lang == "fa" else rule.en
-        return template.format(**{"column": self.column, "value": self.value, **(self.extra or {})})
+        return template.format(**{"column": self.column, "value": self.value, **extra})
 
     def as_list(self) -> list[Any]:
         return [self.row, self.field, self.code]
@@ -142,7 +145,9 @@ def finding_groups(results: Iterable[SheetResult], examples: int = 3) -> list[Fi
             key = (label, f.code, f.field)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = FindingGroup(label, f.code, f.severity, f.column, 0, f.message, [])
+                group = groups[key] = FindingGroup(
+                    label, f.code, f.severity, f.column, 0, f.message, []
+                )
             group.count += 1
             if len(group.cells) < examples:
                 letter = column_letter(f.position) if f.position is not None else ""

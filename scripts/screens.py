@@ -54,7 +54,7 @@ def render(book: Path) -> list[Path]:
     )
     prefix = OUT / book.stem
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", str(pdf_dir / f"{book.stem}.pdf"), str(prefix)],
+        ["pdftoppm", "-png", "-r", "80", str(pdf_dir / f"{book.stem}.pdf"), str(prefix)],
         check=True,
     )
     return sorted(OUT.glob(f"{book.stem}-*.png"))

@@ -14,12 +14,17 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.commands.reconcile import run_reconcile
 from pipeline.commands.results import run_results
+from pipeline.commands.sandbox import review
+from pipeline.commands.submit import run_submit
 from pipeline.config import Credentials
 from pipeline.context import Context
-from pipeline.reconcile import compare, differences
+from pipeline.reconcile import NEEDS_CORRECTION, REJECTED, action, compare, differences
 from pipeline.results import join, parse, unwrap
+from pipeline.sandbox import SandboxSettings, create_app
+from pipeline.validation import validate_paths
 
 from .data.generate import DECLARATION, OTHER, rule_rows, write_xlsx
+from .test_submit import SAMPLE
 
 CREDS = Credentials("u", "p")
 
@@ -422,3 +427,56 @@ def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_p
         policy=policy,
     )
     assert sorted(student for student, _ in joined) == ["98123001", "98123002"]
+
+
+def test_rehearsal_counts_what_the_ministry_decided(tmp_path):
+    """Submit the sample, let the "ministry" review at random, reconcile: the rows said to
+    need action are exactly those rejected or needing correction on the server, plus those
+    the server lacks; no row that submit cannot fix is told to run submit."""
+    db = tmp_path / "server.db"
+    sandbox = create_app(SandboxSettings(db_path=db))
+    transport = httpx.ASGITransport(app=sandbox)
+    creds = Credentials("demo-university", "demo-pass-1403")
+    run_submit(
+        [SAMPLE],
+        target="sandbox",
+        transport=transport,
+        credentials=creds,
+        report_path=tmp_path / "s.xlsx",
+    )
+    review(1402, seed=3, db=db)
+    on_server = {
+        (sn, year): status
+        for sn, year, status in sandbox.store.query(
+            "SELECT student_number, year_id, review_status_id FROM declarations"
+        )
+    }
+    decided = {key for key, status in on_server.items() if status in (REJECTED, NEEDS_CORRECTION)}
+    assert decided  # the draw rejected or sent back some
+    local = set()
+    for result in validate_paths([SAMPLE]).results:
+        if result.sheet.kind == "upgrades":
+            local |= {(s, 1402) for s in result.frame["StudentNumber"] if s}
+    missing = local - set(on_server)
+    result = run_reconcile(
+        1402,
+        [SAMPLE],
+        target="sandbox",
+        transport=transport,
+        credentials=creds,
+        report_path=tmp_path / "c.xlsx",
+    )
+    flagged = {line.key for line in result.lines if line.needs_action}
+    invalid = {line.key for line in result.lines if line.problems}
+    assert flagged == decided | missing | invalid
+    assert result.needs_action == len(flagged) and result.exit_code == 1
+    for line in result.lines:
+        told = action(line)
+        if line.problems or line.resident_invalid or line.resident_unknown:
+            assert "simad submit" not in told, (line.key, told)
+    summary = openpyxl.load_workbook(tmp_path / "c.xlsx").worksheets[0]
+    assert summary["A1"].value.endswith(
+        f"{len(flagged)} ردیف نیاز به اقدام دارد".translate(
+            str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+        )
+    )
