@@ -21,8 +21,8 @@ import structlog
 
 from .config import DEFAULT_CONCURRENCY
 from .errors import LocalStorageError, RemoteError, RemoteUnreachable, RetryableError
-from .i18n import t
-from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger
+from .i18n import t, when
+from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger, Recorded
 from .limiter import AdaptiveLimiter
 from .payloads import build_payload, payload_hash, row_key
 from .reconcile import differences
@@ -127,9 +127,10 @@ class Engine:
                 outcome = RowOutcome(found=found)
                 if result.status(i) == INVALID:
                     outcome.status = INVALID
+                else:
+                    self.progress.total += 1  # the progress counts the rows to send
                 rows.append(outcome)
             self.outcomes[n] = rows
-            self.progress.total += len(rows)
         self._sheet_no = {id(r): n for n, r in enumerate(run.results)}
 
     @property
@@ -144,13 +145,26 @@ class Engine:
         return self.outcomes[self._sheet_no[id(result)]][index]
 
     def _settle(self, outcome: RowOutcome, status: str) -> None:
-        first = outcome.status is None or outcome.status == INVALID
+        first = outcome.status is None
         outcome.status = status
-        if first:
+        if first and status == UNCHANGED:
+            self.progress.total -= 1  # not sent: out of the progress bar's total
+        elif first:
             self.progress.done += 1
         self.progress.counts[status] = self.progress.counts.get(status, 0) + 1
         if self.on_progress is not None:
             self.on_progress(self.progress)
+
+    def _unchanged(self, outcome: RowOutcome, seen: Recorded) -> None:
+        """Not sent again: the proof of the earlier acceptance (when, trace id) goes with it."""
+        outcome.trace_id = seen.trace_id
+        if seen.updated_at is not None:
+            accepted = datetime.fromtimestamp(seen.updated_at, UTC)
+            outcome.sent_at = accepted.isoformat(timespec="seconds")
+            outcome.messages.append(
+                t("accepted_earlier", when=when(seen.updated_at), run_id=seen.run_id or "-")
+            )
+        self._settle(outcome, UNCHANGED)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -238,7 +252,7 @@ class Engine:
                 and seen.state == ACCEPTED
                 and seen.payload_hash == item.digest
             ):
-                self._settle(outcome, UNCHANGED)
+                self._unchanged(outcome, seen)
                 continue
             todo.append(item)
         await self._pool(todo, lambda item: self._send(item, send))

@@ -205,6 +205,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
     "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
     "status_yes": {"fa": "بله", "en": "yes"},
+    "accepted_earlier": {
+        "fa": "پیش‌تر در {when} پذیرفته شده است (اجرای {run_id})؛ دوباره ارسال نشد.",
+        "en": "Accepted earlier, on {when} (run {run_id}); not sent again.",
+    },
     "maxa_out_suffix": {
         "fa": "--out باید با .xlsx یا .csv تمام شود.",
         "en": "--out must end in .xlsx or .csv.",
@@ -598,6 +602,16 @@ def when(timestamp: float) -> str:
         solar = jdatetime.datetime.fromgregorian(datetime=moment)
         return number_text(solar.strftime("%Y/%m/%d %H:%M"))
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def when_text(iso: str | None) -> str | None:
+    """An ISO-8601 moment (as the ledger keeps it) written as ``when`` writes it."""
+    if not iso:
+        return None
+    try:
+        return when(datetime.fromisoformat(iso).timestamp())
+    except ValueError:
+        return iso
 
 
 def number_text(text: str) -> str:

@@ -91,6 +91,9 @@ ROW_FIELDS = (
 class Recorded:
     payload_hash: str
     state: str
+    trace_id: str | None = None  # the server's trace id of the call that decided it
+    updated_at: float | None = None  # when it was decided (accepted)
+    run_id: str | None = None
 
 
 class Ledger:
@@ -223,10 +226,11 @@ class Ledger:
 
     def recorded(self, target: str, kind: str) -> dict[str, Recorded]:
         rows = self._exec(
-            "SELECT key, payload_hash, state FROM outcomes WHERE target = ? AND kind = ?",
+            "SELECT key, payload_hash, state, trace_id, updated_at, run_id FROM outcomes "
+            "WHERE target = ? AND kind = ?",
             (target, kind),
         ).fetchall()
-        return {key: Recorded(h, s) for key, h, s in rows}
+        return {row[0]: Recorded(*row[1:]) for row in rows}
 
     def mark_sending(
         self, target: str, kind: str, key: str, payload_hash: str, run_id: str

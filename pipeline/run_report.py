@@ -12,7 +12,7 @@ from . import __version__
 from .config import describe_target
 from .engine import NOT_SENT, Engine, RowOutcome
 from .errors import SimadError
-from .i18n import t
+from .i18n import t, when_text
 from .redact import scrub
 from .report import MESSAGE_SEPARATOR, SUBMIT_COLUMNS, Report, input_summary, run_sheets
 from .validation import SheetResult, ValidationRun
@@ -65,7 +65,7 @@ def submit_report(
             o.server_message,
             o.trace_id,
             o.attempts or None,
-            o.sent_at,
+            when_text(o.sent_at),
         ]
 
     rows = [[status, n] for status, n in sorted(counts.items())]

@@ -162,6 +162,18 @@ def _api_json(response: httpx.Response) -> Any:
     return response.json()
 
 
+TRACE_HEADERS = ("traceparent", "request-id", "x-trace-id", "x-correlation-id", "x-request-id")
+
+
+def _trace_header(response: httpx.Response) -> str | None:
+    """A success has no body to carry a trace id; a server may send one as a header."""
+    for name in TRACE_HEADERS:
+        value = response.headers.get(name)
+        if value:
+            return shorten(value, 100)
+    return None
+
+
 def _not_the_api(path: str, response: httpx.Response) -> NotTheApi:
     kind = _content_kind(response)
     text = t("answer_not_api", path=path, status=response.status_code, kind=kind)
@@ -493,7 +505,7 @@ class SimadClient:
                     _api_json(response)
                 except ValueError as exc:
                     raise _not_the_api(path, response) from exc
-            return CallResult(True, response.status_code)
+            return CallResult(True, response.status_code, trace_id=_trace_header(response))
         problem = self._problem(response)
         log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
         return CallResult(False, response.status_code, problem, problem.trace_id)

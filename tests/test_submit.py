@@ -15,7 +15,7 @@ from pipeline.ledger import Ledger
 from pipeline.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 
-from .reports import column_keys
+from .reports import column_keys, report_rows
 from .conftest import JPEG
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
 
@@ -96,6 +96,20 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     second = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
     assert second.counts == {"unchanged": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert sandbox.store.write_counts()["residents"] == writes["residents"]
+    # The re-run keeps the proof: when each unchanged row was accepted, and its trace id.
+    before = {
+        (r["file"], r["sheet"], r["row"]): r for r in first.to_dict()["rows"] if r["status"] == "sent"
+    }
+    after = [r for r in second.to_dict()["rows"] if r["status"] == "unchanged"]
+    assert len(after) == 68
+    for row in after:
+        sent = before[(row["file"], row["sheet"], row["row"])]
+        assert row["trace_id"] == sent["trace_id"]  # what the server gave, if anything
+        assert row["sent_at"][:16] == sent["sent_at"][:16]
+        assert any(first.run_id in m for m in row["messages"])
+    unchanged = [r for r in report_rows(tmp_path / "r2.xlsx") if r["status"] == "unchanged"]
+    assert len(unchanged) == 68 and all(r["sent_at"] for r in unchanged)
+    assert all(first.run_id in r["messages"] for r in unchanged)
 
     forced = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r3.xlsx", force=True)
     assert forced.counts["sent"] == 68
@@ -113,7 +127,13 @@ def test_a_changed_row_is_sent_again(sandbox, clock, tmp_path):
     result = submit([path], sandbox, clock)
     assert result.counts == {"sent": 1, "unchanged": 1}
     assert sandbox.store.resident("98123001")["FirstName"] == "نگار"
-    assert sandbox.store.write_counts()["residents"] == {"98123001": 2, "98123002": 1}
+    # The progress counts the one row sent, and ends full.
+    seen = []
+    again = [dict(RESIDENT, FirstName="سارا"), {**RESIDENT, **OTHER}]
+    write_xlsx(path, {"residents": [header, *rule_rows("residents", again)[1]]})
+    submit([path], sandbox, clock, on_progress=lambda p: seen.append((p.done, p.total)))
+    assert seen[-1] == (1, 1)
+    assert sandbox.store.write_counts()["residents"] == {"98123001": 3, "98123002": 1}
 
 
 def test_faults_expiring_tokens_and_rate_limit_every_row_exactly_once(tmp_path):
