@@ -16,6 +16,7 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -24,7 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from .errors import InputFileError
 from .fields import KINDS, detect_kind, header_index, header_key, match_headers
-from .i18n import t
+from .i18n import MESSAGES, t
 from .normalize import is_blank
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -82,10 +83,10 @@ def read_file(path: Path | str, kind: str | None = None) -> Workbook:
     book = Workbook(path)
     for name, grid in grids:
         sheet = _recognise(path, name, grid, kind)
-        if sheet is None:
-            book.skipped.append(name)
-        else:
+        if sheet is not None:
             book.sheets.append(sheet)
+        elif header_key(name) not in _our_titles("sheet_summary"):
+            book.skipped.append(name)  # a report's own summary, fed back, is passed over
     if not book.sheets:
         if all(not any(not is_blank(c) for row in g for c in row) for _, g in grids):
             raise InputFileError(t("file_empty", path=path))
@@ -350,6 +351,7 @@ def _long_field_column(text: str, line: int, delimiter: str) -> str:
 def _recognise(path: Path, name: str, grid: list[list[Any]], kind: str | None) -> Sheet | None:
     """Find the header row among the first rows and build the sheet, or None if not ours."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        row = row[: _results_start(row)]
         if kind is not None:
             columns = match_headers(row, kind)
             found_kind: str | None = kind if len(columns) >= 3 else None
@@ -370,6 +372,49 @@ def _recognise(path: Path, name: str, grid: list[list[Any]], kind: str | None) -
             numbers.append(offset)
         return Sheet(path, name, found_kind, headers, columns, rows, numbers)
     return None
+
+
+# Our result columns, as a report names them after the user's columns: a report fed back as
+# input (the office fixed its red cells) is read without them.
+RESULT_COLUMNS = (
+    "row",
+    "status",
+    "messages",
+    "http_status",
+    "server_message",
+    "trace_id",
+    "attempts",
+    "sent_at",
+)
+
+
+@cache
+def _our_titles(*keys: str) -> frozenset[str]:
+    """The folded titles of our messages ``col_<name>`` (or ``keys``) in every language."""
+    titles = set()
+    for key in keys:
+        entry = MESSAGES.get(key) or MESSAGES[f"col_{key}"]
+        titles |= {header_key(text) for text in entry.values()}
+        titles.add(header_key(key))
+    return frozenset(titles)
+
+
+def _results_start(row: list[Any]) -> int:
+    """Where a report's result columns begin in a header row (``row``, ``status``, … to the
+    last filled header), or the row's length when it has none."""
+    keys = [header_key(h) if not is_blank(h) else "" for h in row]
+    end = len(keys)
+    while end and not keys[end - 1]:
+        end -= 1
+    ours = _our_titles(*RESULT_COLUMNS)
+    for start in range(end - 2):
+        if (
+            keys[start] in _our_titles("row")
+            and keys[start + 1] in _our_titles("status")
+            and all(k in ours for k in keys[start:end])
+        ):
+            return start
+    return len(row)
 
 
 def column_letter(position: int) -> str:

@@ -98,7 +98,9 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     assert sandbox.store.write_counts()["residents"] == writes["residents"]
     # The re-run keeps the proof: when each unchanged row was accepted, and its trace id.
     before = {
-        (r["file"], r["sheet"], r["row"]): r for r in first.to_dict()["rows"] if r["status"] == "sent"
+        (r["file"], r["sheet"], r["row"]): r
+        for r in first.to_dict()["rows"]
+        if r["status"] == "sent"
     }
     after = [r for r in second.to_dict()["rows"] if r["status"] == "unchanged"]
     assert len(after) == 68

@@ -147,3 +147,43 @@ def test_residents_accepted_earlier_are_known_to_validate(tmp_path):
     ledger.close()
     second = run("validate", str(source), "--json", "--report", str(tmp_path / "b.xlsx"))
     assert json.loads(second.output)["sheets"][0]["findings"] == []
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_report_fed_back_as_input_is_read_without_our_columns(tmp_path, lang):
+    """The office fixes the red cells in the report itself and validates it again."""
+    from pipeline.reader import RESULT_COLUMNS, read_file
+    from pipeline.report import SUBMIT_COLUMNS
+
+    from .test_submit import SAMPLE
+
+    assert set(SUBMIT_COLUMNS) <= set(RESULT_COLUMNS)
+    first = tmp_path / "first.xlsx"
+    assert run("--lang", lang, "validate", str(SAMPLE), "--report", str(first)).exit_code == 1
+    original = read_file(SAMPLE)
+    fed_back = read_file(first)
+    assert fed_back.skipped == []  # the report's own summary is passed over
+    for mine, theirs in zip(original.sheets, fed_back.sheets, strict=True):
+        assert theirs.headers == mine.headers  # our columns dropped, none duplicated
+    # Fix one red cell: the gender «3» of the residents sheet.
+    book = openpyxl.load_workbook(first)
+    ws = book.worksheets[1]
+    keys = column_keys(ws)
+    status = keys.index("status") + 1
+    fixed_row = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, status).value in ("invalid", "نامعتبر")
+        and "3" == str(ws.cell(r, keys.index("جنسیت") + 1).value)
+    )
+    ws.cell(fixed_row, keys.index("جنسیت") + 1).value = "1"
+    book.save(tmp_path / "fixed.xlsx")
+    second = tmp_path / "second.xlsx"
+    result = run("validate", str(tmp_path / "fixed.xlsx"), "--json", "--report", str(second))
+    data = json.loads(result.output)
+    before = json.loads(
+        run("validate", str(SAMPLE), "--json", "--report", str(tmp_path / "x.xlsx")).output
+    )
+    assert data["sheets"][0]["invalid"] == before["sheets"][0]["invalid"] - 1
+    headers = [c.value for c in openpyxl.load_workbook(second).worksheets[1][1]]
+    assert len(headers) == len(set(headers))  # no result column twice
