@@ -37,6 +37,7 @@ from .commands.template import run_template
 from .commands.validate import run_validate
 from .config import describe_target, resolve_target, simad_credentials
 from .context import Context
+from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
 from .errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
@@ -44,7 +45,7 @@ from .errors import (
     SimadError,
     exit_code_for,
 )
-from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
+from .fields import user_mapping
 from .i18n import counts_text, t, when, word
 from .maxa_cli import maxa_app
 from .reconcile import action, headline
@@ -264,6 +265,18 @@ def _apply_lang(lang: str | None) -> str:
     return i18n.chosen(lang)
 
 
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="HEADER=FIELD",
+        help='Say what a header means, e.g. --map "رشته=CourseStudyCode" (repeatable).',
+    ),
+]
+MapFileOption = Annotated[
+    Path | None,
+    typer.Option(help="A saved header mapping: one HEADER=FIELD a line (--map adds to it)."),
+]
 SHOWN_LINES = 12  # findings groups or rows needing action listed on screen; the rest: report
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
 
@@ -293,6 +306,8 @@ def validate(
         Path | None,
         typer.Option(help="Official course-code table (CSV with a 'code' column): strict check."),
     ] = None,
+    header_map: MapOption = None,
+    map_file: MapFileOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -304,7 +319,12 @@ def validate(
 
     lang_now = _apply_lang(lang)
     run, path = run_validate(
-        inputs, report_path=report, kind=kind, course_codes=course_codes, ctx=_context(lang_now)
+        inputs,
+        report_path=report,
+        kind=kind,
+        course_codes=course_codes,
+        mapping=user_mapping(header_map, map_file),
+        ctx=_context(lang_now),
     )
     if json_out:
         out = sys.stdout
@@ -381,6 +401,8 @@ def submit(
     wait: Annotated[
         bool, typer.Option(help="If another run is sending to this target, wait for it.")
     ] = False,
+    header_map: MapOption = None,
+    map_file: MapFileOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -409,6 +431,7 @@ def submit(
             force=force,
             kind=kind,
             course_codes=course_codes,
+            mapping=user_mapping(header_map, map_file),
             credentials=credentials,
             on_progress=on_progress,
             wait=wait,
@@ -526,6 +549,8 @@ def reconcile(
     ] = None,
     target: TargetOption = None,
     report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    header_map: MapOption = None,
+    map_file: MapFileOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -540,7 +565,12 @@ def reconcile(
     resolved = resolve_target(target)
     _echo_target(resolved, json_out)
     result = run_reconcile(
-        year, list(inputs or []), target=resolved, report_path=report, ctx=_context(lang_now)
+        year,
+        list(inputs or []),
+        target=resolved,
+        report_path=report,
+        mapping=user_mapping(header_map, map_file),
+        ctx=_context(lang_now),
     )
     if json_out:
         _echo_json(result.to_dict())

@@ -123,8 +123,7 @@ class Engine:
         for n, result in enumerate(run.results):
             rows = []
             for i in range(len(result.sheet.rows)):
-                found = result.by_row.get(result.sheet.row_numbers[i], [])
-                outcome = RowOutcome(found=found)
+                outcome = RowOutcome(found=result.row_findings(i))
                 if result.status(i) == INVALID:
                     outcome.status = INVALID
                 else:

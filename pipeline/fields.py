@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
+from .errors import ConfigError
+from .i18n import t
 from .normalize import clean_text
 
 KINDS = ("residents", "upgrades")
@@ -86,15 +89,54 @@ def header_index(kind: str) -> dict[str, str]:
     return index
 
 
-def match_headers(headers: list[object], kind: str) -> dict[str, int]:
-    """Field name → column position, for the headers that name a field of ``kind``."""
-    index = header_index(kind)
+Mapping = dict[str, str]  # folded header → API field name, what the user said (--map)
+
+
+def match_headers(
+    headers: list[object], kind: str, mapping: Mapping | None = None
+) -> dict[str, int]:
+    """Field name → column position, for the headers that name a field of ``kind`` (the
+    user's ``mapping`` first)."""
+    index = {**header_index(kind), **(mapping or {})}
+    names = {f.name for f in fields(kind)}
     found: dict[str, int] = {}
     for position, header in enumerate(headers):
         name = index.get(header_key(header)) if header not in (None, "") else None
-        if name is not None and name not in found:
+        if name in names and name not in found:
             found[name] = position
     return found
+
+
+def parse_mapping(entries: list[str]) -> Mapping:
+    """``["رشته=CourseStudyCode", …]`` → a mapping; the field may be named by its API name or
+    a label. ``ValueError`` naming the entry that cannot be understood."""
+    mapping: Mapping = {}
+    for entry in entries:
+        header, sep, target = entry.partition("=")
+        name = None
+        for kind in KINDS:
+            name = name or header_index(kind).get(header_key(target))
+        if not sep or not header.strip() or name is None:
+            raise ValueError(entry)
+        mapping[header_key(header)] = name
+    return mapping
+
+
+def user_mapping(entries: list[str] | None = None, file: Path | None = None) -> Mapping:
+    """What the user said headers mean: ``--map`` entries after those of a mapping file (one
+    ``header=Field`` a line; blank and # lines skipped). ``ConfigError`` (exit 2) naming what
+    cannot be used."""
+    given = list(entries or [])
+    if file is not None:
+        try:
+            lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(t("map_file_unreadable", path=file, reason=exc)) from exc
+        given = [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")] + given
+    try:
+        return parse_mapping(given)
+    except ValueError as exc:
+        raise ConfigError(t("map_bad_entry", entry=exc.args[0])) from exc
 
 
 DISTINCT = {
@@ -124,11 +166,13 @@ DISTINCT = {
 }
 
 
-def detect_kind(headers: list[object]) -> tuple[str | None, dict[str, int]]:
+def detect_kind(
+    headers: list[object], mapping: Mapping | None = None
+) -> tuple[str | None, dict[str, int]]:
     """The kind whose distinctive fields the headers name most (at least three), or None."""
     best: tuple[int, str | None, dict[str, int]] = (0, None, {})
     for kind in KINDS:
-        matched = match_headers(headers, kind)
+        matched = match_headers(headers, kind, mapping)
         score = len(DISTINCT[kind] & matched.keys())
         if score > best[0]:
             best = (score, kind, matched)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 import jdatetime
 
 from .errors import UnknownLanguage
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sandbox_banner": {
@@ -205,6 +205,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
     "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
     "status_yes": {"fa": "بله", "en": "yes"},
+    "map_bad_entry": {
+        "fa": '«{entry}» قابل فهم نیست: به شکل «سرستون=نام فیلد» بنویسید، مثل --map "رشته=CourseStudyCode" (نام فیلد: نام API یا عنوان فارسی آن).',
+        "en": "'{entry}' cannot be understood: write 'header=Field', e.g. --map \"رشته=CourseStudyCode\" (the field by its API name or its label).",
+    },
+    "map_file_unreadable": {
+        "fa": "فایل نگاشت سرستون‌ها {path} خوانده نشد ({reason}).",
+        "en": "The header mapping file {path} cannot be read ({reason}).",
+    },
+    "header_hint_missing": {
+        "fa": ' ستون «{header}» شاید همین است: اگر چنین است نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
+        "en": " The column '{header}' may be it: if so, rename its header or say --map \"{header}={field}\".",
+    },
+    "header_hint_unknown": {
+        "fa": ' شاید منظور «{label}» است: نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
+        "en": " Did you mean '{label}'? Rename the header or say --map \"{header}={field}\".",
+    },
     "accepted_earlier": {
         "fa": "پیش‌تر در {when} پذیرفته شده است (اجرای {run_id})؛ دوباره ارسال نشد.",
         "en": "Accepted earlier, on {when} (run {run_id}); not sent again.",

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from .errors import InputFileError
-from .fields import KINDS, detect_kind, header_index, header_key, match_headers
+from .fields import KINDS, Mapping, detect_kind, header_index, header_key, match_headers
 from .i18n import MESSAGES, t
 from .normalize import is_blank
 
@@ -51,6 +51,7 @@ class Sheet:
     columns: dict[str, int]  # API field name → position in ``headers``
     rows: list[list[Any]]
     row_numbers: list[int]  # the row number Excel shows, per row
+    header_row: int = 1  # the row number of the headers
 
     @property
     def label(self) -> str:
@@ -64,8 +65,11 @@ class Workbook:
     skipped: list[str] = field(default_factory=list)
 
 
-def read_file(path: Path | str, kind: str | None = None) -> Workbook:
-    """Read every sheet of ``path``; raise ``InputFileError`` with a clear reason if unusable."""
+def read_file(
+    path: Path | str, kind: str | None = None, mapping: Mapping | None = None
+) -> Workbook:
+    """Read every sheet of ``path``; raise ``InputFileError`` with a clear reason if unusable.
+    ``mapping`` says what headers the tool does not know mean (``--map``)."""
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputFileError(t("bad_kind", kinds=", ".join(KINDS)))
@@ -82,7 +86,7 @@ def read_file(path: Path | str, kind: str | None = None) -> Workbook:
         raise InputFileError(t("file_unreadable", path=path, reason=exc.strerror or exc)) from exc
     book = Workbook(path)
     for name, grid in grids:
-        sheet = _recognise(path, name, grid, kind)
+        sheet = _recognise(path, name, grid, kind, mapping)
         if sheet is not None:
             book.sheets.append(sheet)
         elif header_key(name) not in _our_titles("sheet_summary"):
@@ -348,15 +352,17 @@ def _long_field_column(text: str, line: int, delimiter: str) -> str:
     return column_letter(longest)
 
 
-def _recognise(path: Path, name: str, grid: list[list[Any]], kind: str | None) -> Sheet | None:
+def _recognise(
+    path: Path, name: str, grid: list[list[Any]], kind: str | None, mapping: Mapping | None
+) -> Sheet | None:
     """Find the header row among the first rows and build the sheet, or None if not ours."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         row = row[: _results_start(row)]
         if kind is not None:
-            columns = match_headers(row, kind)
+            columns = match_headers(row, kind, mapping)
             found_kind: str | None = kind if len(columns) >= 3 else None
         else:
-            found_kind, columns = detect_kind(row)
+            found_kind, columns = detect_kind(row, mapping)
         if found_kind is None:
             continue
         headers = [_header_text(h, i) for i, h in enumerate(row)]
@@ -370,7 +376,7 @@ def _recognise(path: Path, name: str, grid: list[list[Any]], kind: str | None) -
                 data = [*data, *([""] * (width - len(data)))]
             rows.append(data[:width])
             numbers.append(offset)
-        return Sheet(path, name, found_kind, headers, columns, rows, numbers)
+        return Sheet(path, name, found_kind, headers, columns, rows, numbers, index + 1)
     return None
 
 

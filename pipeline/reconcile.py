@@ -18,7 +18,7 @@ from schemas import codes
 
 from . import __version__
 from .config import describe_target, simad_home
-from .fields import fields
+from .fields import Mapping, fields
 from .i18n import current_lang, t
 from .ledger import Ledger
 from .normalize import CONVERTERS
@@ -158,12 +158,16 @@ def compare(
 
 
 def local_from_inputs(
-    inputs: Iterable[Path], year_id: int, lang: str, known_students: Iterable[str] = ()
+    inputs: Iterable[Path],
+    year_id: int,
+    lang: str,
+    known_students: Iterable[str] = (),
+    mapping: Mapping | None = None,
 ) -> Local:
     """The declarations of ``year_id`` in the inputs, normalised as for submission. Rows invalid
     in the file are kept with their errors, so the office is told what to fix in the file."""
     known = frozenset(known_students)
-    run = validate_paths(list(inputs), lang=lang, known_students=known)
+    run = validate_paths(list(inputs), lang=lang, known_students=known, mapping=mapping)
     side = Local(known_students=known)
     for result in run.results:
         if result.sheet.kind == "residents":
@@ -185,7 +189,7 @@ def local_from_inputs(
             if result.status(i) != "valid":
                 if key in side.rows and key not in side.problems:
                     continue  # a valid row of the same declaration is what would be sent
-                errors = [f.message for f in result.by_row.get(row, ()) if f.severity == "error"]
+                errors = [f.message for f in result.row_findings(i) if f.severity == "error"]
                 side.problems[key] = tuple(errors)
             else:
                 side.problems.pop(key, None)
@@ -313,12 +317,8 @@ def reconcile_report(
         )
         summary.append((f"{t('col_review_title')}: {title}", n))
     for code, n in sorted(final.items()):
-        summary.append(
-            (
-                f"{t('col_final_title')}: {codes.table('final_results').title(code, current_lang())}",
-                n,
-            )
-        )
+        title = codes.table("final_results").title(code, current_lang())
+        summary.append((f"{t('col_final_title')}: {title}", n))
     table = [[category, counts.get(category, 0)] for category in CATEGORIES]
     return Report(
         summary,

@@ -24,9 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 import jdatetime
+import xlsxwriter
 
 from .errors import ConfigError, LocalStorageError
 from .i18n import current_lang, t, word
@@ -87,6 +86,8 @@ class ReportSheet:
     """Positions in ``headers`` holding long text, wrapped."""
     users_own: bool = False
     """``headers`` and ``rows`` are the user's own sheet, written back unchanged."""
+    header_marks: Marks = field(default_factory=dict)
+    """Header cells marked like data cells: a header that is not recognised."""
 
     def results_of(self, index: int) -> list[Any]:
         return self.results(index) if callable(self.results) else self.results[index]
@@ -400,9 +401,12 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     # its wrapped text when it opens a file.
     wrapped = sorted(text_at)
     for c, title in enumerate(headers):
-        ws.write_string(0, c, str(title) if c < own_from else w.ours(str(title)), w.header)
-        if c < len(notes) and notes[c]:
-            ws.write_comment(0, c, str(notes[c]))
+        mark = sheet.header_marks.get(c)
+        fmt = w.header if mark is None else w.fills[mark[0]]
+        ws.write_string(0, c, str(title) if c < own_from else w.ours(str(title)), fmt)
+        note = mark[1] if mark is not None else notes[c] if c < len(notes) else None
+        if note:
+            ws.write_comment(0, c, str(note)[:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
     by_row: dict[int, Marks] = {}
@@ -481,7 +485,16 @@ def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportShe
             return row_marks(found)
 
         sheets.append(
-            ReportSheet(title, sheet.headers, sheet.rows, columns, results, marks, users_own=True)
+            ReportSheet(
+                title,
+                sheet.headers,
+                sheet.rows,
+                columns,
+                results,
+                marks,
+                users_own=True,
+                header_marks=row_marks(result.sheet_findings),
+            )
         )
     return sheets
 

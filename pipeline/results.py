@@ -11,8 +11,8 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import jdatetime

@@ -6,6 +6,7 @@ the user's column header, the value as typed and a message in the chosen languag
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
 from collections import defaultdict
@@ -26,7 +27,7 @@ from schemas.common import FIRST_YEAR, last_year
 from schemas.rules import RULES
 
 from .errors import InputFileError
-from .fields import Field, fields
+from .fields import Field, Mapping, fields, header_key
 from .i18n import number_text, t
 from .normalize import coded, convert_column, title_key
 from .reader import Sheet, Workbook, column_letter, read_file
@@ -88,17 +89,30 @@ class SheetResult:
     timings: dict[str, float] = field(default_factory=dict)
     by_row: dict[int, list[Finding]] = field(default_factory=dict)
 
+    sheet_findings: list[Finding] = field(default_factory=list)
+    """Findings of the sheet itself (its header row): one each, never one per row."""
+
     def __post_init__(self) -> None:
+        self._sheet_errors = [f for f in self.sheet_findings if f.severity == "error"]
         if self.by_row or not self.findings:
             return
         grouped: dict[int, list[Finding]] = defaultdict(list)
         for f in self.findings:
-            grouped[f.row].append(f)
+            if f not in self.sheet_findings:
+                grouped[f.row].append(f)
         self.by_row = dict(grouped)
 
     def status(self, position: int) -> str:
+        """A row is invalid when it has an error, or its sheet lacks a required column."""
+        if self._sheet_errors:
+            return INVALID
         found = self.by_row.get(self.sheet.row_numbers[position], ())
         return INVALID if any(f.severity == "error" for f in found) else VALID
+
+    def row_findings(self, position: int) -> list[Finding]:
+        """What makes one row what it is: the sheet's errors, then the row's own findings."""
+        own = self.by_row.get(self.sheet.row_numbers[position], [])
+        return [*self._sheet_errors, *own] if self._sheet_errors else own
 
     def statuses(self) -> list[str]:
         return [self.status(i) for i in range(len(self.sheet.rows))]
@@ -362,10 +376,7 @@ def validate_sheet(
     build = _Builder(sheet, lang)
     for (index, name), code in problems.items():
         build.add(index, by_name[name], code)
-    for f in by_name.values():
-        if f.required and f.name not in sheet.columns:
-            for index in range(len(sheet.rows)):
-                build.add(index, f, "column_missing")
+    sheet_findings = header_findings(sheet, by_name, lang)
     failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame, problems)
     groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})
     for code, name, index in failures:
@@ -379,9 +390,95 @@ def validate_sheet(
             if student is not None and student not in known_students:
                 build.add(index, by_name["StudentNumber"], "resident_unknown")
     by_row = build.by_row()
-    findings = [f for found in by_row.values() for f in found]
+    findings = [*sheet_findings, *(f for found in by_row.values() for f in found)]
     timings = {"normalise": normalised - started, "schema": time.perf_counter() - normalised}
-    return SheetResult(sheet, frame, findings, timings=timings, by_row=by_row)
+    return SheetResult(
+        sheet, frame, findings, timings=timings, by_row=by_row, sheet_findings=sheet_findings
+    )
+
+
+def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[Finding]:
+    """One finding per required column the sheet lacks and per header not recognised, with
+    the likely meaning of an unrecognised header and how to say it (``--map``)."""
+    missing = [f for f in by_name.values() if f.required and f.name not in sheet.columns]
+    used = set(sheet.columns.values())
+    unknown = [
+        (position, header)
+        for position, header in enumerate(sheet.headers)
+        if position not in used and header.strip() and not header.startswith("column_")
+    ]
+    found: list[Finding] = []
+    explained: set[int] = set()
+    for f in missing:
+        guess = nearest_header(f, unknown, lang)
+        hint = ""
+        if guess is not None:
+            explained.add(guess[0])
+            hint = t("header_hint_missing", header=guess[1], field=f.name)
+        found.append(
+            Finding(
+                sheet.header_row,
+                f.label(lang),
+                f.name,
+                "column_missing",
+                "error",
+                extra={"hint": hint},
+                lang=lang,
+            )
+        )
+    labels = [f for f in by_name.values() if f.name not in sheet.columns]
+    for position, header in unknown:
+        if position in explained:
+            continue
+        best = max(labels, key=lambda f: _likeness(header, f, lang), default=None)
+        hint = ""
+        if best is not None and _likeness(header, best, lang) >= LIKENESS:
+            hint = t("header_hint_unknown", label=best.label(lang), header=header, field=best.name)
+        found.append(
+            Finding(
+                sheet.header_row,
+                header,
+                "",
+                "header_unknown",
+                "warning",
+                header,
+                position,
+                {"hint": hint},
+                lang,
+            )
+        )
+    return found
+
+
+LIKENESS = 0.5  # how alike a header and a label must be for the label to be suggested
+
+
+def _likeness(header: str, f: Field, lang: str) -> float:
+    """How likely ``header`` means field ``f``: the closest of its labels, a part of one
+    counting as much as a near spelling."""
+    mine = header_key(header)
+    best = 0.0
+    for label in (f.name, f.label_fa, f.label_en, *f.aliases):
+        theirs = header_key(label)
+        if not mine or not theirs:
+            continue
+        score = difflib.SequenceMatcher(None, mine, theirs).ratio()
+        if len(mine) >= 3 and (mine in theirs or theirs in mine):
+            score = max(
+                score, 0.5 + 0.5 * min(len(mine), len(theirs)) / max(len(mine), len(theirs))
+            )
+        best = max(best, score)
+    return best
+
+
+def nearest_header(f: Field, unknown: list[tuple[int, str]], lang: str) -> tuple[int, str] | None:
+    """The unrecognised header most likely meant as ``f``, if any is alike enough."""
+    scored = [(_likeness(header, f, lang), position, header) for position, header in unknown]
+    scored = [s for s in scored if s[0] >= LIKENESS]
+    if not scored:
+        return None
+    _, position, header = max(scored)
+    return position, header
 
 
 def _failures(
@@ -432,11 +529,13 @@ def validate_paths(
     lang: str = "fa",
     course_codes: Path | str | None = None,
     known_students: Iterable[str] = (),
+    mapping: Mapping | None = None,
 ) -> ValidationRun:
-    """Read and validate every file; raise ``InputFileError`` for a file that cannot be used."""
+    """Read and validate every file; raise ``InputFileError`` for a file that cannot be used.
+    ``mapping``: what the user said unknown headers mean (``--map``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    books = [read_file(p, kind) for p in paths]
+    books = [read_file(p, kind, mapping) for p in paths]
     timings["read"] = time.perf_counter() - started
     table = _course_table(course_codes) if course_codes else None
     sheets = [s for b in books for s in b.sheets]

@@ -34,8 +34,14 @@ _RULES = [
     Rule(
         "column_missing",
         "error",
-        "ستون «{column}» در این برگه نیست.",
-        "The sheet has no {column} column.",
+        "ستون «{column}» در این برگه نیست؛ هیچ ردیفی بدون آن ارسال نمی‌شود.{hint}",
+        "The sheet has no {column} column; no row can be sent without it.{hint}",
+    ),
+    Rule(
+        "header_unknown",
+        "warning",
+        "سرستون «{value}» شناخته نشد و این ستون خوانده نمی‌شود.{hint}",
+        "The header '{value}' is not recognised; the column is not read.{hint}",
     ),
     Rule(
         "not_integer",

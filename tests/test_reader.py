@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputFileError
+from pipeline.errors import ConfigError, InputFileError
+from pipeline.fields import user_mapping
 from pipeline.reader import read_file
 from pipeline.validation import validate_paths
 
@@ -98,7 +99,7 @@ def test_unusable_files_raise_one_clear_error(name, words):
     assert info.value.exit_code == 2
 
 
-def test_missing_required_column_marks_every_row(tmp_path):
+def test_missing_required_column_is_one_finding_and_every_row_invalid(tmp_path):
     source = (FORMATS / "utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()
     header = source[0].split(",")
     drop = header.index("نام پدر")
@@ -107,8 +108,48 @@ def test_missing_required_column_marks_every_row(tmp_path):
     path.write_text("\n".join(rows), encoding="utf-8")
     run = validate_paths([path], lang="en")
     codes = sorted(f.as_list() for f in run.results[0].findings)
-    assert codes == [[2, "FatherName", "column_missing"], [3, "FatherName", "column_missing"]]
-    assert "The sheet has no Father's name column." in run.results[0].findings[0].message
+    assert codes == [[1, "FatherName", "column_missing"]]  # once, on the header row
+    assert run.results[0].statuses() == ["invalid", "invalid"]
+    assert "The sheet has no Father's name column" in run.results[0].findings[0].message
+    assert all("Father's name" in run.results[0].row_findings(i)[0].message for i in range(2))
+
+
+def test_an_unrecognised_header_is_one_finding_naming_the_nearest_label(tmp_path):
+    """«رشته» for «کد رشته تحصیلی»: one finding naming it and how to say what it is."""
+    source = (FORMATS / "utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = source[0].split(",")
+    at = header.index("کد رشته تحصیلی")
+    header[at] = "رشته"
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join([",".join(header), *source[1:]]), encoding="utf-8")
+    run = validate_paths([path], lang="fa")
+    [finding] = [f for f in run.results[0].findings if f.row == 1]
+    assert finding.code == "column_missing" and finding.field == "CourseStudyCode"
+    assert "«رشته»" in finding.message and '--map "رشته=CourseStudyCode"' in finding.message
+    assert not [f for f in run.results[0].findings if f.code == "required"]
+    # Said once, the file is read as meant.
+    mapped = validate_paths([path], mapping=user_mapping(["رشته=کد رشته تحصیلی"]))
+    assert mapped.results[0].sheet.columns["CourseStudyCode"] == at
+    assert mapped.results[0].statuses() == ["valid", "valid"]
+    saved = tmp_path / "headers.map"
+    saved.write_text("# our office's names\nرشته=CourseStudyCode\n", encoding="utf-8")
+    assert validate_paths([path], mapping=user_mapping(file=saved)).ok
+    with pytest.raises(ConfigError):
+        user_mapping(["رشته=NoSuchField"])
+    with pytest.raises(ConfigError):
+        user_mapping(["just a header"])
+
+
+def test_an_extra_column_is_one_warning(tmp_path):
+    source = (FORMATS / "utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines = [source[0] + ",یادداشت"] + [line + ",x" for line in source[1:]]
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    run = validate_paths([path], lang="en")
+    [finding] = [f for f in run.results[0].findings if f.row == 1]
+    assert finding.code == "header_unknown" and finding.severity == "warning"
+    assert "'یادداشت' is not recognised" in finding.message
+    assert run.results[0].statuses() == ["valid", "valid"]
 
 
 def test_xlsm_reads_like_xlsx(tmp_path):

@@ -28,8 +28,9 @@ def test_every_rule_code_has_a_case():
     from schemas.rules import RULES
 
     covered = {code for _k, _r, exp in RULE_CASES.values() for _row, _f, code in exp}
-    # Covered elsewhere: column_missing (test_reader), course_not_in_table (strict table below).
-    assert set(RULES) - covered == {"column_missing", "course_not_in_table"}
+    # Covered elsewhere: column_missing and header_unknown (test_reader), course_not_in_table
+    # (strict table below).
+    assert set(RULES) - covered == {"column_missing", "header_unknown", "course_not_in_table"}
 
 
 def test_strict_course_table_turns_the_warning_into_an_error(tmp_path):

@@ -15,9 +15,9 @@ from pipeline.ledger import Ledger
 from pipeline.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 
-from .reports import column_keys, report_rows
 from .conftest import JPEG
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
+from .reports import column_keys, report_rows
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
 

@@ -174,7 +174,7 @@ def test_a_report_fed_back_as_input_is_read_without_our_columns(tmp_path, lang):
         r
         for r in range(2, ws.max_row + 1)
         if ws.cell(r, status).value in ("invalid", "نامعتبر")
-        and "3" == str(ws.cell(r, keys.index("جنسیت") + 1).value)
+        and str(ws.cell(r, keys.index("جنسیت") + 1).value) == "3"
     )
     ws.cell(fixed_row, keys.index("جنسیت") + 1).value = "1"
     book.save(tmp_path / "fixed.xlsx")

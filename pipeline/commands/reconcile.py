@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import resolve_target
 from ..context import Context
+from ..fields import Mapping
 from ..i18n import t
 from ..reconcile import (
     ReconcileResult,
@@ -31,6 +32,7 @@ def run_reconcile(
     transport: Any = None,
     credentials: Any = None,
     policy: RetryPolicy | None = None,
+    mapping: Mapping | None = None,
     ctx: Context = Context(),
 ) -> ReconcileResult:
     """Compare the declarations of ``inputs`` (or, without inputs, those the ledger recorded
@@ -41,7 +43,7 @@ def run_reconcile(
         path = prepare_report_path(report_path or Path.cwd() / f"reconcile-{year_id}.xlsx")
         if inputs:
             known = known_from_ledger(target)
-            local = local_from_inputs(inputs, year_id, ctx.lang, known)
+            local = local_from_inputs(inputs, year_id, ctx.lang, known, mapping)
             source = ", ".join(str(p) for p in inputs)
         else:
             local = local_from_ledger(target, year_id)

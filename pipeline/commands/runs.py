@@ -79,12 +79,13 @@ def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Conte
                 lang=ctx.lang,
                 course_codes=Path(courses) if courses else None,
                 known_students=ledger.accepted_students(record["target"]),
+                mapping=options.get("mapping"),
             )
             sheet_no = {id(r): n for n, r in enumerate(run.results)}
 
             def outcome(result: SheetResult, i: int) -> RowOutcome:
                 line = saved.get((sheet_no[id(result)], i), {})
-                return _outcome(line, result.by_row.get(result.sheet.row_numbers[i], []))
+                return _outcome(line, result.row_findings(i))
 
             finished = record.get("finished_at") or record["started_at"]
             report = submit_report(

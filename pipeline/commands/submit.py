@@ -41,6 +41,7 @@ from ..config import (
 from ..context import Context
 from ..engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
 from ..errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
+from ..fields import Mapping
 from ..i18n import t
 from ..ledger import Ledger
 from ..report import file_sha256, prepare_report_path, write_report
@@ -121,6 +122,7 @@ class _Job:
     force: bool
     kind: str | None
     course_codes: Path | None
+    mapping: Mapping | None
     transport: Any
     on_progress: Callable[[Progress], None] | None
     on_start: Callable[[Engine], None] | None
@@ -139,6 +141,7 @@ def run_submit(
     force: bool = False,
     kind: str | None = None,
     course_codes: Path | None = None,
+    mapping: Mapping | None = None,
     transport: Any = None,
     credentials: Credentials | None = None,
     policy: RetryPolicy | None = None,
@@ -168,6 +171,7 @@ def run_submit(
             force=force,
             kind=kind,
             course_codes=course_codes,
+            mapping=mapping,
             transport=transport,
             on_progress=on_progress,
             on_start=on_start,
@@ -213,6 +217,7 @@ def _locked_run(job: _Job, ledger: Ledger, broken: LocalStorageError | None) -> 
         lang=job.lang,
         course_codes=job.course_codes,
         known_students=ledger.accepted_students(job.target),
+        mapping=job.mapping,
     )
     run_id, broken = _start_run(job, ledger, broken)
     engine = Engine(
@@ -253,6 +258,7 @@ def _start_run(
     options = {
         "kind": job.kind,
         "course_codes": str(job.course_codes) if job.course_codes else None,
+        "mapping": job.mapping,
         "lang": job.lang,
         "sha256": [file_sha256(p) for p in job.inputs],
     }

@@ -12,6 +12,7 @@ from .. import __version__
 from ..config import resolve_target, simad_home
 from ..context import Context
 from ..errors import ConfigError
+from ..fields import Mapping
 from ..i18n import t
 from ..ledger import Ledger
 from ..report import (
@@ -32,6 +33,7 @@ def run_validate(
     report_path: Path | str | None = None,
     kind: str | None = None,
     course_codes: Path | str | None = None,
+    mapping: Mapping | None = None,
     ctx: Context = Context(),
 ) -> tuple[ValidationRun, Path]:
     """Validate ``inputs`` and write the report; return the run and where the report is."""
@@ -45,6 +47,7 @@ def run_validate(
             lang=ctx.lang,
             course_codes=course_codes,
             known_students=known_from_ledger(),
+            mapping=mapping,
         )
         write_started = time.perf_counter()
         report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])
@@ -78,7 +81,7 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         )
 
     def row_results(result: SheetResult, i: int) -> list[Any]:
-        found = result.by_row.get(result.sheet.row_numbers[i], [])
+        found = result.row_findings(i)
         return [
             result.sheet.row_numbers[i],
             result.status(i),
