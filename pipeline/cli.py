@@ -240,10 +240,11 @@ def template(
     out: Annotated[Path, typer.Option(help="Folder to write the blank workbooks into.")] = Path(
         "."
     ),
+    force: Annotated[bool, typer.Option(help="Overwrite existing workbooks.")] = False,
     lang: LangOption = None,
 ) -> None:
-    """Write blank input workbooks: Persian headers, dropdowns, limits, instructions."""
-    for path in run_template(out, ctx=_context(_apply_lang(lang))):
+    """Write blank input workbooks: headers, dropdowns, limits, instructions."""
+    for path in run_template(out, force=force, ctx=_context(_apply_lang(lang))):
         typer.echo(t("template_written", path=path))
 
 

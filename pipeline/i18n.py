@@ -205,6 +205,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
     "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
     "status_yes": {"fa": "بله", "en": "yes"},
+    "template_exists": {
+        "fa": "این فایل‌ها از پیش هست و بازنویسی نشد: {paths}. برای جایگزینی --force بدهید.",
+        "en": "These files exist and were left as they are: {paths}. Add --force to replace them.",
+    },
+    "template_required": {"fa": "الزامی", "en": "required"},
+    "template_optional": {"fa": "اختیاری", "en": "optional"},
+    "template_guide": {"fa": "راهنما", "en": "guide"},
     "map_bad_entry": {
         "fa": '«{entry}» قابل فهم نیست: به شکل «سرستون=نام فیلد» بنویسید، مثل --map "رشته=CourseStudyCode" (نام فیلد: نام API یا عنوان فارسی آن).',
         "en": "'{entry}' cannot be understood: write 'header=Field', e.g. --map \"رشته=CourseStudyCode\" (the field by its API name or its label).",

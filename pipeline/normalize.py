@@ -337,6 +337,16 @@ def coded(table_titles: dict[str, int]) -> Callable[[Any], Converted]:
     return convert
 
 
+def coded_identifier(value: Any) -> Converted:
+    """A code kept as text (a course code) that may be typed as a dropdown entry:
+    ``1710 - بیماری‌های داخلی`` → ``1710``."""
+    if isinstance(value, str):
+        lead = re.match(r"([0-9]+)\s*[-–:.)]\s*\S", clean_text(value))
+        if lead:
+            return lead[1], None
+    return to_identifier(value)
+
+
 def title_key(text: str) -> str:
     """A title folded for matching: ASCII digits, no spaces or ZWNJ, lower case."""
     return re.sub(r"[\s\u200c]+", "", clean_text(text)).lower()

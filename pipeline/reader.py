@@ -89,8 +89,8 @@ def read_file(
         sheet = _recognise(path, name, grid, kind, mapping)
         if sheet is not None:
             book.sheets.append(sheet)
-        elif header_key(name) not in _our_titles("sheet_summary"):
-            book.skipped.append(name)  # a report's own summary, fed back, is passed over
+        elif header_key(name) not in _our_titles("sheet_summary", "template_guide", "lists"):
+            book.skipped.append(name)  # our own summary, guide and lists are passed over
     if not book.sheets:
         if all(not any(not is_blank(c) for row in g for c in row) for _, g in grids):
             raise InputFileError(t("file_empty", path=path))
@@ -399,7 +399,7 @@ def _our_titles(*keys: str) -> frozenset[str]:
     """The folded titles of our messages ``col_<name>`` (or ``keys``) in every language."""
     titles = set()
     for key in keys:
-        entry = MESSAGES.get(key) or MESSAGES[f"col_{key}"]
+        entry = MESSAGES.get(key) or MESSAGES.get(f"col_{key}", {})
         titles |= {header_key(text) for text in entry.values()}
         titles.add(header_key(key))
     return frozenset(titles)

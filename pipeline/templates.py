@@ -19,7 +19,9 @@ import xlsxwriter
 from schemas import codes
 
 from . import fakedata
+from .errors import ConfigError
 from .fields import KIND_TITLES, Field, fields
+from .i18n import current_lang, t
 from .normalize import to_persian_digits
 
 TEMPLATE_ROWS = 5000
@@ -29,15 +31,29 @@ TEMPLATE_FILES = {"residents": "residents.xlsx", "upgrades": "upgrades.xlsx"}
 TEXT_TYPES = {"id", "national_code", "text", "email", "mobile", "date"}
 SCORE_MAX = {"score60": 60, "score30": 30}
 
-INSTRUCTIONS = [
-    "راهنمای پر کردن",
-    "هر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.",
-    "روی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.",
-    "کد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.",
-    "تاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.",
-    "پیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.",
-    "دستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
-]
+INSTRUCTIONS = {
+    "fa": [
+        "راهنمای پر کردن",
+        "هر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.",
+        "روی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.",
+        "کد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.",
+        "تاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.",
+        "ستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.",
+        "پیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.",
+        "دستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
+    ],
+    "en": [
+        "How to fill this in",
+        "Each row is one resident (or one upgrade declaration); do not change the headers.",
+        "Point at a header to see the field's name in SIMAD and its rule.",
+        "Type national codes with their leading zeros; the column is text, so they stay.",
+        "Type dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.",
+        "Coded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.",
+        "Check the file with 'simad validate' before sending; wrong cells turn red in the report.",
+        "Residents are sent before upgrade declarations; both sheets may be in one file.",
+    ],
+}
+LISTS_SHEET = "lists"  # hidden: the dropdowns' entries, as long as the tables are
 
 
 def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
@@ -55,22 +71,55 @@ def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
     return book, formats
 
 
-def _validation(f: Field) -> dict[str, Any] | None:
-    rule = {"input_title": f.name[:32], "input_message": f.rule_fa[:255]}
+def dropdown_entries(table_name: str, lang: str) -> list[str]:
+    """A code table's dropdown entries, ``1 - زن``: the code first (what is sent), then its
+    title (what a person reads). Input accepts them, the code alone and the title alone."""
+    table = codes.table(table_name)
+    return [f"{c} - {table.title(c, lang)}" for c in sorted(table.codes, key=int)]
+
+
+def _coded_tables() -> list[str]:
+    return sorted({f.table for kind in TEMPLATE_FILES for f in fields(kind) if f.table})
+
+
+def _list_ranges(lang: str) -> dict[str, str]:
+    """Code table → the range of its dropdown entries on the hidden lists sheet. A list typed
+    into the validation itself may not exceed 255 characters (Excel's limit), which the
+    course codes alone do."""
+    ranges = {}
+    for c, name in enumerate(_coded_tables()):
+        column, n = chr(ord("A") + c), len(dropdown_entries(name, lang))
+        ranges[name] = f"={LISTS_SHEET}!${column}$2:${column}${n + 1}"
+    return ranges
+
+
+def _lists_sheet(book: xlsxwriter.Workbook, lang: str) -> None:
+    """The hidden sheet of dropdown entries, one column per code table (the last sheet)."""
+    ws = book.add_worksheet(LISTS_SHEET)
+    for c, name in enumerate(_coded_tables()):
+        ws.write_string(0, c, name)
+        for r, entry in enumerate(dropdown_entries(name, lang), start=1):
+            ws.write_string(r, c, entry)
+    ws.hide()
+
+
+def _validation(f: Field, lists: dict[str, str], lang: str) -> dict[str, Any] | None:
+    rule_text = f.rule_fa if lang == "fa" else f.rule_en
+    rule = {"input_title": f.name[:32], "input_message": rule_text[:255]}
     if f.table:
-        table = codes.table(f.table)
-        listed = sorted(table.codes, key=int)
-        message = "، ".join(f"{c} = {table.title(c)}" for c in listed)
         strict = f.table != "course_codes"
         return {
             "validate": "list",
-            "source": listed,
+            "source": lists[f.table],
             **rule,
-            "input_message": message[:255],
             "error_type": "stop" if strict else "information",
         }
     if f.type == "bool":
-        return {"validate": "list", "source": ["بله", "خیر"], **rule}
+        return {
+            "validate": "list",
+            "source": ["بله", "خیر"] if lang == "fa" else ["yes", "no"],
+            **rule,
+        }
     if f.type == "year":
         return {
             "validate": "integer",
@@ -92,20 +141,21 @@ def _validation(f: Field) -> dict[str, Any] | None:
     return None
 
 
-def _data_sheet(book, formats, kind: str, name: str | None = None):
-    ws = book.add_worksheet(name or KIND_TITLES[kind]["fa"])
-    ws.right_to_left()
+def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa"):
+    ws = book.add_worksheet(KIND_TITLES[kind][lang])
+    if lang == "fa":
+        ws.right_to_left()
     for c, f in enumerate(fields(kind)):
         ws.set_column(c, c, 18, formats["text"] if f.type in TEXT_TYPES else None)
-        ws.write_string(0, c, f.label_fa, formats["required" if f.required else "header"])
-        required = "الزامی" if f.required else "اختیاری"
+        ws.write_string(0, c, f.label(lang), formats["required" if f.required else "header"])
+        required = t("template_required" if f.required else "template_optional")
         ws.write_comment(
             0,
             c,
-            f"{f.name}\n{f.rule_fa}\n({required})",
+            f"{f.name}\n{f.rule_fa if lang == 'fa' else f.rule_en}\n({required})",
             {"x_scale": 2, "y_scale": 1.2, "author": "simad-sync"},
         )
-        rule = _validation(f)
+        rule = _validation(f, lists, lang)
         if rule is not None:
             ws.data_validation(1, c, TEMPLATE_ROWS, c, rule)
     ws.freeze_panes(1, 0)
@@ -113,28 +163,34 @@ def _data_sheet(book, formats, kind: str, name: str | None = None):
     return ws
 
 
-def _instructions(book, formats) -> None:
-    ws = book.add_worksheet("راهنما")
-    ws.right_to_left()
+def _instructions(book, formats, lang: str = "fa") -> None:
+    lines = INSTRUCTIONS[lang]
+    ws = book.add_worksheet(t("template_guide"))
+    if lang == "fa":
+        ws.right_to_left()
     ws.set_column(0, 0, 100)
-    ws.write_string(0, 0, INSTRUCTIONS[0], formats["header"])
-    for r, line in enumerate(INSTRUCTIONS[1:], start=1):
+    ws.write_string(0, 0, lines[0], formats["header"])
+    for r, line in enumerate(lines[1:], start=1):
         ws.write_string(r, 0, line)
 
 
-def write_templates(out_dir: Path | str) -> list[Path]:
-    """Write one blank workbook per sheet kind into ``out_dir``; return their paths."""
+def write_templates(out_dir: Path | str, *, force: bool = False) -> list[Path]:
+    """Write one blank workbook per sheet kind into ``out_dir``, in the current language;
+    return their paths. An existing file is kept (``ConfigError``) unless ``force``."""
     out = Path(out_dir)
+    paths = [out / filename for filename in TEMPLATE_FILES.values()]
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise ConfigError(t("template_exists", paths="، ".join(str(p) for p in existing)))
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for kind, filename in TEMPLATE_FILES.items():
-        path = out / filename
+    lang = current_lang()
+    for kind, path in zip(TEMPLATE_FILES, paths, strict=True):
         book, formats = _book(path)
-        _data_sheet(book, formats, kind)
-        _instructions(book, formats)
+        _data_sheet(book, formats, kind, _list_ranges(lang), lang)
+        _instructions(book, formats, lang)
+        _lists_sheet(book, lang)
         book.close()
-        written.append(path)
-    return written
+    return paths
 
 
 def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
@@ -176,7 +232,7 @@ def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
     people = fakedata.people(n, seed=seed)
     book, formats = _book(path)
     for kind, key in (("residents", "resident"), ("upgrades", "declaration")):
-        ws = _data_sheet(book, formats, kind)
+        ws = _data_sheet(book, formats, kind, _list_ranges("fa"))
         for i, person in enumerate(people):
             record = dict(person[key])
             record.update(SAMPLE_MISTAKES.get((kind, i), {}))
@@ -193,12 +249,13 @@ def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
                 elif cell != "":
                     ws.write_string(i + 1, c, str(cell))
     _instructions(book, formats)
+    _lists_sheet(book, "fa")
     book.close()
     return path
 
 
 if __name__ == "__main__":  # regenerate input_templates/
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "input_templates")
-    for written in write_templates(target):
+    for written in write_templates(target, force=True):
         print(written)
     print(write_sample(target / "sample.xlsx"))

@@ -29,7 +29,7 @@ from schemas.rules import RULES
 from .errors import InputFileError
 from .fields import Field, Mapping, fields, header_key
 from .i18n import number_text, t
-from .normalize import coded, convert_column, title_key
+from .normalize import coded, coded_identifier, convert_column, title_key
 from .reader import Sheet, Workbook, column_letter, read_file
 
 VALID, INVALID = "valid", "invalid"
@@ -269,7 +269,10 @@ class _Builder:
 
 
 def converter(f: Field):
-    """The converter of a field: its type's, or for a coded field one that also knows titles."""
+    """The converter of a field: its type's, or for a coded field one that also knows titles
+    and dropdown entries (``1 - زن``, ``1710 - بیماری‌های داخلی``)."""
+    if f.table and f.type == "id":
+        return coded_identifier
     if not f.table or f.type != "int":
         return f.type
     table = codes.table(f.table)

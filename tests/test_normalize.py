@@ -176,7 +176,9 @@ def test_coded_fields_accept_titles_and_dropdown_entries():
     declare = converter(field("upgrades", "DeclareCode"))
     assert (declare("گواهینامه")[0], declare("معرفی ۱ به ۲")[0]) == (10, 2)
     # A course code is an identifier: it stays text.
-    assert converter(field("residents", "CourseStudyCode")) == "id"
+    course = converter(field("residents", "CourseStudyCode"))
+    assert course("1710 - بیماری‌های داخلی") == ("1710", None)  # the template's dropdown
+    assert course("0101") == ("0101", None) and course(1710) == ("1710", None)
 
 
 def test_academic_year_is_its_first_year():

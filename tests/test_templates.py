@@ -13,7 +13,7 @@ from pipeline.fields import fields
 from pipeline.templates import TEMPLATE_FILES, write_templates
 from pipeline.validation import validate_paths
 
-from .data.generate import DECLARATION, RESIDENT
+from .data.generate import DECLARATION, RESIDENT, write_xlsx
 
 SHIPPED = Path(__file__).parents[1] / "input_templates"
 
@@ -86,3 +86,52 @@ def test_filled_template_validates_clean(tmp_path):
         ("upgrades", 1),
     ]
     assert [f.as_list() for r in run.results for f in r.findings] == []
+
+
+def test_existing_templates_are_kept_unless_forced(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["template", "--out", str(tmp_path)]).exit_code == 0
+    (tmp_path / "residents.xlsx").write_bytes(b"the office's own work")
+    again = runner.invoke(app, ["--lang", "en", "template", "--out", str(tmp_path)])
+    assert again.exit_code == 2 and "Add --force" in again.output
+    assert (tmp_path / "residents.xlsx").read_bytes() == b"the office's own work"
+    forced = runner.invoke(app, ["template", "--out", str(tmp_path), "--force"])
+    assert forced.exit_code == 0
+    assert (tmp_path / "residents.xlsx").read_bytes() != b"the office's own work"
+
+
+def test_dropdowns_show_code_and_title_from_a_hidden_list(tmp_path):
+    """Excel refuses a typed-in list over 255 characters: the course codes are far longer."""
+    write_templates(tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "residents.xlsx")
+    lists = book["lists"]
+    assert lists.sheet_state == "hidden"
+    columns = {col[0].value: [c.value for c in col[1:] if c.value] for col in lists.iter_cols()}
+    assert columns["genders"] == ["1 - زن", "2 - مرد"]
+    assert len("،".join(columns["course_codes"])) > 255
+    sheet = book.worksheets[0]
+    lists_used = [v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert lists_used and all(f.startswith(("lists!", '"')) for f in lists_used)
+    assert sum(f.startswith("lists!") for f in lists_used) >= 2  # genders, course codes, …
+    # What the dropdown puts in a cell is read back as the code.
+    rows = [dict(RESIDENT, GenderId="2 - مرد", CourseStudyCode=columns["course_codes"][0])]
+    filled = tmp_path / "filled.xlsx"
+    header = [f.label_fa for f in fields("residents")]
+    from .data.generate import write_xlsx
+
+    write_xlsx(
+        filled, {"دستیاران": [header, *[[r[f.name] for f in fields("residents")] for r in rows]]}
+    )
+    result = validate_paths([filled]).results[0]
+    assert result.frame.at[0, "GenderId"] == 2
+    assert result.frame.at[0, "CourseStudyCode"] == columns["course_codes"][0].split(" - ")[0]
+
+
+def test_an_english_template(tmp_path):
+    result = CliRunner().invoke(app, ["--lang", "en", "template", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    book = openpyxl.load_workbook(tmp_path / "residents.xlsx")
+    assert book.sheetnames == ["residents", "guide", "lists"]
+    assert book["residents"]["A1"].value == "Student number"
+    assert not book["residents"].sheet_view.rightToLeft
+    assert "1 - Female" in [c.value for c in book["lists"]["E"]]

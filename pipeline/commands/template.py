@@ -8,7 +8,8 @@ from ..context import Context
 from ..templates import write_templates
 
 
-def run_template(out: Path, *, ctx: Context = Context()) -> list[Path]:
-    """Write ``residents.xlsx`` and ``upgrades.xlsx`` into ``out``; return their paths."""
+def run_template(out: Path, *, force: bool = False, ctx: Context = Context()) -> list[Path]:
+    """Write ``residents.xlsx`` and ``upgrades.xlsx`` into ``out`` in the context's language;
+    return their paths. Existing files are kept (``ConfigError``, exit 2) unless ``force``."""
     with ctx.applied():
-        return write_templates(out)
+        return write_templates(out, force=force)
