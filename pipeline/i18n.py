@@ -209,6 +209,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این فایل‌ها از پیش هست و بازنویسی نشد: {paths}. برای جایگزینی --force بدهید.",
         "en": "These files exist and were left as they are: {paths}. Add --force to replace them.",
     },
+    "template_instructions": {
+        "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
+        "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nCheck the file with 'simad validate' before sending; wrong cells turn red in the report.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
+    },
+    "template_yes_no": {"fa": "بله,خیر", "en": "yes,no"},
     "template_required": {"fa": "الزامی", "en": "required"},
     "template_optional": {"fa": "اختیاری", "en": "optional"},
     "template_guide": {"fa": "راهنما", "en": "guide"},

@@ -21,7 +21,7 @@ from schemas import codes
 from . import fakedata
 from .errors import ConfigError
 from .fields import KIND_TITLES, Field, fields
-from .i18n import current_lang, t
+from .i18n import MESSAGES, current_lang, t
 from .normalize import to_persian_digits
 
 TEMPLATE_ROWS = 5000
@@ -31,28 +31,6 @@ TEMPLATE_FILES = {"residents": "residents.xlsx", "upgrades": "upgrades.xlsx"}
 TEXT_TYPES = {"id", "national_code", "text", "email", "mobile", "date"}
 SCORE_MAX = {"score60": 60, "score30": 30}
 
-INSTRUCTIONS = {
-    "fa": [
-        "راهنمای پر کردن",
-        "هر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.",
-        "روی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.",
-        "کد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.",
-        "تاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.",
-        "ستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.",
-        "پیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.",
-        "دستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
-    ],
-    "en": [
-        "How to fill this in",
-        "Each row is one resident (or one upgrade declaration); do not change the headers.",
-        "Point at a header to see the field's name in SIMAD and its rule.",
-        "Type national codes with their leading zeros; the column is text, so they stay.",
-        "Type dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.",
-        "Coded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.",
-        "Check the file with 'simad validate' before sending; wrong cells turn red in the report.",
-        "Residents are sent before upgrade declarations; both sheets may be in one file.",
-    ],
-}
 LISTS_SHEET = "lists"  # hidden: the dropdowns' entries, as long as the tables are
 
 
@@ -117,7 +95,7 @@ def _validation(f: Field, lists: dict[str, str], lang: str) -> dict[str, Any] | 
     if f.type == "bool":
         return {
             "validate": "list",
-            "source": ["بله", "خیر"] if lang == "fa" else ["yes", "no"],
+            "source": MESSAGES["template_yes_no"][lang].split(","),
             **rule,
         }
     if f.type == "year":
@@ -148,7 +126,7 @@ def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa
     for c, f in enumerate(fields(kind)):
         ws.set_column(c, c, 18, formats["text"] if f.type in TEXT_TYPES else None)
         ws.write_string(0, c, f.label(lang), formats["required" if f.required else "header"])
-        required = t("template_required" if f.required else "template_optional")
+        required = MESSAGES["template_required" if f.required else "template_optional"][lang]
         ws.write_comment(
             0,
             c,
@@ -164,8 +142,8 @@ def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa
 
 
 def _instructions(book, formats, lang: str = "fa") -> None:
-    lines = INSTRUCTIONS[lang]
-    ws = book.add_worksheet(t("template_guide"))
+    lines = MESSAGES["template_instructions"][lang].splitlines()
+    ws = book.add_worksheet(MESSAGES["template_guide"][lang])
     if lang == "fa":
         ws.right_to_left()
     ws.set_column(0, 0, 100)

@@ -117,7 +117,6 @@ def test_dropdowns_show_code_and_title_from_a_hidden_list(tmp_path):
     rows = [dict(RESIDENT, GenderId="2 - مرد", CourseStudyCode=columns["course_codes"][0])]
     filled = tmp_path / "filled.xlsx"
     header = [f.label_fa for f in fields("residents")]
-    from .data.generate import write_xlsx
 
     write_xlsx(
         filled, {"دستیاران": [header, *[[r[f.name] for f in fields("residents")] for r in rows]]}
