@@ -107,8 +107,8 @@ def main_options(
     lang: LangOption = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
-    i18n.environment_lang()  # SIMAD_LANG=xx is refused (exit 2) before any command runs
-    _apply_lang(lang)
+    # --lang, else SIMAD_LANG (any case; anything but fa or en is refused, exit 2), else fa.
+    i18n.set_lang(lang or i18n.environment_lang() or "fa")
     try:
         logs.configure(logs.default_log_file(config.simad_home()))
     except SimadError:
@@ -214,7 +214,10 @@ def sandbox_review(
         ctx=ctx,
     )
     if not summary.changed:
-        typer.echo(t("review_none", year=year))
+        if student_number:
+            typer.echo(t("review_student_none", student=student_number, year=year), err=True)
+        else:
+            typer.echo(t("review_none", year=year), err=True)
         raise typer.Exit(1)
     review, final = codes.table("review_statuses"), codes.table("final_results")
     lang_now = i18n.current_lang()
@@ -224,11 +227,11 @@ def sandbox_review(
             changed=summary.changed,
             year=year,
             statuses=", ".join(
-                f"{review.title(k, lang_now)}: {v}" for k, v in summary.statuses.items()
+                f"{review.title(k, lang_now)}: {i18n.number(v)}" for k, v in summary.statuses.items()
             )
             or "-",
             results=", ".join(
-                f"{final.title(k, lang_now)}: {v}" for k, v in summary.results.items()
+                f"{final.title(k, lang_now)}: {i18n.number(v)}" for k, v in summary.results.items()
             )
             or "-",
         )

@@ -424,6 +424,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path} یک پوشه است؛ نام فایل گزارش (.xlsx) را بدهید.",
         "en": "{path} is a folder; give the report's file name (.xlsx).",
     },
+    "report_not_xlsx": {
+        "fa": "{path}: گزارش فقط به‌صورت کارپوشه اکسل (.xlsx) نوشته می‌شود، نه {suffix}؛ نامی با پسوند .xlsx بدهید. هیچ داده‌ای ارسال نشد.",
+        "en": "{path}: the report is written only as an Excel workbook (.xlsx), not {suffix}; give a name ending in .xlsx. Nothing was sent.",
+    },
+    "review_student_none": {
+        "fa": "سندباکس برای دانشجوی {student} در سال {year} معرفی‌ای ندارد؛ هیچ چیز تغییر نکرد.",
+        "en": "The sandbox holds no declaration of student {student} for year {year}; nothing was changed.",
+    },
     "report_folder_unusable": {
         "fa": "در پوشه {folder} نمی‌توان گزارش نوشت ({reason}). هیچ داده‌ای ارسال نشد.",
         "en": "The report cannot be written in {folder} ({reason}). Nothing was sent.",

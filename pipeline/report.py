@@ -214,6 +214,8 @@ def prepare_report_path(path: Path | str) -> Path:
     path = Path(path).expanduser()
     if path.is_dir():
         raise ConfigError(t("report_is_dir", path=path))
+    if path.suffix.lower() != ".xlsx":
+        raise ConfigError(t("report_not_xlsx", path=path, suffix=path.suffix or "-"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path.parent):

@@ -70,7 +70,7 @@ def test_sandbox_review_sets_status_in_persian_and_english(tmp_path):
         ["sandbox", "review", "--year", "1402", "--status", "rejected", "--reason", "مدارک ناقص"],
     )
     assert fa.exit_code == 0, fa.output
-    assert "رد: 1" in fa.output
+    assert "رد: ۱" in fa.output
     en = runner.invoke(
         app,
         [
@@ -100,6 +100,51 @@ def test_sandbox_review_errors(tmp_path):
         app, ["--lang", "en", "sandbox", "review", "--year", "1399", "--status", "accepted"]
     )
     assert empty.exit_code == 1 and "no declaration for year 1399" in empty.output
+
+
+def test_sandbox_review_of_an_unknown_student_says_so(tmp_path):
+    seed_sandbox(tmp_path / "home" / "sandbox.db")
+    args = ["sandbox", "review", "--year", "1402", "--status", "accepted"]
+    result = runner.invoke(app, [*args, "--student-number", "77777777"])
+    assert result.exit_code == 1
+    assert "77777777" in result.output and "۱۴۰۲" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "submit"])
+def test_a_report_that_is_not_xlsx_is_refused_before_anything(tmp_path, command):
+    from .test_submit import SAMPLE
+
+    result = runner.invoke(
+        app, ["--lang", "en", command, str(SAMPLE), "--report", str(tmp_path / "r.csv")]
+    )
+    assert result.exit_code == 2
+    assert "only as an Excel workbook (.xlsx), not .csv" in result.output
+    assert not (tmp_path / "r.csv").exists() and not (tmp_path / "home" / "ledger.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [
+        ({"SIMAD_LANG": "xx"}, ["runs"]),
+        ({}, ["--lang", "de", "runs"]),
+        ({}, ["runs", "--lang", "DE"]),
+    ],
+)
+def test_an_unknown_language_is_a_usage_error(env, args, monkeypatch):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "fa" in result.output and "en" in result.output
+
+
+def test_language_in_any_case_and_after_a_subcommand(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIMAD_LANG", "EN")
+    assert "No runs recorded yet." in runner.invoke(app, ["runs"]).output
+    monkeypatch.delenv("SIMAD_LANG")
+    assert "هنوز اجرایی ثبت نشده است." in runner.invoke(app, ["runs"]).output
+    result = runner.invoke(app, ["maxa", "--lang", "En", "versions", "eRX"])
+    assert result.exit_code == 0, result.output
+    assert "Target: MAXA/DITAS sandbox" in result.output
 
 
 def test_credentials_from_a_dotenv_file(tmp_path):
