@@ -95,7 +95,7 @@ LangOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"simad-sync {__version__}")
+        typer.echo(t("version", version=__version__))
         raise typer.Exit()
 
 
@@ -153,7 +153,7 @@ def sandbox_serve(
     """Serve the sandbox over HTTP until interrupted."""
     _apply_lang(lang)
     if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
-        raise typer.BadParameter("--fail-rate and --bogus-200 must be between 0 and 1")
+        raise typer.BadParameter(t("bad_share"))
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)
@@ -227,7 +227,8 @@ def sandbox_review(
             changed=summary.changed,
             year=year,
             statuses=", ".join(
-                f"{review.title(k, lang_now)}: {i18n.number(v)}" for k, v in summary.statuses.items()
+                f"{review.title(k, lang_now)}: {i18n.number(v)}"
+                for k, v in summary.statuses.items()
             )
             or "-",
             results=", ".join(
@@ -274,7 +275,7 @@ MapOption = Annotated[
     typer.Option(
         "--map",
         metavar="HEADER=FIELD",
-        help='Say what a header means, e.g. --map "رشته=CourseStudyCode" (repeatable).',
+        help='Say what a header means, e.g. --map "Course=CourseStudyCode" (repeatable).',
     ),
 ]
 MapFileOption = Annotated[
@@ -358,22 +359,23 @@ def _print_validation(run: ValidationRun, path: Path) -> None:
             *(i18n.number(n) for n in (len(sheet.rows), c[VALID], c[INVALID], c["warnings"])),
         )
     console.print(table)
+    # Lines, not rich markup: a long path or message wraps where the terminal wraps it,
+    # never broken or cut.
     groups = finding_groups(run.results)
     for group in groups[:SHOWN_LINES]:
         mark = "✗" if group.severity == "error" else "!"
-        console.print(
-            f"{mark} {t('finding_group', n=group.count, code=group.code, sheet=group.sheet)}",
-            markup=False,
+        typer.echo(
+            f"{mark} {t('finding_group', n=group.count, code=group.code, sheet=group.sheet)}"
         )
-        console.print(f"    {group.message}", markup=False)
-        console.print(f"    {t('finding_cells', cells=', '.join(group.cells))}", markup=False)
+        typer.echo(f"    {group.message}")
+        typer.echo(f"    {t('finding_cells', cells=', '.join(group.cells))}")
     if len(groups) > SHOWN_LINES:
-        console.print(t("more_groups", n=len(groups) - SHOWN_LINES))
+        typer.echo(t("more_groups", n=len(groups) - SHOWN_LINES))
     for book in run.books:
         if book.skipped:
-            console.print(t("skipped_sheets", file=book.path.name, sheets=", ".join(book.skipped)))
-    console.print(t("validate_all_valid") if not invalid else t("validate_some_invalid", n=invalid))
-    console.print(t("validate_done", path=path), markup=False)
+            typer.echo(t("skipped_sheets", file=book.path.name, sheets=", ".join(book.skipped)))
+    typer.echo(t("validate_all_valid") if not invalid else t("validate_some_invalid", n=invalid))
+    typer.echo(t("validate_done", path=path))
 
 
 TargetOption = Annotated[
@@ -623,19 +625,14 @@ def runs(
     if not rows:
         typer.echo(t("runs_none"))
         return
-    table = Table()
-    for key in ("col_run", "col_started", "sum_target", "col_state", "col_counts", "col_report"):
-        table.add_column(t(key), overflow="fold")
+    # One block per run, not a table: at 80 columns a table cuts or folds the ids, targets
+    # and paths a user needs to copy.
     for r in rows:
-        table.add_row(
-            r.id,
-            when(r.started_at),
-            describe_target(r.target, short=True),
-            word(r.state),
-            counts_text(r.counts),
-            r.report or "",
-        )
-    _console().print(table)
+        target = describe_target(r.target, short=True)
+        typer.echo(f"{r.id}  {when(r.started_at)}  {target}  {word(r.state)}")
+        typer.echo(f"    {counts_text(r.counts)}")
+        if r.report:
+            typer.echo(f"    {t('submit_report', path=r.report)}")
 
 
 def main() -> None:

@@ -14,14 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ConfigError
-from .i18n import t
+from .i18n import MESSAGES, t
 from .normalize import clean_text
 
 KINDS = ("residents", "upgrades")
-KIND_TITLES = {
-    "residents": {"fa": "دستیاران", "en": "residents"},
-    "upgrades": {"fa": "معرفی به ارتقا", "en": "upgrade declarations"},
-}
+KIND_TITLES = {kind: MESSAGES[f"kind_{kind}"] for kind in KINDS}
 
 
 @dataclass(frozen=True)

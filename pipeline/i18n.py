@@ -213,6 +213,123 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
         "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nCheck the file with 'simad validate' before sending; wrong cells turn red in the report.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
     },
+    "gateway_400": {
+        "fa": "درخواست نادرست است.",
+        "en": "Bad request: the input is wrong.",
+    },
+    "gateway_401": {
+        "fa": "اعتبارنامه معتبر نیست (نام کاربری یا رمز یا شناسه کلاینت).",
+        "en": "Credential is not valid (username, password or client id).",
+    },
+    "gateway_403": {
+        "fa": "نشانی IP شما برای دیتاس مجاز نیست.",
+        "en": "Your origin IP is blocked by the gateway.",
+    },
+    "gateway_404": {
+        "fa": "پیدا نشد.",
+        "en": "Not found.",
+    },
+    "gateway_410": {
+        "fa": "فقط HTTPS پذیرفته می‌شود.",
+        "en": "Use HTTPS: plain HTTP is refused.",
+    },
+    "gateway_429": {
+        "fa": "درخواست بیش از حد مجاز است یا مجوز استفاده از سرویس (pid) صادر نشده است.",
+        "en": "Too many requests, or no permission for this service (check MAXA_PID).",
+    },
+    "gateway_499": {
+        "fa": "ارتباط در میانه پردازش قطع شد.",
+        "en": "The client closed the request.",
+    },
+    "gateway_500": {
+        "fa": "خطای داخلی سرور.",
+        "en": "Internal server error.",
+    },
+    "gateway_503": {
+        "fa": "خطای فراهم‌کننده سرویس.",
+        "en": "Service provider error.",
+    },
+    "gateway_504": {
+        "fa": "سرویس‌دهنده پاسخ نداد.",
+        "en": "Backend timeout.",
+    },
+    "gateway_520": {
+        "fa": "خطای نامشخص.",
+        "en": "Unknown error.",
+    },
+    "gateway_other": {
+        "fa": "کد {code}",
+        "en": "code {code}",
+    },
+    "http_status_answer": {
+        "fa": "{path}: پاسخ HTTP {status}",
+        "en": "{path}: HTTP {status}",
+    },
+    "maxa_refused": {
+        "fa": "{function}: {message}",
+        "en": "{function}: {message}",
+    },
+    "maxa_refused_id": {
+        "fa": "{function}: {message} (شناسه درخواست {request_id})",
+        "en": "{function}: {message} (requestId {request_id})",
+    },
+    "maxa_no_result": {
+        "fa": "{function}: پاسخ نتیجه‌ای ندارد (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer has no result (requestId {request_id}).",
+    },
+    "mirror_missing": {
+        "fa": "{terminology} {version}: در نسخه محلی نیست؛ نخست simad maxa pull {terminology} را اجرا کنید.",
+        "en": "{terminology} {version}: not in the local mirror; run simad maxa pull {terminology} first.",
+    },
+    "maxa_no_versions": {
+        "fa": "سرویس برای «{terminology}» نسخه‌ای ندارد (نام را با simad maxa terminologies بررسی کنید).",
+        "en": "The service lists no versions of '{terminology}' (check the name with simad maxa terminologies).",
+    },
+    "maxa_no_such_version": {
+        "fa": "{terminology} نسخه {version} ندارد (نسخه‌های سرویس: {known}).",
+        "en": "{terminology} has no version {version} (the service has: {known}).",
+    },
+    "maxa_no_terms": {
+        "fa": "{terminology} نسخه {version}: سرویس هیچ کدی برنگرداند.",
+        "en": "{terminology} {version}: the service returned no terms.",
+    },
+    "no_token_to_refresh": {
+        "fa": "توکنی برای تازه کردن نیست؛ نخست باید وارد شد.",
+        "en": "There is no token to refresh; a login is needed first.",
+    },
+    "token_call_refused": {
+        "fa": "سیماد درخواست {call} توکن را نپذیرفت (HTTP {status}): {text}",
+        "en": "SIMAD refused the token {call} (HTTP {status}): {text}",
+    },
+    "no_token_in_answer": {
+        "fa": "پاسخ سرور به ورود توکنی ندارد.",
+        "en": "The server's token answer holds no token.",
+    },
+    "bad_code_name": {
+        "fa": "«{value}» شناخته نیست: یکی از {names} یا یک کد از جدول {table} را بدهید.",
+        "en": "'{value}' is not known: use one of {names} or a code of {table}.",
+    },
+    "version": {
+        "fa": "simad-sync {version}",
+        "en": "simad-sync {version}",
+    },
+    "bad_share": {
+        "fa": "--fail-rate و --bogus-200 باید بین ۰ و ۱ باشند.",
+        "en": "--fail-rate and --bogus-200 must be between 0 and 1.",
+    },
+    "maxa_col_terminology": {"fa": "اصطلاح‌نامه", "en": "terminology"},
+    "maxa_col_version": {"fa": "نسخه", "en": "version"},
+    "maxa_col_terms": {"fa": "تعداد کدها", "en": "terms"},
+    "maxa_col_code": {"fa": "کد", "en": "code"},
+    "maxa_col_value": {"fa": "مقدار", "en": "value"},
+    "maxa_col_value_in": {"fa": "مقدار در نسخه {version}", "en": "value in {version}"},
+    "maxa_col_from": {"fa": "از نسخه", "en": "from version"},
+    "maxa_col_to": {"fa": "تا نسخه", "en": "to version"},
+    "maxa_col_change": {"fa": "تغییر", "en": "change"},
+    "maxa_col_codes": {"fa": "کدها", "en": "codes"},
+    "maxa_added": {"fa": "افزوده", "en": "added"},
+    "maxa_removed": {"fa": "حذف‌شده", "en": "removed"},
+    "maxa_changed": {"fa": "تغییرکرده", "en": "changed"},
     "template_yes_no": {"fa": "بله,خیر", "en": "yes,no"},
     "template_required": {"fa": "الزامی", "en": "required"},
     "template_optional": {"fa": "اختیاری", "en": "optional"},

@@ -25,7 +25,7 @@ import structlog
 
 from .config import MaxaCredentials
 from .errors import AuthError, MaxaError, RemoteUnreachable, RetryableError, UnexpectedResponse
-from .i18n import t
+from .i18n import MESSAGES, t
 from .redact import scrub, shorten
 from .retry import RetryPolicy
 
@@ -33,30 +33,12 @@ log = structlog.get_logger("simad.maxa")
 
 BASE_PATH = "api/client/apim/v1/maksaservice/gwmaksa/"
 RETRYABLE = frozenset({429, 500, 502, 503, 504, 520})
-GATEWAY = {
-    400: ("درخواست نادرست است.", "Bad request: the input is wrong."),
-    401: (
-        "اعتبارنامه معتبر نیست (نام کاربری یا رمز یا شناسه کلاینت).",
-        "Credential is not valid (username, password or client id).",
-    ),
-    403: ("نشانی IP شما برای دیتاس مجاز نیست.", "Your origin IP is blocked by the gateway."),
-    404: ("پیدا نشد.", "Not found."),
-    410: ("فقط HTTPS پذیرفته می‌شود.", "Use HTTPS: plain HTTP is refused."),
-    429: (
-        "درخواست بیش از حد مجاز است یا مجوز استفاده از سرویس (pid) صادر نشده است.",
-        "Too many requests, or no permission for this service (check MAXA_PID).",
-    ),
-    499: ("ارتباط در میانه پردازش قطع شد.", "The client closed the request."),
-    500: ("خطای داخلی سرور.", "Internal server error."),
-    503: ("خطای فراهم‌کننده سرویس.", "Service provider error."),
-    504: ("سرویس‌دهنده پاسخ نداد.", "Backend timeout."),
-    520: ("خطای نامشخص.", "Unknown error."),
-}
 
 
 def gateway_message(code: int, lang: str = "fa") -> str:
-    fa, en = GATEWAY.get(code, (f"کد {code}", f"code {code}"))
-    return fa if lang == "fa" else en
+    """What a DITAS gateway status code means (the guide's table), in ``lang``."""
+    entry = MESSAGES.get(f"gateway_{code}")
+    return entry[lang] if entry else MESSAGES["gateway_other"][lang].format(code=code)
 
 
 @dataclass(frozen=True)
@@ -166,16 +148,19 @@ class MaxaClient:
             if not self._answered:  # the first contact: a wrong address or a gateway that is down
                 url, kind = str(self._http.base_url), type(exc).__name__
                 raise RemoteUnreachable(t("first_contact_failed", url=url, error=kind)) from exc
-            raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
+            kind = type(exc).__name__
+            raise RetryableError(t("connection_error", path="oauth/token", error=kind)) from exc
         except httpx.TimeoutException as exc:
-            raise RetryableError("oauth/token: timed out") from exc
+            raise RetryableError(t("timed_out", path="oauth/token")) from exc
         except httpx.TransportError as exc:
-            raise RetryableError(f"oauth/token: connection error ({type(exc).__name__})") from exc
+            kind = type(exc).__name__
+            raise RetryableError(t("connection_error", path="oauth/token", error=kind)) from exc
         self._answered = True
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         if response.status_code in RETRYABLE:
             raise RetryableError(
-                f"oauth/token: HTTP {response.status_code}", status=response.status_code
+                t("http_status_answer", path="oauth/token", status=response.status_code),
+                status=response.status_code,
             )
         try:
             body = response.json()
@@ -255,9 +240,10 @@ class MaxaClient:
                     content=json.dumps(body, ensure_ascii=False).encode(),
                 )
             except httpx.TimeoutException as exc:
-                raise RetryableError(f"{function}: timed out") from exc
+                raise RetryableError(t("timed_out", path=function)) from exc
             except httpx.TransportError as exc:
-                raise RetryableError(f"{function}: connection error") from exc
+                kind = type(exc).__name__
+                raise RetryableError(t("connection_error", path=function, error=kind)) from exc
             self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
             envelope = self._json(response)
             if response.status_code == 401 or _field(envelope, "code") == 401:
@@ -285,25 +271,37 @@ class MaxaClient:
         if http_status in RETRYABLE or code in RETRYABLE:
             failing = code if code in RETRYABLE else http_status
             raise RetryableError(
-                f"{function}: {gateway_message(failing, self._lang)}", status=failing, trace_id=rid
+                t("maxa_refused", function=function, message=gateway_message(failing, self._lang)),
+                status=failing,
+                trace_id=rid,
             )
         if http_status >= 400 or code not in (200, 202):
             failing = code if code not in (200, 202) else http_status
             raise MaxaError(
-                f"{function}: {gateway_message(failing, self._lang)} (requestId {rid})",
+                t(
+                    "maxa_refused_id",
+                    function=function,
+                    message=gateway_message(failing, self._lang),
+                    request_id=rid or "-",
+                ),
                 status=failing,
                 trace_id=rid,
             )
         result = _field(envelope, "result")
         if not isinstance(result, dict):
-            raise UnexpectedResponse(f"{function}: the answer has no result (requestId {rid})")
+            raise UnexpectedResponse(t("maxa_no_result", function=function, request_id=rid or "-"))
         inner = _field(result, "status")
         inner_code = int(_field(inner, "statusCode") or 200) if isinstance(inner, dict) else 200
         if inner_code == 404:
             return False, None
         if inner_code not in (200, 202):
             raise MaxaError(
-                f"{function}: {gateway_message(inner_code, self._lang)} (requestId {rid})",
+                t(
+                    "maxa_refused_id",
+                    function=function,
+                    message=gateway_message(inner_code, self._lang),
+                    request_id=rid or "-",
+                ),
                 status=inner_code,
                 trace_id=rid,
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MirrorError
+from .i18n import t
 from .maxa_client import MaxaClient, Term, Version
 from .private import csv_safe, open_sqlite
 from .report import Report, ReportSheet, write_report
@@ -141,10 +142,7 @@ class Mirror:
         """(value, version that answered); value None when the code is not in that version."""
         version = version or self.default_version(terminology)
         if version is None or not self.has(terminology, version):
-            raise MirrorError(
-                f"{terminology} {version or ''}: not in the local mirror; "
-                f"run `simad maxa pull {terminology}` first"
-            )
+            raise MirrorError(t("mirror_missing", terminology=terminology, version=version or ""))
         row = self._db.execute(
             "SELECT value FROM terms WHERE tkey = ? AND version = ? AND code = ?",
             (tkey(terminology), version, code.strip()),
@@ -173,7 +171,7 @@ async def resolve_version(client: MaxaClient, terminology: str, version: str | N
     """The server's Version record for ``version`` (``latest``/None: the one marked IsLast)."""
     versions = await client.versions(terminology)
     if not versions:
-        raise MirrorError(f"{terminology}: the service lists no versions")
+        raise MirrorError(t("maxa_no_versions", terminology=terminology))
     if version in (None, "", "latest"):
         last = [v for v in versions if v.is_last] or sorted(
             versions, key=lambda v: (v.version_id or 0, v.version)
@@ -183,7 +181,9 @@ async def resolve_version(client: MaxaClient, terminology: str, version: str | N
         if v.version == str(version).strip():
             return v
     known = ", ".join(v.version for v in versions)
-    raise MirrorError(f"{terminology}: no version {version} (the service has: {known})")
+    raise MirrorError(
+        t("maxa_no_such_version", terminology=terminology, version=version, known=known)
+    )
 
 
 async def pull(
@@ -196,7 +196,7 @@ async def pull(
     target = await resolve_version(client, terminology, version)
     terms = await client.terms_by_version(terminology, target.version)
     if not terms:
-        raise MirrorError(f"{terminology} {target.version}: the service returned no terms")
+        raise MirrorError(t("maxa_no_terms", terminology=terminology, version=target.version))
     return target, mirror.store(terminology, target, terms, progress)
 
 
@@ -206,13 +206,14 @@ async def diff(
     for version in (old, new):
         if not mirror.has(terminology, version):
             if client is None:
-                raise MirrorError(f"{terminology} {version}: not in the local mirror")
+                raise MirrorError(t("mirror_missing", terminology=terminology, version=version))
             await pull(client, mirror, terminology, version)
     return mirror.diff(terminology, old, new)
 
 
 def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
-    """Write one mirrored version to .csv (UTF-8 with BOM, for Excel) or .xlsx."""
+    """Write one mirrored version to .csv (UTF-8 with BOM, for Excel; the API's names as
+    headers, for other programs) or .xlsx (headers in the reader's language)."""
     rows = sorted(mirror.terms(terminology, version).items())
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -220,44 +221,55 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
             writer.writerow(["code", "value", "terminology", "version"])
             writer.writerows([csv_safe(c), csv_safe(v), terminology, version] for c, v in rows)
         return path
-    sheet = ReportSheet(
-        f"{terminology} {version}",
-        ["code", "value"],
-        [list(r) for r in rows],
-        [],
-        [[] for _ in rows],
-    )
-    summary = [("terminology", terminology), ("version", version), ("terms", len(rows))]
+    sheet = _terms_sheet(f"{terminology} {version}", rows)
+    summary = [
+        (t("maxa_col_terminology"), terminology),
+        (t("maxa_col_version"), version),
+        (t("maxa_col_terms"), len(rows)),
+    ]
     return write_report(Report(summary, [], [], [sheet]), path)
 
 
-def diff_workbook(result: Diff, path: Path) -> Path:
-    def sheet(title: str, headers: list[str], rows: list) -> ReportSheet:
-        return ReportSheet(title, headers, [list(r) for r in rows], [], [[] for _ in rows])
+def _terms_sheet(title: str, rows: list, versions: tuple[str, str] | None = None) -> ReportSheet:
+    """Codes and values; with ``versions``, a value in each of the two."""
+    if versions is None:
+        headers = [t("maxa_col_code"), t("maxa_col_value")]
+        notes: list[str | None] = ["coded_stringField", "valueField"]
+    else:
+        headers = [t("maxa_col_code"), *(t("maxa_col_value_in", version=v) for v in versions)]
+        notes = ["coded_stringField", "valueField", "valueField"]
+    return ReportSheet(
+        title,
+        headers,
+        [list(r) for r in rows],
+        [],
+        [[] for _ in rows],
+        notes=notes,
+        text_columns=frozenset(range(1, len(headers))),
+    )
 
+
+def diff_workbook(result: Diff, path: Path) -> Path:
+    """The changes between two versions: a summary with counts, then a sheet of each kind."""
     summary = [
-        ("terminology", result.terminology),
-        ("from version", result.old),
-        ("to version", result.new),
+        (t("maxa_col_terminology"), result.terminology),
+        (t("maxa_col_from"), result.old),
+        (t("maxa_col_to"), result.new),
     ]
     counts = [
-        ["added", len(result.added)],
-        ["removed", len(result.removed)],
-        ["changed", len(result.changed)],
+        [t("maxa_added"), len(result.added)],
+        [t("maxa_removed"), len(result.removed)],
+        [t("maxa_changed"), len(result.changed)],
     ]
     return write_report(
         Report(
             summary,
-            ["change", "codes"],
+            [t("maxa_col_change"), t("maxa_col_codes")],
             counts,
             [
-                sheet("added", ["code", "value"], result.added),
-                sheet("removed", ["code", "value"], result.removed),
-                sheet(
-                    "changed",
-                    ["code", f"value in {result.old}", f"value in {result.new}"],
-                    result.changed,
-                ),
+                _terms_sheet(t("maxa_added"), result.added),
+                _terms_sheet(t("maxa_removed"), result.removed),
+                _terms_sheet(t("maxa_changed"), result.changed, (result.old, result.new)),
             ],
             chart_title=f"{result.terminology} {result.old} → {result.new}",
         ),

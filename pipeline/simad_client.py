@@ -328,7 +328,7 @@ class SimadClient:
     async def refresh(self) -> None:
         """Swap the token pair for a new one. Raises ``AuthError`` when refused."""
         if not self._token or not self._refresh_token:
-            raise AuthError("no token to refresh")
+            raise AuthError(t("no_token_to_refresh"))
         response = await self._raw(
             "POST",
             "api/Token/refresh",
@@ -338,7 +338,12 @@ class SimadClient:
             if response.status_code in RETRYABLE_STATUSES:
                 raise self._retryable("token refresh", response)
             raise AuthError(
-                f"token refresh refused (HTTP {response.status_code}): {self._refusal(response)}",
+                t(
+                    "token_call_refused",
+                    call="refresh",
+                    status=response.status_code,
+                    text=self._refusal(response),
+                ),
                 status=response.status_code,
             )
         self._store_tokens(self._json_object(response, "refresh"))
@@ -359,7 +364,12 @@ class SimadClient:
         )
         if response.status_code != 200:
             raise AuthError(
-                f"token revoke refused (HTTP {response.status_code}): {self._refusal(response)}",
+                t(
+                    "token_call_refused",
+                    call="revoke",
+                    status=response.status_code,
+                    text=self._refusal(response),
+                ),
                 status=response.status_code,
             )
         self._token = self._refresh_token = None
@@ -370,7 +380,7 @@ class SimadClient:
         token = pick_token(body)
         refresh = _pick(body, "refreshtoken")
         if not token:
-            raise UnexpectedResponse("the server's token answer holds no token")
+            raise UnexpectedResponse(t("no_token_in_answer"))
         now = self._clock()
         expires = _pick(body, "expires")
         if isinstance(expires, str):

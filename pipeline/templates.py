@@ -179,7 +179,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
         text = fakedata.jalali_text(value)
         return to_persian_digits(text) if rng.random() < 0.3 else text
     if f.type == "bool":
-        return "بله" if value else "خیر"
+        return MESSAGES["template_yes_no"]["fa"].split(",")[0 if value else 1]
     if f.type == "national_code" and value.startswith("0") and rng.random() < 0.5:
         return int(value)  # Excel turned it into a number and dropped the zeros
     if f.type == "mobile" and rng.random() < 0.3:

@@ -283,7 +283,7 @@ async def test_mirror_pull_diff_and_offline(gateway, clock, tmp_path):
 async def test_pull_of_an_unknown_version(gateway, clock, tmp_path):
     mirror = Mirror(tmp_path / "m.db")
     async with maxa(gateway, clock) as c:
-        with pytest.raises(MirrorError, match="no version 5"):
+        with pytest.raises(MirrorError, match=r"5.*1000, 10000"):
             await pull(c, mirror, "eRX", "5")
     mirror.close()
 
@@ -306,7 +306,11 @@ def test_cli_pull_diff_offline_round_trip(tmp_path):
     data = json.loads(changed.stdout)
     assert (len(data["added"]), len(data["removed"]), len(data["changed"])) == (2, 1, 2)
     book = openpyxl.load_workbook(tmp_path / "d.xlsx")
-    assert book.sheetnames == ["summary", "added", "removed", "changed"]
+    assert book.sheetnames == ["خلاصه", "افزوده", "حذف‌شده", "تغییرکرده"]
+    changed_sheet = book["تغییرکرده"]
+    headers = [c.value.lstrip("\u200f") for c in changed_sheet[1]]  # marked right to left
+    assert headers == ["کد", "مقدار در نسخه 1000", "مقدار در نسخه 10000"]
+    assert changed_sheet["A1"].comment.text == "coded_stringField"
     valid = runner.invoke(app, ["maxa", "validate", "erx", "60350", "x", "--offline"])
     assert valid.exit_code == 1
     online = runner.invoke(
@@ -332,3 +336,27 @@ def test_csv_export_neutralises_formulas(tmp_path):
     written = [line.split(",", 1)[1].rsplit(",", 2)[0].strip('"') for line in lines[1:]]
     assert written[:4] == ['\'=HYPERLINK(""http://x"")', "'+1+1", "'-2+3", "'@SUM(A1)"]
     assert written[5] == "آموکسی‌سیلین"
+
+
+def test_every_listed_terminology_can_be_pulled_looked_up_offline_and_diffed(tmp_path):
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(app, ["maxa", "terminologies", "--json"]).stdout)
+    assert len(listed["terminologies"]) >= 20
+    for name in listed["terminologies"]:
+        versions = runner.invoke(app, ["maxa", "versions", name, "--json"])
+        assert versions.exit_code == 0, (name, versions.output)
+        pulled = runner.invoke(app, ["maxa", "pull", name, "--json"])
+        assert pulled.exit_code == 0, (name, pulled.output)
+        got = json.loads(pulled.stdout)
+        assert got["terms"] > 0
+        version = got["version"]
+        diff = runner.invoke(app, ["maxa", "diff", name, version, version, "--offline", "--json"])
+        assert diff.exit_code == 0 and json.loads(diff.stdout)["added"] == []
+    religion = runner.invoke(app, ["maxa", "lookup", "thritaEHR.Religion", "1", "--offline"])
+    assert religion.exit_code == 0 and religion.output.strip()
+
+
+def test_versions_of_an_unknown_terminology_is_exit_1():
+    result = CliRunner().invoke(app, ["--lang", "en", "maxa", "versions", "NoSuchThing"])
+    assert result.exit_code == 1
+    assert "lists no versions of 'NoSuchThing'" in result.output

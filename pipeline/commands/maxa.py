@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from ..config import simad_home
 from ..context import Context
-from ..i18n import current_lang
+from ..errors import MirrorError
+from ..i18n import current_lang, t
 from ..maxa_client import MaxaClient, Term, Version
 from ..maxa_mirror import Diff, Mirror, diff_workbook, export
 from ..maxa_mirror import diff as diff_versions
@@ -132,8 +133,13 @@ def search(
 
 
 def versions(terminology: str, *, target: str | None, ctx: Context = Context()) -> list[Version]:
+    """The versions the service lists; ``MirrorError`` (exit 1) when it lists none (an
+    unknown terminology)."""
     with ctx.applied():
-        return _remote(target, lambda c: c.versions(terminology))
+        found = _remote(target, lambda c: c.versions(terminology))
+        if not found:
+            raise MirrorError(t("maxa_no_versions", terminology=terminology))
+        return found
 
 
 def pull(

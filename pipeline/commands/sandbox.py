@@ -9,6 +9,7 @@ from schemas import codes
 from ..config import simad_home
 from ..context import Context
 from ..errors import ConfigError
+from ..i18n import t
 from ..sandbox.rehearsal import ReviewSummary, apply_review
 from ..sandbox.server import serve as serve_app
 from ..sandbox.settings import SandboxSettings
@@ -38,7 +39,7 @@ def code_named(value: str | None, table: str) -> int | None:
     matches = {code for name, code in names.items() if name == key or name.startswith(key)}
     if len(matches) == 1:
         return matches.pop()
-    raise ConfigError(f"{value!r}: use one of {', '.join(sorted(names))} or a code of {table}")
+    raise ConfigError(t("bad_code_name", value=value, names=", ".join(sorted(names)), table=table))
 
 
 def slug(title: str) -> str:

@@ -79,6 +79,26 @@ class MaxaSandbox:
             latest = next(v for v in versions if v["IsLast"])
             day = self.created[_key(tid)][1]
             self.terms[_key(tid)] = [(c, v, day) for c, v in latest["terms"].items()]
+        # Every terminology listed has a version, so each can be pulled and diffed: the
+        # guide's terms where it gives some (Religion, ContactType), else a few illustrative
+        # ones made up here, marked as such.
+        for key, (name, day) in self.created.items():
+            if key in self.versions:
+                continue
+            if key not in self.terms:
+                self.terms[key] = [
+                    (f"{n:03d}", f"{name} — sandbox sample term {n}", day) for n in (1, 2, 3)
+                ]
+            terms = {code: value for code, value, _ in self.terms[key]}
+            self.versions[key] = [
+                {
+                    "id": 1000 + len(self.versions),
+                    "Version": "1",
+                    "VersionId": 1,
+                    "IsLast": True,
+                    "terms": terms,
+                }
+            ]
 
     # -- envelope --------------------------------------------------------------------------
 
