@@ -330,6 +330,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maxa_added": {"fa": "افزوده", "en": "added"},
     "maxa_removed": {"fa": "حذف‌شده", "en": "removed"},
     "maxa_changed": {"fa": "تغییرکرده", "en": "changed"},
+    "yes": {"fa": "بله", "en": "yes"},
+    "no": {"fa": "خیر", "en": "no"},
     "template_yes_no": {"fa": "بله,خیر", "en": "yes,no"},
     "template_required": {"fa": "الزامی", "en": "required"},
     "template_optional": {"fa": "اختیاری", "en": "optional"},
@@ -389,7 +391,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_report": {"fa": "گزارش", "en": "report"},
     "col_gregorian": {"fa": "{field} (میلادی)", "en": "{field} (Gregorian)"},
     "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
-    "results_done": {"fa": "{n} معرفی دریافت شد.", "en": "{n} declarations downloaded."},
+    "results_done": {
+        "fa": "{n} معرفی دریافت شد.",
+        "en": "{n} declarations downloaded.",
+        "en_one": "1 declaration downloaded.",
+    },
     "maxa_sandbox": {
         "fa": "مقصد: سندباکس مکسا/دیتاس (شبیه‌ساز محلی، نه سرور واقعی).",
         "en": "Target: MAXA/DITAS sandbox (local simulator, not the real gateway).",
@@ -414,6 +420,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maxa_pulled": {
         "fa": "{terminology} نسخه {version}: {n} کد در نسخه محلی ذخیره شد.",
         "en": "{terminology} version {version}: {n} codes stored in the local mirror.",
+        "en_one": "{terminology} version {version}: 1 code stored in the local mirror.",
     },
     "maxa_diff": {
         "fa": "افزوده: {added} — حذف‌شده: {removed} — تغییرکرده: {changed}",

@@ -37,6 +37,7 @@ SUBMIT_COLUMNS = ["row", *ROW_FIELDS]  # what the ledger keeps of each row, afte
 TEXT_COLUMNS = frozenset({"messages", "server_message"})
 MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 6, 32, 42
 WIDTH_SAMPLE = 300  # rows looked at to fit a column's width
+PAGE_WIDTH = 190  # column-width units on one landscape A4 page still comfortable to read
 LINE_HEIGHT, MAX_LINES = 15, 12  # points per line of wrapped text; the most lines a row shows
 RLM = "\u200f"
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -272,12 +273,16 @@ def write_report(report: Report, path: Path | str) -> Path:
     return path
 
 
-def _print_setup(ws: Any, *, repeat_header: bool) -> None:
-    """Landscape A4, fitted to the page width, the header row on every page (a summary, with
-    no header row: one page)."""
+def _print_setup(ws: Any, *, repeat_header: bool, width: float = 0) -> None:
+    """Landscape A4 with the header row on every page, fitted to the page width; a sheet too
+    wide to read on one page is spread over as many pages across as it needs, its first
+    column repeated on each. A summary, with no header row, is one page."""
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0 if repeat_header else 1)
+    across = max(1, math.ceil(width / PAGE_WIDTH))
+    ws.fit_to_pages(across, 0 if repeat_header else 1)
+    if across > 1:
+        ws.repeat_columns(0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.set_footer("&C&P / &N")
     if repeat_header:
@@ -351,7 +356,11 @@ def _fitted_widths(
     sheet: ReportSheet, headers: list[str], statuses: set[int], text_at: set[int]
 ) -> list[float]:
     """Each column's width from its header and its first rows' values, within bounds."""
-    widths = [min(max(len(str(h)) * 0.9, MIN_WIDTH), MAX_WIDTH) for h in headers]
+    # A header wraps at its spaces, so its longest word is what it needs.
+    widths = [
+        min(max(max((len(w) for w in str(h).split()), default=0) + 2, MIN_WIDTH), MAX_WIDTH)
+        for h in headers
+    ]
     for i in range(min(len(sheet.rows), WIDTH_SAMPLE)):
         values = [*sheet.rows[i], *sheet.results_of(i)]
         for c, value in enumerate(values[: len(widths)]):
@@ -380,7 +389,6 @@ def _lines(cells: list[Any], widths: list[float], wrapped: Iterable[int]) -> int
 
 def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     _direction(w, ws)
-    _print_setup(ws, repeat_header=True)
     first_result = len(sheet.headers)
     headers = [*sheet.headers, *(column_title(n) for n in sheet.result_columns)]
     notes = [
@@ -397,8 +405,13 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
         first_result + k for k, n in enumerate(sheet.result_columns) if n in TEXT_COLUMNS
     }
     widths = _fitted_widths(sheet, headers, statuses, text_at)
+    _print_setup(ws, repeat_header=True, width=sum(widths))
     for c, width in enumerate(widths):
         ws.set_column(c, c, width, w.wrapped if c in text_at else w.text)
+    header_lines = max(
+        (math.ceil(len(str(h)) / max(widths[c] - 1, 1)) for c, h in enumerate(headers)), default=1
+    )
+    ws.set_row(0, LINE_HEIGHT * min(max(header_lines, 1), 6))
     # Row heights are set, not left to the reader: LibreOffice does not grow a row to fit
     # its wrapped text when it opens a file.
     wrapped = sorted(text_at)

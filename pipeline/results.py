@@ -24,7 +24,7 @@ from .config import describe_target
 from .fields import field as field_of
 from .fields import fields
 from .i18n import current_lang, t
-from .normalize import to_date
+from .normalize import CONVERTERS, to_date
 from .report import Report, ReportSheet
 from .targets import open_simad
 
@@ -349,7 +349,7 @@ def _result_row(j: Joined, columns: list[tuple[str, str, str]]) -> list[Any]:
         if kind.startswith("pick:"):
             row.append(j.pick(kind[5:]))
         elif kind == "field":
-            row.append(values.get(api))
+            row.append(_shown(api, values.get(api)))
         elif kind.startswith("title:"):
             table = kind[6:]
             code = j.pick(_PICKED_CODE[table]) if table in _PICKED_CODE else values.get(api)
@@ -367,6 +367,15 @@ def _result_row(j: Joined, columns: list[tuple[str, str, str]]) -> list[Any]:
         else:
             row.append(_cell(extras.get(api)))
     return row
+
+
+def _shown(api: str, value: Any) -> Any:
+    """A declaration's value as a person reads it: yes or no for a true/false field."""
+    if _DECLARATION[api].type == "bool" and value is not None:
+        flag, problem = CONVERTERS["bool"](value)
+        if problem is None and flag is not None:
+            return t("yes" if flag else "no")
+    return value
 
 
 def _extra_keys(joined: dict[tuple[str, int], Joined]) -> list[str]:

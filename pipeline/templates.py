@@ -138,6 +138,10 @@ def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa
             ws.data_validation(1, c, TEMPLATE_ROWS, c, rule)
     ws.freeze_panes(1, 0)
     ws.set_row(0, 36)
+    ws.set_landscape()  # printed: one page wide, the header row on every page
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     return ws
 
 

@@ -41,6 +41,26 @@ def workbooks(work: Path) -> list[Path]:
     simad("maxa", "pull", "eRX", "--version", "10000", "--out", str(made["maxa-pull"]), env=env)
     simad("maxa", "diff", "eRX", "1000", "10000", "--out", str(made["maxa-diff"]), env=env)
     simad("template", "--out", str(work / "templates"), env=env)
+    # The same in English: left to right, the SPEC's status words.
+    english = {
+        "validation-en": work / "validation-en.xlsx",
+        "reconcile-en": work / "reconcile-en.xlsx",
+    }
+    simad(
+        "--lang", "en", "validate", str(SAMPLE), "--report", str(english["validation-en"]), env=env
+    )
+    simad(
+        "--lang",
+        "en",
+        "reconcile",
+        "--year",
+        "1402",
+        str(SAMPLE),
+        "--report",
+        str(english["reconcile-en"]),
+        env=env,
+    )
+    made.update(english)
     return [p for p in [*made.values(), *(work / "templates").glob("*.xlsx")] if p.exists()]
 
 

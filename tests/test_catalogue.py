@@ -171,3 +171,17 @@ def test_a_persian_session_reads_persian(tmp_path, monkeypatch):
     for result in screens:
         assert result.exit_code in (0, 1), result.output
         assert latin_words(result.output) == [], result.output
+
+
+def test_counts_read_naturally():
+    with i18n.language("en"):
+        assert i18n.t("reconcile_headline", n=1) == "1 row needs action"
+        assert i18n.t("reconcile_headline", n=7) == "7 rows need action"
+        assert i18n.t("results_done", n=1) == "1 declaration downloaded."
+    with i18n.language("fa"):
+        assert i18n.t("reconcile_headline", n=7) == "۷ ردیف نیاز به اقدام دارد"
+        assert i18n.t("results_done", n=1200) == "۱۲۰۰ معرفی دریافت شد."
+    # Every message with a count in English has its singular form.
+    for key, entry in MESSAGES.items():
+        if "{n}" in entry["en"]:
+            assert "en_one" in entry, key

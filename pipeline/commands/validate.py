@@ -13,7 +13,7 @@ from ..config import resolve_target, simad_home
 from ..context import Context
 from ..errors import ConfigError
 from ..fields import Mapping
-from ..i18n import t
+from ..i18n import t, word
 from ..ledger import Ledger
 from ..report import (
     MESSAGE_SEPARATOR,
@@ -93,11 +93,19 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         t("col_sheet"),
         t("col_kind"),
         t("col_rows"),
-        VALID,
-        INVALID,
+        word(VALID),
+        word(INVALID),
         t("col_warnings"),
     ]
-    return Report(summary, header, counts, run_sheets(run, VALIDATE_COLUMNS, row_results))
+    invalid = sum(r.counts()[INVALID] for r in run.results)
+    headline = t("validate_some_invalid", n=invalid) if invalid else t("validate_all_valid")
+    return Report(
+        summary,
+        header,
+        counts,
+        run_sheets(run, VALIDATE_COLUMNS, row_results),
+        headline=headline,
+    )
 
 
 def known_from_ledger(target: str | None = None) -> set[str]:
