@@ -164,25 +164,33 @@ class _Writer:
             s: book.add_format({"bold": True, "font_color": c, "valign": "top", **order})
             for s, c in STATUS_COLOURS.items()
         }
+        self._words: dict[str, tuple[str, Any]] = {}  # status → (its word, its format)
 
     def status_cell(self, ws: Any, r: int, c: int, value: Any) -> None:
         """A status word, translated, in its colour."""
         if value is None or value == "":
             return
-        ws.write_string(r, c, self.ours(word(str(value))), self.status.get(str(value), self.text))
+        key = str(value)
+        shown = self._words.get(key)
+        if shown is None:
+            shown = self._words[key] = (self.ours(word(key)), self.status.get(key, self.text))
+        ws.write_string(r, c, *shown)
 
     def ours(self, text: str) -> str:
         """Text of our own in a Persian report, marked to read right to left. Excel follows the
         cells' reading order, LibreOffice only the text's first strong character: a sentence
         that starts with a number or a Latin name, or ends in punctuation, starts with U+200F
         RIGHT-TO-LEFT MARK. The user's own cells are never changed."""
-        if self.rtl and _ARABIC.search(text) and not _PLAIN_PERSIAN.fullmatch(text):
+        if self.rtl and not _PLAIN_PERSIAN.fullmatch(text) and _ARABIC.search(text):
             return text if text.startswith(RLM) else RLM + text
         return text
 
     def own_cell(self, ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
         """A cell of ours (not the user's): its text marked for its direction."""
-        self.cell(ws, r, c, self.ours(value) if isinstance(value, str) else value, fmt)
+        if type(value) is str and self.rtl:
+            ws.write_string(r, c, self.ours(value), fmt)
+        else:
+            self.cell(ws, r, c, value, fmt)
 
     def cell(self, ws, r: int, c: int, value: Any, fmt=None) -> None:
         if value is None or value == "":
@@ -407,7 +415,9 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     widths = _fitted_widths(sheet, headers, statuses, text_at)
     _print_setup(ws, repeat_header=True, width=sum(widths))
     for c, width in enumerate(widths):
-        ws.set_column(c, c, width, w.wrapped if c in text_at else w.text)
+        # Only wrapped columns carry a format: a format on every cell costs a fifth of the
+        # time of writing a large report (each cell then has a style attribute).
+        ws.set_column(c, c, width, w.wrapped if c in text_at else None)
     header_lines = max(
         (math.ceil(len(str(h)) / max(widths[c] - 1, 1)) for c, h in enumerate(headers)), default=1
     )
@@ -428,28 +438,37 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     if isinstance(sheet.marks, dict):  # a small sheet's marks, grouped once
         for (index, c), mark in sheet.marks.items():
             by_row.setdefault(index, {})[c] = mark
+    # How each column is written, decided once: the user's own cells as they are; ours
+    # marked for their direction; status words translated and coloured.
+    kinds = [
+        "status" if c in statuses else "own" if c >= own_from or c in text_at else "user"
+        for c in range(ncols)
+    ]
     comments = 0
     for i, values in enumerate(sheet.rows):
         r = i + 1
-        marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
+        marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i)
         cells = [*values, *sheet.results_of(i)]
-        lines = _lines(cells, widths, [*wrapped, *marks])
-        if lines > 1:
-            ws.set_row(r, LINE_HEIGHT * min(lines, MAX_LINES))
+        if wrapped:
+            lines = _lines(cells, widths, wrapped)
+            if lines > 1:
+                ws.set_row(r, LINE_HEIGHT * min(lines, MAX_LINES))
         for c, value in enumerate(cells):
-            found = marks.get(c)
+            found = marks.get(c) if marks else None
             if found is not None:
                 w.cell(ws, r, c, value, w.fills[found[0]])
                 # Warnings are yellow; their text is in `messages`.
                 if found[0] == "error" and comments < MAX_COMMENTS:
                     comments += 1
                     ws.write_comment(r, c, found[1][:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
-            elif c in statuses:
-                w.status_cell(ws, r, c, value)
-            elif c >= own_from or c in text_at:
-                w.own_cell(ws, r, c, value)
-            else:
+            elif value is None or value == "":
+                continue
+            elif kinds[c] == "user":
                 w.cell(ws, r, c, value)
+            elif kinds[c] == "status":
+                w.status_cell(ws, r, c, value)
+            else:
+                w.own_cell(ws, r, c, value)
 
 
 def file_sha256(path: Path | str) -> str:

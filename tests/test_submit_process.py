@@ -149,14 +149,17 @@ def test_sigterm_writes_the_report_of_what_happened(tmp_path):
     report = tmp_path / "r.xlsx"
     try:
         cmd, env = submit_cmd(inputs, port, report)
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             if sum(v == "accepted" for v in ledger_states(home).values()) >= 20:
                 break
             time.sleep(0.02)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 130
+        _, said = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        # The user is told how to finish the job.
+        assert "run the same command again to send the rest" in said.decode()
     finally:
         stop(server)
     import openpyxl
