@@ -181,3 +181,32 @@ def test_every_command_is_in_the_readme(command):
         assert f"`{command[1]} " in readme or f"maxa {command[1]}" in readme, command
     else:
         assert f"simad {' '.join(command)}" in readme, command
+
+
+def test_every_command_speaks_json(tmp_path, monkeypatch):
+    """submit, results, reconcile and runs: JSON on standard output, the target line aside."""
+    import json
+
+    from .test_submit import SAMPLE
+
+    monkeypatch.chdir(tmp_path)
+    submitted = runner.invoke(app, ["submit", str(SAMPLE), "--json"])
+    data = json.loads(submitted.stdout)
+    assert submitted.exit_code == data["exit_code"] == 1
+    assert data["counts"] == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
+    assert {r["status"] for r in data["rows"]} == {"sent", "invalid", "not_sent", "failed"}
+    results = json.loads(runner.invoke(app, ["results", "--year", "1402", "--json"]).stdout)
+    assert len(results["declarations"]) == 32
+    reconciled = runner.invoke(app, ["reconcile", "--year", "1402", str(SAMPLE), "--json"])
+    rec = json.loads(reconciled.stdout)
+    assert reconciled.exit_code == 1 and rec["needs_action"] == sum(
+        line["needs_action"] for line in rec["lines"]
+    )
+    assert {line["category"] for line in rec["lines"]} <= {
+        "matched",
+        "missing_on_server",
+        "only_on_server",
+        "different",
+    }
+    runs = json.loads(runner.invoke(app, ["runs", "--json"]).stdout)
+    assert runs[0]["id"] == data["run_id"] and runs[0]["state"] == "done"
