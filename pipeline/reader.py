@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 from .errors import InputFileError
 from .fields import KINDS, Mapping, detect_kind, header_index, header_key, match_headers
 from .i18n import MESSAGES, t
+from .ledger import ROW_FIELDS
 from .normalize import is_blank
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -384,14 +385,8 @@ def _recognise(
 # input (the office fixed its red cells) is read without them.
 RESULT_COLUMNS = (
     "row",
-    "status",
-    "messages",
-    "http_status",
-    "server_message",
-    "trace_id",
-    "attempts",
-    "sent_at",
-)
+    *ROW_FIELDS,
+)  # a submission report's; a validation report's are the first three
 
 
 @cache
