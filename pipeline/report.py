@@ -365,7 +365,7 @@ def _fitted_widths(
 ) -> list[float]:
     """Each column's width from its header and its first rows' values, within bounds."""
     # A header wraps at its spaces, so its longest word is what it needs.
-    widths = [
+    widths: list[float] = [
         min(max(max((len(w) for w in str(h).split()), default=0) + 2, MIN_WIDTH), MAX_WIDTH)
         for h in headers
     ]
