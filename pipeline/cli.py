@@ -6,7 +6,9 @@ exceptions into a message and an exit code (2 usage/input, 3 remote fatal).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +57,9 @@ from .sandbox.settings import SandboxSettings
 from .validation import INVALID, VALID, ValidationRun, finding_groups
 
 
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
+
+
 class Boundary(TyperGroup):
     """The one place where the product's exceptions become a message and an exit code
     (``errors.EXIT_CODES``). Anything unexpected is one line on the screen, and its traceback,
@@ -71,6 +76,12 @@ class Boundary(TyperGroup):
         except KeyboardInterrupt:
             typer.echo(t("interrupted"), err=True)
             raise typer.Exit(INTERRUPTED_EXIT) from None
+        except BrokenPipeError:
+            # The reader of our output went away (`simad … | head`): nothing more to say, and
+            # nothing left to flush at exit.
+            with contextlib.suppress(OSError, ValueError):  # a stdout with no file behind it
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(BROKEN_PIPE_EXIT) from None
         except Exception as exc:
             structlog.get_logger("simad").exception("unexpected_error")
             typer.echo(t("unexpected", error=f"{type(exc).__name__}: {scrub(exc)}"), err=True)
@@ -221,17 +232,18 @@ def sandbox_review(
         raise typer.Exit(1)
     review, final = codes.table("review_statuses"), codes.table("final_results")
     lang_now = i18n.current_lang()
+    separator = "، " if lang_now == "fa" else ", "
     typer.echo(
         t(
             "review_done",
-            changed=summary.changed,
+            n=summary.changed,
             year=year,
-            statuses=", ".join(
+            statuses=separator.join(
                 f"{review.title(k, lang_now)}: {i18n.number(v)}"
                 for k, v in summary.statuses.items()
             )
             or "-",
-            results=", ".join(
+            results=separator.join(
                 f"{final.title(k, lang_now)}: {i18n.number(v)}" for k, v in summary.results.items()
             )
             or "-",

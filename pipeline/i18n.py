@@ -22,8 +22,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s",
     },
     "review_done": {
-        "fa": "{changed} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
-        "en": "{changed} declarations of year {year} updated. Review: {statuses} — final: {results}",
+        "fa": "{n} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
+        "en": "{n} declarations of year {year} updated. Review: {statuses} — final: {results}",
+        "en_one": "1 declaration of year {year} updated. Review: {statuses} — final: {results}",
     },
     "review_none": {
         "fa": "هیچ معرفی‌ای برای سال {year} در سندباکس نیست.",

@@ -93,3 +93,10 @@ def test_no_exception_class_lives_outside_errors_py():
                 if any(b.endswith(("Error", "Exception")) for b in bases):
                     found.append(f"{path.name}:{node.name}")
     assert found == []
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`simad … | head`: no "unexpected error", no traceback, the shell's exit code."""
+    result = CliRunner().invoke(boundary_app(BrokenPipeError(32, "Broken pipe")), ["fail"])
+    assert result.exit_code == 141
+    assert "nexpected" not in result.output and "Traceback" not in result.output
