@@ -56,7 +56,6 @@ from .run_report import fatal_text
 from .sandbox.settings import SandboxSettings
 from .validation import INVALID, VALID, ValidationRun, finding_groups
 
-
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
 
