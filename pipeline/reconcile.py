@@ -136,9 +136,9 @@ def compare(
         if mine is None:
             lines.append(Line(key, ONLY, None, theirs))
             continue
-        on_server = theirs is not None and theirs.declaration is not None
-        diff = differences(mine, theirs.declaration.values) if on_server else []  # type: ignore[union-attr]
-        category = (DIFFERENT if diff else MATCHED) if on_server else MISSING
+        declared = theirs.declaration if theirs is not None else None
+        diff = differences(mine, declared.values) if declared is not None else []
+        category = (DIFFERENT if diff else MATCHED) if declared is not None else MISSING
         known = side.known_students
         lines.append(
             Line(

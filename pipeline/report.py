@@ -122,7 +122,6 @@ class _Writer:
         self.rtl = lang == "fa"
         # Persian text reads right to left whatever its first letter (a column name, «…»).
         order = {"reading_order": 2} if self.rtl else {}
-        self.order = order
         self.header = book.add_format(
             {
                 "bold": True,
