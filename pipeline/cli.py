@@ -161,7 +161,7 @@ def sandbox_serve(
     lang: LangOption = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted."""
-    _apply_lang(lang)
+    i18n.chosen(lang)
     if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
         raise typer.BadParameter(t("bad_share"))
     if not config.is_loopback(host):
@@ -209,7 +209,7 @@ def sandbox_review(
     lang: LangOption = None,
 ) -> None:
     """Set review statuses and final results of declarations in the sandbox (rehearsals)."""
-    ctx = _context(_apply_lang(lang))
+    ctx = _context(i18n.chosen(lang))
     if status is None and final_result is None and not random_:
         typer.echo(t("review_nothing_to_set"), err=True)
         raise typer.Exit(2)
@@ -259,7 +259,7 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write blank input workbooks: headers, dropdowns, limits, instructions."""
-    for path in run_template(out, force=force, ctx=_context(_apply_lang(lang))):
+    for path in run_template(out, force=force, ctx=_context(i18n.chosen(lang))):
         typer.echo(t("template_written", path=path))
 
 
@@ -275,10 +275,6 @@ def _context(lang: str) -> Context:
     except SimadError:
         log_file = None  # a command that needs SIMAD_HOME says so itself
     return Context(lang=lang, log_file=log_file)
-
-
-def _apply_lang(lang: str | None) -> str:
-    return i18n.chosen(lang)
 
 
 MapOption = Annotated[
@@ -333,7 +329,7 @@ def validate(
     2 when an input file cannot be used.
     """
 
-    lang_now = _apply_lang(lang)
+    lang_now = i18n.chosen(lang)
     run, path = run_validate(
         inputs,
         report_path=report,
@@ -359,10 +355,8 @@ def _print_validation(run: ValidationRun, path: Path) -> None:
     for title in (t("col_sheet"), t("col_kind"), t("col_rows"), word(VALID), word(INVALID)):
         table.add_column(title, overflow="fold")
     table.add_column(t("col_warnings"), overflow="fold")
-    invalid = 0
     for result in run.results:
         c = result.counts()
-        invalid += c[INVALID]
         sheet = result.sheet
         table.add_row(
             sheet.label,
@@ -385,7 +379,7 @@ def _print_validation(run: ValidationRun, path: Path) -> None:
     for book in run.books:
         if book.skipped:
             typer.echo(t("skipped_sheets", file=book.path.name, sheets=", ".join(book.skipped)))
-    typer.echo(t("validate_all_valid") if not invalid else t("validate_some_invalid", n=invalid))
+    typer.echo(run.verdict())
     typer.echo(t("validate_done", path=path))
 
 
@@ -431,7 +425,7 @@ def submit(
     unreachable.
     """
 
-    lang_now = _apply_lang(lang)
+    lang_now = i18n.chosen(lang)
     if images is not None and not images.is_dir():
         raise InputFileError(t("images_not_dir", path=images))
     resolved = resolve_target(target)
@@ -535,7 +529,7 @@ def results(
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
 
-    lang_now = _apply_lang(lang)
+    lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
     _echo_target(resolved, json_out)
     joined, path = run_results(
@@ -578,7 +572,7 @@ def reconcile(
     Exit 0 when no row needs action, 1 while any does.
     """
 
-    lang_now = _apply_lang(lang)
+    lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
     _echo_target(resolved, json_out)
     result = run_reconcile(
@@ -624,7 +618,7 @@ def runs(
 
     A run whose process is gone while it was still running shows as `interrupted`.
     """
-    ctx = _context(_apply_lang(lang))
+    ctx = _context(i18n.chosen(lang))
     if report is not None:
         path = rebuild_report(report, out, ctx=ctx)
         typer.echo(t("submit_report", path=path))

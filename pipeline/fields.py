@@ -19,6 +19,7 @@ from .normalize import clean_text
 
 KINDS = ("residents", "upgrades")
 KIND_TITLES = {kind: MESSAGES[f"kind_{kind}"] for kind in KINDS}
+LISTS_SHEET = "lists"  # a template's hidden sheet of dropdown entries
 
 
 @dataclass(frozen=True)

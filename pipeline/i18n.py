@@ -670,6 +670,7 @@ STATUS_ORDER = (
     "missing_on_server",
     "only_on_server",
 )
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
 def environment_lang() -> str | None:
@@ -748,10 +749,16 @@ def t(key: str, **values: object) -> str:
     return template.format(**values)
 
 
+def in_status_order(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """``counts`` as (status, count) pairs in the order statuses are always listed."""
+    return sorted(
+        counts.items(), key=lambda kv: (_STATUS_RANK.get(kv[0], len(_STATUS_RANK)), kv[0])
+    )
+
+
 def counts_text(counts: Mapping[str, int]) -> str:
     """``sent: 12, failed: 1`` in the current language, in a fixed order."""
-    order = {s: i for i, s in enumerate(STATUS_ORDER)}
-    items = sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    items = in_status_order(counts)
     separator = "، " if current_lang() == "fa" else ", "
     return separator.join(f"{word(k)}: {number(v)}" for k, v in items if v) or "-"
 

@@ -24,7 +24,15 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from .errors import InputFileError
-from .fields import KINDS, Mapping, detect_kind, header_index, header_key, match_headers
+from .fields import (
+    KINDS,
+    LISTS_SHEET,
+    Mapping,
+    detect_kind,
+    header_index,
+    header_key,
+    match_headers,
+)
 from .i18n import MESSAGES, t
 from .ledger import ROW_FIELDS
 from .normalize import is_blank
@@ -90,7 +98,7 @@ def read_file(
         sheet = _recognise(path, name, grid, kind, mapping)
         if sheet is not None:
             book.sheets.append(sheet)
-        elif header_key(name) not in _our_titles("sheet_summary", "template_guide", "lists"):
+        elif header_key(name) not in _our_titles("sheet_summary", "template_guide", LISTS_SHEET):
             book.skipped.append(name)  # our own summary, guide and lists are passed over
     if not book.sheets:
         if all(not any(not is_blank(c) for row in g for c in row) for _, g in grids):

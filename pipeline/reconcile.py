@@ -257,12 +257,13 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
         diffs = "\n".join(f"{d.field}: {d.local} ≠ {d.server}" for d in line.differences)
         status, result = line.review_status, line.final_result
         server = line.server
+        step = action(line)
         rows.append(
             [
                 line.key[0],
                 line.key[1],
                 "yes" if line.needs_action else None,
-                action(line),
+                step,
                 line.category,
                 review.title(status, current_lang())
                 if status
@@ -276,7 +277,7 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
         if line.needs_action:
             marks[(i, 3)] = (
                 "error" if line.category == DIFFERENT or line.problems else "warning",
-                action(line),
+                step,
             )
     return ReportSheet(
         title,

@@ -21,7 +21,6 @@ from schemas import codes
 
 from . import __version__
 from .config import describe_target
-from .fields import field as field_of
 from .fields import fields
 from .i18n import current_lang, t
 from .normalize import CONVERTERS, to_date
@@ -287,6 +286,9 @@ def results_report(
 
 VALUE_FIELDS = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
 _DECLARATION = {f.name: f for f in fields("upgrades")}
+# Every field by API name, a declaration's winning over a resident's of the same name: the
+# results sheet shows some of the resident's (national code, names, course) beside its own.
+_FIELDS = {f.name: f for f in (*fields("residents"), *fields("upgrades"))}
 # The results sheet's columns: (header: a field name or a message key, API name or what the
 # cell shows, how the value is taken). "field": the declaration's value; "pick": a recognised
 # value of either record; "title:<table>": the title of a code; "date": a date, Solar Hijri,
@@ -329,11 +331,9 @@ def _column_header(label: str, kind: str) -> str:
     if kind == "extra":
         return label
     if kind == "gregorian":
-        return t("col_gregorian", field=_DECLARATION[label].label(lang))
-    if label in _DECLARATION:
-        return _DECLARATION[label].label(lang)
-    if label in ("NationalCode", "FirstName", "LastName", "CourseStudyCode"):
-        return field_of("residents", label).label(lang)
+        return t("col_gregorian", field=_FIELDS[label].label(lang))
+    if label in _FIELDS:
+        return _FIELDS[label].label(lang)
     return t(label)
 
 

@@ -12,7 +12,7 @@ from . import __version__
 from .config import describe_target
 from .engine import NOT_SENT, Engine, RowOutcome
 from .errors import SimadError
-from .i18n import STATUS_ORDER, counts_text, t, when_text
+from .i18n import counts_text, in_status_order, t, when_text
 from .redact import scrub
 from .report import MESSAGE_SEPARATOR, SUBMIT_COLUMNS, Report, input_summary, run_sheets
 from .validation import SheetResult, ValidationRun
@@ -68,8 +68,7 @@ def submit_report(
             when_text(o.sent_at),
         ]
 
-    order = {s: i for i, s in enumerate(STATUS_ORDER)}
-    rows = [[status, n] for status, n in sorted(counts.items(), key=lambda kv: order[kv[0]])]
+    rows = [[status, n] for status, n in in_status_order(counts)]
     return Report(
         summary,
         [t("sum_status"), t("sum_count")],

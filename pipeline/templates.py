@@ -20,7 +20,7 @@ from schemas import codes
 
 from . import fakedata
 from .errors import ConfigError
-from .fields import KIND_TITLES, Field, fields
+from .fields import KIND_TITLES, LISTS_SHEET, Field, fields
 from .i18n import MESSAGES, current_lang, t
 from .normalize import to_persian_digits
 
@@ -30,8 +30,6 @@ FIXED_TIME = datetime(2024, 1, 1)
 TEMPLATE_FILES = {"residents": "residents.xlsx", "upgrades": "upgrades.xlsx"}
 TEXT_TYPES = {"id", "national_code", "text", "email", "mobile", "date"}
 SCORE_MAX = {"score60": 60, "score30": 30}
-
-LISTS_SHEET = "lists"  # hidden: the dropdowns' entries, as long as the tables are
 
 
 def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:

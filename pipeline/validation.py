@@ -10,11 +10,11 @@ import difflib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,7 @@ class SheetResult:
 
     def __post_init__(self) -> None:
         self._sheet_errors = [f for f in self.sheet_findings if f.severity == "error"]
+        self._counts: dict[str, int] | None = None
         if self.by_row or not self.findings:
             return
         grouped: dict[int, list[Finding]] = defaultdict(list)
@@ -118,12 +119,15 @@ class SheetResult:
         return [self.status(i) for i in range(len(self.sheet.rows))]
 
     def counts(self) -> dict[str, int]:
-        out = {VALID: 0, INVALID: 0, "warnings": 0}
-        for i, row in enumerate(self.sheet.row_numbers):
-            out[self.status(i)] += 1
-            if any(f.severity == "warning" for f in self.by_row.get(row, ())):
-                out["warnings"] += 1
-        return out
+        """Rows valid, invalid and with warnings; counted once (findings do not change)."""
+        if self._counts is None:
+            out = {VALID: 0, INVALID: 0, "warnings": 0}
+            for i, row in enumerate(self.sheet.row_numbers):
+                out[self.status(i)] += 1
+                if any(f.severity == "warning" for f in self.by_row.get(row, ())):
+                    out["warnings"] += 1
+            self._counts = out
+        return dict(self._counts)
 
 
 @dataclass
@@ -178,7 +182,17 @@ class ValidationRun:
 
     @property
     def ok(self) -> bool:
-        return all(r.counts()[INVALID] == 0 for r in self.results)
+        return self.invalid == 0
+
+    @property
+    def invalid(self) -> int:
+        """Rows invalid in every sheet."""
+        return sum(r.counts()[INVALID] for r in self.results)
+
+    def verdict(self) -> str:
+        """One sentence for a person: every row valid, or how many are not."""
+        invalid = self.invalid
+        return t("validate_some_invalid", n=invalid) if invalid else t("validate_all_valid")
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads("".join(self.iter_json()))
@@ -413,7 +427,7 @@ def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[
     found: list[Finding] = []
     explained: set[int] = set()
     for f in missing:
-        guess = nearest_header(f, unknown, lang)
+        guess = _most_alike(unknown, lambda u: _likeness(u[1], f))  # noqa: B023 (used at once)
         hint = ""
         if guess is not None:
             explained.add(guess[0])
@@ -433,9 +447,9 @@ def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[
     for position, header in unknown:
         if position in explained:
             continue
-        best = max(labels, key=lambda f: _likeness(header, f, lang), default=None)
+        best = _most_alike(labels, lambda f: _likeness(header, f))  # noqa: B023 (used at once)
         hint = ""
-        if best is not None and _likeness(header, best, lang) >= LIKENESS:
+        if best is not None:
             hint = t("header_hint_unknown", label=best.label(lang), header=header, field=best.name)
         found.append(
             Finding(
@@ -454,9 +468,17 @@ def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[
 
 
 LIKENESS = 0.5  # how alike a header and a label must be for the label to be suggested
+T = TypeVar("T")
 
 
-def _likeness(header: str, f: Field, lang: str) -> float:
+def _most_alike(candidates: list[T], likeness: Callable[[T], float]) -> T | None:
+    """The candidate most alike, if any is alike enough (``LIKENESS``)."""
+    scored = [(likeness(c), n) for n, c in enumerate(candidates)]
+    best = max(scored, default=None)
+    return candidates[best[1]] if best is not None and best[0] >= LIKENESS else None
+
+
+def _likeness(header: str, f: Field) -> float:
     """How likely ``header`` means field ``f``: the closest of its labels, a part of one
     counting as much as a near spelling."""
     mine = header_key(header)
@@ -472,16 +494,6 @@ def _likeness(header: str, f: Field, lang: str) -> float:
             )
         best = max(best, score)
     return best
-
-
-def nearest_header(f: Field, unknown: list[tuple[int, str]], lang: str) -> tuple[int, str] | None:
-    """The unrecognised header most likely meant as ``f``, if any is alike enough."""
-    scored = [(_likeness(header, f, lang), position, header) for position, header in unknown]
-    scored = [s for s in scored if s[0] >= LIKENESS]
-    if not scored:
-        return None
-    _, position, header = max(scored)
-    return position, header
 
 
 def _failures(

@@ -97,14 +97,12 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         word(INVALID),
         t("col_warnings"),
     ]
-    invalid = sum(r.counts()[INVALID] for r in run.results)
-    headline = t("validate_some_invalid", n=invalid) if invalid else t("validate_all_valid")
     return Report(
         summary,
         header,
         counts,
         run_sheets(run, VALIDATE_COLUMNS, row_results),
-        headline=headline,
+        headline=run.verdict(),
     )
 
 
