@@ -134,15 +134,16 @@ class _Writer:
         )
         self.headline = book.add_format({"bold": True, "font_size": 14, **order})
         self.label = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, **order})
-        self.text = book.add_format({"valign": "top", **order})
-        self.wrapped = book.add_format({"text_wrap": True, "valign": "top", **order})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        # Data cells keep the bottom alignment of the user's own (unformatted) cells, so a row
+        # made tall by a wrapped message reads along one line.
+        self.text = book.add_format({**order})
+        self.wrapped = book.add_format({"text_wrap": True, **order})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
         self.fills = {
             "error": book.add_format(
                 {
                     "bg_color": "#FFC7CE",
                     "font_color": "#9C0006",
-                    "valign": "top",
                     "text_wrap": True,
                     **order,
                 }
@@ -151,7 +152,6 @@ class _Writer:
                 {
                     "bg_color": "#FFEB9C",
                     "font_color": "#9C5700",
-                    "valign": "top",
                     "text_wrap": True,
                     **order,
                 }
@@ -160,7 +160,7 @@ class _Writer:
         self.error_date = book.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
         self.warning_date = book.add_format({"bg_color": "#FFEB9C", "num_format": "yyyy-mm-dd"})
         self.status = {
-            s: book.add_format({"bold": True, "font_color": c, "valign": "top", **order})
+            s: book.add_format({"bold": True, "font_color": c, **order})
             for s, c in STATUS_COLOURS.items()
         }
         self._words: dict[str, tuple[str, Any]] = {}  # status → (its word, its format)
