@@ -21,7 +21,7 @@ import structlog
 
 from .config import DEFAULT_CONCURRENCY
 from .errors import LocalStorageError, RemoteError, RemoteUnreachable, RetryableError
-from .i18n import t, when
+from .i18n import t, when, word
 from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger, Recorded
 from .limiter import AdaptiveLimiter
 from .payloads import build_payload, payload_hash, row_key
@@ -489,7 +489,7 @@ class Engine:
             if status == INVALID and item.student in known:
                 continue
             outcome = self.outcome(item.result, item.index)
-            outcome.messages.append(t("resident_not_accepted", row=row, status=status))
+            outcome.messages.append(t("resident_not_accepted", row=row, status=word(status)))
             self._settle(outcome, NOT_SENT)
         return declarations
 

@@ -185,3 +185,20 @@ def test_counts_read_naturally():
     for key, entry in MESSAGES.items():
         if "{n}" in entry["en"]:
             assert "en_one" in entry, key
+
+
+def test_a_persian_report_holds_no_english_status_word(tmp_path, monkeypatch):
+    """Messages that quote a status (a declaration not sent because its resident was
+    invalid) quote it in Persian."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    from .reports import report_rows
+    from .test_submit import SAMPLE
+
+    monkeypatch.chdir(tmp_path)
+    CliRunner().invoke(app, ["submit", str(SAMPLE), "--report", str(tmp_path / "r.xlsx")])
+    messages = " ".join(str(r.get("messages") or "") for r in report_rows(tmp_path / "r.xlsx"))
+    assert "نامعتبر" in messages
+    assert not set(re.findall(r"[a-z_]{4,}", messages)) & set(i18n.STATUS_ORDER)
