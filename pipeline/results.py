@@ -281,7 +281,7 @@ def results_report(
         notes=[api for _, api, _ in columns],
         text_columns=frozenset(i for i, c in enumerate(columns) if c[2] == "text"),
     )
-    return Report(summary, header, table, [sheet])
+    return Report(summary, header, table, [sheet], headline=t("results_done", n=len(joined)))
 
 
 VALUE_FIELDS = [f for f in DECLARATION_FIELDS if f not in ("StudentNumber", "YearId")]
