@@ -227,7 +227,8 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
         (t("maxa_col_version"), version),
         (t("maxa_col_terms"), len(rows)),
     ]
-    return write_report(Report(summary, [], [], [sheet]), path)
+    headline = t("maxa_pulled", terminology=terminology, version=version, n=len(rows))
+    return write_report(Report(summary, [], [], [sheet], headline=headline), path)
 
 
 def _terms_sheet(title: str, rows: list, versions: tuple[str, str] | None = None) -> ReportSheet:
@@ -272,6 +273,12 @@ def diff_workbook(result: Diff, path: Path) -> Path:
                 _terms_sheet(t("maxa_changed"), result.changed, (result.old, result.new)),
             ],
             chart_title=f"{result.terminology} {result.old} → {result.new}",
+            headline=t(
+                "maxa_diff",
+                added=len(result.added),
+                removed=len(result.removed),
+                changed=len(result.changed),
+            ),
         ),
         path,
     )
