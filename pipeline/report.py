@@ -132,7 +132,9 @@ class _Writer:
                 **order,
             }
         )
-        self.headline = book.add_format({"bold": True, "font_size": 14, **order})
+        self.headline = book.add_format(
+            {"bold": True, "font_size": 14, "text_wrap": True, "valign": "top", **order}
+        )
         self.label = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, **order})
         # Data cells keep the bottom alignment of the user's own (unformatted) cells, so a row
         # made tall by a wrapped message reads along one line.
@@ -311,18 +313,21 @@ def run_date(moment: datetime | None = None) -> str:
 def _write_summary(w: _Writer, ws: Any, report: Report, name: str) -> None:
     _direction(w, ws)
     _print_setup(ws, repeat_header=False)
-    r = 0
-    if report.headline:
-        ws.write_string(r, 0, w.ours(report.headline), w.headline)
-        ws.set_row(r, 24)
-        r += 2
     lines = [(t("sum_date"), run_date()), *report.summary]
-    label_width = max((len(str(label)) for label, _ in lines), default=10)
-    value_width = max((len(str(value)) for _, value in lines), default=10)
-    ws.set_column(0, 0, min(max(label_width + 2, 16), MAX_WIDTH))
-    ws.set_column(1, 1, min(max(value_width + 2, 14), 70))  # a SHA-256 is 64 characters
+    label_width = min(max(max(len(str(label)) for label, _ in lines) + 2, 16), MAX_WIDTH)
+    value_width = min(max(max(len(str(value)) for _, value in lines) + 2, 14), 70)  # SHA-256: 64
+    ws.set_column(0, 0, label_width)
+    ws.set_column(1, 1, value_width)
     if len(report.counts_header) > 2:
         ws.set_column(2, len(report.counts_header) - 1, 14)
+    r = 0
+    if report.headline:
+        # Across the summary's columns, wrapped: a long headline is never cut at the page edge.
+        last = max(1, len(report.counts_header) - 1)
+        room = label_width + value_width + 14 * (last - 1)
+        ws.merge_range(r, 0, r, last, w.ours(report.headline), w.headline)
+        ws.set_row(r, 24 * min(math.ceil(len(report.headline) * 1.4 / room), 3))
+        r += 2
     for label, value in lines:
         ws.write_string(r, 0, w.ours(str(label)), w.label)
         w.own_cell(ws, r, 1, value, w.text if isinstance(value, str) else None)
