@@ -489,7 +489,9 @@ class Engine:
             if status == INVALID and item.student in known:
                 continue
             outcome = self.outcome(item.result, item.index)
-            outcome.messages.append(t("resident_not_accepted", row=row, status=word(status or NOT_SENT)))
+            outcome.messages.append(
+                t("resident_not_accepted", row=row, status=word(status or NOT_SENT))
+            )
             self._settle(outcome, NOT_SENT)
         return declarations
 
