@@ -125,6 +125,23 @@ def main_options(
         logs.configure(None)  # the command says so if it needs SIMAD_HOME
 
 
+@app.command("ui")
+def ui(
+    port: Annotated[int, typer.Option(help="Port to listen on (default: a free one).")] = 0,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 is warned about.")
+    ] = "127.0.0.1",
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the address; do not open a browser.")
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """The office's web app: validate, fix, submit and reconcile in the browser."""
+    from .web.server import serve  # the web app's libraries only when it is asked for
+
+    serve(host=host, port=port, lang=i18n.chosen(lang), open_browser=not no_browser, say=typer.echo)
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -532,7 +549,7 @@ def results(
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
     _echo_target(resolved, json_out)
-    joined, path = run_results(
+    done = run_results(
         year,
         target=resolved,
         course=course,
@@ -541,6 +558,7 @@ def results(
         out=out,
         ctx=_context(lang_now),
     )
+    joined, path = done.joined, done.report
     if json_out:
         _echo_json({"report": str(path), "declarations": [j.to_dict() for j in joined.values()]})
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,6 +87,8 @@ class Progress:
     total: int = 0
     done: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    # The latest rows the server refused or that failed: (file › sheet, row, server's message).
+    failures: deque[tuple[str, int, str]] = field(default_factory=lambda: deque(maxlen=5))
 
 
 class Engine:
@@ -114,6 +117,7 @@ class Engine:
         self.on_progress = on_progress
         self.unreachable_after = unreachable_after or max(3, concurrency)
         self.fatal: Exception | None = None
+        self.stopping = False  # asked to stop: rows in flight finish, no new row starts
         self._failure_streak = 0
         self.progress = Progress()
         self.requests = 0
@@ -153,6 +157,21 @@ class Engine:
         self.progress.counts[status] = self.progress.counts.get(status, 0) + 1
         if self.on_progress is not None:
             self.on_progress(self.progress)
+
+    def stop(self) -> None:
+        """Start no new row (from any thread); the rows in flight finish and are recorded."""
+        self.stopping = True
+
+    @property
+    def going(self) -> bool:
+        return self.fatal is None and not self.stopping
+
+    def _failure(self, item: Item, outcome: RowOutcome) -> None:
+        where = item.result.sheet
+        self.progress.failures.append(
+            (where.label, where.row_numbers[item.index], outcome.server_message or "")
+        )
+        self._settle(outcome, FAILED_ROW)
 
     def _unchanged(self, outcome: RowOutcome, seen: Recorded) -> None:
         """Not sent again: the proof of the earlier acceptance (when, trace id) goes with it."""
@@ -228,9 +247,9 @@ class Engine:
             return
         residents = self._items("residents")
         await self._phase(residents, self._remote.add_or_update_resident)
-        if self.images is not None and self.fatal is None:
+        if self.images is not None and self.going:
             await self._images(residents)
-        if self.fatal is None:
+        if self.going:
             declarations = self._gate_declarations(residents, self._items("upgrades"))
             await self._confirm_in_flight(declarations)
             await self._phase(declarations, self._remote.add_or_update_declaration)
@@ -262,13 +281,13 @@ class Engine:
             queue.put_nowait(item)
 
         async def worker() -> None:
-            while self.fatal is None:
+            while self.going:
                 try:
                     item = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
                 async with self.limiter:
-                    if self.fatal is None:
+                    if self.going:
                         await work(item)
 
         await asyncio.gather(*(worker() for _ in range(min(self.limiter.maximum, len(items)))))
@@ -325,7 +344,7 @@ class Engine:
                 trace_id=result.trace_id,
                 attempts=attempts,
             )
-            self._settle(outcome, FAILED_ROW)
+            self._failure(item, outcome)
         log.info(
             "row",
             kind=item.kind,
@@ -364,7 +383,7 @@ class Engine:
             trace_id=exc.trace_id,
             attempts=exc.attempts,
         )
-        self._settle(outcome, FAILED_ROW)
+        self._failure(item, outcome)
         log.warning("row_failed", kind=item.kind, key=item.key, status=exc.status)
         self._failure_streak += 1
         if self._failure_streak >= self.unreachable_after:

@@ -52,6 +52,10 @@ class InputFileError(SimadError):
     pass
 
 
+class UploadTooLarge(InputFileError):
+    """A request body (an upload to the web app) beyond the size the app accepts."""
+
+
 class LocalStorageError(SimadError):
     pass
 

@@ -653,6 +653,240 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
         "en": "Warning: the sandbox on {host} is reachable by other machines.",
     },
+    # -- the web app (simad ui) -------------------------------------------------------------
+    "not_sent_stopped": {
+        "fa": "ارسال نشد: ارسال با دکمه «توقف» متوقف شد.",
+        "en": "Not sent: the submission was stopped with Stop.",
+    },
+    "corrected_unsupported": {
+        "fa": "{path}: اصلاح در همین قالب فقط برای .xlsx، .xlsm و .csv ممکن است؛ گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "{path}: the corrected file can be written only as .xlsx, .xlsm or .csv; download the report, which carries the corrected values.",
+    },
+    "file_not_written": {
+        "fa": "فایل {path} نوشته نشد ({reason}).",
+        "en": "The file {path} could not be written ({reason}).",
+    },
+    "ui_app_name": {"fa": "سیماد سینک", "en": "simad-sync"},
+    "ui_started": {
+        "fa": "این نشانی را در مرورگر باز کنید (فقط یک بار کار می‌کند). برای پایان Ctrl+C را بزنید.",
+        "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
+    },
+    "ui_exposed": {
+        "fa": "هشدار: برنامه روی {host} گوش می‌دهد و از رایانه‌های دیگر شبکه هم در دسترس است؛ فقط در شبکه‌ای که به آن اعتماد دارید.",
+        "en": "Warning: the app listens on {host} and can be reached from other computers on the network; only on a network you trust.",
+    },
+    "ui_port_busy": {
+        "fa": "درگاه {port} در دسترس نیست ({reason}). درگاه دیگری با --port بدهید یا آن را خالی بگذارید.",
+        "en": "Port {port} cannot be used ({reason}). Give another with --port, or leave it out.",
+    },
+    "ui_bad_host": {
+        "fa": "این برنامه فقط از نشانی‌ای که simad ui چاپ کرد پاسخ می‌دهد.",
+        "en": "This app answers only at the address simad ui printed.",
+    },
+    "ui_no_session": {
+        "fa": "اجازه ندارید: نشانی‌ای را که simad ui چاپ کرد باز کنید.",
+        "en": "Not allowed: open the address simad ui printed.",
+    },
+    "ui_token_used": {
+        "fa": "این نشانی یک‌بار مصرف بود و پیش‌تر استفاده شده است. simad ui را دوباره اجرا کنید.",
+        "en": "This one-time address has been used already. Start simad ui again.",
+    },
+    "ui_no_csrf": {
+        "fa": "درخواست بدون نشانه امنیتی صفحه پذیرفته نشد. صفحه را دوباره بارگذاری کنید.",
+        "en": "The request lacks the page's security token and was refused. Reload the page.",
+    },
+    "ui_too_big": {
+        "fa": "فایل بزرگ‌تر از {mb} مگابایت است؛ آن را به چند فایل تقسیم کنید.",
+        "en": "The file is larger than {mb} MB; split it into several files.",
+    },
+    "ui_no_file": {"fa": "هیچ فایلی انتخاب نشد.", "en": "No file was chosen."},
+    "ui_not_a_workbook": {
+        "fa": "«{name}» محتوای یک کارپوشه اکسل یا فایل CSV را ندارد.",
+        "en": "'{name}' does not hold an Excel workbook or a CSV file.",
+    },
+    "ui_no_workbook": {
+        "fa": "هنوز کارپوشه‌ای باز نشده است؛ در صفحه شروع یک فایل بگذارید.",
+        "en": "No workbook is open yet; drop a file on the start page.",
+    },
+    "ui_no_such_cell": {
+        "fa": "این خانه در کارپوشه نیست.",
+        "en": "There is no such cell in the workbook.",
+    },
+    "ui_choose_target": {
+        "fa": "مقصد را در صفحه شروع انتخاب کنید: سندباکس یا نشانی سامانه وزارت.",
+        "en": "Choose the target on the start page: the sandbox or the ministry's address.",
+    },
+    "ui_credentials_missing": {
+        "fa": "نام کاربری و گذرواژه سیماد را بدهید.",
+        "en": "Give the SIMAD username and password.",
+    },
+    "ui_job_running": {
+        "fa": "کار دیگری از همین نوع در جریان است؛ تا پایان آن صبر کنید.",
+        "en": "Another job of this kind is running; wait for it to end.",
+    },
+    "ui_report_gone": {
+        "fa": "این گزارش دیگر در دسترس نیست.",
+        "en": "This report is no longer available.",
+    },
+    "ui_bad_year": {
+        "fa": "سال تحصیلی را به عدد بدهید (مانند ۱۴۰۳).",
+        "en": "Give the academic year as a number (such as 1403).",
+    },
+    "ui_terminology_missing": {
+        "fa": "نام اصطلاح‌نامه را بدهید (مانند IRC).",
+        "en": "Give the terminology (such as IRC).",
+    },
+    "ui_sandbox_banner": {
+        "fa": "سندباکس: هیچ داده‌ای به سامانه وزارت نمی‌رسد؛ این فقط تمرین است.",
+        "en": "Sandbox: nothing reaches the ministry; this is a rehearsal.",
+    },
+    "ui_nav_start": {"fa": "شروع", "en": "Start"},
+    "ui_nav_check": {"fa": "بررسی و اصلاح", "en": "Check and fix"},
+    "ui_nav_submit": {"fa": "ارسال", "en": "Submit"},
+    "ui_nav_runs": {"fa": "اجراها", "en": "Runs"},
+    "ui_nav_results": {"fa": "نتایج و تطبیق", "en": "Results and reconciliation"},
+    "ui_nav_maxa": {"fa": "مکسا", "en": "MAXA"},
+    "ui_other_language": {"fa": "English", "en": "فارسی"},
+    "ui_back_start": {"fa": "بازگشت به صفحه شروع", "en": "Back to the start page"},
+    "ui_start_title": {
+        "fa": "کارپوشه‌ها را بگذارید و مقصد را انتخاب کنید",
+        "en": "Drop your workbooks and choose the target",
+    },
+    "ui_step_files": {"fa": "۱. کارپوشه‌ها", "en": "1. Workbooks"},
+    "ui_step_target": {"fa": "۲. مقصد", "en": "2. Target"},
+    "ui_drop_here": {
+        "fa": "فایل‌ها را اینجا رها کنید یا برای انتخاب کلیک کنید",
+        "en": "Drop files here, or click to choose",
+    },
+    "ui_drop_hint": {
+        "fa": "اکسل (.xlsx، .xlsm، .xls)، .ods یا CSV، هر کدام تا ۲۵ مگابایت. فایل‌ها فقط روی همین رایانه می‌مانند و در پایان کار پاک می‌شوند.",
+        "en": "Excel (.xlsx, .xlsm, .xls), .ods or CSV, up to 25 MB each. Files stay on this computer and are removed when the app stops.",
+    },
+    "ui_open_files": {"fa": "باز:", "en": "Open:"},
+    "ui_to_check": {"fa": "بررسی و اصلاح", "en": "check and fix"},
+    "ui_target_sandbox": {
+        "fa": "سندباکس (تمرین؛ چیزی به وزارت نمی‌رسد)",
+        "en": "Sandbox (rehearsal; nothing reaches the ministry)",
+    },
+    "ui_target_remote": {
+        "fa": "سامانه وزارت، در این نشانی:",
+        "en": "The ministry's system, at this address:",
+    },
+    "ui_choose": {"fa": "انتخاب", "en": "Choose"},
+    "ui_target_none": {"fa": "هنوز مقصدی انتخاب نشده است.", "en": "No target chosen yet."},
+    "ui_files": {"fa": "فایل‌ها:", "en": "Files:"},
+    "ui_edits": {"fa": "{n} اصلاح", "en": "{n} corrections", "en_one": "1 correction"},
+    "ui_checked_in": {"fa": "بررسی در {ms} میلی‌ثانیه", "en": "checked in {ms} ms"},
+    "ui_sheets": {"fa": "برگه‌ها", "en": "Sheets"},
+    "ui_findings": {"fa": "ایرادها، به ترتیب قاعده", "en": "Findings by rule"},
+    "ui_group_rows": {"fa": "{n} ردیف:", "en": "{n} rows:", "en_one": "1 row:"},
+    "ui_no_findings": {"fa": "هیچ ایرادی پیدا نشد.", "en": "No findings."},
+    "ui_download_corrected": {"fa": "دریافت {name} اصلاح‌شده", "en": "Download {name}, corrected"},
+    "ui_download_report": {"fa": "دریافت گزارش", "en": "Download the report"},
+    "ui_download_workbook": {"fa": "دریافت کارپوشه", "en": "Download the workbook"},
+    "ui_download": {"fa": "دریافت", "en": "Download"},
+    "ui_undo": {"fa": "برگرداندن آخرین اصلاح", "en": "Undo the last correction"},
+    "ui_to_submit": {"fa": "رفتن به ارسال", "en": "Go to submit"},
+    "ui_all_rows": {"fa": "همه ردیف‌ها", "en": "All rows"},
+    "ui_only_invalid": {"fa": "فقط ردیف‌های نامعتبر", "en": "Invalid rows only"},
+    "ui_filtered_rule": {"fa": "فقط ردیف‌های یک ایراد", "en": "Rows of one finding"},
+    "ui_rows_shown": {"fa": "{n} ردیف", "en": "{n} rows", "en_one": "1 row"},
+    "ui_row": {"fa": "ردیف", "en": "Row"},
+    "ui_previous": {"fa": "صفحه قبل", "en": "Previous"},
+    "ui_next": {"fa": "صفحه بعد", "en": "Next"},
+    "ui_page_of": {"fa": "صفحه {page} از {pages}", "en": "Page {page} of {pages}"},
+    "ui_panel_hint": {
+        "fa": "روی یک خانه قرمز کلیک کنید تا ایرادش را ببینید و مقدار درست را بنویسید.",
+        "en": "Click a red cell to see what is wrong and type the right value.",
+    },
+    "ui_cell_title": {"fa": "«{header}»، ردیف {row}", "en": "'{header}', row {row}"},
+    "ui_cell_clean": {"fa": "این خانه ایرادی ندارد.", "en": "This cell is fine."},
+    "ui_new_value": {"fa": "مقدار درست:", "en": "Right value:"},
+    "ui_save": {"fa": "ثبت و بررسی دوباره", "en": "Save and check again"},
+    "ui_edit_hint": {
+        "fa": "پس از ثبت، کل برگه دوباره بررسی می‌شود (تکراری‌ها چند ردیف را در بر می‌گیرند). فایل شما تا «دریافت» دست نمی‌خورد.",
+        "en": "After saving, the whole sheet is checked again (duplicates span rows). Your file is not touched until you download it.",
+    },
+    "ui_submit_title": {"fa": "ارسال به سیماد", "en": "Submit to SIMAD"},
+    "ui_login_title": {"fa": "ورود به سیماد", "en": "Sign in to SIMAD"},
+    "ui_login_hint": {
+        "fa": "نام کاربری و گذرواژه فقط تا پایان همین نشست در حافظه می‌ماند؛ هیچ‌جا نوشته نمی‌شود.",
+        "en": "The username and password stay in memory until this session ends; they are never written anywhere.",
+    },
+    "ui_username": {"fa": "نام کاربری", "en": "Username"},
+    "ui_password": {"fa": "گذرواژه", "en": "Password"},
+    "ui_continue": {"fa": "ادامه", "en": "Continue"},
+    "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
+    "ui_confirm_target": {"fa": "مقصد: {target}", "en": "Target: {target}"},
+    "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
+    "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
+    "ui_confirm_hint": {
+        "fa": "ردیف‌هایی که پیش‌تر با همین مقدارها پذیرفته شده‌اند دوباره فرستاده نمی‌شوند. ارسال دوباره همیشه بی‌خطر است.",
+        "en": "Rows already accepted with the same values are not sent again. Sending again is always safe.",
+    },
+    "ui_send": {"fa": "ارسال", "en": "Send"},
+    "ui_job_submit": {"fa": "ارسال به {title}", "en": "Submission to {title}"},
+    "ui_job_pull": {"fa": "دریافت {title}", "en": "Pulling {title}"},
+    "ui_done": {"fa": "انجام‌شده", "en": "Done"},
+    "ui_total": {"fa": "کل", "en": "Total"},
+    "ui_remaining": {"fa": "مانده", "en": "Remaining"},
+    "ui_rate": {"fa": "ردیف در ثانیه", "en": "Rows per second"},
+    "ui_eta": {"fa": "ثانیه تا پایان", "en": "Seconds left"},
+    "ui_state_running": {"fa": "در حال ارسال…", "en": "Sending…"},
+    "ui_state_stopping": {
+        "fa": "در حال توقف: ردیف‌های در راه تمام می‌شوند، سپس گزارش نوشته می‌شود.",
+        "en": "Stopping: the rows in flight finish, then the report is written.",
+    },
+    "ui_state_done": {"fa": "پایان یافت.", "en": "Finished."},
+    "ui_stop": {"fa": "توقف", "en": "Stop"},
+    "ui_tab_may_close": {
+        "fa": "می‌توانید این زبانه را ببندید؛ ارسال ادامه می‌یابد و با باز کردن دوباره برنامه پیشرفتش را می‌بینید.",
+        "en": "You may close this tab; the submission goes on, and reopening the app shows its progress.",
+    },
+    "ui_submit_done": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
+    "ui_to_reconcile": {"fa": "نتایج و تطبیق", "en": "Results and reconciliation"},
+    "ui_runs_title": {"fa": "اجراهای ارسال", "en": "Submission runs"},
+    "ui_run_id": {"fa": "شناسه", "en": "Run"},
+    "ui_run_when": {"fa": "زمان", "en": "Started"},
+    "ui_run_target": {"fa": "مقصد", "en": "Target"},
+    "ui_run_state": {"fa": "وضعیت", "en": "State"},
+    "ui_run_counts": {"fa": "شمار ردیف‌ها", "en": "Rows"},
+    "ui_run_report": {"fa": "گزارش", "en": "Report"},
+    "ui_results_title": {
+        "fa": "نتایج بررسی و تطبیق با سرور",
+        "en": "Review results and reconciliation",
+    },
+    "ui_year": {"fa": "سال تحصیلی", "en": "Academic year"},
+    "ui_course": {"fa": "کد رشته (اختیاری)", "en": "Course code (optional)"},
+    "ui_fetch": {"fa": "دریافت از سرور", "en": "Fetch from the server"},
+    "ui_working": {"fa": "در حال دریافت…", "en": "Fetching…"},
+    "ui_results_hint": {
+        "fa": "تطبیق، کارپوشه باز را (یا اگر بازی نیست، آنچه دفتر ثبت پذیرفته‌شده می‌داند) با سرور مقایسه می‌کند؛ ردیف‌هایی که اقدام می‌خواهند اول می‌آیند.",
+        "en": "Reconciliation compares the open workbook (or, when none is open, what the ledger recorded as accepted) with the server; rows that need action come first.",
+    },
+    "ui_reconcile_title": {"fa": "تطبیق سال {year}", "en": "Reconciliation of {year}"},
+    "ui_results_of": {
+        "fa": "معرفی‌ها و نتایج سال {year}",
+        "en": "Declarations and results of {year}",
+    },
+    "ui_more_in_workbook": {
+        "fa": "{n} ردیف دیگر در کارپوشه هست.",
+        "en": "{n} more rows are in the workbook.",
+        "en_one": "1 more row is in the workbook.",
+    },
+    "ui_maxa_title": {"fa": "مکسا: کدهای مرجع سلامت", "en": "MAXA: health coding reference"},
+    "ui_maxa_hint": {
+        "fa": "جست‌وجو و اعتبارسنجی کد، نسخه‌ها، دریافت یک نسخه در آینه محلی و مقایسه دو نسخه. با «بدون اینترنت» پاسخ از آینه محلی می‌آید.",
+        "en": "Look up and validate a code, list versions, pull a version into the local mirror, compare two versions. Offline answers come from the local mirror.",
+    },
+    "ui_maxa_lookup": {"fa": "جست‌وجوی کد", "en": "Look up a code"},
+    "ui_maxa_validate": {"fa": "اعتبارسنجی مقدار", "en": "Validate a value"},
+    "ui_maxa_versions": {"fa": "نسخه‌ها", "en": "Versions"},
+    "ui_maxa_pull": {"fa": "دریافت نسخه در آینه", "en": "Pull into the mirror"},
+    "ui_maxa_diff": {"fa": "مقایسه دو نسخه", "en": "Compare two versions"},
+    "ui_offline": {"fa": "بدون اینترنت (از آینه محلی)", "en": "Offline (from the local mirror)"},
+    "ui_latest": {"fa": "آخرین", "en": "Latest"},
+    "ui_yes": {"fa": "بله", "en": "yes"},
 }
 
 LANGS = ("fa", "en")
@@ -677,7 +911,7 @@ def environment_lang() -> str | None:
     """``SIMAD_LANG`` as given (any case), or None when unset; ``UnknownLanguage`` if it is
     not fa or en."""
     raw = os.environ.get("SIMAD_LANG", "").strip()
-    return _checked(raw) if raw else None
+    return checked(raw) if raw else None
 
 
 def _from_environment() -> str:
@@ -694,7 +928,7 @@ _lang: ContextVar[str] = ContextVar("simad_lang")
 
 def set_lang(lang: str) -> None:
     """Set the language of the current context (the command line does this once)."""
-    _lang.set(_checked(lang))
+    _lang.set(checked(lang))
 
 
 def chosen(lang: str | None) -> str:
@@ -705,7 +939,7 @@ def chosen(lang: str | None) -> str:
     return current_lang()
 
 
-def _checked(lang: str) -> str:
+def checked(lang: str) -> str:
     key = lang.strip().lower()
     if key not in LANGS:
         raise UnknownLanguage(t("unknown_lang", lang=lang))
@@ -715,7 +949,7 @@ def _checked(lang: str) -> str:
 @contextmanager
 def language(lang: str) -> Iterator[None]:
     """Speak ``lang`` inside the block, and what it spoke before after it."""
-    token = _lang.set(_checked(lang))
+    token = _lang.set(checked(lang))
     try:
         yield
     finally:

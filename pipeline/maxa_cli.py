@@ -94,13 +94,7 @@ def lookup(
     answer = maxa.lookup(
         terminology, code, version=version, offline=offline, target=target, ctx=ctx
     )
-    where = (
-        t("maxa_from_mirror", version=answer.version)
-        if answer.source == "mirror"
-        else (t("maxa_from_version", version=answer.version) if answer.version else "")
-    )
-    text = answer.value or t("maxa_not_found", terminology=terminology, code=code)
-    _print(answer.as_dict(), json_out, [f"{text} {where}".strip()])
+    _print(answer.as_dict(), json_out, [answer.sentence()])
     if answer.value is None:
         raise typer.Exit(1)
 
@@ -118,10 +112,7 @@ def validate(
     """Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no."""
     ctx = _start(target, lang, online=not offline)
     answer = maxa.validate(terminology, code, value, offline=offline, target=target, ctx=ctx)
-    line = t("maxa_valid") if answer.valid else t("maxa_invalid")
-    if answer.source == "mirror":
-        line += " " + t("maxa_from_mirror", version=answer.version)
-    _print(answer.as_dict(), json_out, [line])
+    _print(answer.as_dict(), json_out, [answer.sentence()])
     raise typer.Exit(0 if answer.valid else 1)
 
 

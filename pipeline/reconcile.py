@@ -341,6 +341,7 @@ def headline(to_act: int) -> str:
 class ReconcileResult:
     lines: list[Line]
     report: Path
+    content: Report | None = field(default=None, repr=False)  # what the workbook shows
 
     @property
     def counts(self) -> dict[str, int]:

@@ -399,10 +399,24 @@ def _lines(cells: list[Any], widths: list[float], wrapped: Iterable[int]) -> int
     return most
 
 
+def layout(sheet: ReportSheet) -> tuple[list[str], set[int], set[int]]:
+    """A sheet's headers (ours in the reader's language), the positions of its status
+    columns and of its long-text columns: for the workbook and for a page alike."""
+    first_result = len(sheet.headers)
+    headers = [*sheet.headers, *(column_title(n) for n in sheet.result_columns)]
+    statuses = set(sheet.status_columns)
+    if "status" in sheet.result_columns:
+        statuses.add(first_result + sheet.result_columns.index("status"))
+    text_at = set(sheet.text_columns) | {
+        first_result + k for k, n in enumerate(sheet.result_columns) if n in TEXT_COLUMNS
+    }
+    return headers, statuses, text_at
+
+
 def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     _direction(w, ws)
     first_result = len(sheet.headers)
-    headers = [*sheet.headers, *(column_title(n) for n in sheet.result_columns)]
+    headers, statuses, text_at = layout(sheet)
     notes = [
         *(sheet.notes or [None] * len(sheet.headers)),
         *sheet.result_columns,  # our column's API name
@@ -410,12 +424,6 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     ncols = len(headers)
     # Where our own columns start: after the user's, or all of them when the sheet is ours.
     own_from = first_result if sheet.users_own else 0
-    statuses = set(sheet.status_columns)
-    if "status" in sheet.result_columns:
-        statuses.add(first_result + sheet.result_columns.index("status"))
-    text_at = set(sheet.text_columns) | {
-        first_result + k for k, n in enumerate(sheet.result_columns) if n in TEXT_COLUMNS
-    }
     widths = _fitted_widths(sheet, headers, statuses, text_at)
     _print_setup(ws, repeat_header=True, width=sum(widths))
     for c, width in enumerate(widths):

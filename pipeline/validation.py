@@ -141,6 +141,7 @@ class FindingGroup:
     count: int
     message: str  # the first finding's message
     cells: list[str]  # a few example cells, such as C12
+    field: str = ""  # the API field of the column ("" for a header not recognised)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,7 +165,7 @@ def finding_groups(results: Iterable[SheetResult], examples: int = 3) -> list[Fi
             group = groups.get(key)
             if group is None:
                 group = groups[key] = FindingGroup(
-                    label, f.code, f.severity, f.column, 0, f.message, []
+                    label, f.code, f.severity, f.column, 0, f.message, [], f.field
                 )
             group.count += 1
             if len(group.cells) < examples:
@@ -529,7 +530,7 @@ def _failures(
     return sorted(out, key=lambda t: (t[2], t[0]))
 
 
-def _course_table(path: Path | str) -> codes.CodeTable:
+def read_course_table(path: Path | str) -> codes.CodeTable:
     """The official course-code table the user named (``--course-codes``)."""
     try:
         return codes.read_table(path, "course_codes")
@@ -552,7 +553,22 @@ def validate_paths(
     started = time.perf_counter()
     books = [read_file(p, kind, mapping) for p in paths]
     timings["read"] = time.perf_counter() - started
-    table = _course_table(course_codes) if course_codes else None
+    table = read_course_table(course_codes) if course_codes else None
+    run = validate_books(books, lang=lang, course_table=table, known_students=known_students)
+    run.timings = {**timings, **run.timings}
+    return run
+
+
+def validate_books(
+    books: list[Workbook],
+    *,
+    lang: str = "fa",
+    course_table: codes.CodeTable | None = None,
+    known_students: Iterable[str] = (),
+) -> ValidationRun:
+    """Validate workbooks already read (again, after a cell was corrected in memory): every
+    sheet, because duplicates span rows and a residents sheet makes its declarations'
+    residents known."""
     sheets = [s for b in books for s in b.sheets]
     known = set(known_students)
     done: dict[int, SheetResult] = {}
@@ -561,8 +577,8 @@ def validate_paths(
         return validate_sheet(
             sheet,
             lang=lang,
-            course_table=table,
-            strict_courses=table is not None,
+            course_table=course_table,
+            strict_courses=course_table is not None,
             known_students=known,
         )
 
@@ -572,6 +588,5 @@ def validate_paths(
             done[n] = check(sheet)
             known.update(v for v in done[n].frame["StudentNumber"] if v)
     results = [done[n] if n in done else check(sheet) for n, sheet in enumerate(sheets)]
-    for stage in ("normalise", "schema"):
-        timings[stage] = sum(r.timings[stage] for r in results)
+    timings = {stage: sum(r.timings[stage] for r in results) for stage in ("normalise", "schema")}
     return ValidationRun(books, results, lang, timings)

@@ -1,4 +1,4 @@
-"""The import picture: cli → commands → library → schemas, every arrow one way, no circle."""
+"""The import picture: cli and web → commands → library → schemas, arrows one way, no circle."""
 
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ def layer(module: str) -> int:
         return 2
     if module in ("pipeline.cli", "pipeline.maxa_cli", "pipeline.__main__"):
         return 3
+    if module.startswith("pipeline.web"):
+        return 3  # the web app: a face on the command layer, like the command line
     return 1  # the library
 
 

@@ -256,7 +256,7 @@ def test_results_workbook_joins_and_counts(tmp_path):
         server_declaration("98123002", CourseStudyCode="1710", DeclarationStatusId=2),
     ]
     finals = [{"studentNumber": "98123001", "yearId": 1402, "finalResultId": 1}]
-    joined, path = run_results(
+    done = run_results(
         1402,
         target="https://stand-in.example",
         transport=standin(declared, finals),
@@ -264,6 +264,7 @@ def test_results_workbook_joins_and_counts(tmp_path):
         out=tmp_path / "r.xlsx",
         ctx=Context(lang="en"),
     )
+    joined, path = done.joined, done.report
     assert len(joined) == 2
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[1]
@@ -418,7 +419,7 @@ def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_p
     result = reconcile(flaky, "flaky.xlsx")
     assert flaky.faults is not None and flaky.faults.counts["failed_503"] >= 2
     assert result.counts == {"matched": 2}
-    joined, _ = run_results(
+    done = run_results(
         1402,
         target="sandbox",
         transport=httpx.ASGITransport(app=flaky),
@@ -426,6 +427,7 @@ def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_p
         out=tmp_path / "results.xlsx",
         policy=policy,
     )
+    joined = done.joined
     assert sorted(student for student, _ in joined) == ["98123001", "98123002"]
 
 

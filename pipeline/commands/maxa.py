@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..config import simad_home
+from ..config import MaxaCredentials, simad_home
 from ..context import Context
 from ..errors import MirrorError
 from ..i18n import current_lang, t
@@ -48,6 +48,15 @@ class Answer:
             out["valid"] = self.valid
         return out
 
+    def sentence(self) -> str:
+        """The answer for a person, in the current language, with where it came from."""
+        mirror = t("maxa_from_mirror", version=self.version) if self.source == "mirror" else ""
+        if self.valid is not None:
+            return f"{t('maxa_valid') if self.valid else t('maxa_invalid')} {mirror}".strip()
+        where = mirror or (t("maxa_from_version", version=self.version) if self.version else "")
+        text = self.value or t("maxa_not_found", terminology=self.terminology, code=self.code)
+        return f"{text} {where}".strip()
+
 
 @dataclass
 class Pulled:
@@ -57,9 +66,13 @@ class Pulled:
     exported: Path | None
 
 
-def _remote(target: str | None, work: Callable[[MaxaClient], Awaitable[T]]) -> T:
+def _remote(
+    target: str | None,
+    work: Callable[[MaxaClient], Awaitable[T]],
+    credentials: MaxaCredentials | None = None,
+) -> T:
     async def go() -> T:
-        async with open_maxa(target, lang=current_lang()) as client:
+        async with open_maxa(target, lang=current_lang(), credentials=credentials) as client:
             return await work(client)
 
     return asyncio.run(go())
@@ -69,9 +82,15 @@ def _mirror() -> Mirror:
     return Mirror(simad_home() / "maxa-mirror.db")
 
 
-def terminologies(since: date, *, target: str | None, ctx: Context = Context()) -> list[str]:
+def terminologies(
+    since: date,
+    *,
+    target: str | None,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
+) -> list[str]:
     with ctx.applied():
-        return _remote(target, lambda c: c.cts_terminologies(since))
+        return _remote(target, lambda c: c.cts_terminologies(since), credentials)
 
 
 def lookup(
@@ -81,6 +100,7 @@ def lookup(
     version: str | None = None,
     offline: bool = False,
     target: str | None = None,
+    credentials: MaxaCredentials | None = None,
     ctx: Context = Context(),
 ) -> Answer:
     """The value of ``code`` (in ``version``, or the current one)."""
@@ -94,7 +114,7 @@ def lookup(
                 return await client.value_by_version(terminology, code, version), version
             return await client.terminology(terminology, code), None
 
-        value, answered = _remote(target, work)
+        value, answered = _remote(target, work, credentials)
         return Answer(terminology, code, value, answered, "service")
 
 
@@ -105,6 +125,7 @@ def validate(
     *,
     offline: bool = False,
     target: str | None = None,
+    credentials: MaxaCredentials | None = None,
     ctx: Context = Context(),
 ) -> Answer:
     """Whether ``value`` is the value of ``code``."""
@@ -113,7 +134,7 @@ def validate(
             actual, answered = _offline(terminology, code, None)
             valid = actual is not None and actual.strip() == value.strip()
             return Answer(terminology, code, value, answered, "mirror", valid)
-        valid = _remote(target, lambda c: c.validate_cts(terminology, code, value))
+        valid = _remote(target, lambda c: c.validate_cts(terminology, code, value), credentials)
         return Answer(terminology, code, value, None, "service", valid)
 
 
@@ -126,17 +147,28 @@ def _offline(terminology: str, code: str, version: str | None) -> tuple[str | No
 
 
 def search(
-    terminology: str, since: date, *, target: str | None, ctx: Context = Context()
+    terminology: str,
+    since: date,
+    *,
+    target: str | None,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
 ) -> list[Term]:
     with ctx.applied():
-        return _remote(target, lambda c: c.search_terminology(terminology, since))
+        return _remote(target, lambda c: c.search_terminology(terminology, since), credentials)
 
 
-def versions(terminology: str, *, target: str | None, ctx: Context = Context()) -> list[Version]:
+def versions(
+    terminology: str,
+    *,
+    target: str | None,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
+) -> list[Version]:
     """The versions the service lists; ``MirrorError`` (exit 1) when it lists none (an
     unknown terminology)."""
     with ctx.applied():
-        found = _remote(target, lambda c: c.versions(terminology))
+        found = _remote(target, lambda c: c.versions(terminology), credentials)
         if not found:
             raise MirrorError(t("maxa_no_versions", terminology=terminology))
         return found
@@ -148,6 +180,7 @@ def pull(
     *,
     out: Path | None = None,
     target: str | None = None,
+    credentials: MaxaCredentials | None = None,
     progress: Callable[[int, int], None] | None = None,
     ctx: Context = Context(),
 ) -> Pulled:
@@ -156,7 +189,9 @@ def pull(
         mirror = _mirror()
         try:
             got, count = _remote(
-                target, lambda c: pull_version(c, mirror, terminology, version, progress)
+                target,
+                lambda c: pull_version(c, mirror, terminology, version, progress),
+                credentials,
             )
             if out is not None:
                 export(mirror, terminology, got.version, out)
@@ -173,6 +208,7 @@ def diff(
     out: Path | None = None,
     offline: bool = False,
     target: str | None = None,
+    credentials: MaxaCredentials | None = None,
     ctx: Context = Context(),
 ) -> Diff:
     """Codes added, removed and changed between two versions (pulling what is missing unless
@@ -183,7 +219,11 @@ def diff(
             if offline:
                 result = asyncio.run(diff_versions(None, mirror, terminology, old, new))
             else:
-                result = _remote(target, lambda c: diff_versions(c, mirror, terminology, old, new))
+                result = _remote(
+                    target,
+                    lambda c: diff_versions(c, mirror, terminology, old, new),
+                    credentials,
+                )
         finally:
             mirror.close()
         if out is not None:

@@ -61,4 +61,4 @@ def run_reconcile(
             invalid=local.invalid,
         )
         write_report(report, path)
-        return ReconcileResult(lines, path)
+        return ReconcileResult(lines, path, report)

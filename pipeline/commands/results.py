@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import resolve_target
 from ..context import Context
-from ..report import prepare_report_path, write_report
+from ..report import Report, prepare_report_path, write_report
 from ..results import Joined, download, results_report
 from ..retry import RetryPolicy
+
+
+@dataclass
+class Results:
+    joined: dict[tuple[str, int], Joined]
+    report: Path
+    content: Report  # what the workbook shows, for a page to show the same
 
 
 def run_results(
@@ -25,7 +33,7 @@ def run_results(
     credentials: Any = None,
     policy: RetryPolicy | None = None,
     ctx: Context = Context(),
-) -> tuple[dict[tuple[str, int], Joined], Path]:
+) -> Results:
     """Download both lists for ``year_id`` (with the filters), join them, write the workbook."""
     with ctx.applied():
         started = time.perf_counter()
@@ -47,4 +55,4 @@ def run_results(
             elapsed=time.perf_counter() - started,
         )
         write_report(report, path)
-        return joined, path
+        return Results(joined, path, report)

@@ -235,6 +235,7 @@ def _locked_run(job: _Job, ledger: Ledger, broken: LocalStorageError | None) -> 
         job.on_start(engine)
     engine.fatal = broken
     interrupted = _send(job, engine) if broken is None else False
+    interrupted = interrupted or engine.stopping
     return _finish(job, ledger, run, engine, interrupted)
 
 
@@ -331,6 +332,8 @@ def _finish(
     stopped = fatal_text(engine.fatal)
     if engine.fatal is not None:
         engine.finalize(t("not_sent_fatal", error=stopped))
+    elif engine.stopping:
+        engine.finalize(t("not_sent_stopped"))
     elif interrupted:
         engine.finalize(t("not_sent_interrupted"))
     else:

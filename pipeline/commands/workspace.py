@@ -1,0 +1,114 @@
+"""Fix in place: workbooks opened once, corrected cell by cell and validated again after every
+correction, then saved as the user's own file with only the corrected cells changed, or
+reported. What the web app holds for a person between two clicks.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemas import codes
+
+from ..context import Context
+from ..corrected import CellEdit, apply, typed, write_corrected
+from ..errors import InputFileError
+from ..fields import Mapping
+from ..i18n import t
+from ..reader import Sheet
+from ..report import prepare_report_path, write_report
+from ..validation import ValidationRun, read_course_table, validate_books, validate_paths
+from .validate import known_from_ledger, validation_report
+
+
+@dataclass
+class Workspace:
+    paths: list[Path]
+    run: ValidationRun
+    known: set[str]
+    course_table: codes.CodeTable | None = None
+    edits: list[CellEdit] = field(default_factory=list)
+    seconds: float = 0.0  # how long the last validation took
+
+    def sheet(self, sheet_no: int) -> Sheet:
+        if not 0 <= sheet_no < len(self.run.results):
+            raise InputFileError(t("ui_no_such_cell"))
+        return self.run.results[sheet_no].sheet
+
+
+def open_workspace(
+    inputs: list[Path],
+    *,
+    target: str | None = None,
+    kind: str | None = None,
+    course_codes: Path | None = None,
+    mapping: Mapping | None = None,
+    ctx: Context = Context(),
+) -> Workspace:
+    """Read and validate ``inputs`` (no report is written)."""
+    with ctx.applied():
+        started = time.perf_counter()
+        known = known_from_ledger(target)
+        run = validate_paths(
+            inputs,
+            kind=kind,
+            lang=ctx.lang,
+            course_codes=course_codes,
+            known_students=known,
+            mapping=mapping,
+        )
+        table = read_course_table(course_codes) if course_codes else None
+        return Workspace(list(inputs), run, known, table, seconds=time.perf_counter() - started)
+
+
+def edit_cell(
+    ws: Workspace, sheet_no: int, index: int, position: int, text: str, *, ctx: Context = Context()
+) -> CellEdit:
+    """Put ``text`` in one cell and validate every sheet again (duplicates span rows)."""
+    with ctx.applied():
+        sheet = ws.sheet(sheet_no)
+        if not 0 <= index < len(sheet.rows) or not 0 <= position < len(sheet.headers):
+            raise InputFileError(t("ui_no_such_cell"))
+        row = sheet.rows[index]
+        old = row[position] if position < len(row) else None
+        edit = CellEdit(sheet_no, index, position, old, typed(sheet, position, text))
+        apply(ws.run, edit, edit.new)
+        ws.edits.append(edit)
+        revalidate(ws, ctx)
+        return edit
+
+
+def undo(ws: Workspace, *, ctx: Context = Context()) -> CellEdit | None:
+    """Take the last correction back; None when there is none."""
+    with ctx.applied():
+        if not ws.edits:
+            return None
+        edit = ws.edits.pop()
+        apply(ws.run, edit, edit.old)
+        revalidate(ws, ctx)
+        return edit
+
+
+def revalidate(ws: Workspace, ctx: Context = Context()) -> None:
+    """Validate the workbooks in memory again (after a correction, or in another language)."""
+    started = time.perf_counter()
+    ws.run = validate_books(
+        ws.run.books, lang=ctx.lang, course_table=ws.course_table, known_students=ws.known
+    )
+    ws.seconds = time.perf_counter() - started
+
+
+def save_corrected(ws: Workspace, path: Path, out: Path, *, ctx: Context = Context()) -> Path:
+    """The user's file ``path`` with only the corrected cells changed, written to ``out``."""
+    with ctx.applied():
+        return write_corrected(ws.run, ws.edits, path, out)
+
+
+def save_report(ws: Workspace, out: Path, *, ctx: Context = Context()) -> Path:
+    """The validation report (B.6) of the workspace as it stands, corrections included."""
+    with ctx.applied():
+        target = prepare_report_path(out)
+        write_report(validation_report(ws.run, ws.seconds, uuid.uuid4().hex[:12]), target)
+        return target

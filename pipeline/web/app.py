@@ -1,0 +1,596 @@
+"""The office web app: server-rendered pages (Starlette, Jinja2, htmx) that call the command
+layer and show what it returns. Nothing here decides a rule; every action is a command's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .. import i18n
+from ..commands import maxa as maxa_commands
+from ..commands import workspace as ws_commands
+from ..commands.reconcile import run_reconcile
+from ..commands.results import run_results
+from ..commands.runs import list_runs
+from ..commands.submit import run_submit
+from ..config import (
+    SANDBOX,
+    Credentials,
+    describe_target,
+    maxa_credentials,
+    resolve_target,
+    simad_credentials,
+)
+from ..context import Context
+from ..errors import ConfigError, InputFileError, SimadError
+from ..i18n import counts_text, t, word
+from ..private import private_dir, restrict
+from ..reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
+from ..validation import finding_groups
+from . import views
+from .security import MAX_UPLOAD, Guard, Secrets
+from .state import Job, State
+
+log = structlog.get_logger("simad.ui")
+HERE = Path(__file__).parent
+UPLOAD_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls", ".csv"}
+PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
+DOWNLOADABLE = re.compile(r"(results|reconcile|maxa)-[\w.-]+\.xlsx")  # what /download/ serves
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def create_app(keys: Secrets, state: State) -> Starlette:
+    """The app for one session: its secrets (the guard) and its memory (``state``)."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.globals.update(t=t, word=word, number=i18n.number, when=i18n.when, tone=views.tone)
+    env.globals["counts_text"] = counts_text
+
+    def ctx() -> Context:
+        return Context(lang=state.lang)
+
+    def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        with i18n.language(state.lang):
+            page = {
+                "lang": state.lang,
+                "dir": "rtl" if state.lang == "fa" else "ltr",
+                "csrf": json.dumps({"X-CSRF-Token": keys.csrf}),
+                "csrf_token": keys.csrf,
+                "target": state.target,
+                "target_line": describe_target(state.target) if state.target else None,
+                "sandbox": state.target == SANDBOX,
+                "path": request.url.path,
+                "ws": state.workspace,
+            }
+            return templates.TemplateResponse(request, name, {**page, **values}, status_code=status)
+
+    def flash(request: Request, message: str, status: int = 400) -> HTMLResponse:
+        """A message in the page's message area (an htmx request), or a page of its own."""
+        if request.headers.get("hx-request"):
+            response = render(request, "_flash.html", status, message=message)
+            response.headers["HX-Retarget"] = "#flash"
+            response.headers["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "error.html", status, message=message)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        """The one error boundary of the pages: a sentence, never a traceback."""
+        if isinstance(exc, SimadError):
+            return flash(request, str(exc), 400)
+        log.exception("ui_failed", path=request.url.path)
+        with i18n.language(state.lang):
+            return flash(request, t("internal_error", error=type(exc).__name__), 500)
+
+    def redirect(request: Request, to: str) -> Response:
+        """Go to ``to``: htmx follows HX-Redirect, a plain browser the 303."""
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": to})
+        return Response(status_code=303, headers={"Location": to})
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(request: Request) -> Response:
+        return render(request, "start.html")
+
+    async def upload(request: Request) -> Response:
+        form = await request.form(max_files=20, max_part_size=1024 * 1024)
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        with i18n.language(state.lang):
+            if not files:
+                raise InputFileError(t("ui_no_file"))
+            paths = [await _store(state, f) for f in files]
+        opened = await run_in_threadpool(
+            ws_commands.open_workspace, paths, target=state.target, ctx=ctx()
+        )
+        with state.lock:
+            state.workspace, state.uploads = opened, paths
+        return redirect(request, "/check")
+
+    async def choose_target(request: Request) -> Response:
+        form = await request.form()
+        choice = str(form.get("target", ""))
+        address = str(form.get("address", "")).strip()
+        with i18n.language(state.lang):
+            if choice not in (SANDBOX, "remote"):
+                raise ConfigError(t("ui_choose_target"))
+            chosen = resolve_target(SANDBOX if choice == SANDBOX else address or "-")
+        state.target = chosen
+        return redirect(request, str(form.get("next") or "/"))
+
+    async def set_lang(request: Request) -> Response:
+        form = await request.form()
+        with i18n.language(state.lang):
+            state.lang = i18n.checked(str(form.get("lang", "fa")))
+        return redirect(request, str(form.get("next") or "/"))
+
+    # -- validation and fix in place ------------------------------------------------------------
+
+    def workspace() -> ws_commands.Workspace:
+        ws = state.workspace
+        if ws is None:
+            with i18n.language(state.lang):
+                raise InputFileError(t("ui_no_workbook"))
+        if ws.run.lang != state.lang:  # findings are worded in the language they were made in
+            ws_commands.revalidate(ws, ctx())
+        return ws
+
+    def check_values(request: Request, panel: dict[str, Any] | None = None) -> dict[str, Any]:
+        ws = workspace()
+        q = request.query_params
+        sheet_no = _int(q.get("sheet"), 0)
+        if not 0 <= sheet_no < len(ws.run.results):
+            sheet_no = 0
+        rule = (q["rule"], q.get("field", "")) if q.get("rule") else None
+        only = q.get("only") == "invalid"
+        with i18n.language(state.lang):
+            page = views.sheet_page(
+                ws.run.results[sheet_no],
+                sheet_no,
+                only_invalid=only,
+                rule=rule,
+                page=_int(q.get("page"), 1),
+            )
+            groups = finding_groups(ws.run.results)
+        labels = [r.sheet.label for r in ws.run.results]
+        return {
+            "run": ws.run,
+            "page": page,
+            "groups": [(g, labels.index(g.sheet)) for g in groups],
+            "only": only,
+            "rule": rule,
+            "panel": panel,
+            "edits": len(ws.edits),
+            "seconds": ws.seconds,
+            "files": [p.name for p in ws.paths],
+        }
+
+    async def check(request: Request) -> Response:
+        if state.workspace is None:
+            return render(request, "check.html", run=None)
+        values = await run_in_threadpool(check_values, request)
+        name = "_check.html" if request.headers.get("hx-request") else "check.html"
+        return render(request, name, **values)
+
+    def cell_panel(ws: ws_commands.Workspace, sheet_no: int, index: int, position: int) -> dict:
+        result = ws.run.results[sheet_no]
+        sheet = result.sheet
+        found = [f for f in result.row_findings(index) if f.position in (position, None)]
+        value = sheet.rows[index][position] if position < len(sheet.rows[index]) else None
+        return {
+            "sheet": sheet_no,
+            "index": index,
+            "position": position,
+            "row": sheet.row_numbers[index],
+            "header": sheet.headers[position],
+            "value": views.show(value),
+            "findings": [(f.severity, f.message) for f in found],
+        }
+
+    async def cell(request: Request) -> Response:
+        q = request.query_params
+        ws = workspace()
+        sheet_no, index, position = _int(q.get("sheet")), _int(q.get("row")), _int(q.get("col"))
+        with i18n.language(state.lang):
+            sheet = ws.sheet(sheet_no)
+            if not 0 <= index < len(sheet.rows) or not 0 <= position < len(sheet.headers):
+                raise InputFileError(t("ui_no_such_cell"))
+            return render(request, "_panel.html", panel=cell_panel(ws, sheet_no, index, position))
+
+    async def edit(request: Request) -> Response:
+        form = await request.form()
+        ws = workspace()
+        sheet_no, index, position = (_int(form.get(k)) for k in ("sheet", "row", "col"))
+
+        def work() -> dict[str, Any]:
+            with state.lock:
+                ws_commands.edit_cell(
+                    ws, sheet_no, index, position, str(form.get("value", "")), ctx=ctx()
+                )
+                return check_values(request, cell_panel(ws, sheet_no, index, position))
+
+        return render(request, "_check.html", **await run_in_threadpool(work))
+
+    async def undo(request: Request) -> Response:
+        ws = workspace()
+
+        def work() -> dict[str, Any]:
+            with state.lock:
+                ws_commands.undo(ws, ctx=ctx())
+                return check_values(request)
+
+        return render(request, "_check.html", **await run_in_threadpool(work))
+
+    async def download_corrected(request: Request) -> Response:
+        ws = workspace()
+        n = _int(request.query_params.get("file"))
+        with i18n.language(state.lang):
+            if not 0 <= n < len(ws.paths):
+                raise InputFileError(t("ui_no_workbook"))
+        source = ws.paths[n]
+        out = state.out_path(f"{source.stem}-corrected{source.suffix}")
+        await run_in_threadpool(ws_commands.save_corrected, ws, source, out, ctx=ctx())
+        return _download(out)
+
+    async def download_report(request: Request) -> Response:
+        ws = workspace()
+        out = state.out_path(f"{ws.paths[0].stem}-validation.xlsx")
+        await run_in_threadpool(ws_commands.save_report, ws, out, ctx=ctx())
+        return _download(out)
+
+    # -- submit ------------------------------------------------------------------------------
+
+    def counts_to_send(ws: ws_commands.Workspace) -> list[tuple[str, str, int, int]]:
+        return [
+            (r.sheet.label, r.sheet.kind, r.counts()["valid"], r.counts()["invalid"])
+            for r in ws.run.results
+        ]
+
+    async def submit_page(request: Request) -> Response:
+        job = state.latest("submit")
+        ws = state.workspace
+        needs_login = state.target not in (None, SANDBOX) and state.target not in state.credentials
+        return render(
+            request,
+            "submit.html",
+            job=job,
+            snapshot=job.snapshot() if job else None,
+            plan=counts_to_send(ws) if ws else None,
+            needs_login=needs_login,
+        )
+
+    async def credentials(request: Request) -> Response:
+        form = await request.form()
+        user, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+        with i18n.language(state.lang):
+            if not state.target or not user or not password:
+                raise ConfigError(t("ui_credentials_missing"))
+        state.credentials[state.target] = Credentials(user, password)
+        return redirect(request, "/submit")
+
+    def login_for(target: str) -> Credentials:
+        if target == SANDBOX:
+            return state.credentials.get(target) or simad_credentials(target, interactive=False)
+        found = state.credentials.get(target)
+        if found is None:
+            with i18n.language(state.lang):
+                raise ConfigError(t("ui_credentials_missing"))
+        return found
+
+    def inputs_for_sending(ws: ws_commands.Workspace) -> list[Path]:
+        """The files as corrected in the page (a copy with the corrections), else as uploaded."""
+        changed = {ws.run.results[e.sheet_no].sheet.path for e in ws.edits}
+        out = []
+        for path in ws.paths:
+            if path in changed:
+                copy = private_dir(state.folder / "corrected" / path.parent.name) / path.name
+                ws_commands.save_corrected(ws, path, copy, ctx=ctx())
+                out.append(copy)
+            else:
+                out.append(path)
+        return out
+
+    async def submit(request: Request) -> Response:
+        ws = workspace()
+        with i18n.language(state.lang):
+            if state.target is None:
+                raise ConfigError(t("ui_choose_target"))
+            target = state.target
+            login = login_for(target)
+        with state.lock:
+            inputs = await run_in_threadpool(inputs_for_sending, ws)
+        report = _report_path(ws.paths[0].stem)
+
+        def work(job: Job) -> Any:
+            def started(engine: Any) -> None:
+                job.engine = engine
+                if job.stop_asked:
+                    engine.stop()
+
+            return run_submit(
+                inputs,
+                target=target,
+                report_path=report,
+                credentials=login,
+                on_start=started,
+                ctx=ctx(),
+            )
+
+        with i18n.language(state.lang):
+            state.start("submit", describe_target(target), work)
+        return redirect(request, "/submit")
+
+    async def stop(request: Request) -> Response:
+        job = state.jobs.get(request.path_params["job"])
+        if job is not None:
+            job.stop()
+        return redirect(request, "/submit" if job is None or job.kind == "submit" else "/maxa")
+
+    async def events(request: Request) -> Response:
+        """The job's progress as Server-Sent Events, until it ends or the page goes away (the
+        job goes on)."""
+        job = state.jobs.get(request.path_params["job"])
+        if job is None:
+            return Response(status_code=404)
+
+        async def stream() -> AsyncIterator[str]:
+            while True:
+                snap = job.snapshot()
+                yield f"data: {json.dumps(snap, ensure_ascii=False)}\n\n"
+                if job.finished is not None or await request.is_disconnected():
+                    return
+                await asyncio.sleep(PROGRESS_EVERY)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    async def job_view(request: Request) -> Response:
+        job = state.jobs.get(request.path_params["job"])
+        if job is None:
+            return Response(status_code=404)
+        return render(request, "_job.html", job=job, snapshot=job.snapshot())
+
+    # -- runs, results, reconciliation -------------------------------------------------------------
+
+    async def runs(request: Request) -> Response:
+        found = await run_in_threadpool(list_runs, 50, ctx=ctx())
+        return render(request, "runs.html", runs=found)
+
+    async def run_report(request: Request) -> Response:
+        run_id = request.path_params["run"]
+        found = await run_in_threadpool(list_runs, 1000, ctx=ctx())
+        run = next((r for r in found if r.id == run_id), None)
+        with i18n.language(state.lang):
+            if run is None or not run.report or not Path(run.report).is_file():
+                raise InputFileError(t("ui_report_gone"))
+        return _download(Path(run.report))
+
+    async def results_page(request: Request) -> Response:
+        return render(request, "results.html", done=None, year=None)
+
+    async def results(request: Request) -> Response:
+        form = await request.form()
+        with i18n.language(state.lang):
+            year = _int(form.get("year"), -1)
+            if year < 1:
+                raise InputFileError(t("ui_bad_year"))
+            if state.target is None:
+                raise ConfigError(t("ui_choose_target"))
+            target = state.target
+            login = login_for(target)
+        course = str(form.get("course", "")).strip() or None
+        ws = state.workspace
+
+        def work() -> dict[str, Any]:
+            inputs = inputs_for_sending(ws) if ws is not None else []
+            got = run_results(
+                year,
+                target=target,
+                course=course,
+                out=state.out_path(f"results-{year}.xlsx"),
+                credentials=login,
+                ctx=ctx(),
+            )
+            matched = run_reconcile(
+                year,
+                inputs,
+                target=target,
+                report_path=state.out_path(f"reconcile-{year}.xlsx"),
+                credentials=login,
+                ctx=ctx(),
+            )
+            with i18n.language(state.lang):
+                return {
+                    "results": views.report_view(got.content),
+                    "reconcile": views.report_view(matched.content) if matched.content else None,
+                    "needs_action": matched.needs_action,
+                }
+
+        done = await run_in_threadpool(work)
+        return render(request, "_results.html", done=done, year=year)
+
+    async def download_out(request: Request) -> Response:
+        name = request.path_params["name"]
+        path = state.out_path(Path(name).name)
+        with i18n.language(state.lang):
+            if not DOWNLOADABLE.fullmatch(name) or not path.is_file():
+                raise InputFileError(t("ui_report_gone"))
+        return _download(path)
+
+    # -- MAXA --------------------------------------------------------------------------------
+
+    async def maxa_page(request: Request) -> Response:
+        job = state.latest("pull")
+        return render(request, "maxa.html", job=job, snapshot=job.snapshot() if job else None)
+
+    async def maxa_action(request: Request) -> Response:
+        form = {k: str(v).strip() for k, v in (await request.form()).items()}
+        action = request.path_params["action"]
+        offline = form.get("offline") == "on"
+        term, code = form.get("terminology", ""), form.get("code", "")
+        with i18n.language(state.lang):
+            if not term:
+                raise InputFileError(t("ui_terminology_missing"))
+        c = ctx()
+        with i18n.language(state.lang):
+            login = maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
+        if action == "lookup":
+            answer = await run_in_threadpool(
+                lambda: maxa_commands.lookup(
+                    term, code, offline=offline, target=None, credentials=login, ctx=c
+                )
+            )
+            return render(request, "_maxa_answer.html", answer=answer)
+        if action == "validate":
+            value = form.get("value", "")
+            answer = await run_in_threadpool(
+                lambda: maxa_commands.validate(
+                    term, code, value, offline=offline, target=None, credentials=login, ctx=c
+                )
+            )
+            return render(request, "_maxa_answer.html", answer=answer)
+        if action == "versions":
+            found = await run_in_threadpool(
+                lambda: maxa_commands.versions(term, target=None, credentials=login, ctx=c)
+            )
+            return render(request, "_maxa_versions.html", versions=found, terminology=term)
+        if action == "diff":
+            old, new = form.get("old", ""), form.get("new", "")
+            name = f"maxa-diff-{_safe(term)}-{_safe(old)}-{_safe(new)}.xlsx"
+            result = await run_in_threadpool(
+                lambda: maxa_commands.diff(
+                    term,
+                    old,
+                    new,
+                    out=state.out_path(name),
+                    offline=offline,
+                    target=None,
+                    credentials=login,
+                    ctx=c,
+                )
+            )
+            return render(request, "_maxa_diff.html", diff=result, download=name)
+        if action == "pull":
+            version = form.get("version") or "latest"
+
+            def work(job: Job) -> Any:
+                def progress(done: int, total: int) -> None:
+                    job.done, job.total = done, total
+
+                return maxa_commands.pull(
+                    term, version, target=None, credentials=login, progress=progress, ctx=c
+                )
+
+            with i18n.language(state.lang):
+                state.start("pull", term, work)
+            return redirect(request, "/maxa")
+        return Response(status_code=404)
+
+    # -- the app -----------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(state.close)
+
+    post = ["POST"]
+    routes = [
+        Route("/", start),
+        Route("/upload", upload, methods=post),
+        Route("/target", choose_target, methods=post),
+        Route("/lang", set_lang, methods=post),
+        Route("/check", check),
+        Route("/cell", cell),
+        Route("/cell", edit, methods=post),
+        Route("/undo", undo, methods=post),
+        Route("/download/corrected", download_corrected),
+        Route("/download/report", download_report),
+        Route("/submit", submit_page),
+        Route("/submit", submit, methods=post),
+        Route("/credentials", credentials, methods=post),
+        Route("/jobs/{job}", job_view),
+        Route("/jobs/{job}/events", events),
+        Route("/jobs/{job}/stop", stop, methods=post),
+        Route("/runs", runs),
+        Route("/runs/{run}/report", run_report),
+        Route("/results", results_page),
+        Route("/results", results, methods=post),
+        Route("/download/{name}", download_out),
+        Route("/maxa", maxa_page),
+        Route("/maxa/{action}", maxa_action, methods=post),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={Exception: failed, SimadError: failed},
+        lifespan=lifespan,
+    )
+    app.state.simad = state
+    app.add_middleware(Guard, keys=keys, lang=lambda: state.lang)
+    return app
+
+
+async def _store(state: State, upload: UploadFile) -> Path:
+    """Keep an uploaded workbook, owner-only, after checking its size and that its content is
+    what its name says (a workbook is a zip or an old Excel file; a CSV is text)."""
+    name = Path(upload.filename or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputFileError(t("file_type", path=name, suffix=suffix or "?"))
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
+    head = data[:8]
+    looks_right = (
+        head.startswith(ZIP_MAGIC)
+        if suffix in EXCEL_SUFFIXES - {".xls"}
+        else head.startswith(OLE_MAGIC)
+        if suffix == ".xls"
+        else b"\x00" not in data[:65536]
+    )
+    if not data or not looks_right:
+        raise InputFileError(t("ui_not_a_workbook", name=name))
+    path = state.upload_path(name)
+    path.write_bytes(data)
+    restrict(path)
+    return path
+
+
+def _download(path: Path) -> FileResponse:
+    media = XLSX if path.suffix.lower() == ".xlsx" else "application/octet-stream"
+    return FileResponse(path, filename=path.name, media_type=media)
+
+
+def _report_path(stem: str) -> Path:
+    from ..config import simad_home
+
+    folder = private_dir(simad_home() / "reports")
+    return folder / f"{stem}-submission-{datetime.now().strftime('%Y%m%d-%H%M%S')}.xlsx"
+
+
+def _int(value: Any, default: int = -1) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^\w.-]", "_", text)[:40] or "_"

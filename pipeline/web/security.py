@@ -1,0 +1,163 @@
+"""The web app's guard on a shared office PC, one ASGI middleware in front of every route.
+
+- The Host header must name the address the app was started on (a page of another site that
+  points a name of its own at 127.0.0.1 — DNS rebinding — is refused).
+- Every request carries the session secret in a cookie. The cookie is set once, from the
+  one-time address ``simad ui`` prints; that address stops working once used.
+- A request that changes anything (POST) carries the CSRF token in ``X-CSRF-Token``.
+- Bodies are limited in size (uploads: ``MAX_BODY`` bytes), counted as they arrive.
+- Every answer carries a strict Content-Security-Policy and is never cached.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+from starlette.datastructures import URL, Headers, QueryParams
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import UploadTooLarge
+from ..i18n import language, t
+
+MAX_UPLOAD = 25 * 1024 * 1024  # one workbook
+MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing
+SAFE_METHODS = {"GET", "HEAD"}
+CSRF_HEADER = "x-csrf-token"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+@dataclass
+class Secrets:
+    """The session secret (the cookie), the one-time token of the printed address and the
+    CSRF token, all random, held in memory for one run of ``simad ui``."""
+
+    port: int
+    hosts: frozenset[str]
+    session: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    once: str | None = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    @property
+    def cookie(self) -> str:
+        return f"simad_ui_{self.port}"  # cookies ignore ports: one name per running app
+
+    def redeem(self, token: str) -> bool:
+        """Whether ``token`` is the one-time token; it works once."""
+        if self.once is None or not hmac.compare_digest(token.encode(), self.once.encode()):
+            return False
+        self.once = None
+        return True
+
+    def holds_session(self, headers: Headers) -> bool:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:  # a malformed cookie header is no session
+            return False
+        morsel = cookie.get(self.cookie)
+        return morsel is not None and hmac.compare_digest(
+            morsel.value.encode(), self.session.encode()
+        )
+
+    def holds_csrf(self, headers: Headers) -> bool:
+        return hmac.compare_digest(headers.get(CSRF_HEADER, "").encode(), self.csrf.encode())
+
+
+class Guard:
+    """Refuses what the module's rules refuse, before any route sees the request."""
+
+    def __init__(self, app: ASGIApp, keys: Secrets, lang: Callable[[], str]) -> None:
+        self.app, self.keys, self.lang = app, keys, lang  # ``lang``: the app's language now
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        refused = self._check(scope, headers)
+        if refused is not None:
+            await _secured(refused)(scope, receive, send)
+            return
+        with language(self.lang()):
+            too_big = t("ui_too_big", mb=MAX_BODY // 2**20)
+        await self.app(scope, _limited(receive, too_big), _with_headers(send))
+
+    def _check(self, scope: Scope, headers: Headers) -> Response | None:
+        with language(self.lang()):
+            if headers.get("host", "").lower() not in self.keys.hosts:
+                return PlainTextResponse(t("ui_bad_host"), status_code=421)
+            length = headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+                return PlainTextResponse(t("ui_too_big", mb=MAX_BODY // 2**20), status_code=413)
+            token = QueryParams(scope.get("query_string", b"")).get("token")
+            if scope["method"] in SAFE_METHODS and token is not None:
+                return self._redeem(token, URL(scope=scope))
+            if not self.keys.holds_session(headers):
+                return PlainTextResponse(t("ui_no_session"), status_code=403)
+            if scope["method"] not in SAFE_METHODS and not self.keys.holds_csrf(headers):
+                return PlainTextResponse(t("ui_no_csrf"), status_code=403)
+        return None
+
+    def _redeem(self, token: str, url: URL) -> Response:
+        """The one-time address: set the session cookie and go to the page without the token."""
+        if not self.keys.redeem(token):
+            return PlainTextResponse(t("ui_token_used"), status_code=403)
+        response = RedirectResponse(url.path or "/", 303)
+        response.set_cookie(
+            self.keys.cookie, self.keys.session, httponly=True, samesite="strict", path="/"
+        )
+        return response
+
+
+def _secured(response: Response) -> Response:
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
+
+
+def _with_headers(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            present = {name.lower() for name, _ in message.get("headers", [])}
+            message["headers"] = [
+                *message.get("headers", []),
+                *((n, v) for n, v in HEADERS if n not in present),
+            ]
+        await send(message)
+
+    return sending
+
+
+def _limited(receive: Receive, too_big: str) -> Receive:
+    """``receive`` that refuses a body (chunked, without a length) beyond ``MAX_BODY``."""
+    seen = 0
+
+    async def receiving() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                raise UploadTooLarge(too_big)
+        return message
+
+    return receiving

@@ -1,0 +1,114 @@
+"""``simad ui``: serve the web app on 127.0.0.1 and open the browser at its one-time address."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from ..config import is_loopback, resolve_target, setting, simad_home
+from ..errors import ConfigError
+from ..i18n import t
+from .app import create_app
+from .security import Secrets
+from .state import State
+
+STALE_UPLOADS = 24 * 3600  # a session folder left by a killed app is removed a day later
+
+
+def hosts_for(host: str, port: int) -> frozenset[str]:
+    """The Host headers the app answers: the address it listens on, by name and number."""
+    names = {host, "127.0.0.1", "localhost"} if is_loopback(host) else {host}
+    if host in ("0.0.0.0", "::"):
+        names |= {socket.gethostname(), socket.getfqdn()}
+    return frozenset(f"{name}:{port}".lower() for name in names)
+
+
+def free_port(host: str) -> int:
+    """A port nobody listens on (the system's choice)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _check_free(host: str, port: int) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, port))
+    return port
+
+
+def remove_stale(home: Path) -> None:
+    """Session folders (uploads) of apps that were killed before they could clean up."""
+    folder = home / "ui"
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for child in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if now - child.stat().st_mtime > STALE_UPLOADS:
+                shutil.rmtree(child)
+
+
+def build(host: str, port: int, lang: str) -> tuple[object, Secrets, State]:
+    """The app, its secrets and its memory, for ``host:port``."""
+    home = simad_home()
+    remove_stale(home)
+    configured = setting("SIMAD_TARGET")
+    state = State(home, lang, resolve_target(configured) if configured else None)
+    keys = Secrets(port, hosts_for(host, port))
+    return create_app(keys, state), keys, state
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    lang: str = "fa",
+    open_browser: bool = True,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Serve until Ctrl-C. The first line said is the address to open (with its one-time
+    token); a host other than loopback is warned about."""
+    try:
+        port = free_port(host) if not port else _check_free(host, port)
+    except OSError as exc:
+        raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+    app, keys, _state = build(host, port, lang)
+    shown = f"[{host}]" if ":" in host else host
+    address = (
+        f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/?token={keys.once}"
+    )
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,  # addresses carry the one-time token; nothing personal is logged
+        timeout_graceful_shutdown=3,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    if open_browser:
+        threading.Timer(0.5, lambda: _open(address)).start()
+    say(address)
+    if not is_loopback(host):
+        say(t("ui_exposed", host=host))
+    say(t("ui_started"))
+    sys.stdout.flush()
+    try:
+        server.run()
+    except OSError as exc:
+        raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+
+
+def _open(address: str) -> None:
+    with contextlib.suppress(Exception):
+        webbrowser.open(address)
