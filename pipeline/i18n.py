@@ -817,7 +817,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_password": {"fa": "گذرواژه", "en": "Password"},
     "ui_continue": {"fa": "ادامه", "en": "Continue"},
     "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
-    "ui_confirm_target": {"fa": "مقصد: {target}", "en": "Target: {target}"},
     "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
     "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
     "ui_confirm_hint": {

@@ -333,7 +333,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             )
 
         with i18n.language(state.lang):
-            state.start("submit", describe_target(target), work)
+            state.start("submit", describe_target(target, short=True), work)
         return redirect(request, "/submit")
 
     async def stop(request: Request) -> Response:

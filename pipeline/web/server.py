@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uvicorn
@@ -112,3 +112,23 @@ def serve(
 def _open(address: str) -> None:
     with contextlib.suppress(Exception):
         webbrowser.open(address)
+
+
+@contextlib.contextmanager
+def running(lang: str = "fa", host: str = "127.0.0.1") -> Iterator[tuple[str, State]]:
+    """The app served from a thread, for tests and screenshots: (its one-time address, its
+    memory). Stopped (and its session folder removed) when the block ends."""
+    port = free_port(host)
+    app, keys, state = build(host, port, lang)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="simad-ui", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}/?token={keys.once}", state
+    finally:
+        server.should_exit = True
+        thread.join(30)

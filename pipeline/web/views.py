@@ -76,7 +76,9 @@ class ReportView:
 def report_view(report: Report, limit: int = 500) -> ReportView:
     counts = [
         [
-            Cell(word(str(v)), status=str(v)) if n == 0 and report.status_counts else Cell(show(v))
+            Cell(word(str(v)), status=str(v))
+            if n == 0 and report.status_counts
+            else Cell(number(v) if isinstance(v, int) else show(v))
             for n, v in enumerate(row)
         ]
         for row in report.counts
