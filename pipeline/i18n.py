@@ -671,6 +671,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این نشانی را در مرورگر باز کنید (فقط یک بار کار می‌کند). برای پایان Ctrl+C را بزنید.",
         "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
     },
+    "ui_stopped": {
+        "fa": "برنامه بسته شد؛ فایل‌های بارگذاری‌شده پاک شدند.",
+        "en": "The app has stopped; the uploaded files were removed.",
+    },
     "ui_exposed": {
         "fa": "هشدار: برنامه روی {host} گوش می‌دهد و از رایانه‌های دیگر شبکه هم در دسترس است؛ فقط در شبکه‌ای که به آن اعتماد دارید.",
         "en": "Warning: the app listens on {host} and can be reached from other computers on the network; only on a network you trust.",

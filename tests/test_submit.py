@@ -221,6 +221,39 @@ def test_interrupt_writes_the_report_of_what_happened(sandbox, clock, tmp_path):
     assert set(sandbox.store.write_counts()["residents"].values()) == {1}
 
 
+def test_stop_lets_rows_in_flight_finish_and_writes_the_report(sandbox, clock, tmp_path):
+    """Stop (the web app's button): no new row starts, every row started is recorded as the
+    server answered it, the rest are not_sent saying why, and the report is written."""
+    engines = []
+
+    def stop_after_ten(progress):
+        if progress.done >= 10:
+            engines[0].stop()
+
+    result = submit(
+        [SAMPLE],
+        sandbox,
+        clock,
+        report_path=tmp_path / "r.xlsx",
+        on_start=engines.append,
+        on_progress=stop_after_ten,
+        concurrency=4,
+    )
+    assert result.interrupted and result.exit_code == 130
+    rows = report_rows(tmp_path / "r.xlsx")
+    sent = [r for r in rows if r["status"] == "sent"]
+    stopped = [r for r in rows if r["status"] == "not_sent"]
+    # Those in flight when Stop came finished: a few more than ten, never the whole file.
+    assert 10 <= len(sent) <= 10 + 4
+    assert stopped and all("stopped with Stop" in r["messages"] for r in stopped)
+    # Every sent row is on the server once; the ledger holds every row that was sent.
+    assert sum(sandbox.store.write_counts()["residents"].values()) == len(sent)
+    ledger = Ledger(Path.cwd() / "home" / "ledger.db")
+    assert ledger.runs()[0]["state"] == "interrupted"
+    assert len(ledger.accepted_students("sandbox")) == len(sent)
+    ledger.close()
+
+
 def test_photos(sandbox, clock, tmp_path):
     header, rows = rule_rows(
         "residents", [{}, OTHER, {"StudentNumber": "98123003", "NationalCode": "0084575948"}]

@@ -110,12 +110,12 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         return render(request, "start.html")
 
     async def upload(request: Request) -> Response:
-        form = await request.form(max_files=20, max_part_size=1024 * 1024)
-        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        with i18n.language(state.lang):
-            if not files:
-                raise InputFileError(t("ui_no_file"))
-            paths = [await _store(state, f) for f in files]
+        async with request.form(max_files=20, max_part_size=1024 * 1024) as form:
+            files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+            with i18n.language(state.lang):
+                if not files:
+                    raise InputFileError(t("ui_no_file"))
+                paths = [await _store(state, f) for f in files]
         opened = await run_in_threadpool(
             ws_commands.open_workspace, paths, target=state.target, ctx=ctx()
         )

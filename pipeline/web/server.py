@@ -105,8 +105,11 @@ def serve(
     sys.stdout.flush()
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how the app is stopped: the session was closed on the way out
     except OSError as exc:
         raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+    say(t("ui_stopped"))
 
 
 def _open(address: str) -> None:

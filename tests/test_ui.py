@@ -1,0 +1,210 @@
+"""`simad ui` over real HTTP on 127.0.0.1: the guard's rules on a shared office PC, uploads,
+credentials kept in memory only, and the session's files removed at the end."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pipeline.web.server import running
+
+SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+
+
+@pytest.fixture
+def ui():
+    with running("en") as (address, state):
+        yield address, state
+
+
+@pytest.fixture
+def session(ui):
+    """A browser that opened the printed address: (client, CSRF token, the app's memory)."""
+    address, state = ui
+    client, token = signed_in(address)
+    try:
+        yield client, token, state
+    finally:
+        client.close()
+
+
+def base(address: str) -> str:
+    return address.split("/?")[0]
+
+
+def signed_in(address: str) -> tuple[httpx.Client, str]:
+    """A client holding the session cookie, and the page's CSRF token."""
+    client = httpx.Client(base_url=base(address), follow_redirects=True)
+    page = client.get(address)
+    assert page.status_code == 200
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert token is not None
+    return client, token.group(1)
+
+
+def test_without_the_secret_every_request_is_refused(ui):
+    address, _ = ui
+    with httpx.Client(base_url=base(address)) as stranger:
+        for path in ("/", "/check", "/static/app.css", "/runs", "/jobs/x/events"):
+            answer = stranger.get(path)
+            assert answer.status_code == 403, path
+            assert "open the address simad ui printed" in answer.text
+            assert "default-src 'none'" in answer.headers["content-security-policy"]
+        assert stranger.post("/upload", files={"files": ("a.csv", b"x")}).status_code == 403
+        # A guessed cookie is no better than none.
+        stranger.cookies.set(f"simad_ui_{base(address).rsplit(':', 1)[1]}", "guess")
+        assert stranger.get("/").status_code == 403
+
+
+def test_the_printed_address_works_once_and_sets_a_strict_cookie(ui):
+    address, _ = ui
+    with httpx.Client() as first:
+        answer = first.get(address)
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert answer.headers["referrer-policy"] == "no-referrer"
+    with httpx.Client() as second:  # someone else who saw the address
+        answer = second.get(address)
+        assert answer.status_code == 403 and "used already" in answer.text
+
+
+def test_a_foreign_host_name_is_refused_even_with_the_secret(session):
+    client, _token, _state = session
+    port = str(client.base_url.port)
+    for host in (f"attacker.example:{port}", "127.0.0.1:1", f"localhost.attacker.example:{port}"):
+        answer = client.get("/", headers={"host": host})
+        assert answer.status_code == 421, host
+    assert client.get("/", headers={"host": f"localhost:{port}"}).status_code == 200
+
+
+def test_a_change_without_the_csrf_token_is_refused(session):
+    client, token, state = session
+    for headers in ({}, {"x-csrf-token": "wrong"}):
+        answer = client.post("/target", data={"target": "sandbox"}, headers=headers)
+        assert answer.status_code == 403 and "security token" in answer.text
+    assert state.target is None  # nothing changed
+    answer = client.post("/target", data={"target": "sandbox"}, headers={"x-csrf-token": token})
+    assert answer.status_code == 200 and state.target == "sandbox"
+
+
+def test_uploads_are_bounded_checked_by_content_and_owner_only(session):
+    client, token, state = session
+    h = {"x-csrf-token": token, "hx-request": "true"}
+    # A declared length beyond the limit is refused before a byte of the body is read.
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    with socket.create_connection((client.base_url.host, client.base_url.port)) as raw:
+        raw.sendall(
+            (
+                f"POST /upload HTTP/1.1\r\nHost: {client.base_url.netloc.decode()}\r\n"
+                f"Cookie: {cookie}\r\nX-CSRF-Token: {token}\r\n"
+                f"Content-Type: multipart/form-data; boundary=x\r\n"
+                f"Content-Length: {40 * 2**20}\r\n\r\n"
+            ).encode()
+        )
+        raw.settimeout(5)
+        head = b""
+        while b"25 MB" not in head and (more := raw.recv(4096)):
+            head += more
+        head = head.decode("utf-8", "replace")
+    assert head.startswith("HTTP/1.1 413") and "larger than 25 MB" in head
+    # A body sent without a length is counted as it arrives and refused past the limit.
+    part = b'--x\r\nContent-Disposition: form-data; name="files"; filename="big.xlsx"\r\n\r\n'
+    chunks = iter([part, *(b"PK\x03\x04" * 2**18 for _ in range(27)), b"\r\n--x--\r\n"])
+    big = client.post(
+        "/upload",
+        content=chunks,
+        headers={**h, "content-type": "multipart/form-data; boundary=x"},
+    )
+    assert big.status_code == 400 and "larger than 25 MB" in big.text
+    fake = client.post("/upload", files={"files": ("book.xlsx", b"not a workbook")}, headers=h)
+    assert fake.status_code == 400 and "does not hold an Excel workbook" in fake.text
+    exe = client.post("/upload", files={"files": ("run.exe", b"MZ....")}, headers=h)
+    assert exe.status_code == 400 and ".exe" in exe.text
+    assert state.workspace is None
+    good = client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+    assert good.status_code == 204 and good.headers["hx-redirect"] == "/check"
+    stored = state.workspace.paths[0]
+    assert stored.is_relative_to(Path(os.environ["SIMAD_HOME"]))
+    if os.name == "posix":
+        assert stored.stat().st_mode & 0o777 == 0o600
+        assert stored.parent.stat().st_mode & 0o777 == 0o700
+    page = client.get("/check")
+    assert "7 rows are invalid" in page.text
+
+
+def test_credentials_stay_in_memory_and_never_come_back_to_a_page(session):
+    client, token, state = session
+    h = {"x-csrf-token": token}
+    client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+    client.post("/target", data={"target": "remote", "address": "http://127.0.0.1:9"}, headers=h)
+    assert "Sign in to SIMAD" in client.get("/submit").text
+    user, secret = "office-user-7731", "pw-Zq81-never-shown"
+    client.post("/credentials", data={"username": user, "password": secret}, headers=h)
+    page = client.get("/submit")
+    assert "Before sending" in page.text
+    assert secret not in page.text and user not in page.text
+    # Sending to an address where nobody listens fails, and says so, without the secret.
+    client.post("/submit", headers=h)
+    job = state.latest("submit")
+    assert job is not None and job.thread is not None
+    job.thread.join(60)
+    page = client.get("/submit").text
+    assert secret not in page and user not in page
+    for path in Path(os.environ["SIMAD_HOME"]).rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_the_session_folder_is_removed_when_the_app_stops():
+    with running("en") as (address, state):
+        client, token = signed_in(address)
+        client.post(
+            "/upload",
+            files={"files": ("sample.xlsx", SAMPLE.read_bytes())},
+            headers={"x-csrf-token": token},
+        )
+        client.close()
+        folder = state.folder
+        assert any(folder.rglob("sample.xlsx"))
+    assert not folder.exists()
+
+
+def test_simad_ui_prints_the_address_first_and_stops_cleanly_on_ctrl_c(tmp_path):
+    env = {**os.environ, "SIMAD_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--lang", "en", "ui", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as process:
+        try:
+            started = time.monotonic()
+            first = process.stdout.readline().strip()
+            assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", first), first
+            for _ in range(100):  # the server is listening within a second or two
+                try:
+                    answer = httpx.get(first)
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.05)
+            assert answer.status_code == 303
+            assert time.monotonic() - started < 10
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=20)
+            assert process.returncode == 0
+            assert "Traceback" not in err and "has stopped" in out
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert not any((tmp_path / "home" / "ui").iterdir())

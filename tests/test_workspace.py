@@ -1,0 +1,145 @@
+"""Fix in place (the command layer under the web app): correct a cell, the sheet is validated
+again at once, undo takes it back, and the corrected file differs from the user's only there."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.commands import workspace as ws
+from pipeline.context import Context
+from pipeline.errors import InputFileError
+from pipeline.validation import INVALID
+from schemas.identifiers import national_code_check_digit
+
+SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+EN = Context(lang="en")
+
+
+def valid_code(first_nine: str = "123456780") -> str:
+    return first_nine + national_code_check_digit(first_nine)
+
+
+def cell_of(space: ws.Workspace, code: str) -> tuple[int, int, int]:
+    """(sheet, row index, column) of the first cell with a finding of rule ``code``."""
+    for n, result in enumerate(space.run.results):
+        for f in result.findings:
+            if f.code == code and f.position is not None:
+                return n, result.sheet.row_numbers.index(f.row), f.position
+    raise AssertionError(code)
+
+
+def style(cell) -> tuple:
+    color = cell.font.color.rgb if cell.font.color is not None else None
+    return (cell.fill.patternType, cell.fill.fgColor.rgb, cell.font.b, color, cell.number_format)
+
+
+@pytest.fixture
+def space(tmp_path) -> ws.Workspace:
+    copy = tmp_path / "sample.xlsx"
+    shutil.copy(SAMPLE, copy)
+    return ws.open_workspace([copy], ctx=EN)
+
+
+def test_a_corrected_cell_is_valid_at_once_and_undo_takes_it_back(space):
+    before = space.run.invalid
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
+    assert space.run.invalid == before - 1
+    assert space.run.results[sheet].status(index) != INVALID
+    ws.undo(space, ctx=EN)
+    assert space.run.invalid == before
+    assert space.run.results[sheet].status(index) == INVALID
+    assert ws.undo(space, ctx=EN) is None  # nothing left to undo
+
+
+def test_the_whole_sheet_is_validated_again_duplicates_span_rows(space):
+    result = space.run.results[0]
+    numbers = result.frame["StudentNumber"]
+    valid_rows = [i for i in range(len(numbers)) if result.status(i) != INVALID]
+    first, second = valid_rows[0], valid_rows[1]
+    col = result.sheet.columns["StudentNumber"]
+    ws.edit_cell(space, 0, second, col, str(numbers[first]), ctx=EN)
+    again = space.run.results[0]
+    # Both rows now share a student number: the untouched one turned invalid too.
+    assert again.status(first) == INVALID and again.status(second) == INVALID
+    codes = {f.code for f in again.row_findings(first)}
+    assert "duplicate_student" in codes
+
+
+def test_corrected_workbook_changes_only_the_corrected_cells(space, tmp_path):
+    source = space.paths[0]
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
+    out = ws.save_corrected(space, source, tmp_path / "corrected.xlsx", ctx=EN)
+    old, new = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
+    assert old.sheetnames == new.sheetnames  # the guide and the hidden lists sheet kept
+    name = space.run.results[sheet].sheet.name
+    row = space.run.results[sheet].sheet.row_numbers[index]
+    changed = []
+    for ws_old in old.worksheets:
+        ws_new = new[ws_old.title]
+        for r_old, r_new in zip(ws_old.iter_rows(), ws_new.iter_rows(), strict=True):
+            for a, b in zip(r_old, r_new, strict=True):
+                if a.value != b.value:
+                    changed.append((ws_old.title, a.row, a.column, b.value))
+                assert style(a) == style(b)  # formatting kept
+        assert ws_old.data_validations.count == ws_new.data_validations.count  # dropdowns kept
+    assert changed == [(name, row, col + 1, valid_code())]
+    assert new[name].cell(row=row, column=col + 1).data_type == "s"  # leading digits kept
+    if os.name == "posix":
+        assert out.stat().st_mode & 0o777 == 0o600
+    # Validating the corrected file gives what the page showed.
+    assert ws.open_workspace([out], ctx=EN).run.invalid == space.run.invalid
+
+
+def test_corrected_csv_keeps_its_delimiter_and_other_cells(tmp_path):
+    path = tmp_path / "residents.csv"
+    rows = [
+        ["StudentNumber", "NationalCode", "FirstName"],
+        ["98123001", "0012345678", "Ali"],
+        ["98123002", valid_code("123456789"), "Sara"],
+    ]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    space = ws.open_workspace([path], kind="residents", ctx=EN)
+    ws.edit_cell(space, 0, 0, 1, valid_code(), ctx=EN)
+    out = ws.save_corrected(space, path, tmp_path / "fixed.csv", ctx=EN)
+    text = out.read_text(encoding="utf-8-sig")
+    assert list(csv.reader(text.splitlines(), delimiter=";")) == [
+        rows[0],
+        ["98123001", valid_code(), "Ali"],
+        rows[2],
+    ]
+
+
+def test_an_ods_cannot_be_written_back_and_says_what_to_do(tmp_path):
+    from tests.data.generate import RESIDENT, write_ods
+
+    path = tmp_path / "residents.ods"
+    write_ods(path, list(RESIDENT), [[str(v) for v in RESIDENT.values()]])
+    space = ws.open_workspace([path], ctx=EN)
+    with pytest.raises(InputFileError, match="download the report"):
+        ws.save_corrected(space, path, tmp_path / "x.ods", ctx=EN)
+
+
+def test_a_cell_outside_the_sheet_is_refused(space):
+    with pytest.raises(InputFileError, match="no such cell"):
+        ws.edit_cell(space, 0, 10_000, 0, "x", ctx=EN)
+    with pytest.raises(InputFileError, match="no such cell"):
+        ws.edit_cell(space, 9, 0, 0, "x", ctx=EN)
+
+
+def test_report_of_the_workspace_carries_the_corrections(space, tmp_path):
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
+    out = ws.save_report(space, tmp_path / "report.xlsx", ctx=EN)
+    book = openpyxl.load_workbook(out)
+    data = book.worksheets[1 + sheet]
+    row = space.run.results[sheet].sheet.row_numbers[index]
+    assert data.cell(row=row, column=col + 1).value == valid_code()
