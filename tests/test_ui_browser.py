@@ -1,0 +1,148 @@
+"""The office's whole term in a real browser (headless Chromium): drop the sample, see its
+invalid rows, fix one and see the count fall, submit to the sandbox and watch the progress
+reach the end, download the report, reconcile — in Persian, then in English."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.i18n import language, word
+from pipeline.web.server import running
+from schemas.identifiers import national_code_check_digit
+
+from .browser import chromium_path, launch
+from .reports import column_keys
+
+SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="no Chromium on this machine (apt-get install chromium chromium-driver)",
+)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+DROP = """(b64) => {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "sample.xlsx"));
+  return transfer;
+}"""
+
+
+def invalid_rows(page) -> int:
+    return sum(
+        int(v)
+        for v in page.eval_on_selector_all(
+            "#counts [data-invalid]", "cells => cells.map(c => c.dataset.invalid)"
+        )
+    )
+
+
+def saved(download, folder: Path) -> Path:
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path):
+    with running("fa") as (address, state):
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(address)
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert "کارپوشه‌ها" in page.inner_text("h1")
+
+        # The target is chosen explicitly; then the sandbox banner is on every page.
+        page.check("input[value=sandbox]")
+        page.click("form[hx-post='/target'] button")
+        page.wait_for_selector("#sandbox-banner")
+
+        # Drop the sample on the drop zone.
+        data = base64.b64encode(SAMPLE.read_bytes()).decode()
+        transfer = page.evaluate_handle(DROP, data)
+        page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+        page.wait_for_url("**/check")
+        before = invalid_rows(page)
+        assert before == 7
+        assert page.locator("#groups li").count() >= 5
+
+        # Only the invalid rows; click the red national code and type a valid one.
+        page.click("#only-invalid")
+        page.wait_for_selector("#rows tbody tr >> nth=0")
+        assert page.locator("#rows tbody tr").count() == 4
+        bad = page.locator("#rows td.error", has_text="0012345678")
+        bad.click()
+        page.wait_for_selector("#value")
+        fixed = "123456780" + national_code_check_digit("123456780")
+        page.fill("#value", fixed)
+        page.click("#save")
+        page.wait_for_selector("#cell-clean")
+        assert invalid_rows(page) == before - 1
+        assert page.locator("#undo").is_visible()
+
+        # The corrected workbook: the user's file with the one value changed.
+        with page.expect_download() as got:
+            page.click("a[href='/download/corrected?file=0']")
+        corrected = openpyxl.load_workbook(saved(got.value, tmp_path))
+        residents = corrected.worksheets[0]
+        assert fixed in [c.value for row in residents.iter_rows() for c in row]
+
+        # Submit to the sandbox; the confirmation names the target and the counts.
+        page.click("a[href='/submit']")
+        page.wait_for_selector("#confirm")
+        assert "سندباکس" in page.inner_text("#confirm")
+        page.click("#send")
+        page.wait_for_selector("#outcome", timeout=60_000)  # the page reloads when done
+        assert page.get_attribute("#bar", "value") == page.get_attribute("#bar", "max")
+        with page.expect_download() as got:
+            page.click("#submit-report")
+        report = openpyxl.load_workbook(saved(got.value, tmp_path))
+        sheet = report.worksheets[1]
+        keys = column_keys(sheet)
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+        national = [r for r in rows if fixed in r]
+        with language("fa"):
+            assert national and national[0][keys.index("status")] == word("sent")
+        job = state.latest("submit")
+        assert job is not None and job.result.counts["invalid"] == before - 1  # what the page said
+        decided = sum(n for status, n in job.result.counts.items() if status != "invalid")
+        assert job.done == job.total == decided and job.result.counts["sent"] > 60
+
+        # Runs history lists the run with its report.
+        page.click("a[href='/runs']")
+        assert page.locator("#runs tbody tr").count() == 1
+
+        # Results and reconciliation of the sample's year.
+        page.click("a[href='/results']")
+        page.fill("#year", "1402")
+        page.click("#fetch")
+        page.wait_for_selector("#reconcile .headline", timeout=30_000)
+
+        # The same app in English.
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=en]")
+        assert page.locator("html").get_attribute("dir") == "ltr"
+        page.click("a[href='/check']")
+        assert "rows are invalid" in page.inner_text("#verdict")
+        page.click("a[href='/maxa']")
+        page.fill("#lookup-code", "nothing-like-this")
+        page.click("#lookup")
+        page.wait_for_selector("#answer")
+        assert "not found" in page.inner_text("#answer")
+        assert errors == []
