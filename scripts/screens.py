@@ -1,4 +1,5 @@
-"""`make screens`: every workbook simad writes, rendered to PNG for a person to look at.
+"""`make screens`: every page of the web app and every workbook simad writes, as PNG images
+for a person to look at.
 
 Runs the commands against the embedded sandbox in a scratch SIMAD_HOME, then LibreOffice
 (headless) → PDF → pdftoppm → PNG, into out/screens/<workbook>-<page>.png. Needs Debian's
@@ -15,6 +16,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import ui_screens  # noqa: E402
+
 OUT = ROOT / "out" / "screens"
 SAMPLE = ROOT / "input_templates" / "sample.xlsx"
 
@@ -81,14 +86,15 @@ def render(book: Path) -> list[Path]:
 
 
 def main() -> None:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    ui_screens.main(OUT)  # every page of the web app, Persian and English
     missing = [tool for tool in ("soffice", "pdftoppm") if shutil.which(tool) is None]
     if missing:
         raise SystemExit(
             f"missing {', '.join(missing)}: apt-get install -y libreoffice-calc-nogui "
             "poppler-utils fonts-farsiweb"
         )
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="simad-screens-") as scratch:
         for book in workbooks(Path(scratch)):
             pages = render(book)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hmac
+import html
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.datastructures import URL, Headers, QueryParams
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import UploadTooLarge
@@ -102,30 +103,42 @@ class Guard:
         await self.app(scope, _limited(receive, too_big), _with_headers(send))
 
     def _check(self, scope: Scope, headers: Headers) -> Response | None:
-        with language(self.lang()):
+        lang = self.lang()
+        with language(lang):
             if headers.get("host", "").lower() not in self.keys.hosts:
-                return PlainTextResponse(t("ui_bad_host"), status_code=421)
+                return refusal(t("ui_bad_host"), 421, lang)
             length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                return PlainTextResponse(t("ui_too_big", mb=MAX_BODY // 2**20), status_code=413)
+                return refusal(t("ui_too_big", mb=MAX_UPLOAD // 2**20), 413, lang)
             token = QueryParams(scope.get("query_string", b"")).get("token")
             if scope["method"] in SAFE_METHODS and token is not None:
-                return self._redeem(token, URL(scope=scope))
+                return self._redeem(token, URL(scope=scope), lang)
             if not self.keys.holds_session(headers):
-                return PlainTextResponse(t("ui_no_session"), status_code=403)
+                return refusal(t("ui_no_session"), 403, lang)
             if scope["method"] not in SAFE_METHODS and not self.keys.holds_csrf(headers):
-                return PlainTextResponse(t("ui_no_csrf"), status_code=403)
+                return refusal(t("ui_no_csrf"), 403, lang)
         return None
 
-    def _redeem(self, token: str, url: URL) -> Response:
+    def _redeem(self, token: str, url: URL, lang: str) -> Response:
         """The one-time address: set the session cookie and go to the page without the token."""
         if not self.keys.redeem(token):
-            return PlainTextResponse(t("ui_token_used"), status_code=403)
+            return refusal(t("ui_token_used"), 403, lang)
         response = RedirectResponse(url.path or "/", 303)
         response.set_cookie(
             self.keys.cookie, self.keys.session, httponly=True, samesite="strict", path="/"
         )
         return response
+
+
+def refusal(message: str, status: int, lang: str) -> Response:
+    """A refusal a person can read: one sentence, in the app's language and direction (no
+    style sheet: the refused have no access to it)."""
+    direction = "rtl" if lang == "fa" else "ltr"
+    page = (
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        f"<title>simad-sync</title></head><body><p>{html.escape(message)}</p></body></html>"
+    )
+    return HTMLResponse(page, status_code=status)
 
 
 def _secured(response: Response) -> Response:

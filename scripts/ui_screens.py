@@ -1,0 +1,111 @@
+"""Every page of `simad ui`, in Persian and English, screenshot in headless Chromium at the
+office's 1366×768 into out/screens/ui-<lang>-<page>.png (part of `make screens`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import chromium_path, launch  # noqa: E402
+
+SAMPLE = ROOT / "input_templates" / "sample.xlsx"
+VIEW = {"width": 1366, "height": 768}
+
+
+def slow_sandbox(latency_ms: float) -> None:
+    """The embedded sandbox answers after ``latency_ms``, so that progress can be seen."""
+    from pipeline import targets
+    from pipeline.config import simad_home
+    from pipeline.sandbox import SandboxSettings, create_app
+
+    def transport():  # type: ignore[no-untyped-def]
+        import httpx
+
+        settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=latency_ms)
+        return httpx.ASGITransport(app=create_app(settings))
+
+    targets.sandbox_transport = transport
+
+
+def shoot(out: Path, lang: str) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.commands.sandbox import review
+    from pipeline.context import Context
+    from pipeline.web.server import running
+
+    shots: list[Path] = []
+    with running(lang) as (address, _state), sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport=VIEW)
+        home = address.split("/?")[0]
+
+        def snap(name: str, full: bool = False) -> None:
+            path = out / f"ui-{lang}-{name}.png"
+            page.wait_for_timeout(150)
+            page.screenshot(path=str(path), full_page=full)
+            shots.append(path)
+
+        page.goto(address)
+        snap("1-start")
+        page.check("input[value=sandbox]")
+        page.click("form[hx-post='/target'] button")
+        page.wait_for_selector("#sandbox-banner")
+        page.set_input_files("#files", str(SAMPLE))
+        page.wait_for_url("**/check")
+        snap("2-check")
+        page.click("#only-invalid")
+        page.wait_for_timeout(300)
+        page.locator("#rows td.error").first.click()
+        page.wait_for_selector("#value")
+        snap("3-fix")
+        page.goto(f"{home}/submit")
+        snap("4-confirm")
+        page.click("#send")
+        page.wait_for_timeout(1200)
+        snap("5-progress")
+        page.wait_for_selector("#outcome", timeout=120_000)
+        snap("6-done", full=True)
+        page.goto(f"{home}/runs")
+        snap("7-runs")
+        review(1402, seed=3, ctx=Context(lang=lang))
+        page.goto(f"{home}/results")
+        page.fill("#year", "1402")
+        page.click("#fetch")
+        page.wait_for_selector("#reconcile .headline", timeout=60_000)
+        snap("8-reconcile", full=True)
+        page.goto(f"{home}/maxa")
+        page.click("#versions")
+        page.fill("#lookup-code", "x")
+        page.click("#lookup")
+        page.wait_for_selector("#answer")
+        snap("9-maxa")
+        refused = browser.new_page(viewport=VIEW)
+        refused.goto(home + "/")
+        path = out / f"ui-{lang}-10-refused.png"
+        refused.screenshot(path=str(path))
+        shots.append(path)
+        browser.close()
+    return shots
+
+
+def main(out: Path) -> None:
+    if chromium_path() is None:
+        print("no Chromium: apt-get install -y chromium chromium-driver (web pages skipped)")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    slow_sandbox(150)
+    for lang in ("fa", "en"):
+        with tempfile.TemporaryDirectory(prefix="simad-ui-screens-") as home:
+            os.environ["SIMAD_HOME"] = home
+            for path in shoot(out, lang):
+                print(f"{path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main(ROOT / "out" / "screens")
