@@ -1,4 +1,4 @@
-"""`make bench`: python -m bench [validate|memory|submit|all] [--rows N]"""
+"""`make bench`: python -m bench [validate|memory|submit|ui|all] [--rows N]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from .submission import bench_submit, child_submit
+from .ui import bench_ui
 from .validation import bench_validate, bench_worst_case, child_validate
 
 
@@ -35,6 +36,8 @@ def main(argv: list[str]) -> None:
         print("\n".join(bench_worst_case(workdir)), flush=True)
     if what in ("submit", "all"):
         print("\n".join(bench_submit(workdir)), flush=True)
+    if what in ("ui", "all"):
+        print("\n".join(bench_ui(workdir)), flush=True)
 
 
 main(sys.argv[1:])

@@ -202,3 +202,33 @@ def test_a_persian_report_holds_no_english_status_word(tmp_path, monkeypatch):
     messages = " ".join(str(r.get("messages") or "") for r in report_rows(tmp_path / "r.xlsx"))
     assert "نامعتبر" in messages
     assert not set(re.findall(r"[a-z_]{4,}", messages)) & set(i18n.STATUS_ORDER)
+
+
+TEMPLATES = PACKAGE / "web" / "templates"
+# What a template may hold outside {{ }} besides markup: the example address of a ministry
+# server (an input's placeholder), a terminology's code, and the attribute values of markup.
+TEMPLATE_LITERALS = {"IRC"}
+
+
+def template_text(source: str) -> list[str]:
+    """The words a template shows that do not come through ``t()`` or ``word()``: its text
+    with Jinja's expressions and statements, comments, tags and entities taken out."""
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", source, flags=re.S)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"&\w+;", " ", text)
+    return [w for w in LETTERS.findall(text) if w not in TEMPLATE_LITERALS]
+
+
+def test_the_web_pages_speak_only_through_the_catalogue():
+    found = {
+        page.name: words
+        for page in TEMPLATES.glob("*.html")
+        if (words := template_text(page.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_template_check_catches_a_bypass():
+    assert template_text('<p>{{ t("ui_send") }} Send now</p>') == ["Send", "now"]
+    assert template_text("<b>ارسال</b>{% if x %}{{ y }}{% endif %}") == ["ارسال"]
+    assert template_text('<input placeholder="{{ t(\'x\') }}" value="IRC">') == []
