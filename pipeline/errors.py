@@ -8,6 +8,7 @@ SimadError
 │   ├── RunLocked          another run holds this SIMAD_HOME and target              exit 2
 │   └── UnknownLanguage    a language other than fa or en (--lang, SIMAD_LANG)       exit 2
 ├── InputFileError         a file the user named cannot be used                      exit 2
+│   └── UploadTooLarge     a file sent to the web app beyond its size limit          exit 2
 ├── LocalStorageError      SIMAD_HOME, the ledger or a report cannot be written      exit 3
 ├── MirrorError            the local MAXA mirror lacks what was asked                exit 1
 └── RemoteError            the remote service could not be used                      exit 3

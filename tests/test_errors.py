@@ -22,6 +22,7 @@ EXPECTED = {
     errors.RunLocked: 2,
     errors.UnknownLanguage: 2,
     errors.InputFileError: 2,
+    errors.UploadTooLarge: 2,
     errors.LocalStorageError: 3,
     errors.MirrorError: 1,
     errors.RemoteError: 3,

@@ -208,3 +208,75 @@ def test_simad_ui_prints_the_address_first_and_stops_cleanly_on_ctrl_c(tmp_path)
             if process.poll() is None:
                 process.kill()
     assert not any((tmp_path / "home" / "ui").iterdir())
+
+
+@pytest.fixture
+def slow_sandbox(monkeypatch):
+    """The embedded sandbox answering after 60 ms, so that a submission lasts a while."""
+    from pipeline import targets
+    from pipeline.config import simad_home
+    from pipeline.sandbox import SandboxSettings, create_app
+
+    def transport() -> httpx.ASGITransport:
+        settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=60)
+        return httpx.ASGITransport(app=create_app(settings))
+
+    monkeypatch.setattr(targets, "sandbox_transport", transport)
+
+
+def start_submission(client: httpx.Client, token: str, state):
+    h = {"x-csrf-token": token}
+    client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+    client.post("/target", data={"target": "sandbox"}, headers=h)
+    client.post("/submit", headers=h)
+    job = state.latest("submit")
+    assert job is not None
+    return job
+
+
+def test_a_closed_tab_does_not_stop_the_run_and_reopening_shows_it(session, slow_sandbox):
+    client, token, state = session
+    job = start_submission(client, token, state)
+    with client.stream("GET", f"/jobs/{job.id}/events") as stream:
+        first = next(line for line in stream.iter_lines() if line.startswith("data: "))
+    assert '"state": "running"' in first  # the page saw it running, then went away
+    page = client.get("/submit").text  # the app opened again while it runs
+    assert 'data-events="/jobs/' in page and "Stop" in page
+    job.thread.join(60)
+    page = client.get("/submit").text
+    assert 'id="outcome"' in page and "sent: " in page
+    assert job.result.counts["sent"] > 60
+
+
+def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(session, slow_sandbox):
+    client, token, state = session
+    job = start_submission(client, token, state)
+    deadline = time.monotonic() + 30
+    while job.snapshot()["done"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert client.post(f"/jobs/{job.id}/stop", headers={"x-csrf-token": token}).status_code == 200
+    job.thread.join(60)
+    counts = job.result.counts
+    assert counts["not_sent"] > 0 and counts["sent"] < 68
+    assert job.result.report.is_file()
+    page = client.get("/submit").text
+    assert "not_sent: " in page
+    assert client.get(f"/runs/{job.result.run_id}/report").status_code == 200
+
+
+def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(session, monkeypatch):
+    client, token, state = session
+    from pipeline.commands import workspace
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/secret/path detail")
+
+    monkeypatch.setattr(workspace, "open_workspace", broken)
+    answer = client.post(
+        "/upload",
+        files={"files": ("sample.xlsx", SAMPLE.read_bytes())},
+        headers={"x-csrf-token": token, "hx-request": "true"},
+    )
+    assert answer.status_code == 500
+    assert "internal error of the tool (RuntimeError)" in answer.text
+    assert "Traceback" not in answer.text and "/secret/path" not in answer.text
