@@ -265,7 +265,7 @@ def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(session, slow_san
 
 
 def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(session, monkeypatch):
-    client, token, state = session
+    client, token, _state = session
     from pipeline.commands import workspace
 
     def broken(*args, **kwargs):
