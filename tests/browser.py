@@ -10,6 +10,7 @@ from pathlib import Path
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # as root in a container
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # a container's /dev/shm is small
     "--no-first-run",
     "--disable-background-networking",  # no connections to the outside world
     "--disable-component-update",
