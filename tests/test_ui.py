@@ -280,3 +280,32 @@ def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(session, monkeypat
     assert answer.status_code == 500
     assert "internal error of the tool (RuntimeError)" in answer.text
     assert "Traceback" not in answer.text and "/secret/path" not in answer.text
+
+
+def test_a_next_page_elsewhere_is_not_followed(session):
+    client, token, _state = session
+    for elsewhere in ("https://attacker.example/", "//attacker.example/", "/\\attacker.example"):
+        answer = client.post(
+            "/lang",
+            data={"lang": "en", "next": elsewhere},
+            headers={"x-csrf-token": token, "hx-request": "true"},
+        )
+        assert answer.headers["hx-redirect"] == "/", elsewhere
+
+
+def test_a_correction_redraws_the_view_it_was_made_in(session):
+    client, token, state = session
+    h = {"x-csrf-token": token, "hx-request": "true"}
+    client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+    page = client.get("/check?sheet=1&only=invalid", headers=h).text
+    assert 'data-sheet="1"' in page
+    shown = page.count("<tr data-row=")
+    result = state.workspace.run.results[1]
+    score = result.sheet.columns["BaliniScore"]
+    index = next(i for i in range(len(result.sheet.rows)) if result.status(i) == "invalid")
+    answer = client.post(
+        "/cell", data={"sheet": 1, "row": index, "col": score, "value": "40"}, headers=h
+    )
+    assert 'data-sheet="1"' in answer.text  # still the declarations, still filtered
+    assert re.search(r'id="only-invalid"[^>]*aria-current', answer.text)
+    assert answer.text.count("<tr data-row=") <= shown

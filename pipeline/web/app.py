@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -37,12 +37,14 @@ from ..config import (
     maxa_credentials,
     resolve_target,
     simad_credentials,
+    simad_home,
 )
 from ..context import Context
 from ..errors import ConfigError, InputFileError, SimadError
 from ..i18n import counts_text, t, word
 from ..private import private_dir, restrict
 from ..reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
+from ..redact import scrub
 from ..validation import finding_groups
 from . import views
 from .security import MAX_UPLOAD, Guard, Secrets
@@ -92,8 +94,8 @@ def create_app(keys: Secrets, state: State) -> Starlette:
 
     async def failed(request: Request, exc: Exception) -> Response:
         """The one error boundary of the pages: a sentence, never a traceback."""
-        if isinstance(exc, SimadError):
-            return flash(request, str(exc), 400)
+        if isinstance(exc, SimadError):  # scrubbed as on the command line: no secret echoed
+            return flash(request, scrub(exc), 400)
         log.exception("ui_failed", path=request.url.path)
         with i18n.language(state.lang):
             return flash(request, t("internal_error", error=type(exc).__name__), 500)
@@ -120,7 +122,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             ws_commands.open_workspace, paths, target=state.target, ctx=ctx()
         )
         with state.lock:
-            state.workspace, state.uploads = opened, paths
+            state.workspace = opened
         return redirect(request, "/check")
 
     async def choose_target(request: Request) -> Response:
@@ -132,13 +134,13 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                 raise ConfigError(t("ui_choose_target"))
             chosen = resolve_target(SANDBOX if choice == SANDBOX else address or "-")
         state.target = chosen
-        return redirect(request, str(form.get("next") or "/"))
+        return redirect(request, _local(form.get("next")))
 
     async def set_lang(request: Request) -> Response:
         form = await request.form()
         with i18n.language(state.lang):
             state.lang = i18n.checked(str(form.get("lang", "fa")))
-        return redirect(request, str(form.get("next") or "/"))
+        return redirect(request, _local(form.get("next")))
 
     # -- validation and fix in place ------------------------------------------------------------
 
@@ -151,9 +153,11 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             ws_commands.revalidate(ws, ctx())
         return ws
 
-    def check_values(request: Request, panel: dict[str, Any] | None = None) -> dict[str, Any]:
+    def check_values(q: Mapping[str, str], panel: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The check page's values for the view ``q`` (sheet, filter, page), remembered so that
+        a correction redraws the same view."""
         ws = workspace()
-        q = request.query_params
+        state.view = dict(q)
         sheet_no = _int(q.get("sheet"), 0)
         if not 0 <= sheet_no < len(ws.run.results):
             sheet_no = 0
@@ -184,7 +188,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
     async def check(request: Request) -> Response:
         if state.workspace is None:
             return render(request, "check.html", run=None)
-        values = await run_in_threadpool(check_values, request)
+        values = await run_in_threadpool(check_values, request.query_params)
         name = "_check.html" if request.headers.get("hx-request") else "check.html"
         return render(request, name, **values)
 
@@ -223,7 +227,8 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                 ws_commands.edit_cell(
                     ws, sheet_no, index, position, str(form.get("value", "")), ctx=ctx()
                 )
-                return check_values(request, cell_panel(ws, sheet_no, index, position))
+                view = {**state.view, "sheet": str(sheet_no)}
+                return check_values(view, cell_panel(ws, sheet_no, index, position))
 
         return render(request, "_check.html", **await run_in_threadpool(work))
 
@@ -233,7 +238,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         def work() -> dict[str, Any]:
             with state.lock:
                 ws_commands.undo(ws, ctx=ctx())
-                return check_values(request)
+                return check_values(state.view)
 
         return render(request, "_check.html", **await run_in_threadpool(work))
 
@@ -358,12 +363,6 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                 await asyncio.sleep(PROGRESS_EVERY)
 
         return StreamingResponse(stream(), media_type="text/event-stream")
-
-    async def job_view(request: Request) -> Response:
-        job = state.jobs.get(request.path_params["job"])
-        if job is None:
-            return Response(status_code=404)
-        return render(request, "_job.html", job=job, snapshot=job.snapshot())
 
     # -- runs, results, reconciliation -------------------------------------------------------------
 
@@ -525,7 +524,6 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         Route("/submit", submit_page),
         Route("/submit", submit, methods=post),
         Route("/credentials", credentials, methods=post),
-        Route("/jobs/{job}", job_view),
         Route("/jobs/{job}/events", events),
         Route("/jobs/{job}/stop", stop, methods=post),
         Route("/runs", runs),
@@ -579,10 +577,14 @@ def _download(path: Path) -> FileResponse:
 
 
 def _report_path(stem: str) -> Path:
-    from ..config import simad_home
-
     folder = private_dir(simad_home() / "reports")
     return folder / f"{stem}-submission-{datetime.now().strftime('%Y%m%d-%H%M%S')}.xlsx"
+
+
+def _local(path: Any) -> str:
+    """A page of this app to go to next; anything else (another site) goes to the start."""
+    text = str(path or "/")
+    return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else "/"
 
 
 def _int(value: Any, default: int = -1) -> int:

@@ -101,7 +101,7 @@ class State:
         self.lang = lang
         self.target = target  # chosen on the start page; None until chosen
         self.workspace: Workspace | None = None
-        self.uploads: list[Path] = []
+        self.view: dict[str, str] = {}  # the check page's sheet, filter and page last shown
         self.credentials: dict[str, Credentials] = {}
         self.jobs: dict[str, Job] = {}
         self.lock = threading.RLock()
