@@ -309,3 +309,22 @@ def test_a_correction_redraws_the_view_it_was_made_in(session):
     assert 'data-sheet="1"' in answer.text  # still the declarations, still filtered
     assert re.search(r'id="only-invalid"[^>]*aria-current', answer.text)
     assert answer.text.count("<tr data-row=") <= shown
+
+
+def test_the_hosts_answered_are_the_address_listened_on():
+    from pipeline.web.server import hosts_for
+
+    assert hosts_for("127.0.0.1", 8080) == {"127.0.0.1:8080", "localhost:8080"}
+    assert hosts_for("192.0.2.7", 8080) == {"192.0.2.7:8080"}
+    assert {"127.0.0.1:9", "localhost:9"} <= hosts_for("0.0.0.0", 9)
+    assert "attacker.example:9" not in hosts_for("0.0.0.0", 9)
+
+
+def test_another_host_than_loopback_is_warned_about(monkeypatch, capsys):
+    from pipeline.web import server
+
+    said: list[str] = []
+    monkeypatch.setattr(server.uvicorn.Server, "run", lambda self: None)
+    server.serve(host="0.0.0.0", lang="en", open_browser=False, say=said.append)
+    assert said[0].startswith("http://127.0.0.1:") and "?token=" in said[0]
+    assert "can be reached from other computers" in said[1]

@@ -16,7 +16,7 @@ import uvicorn
 
 from ..config import is_loopback, resolve_target, setting, simad_home
 from ..errors import ConfigError
-from ..i18n import t
+from ..i18n import language, t
 from .app import create_app
 from .security import Secrets
 from .state import State
@@ -27,8 +27,8 @@ STALE_UPLOADS = 24 * 3600  # a session folder left by a killed app is removed a 
 def hosts_for(host: str, port: int) -> frozenset[str]:
     """The Host headers the app answers: the address it listens on, by name and number."""
     names = {host, "127.0.0.1", "localhost"} if is_loopback(host) else {host}
-    if host in ("0.0.0.0", "::"):
-        names |= {socket.gethostname(), socket.getfqdn()}
+    if host in ("0.0.0.0", "::"):  # every address: this machine's names, and loopback
+        names |= {socket.gethostname(), socket.getfqdn(), "127.0.0.1", "localhost"}
     return frozenset(f"{name}:{port}".lower() for name in names)
 
 
@@ -77,39 +77,48 @@ def serve(
 ) -> None:
     """Serve until Ctrl-C. The first line said is the address to open (with its one-time
     token); a host other than loopback is warned about."""
-    try:
-        port = free_port(host) if not port else _check_free(host, port)
-    except OSError as exc:
-        raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
-    app, keys, _state = build(host, port, lang)
-    shown = f"[{host}]" if ":" in host else host
-    address = (
-        f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/?token={keys.once}"
+    with language(lang):  # the app's own lines in its language
+        try:
+            port = free_port(host) if not port else _check_free(host, port)
+        except OSError as exc:
+            raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+        app, keys, _state = build(host, port, lang)
+        address = one_time_address(host, port, keys)
+        server = _server(app, host, port)
+        if open_browser:
+            threading.Timer(0.5, lambda: _open(address)).start()
+        say(address)
+        if not is_loopback(host):
+            say(t("ui_exposed", host=host))
+        say(t("ui_started"))
+        sys.stdout.flush()
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is how the app is stopped: the session was closed on the way out
+        except OSError as exc:
+            raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+        say(t("ui_stopped"))
+
+
+def one_time_address(host: str, port: int, keys: Secrets) -> str:
+    """The address to open, with the one-time token (loopback when listening everywhere)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/?token={keys.once}"
+
+
+def _server(app: object, host: str, port: int) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,  # addresses carry the one-time token; nothing personal is logged
+            timeout_graceful_shutdown=3,
+            lifespan="on",
+        )
     )
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,  # addresses carry the one-time token; nothing personal is logged
-        timeout_graceful_shutdown=3,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    if open_browser:
-        threading.Timer(0.5, lambda: _open(address)).start()
-    say(address)
-    if not is_loopback(host):
-        say(t("ui_exposed", host=host))
-    say(t("ui_started"))
-    sys.stdout.flush()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how the app is stopped: the session was closed on the way out
-    except OSError as exc:
-        raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
-    say(t("ui_stopped"))
 
 
 def _open(address: str) -> None:
@@ -123,15 +132,14 @@ def running(lang: str = "fa", host: str = "127.0.0.1") -> Iterator[tuple[str, St
     memory). Stopped (and its session folder removed) when the block ends."""
     port = free_port(host)
     app, keys, state = build(host, port, lang)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    server = _server(app, host, port)
     thread = threading.Thread(target=server.run, name="simad-ui", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
-        yield f"http://{host}:{port}/?token={keys.once}", state
+        yield one_time_address(host, port, keys), state
     finally:
         server.should_exit = True
         thread.join(30)
