@@ -57,8 +57,12 @@
       if (list) {
         list.replaceChildren(...s.failures.map((f) => {
           const li = document.createElement("li");
+          const where = document.createElement("bdi");
+          const message = document.createElement("bdi");
           li.className = "bad";
-          li.textContent = `${f.where} · ${digits(f.row)}: ${f.message}`;
+          where.textContent = f.where;
+          message.textContent = f.message;
+          li.append(where, ` · ${list.dataset.row} ${digits(f.row)}: `, message);
           return li;
         }));
       }
