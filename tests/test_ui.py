@@ -328,3 +328,37 @@ def test_another_host_than_loopback_is_warned_about(monkeypatch, capsys):
     server.serve(host="0.0.0.0", lang="en", open_browser=False, say=said.append)
     assert said[0].startswith("http://127.0.0.1:") and "?token=" in said[0]
     assert "can be reached from other computers" in said[1]
+
+
+def test_maxa_in_the_page_answers_as_the_command_line_does(session):
+    """Pull into the mirror (a job with progress), offline look-up, validation, versions and
+    a diff with its workbook, each the command layer's answer."""
+    client, token, state = session
+    h = {"x-csrf-token": token, "hx-request": "true"}
+
+    def act(action: str, **form: str) -> str:
+        answer = client.post(f"/maxa/{action}", data=form, headers=h)
+        assert answer.status_code in (200, 204), answer.text
+        return answer.text
+
+    missing = client.post(
+        "/maxa/lookup", data={"terminology": "eRX", "code": "60281", "offline": "on"}, headers=h
+    )
+    assert missing.status_code == 400 and "simad maxa pull" in missing.text  # how to fill it
+    act("pull", terminology="eRX")
+    job = state.latest("pull")
+    assert job is not None
+    job.thread.join(60)
+    assert job.error is None and job.done == job.total == 9
+    assert "eRX version 10000: 9 codes stored" in client.get("/maxa").text
+    found = act("lookup", terminology="erx", code="60281", offline="on")
+    assert "10000" in found and 'class="answer good"' in found
+    assert 'class="answer bad"' in act("validate", terminology="erx", code="60350", value="x")
+    assert "10000" in act("versions", terminology="eRX")
+    diff = act("diff", terminology="eRX", old="1000", new="10000")
+    assert "added: 2 — removed: 1 — changed: 2" in diff
+    link = re.search(r'href="(/download/maxa-[^"]+)"', diff)
+    assert link is not None
+    workbook = client.get(link.group(1))
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    assert client.post("/maxa/versions", data={"terminology": ""}, headers=h).status_code == 400
