@@ -429,6 +429,10 @@ def submit(
     wait: Annotated[
         bool, typer.Option(help="If another run is sending to this target, wait for it.")
     ] = False,
+    max_rate: Annotated[
+        float | None,
+        typer.Option(min=0.1, help="At most this many requests per second (also SIMAD_MAX_RATE)."),
+    ] = None,
     header_map: MapOption = None,
     map_file: MapFileOption = None,
     json_out: JsonOption = False,
@@ -463,6 +467,7 @@ def submit(
             credentials=credentials,
             on_progress=on_progress,
             wait=wait,
+            max_rate=max_rate,
             ctx=_context(lang_now),
         )
     if json_out:
@@ -513,15 +518,23 @@ class _progress_bar:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"),
+            TextColumn("{task.fields[pace]}"),
             TimeRemainingColumn(),
             console=Console(stderr=True),
         )
         bar.start()
-        task = bar.add_task(t("progress"), total=None, counts="")
+        task = bar.add_task(t("progress"), total=None, counts="", pace="")
 
         def update(progress: Any) -> None:
             counts = counts_text(progress.counts)
-            bar.update(task, total=progress.total, completed=progress.done, counts=counts)
+            pace = (
+                t("progress_pace", rate=round(progress.pace, 1))
+                if progress.pace is not None
+                else ""
+            )
+            bar.update(
+                task, total=progress.total, completed=progress.done, counts=counts, pace=pace
+            )
 
         return update
 

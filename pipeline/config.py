@@ -69,6 +69,21 @@ def http_timeout() -> float:
     return value
 
 
+def max_rate(given: float | None = None) -> float | None:
+    """The office's own cap on requests per second (``--max-rate``, else ``SIMAD_MAX_RATE``);
+    None: the sender finds the server's pace by itself."""
+    raw = given if given is not None else setting("SIMAD_MAX_RATE")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(t("bad_max_rate", value=raw)) from exc
+    if not 0 < value <= 10_000:
+        raise ConfigError(t("bad_max_rate", value=raw))
+    return value
+
+
 def reset_settings_cache() -> None:
     global _dotenv_cache
     _dotenv_cache = None

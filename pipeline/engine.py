@@ -24,7 +24,7 @@ from .config import DEFAULT_CONCURRENCY
 from .errors import LocalStorageError, RemoteError, RemoteUnreachable, RetryableError
 from .i18n import t, when, word
 from .ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger, Recorded
-from .limiter import AdaptiveLimiter
+from .limiter import PUSH_BACK, InFlight
 from .payloads import build_payload, payload_hash, row_key
 from .reconcile import differences
 from .redact import scrub
@@ -43,7 +43,6 @@ SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID = (
 )
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MIN_IMAGE_BYTES = 100
-PUSH_BACK = frozenset({429, 503})
 # A row's own identifiers, which a refusal of that row may quote; any other is redacted.
 OWN_VALUES = ("StudentNumber", "NationalCode", "Mobile", "Email")
 
@@ -89,6 +88,7 @@ class Progress:
     counts: dict[str, int] = field(default_factory=dict)
     # The latest rows the server refused or that failed: (file › sheet, row, server's message).
     failures: deque[tuple[str, int, str]] = field(default_factory=lambda: deque(maxlen=5))
+    pace: float | None = None  # requests per second the sender keeps to; None: not limited
 
 
 class Engine:
@@ -111,7 +111,8 @@ class Engine:
         self.ledger = ledger
         self.target = target
         self.run_id = run_id
-        self.limiter = AdaptiveLimiter(concurrency)
+        self.limiter = InFlight(concurrency)
+        self.pushed_back = 0  # answers asking to slow down (429, 503), retries included
         self.force = force
         self.images = images
         self.on_progress = on_progress
@@ -155,6 +156,7 @@ class Engine:
         elif first:
             self.progress.done += 1
         self.progress.counts[status] = self.progress.counts.get(status, 0) + 1
+        self.progress.pace = self.client.pace.current if self.client is not None else None
         if self.on_progress is not None:
             self.on_progress(self.progress)
 
@@ -293,9 +295,10 @@ class Engine:
         await asyncio.gather(*(worker() for _ in range(min(self.limiter.maximum, len(items)))))
 
     def on_retry(self, attempt: int, exc: RetryableError, wait: float) -> None:
-        """Told by the client of each retry: a 429 or 503 slows the sending down."""
+        """Told by the client of each retry (the client's pace has already slowed down on a
+        429 or 503)."""
         if exc.status in PUSH_BACK:
-            self.limiter.push_back()
+            self.pushed_back += 1
         log.info(
             "retry", attempt=attempt, status=exc.status, wait=round(wait, 2), trace_id=exc.trace_id
         )
@@ -317,7 +320,6 @@ class Engine:
         attempts = result.attempts
         self.requests += attempts
         self._failure_streak = 0
-        self.limiter.success()
         outcome.attempts = attempts
         outcome.http_status = result.status
         outcome.trace_id = result.trace_id

@@ -671,6 +671,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این نشانی را در مرورگر باز کنید (فقط یک بار کار می‌کند). برای پایان Ctrl+C را بزنید.",
         "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
     },
+    "bad_max_rate": {
+        "fa": "سقف سرعت «{value}» پذیرفتنی نیست: عددی مثبت (درخواست در ثانیه) بدهید، مانند ۲۰.",
+        "en": "The rate cap '{value}' cannot be used: give a positive number of requests per second, such as 20.",
+    },
+    "progress_pace": {"fa": "{rate} درخواست در ثانیه", "en": "{rate} req/s"},
     "ui_stopped": {
         "fa": "برنامه بسته شد؛ فایل‌های بارگذاری‌شده پاک شدند.",
         "en": "The app has stopped; the uploaded files were removed.",

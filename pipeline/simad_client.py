@@ -34,6 +34,7 @@ import structlog
 from .config import Credentials
 from .errors import AuthError, NotTheApi, RemoteUnreachable, RetryableError, UnexpectedResponse
 from .i18n import t
+from .limiter import Pace
 from .redact import scrub, shorten
 from .retry import RetryPolicy
 
@@ -227,12 +228,15 @@ class SimadClient:
         clock: Callable[[], float] = time.time,
         policy: RetryPolicy | None = None,
         on_retry: Callable[[int, RetryableError, float], None] | None = None,
+        pace: Pace | None = None,
     ):
         """``policy`` retries every remote call (data, lists, token calls, revoke); without
-        one each call is tried once. ``on_retry(attempt, error, wait)`` hears of each retry."""
+        one each call is tried once. ``on_retry(attempt, error, wait)`` hears of each retry.
+        ``pace`` releases every request, retries included, and hears every answer."""
         self._credentials = credentials
         self._policy = policy or RetryPolicy(max_attempts=1)
         self.on_retry = on_retry
+        self.pace = pace or Pace(clock=self._policy.clock, sleep=self._policy.sleep)
         self._answered = False  # whether this target ever answered
         self._clock = clock
         self._http = httpx.AsyncClient(
@@ -434,10 +438,12 @@ class SimadClient:
     ) -> httpx.Response:
         """Send one request and read its answer, at most ``limit`` bytes of a success and
         ``ERROR_BODY_LIMIT`` of anything else (the rest is dropped, never held in memory)."""
+        sent_at = await self.pace.acquire()
         started = self._clock()
         request = self._http.build_request(method, path, **kwargs)
         try:
             response = await self._http.send(request, stream=True)
+            self.pace.answered(sent_at, response.status_code, _retry_after(response))
             try:
                 cap = limit if response.is_success else ERROR_BODY_LIMIT
                 declared = response.headers.get("content-length", "")

@@ -20,6 +20,7 @@ from .config import (
     simad_home,
 )
 from .errors import RetryableError
+from .limiter import Pace
 from .maxa_client import MaxaClient
 from .retry import RetryPolicy
 from .simad_client import SimadClient
@@ -47,10 +48,12 @@ async def open_simad(
     timeout: float | None = None,
     policy: RetryPolicy | None = None,
     on_retry: Callable[[int, RetryableError, float], None] | None = None,
+    max_rate: float | None = None,
 ) -> AsyncIterator[SimadClient]:
     """A client for ``target`` whose every call goes through one retry policy (by default
-    one that gives up 3 × the timeout after a call's first attempt); tests may hand in their
-    own ``transport`` and ``policy``."""
+    one that gives up 3 × the timeout after a call's first attempt) and one pace (at most
+    ``max_rate`` requests per second when given); tests may hand in their own ``transport``
+    and ``policy``."""
     target = resolve_target(target)
     creds = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
     if target == SANDBOX:
@@ -58,6 +61,7 @@ async def open_simad(
     else:
         base = target
     seconds = timeout or http_timeout()
+    policy = policy or RetryPolicy(max_elapsed=3 * seconds)
     client = SimadClient(
         base,
         creds,
@@ -65,8 +69,9 @@ async def open_simad(
         max_connections=max_connections,
         clock=clock,
         timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
-        policy=policy or RetryPolicy(max_elapsed=3 * seconds),
+        policy=policy,
         on_retry=on_retry,
+        pace=Pace(max_rate, clock=policy.clock, sleep=policy.sleep),
     )
     try:
         yield client

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.limiter import Pace
 from pipeline.sandbox import SandboxApp, SandboxSettings, create_app
 from pipeline.simad_client import SimadClient
 from schemas.identifiers import national_code_check_digit
@@ -21,6 +22,9 @@ class FakeClock:
         return self.now
 
     def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
         self.now += seconds
 
 
@@ -60,6 +64,7 @@ def make_client(clock):
             Credentials(username, password),
             transport=httpx.ASGITransport(app=app),
             clock=clock,
+            pace=Pace(clock=clock, sleep=clock.sleep),  # the pace waits on the fake clock
         )
         clients.append(client)
         return client

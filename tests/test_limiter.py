@@ -1,4 +1,6 @@
-"""The adaptive limiter: bounded, halves on push-back once per cool-down, grows back."""
+"""The pace (an adaptive token bucket) against simulated servers, on a fake clock: it finds a
+fixed limit and stays just below it, recovers after a burst of 503s, holds every request on
+Retry-After, keeps to the office's cap, and serves waiting requests in turn."""
 
 from __future__ import annotations
 
@@ -6,42 +8,224 @@ import asyncio
 
 import pytest
 
-from pipeline.limiter import AdaptiveLimiter
+from pipeline.limiter import BETA, InFlight, Pace, jain
 
 
-def test_push_back_halves_once_per_cooldown_and_successes_grow_it_back():
-    now = [0.0]
-    limiter = AdaptiveLimiter(8, cooldown=1.0, clock=lambda: now[0])
-    limiter.push_back()
-    limiter.push_back()  # the same burst: ignored
-    assert limiter.limit == 4
-    now[0] = 1.5
-    limiter.push_back()
-    assert (limiter.limit, limiter.lowest) == (2, 2)
-    for _ in range(2 + 3 + 4 + 5 + 6 + 7):
-        limiter.success()
-    assert limiter.limit == 8
-    limiter.success()
-    assert limiter.limit == 8  # never above the maximum
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)  # let the other waiting requests run
 
 
-def test_never_more_in_flight_than_the_limit():
-    limiter = AdaptiveLimiter(3)
+class Bucket:
+    """A gateway's token bucket: ``rate`` per second, one second of burst."""
+
+    def __init__(self, clock: Clock, rate: float) -> None:
+        self.clock, self.rate = clock, rate
+        self.tokens, self.last = rate, clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def run(
+    pace: Pace, clock: Clock, answer, seconds: float, latency: float = 0.005, refusal: int = 429
+) -> list:
+    """One request after another for ``seconds``: (sent at, accepted) for each; a refused
+    request is answered ``refusal``."""
+    log: list[tuple[float, bool]] = []
+
+    async def go() -> None:
+        end = clock() + seconds
+        while clock() < end:
+            sent = await pace.acquire()
+            clock.now += latency
+            ok, retry_after = answer(sent)
+            pace.answered(sent, 200 if ok else refusal, retry_after)
+            log.append((sent, ok))
+
+    asyncio.run(go())
+    return log
+
+
+def accepted_rate(log: list, since: float, until: float) -> float:
+    return sum(1 for sent, ok in log if ok and since <= sent < until) / (until - since)
+
+
+def test_it_finds_a_fixed_limit_and_stays_just_below_it():
+    clock = Clock()
+    server = Bucket(clock, 40)
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    log = run(pace, clock, lambda _sent: (server.take(), None), 60)
+    start = log[0][0]
+    used = accepted_rate(log, start + 10, start + 60)
+    refused = sum(1 for _, ok in log if not ok) / len(log)
+    assert used >= 0.9 * 40, used
+    assert refused <= 0.02, refused
+    assert pace.current is not None and 25 <= pace.current <= 60
+
+
+def test_with_retry_after_the_limit_is_still_used_and_every_request_waits():
+    clock = Clock()
+    server = Bucket(clock, 40)
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    held = []
+
+    def answer(sent: float):
+        held.append(sent >= pace.held_until or pace.held_until == float("-inf"))
+        return (True, None) if server.take() else (False, 1.0)
+
+    log = run(pace, clock, answer, 60)
+    start = log[0][0]
+    assert accepted_rate(log, start + 10, start + 60) >= 0.9 * 40
+    assert sum(1 for _, ok in log if not ok) / len(log) <= 0.02
+    assert all(held)  # no request left while the client was held back
+
+
+def test_an_unlimited_server_is_used_as_fast_as_requests_come_back():
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    log = run(pace, clock, lambda _sent: (True, None), 5, latency=0.02)
+    assert pace.current is None  # never slowed down
+    assert len(log) >= 0.99 * 5 / 0.02
+
+
+def test_it_recovers_after_a_burst_of_503s():
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    start = clock()
+
+    def answer(sent: float):
+        return (not (start + 10 <= sent < start + 11), None)
+
+    log = run(pace, clock, answer, 40, refusal=503)
+    before = accepted_rate(log, start + 5, start + 10)
+    assert pace.cuts >= 1
+    during = [sent for sent, ok in log if not ok]
+    assert during and min(during) >= start + 10 and max(during) < start + 11
+    # Back to what it had before the burst within the curve's time (about 5 s here).
+    assert accepted_rate(log, start + 25, start + 40) >= 0.9 * before
+
+
+def test_one_cut_per_round_answers_to_requests_sent_before_the_cut_do_not_cut_again():
+    clock = Clock()
+    pace = Pace(max_rate=100, clock=clock, sleep=clock.sleep)
+    for _ in range(50):
+        pace.answered(clock(), 200)
+        clock.now += 0.01
+    early = clock() - 0.005
+    pace.answered(early, 429)
+    first = pace.rate
+    pace.answered(early, 429)  # the same burst
+    assert pace.rate == first and pace.cuts == 1
+    clock.now += 0.1
+    pace.answered(clock(), 429)  # sent after the cut: a new round
+    assert pace.cuts == 2 and pace.rate == pytest.approx(first * BETA, rel=0.2)
+
+
+def test_retry_after_holds_every_request_of_the_client():
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    pace.answered(clock(), 429, 2.5)
+    now = clock()
+
+    async def three() -> list[float]:
+        return list(await asyncio.gather(*(pace.acquire() for _ in range(3))))
+
+    sent = asyncio.run(three())
+    assert all(s >= now + 2.5 for s in sent)
+
+
+def test_the_office_cap_is_never_exceeded_and_waiting_requests_go_in_turn():
+    clock = Clock()
+    pace = Pace(max_rate=10, clock=clock, sleep=clock.sleep)
+    order: list[int] = []
+
+    async def one(n: int) -> float:
+        sent = await pace.acquire()
+        order.append(n)
+        pace.answered(sent, 200)
+        return sent
+
+    async def fifty() -> list[float]:
+        return list(await asyncio.gather(*(one(n) for n in range(50))))
+
+    start = clock()
+    sent = asyncio.run(fifty())
+    assert order == list(range(50))  # first come, first served: nobody starves
+    per_second = max(sum(1 for s in sent if t <= s < t + 1) for t in sent)
+    assert per_second <= 10 + 1  # one second of burst at most, then 10 a second
+    assert clock() - start >= 3.9
+    assert pace.current == 10
+
+
+def test_a_cap_must_be_positive():
+    with pytest.raises(ValueError):
+        Pace(max_rate=0)
+
+
+def test_never_more_in_flight_than_the_cap():
+    cap = InFlight(3)
     peak = 0
 
     async def work() -> None:
         nonlocal peak
-        async with limiter:
-            peak = max(peak, limiter.active)
+        async with cap:
+            peak = max(peak, cap.active)
             await asyncio.sleep(0)
 
     async def main() -> None:
         await asyncio.gather(*(work() for _ in range(20)))
 
     asyncio.run(main())
-    assert peak == 3 and limiter.active == 0
-
-
-def test_concurrency_must_be_positive():
+    assert peak == 3 and cap.active == 0
     with pytest.raises(ValueError):
-        AdaptiveLimiter(0)
+        InFlight(0)
+
+
+def test_jains_index():
+    assert jain([10, 10, 10, 10]) == pytest.approx(1.0)
+    assert jain([40, 0, 0, 0]) == pytest.approx(0.25)
+    assert jain([]) == 0.0
+
+
+def test_a_server_failing_at_random_does_not_make_the_rate_collapse():
+    """A fifth of the answers are 503 at random, whatever the rate: the pace slows down once,
+    then stays near where it was rather than falling to a crawl."""
+    import random
+
+    clock = Clock()
+    rng = random.Random(3)
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    log = run(pace, clock, lambda _sent: (rng.random() >= 0.2, None), 60, refusal=503)
+    start = log[0][0]
+    free = 1 / 0.005  # one request after another, 5 ms each
+    assert accepted_rate(log, start + 30, start + 60) >= 0.5 * 0.8 * free
+    assert pace.current is not None and pace.current > 0.25 * free
+
+
+def test_an_overloaded_server_is_cut_until_it_stops_refusing():
+    """A server that refuses with a bare 503 (no Retry-After) whatever is sent above 50 a
+    second: the pace cuts again while most answers are refusals and settles near the limit.
+    A bare 503 may also be a random failure, so the sender probes longer before cutting
+    again than it does on a 429: more refusals than under a rate limit, still few."""
+    clock = Clock()
+    server = Bucket(clock, 50)
+    pace = Pace(clock=clock, sleep=clock.sleep)
+    log = run(pace, clock, lambda _sent: (server.take(), None), 60, refusal=503)
+    start = log[0][0]
+    late = [ok for sent, ok in log if sent >= start + 30]
+    assert sum(1 for ok in late if not ok) / len(late) <= 0.10
+    assert accepted_rate(log, start + 30, start + 60) >= 0.8 * 50

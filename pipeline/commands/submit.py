@@ -38,6 +38,7 @@ from ..config import (
     simad_credentials,
     simad_home,
 )
+from ..config import max_rate as config_max_rate
 from ..context import Context
 from ..engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
 from ..errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
@@ -126,6 +127,7 @@ class _Job:
     transport: Any
     on_progress: Callable[[Progress], None] | None
     on_start: Callable[[Engine], None] | None
+    max_rate: float | None
     lang: str
     clock: Callable[[], float]
     started: float = field(default_factory=time.perf_counter)
@@ -148,6 +150,7 @@ def run_submit(
     on_progress: Callable[[Progress], None] | None = None,
     on_start: Callable[[Engine], None] | None = None,
     wait: bool = False,
+    max_rate: float | None = None,
     ctx: Context = Context(),
 ) -> SubmitResult:
     """Validate, send and report. The report is written whatever happens, Ctrl-C included.
@@ -175,6 +178,7 @@ def run_submit(
             transport=transport,
             on_progress=on_progress,
             on_start=on_start,
+            max_rate=config_max_rate(max_rate),
             lang=ctx.lang,
             clock=ctx.clock,
         )
@@ -291,6 +295,7 @@ def _send(job: _Job, engine: Engine) -> bool:
             policy=job.policy,
             on_retry=engine.on_retry,
             clock=job.clock,
+            max_rate=job.max_rate,
         ) as client:
             engine.client = client
             try:
