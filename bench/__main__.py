@@ -1,4 +1,4 @@
-"""`make bench`: python -m bench [validate|memory|submit|ui|all] [--rows N]"""
+"""`make bench`: python -m bench [validate|memory|submit|pacing|ui|all] [--rows N]"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .pacing import bench_pacing, child_paced
 from .submission import bench_submit, child_submit
 from .ui import bench_ui
 from .validation import bench_validate, bench_worst_case, child_validate
@@ -20,6 +21,8 @@ def main(argv: list[str]) -> None:
             child_validate(args[:-1], args[-1])
         elif kind == "submit":
             child_submit(*args)
+        elif kind == "paced":
+            child_paced(*args)
         return
     what = argv[0] if argv and not argv[0].startswith("-") else "all"
     rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
@@ -36,6 +39,8 @@ def main(argv: list[str]) -> None:
         print("\n".join(bench_worst_case(workdir)), flush=True)
     if what in ("submit", "all"):
         print("\n".join(bench_submit(workdir)), flush=True)
+    if what in ("pacing", "all"):
+        print("\n".join(bench_pacing(workdir)), flush=True)
     if what in ("ui", "all"):
         print("\n".join(bench_ui(workdir)), flush=True)
 

@@ -157,8 +157,15 @@ def sandbox_serve(
     latency_ms: Annotated[float, typer.Option(help="Delay added to every request.")] = 0.0,
     fail_rate: Annotated[float, typer.Option(help="Share of requests answered 503 (0–1).")] = 0.0,
     rate_limit: Annotated[
-        float, typer.Option(help="Requests per second before 429 (0: none).")
+        float,
+        typer.Option(help="Requests per second per account before 429 + Retry-After (0: none)."),
     ] = 0.0,
+    overload_at: Annotated[
+        int,
+        typer.Option(
+            help="Answer 503 to a request arriving while this many are served (0: never)."
+        ),
+    ] = 0,
     bogus_200: Annotated[
         float,
         typer.Option(
@@ -192,6 +199,7 @@ def sandbox_serve(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         rate_limit=rate_limit,
+        overload_at=overload_at,
         bogus_200=bogus_200,
         echo_errors=echo_errors,
         hang=hang,
@@ -199,8 +207,16 @@ def sandbox_serve(
         seed=seed,
     )
     typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
-    if latency_ms or fail_rate or rate_limit:
-        typer.echo(t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=rate_limit))
+    if latency_ms or fail_rate or rate_limit or overload_at:
+        typer.echo(
+            t(
+                "sandbox_faults",
+                latency=latency_ms,
+                fail=fail_rate,
+                rate=rate_limit,
+                overload=overload_at or "-",
+            )
+        )
     sys.stdout.flush()
     sandbox.serve(settings, host, port)
 

@@ -18,8 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sandbox (SIMAD and DITAS/MAXA simulator, not the real servers) listening on {url} — database: {db}",
     },
     "sandbox_faults": {
-        "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست: {rate}/ثانیه",
-        "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s",
+        "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست هر حساب: {rate}/ثانیه، ۵۰۳ از {overload} درخواست هم‌زمان",
+        "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s per account, 503 from {overload} requests at once",
     },
     "review_done": {
         "fa": "{n} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
@@ -839,6 +839,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_total": {"fa": "کل", "en": "Total"},
     "ui_remaining": {"fa": "مانده", "en": "Remaining"},
     "ui_rate": {"fa": "ردیف در ثانیه", "en": "Rows per second"},
+    "ui_pace": {"fa": "سقف سرعت (درخواست در ثانیه)", "en": "Pace (requests per second)"},
     "ui_eta": {"fa": "ثانیه تا پایان", "en": "Seconds left"},
     "ui_state_running": {"fa": "در حال ارسال…", "en": "Sending…"},
     "ui_state_stopping": {

@@ -33,8 +33,9 @@ import structlog
 log = structlog.get_logger("simad.pace")
 
 BETA = 0.7  # the share of the measured rate kept on push-back (AWS, CUBIC)
-SCALE = 0.4  # CUBIC's C: how fast the rate grows back
+SCALE = 0.2  # CUBIC's C: how fast the rate grows back (AWS: 0.4; half as fast refuses less)
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
+BURST = 1.0  # seconds of requests the bucket may release at once
 MIN_RATE = 0.5  # requests per second: never slower than this
 MAX_HOLD = 120.0  # the longest Retry-After honoured for the whole client
 EPSILON = 1e-6  # seconds (and tokens) below a clock's rounding: no wait that short
@@ -126,9 +127,10 @@ class Pace:
         self._pushed_since_cut += 1
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
-        if not self._worth_a_cut(now, status, retry_after):
+        why = self._worth_a_cut(now, status, retry_after)
+        if why is None:
             return
-        measured = self.measured(now, whole_window=status == THROTTLED)
+        measured = self.measured(now, whole_window=why == "limit")
         base = min(measured, self.rate) if self.limited else measured
         self.plateau = max(base, MIN_RATE)
         self._k = (self.plateau * (1 - BETA) / SCALE) ** (1 / 3)
@@ -145,26 +147,29 @@ class Pace:
             retry_after=retry_after,
         )
 
-    def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> bool:
-        """A 429 or a Retry-After always cuts (a rate limit spoke). A bare 503 cuts when many
-        answers since the last cut were push-back (that cut was not enough), or once the rate
-        has climbed back to the plateau and probed beyond it as long again: a server that
-        fails now and then at random costs a little speed, and the rate does not collapse."""
-        if status == THROTTLED or retry_after is not None or not self.cuts:
-            return True
-        recovered = now - self.last_cut >= 2 * self._k
-        crowded = (
-            self._since_cut >= CROWD_SAMPLE
+    def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
+        """Why this push-back cuts the rate, or None. A 429 or a Retry-After always cuts (a
+        rate limit spoke: "limit"). A bare 503 cuts when many answers since the last cut were
+        push-back (that cut was not enough: "crowded"), or once the rate has climbed back to
+        the plateau and probed beyond it as long again ("overload"): a server that fails now
+        and then at random costs a little speed, and the rate does not collapse."""
+        if status == THROTTLED or retry_after is not None:
+            return "limit"
+        if (
+            self.cuts
+            and self._since_cut >= CROWD_SAMPLE
             and self._pushed_since_cut >= CROWD_SHARE * self._since_cut
-        )
-        return recovered or crowded
+        ):
+            return "crowded"
+        if not self.cuts or now - self.last_cut >= 2 * self._k:
+            return "overload"
+        return None
 
     def measured(self, now: float, *, whole_window: bool = True) -> float:
         """Requests per second the server accepted over the last ``RATE_WINDOW`` seconds, not
-        counting the time Retry-After held the client back. A rate limit (429) is measured
-        over the whole window even at the start: a gateway's bucket lets one second's worth
-        through at once, so that second is its rate. Otherwise over the time there were
-        answers."""
+        counting the time Retry-After held the client back. A rate limit is measured over the
+        whole window even at the start: a gateway's bucket lets one second's worth through at
+        once, so that second is its rate. Otherwise over the time there were answers."""
         while self._answers and self._answers[0][0] < now - RATE_WINDOW:
             self._answers.popleft()
         start = now - RATE_WINDOW
@@ -190,7 +195,7 @@ class Pace:
 
     @property
     def _capacity(self) -> float:
-        return max(1.0, self.rate * RATE_WINDOW)
+        return max(1.0, self.rate * BURST)
 
     def _refill(self, now: float) -> None:
         if self.limited:

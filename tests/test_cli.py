@@ -210,3 +210,13 @@ def test_every_command_speaks_json(tmp_path, monkeypatch):
     }
     runs = json.loads(runner.invoke(app, ["runs", "--json"]).stdout)
     assert runs[0]["id"] == data["run_id"] and runs[0]["state"] == "done"
+
+
+def test_a_rate_cap_that_is_no_rate_is_refused_before_anything_is_sent(monkeypatch):
+    sample = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+    zero = runner.invoke(app, ["--lang", "en", "submit", str(sample), "--max-rate", "0"])
+    assert zero.exit_code == 2
+    monkeypatch.setenv("SIMAD_MAX_RATE", "fast")
+    bad = runner.invoke(app, ["--lang", "en", "submit", str(sample)])
+    assert bad.exit_code == 2 and "rate cap 'fast' cannot be used" in bad.output
+    assert not (Path.cwd() / "home" / "ledger.db").exists()  # nothing was sent

@@ -227,5 +227,5 @@ def test_an_overloaded_server_is_cut_until_it_stops_refusing():
     log = run(pace, clock, lambda _sent: (server.take(), None), 60, refusal=503)
     start = log[0][0]
     late = [ok for sent, ok in log if sent >= start + 30]
-    assert sum(1 for ok in late if not ok) / len(late) <= 0.10
+    assert sum(1 for ok in late if not ok) / len(late) <= 0.15
     assert accepted_rate(log, start + 30, start + 60) >= 0.8 * 50

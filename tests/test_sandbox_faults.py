@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -137,3 +139,44 @@ async def test_bogus_200_answers_a_login_page(clock):
         answer = await http.post("/api2/Residents/AddOrUpdate", json=resident())
     assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
     assert app.counts["bogus_200"] == 1
+
+
+async def test_the_rate_limit_is_per_account_and_says_when_to_come_back(clock):
+    accounts = iter(["a", "a", "a", "b", "a"])
+    app = FaultInjector(ok_app, rate_limit=2, clock=clock, account_of=lambda _scope: next(accounts))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        codes = [(await http.get("/x")).status_code for _ in range(4)]
+        assert codes == [200, 200, 429, 200]  # b has its own bucket
+        clock.advance(0.2)  # a needs half a second for one token: still 429, come back in 1 s
+        limited = await http.get("/x")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "1"
+    assert app.accepted_by == {"a": 2, "b": 1}
+
+
+async def test_overload_answers_503_to_what_arrives_beyond_the_requests_being_served(clock):
+    gate = asyncio.Event()
+
+    async def slow_app(scope, receive, send):
+        await gate.wait()
+        await ok_app(scope, receive, send)
+
+    app = FaultInjector(slow_app, overload_at=2, clock=clock)
+
+    async def one(http: httpx.AsyncClient) -> int:
+        return (await http.get("/x")).status_code
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        waiting = [asyncio.ensure_future(one(http)) for _ in range(2)]
+        await asyncio.sleep(0.01)
+        assert await one(http) == 503  # two are being served
+        gate.set()
+        assert await asyncio.gather(*waiting) == [200, 200]
+        assert await one(http) == 200
+    assert app.counts["overloaded_503"] == 1
+
+
+async def test_the_sandbox_knows_the_account_of_a_request(make_sandbox, make_client):
+    app = make_sandbox(rate_limit=1000)
+    client = make_client(app)
+    await client.add_or_update_resident(resident("98123001"))
+    assert app.faults.accepted_by.get("demo-university", 0) >= 1

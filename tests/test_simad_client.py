@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -180,3 +181,39 @@ async def test_a_fresh_token_refused_twice_is_retryable_not_fatal():
         lambda: client.add_or_update_resident(resident())
     )
     assert result.ok and attempts == 2
+
+
+async def test_retry_after_as_an_http_date_holds_every_request_of_the_client():
+    """A 429 with Retry-After as an HTTP date: not only that request but the next one, a
+    different call, waits until then; and the pace is cut."""
+    from email.utils import formatdate
+
+    from pipeline.limiter import Pace
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    answers = iter([429, 200])
+
+    def handler(request):
+        if answer := token_answer(request):
+            return answer
+        status = next(answers)
+        headers = {"Retry-After": formatdate(time.time() + 5, usegmt=True)} if status == 429 else {}
+        return httpx.Response(status, headers=headers)
+
+    client = SimadClient(
+        BASE,
+        Credentials("u", "p"),
+        transport=httpx.MockTransport(handler),
+        pace=Pace(sleep=sleep),
+    )
+    with pytest.raises(RetryableError) as info:
+        await client.add_or_update_resident(resident())
+    assert 3.5 <= info.value.retry_after <= 5.5
+    assert client.pace.cuts == 1 and client.pace.current is not None
+    assert (await client.add_or_update_declaration(declaration())).ok
+    assert waits and 3.5 <= sum(waits) <= 5.5  # the declaration waited for the resident's hold
+    await client.aclose()

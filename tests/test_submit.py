@@ -254,6 +254,16 @@ def test_stop_lets_rows_in_flight_finish_and_writes_the_report(sandbox, clock, t
     ledger.close()
 
 
+def test_the_office_rate_cap_is_kept_from_the_first_request(sandbox, clock, tmp_path):
+    start = clock.now
+    result = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r.xlsx", max_rate=5)
+    assert result.counts["sent"] == 68
+    pace = result.engine.client.pace
+    assert pace.max_rate == 5 and pace.current == 5 and pace.pushed_back == 0
+    # 70-odd requests at 5 a second, after one second of burst: at least 13 s of waiting.
+    assert clock.now - start >= 13
+
+
 def test_photos(sandbox, clock, tmp_path):
     header, rows = rule_rows(
         "residents", [{}, OTHER, {"StudentNumber": "98123003", "NationalCode": "0084575948"}]

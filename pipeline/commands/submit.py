@@ -360,7 +360,15 @@ def _finish(
         )
     except LocalStorageError as exc:
         log.warning("run_not_finished", error=str(exc))
-    log.info("submit_end", state=state, **{f"n_{k}": v for k, v in counts.items()})
+    pace = engine.client.pace if engine.client is not None else None
+    log.info(
+        "submit_end",
+        state=state,
+        pace=round(pace.rate, 1) if pace and pace.limited else None,
+        pace_cuts=pace.cuts if pace else 0,
+        pushed_back=pace.pushed_back if pace else 0,
+        **{f"n_{k}": v for k, v in counts.items()},
+    )
     return SubmitResult(
         engine.run_id,
         job.report,

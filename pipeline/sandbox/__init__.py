@@ -31,21 +31,42 @@ class SandboxApp:
         self.maxa = MaxaSandbox(settings)
         routes = [*self.simad.routes(), *self.maxa.routes()]
         self._paths = {r.path.lower(): r.path for r in routes}
+        self._owners: dict[str, str] = {}  # bearer token → account
         inner: ASGIApp = Starlette(routes=routes)
         self.faults: FaultInjector | None = None
         faults: dict[str, Any] = {
             "latency_ms": settings.latency_ms,
             "fail_rate": settings.fail_rate,
             "rate_limit": settings.rate_limit,
+            "overload_at": settings.overload_at,
             "bogus_200": settings.bogus_200,
             "echo_errors": settings.echo_errors,
             "hang": settings.hang,
             "huge_error_body": settings.huge_error_body,
         }
         if any(faults.values()):
-            self.faults = FaultInjector(inner, **faults, seed=settings.seed, clock=settings.clock)
+            self.faults = FaultInjector(
+                inner,
+                **faults,
+                account_of=self._account_of,
+                seed=settings.seed,
+                clock=settings.clock,
+            )
             inner = self.faults
         self._app = RequestGuard(inner)
+
+    def _account_of(self, scope: Scope) -> str:
+        """The account a request is made for (its bearer token's owner), for per-account
+        limits; a request without a known token counts as the anonymous account."""
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization" and value[:7].lower() == b"bearer ":
+                token = value[7:].decode("latin-1").strip()
+                owner = self._owners.get(token)
+                if owner is None:
+                    row = self.store.token(token)
+                    owner = self._owners[token] = row["username"] if row else ""
+                return owner
+        return ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -3,8 +3,12 @@ faults:
 
 - ``latency_ms``: a delay before every answer; ``hang``: seconds every request waits before
   its answer (a server that does not answer);
-- ``fail_rate``: a share of requests answered 503; ``rate_limit``: requests per second before
-  429 with ``Retry-After``;
+- ``fail_rate``: a share of requests answered 503 at random;
+- ``rate_limit``: requests per second per account, as a gateway's token bucket (one second of
+  burst), beyond which a request is answered 429 with ``Retry-After`` (whole seconds until
+  the account has a token again);
+- ``overload_at``: a server that answers 503 to a request arriving while this many are
+  already being served (overloaded, whatever the account);
 - ``bogus_200``: a share of requests answered ``200 text/html`` with a login page, as a proxy
   or a login wall does, without reaching the service;
 - ``echo_errors``: every error answer echoes the request's headers and body (the password, the
@@ -34,6 +38,8 @@ class FaultInjector:
         latency_ms: float = 0.0,
         fail_rate: float = 0.0,
         rate_limit: float = 0.0,
+        overload_at: int = 0,
+        account_of: Callable[[Scope], str] = lambda _scope: "",
         bogus_200: float = 0.0,
         echo_errors: bool = False,
         hang: float = 0.0,
@@ -46,6 +52,9 @@ class FaultInjector:
         self.latency = latency_ms / 1000.0
         self.fail_rate = fail_rate
         self.rate_limit = rate_limit
+        self.overload_at = overload_at
+        self.account_of = account_of
+        self.in_flight = 0
         self.bogus_200 = bogus_200
         self.echo_errors = echo_errors
         self.hang = hang
@@ -53,24 +62,45 @@ class FaultInjector:
         self.rng = random.Random(seed)
         self.clock = clock
         self.sleep = sleep
-        self._tokens = rate_limit
-        self._last = clock()
-        self.counts = {"requests": 0, "failed_503": 0, "limited_429": 0, "bogus_200": 0}
+        self._buckets: dict[str, list[float]] = {}  # account → [tokens, when filled]
+        self.counts = {
+            "requests": 0,
+            "failed_503": 0,
+            "limited_429": 0,
+            "overloaded_503": 0,
+            "bogus_200": 0,
+        }
+        self.accepted_by: dict[str, int] = {}  # account → requests let through the limits
 
-    def _take_token(self) -> bool:
+    def _take_token(self, account: str) -> float | None:
+        """None when ``account`` may go on; else the seconds until it has a token again."""
         now = self.clock()
-        self._tokens = min(self.rate_limit, self._tokens + (now - self._last) * self.rate_limit)
-        self._last = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return True
-        return False
+        bucket = self._buckets.setdefault(account, [self.rate_limit, now])
+        bucket[0] = min(self.rate_limit, bucket[0] + (now - bucket[1]) * self.rate_limit)
+        bucket[1] = now
+        if bucket[0] >= 1:
+            bucket[0] -= 1
+            return None
+        return (1 - bucket[0]) / self.rate_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         self.counts["requests"] += 1
+        if self.overload_at and self.in_flight >= self.overload_at:
+            self.counts["overloaded_503"] += 1
+            if self.latency:
+                await self.sleep(self.latency)
+            await _reply(send, 503, None, [])
+            return
+        self.in_flight += 1
+        try:
+            await self._serve(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.latency:
             await self.sleep(self.latency)
         if self.hang:
@@ -80,16 +110,18 @@ class FaultInjector:
         if rewrite:
             receive = replaying(body, receive)
             send = self._error_rewriter(scope, body, send)
-        if self.rate_limit and not self._take_token():
+        account = self.account_of(scope)
+        wait = self._take_token(account) if self.rate_limit else None
+        if wait is not None:
             self.counts["limited_429"] += 1
-            wait = max(1, math.ceil(1 / self.rate_limit))
             await _reply(
                 send,
                 429,
                 {"title": "Too Many Requests", "status": 429},
-                [(b"retry-after", str(wait).encode())],
+                [(b"retry-after", str(max(1, math.ceil(wait))).encode())],
             )
             return
+        self.accepted_by[account] = self.accepted_by.get(account, 0) + 1
         if self.fail_rate and self.rng.random() < self.fail_rate:
             self.counts["failed_503"] += 1
             await _reply(send, 503, None, [])

@@ -35,7 +35,8 @@ class SandboxSettings:
     refresh_ttl: float = 7 * 24 * 3600.0
     latency_ms: float = 0.0
     fail_rate: float = 0.0
-    rate_limit: float = 0.0  # requests per second; 0 means no limit
+    rate_limit: float = 0.0  # requests per second per account; 0 means no limit
+    overload_at: int = 0  # requests served at once beyond which 503 is answered; 0: never
     bogus_200: float = 0.0  # share of requests answered 200 text/html (a login page)
     echo_errors: bool = False  # error answers echo the request's headers and body
     hang: float = 0.0  # seconds every request waits before its answer

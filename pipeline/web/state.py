@@ -65,8 +65,10 @@ class Job:
 
     def snapshot(self) -> dict[str, Any]:
         """The job's state for a page: numbers, and the words to show them with."""
+        pace = None
         if self.engine is not None:
             progress = self.engine.progress
+            pace = progress.pace
             self.total, self.done = progress.total, progress.done
             self.counts = dict(progress.counts)
             self.failures = list(progress.failures)
@@ -81,6 +83,7 @@ class Job:
             "failed": self.counts.get(FAILED_ROW, 0),
             "remaining": remaining,
             "rate": round(rate, 1),
+            "pace": round(pace, 1) if pace is not None else None,
             "eta": round(remaining / rate) if rate > 0 and not self.finished else None,
             "elapsed": round((self.finished or time.monotonic()) - self.started),
             "failures": [

@@ -1,0 +1,163 @@
+"""Pacing for `make bench`: the sandbox served as its own process on 127.0.0.1 with 20 ms of
+latency and a rate limit per account, and clients in processes of their own sending residents
+to it. How much of the limit they use, how many of their requests the server had to refuse,
+and, for several clients sharing one limit, how fairly they share it (Jain's index)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.commands.submit import run_submit
+from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.context import Context
+from pipeline.engine import Progress
+from pipeline.fakedata import write_workbook as generate
+from pipeline.limiter import jain
+from pipeline.sandbox.process import free_port, start_server, stop_server
+
+LATENCY_MS = 20
+
+
+def child_paced(source: str, port: str) -> None:
+    """Runs in a child process: one submission, its figures as JSON on stdout."""
+    os.environ.update(
+        SIMAD_USERNAME=SANDBOX_USERNAME,
+        SIMAD_PASSWORD=SANDBOX_PASSWORD,
+        SIMAD_HOME=tempfile.mkdtemp(prefix="simad-bench-home-"),
+    )
+    timeline: list[tuple[float, int]] = []  # (when, rows sent so far)
+
+    def progress(p: Progress) -> None:
+        timeline.append((time.time(), p.counts.get("sent", 0)))
+
+    result = run_submit(
+        [Path(source)],
+        target=f"http://127.0.0.1:{port}",
+        ctx=Context(lang="en"),
+        report_path=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
+        on_progress=progress,
+    )
+    ended = time.time()
+    engine = result.engine
+    pace = engine.client.pace if engine.client is not None else None
+    print(
+        json.dumps(
+            {
+                "sent": result.counts.get("sent", 0),
+                "seconds": engine.send_seconds,
+                "started": ended - engine.send_seconds,
+                "ended": ended,
+                "requests": engine.requests,
+                "refused": pace.pushed_back if pace else 0,
+                "cuts": pace.cuts if pace else 0,
+                "timeline": timeline,
+            }
+        )
+    )
+
+
+def clients(sources: list[Path], port: int) -> list[dict]:
+    """Run one client per source at once; their figures."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench", "_child", "paced", str(source), str(port)],
+            stdout=subprocess.PIPE,
+        )
+        for source in sources
+    ]
+    out = []
+    for proc in procs:
+        data, _ = proc.communicate()
+        if proc.returncode not in (0, 1):
+            raise SystemExit("a client failed")
+        out.append(json.loads(data))
+    return out
+
+
+def scenario(
+    workdir: Path, limit: float, rows: int, n_clients: int = 1, overload_at: int = 0
+) -> dict:
+    sources = [
+        generate(
+            workdir / f"paced-{rows}-{k}.xlsx", "residents", rows, seed=100 + k, mistakes=False
+        )
+        for k in range(n_clients)
+    ]
+    port = free_port()
+    db = Path(tempfile.mkdtemp(dir=workdir)) / "sandbox.db"
+    options = ["--latency-ms", str(LATENCY_MS)]
+    if limit:
+        options += ["--rate-limit", str(limit)]
+    if overload_at:
+        options += ["--overload-at", str(overload_at)]
+    server = start_server(port, db, *options)
+    try:
+        found = clients(sources, port)
+    finally:
+        stop_server(server)
+    sent = sum(c["sent"] for c in found)
+    if sent != rows * n_clients:
+        raise SystemExit(f"not every row was sent: {sent} of {rows * n_clients}")
+    requests = sum(c["requests"] for c in found)
+    span = max(c["ended"] for c in found) - min(c["started"] for c in found)
+    return {
+        "limit": limit,
+        "clients": n_clients,
+        "rows": sent,
+        "rate": sent / span,
+        # What the server could accept over the span: its rate, plus the one second of burst
+        # its bucket holds at the start.
+        "used": sent / (limit * (span + 1)) if limit else None,
+        "refused": sum(c["refused"] for c in found) / max(requests, 1),
+        "fairness": jain([c["sent"] / c["seconds"] for c in found]),
+        "cuts": [c["cuts"] for c in found],
+    }
+
+
+def sent_by(timeline: list[list[float]], moment: float) -> float:
+    """Rows a client had sent at ``moment`` (its progress, read in between)."""
+    before = [n for when, n in timeline if when <= moment]
+    return before[-1] if before else 0
+
+
+def bench_pacing(workdir: Path) -> list[str]:
+    lines = [
+        f"## Pacing: residents to `simad sandbox serve` on 127.0.0.1, {LATENCY_MS} ms latency, "
+        "a rate limit per account (token bucket, 1 s of burst, 429 + Retry-After). The limit "
+        "used is the rows sent over what the server could accept from the first request to "
+        "the last (its rate, plus the second of burst it starts with); fairness is over each "
+        "client's rows per second",
+        "",
+    ]
+    for limit, rows in ((40, 600), (120, 1800)):
+        r = scenario(workdir, limit, rows)
+        lines.append(
+            f"- one client, limit {limit}/s, {rows} rows: {r['rate']:.1f} rows/s = "
+            f"{r['used']:.0%} of the limit (target ≥ 90%), {r['refused']:.1%} of requests "
+            f"refused (target ≤ 2%), {r['cuts'][0]} cuts"
+        )
+    r = scenario(workdir, 60, 600, n_clients=4)
+    lines.append(
+        f"- four clients sharing one limit of 60/s, 600 rows each: together {r['rate']:.1f} "
+        f"rows/s = {r['used']:.0%} of the limit (target ≥ 90%), {r['refused']:.1%} refused "
+        f"(target ≤ 5%), Jain's fairness {r['fairness']:.3f} (target ≥ 0.95)"
+    )
+    bound = 8 / (LATENCY_MS / 1000)
+    r = scenario(workdir, 0, 1200, overload_at=4)
+    lines.append(
+        f"- one client, a server answering a bare 503 beyond 4 requests at once, 1200 rows: "
+        f"{r['rate']:.0f} rows/s = {r['rate'] / (4 / (LATENCY_MS / 1000)):.0%} of what 4 at "
+        f"once allow ({4 / (LATENCY_MS / 1000):.0f}/s), {r['refused']:.1%} refused"
+    )
+    r = scenario(workdir, 0, 2000)
+    lines.append(
+        f"- no limit, 2000 rows: {r['rate']:.0f} rows/s = {r['rate'] / bound:.0%} of the "
+        f"concurrency bound ({bound:.0f}/s; target ≥ 86%), {r['refused']:.1%} refused"
+    )
+    return [*lines, ""]
