@@ -143,7 +143,7 @@ class Pace:
             "pace_cut",
             status=status,
             rate=round(self.rate, 1),
-            sent=round(measured, 1),
+            accepted=round(measured, 1),
             retry_after=retry_after,
         )
 
