@@ -125,12 +125,14 @@ def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
     return value.rstrip("/")
 
 
-def describe_target(target: str, *, short: bool = False) -> str:
-    """The line every console screen and report shows about where data goes; ``short``: the
-    target's name alone, for a table cell."""
+def describe_target(target: str, *, short: bool = False, labelled: bool = True) -> str:
+    """The line every screen shows about where data goes (``Target: …``); without its label
+    for a report's summary, whose row already says "Target"; ``short``: the target's name
+    alone, for a table cell."""
     if short:
         return t("target_sandbox_short") if target == SANDBOX else target
-    return t("target_sandbox") if target == SANDBOX else t("target_remote", url=target)
+    what = t("target_sandbox") if target == SANDBOX else target
+    return t("target_line", target=what) if labelled else what
 
 
 SANDBOX_USERNAME = "demo-university"

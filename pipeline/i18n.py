@@ -56,10 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_warnings": {"fa": "با هشدار", "en": "with warnings"},
     "template_written": {"fa": "نوشته شد: {path}", "en": "Written: {path}"},
     "target_sandbox": {
-        "fa": "مقصد: سندباکس — شبیه‌ساز محلی سیماد؛ هیچ داده‌ای به سرور واقعی نمی‌رود.",
-        "en": "Target: SANDBOX — the local SIMAD simulator; nothing reaches the real server.",
+        "fa": "سندباکس — شبیه‌ساز محلی سیماد؛ هیچ داده‌ای به سرور واقعی نمی‌رود.",
+        "en": "SANDBOX — the local SIMAD simulator; nothing reaches the real server.",
     },
-    "target_remote": {"fa": "مقصد: {url}", "en": "Target: {url}"},
+    "target_line": {"fa": "مقصد: {target}", "en": "Target: {target}"},
     "sum_mode_submit": {"fa": "ارسال به سیماد", "en": "Submission to SIMAD"},
     "sum_fatal": {"fa": "توقف اجرا", "en": "Run stopped"},
     "sum_status": {"fa": "وضعیت", "en": "status"},

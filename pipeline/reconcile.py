@@ -302,7 +302,7 @@ def reconcile_report(
     summary: list[tuple[str, Any]] = [
         (t("sum_needs_action"), len(to_act)),
         (t("sum_mode"), t("sum_mode_reconcile")),
-        (t("sum_target"), describe_target(target)),
+        (t("sum_target"), describe_target(target, labelled=False)),
         (t("sum_year"), year_id),
         (t("sum_local_source"), source),
         (t("sum_version"), f"simad-sync {__version__}"),

@@ -265,7 +265,7 @@ def results_report(
     rows = [_result_row(j, columns) for j in joined.values()]
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_results")),
-        (t("sum_target"), describe_target(target)),
+        (t("sum_target"), describe_target(target, labelled=False)),
         (t("sum_year"), year_id),
         (t("sum_filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "-"),
         (t("sum_version"), f"simad-sync {__version__}"),

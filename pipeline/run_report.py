@@ -44,7 +44,7 @@ def submit_report(
             counts[status] = counts.get(status, 0) + 1
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_submit")),
-        (t("sum_target"), describe_target(target)),
+        (t("sum_target"), describe_target(target, labelled=False)),
         (t("sum_run_id"), run_id),
         (t("sum_version"), f"simad-sync {__version__}"),
         (t("sum_elapsed"), round(elapsed, 2)),
