@@ -83,18 +83,10 @@ def edits(workdir: Path, rows: int = 3000, times: int = 15) -> tuple[list[float]
 def progress_events(workdir: Path, latency_ms: float = 20) -> tuple[list[float], int]:
     """Seconds between two progress events of a submission to a sandbox answering after
     ``latency_ms``, read from the event stream as a page reads it."""
-    from pipeline import targets
-    from pipeline.config import simad_home
-    from pipeline.sandbox import SandboxSettings, create_app
     from pipeline.web.server import running
 
     with tempfile.TemporaryDirectory(dir=workdir) as home:  # a fresh ledger: all is sent
-        os.environ["SIMAD_HOME"] = home
-        targets.sandbox_transport = lambda: httpx.ASGITransport(  # type: ignore[assignment]
-            app=create_app(
-                SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=latency_ms)
-            )
-        )
+        os.environ.update(SIMAD_HOME=home, SIMAD_SANDBOX_LATENCY_MS=str(latency_ms))
         book = generate(workdir / "residents-1000.xlsx", "residents", 1000, mistakes=False)
         with running("fa") as (address, state):
             client, token = _signed_in(address)
@@ -110,6 +102,7 @@ def progress_events(workdir: Path, latency_ms: float = 20) -> tuple[list[float],
                     if line.startswith("data: "):
                         seen.append((time.perf_counter(), json.loads(line[6:])["done"]))
             client.close()
+    del os.environ["SIMAD_SANDBOX_LATENCY_MS"]
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(seen)]
     return gaps, len(seen)
 

@@ -84,6 +84,19 @@ def max_rate(given: float | None = None) -> float | None:
     return value
 
 
+def sandbox_latency() -> float:
+    """Milliseconds the embedded sandbox waits before it answers (``SIMAD_SANDBOX_LATENCY_MS``,
+    0 by default), so that a rehearsal shows a submission's progress as a real server would."""
+    raw = setting("SIMAD_SANDBOX_LATENCY_MS")
+    try:
+        value = float(raw) if raw else 0.0
+    except ValueError as exc:
+        raise ConfigError(t("bad_latency", value=raw)) from exc
+    if not 0 <= value <= 60_000:
+        raise ConfigError(t("bad_latency", value=raw))
+    return value
+
+
 def reset_settings_cache() -> None:
     global _dotenv_cache
     _dotenv_cache = None

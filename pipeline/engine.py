@@ -111,7 +111,7 @@ class Engine:
         self.ledger = ledger
         self.target = target
         self.run_id = run_id
-        self.limiter = InFlight(concurrency)
+        self.in_flight = InFlight(concurrency)
         self.pushed_back = 0  # answers asking to slow down (429, 503), retries included
         self.force = force
         self.images = images
@@ -288,11 +288,11 @@ class Engine:
                     item = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                async with self.limiter:
+                async with self.in_flight:
                     if self.going:
                         await work(item)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.limiter.maximum, len(items)))))
+        await asyncio.gather(*(worker() for _ in range(min(self.in_flight.maximum, len(items)))))
 
     def on_retry(self, attempt: int, exc: RetryableError, wait: float) -> None:
         """Told by the client of each retry (the client's pace has already slowed down on a

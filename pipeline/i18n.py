@@ -671,6 +671,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این نشانی را در مرورگر باز کنید (فقط یک بار کار می‌کند). برای پایان Ctrl+C را بزنید.",
         "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
     },
+    "bad_latency": {
+        "fa": "تأخیر سندباکس «{value}» پذیرفتنی نیست: میلی‌ثانیه‌ای بین ۰ و ۶۰۰۰۰ بدهید.",
+        "en": "The sandbox latency '{value}' cannot be used: give milliseconds between 0 and 60000.",
+    },
     "bad_max_rate": {
         "fa": "سقف سرعت «{value}» پذیرفتنی نیست: عددی مثبت (درخواست در ثانیه) بدهید، مانند ۲۰.",
         "en": "The rate cap '{value}' cannot be used: give a positive number of requests per second, such as 20.",

@@ -93,6 +93,16 @@ class ReportSheet:
     def results_of(self, index: int) -> list[Any]:
         return self.results(index) if callable(self.results) else self.results[index]
 
+    def marks_by_row(self) -> Callable[[int], Marks]:
+        """Row index → its marks (a small sheet's marks grouped once, a large one's made row
+        by row)."""
+        if callable(self.marks):
+            return self.marks
+        grouped: dict[int, Marks] = {}
+        for (index, c), mark in self.marks.items():
+            grouped.setdefault(index, {})[c] = mark
+        return lambda i: grouped.get(i, {})
+
 
 @dataclass
 class Report:
@@ -446,10 +456,7 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
             ws.write_comment(0, c, str(note)[:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
-    by_row: dict[int, Marks] = {}
-    if isinstance(sheet.marks, dict):  # a small sheet's marks, grouped once
-        for (index, c), mark in sheet.marks.items():
-            by_row.setdefault(index, {})[c] = mark
+    marks_of = sheet.marks_by_row()
     # How each column is written, decided once: the user's own cells as they are; ours
     # marked for their direction; status words translated and coloured.
     kinds = [
@@ -459,7 +466,7 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
     comments = 0
     for i, values in enumerate(sheet.rows):
         r = i + 1
-        marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i)
+        marks = marks_of(i)
         cells = [*values, *sheet.results_of(i)]
         if wrapped:
             lines = _lines(cells, widths, wrapped)

@@ -16,6 +16,7 @@ from .config import (
     http_timeout,
     maxa_credentials,
     resolve_target,
+    sandbox_latency,
     simad_credentials,
     simad_home,
 )
@@ -29,12 +30,14 @@ SANDBOX_BASE_URL = "http://sandbox.local"
 
 
 def sandbox_transport() -> httpx.ASGITransport:
-    """The sandbox app, in-process, with its state in ``SIMAD_HOME/sandbox.db``."""
+    """The sandbox app, in-process, with its state in ``SIMAD_HOME/sandbox.db``; it answers
+    after ``SIMAD_SANDBOX_LATENCY_MS`` when set (a rehearsal of a distant server's pace)."""
     # Lazy: the sandbox (Starlette and its routes) is only needed when it is the target, and
     # costs ~30 ms of start-up otherwise.
     from .sandbox import SandboxSettings, create_app
 
-    return httpx.ASGITransport(app=create_app(SandboxSettings(db_path=simad_home() / "sandbox.db")))
+    settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=sandbox_latency())
+    return httpx.ASGITransport(app=create_app(settings))
 
 
 @asynccontextmanager

@@ -17,21 +17,6 @@ SAMPLE = ROOT / "input_templates" / "sample.xlsx"
 VIEW = {"width": 1366, "height": 768}
 
 
-def slow_sandbox(latency_ms: float) -> None:
-    """The embedded sandbox answers after ``latency_ms``, so that progress can be seen."""
-    from pipeline import targets
-    from pipeline.config import simad_home
-    from pipeline.sandbox import SandboxSettings, create_app
-
-    def transport():  # type: ignore[no-untyped-def]
-        import httpx
-
-        settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=latency_ms)
-        return httpx.ASGITransport(app=create_app(settings))
-
-    targets.sandbox_transport = transport
-
-
 def shoot(out: Path, lang: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -99,7 +84,7 @@ def main(out: Path) -> None:
         print("no Chromium: apt-get install -y chromium chromium-driver (web pages skipped)")
         return
     out.mkdir(parents=True, exist_ok=True)
-    slow_sandbox(150)
+    os.environ["SIMAD_SANDBOX_LATENCY_MS"] = "150"  # so that the progress can be seen
     for lang in ("fa", "en"):
         with tempfile.TemporaryDirectory(prefix="simad-ui-screens-") as home:
             os.environ["SIMAD_HOME"] = home

@@ -213,15 +213,7 @@ def test_simad_ui_prints_the_address_first_and_stops_cleanly_on_ctrl_c(tmp_path)
 @pytest.fixture
 def slow_sandbox(monkeypatch):
     """The embedded sandbox answering after 60 ms, so that a submission lasts a while."""
-    from pipeline import targets
-    from pipeline.config import simad_home
-    from pipeline.sandbox import SandboxSettings, create_app
-
-    def transport() -> httpx.ASGITransport:
-        settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=60)
-        return httpx.ASGITransport(app=create_app(settings))
-
-    monkeypatch.setattr(targets, "sandbox_transport", transport)
+    monkeypatch.setenv("SIMAD_SANDBOX_LATENCY_MS", "60")
 
 
 def start_submission(client: httpx.Client, token: str, state):

@@ -17,6 +17,7 @@ from ..corrected import CellEdit, apply, typed, write_corrected
 from ..errors import InputFileError
 from ..fields import Mapping
 from ..i18n import t
+from ..private import private_dir
 from ..reader import Sheet
 from ..report import prepare_report_path, write_report
 from ..validation import ValidationRun, read_course_table, validate_books, validate_paths
@@ -32,10 +33,13 @@ class Workspace:
     edits: list[CellEdit] = field(default_factory=list)
     seconds: float = 0.0  # how long the last validation took
 
-    def sheet(self, sheet_no: int) -> Sheet:
-        if not 0 <= sheet_no < len(self.run.results):
-            raise InputFileError(t("ui_no_such_cell"))
-        return self.run.results[sheet_no].sheet
+    def cell(self, sheet_no: int, index: int, position: int) -> Sheet:
+        """The sheet holding this cell; ``InputFileError`` when there is no such cell."""
+        if 0 <= sheet_no < len(self.run.results):
+            sheet = self.run.results[sheet_no].sheet
+            if 0 <= index < len(sheet.rows) and 0 <= position < len(sheet.headers):
+                return sheet
+        raise InputFileError(t("ui_no_such_cell"))
 
 
 def open_workspace(
@@ -68,9 +72,7 @@ def edit_cell(
 ) -> CellEdit:
     """Put ``text`` in one cell and validate every sheet again (duplicates span rows)."""
     with ctx.applied():
-        sheet = ws.sheet(sheet_no)
-        if not 0 <= index < len(sheet.rows) or not 0 <= position < len(sheet.headers):
-            raise InputFileError(t("ui_no_such_cell"))
+        sheet = ws.cell(sheet_no, index, position)
         row = sheet.rows[index]
         old = row[position] if position < len(row) else None
         edit = CellEdit(sheet_no, index, position, old, typed(sheet, position, text))
@@ -104,6 +106,21 @@ def save_corrected(ws: Workspace, path: Path, out: Path, *, ctx: Context = Conte
     """The user's file ``path`` with only the corrected cells changed, written to ``out``."""
     with ctx.applied():
         return write_corrected(ws.run, ws.edits, path, out)
+
+
+def corrected_inputs(ws: Workspace, folder: Path, *, ctx: Context = Context()) -> list[Path]:
+    """The files to send: a corrected copy (in ``folder``) of each file with corrections,
+    else the file itself."""
+    with ctx.applied():
+        changed = {ws.run.results[e.sheet_no].sheet.path for e in ws.edits}
+        out = []
+        for n, path in enumerate(ws.paths):
+            if path in changed:
+                copy = private_dir(folder / str(n)) / path.name
+                out.append(write_corrected(ws.run, ws.edits, path, copy))
+            else:
+                out.append(path)
+        return out
 
 
 def save_report(ws: Workspace, out: Path, *, ctx: Context = Context()) -> Path:

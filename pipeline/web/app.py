@@ -45,7 +45,7 @@ from ..i18n import counts_text, t, word
 from ..private import private_dir, restrict
 from ..reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
 from ..redact import scrub
-from ..validation import finding_groups
+from ..validation import INVALID, VALID, finding_groups
 from . import views
 from .security import MAX_UPLOAD, Guard, Secrets
 from .state import Job, State
@@ -212,10 +212,8 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         ws = workspace()
         sheet_no, index, position = _int(q.get("sheet")), _int(q.get("row")), _int(q.get("col"))
         with i18n.language(state.lang):
-            sheet = ws.sheet(sheet_no)
-            if not 0 <= index < len(sheet.rows) or not 0 <= position < len(sheet.headers):
-                raise InputFileError(t("ui_no_such_cell"))
-            return render(request, "_panel.html", panel=cell_panel(ws, sheet_no, index, position))
+            ws.cell(sheet_no, index, position)
+        return render(request, "_panel.html", panel=cell_panel(ws, sheet_no, index, position))
 
     async def edit(request: Request) -> Response:
         form = await request.form()
@@ -262,10 +260,8 @@ def create_app(keys: Secrets, state: State) -> Starlette:
     # -- submit ------------------------------------------------------------------------------
 
     def counts_to_send(ws: ws_commands.Workspace) -> list[tuple[str, str, int, int]]:
-        return [
-            (r.sheet.label, r.sheet.kind, r.counts()["valid"], r.counts()["invalid"])
-            for r in ws.run.results
-        ]
+        counts = [(r.sheet, r.counts()) for r in ws.run.results]
+        return [(sheet.label, sheet.kind, c[VALID], c[INVALID]) for sheet, c in counts]
 
     async def submit_page(request: Request) -> Response:
         job = state.latest("submit")
@@ -299,17 +295,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         return found
 
     def inputs_for_sending(ws: ws_commands.Workspace) -> list[Path]:
-        """The files as corrected in the page (a copy with the corrections), else as uploaded."""
-        changed = {ws.run.results[e.sheet_no].sheet.path for e in ws.edits}
-        out = []
-        for path in ws.paths:
-            if path in changed:
-                copy = private_dir(state.folder / "corrected" / path.parent.name) / path.name
-                ws_commands.save_corrected(ws, path, copy, ctx=ctx())
-                out.append(copy)
-            else:
-                out.append(path)
-        return out
+        return ws_commands.corrected_inputs(ws, state.folder / "corrected", ctx=ctx())
 
     async def submit(request: Request) -> Response:
         ws = workspace()

@@ -32,17 +32,12 @@ def hosts_for(host: str, port: int) -> frozenset[str]:
     return frozenset(f"{name}:{port}".lower() for name in names)
 
 
-def free_port(host: str) -> int:
-    """A port nobody listens on (the system's choice)."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
-def _check_free(host: str, port: int) -> int:
+def free_port(host: str, port: int = 0) -> int:
+    """``port`` if nobody listens on it (``OSError`` otherwise); by default a port the system
+    chooses."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.bind((host, port))
-    return port
+        return int(probe.getsockname()[1])
 
 
 def remove_stale(home: Path) -> None:
@@ -79,7 +74,7 @@ def serve(
     token); a host other than loopback is warned about."""
     with language(lang):  # the app's own lines in its language
         try:
-            port = free_port(host) if not port else _check_free(host, port)
+            port = free_port(host, port)
         except OSError as exc:
             raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
         app, keys, _state = build(host, port, lang)

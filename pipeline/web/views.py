@@ -47,12 +47,9 @@ def report_table(sheet: ReportSheet, limit: int = 500) -> Table:
     """A report's sheet as the workbook shows it: status words translated, marked cells."""
     headers, statuses, text_at = layout(sheet)
     rows: list[list[Cell]] = []
-    by_row: dict[int, dict[int, tuple[str, str]]] = {}
-    if isinstance(sheet.marks, dict):
-        for (index, c), mark in sheet.marks.items():
-            by_row.setdefault(index, {})[c] = mark
+    marks_of = sheet.marks_by_row()
     for i, values in enumerate(sheet.rows[:limit]):
-        marks = sheet.marks(i) if callable(sheet.marks) else by_row.get(i, {})
+        marks = marks_of(i)
         cells = []
         for c, value in enumerate([*values, *sheet.results_of(i)]):
             severity, message = marks.get(c) or (None, "")
@@ -153,7 +150,3 @@ def sheet_page(
         page,
         pages,
     )
-
-
-def digits(value: int | float) -> str:
-    return number(value)
