@@ -24,8 +24,10 @@ from pipeline.sandbox.process import free_port, start_server, stop_server
 LATENCY_MS = 20
 
 
-def child_paced(source: str, port: str) -> None:
-    """Runs in a child process: one submission, its figures as JSON on stdout."""
+def child_paced(source: str, port: str, start_at: str) -> None:
+    """Runs in a child process: one submission from the moment ``start_at`` (a wall-clock
+    time, so that clients started together start together), its figures as JSON on stdout."""
+    time.sleep(max(0.0, float(start_at) - time.time()))
     os.environ.update(
         SIMAD_USERNAME=SANDBOX_USERNAME,
         SIMAD_PASSWORD=SANDBOX_PASSWORD,
@@ -62,14 +64,20 @@ def child_paced(source: str, port: str) -> None:
     )
 
 
-def clients(sources: list[Path], port: int) -> list[dict]:
-    """Run one client per source at once; their figures."""
+def clients(sources: list[Path], port: int, delays: list[float]) -> list[dict]:
+    """Run one client per source, each starting ``delays`` seconds after an agreed moment
+    (a little after every process is up); their figures."""
+    start_at = time.time() + 3.0
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench", "_child", "paced", str(source), str(port)],
+            [
+                sys.executable,
+                *("-m", "bench", "_child", "paced", str(source), str(port)),
+                str(start_at + delay),
+            ],
             stdout=subprocess.PIPE,
         )
-        for source in sources
+        for source, delay in zip(sources, delays, strict=True)
     ]
     out = []
     for proc in procs:
@@ -81,7 +89,12 @@ def clients(sources: list[Path], port: int) -> list[dict]:
 
 
 def scenario(
-    workdir: Path, limit: float, rows: int, n_clients: int = 1, overload_at: int = 0
+    workdir: Path,
+    limit: float,
+    rows: int,
+    n_clients: int = 1,
+    overload_at: int = 0,
+    delays: list[float] | None = None,
 ) -> dict:
     sources = [
         generate(
@@ -98,7 +111,7 @@ def scenario(
         options += ["--overload-at", str(overload_at)]
     server = start_server(port, db, *options)
     try:
-        found = clients(sources, port)
+        found = clients(sources, port, delays or [0.0] * n_clients)
     finally:
         stop_server(server)
     sent = sum(c["sent"] for c in found)
@@ -117,6 +130,7 @@ def scenario(
         "refused": sum(c["refused"] for c in found) / max(requests, 1),
         "fairness": jain([c["sent"] / c["seconds"] for c in found]),
         "cuts": [c["cuts"] for c in found],
+        "found": found,
     }
 
 
@@ -144,9 +158,21 @@ def bench_pacing(workdir: Path) -> list[str]:
         )
     r = scenario(workdir, 60, 600, n_clients=4)
     lines.append(
-        f"- four clients sharing one limit of 60/s, 600 rows each: together {r['rate']:.1f} "
-        f"rows/s = {r['used']:.0%} of the limit (target ≥ 90%), {r['refused']:.1%} refused "
-        f"(target ≤ 5%), Jain's fairness {r['fairness']:.3f} (target ≥ 0.95)"
+        f"- four clients started together sharing one limit of 60/s, 600 rows each: together "
+        f"{r['rate']:.1f} rows/s = {r['used']:.0%} of the limit (target ≥ 90%), "
+        f"{r['refused']:.1%} refused (target ≤ 5%), Jain's fairness {r['fairness']:.3f} "
+        "(target ≥ 0.95)"
+    )
+    r = scenario(workdir, 60, 1200, n_clients=4, delays=[0.0, 5.0, 5.0, 5.0])
+    first = min(c["started"] for c in r["found"])
+    window = (first + 12, first + 27)
+    later = [
+        sent_by(c["timeline"], window[1]) - sent_by(c["timeline"], window[0]) for c in r["found"]
+    ]
+    lines.append(
+        f"- one client alone for 5 s, then three more join, 1,200 rows each: rows sent from "
+        f"12 s to 27 s {', '.join(str(int(n)) for n in later)}, Jain's fairness "
+        f"{jain([float(n) for n in later]):.3f}; {r['refused']:.1%} refused"
     )
     bound = 8 / (LATENCY_MS / 1000)
     r = scenario(workdir, 0, 1200, overload_at=4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import httpx
 import pytest
 
@@ -64,7 +66,7 @@ def make_client(clock):
             Credentials(username, password),
             transport=httpx.ASGITransport(app=app),
             clock=clock,
-            pace=Pace(clock=clock, sleep=clock.sleep),  # the pace waits on the fake clock
+            pace=Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1)),  # on the fake clock
         )
         clients.append(client)
         return client
