@@ -25,6 +25,8 @@ def main(argv: list[str]) -> None:
             child_paced(*args)
         return
     what = argv[0] if argv and not argv[0].startswith("-") else "all"
+    if what not in ("validate", "memory", "submit", "pacing", "ui", "all"):
+        raise SystemExit(f"unknown benchmark {what!r}: validate, memory, submit, pacing, ui, all")
     rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
     workdir = Path(os.environ.get("SIMAD_BENCH_DIR", tempfile.gettempdir())) / "simad-bench"
     workdir.mkdir(parents=True, exist_ok=True)

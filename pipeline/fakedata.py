@@ -15,7 +15,7 @@ import jdatetime
 import xlsxwriter
 
 from schemas import codes
-from schemas.identifiers import national_code_check_digit
+from schemas.identifiers import is_valid_national_code, national_code_check_digit
 
 from .fields import fields
 
@@ -51,7 +51,7 @@ CITIES = [
 def national_code(rng: random.Random) -> str:
     nine = f"{rng.randrange(0, 10**9):09d}"
     code = nine + national_code_check_digit(nine)
-    return code if len(set(code)) > 1 else national_code(rng)
+    return code if is_valid_national_code(code) else national_code(rng)
 
 
 def jalali_text(day: date) -> str:

@@ -16,54 +16,12 @@ from typing import Any
 
 import jdatetime
 
+from schemas import codes
+
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS: dict[str, str] = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}
 _FOLD: dict[int, int] = {**_DIGITS, **{ord(k): ord(v) for k, v in _LETTERS.items()}}
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-
-TRUE_WORDS = frozenset(
-    [
-        "true",
-        "1",
-        "yes",
-        "y",
-        "t",
-        "بله",
-        "بلی",
-        "آری",
-        "اری",
-        "دارد",
-        "هست",
-        "درست",
-        "صحیح",
-        "ایرانی",
-        "تکمیل",
-        "تکمیلشده",
-        "کامل",
-        "✓",
-        "✔",
-    ]
-)
-FALSE_WORDS = frozenset(
-    [
-        "false",
-        "0",
-        "no",
-        "n",
-        "f",
-        "خیر",
-        "نه",
-        "ندارد",
-        "نیست",
-        "نادرست",
-        "غلط",
-        "غیرایرانی",
-        "ناقص",
-        "تکمیلنشده",
-        "✗",
-        "✘",
-    ]
-)
 
 Converted = tuple[Any, str | None]
 
@@ -113,11 +71,54 @@ def to_persian_digits(value: object) -> str:
     return str(value).translate(_TO_PERSIAN)
 
 
+# Marks that come with every copy from a Persian Word file or web page and are never part of
+# an identifier, number, code or date: zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner),
+# the bidi marks (LRM, RLM, ALM) and the embedding, override and isolate controls, the BOM,
+# the soft hyphen, and the Arabic tatweel (ـ, a stretch of the line, never a letter).
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\u200e\u200f\u061c"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad\u0640"
+)
+ZWNJ = "\u200c"  # the Persian half-space: part of a name's spelling, kept in text
+_DROP_ALL: dict[int, None] = {ord(c): None for c in INVISIBLE}
+_DROP_IN_TEXT: dict[int, None] = {k: None for k in _DROP_ALL if k != ord(ZWNJ)}
+_QUOTES = "'’‘`"  # a leading apostrophe typed to keep an identifier's zeros
+
+
 def clean_text(value: str) -> str:
-    """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك."""
+    """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك; drop invisible marks
+    but the half-space (ZWNJ), which is part of how a Persian name is spelt."""
     if not value.isascii():
-        value = value.translate(_FOLD)
+        value = value.translate(_FOLD).translate(_DROP_IN_TEXT)
     return " ".join(value.split())
+
+
+def plain(value: str) -> str:
+    """A cell's text as a value to parse: ``clean_text`` without any invisible mark, and
+    without a leading apostrophe."""
+    text = clean_text(value)
+    if not text.isascii():
+        text = " ".join(text.translate(_DROP_ALL).split())
+    return text.lstrip(_QUOTES).strip()
+
+
+# A number's text after a CSV round trip: ``9121234567.0`` or ``9.121234567E+09``.
+_POINT_ZERO = re.compile(r"([0-9]+)\.0+")
+_SCIENTIFIC = re.compile(r"([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]{1,2})")
+
+
+def _whole_digits(text: str) -> tuple[str | None, bool]:
+    """The digits of a whole number written as ``123.0`` or ``1.23E+2``, and whether digits
+    were lost (``1.23E+5`` stands for 123??? : the rest was rounded away). ``(None, False)``
+    when the text is neither."""
+    if match := _POINT_ZERO.fullmatch(text):
+        return match[1], False
+    if match := _SCIENTIFIC.fullmatch(text):
+        fraction, exponent = match[2] or "", int(match[3])
+        if len(fraction) > exponent:
+            return None, False  # not a whole number
+        return match[1] + fraction + "0" * (exponent - len(fraction)), len(fraction) < exponent
+    return None, False
 
 
 def _number_text(value: Any) -> str:
@@ -140,25 +141,41 @@ def to_text(value: Any) -> Converted:
 
 
 def to_identifier(value: Any) -> Converted:
-    """Text with no inner spaces; a number cell keeps its digits (no '.0')."""
-    text, _ = to_text(value)
-    if text is None:
+    """Text with no inner spaces; a number cell keeps its digits (no '.0'), and so does a
+    number's text after a CSV round trip (``98123001.0``, ``9.8123001E+07``) as long as no
+    digit was lost."""
+    if is_blank(value):
         return None, None
-    return text.replace(" ", ""), None
+    if not isinstance(value, str):
+        value = to_text(value)[0]
+    text = plain(value).replace(" ", "")
+    if not text:
+        return None, None
+    if text.isdigit() or not ("." in text or "e" in text or "E" in text):
+        return text, None  # the usual case, decided without a regular expression
+    digits, lost = _whole_digits(text)
+    if lost:
+        return None, "digits_lost"
+    return (digits or text), None
+
+
+# Typed between a national code's or a mobile's digits for readability: spaces, hyphens and
+# en/em dashes, dots, slashes, underscores, brackets (the tatweel is already gone).
+_SEPARATORS = re.compile(r"[\s\-–—_./()]")
 
 
 def to_national_code(value: Any) -> Converted:
-    """Digits of an Iranian national code, zero-padded back to 10 when Excel dropped them.
-
-    Separators typed for readability (``001-234567-8``) are removed. A value with letters
-    (a passport number) is kept as typed, in upper case.
-    """
-    text, _ = to_identifier(value)
+    """Digits of an Iranian national code. Excel drops leading zeros from a number, and no
+    issued code starts with three zeros: 8 or 9 digits are padded back to 10; 7 or fewer are
+    left as they are (and are not a national code). Separators typed for readability
+    (``001-234567-8``, ``۰۰۱.۲۳۴۵۶۷.۸``) are removed. A value with letters (a passport
+    number) is kept as typed, in upper case."""
+    text, problem = to_identifier(value)
     if text is None:
-        return None, None
-    stripped = text.replace("-", "").replace("_", "")
+        return None, problem
+    stripped = text if text.isdigit() else _SEPARATORS.sub("", text)
     if stripped.isascii() and stripped.isdigit():
-        return (stripped.zfill(10) if 7 <= len(stripped) < 10 else stripped), None
+        return (stripped.zfill(10) if len(stripped) in (8, 9) else stripped), None
     return text.upper(), None
 
 
@@ -173,7 +190,7 @@ def to_int(value: Any) -> Converted:
         return (int(value), None) if value.is_integer() else (None, "not_integer")
     if isinstance(value, datetime | date):
         return None, "not_integer"
-    text = clean_text(str(value)).replace(",", "")
+    text = plain(str(value)).replace(",", "").replace(" ", "")
     if re.fullmatch(r"[+-]?[0-9]+", text):
         return int(text), None
     if re.fullmatch(r"[+-]?[0-9]+\.0*", text):
@@ -189,12 +206,21 @@ def to_decimal(value: Any) -> Converted:
         return None, "not_number"
     if isinstance(value, int | float):
         return float(value), None
-    text = clean_text(str(value)).replace(" ", "")
+    text = plain(str(value)).replace(" ", "")
     if re.fullmatch(r"[+-]?[0-9]+[./,][0-9]+", text):
         text = re.sub(r"[/,]", ".", text)
     if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
         return float(text), None
     return None, "not_number"
+
+
+def _yes_no() -> dict[str, bool]:
+    """Folded words for yes and no (``schemas/words.csv``: yes_no and nationality)."""
+    return {
+        title_key(word): code == "1"
+        for name in ("yes_no", "nationality")
+        for word, code in codes.words(name).items()
+    }
 
 
 def to_bool(value: Any) -> Converted:
@@ -206,41 +232,43 @@ def to_bool(value: Any) -> Converted:
         if value in (0, 1):
             return bool(value), None
         return None, "not_boolean"
-    word = clean_text(str(value)).lower().replace(" ", "").replace("\u200c", "")
-    if word in TRUE_WORDS:
-        return True, None
-    if word in FALSE_WORDS:
-        return False, None
-    return None, "not_boolean"
+    answer = YES_NO.get(title_key(str(value)))
+    return (answer, None) if answer is not None else (None, "not_boolean")
 
 
-MONTHS = {
-    name: i
-    for i, name in enumerate(
-        [
-            "فروردین",
-            "اردیبهشت",
-            "خرداد",
-            "تیر",
-            "مرداد",
-            "شهریور",
-            "مهر",
-            "آبان",
-            "آذر",
-            "دی",
-            "بهمن",
-            "اسفند",
-        ],
-        start=1,
-    )
-}
-_NAMED = re.compile(r"([0-9]{1,2})\s+(\S+)\s+([0-9]{4})")
-_ISO = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T].*)?")
-_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+MONTH_NAMES = [
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+]
+# Month names as matched: without the madda (آبان and ابان are both typed), and the older
+# name امرداد for مرداد.
+MONTHS = {name.replace("آ", "ا"): i for i, name in enumerate(MONTH_NAMES, start=1)} | {"امرداد": 5}
+# "۱ مهر ۱۴۰۲", "۱ مهر ماه ۱۴۰۲", "۱ مهرماه ۱۴۰۲", "۱ مهر، ۱۴۰۲"
+_NAMED = re.compile(r"([0-9]{1,2})\s*([^\d\s،,]+?)\s*(?:ماه)?\s*[،,]?\s*([0-9]{4})")
+# A time after the date (an export's "T00:00:00", " 00:00"), and nothing else.
+_TIME = r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+_ISO = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME)
+_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})" + _TIME)
+_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")  # 14020701
+_SERIAL = re.compile(r"[0-9]{5}(?:\.0+)?")  # an Excel serial number stored as text
+# "Solar Hijri" written after the date: هـ.ش, ه.ش, ه ش, هجری شمسی, شمسی, ش
+_SOLAR_SUFFIX = re.compile(r"\s*(?:ه\s*\.?\s*ش|هجری\s*شمسی|شمسی|ش)\s*\.?$")
+_EXCEL_SERIALS = range(18264, 73052)  # 1950-01-01 to 2099-12-31
 
 
 def _ymd(year: int, month: int, day: int) -> date | None:
-    """A Gregorian date from Gregorian or Solar Hijri parts (the year tells which)."""
+    """A Gregorian date from Gregorian or Solar Hijri parts (the year tells which); None
+    for a day the calendar does not have (1402/12/30: 1402 is not a leap year)."""
     try:
         if 1300 <= year <= 1499:
             return jdatetime.date(year, month, day).togregorian()
@@ -251,40 +279,64 @@ def _ymd(year: int, month: int, day: int) -> date | None:
     return None
 
 
+def _serial(number: float) -> date | None:
+    """An Excel serial number that lost its date format (1950–2099)."""
+    if number == int(number) and int(number) in _EXCEL_SERIALS:
+        return (_EXCEL_EPOCH + timedelta(days=int(number))).date()
+    return None
+
+
+def _month(word: str) -> int | None:
+    return MONTHS.get(word.replace("آ", "ا"))
+
+
 def to_date(value: Any) -> Converted:
-    """Excel date cells, Excel serial numbers, ISO text and Solar Hijri text → ``date``."""
+    """Excel date cells, Excel serial numbers (as numbers or text), ISO text, Solar Hijri
+    text in any of the orders offices type (``1402/07/01``, ``01/07/1402``, ``14020701``,
+    ``۱ مهر ماه ۱۴۰۲``, with or without «هـ.ش») → ``date``. Anything after the date but a
+    time (``1402/07/01 تا 1402/12/29`` is a range) is not a date.
+
+    A date cell whose year is 1300–1499 is a Solar Hijri date a spreadsheet program took for
+    a Gregorian one when it was typed: it is read as Solar Hijri, with a warning."""
     if is_blank(value):
         return None, None
-    if isinstance(value, datetime):
-        return value.date(), None
-    if isinstance(value, date):
-        return value, None
+    if isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        if 1300 <= day.year <= 1499:
+            parsed = _ymd(day.year, day.month, day.day)
+            return (parsed, "date_cell_solar") if parsed else (None, "not_date")
+        return day, None
     if isinstance(value, bool):
         return None, "not_date"
     if isinstance(value, int | float):
-        # An Excel serial number that lost its date format (1950–2100).
-        if 18264 <= value <= 73051:
-            return (_EXCEL_EPOCH + timedelta(days=int(value))).date(), None
-        return None, "not_date"
-    text = clean_text(str(value))
-    match = _ISO.fullmatch(text)
-    if match:
+        if value != value or value != int(value):
+            return None, "not_date"
+        parsed = _serial(value)
+        if parsed is None and (match := _COMPACT.fullmatch(str(int(value)))):
+            parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
+        return (parsed, None) if parsed is not None else (None, "not_date")
+    text = _SOLAR_SUFFIX.sub("", plain(str(value)))
+    parsed = None
+    if match := _ISO.fullmatch(text):
         parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
     elif match := _DMY.fullmatch(text):
         parsed = _ymd(int(match[3]), int(match[2]), int(match[1]))
-    elif (match := _NAMED.fullmatch(text)) and match[2] in MONTHS:  # ۱۵ مهر ۱۴۰۲
-        parsed = _ymd(int(match[3]), MONTHS[match[2]], int(match[1]))
-    else:
-        parsed = None
+    elif match := _COMPACT.fullmatch(text):
+        parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
+    elif _SERIAL.fullmatch(text):
+        parsed = _serial(float(text))
+    elif (match := _NAMED.fullmatch(text)) and (month := _month(match[2])):
+        parsed = _ymd(int(match[3]), month, int(match[1]))
     return (parsed, None) if parsed is not None else (None, "not_date")
 
 
 def to_mobile(value: Any) -> Converted:
-    """``+98 912 123 4567``, ``00989121234567``, ``989121234567``, ``9121234567`` → 09121234567."""
-    text, _ = to_identifier(value)
+    """``+98 912 123 4567``, ``00989121234567``, ``989121234567``, ``9121234567``,
+    ``0912.123.4567``, ``'09121234567``, ``9121234567.0`` → 09121234567."""
+    text, problem = to_identifier(value)
     if text is None:
-        return None, None
-    digits = re.sub(r"[\s()\-.]", "", text)
+        return None, problem
+    digits = text if text.isdigit() else _SEPARATORS.sub("", text)
     if digits.startswith("+"):
         digits = digits[1:]
     if not (digits.isascii() and digits.isdigit()):
@@ -305,34 +357,33 @@ def to_email(value: Any) -> Converted:
     return (text.lower() if text else None), None
 
 
-_ACADEMIC_YEAR = re.compile(r"([0-9]{4})\s*[-/–]\s*([0-9]{4})")
+_ACADEMIC_YEAR = re.compile(r"([0-9]{4})\s*[-/–—]\s*([0-9]{4})")
 
 
 def to_year(value: Any) -> Converted:
     """A year; an academic year ``1402-1403`` is its first year, as the guide prescribes."""
     if isinstance(value, str):
-        match = _ACADEMIC_YEAR.fullmatch(clean_text(value))
+        match = _ACADEMIC_YEAR.fullmatch(plain(value))
         if match and int(match[2]) == int(match[1]) + 1:
             return int(match[1]), None
     return to_int(value)
 
 
-def coded(table_titles: dict[str, int]) -> Callable[[Any], Converted]:
-    """A converter for a coded field that also accepts the code's title (``زن`` → 1)
-    or a dropdown entry such as ``2 - مرد``."""
+def coded(words: dict[str, int]) -> Callable[[Any], Converted]:
+    """A converter for a coded field that also accepts the words for a code (its titles and
+    what offices type: ``زن``, ``خانم``, ``F`` → 1; keys folded by ``title_key``) or a
+    dropdown entry such as ``2 - مرد``. Any other text is not one of the codes."""
 
     def convert(value: Any) -> Converted:
         number, problem = to_int(value)
         if problem is None or not isinstance(value, str):
             return number, problem
-        text = clean_text(value)
-        lead = re.match(r"([0-9]+)\s*[-–:.)]\s*\S", text)
+        text = plain(value)
+        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*\S", text)
         if lead:
             return int(lead[1]), None
-        key = title_key(text)
-        if key in table_titles:
-            return table_titles[key], None
-        return None, "not_integer"
+        code = words.get(title_key(text))
+        return (code, None) if code is not None else (None, "not_in_table")
 
     return convert
 
@@ -341,15 +392,20 @@ def coded_identifier(value: Any) -> Converted:
     """A code kept as text (a course code) that may be typed as a dropdown entry:
     ``1710 - بیماری‌های داخلی`` → ``1710``."""
     if isinstance(value, str):
-        lead = re.match(r"([0-9]+)\s*[-–:.)]\s*\S", clean_text(value))
+        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*\S", plain(value))
         if lead:
             return lead[1], None
     return to_identifier(value)
 
 
 def title_key(text: str) -> str:
-    """A title folded for matching: ASCII digits, no spaces or ZWNJ, lower case."""
-    return re.sub(r"[\s\u200c]+", "", clean_text(text)).lower()
+    """A word folded for matching: ASCII digits, no invisible marks, spaces or half-spaces,
+    ا for آ and و for ؤ (both are typed), lower case."""
+    folded = re.sub(r"\s+", "", plain(text)).lower()
+    return folded.replace("آ", "ا").replace("ؤ", "و")
+
+
+YES_NO = _yes_no()
 
 
 CONVERTERS: dict[str, Callable[[Any], Converted]] = {

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -284,20 +285,25 @@ class _Builder:
 
 
 def converter(f: Field):
-    """The converter of a field: its type's, or for a coded field one that also knows titles
-    and dropdown entries (``1 - زن``, ``1710 - بیماری‌های داخلی``)."""
+    """The converter of a field: its type's, or for a coded field one that also knows the
+    words for its codes (titles and ``schemas/words.csv``) and dropdown entries (``1 - زن``,
+    ``1710 - بیماری‌های داخلی``)."""
     if f.table and f.type == "id":
         return coded_identifier
     if not f.table or f.type != "int":
         return f.type
-    table = codes.table(f.table)
-    titles = {
-        title_key(t): int(c)
-        for c in table.codes
-        for t in (table.titles_fa[c], table.titles_en[c])
-        if t
-    }
-    return coded(titles)
+    return coded(code_words(f.table))
+
+
+@cache
+def code_words(name: str) -> dict[str, int]:
+    """Folded word → code for a code table: its titles in both languages and its word list."""
+    table = codes.table(name)
+    titles = [(t, c) for c in table.codes for t in (table.titles_fa[c], table.titles_en[c])]
+    words = {title_key(t): int(c) for t, c in titles if t}
+    if name in codes.WORD_LISTS:
+        words |= {title_key(w): int(c) for w, c in codes.words(name).items()}
+    return words
 
 
 def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
@@ -331,7 +337,7 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, 
     """Values a rule's message needs beyond the column and the value."""
     sep = "، " if lang == "fa" else ", "
     if code == "not_in_table" and f.table:
-        return {"allowed": sep.join(sorted(codes.table(f.table).codes, key=int))}
+        return {"allowed": allowed_codes(codes.table(f.table), lang)}
     if code == "year_range":
         return {"low": FIRST_YEAR, "high": last_year()}
     if code == "score_range":
@@ -352,6 +358,16 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, 
     if code.startswith("duplicate_"):
         return {"rows": sep.join(str(r) for r in groups[code].get(index, []))}
     return {}
+
+
+def allowed_codes(table: codes.CodeTable, lang: str) -> str:
+    """A table's codes for a message: with their titles when there are few (``1 (زن)، 2
+    (مرد)``), the codes alone when the titles would make the message a page long."""
+    sep = "، " if lang == "fa" else ", "
+    ordered = sorted(table.codes, key=int)
+    if len(ordered) > 6:
+        return sep.join(ordered)
+    return sep.join(f"{c} ({table.title(c, lang)})" for c in ordered)
 
 
 DUPLICATE_KEYS = {
@@ -393,7 +409,8 @@ def validate_sheet(
     by_name = {f.name: f for f in fields(sheet.kind)}
     build = _Builder(sheet, lang)
     for (index, name), code in problems.items():
-        build.add(index, by_name[name], code)
+        f = by_name[name]
+        build.add(index, f, code, **_extras(code, f, frame, index, {}, lang))
     sheet_findings = header_findings(sheet, by_name, lang)
     failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame, problems)
     groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})

@@ -74,6 +74,26 @@ def read_table(path: Path | str, name: str | None = None) -> CodeTable:
     return CodeTable(name or path.stem, fa, en)
 
 
+WORD_LISTS = {
+    "genders": "Words offices type for a gender",
+    "declaration_types": "Words for a declaration type",
+    "durations": "Words for a residency year",
+    "yes_no": "Words for yes (1) and no (0)",
+    "nationality": "Words for Iranian (1) and not Iranian (0)",
+}
+
+
+@cache
+def words(name: str) -> dict[str, str]:
+    """``{word: code}`` of one word list in ``schemas/words.csv``: what offices type for a
+    code besides the code and its title (``خانم`` for 1 in genders, ``R2`` for 2 in
+    durations). Words are as typed there; callers fold them the way they fold a cell."""
+    if name not in WORD_LISTS:
+        raise KeyError(name)
+    text = (resources.files("schemas") / "words.csv").read_text(encoding="utf-8-sig")
+    return {r["word"]: r["code"] for r in csv.DictReader(text.splitlines()) if r["table"] == name}
+
+
 @cache
 def table(name: str) -> CodeTable:
     """One of the code tables shipped in ``schemas/`` (see ``TABLES``)."""

@@ -32,6 +32,15 @@ def year_check(column: str) -> pa.Check:
     return check("year_range", column, lambda s: s.between(FIRST_YEAR, last_year()))
 
 
+def not_far_future(column: str) -> pa.Check:
+    """A residency date at most a year from today (further is a typo: a wrong year)."""
+    return check(
+        "date_far_future",
+        column,
+        lambda s: s <= pd.Timestamp.today().normalize() + pd.Timedelta(days=366),
+    )
+
+
 def column(*checks: pa.Check, required: bool = True) -> pa.Column:
     return pa.Column(None, checks=list(checks), nullable=not required, required=False)
 

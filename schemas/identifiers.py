@@ -9,8 +9,9 @@ _PASSPORT_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,19}")
 
 
 def is_valid_national_code(code: str) -> bool:
-    """Iranian national code: ten ASCII digits, not all alike, with a valid check digit."""
-    if not _TEN_DIGITS.fullmatch(code) or len(set(code)) == 1:
+    """Iranian national code: ten ASCII digits, not all alike, the six after the three of the
+    issuing office not all zero (none is issued so), with a valid check digit."""
+    if not _TEN_DIGITS.fullmatch(code) or len(set(code)) == 1 or code[3:9] == "000000":
         return False
     total = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
     check = int(code[9])

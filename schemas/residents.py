@@ -16,6 +16,7 @@ from .common import (
     end_after_start,
     in_table,
     last_year,
+    not_far_future,
     nulls_pass,
     year_check,
 )
@@ -102,8 +103,8 @@ def schema(
             "ResidencyStartYear": column(year_check("ResidencyStartYear")),
             "ResidentStatusId": column(check("not_positive", "ResidentStatusId", lambda s: s > 0)),
             "DurationId": column(in_table(codes.table("durations"), "DurationId")),
-            "StartResidencyDate": column(),
-            "EndResidencyDate": column(required=False),
+            "StartResidencyDate": column(not_far_future("StartResidencyDate")),
+            "EndResidencyDate": column(not_far_future("EndResidencyDate"), required=False),
             "FirstName": column(),
             "LastName": column(),
             "FatherName": column(),

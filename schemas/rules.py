@@ -58,14 +58,32 @@ _RULES = [
     Rule(
         "not_boolean",
         "error",
-        "«{column}» باید بله یا خیر باشد، نه «{value}».",
-        "{column} must be yes or no, not '{value}'.",
+        "«{column}» باید بله یا خیر باشد (بله، خیر، ۱، ۰، ایرانی، غیرایرانی)، نه «{value}».",
+        "{column} must be yes or no (yes, no, 1, 0, بله, خیر), not '{value}'.",
     ),
     Rule(
         "not_date",
         "error",
-        "«{column}» تاریخ معتبری نیست: «{value}» (مثل ۱۴۰۲/۰۷/۱۵ یا 2023-10-07).",
-        "{column} is not a valid date: '{value}' (e.g. 1402/07/15 or 2023-10-07).",
+        "«{column}» یک تاریخ معتبر نیست: «{value}» (مثل ۱۴۰۲/۰۷/۱۵ یا 2023-10-07؛ یک تاریخ، نه بازه).",
+        "{column} is not one valid date: '{value}' (e.g. 1402/07/15 or 2023-10-07; one date, not a range).",
+    ),
+    Rule(
+        "date_cell_solar",
+        "warning",
+        "«{column}» خانهٔ تاریخ میلادی است («{value}») ولی سالش شمسی است؛ تاریخ شمسی خوانده شد. اگر درست است، بعد از این ستون را در اکسل «متن» کنید.",
+        "{column} is a Gregorian date cell ('{value}') whose year is a Solar Hijri one; it was read as Solar Hijri. If that is right, format the column as Text in Excel from now on.",
+    ),
+    Rule(
+        "date_far_future",
+        "error",
+        "«{column}» بیش از یک سال بعد از امروز است: «{value}».",
+        "{column} is more than a year from today: '{value}'.",
+    ),
+    Rule(
+        "digits_lost",
+        "error",
+        "«{column}» به نماد علمی (مثل 9.12E+09) درآمده و رقم‌هایی از آن از دست رفته: «{value}». ستون را در اکسل «متن» کنید و مقدار را دوباره وارد کنید.",
+        "{column} was turned into scientific notation (like 9.12E+09) and lost digits: '{value}'. Format the column as Text in Excel and type the value again.",
     ),
     Rule(
         "bad_mobile",

@@ -14,6 +14,7 @@ from .common import (
     duplicated,
     end_after_start,
     in_table,
+    not_far_future,
     year_check,
 )
 
@@ -80,8 +81,8 @@ def schema() -> pa.DataFrameSchema:
             "BaliniScore": _score("BaliniScore"),
             "OperationScore": _score("OperationScore"),
             "EthicsScore": _score("EthicsScore"),
-            "StartResidencyDate": column(),
-            "EndResidencyDate": column(required=False),
+            "StartResidencyDate": column(not_far_future("StartResidencyDate")),
+            "EndResidencyDate": column(not_far_future("EndResidencyDate"), required=False),
             "Description": column(required=False),
         },
         checks=[

@@ -170,7 +170,7 @@ def test_coded_fields_accept_titles_and_dropdown_entries():
         1,
         2,
     ]
-    assert gender("نامشخص") == (None, "not_integer")
+    assert gender("نامشخص") == (None, "not_in_table")  # named with the allowed codes
     declared = converter(field("upgrades", "DeclarationTypeId"))
     assert (declared("عدم معرفی")[0], declared("معرفی")[0]) == (2, 1)
     declare = converter(field("upgrades", "DeclareCode"))
@@ -197,3 +197,67 @@ def test_persian_month_names():
 )
 def test_logbook_words(raw, expected):
     assert n.to_bool(raw) == (expected, None)
+
+
+def test_every_invisible_mark_is_dropped_before_parsing():
+    from pipeline.normalize import INVISIBLE, to_date, to_int, to_mobile, to_national_code
+
+    for mark in sorted(INVISIBLE):
+        assert to_national_code(f"{mark}0499370899{mark}") == ("0499370899", None), hex(ord(mark))
+        assert to_mobile(f"0912{mark}1234567") == ("09121234567", None), hex(ord(mark))
+        assert to_int(f"{mark}۱۴۰۲") == (1402, None), hex(ord(mark))
+        assert to_date(f"{mark}1402/07/01{mark}")[1] is None, hex(ord(mark))
+
+
+def test_numbers_after_a_csv_round_trip_keep_their_digits_or_say_they_lost_some():
+    from pipeline.normalize import to_identifier, to_mobile, to_national_code
+
+    assert to_identifier("98123001.0") == ("98123001", None)
+    assert to_identifier("9.8123001E+07") == ("98123001", None)
+    assert to_identifier("98/123.0") == ("98/123.0", None)  # not a number: kept as typed
+    assert to_mobile("9.121234567e+09") == ("09121234567", None)
+    assert to_mobile("9.12123E+09") == (None, "digits_lost")
+    assert to_national_code("4.99370899E+8") == ("0499370899", None)
+    assert to_national_code("'0499370899") == ("0499370899", None)
+
+
+def test_national_codes_are_padded_only_from_what_excel_can_drop():
+    from pipeline.normalize import to_national_code
+
+    assert to_national_code(67749828) == ("0067749828", None)
+    assert to_national_code(499370899.0) == ("0499370899", None)
+    assert to_national_code("7749828") == ("7749828", None)  # left short: refused later
+    assert to_national_code("۰۴۹۹–۳۷۰–۸۹۹") == ("0499370899", None)
+
+
+def test_dates_as_offices_write_them_and_what_is_not_one_date():
+    from datetime import date
+
+    from pipeline.normalize import to_date
+
+    mehr = date(2023, 9, 23)  # 1402/07/01
+    for typed in (
+        "۱ مهر ماه ۱۴۰۲",
+        "۱ مهرماه ۱۴۰۲",
+        "1 مهر، 1402",
+        "14020701",
+        14020701,
+        "1402/07/01 هـ.ش",
+        "هـ.ش" and "01/07/1402 ه.ش",
+        "1402-07-01 ش",
+        "45192",  # the Excel serial of 2023-09-23, kept as text
+        "2023-09-23 00:00:00",
+    ):
+        assert to_date(typed) == (mehr, None), typed
+    assert to_date("1 امرداد 1402") == (date(2023, 7, 23), None)
+    for wrong in (
+        "1402/07/01 تا 1402/12/29",
+        "1402/07/01 - 1403/06/31",
+        "1402/12/30",  # 1402 is not a leap year
+        "1402/07/31",  # Mehr has 30 days
+        "1402/13/01",
+        "14021301",
+        "۱ مهرگان ۱۴۰۲",
+    ):
+        assert to_date(wrong) == (None, "not_date"), wrong
+    assert to_date("1403/12/30") == (date(2025, 3, 20), None)  # 1403 is

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pipeline.fields import fields
+from pipeline.normalize import to_persian_digits
 
 HERE = Path(__file__).parent
 
@@ -62,7 +63,22 @@ RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
         [{"LastName": "#N/A", "EndResidencyDate": "#REF!"}],
         [[2, "LastName", "excel_error"], [2, "EndResidencyDate", "excel_error"]],
     ),
-    "not_integer": ("residents", [{"DurationId": "دو"}], [[2, "DurationId", "not_integer"]]),
+    "not_integer": (
+        "residents",
+        [{"ResidentStatusId": "یک"}],
+        [[2, "ResidentStatusId", "not_integer"]],
+    ),
+    "duration_word_unknown": (
+        "residents",
+        [{"DurationId": "دو"}],
+        [[2, "DurationId", "not_in_table"]],
+    ),
+    "digits_lost": ("residents", [{"Mobile": "9.12E+09"}], [[2, "Mobile", "digits_lost"]]),
+    "date_far_future": (
+        "residents",
+        [{"EndResidencyDate": "1480/01/01"}],
+        [[2, "EndResidencyDate", "date_far_future"]],
+    ),
     "not_boolean": ("residents", [{"IsIrani": "شاید"}], [[2, "IsIrani", "not_boolean"]]),
     "not_date": ("residents", [{"BirthDate": "1373/13/40"}], [[2, "BirthDate", "not_date"]]),
     "bad_mobile": ("residents", [{"Mobile": "12345"}], [[2, "Mobile", "bad_mobile"]]),
@@ -228,6 +244,212 @@ RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
 KNOWN_STUDENTS = {"98123001", "98123002"}
 
 
+def person(n: int) -> dict:
+    """A resident's keys that no other row of a case shares: student number, national code."""
+    from schemas.identifiers import national_code_check_digit
+
+    nine = f"{4990000 + n * 7919:09d}"
+    return {"StudentNumber": f"9813{n:04d}", "NationalCode": nine + national_code_check_digit(nine)}
+
+
+def rows_of(*overrides: dict) -> list[dict]:
+    """One row per override, each its own person (no duplicates between them)."""
+    return [{**person(n), **o} for n, o in enumerate(overrides, start=1)]
+
+
+RLM, LRM, ZWNJ, ZWSP, BOM, ALM, TATWEEL = (
+    "\u200f",
+    "\u200e",
+    "\u200c",
+    "\u200b",
+    "\ufeff",
+    "\u061c",
+    "\u0640",
+)
+ISOLATE, POP = "\u2067", "\u2069"
+
+# Values as offices type them (tests/data/fidelity/): messy but right (no finding) and
+# plausible but wrong (the finding each must produce). One file per family.
+FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
+    # Marks copied along from a Word file or a web page, separators, Persian and Arabic digits
+    "invisible": (
+        "residents",
+        rows_of(
+            {"NationalCode": RLM + person(1)["NationalCode"] + LRM},
+            {"NationalCode": ISOLATE + "۰" + person(2)["NationalCode"][1:] + POP},
+            {"Mobile": "۰۹۱۲" + TATWEEL + "۱۲۳" + TATWEEL + "۴۵۶۷"},
+            {"Mobile": "0912–123–4567", "StudentNumber": ZWSP + person(4)["StudentNumber"]},
+            {"Mobile": "0912—123—4567", "GenderId": RLM + "۱"},
+            {"Mobile": "0912.123.4567", "DurationId": "٢" + LRM},
+            {"Mobile": "'09121234567", "BirthDate": LRM + "1994-03-01" + LRM},
+            {"NationalCode": "'" + person(8)["NationalCode"], "ResidencyStartYear": "١٤٠١"},
+            {"NationalCode": BOM + person(9)["NationalCode"], "IsIrani": "بله" + ZWNJ},
+            {"StartResidencyDate": RLM + "۱۴۰۱/۰۷/۰۱" + RLM, "Mobile": ALM + "09121234567"},
+            {"FirstName": "محمد" + ZWNJ + "حسین", "Mobile": "+98 (912) 123-4567"},
+        ),
+        [],
+    ),
+    "invisible_duplicate": (
+        "residents",
+        [
+            {**person(1)},
+            {**person(2), "StudentNumber": RLM + person(1)["StudentNumber"] + ZWSP},
+        ],
+        [[2, "StudentNumber", "duplicate_student"], [3, "StudentNumber", "duplicate_student"]],
+    ),
+    # What a CSV export and re-import leaves behind
+    "csv_round_trip": (
+        "residents",
+        rows_of(
+            {"StudentNumber": person(1)["StudentNumber"] + ".0"},
+            {"Mobile": "9121234567.0"},
+            {"Mobile": "9.121234567E+09"},
+            {"NationalCode": person(4)["NationalCode"] + ".0"},
+            {"Mobile": "9.12123E+09"},
+            {"NationalCode": "4.99E+08"},
+        ),
+        [[6, "Mobile", "digits_lost"], [7, "NationalCode", "digits_lost"]],
+    ),
+    # National codes: Excel drops leading zeros, people type separators
+    "national_codes": (
+        "residents",
+        rows_of(
+            {"NationalCode": person(1)["NationalCode"].lstrip("0")},  # a number: 8 digits
+            {"NationalCode": "499370899"},  # 0499370899 stored as a number: 9 digits
+            {
+                "NationalCode": "-".join(
+                    (
+                        to_persian_digits(person(3)["NationalCode"][:3]),
+                        person(3)["NationalCode"][3:9],
+                        person(3)["NationalCode"][9],
+                    )
+                )
+            },
+            {
+                "NationalCode": ".".join(person(4)["NationalCode"][i : i + 3] for i in (0, 3, 6))
+                + "."
+                + person(4)["NationalCode"][9]
+            },
+            {"NationalCode": "7749828"},  # 7 digits: three zeros lost is no national code
+            {"NationalCode": "1111111111"},  # the check digit works out, all digits alike
+            {"NationalCode": "0000000000"},
+            {"NationalCode": "12300000"},  # 0012300000: six zeros where the number goes
+            {"NationalCode": "11537027"},  # 0011537027 (persian-tools' own example)
+            {"NationalCode": "787833770"},  # 0787833770
+        ),
+        [
+            [6, "NationalCode", "national_code_invalid"],
+            [7, "NationalCode", "national_code_invalid"],
+            [8, "NationalCode", "national_code_invalid"],
+            [9, "NationalCode", "national_code_invalid"],
+        ],
+    ),
+    # Dates as offices write them; ranges, impossible days and typos are not dates
+    "dates": (
+        "residents",
+        rows_of(
+            {"StartResidencyDate": "۱ مهر ۱۴۰۱"},
+            {"StartResidencyDate": "۱ مهر ماه ۱۴۰۱"},
+            {"StartResidencyDate": "۱ مهرماه ۱۴۰۱"},
+            {"StartResidencyDate": "14010701"},
+            {"StartResidencyDate": "1401/07/01 هـ.ش"},
+            {"StartResidencyDate": "01/07/1401 ه.ش"},
+            {"StartResidencyDate": "۱ مهر ۱۴۰۱ ش"},
+            {"StartResidencyDate": "44827"},  # 2022-09-23 as an Excel serial kept as text
+            {"StartResidencyDate": "2022-09-23T00:00:00"},
+            {"BirthDate": "1372/12/10 هجری شمسی"},
+            {"BirthDate": "1 ابان 1372"},
+            {"StartResidencyDate": "1401/07/01 تا 1401/12/29"},
+            {"StartResidencyDate": "1401/12/30"},  # 1401 is not a leap year
+            {"BirthDate": "1399/12/30"},  # 1399 is: a date, but too young for a residency
+            {"StartResidencyDate": "1401/07/32"},
+            {"EndResidencyDate": "1490/07/01"},
+        ),
+        [
+            [13, "StartResidencyDate", "not_date"],
+            [14, "StartResidencyDate", "not_date"],
+            [15, "BirthDate", "birth_implausible"],
+            [16, "StartResidencyDate", "not_date"],
+            [17, "EndResidencyDate", "date_far_future"],
+        ],
+    ),
+    # Words for codes, and words that are none of them
+    "words": (
+        "residents",
+        rows_of(
+            {"GenderId": "خانم"},
+            {"GenderId": "آقا"},
+            {"GenderId": "مؤنث"},
+            {"GenderId": "مذکر"},
+            {"GenderId": "F"},
+            {"GenderId": "m"},
+            {"GenderId": "1 - زن"},
+            {"DurationId": "R2"},
+            {"DurationId": "سال دوم"},
+            {"DurationId": "سال ۲"},
+            {"IsIrani": "ایرانی"},
+            {"IsIrani": "آره"},
+            {"IsIrani": "غیرایرانی", "NationalCode": "X12345678"},
+            {"IsIrani": "اتباع", "NationalCode": "P7654321"},
+            {"GenderId": "نامشخص"},
+            {"IsIrani": "شاید"},
+            {"DurationId": "R6"},
+        ),
+        [
+            [16, "GenderId", "not_in_table"],
+            [17, "IsIrani", "not_boolean"],
+            [18, "DurationId", "not_in_table"],
+        ],
+    ),
+    "words_declarations": (
+        "upgrades",
+        [
+            {"YearId": "1401", "DeclarationTypeId": "معرفی شود", "HasLogBook": "بلی"},
+            {"YearId": "1402", "DeclarationTypeId": "معرفی", "HasLogBook": "on"},
+            {
+                "YearId": "1403",
+                "DeclarationTypeId": "عدم معرفی",
+                "RejectReasonTypeId": "4",
+                "HasLogBook": "نخیر",
+            },
+            {
+                "YearId": "1404",
+                "DeclarationTypeId": "معرفی نشود",
+                "RejectReasonTypeId": "4",
+                "HasLogBook": "yes",
+            },
+            {"YearId": "1405", "DeclarationTypeId": "شاید"},
+        ],
+        [[6, "DeclarationTypeId", "not_in_table"]],
+    ),
+}
+
+# Cells of other types than text. LibreOffice turns a typed 1401/07/01 into a date cell of
+# the year 1401 (an .ods keeps it; Excel cannot hold a year before 1900): read as Solar
+# Hijri, with a warning. Numbers: 14010701 typed as a number, an Excel serial.
+DATE_CELLS: tuple[list[dict], list[list]] = (
+    [
+        {**person(1), "StartResidencyDate": date(1401, 7, 1)},
+        {**person(2), "BirthDate": date(1372, 12, 10), "StartResidencyDate": 14010701},
+        {**person(3), "StartResidencyDate": date(1401, 12, 30)},  # no such Solar Hijri day
+    ],
+    [
+        [2, "StartResidencyDate", "date_cell_solar"],
+        [3, "BirthDate", "date_cell_solar"],
+        [4, "StartResidencyDate", "not_date"],
+    ],
+)
+DATE_NUMBERS: tuple[list[dict], list[list]] = (
+    [
+        {**person(1), "StartResidencyDate": 14010701},
+        {**person(2), "StartResidencyDate": 44827},  # 2022-09-23
+        {**person(3), "StartResidencyDate": date(2022, 9, 23)},
+        {**person(4), "StartResidencyDate": 14011301},  # month 13
+    ],
+    [[5, "StartResidencyDate", "not_date"]],
+)
+
+
 def write_csv(
     path: Path, header: list[str], rows: list[list], encoding: str = "utf-8", delimiter: str = ","
 ) -> None:
@@ -274,13 +496,18 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
     book.close()
 
 
-def write_ods(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    """A minimal OpenDocument spreadsheet (what LibreOffice saves), text cells only."""
+def write_ods(path: Path, header: list[str], rows: list[list]) -> None:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves): text, number and date
+    cells (a date of any year, as LibreOffice keeps what is typed as ``1401/07/01``)."""
 
-    def cell(v: str) -> str:
-        return (
-            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-        )
+    def cell(v: object) -> str:
+        if isinstance(v, date):
+            kind = f'office:value-type="date" office:date-value="{v.isoformat()}"'
+        elif isinstance(v, int | float):
+            kind = f'office:value-type="float" office:value="{v}"'
+        else:
+            kind = 'office:value-type="string"'
+        return f"<table:table-cell {kind}><text:p>{v}</text:p></table:table-cell>"
 
     body = "".join(
         f"<table:table-row>{''.join(cell(v) for v in row)}</table:table-row>"
@@ -329,6 +556,15 @@ def main() -> None:
     for name, (kind, overrides, _expected) in RULE_CASES.items():
         header, rows = rule_rows(kind, overrides)
         write_csv(rules / f"{name}.csv", header, rows)
+
+    fidelity = HERE / "fidelity"
+    fidelity.mkdir(exist_ok=True)
+    for name, (kind, overrides, _expected) in FIDELITY_CASES.items():
+        header, rows = rule_rows(kind, overrides)
+        write_csv(fidelity / f"{name}.csv", header, rows)
+    header, rows = rule_rows("residents", DATE_CELLS[0])
+    write_ods(fidelity / "date_cells.ods", header, rows)
+    write_xlsx(fidelity / "date_numbers.xlsx", {"دستیاران": resident_grid(DATE_NUMBERS[0])})
 
     formats = HERE / "formats"
     formats.mkdir(exist_ok=True)
@@ -425,7 +661,7 @@ def main() -> None:
     )
     # A text value far below the first thousand rows of a numeric column.
     late = [
-        dict(RESIDENT, StudentNumber=f"97{i:06d}", NationalCode=f"{100000000 + i}")
+        dict(RESIDENT, StudentNumber=f"97{i:06d}", NationalCode=f"{123456789 + i * 7}")
         for i in range(1200)
     ]
     from schemas.identifiers import national_code_check_digit
