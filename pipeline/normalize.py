@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -94,11 +95,13 @@ def clean_text(value: str) -> str:
 
 
 def plain(value: str) -> str:
-    """A cell's text as a value to parse: ``clean_text`` without any invisible mark, and
-    without a leading apostrophe."""
-    text = clean_text(value)
-    if not text.isascii():
-        text = " ".join(text.translate(_DROP_ALL).split())
+    """A cell's text as a value to parse: ``clean_text`` without any invisible mark, Arabic
+    presentation forms (what a copy from a PDF gives: ﻙ, ﯾ) as plain letters, and without a
+    leading apostrophe."""
+    if value.isascii():
+        return " ".join(value.split()).lstrip(_QUOTES).strip()
+    text = clean_text(unicodedata.normalize("NFKC", value))
+    text = " ".join(text.translate(_DROP_ALL).split())
     return text.lstrip(_QUOTES).strip()
 
 
@@ -399,10 +402,13 @@ def coded_identifier(value: Any) -> Converted:
 
 
 def title_key(text: str) -> str:
-    """A word folded for matching: ASCII digits, no invisible marks, spaces or half-spaces,
-    ا for آ and و for ؤ (both are typed), lower case."""
+    """A word folded for matching: ASCII digits, no invisible marks, spaces, half-spaces or
+    vowel marks, ا for آ and و for ؤ (both are typed), lower case."""
     folded = re.sub(r"\s+", "", plain(text)).lower()
-    return folded.replace("آ", "ا").replace("ؤ", "و")
+    if not folded.isascii():  # no vowel marks (مُذَکَّر), ا for آ, و for ؤ
+        folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
+        folded = folded.replace("آ", "ا").replace("ؤ", "و")
+    return folded
 
 
 YES_NO = _yes_no()
