@@ -112,8 +112,8 @@ _SCIENTIFIC = re.compile(r"([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]{1,2})")
 
 def _whole_digits(text: str) -> tuple[str | None, bool]:
     """The digits of a whole number written as ``123.0`` or ``1.23E+2``, and whether digits
-    were lost (``1.23E+5`` stands for 123??? : the rest was rounded away). ``(None, False)``
-    when the text is neither."""
+    were lost (``1.23E+5`` shows three digits of six: the other three were rounded away).
+    ``(None, False)`` when the text is neither."""
     if match := _POINT_ZERO.fullmatch(text):
         return match[1], False
     if match := _SCIENTIFIC.fullmatch(text):
@@ -260,8 +260,9 @@ MONTHS = {name.replace("آ", "ا"): i for i, name in enumerate(MONTH_NAMES, star
 _NAMED = re.compile(r"([0-9]{1,2})\s*([^\d\s،,]+?)\s*(?:ماه)?\s*[،,]?\s*([0-9]{4})")
 # A time after the date (an export's "T00:00:00", " 00:00"), and nothing else.
 _TIME = r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
-_ISO = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME)
-_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})" + _TIME)
+_SEP = r"\s*[-/.]\s*"  # 1402/07/01, 1402 / 07 / 01
+_ISO = re.compile(r"([0-9]{4})" + _SEP + r"([0-9]{1,2})" + _SEP + r"([0-9]{1,2})" + _TIME)
+_DMY = re.compile(r"([0-9]{1,2})" + _SEP + r"([0-9]{1,2})" + _SEP + r"([0-9]{4})" + _TIME)
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")  # 14020701
 _SERIAL = re.compile(r"[0-9]{5}(?:\.0+)?")  # an Excel serial number stored as text
 # "Solar Hijri" written after the date: هـ.ش, ه.ش, ه ش, هجری شمسی, شمسی, ش
@@ -382,8 +383,11 @@ def coded(words: dict[str, int]) -> Callable[[Any], Converted]:
         if problem is None or not isinstance(value, str):
             return number, problem
         text = plain(value)
-        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*\S", text)
-        if lead:
+        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*(\S.*)", text)
+        if lead:  # a dropdown entry, "2 - مرد": its title must not name another code
+            titled = words.get(title_key(lead[2]))
+            if titled is not None and titled != int(lead[1]):
+                return None, "not_in_table"
             return int(lead[1]), None
         code = words.get(title_key(text))
         return (code, None) if code is not None else (None, "not_in_table")
@@ -402,9 +406,9 @@ def coded_identifier(value: Any) -> Converted:
 
 
 def title_key(text: str) -> str:
-    """A word folded for matching: ASCII digits, no invisible marks, spaces, half-spaces or
-    vowel marks, ا for آ and و for ؤ (both are typed), lower case."""
-    folded = re.sub(r"\s+", "", plain(text)).lower()
+    """A word folded for matching: ASCII digits, no invisible marks, spaces, half-spaces,
+    hyphens (``R-2``) or vowel marks, ا for آ and و for ؤ (both are typed), lower case."""
+    folded = re.sub(r"[\s\-–—_]+", "", plain(text)).lower()
     if not folded.isascii():  # no vowel marks (مُذَکَّر), ا for آ, و for ؤ
         folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
         folded = folded.replace("آ", "ا").replace("ؤ", "و")

@@ -356,7 +356,7 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {"StartResidencyDate": "01/07/1401 ه.ش"},
             {"StartResidencyDate": "۱ مهر ۱۴۰۱ ش"},
             {"StartResidencyDate": "44827"},  # 2022-09-23 as an Excel serial kept as text
-            {"StartResidencyDate": "2022-09-23T00:00:00"},
+            {"StartResidencyDate": "2022-09-23T00:00:00", "BirthDate": "1372 / 12 / 10"},
             {"BirthDate": "1372/12/10 هجری شمسی"},
             {"BirthDate": "1 ابان 1372"},
             {"StartResidencyDate": "1401/07/01 تا 1401/12/29"},
@@ -394,11 +394,14 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {"GenderId": "نامشخص"},
             {"IsIrani": "شاید"},
             {"DurationId": "R6"},
+            {"DurationId": "R-2", "GenderId": "مُذَکَّر"},
+            {"GenderId": "2 - زن"},  # a dropdown entry whose title names the other code
         ),
         [
             [16, "GenderId", "not_in_table"],
             [17, "IsIrani", "not_boolean"],
             [18, "DurationId", "not_in_table"],
+            [20, "GenderId", "not_in_table"],
         ],
     ),
     "words_declarations": (
@@ -419,6 +422,7 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
                 "HasLogBook": "yes",
             },
             {"YearId": "1405", "DeclarationTypeId": "شاید"},
+            {"YearId": "1400", "DeclarationTypeId": "معرفی شده", "HasLogBook": "دارد"},
         ],
         [[6, "DeclarationTypeId", "not_in_table"]],
     ),
