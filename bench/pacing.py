@@ -174,12 +174,12 @@ def bench_pacing(workdir: Path) -> list[str]:
         f"12 s to 27 s {', '.join(str(int(n)) for n in later)}, Jain's fairness "
         f"{jain([float(n) for n in later]):.3f}; {r['refused']:.1%} refused"
     )
-    bound = 8 / (LATENCY_MS / 1000)
+    bound, four_at_once = 8 / (LATENCY_MS / 1000), 4 / (LATENCY_MS / 1000)
     r = scenario(workdir, 0, 1200, overload_at=4)
     lines.append(
         f"- one client, a server answering a bare 503 beyond 4 requests at once, 1200 rows: "
-        f"{r['rate']:.0f} rows/s = {r['rate'] / (4 / (LATENCY_MS / 1000)):.0%} of what 4 at "
-        f"once allow ({4 / (LATENCY_MS / 1000):.0f}/s), {r['refused']:.1%} refused"
+        f"{r['rate']:.0f} rows/s = {r['rate'] / four_at_once:.0%} of what 4 at once allow "
+        f"({four_at_once:.0f}/s), {r['refused']:.1%} refused"
     )
     r = scenario(workdir, 0, 2000)
     lines.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,46 +56,42 @@ def setting(name: str, default: str | None = None) -> str | None:
 DEFAULT_TIMEOUT = 30.0
 
 
+def _number(raw: str | float | None, message: str, fits: Callable[[float], bool]) -> float | None:
+    """A number setting: None when not given, else ``raw`` as a number that ``fits``;
+    ``ConfigError`` with ``message`` otherwise."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(t(message, value=raw)) from exc
+    if not fits(value):
+        raise ConfigError(t(message, value=raw))
+    return value
+
+
 def http_timeout() -> float:
     """Seconds to wait for an answer (``SIMAD_TIMEOUT``, 30 by default). A call is retried
     for at most three times this long, so a server that hangs is given up on within about
     ``3 × SIMAD_TIMEOUT`` seconds (90 s by default)."""
     raw = setting("SIMAD_TIMEOUT")
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError as exc:
-        raise ConfigError(t("bad_timeout", value=raw)) from exc
-    if not 0.1 <= value <= 3600:
-        raise ConfigError(t("bad_timeout", value=raw))
-    return value
+    value = _number(raw, "bad_timeout", lambda v: 0.1 <= v <= 3600)
+    return DEFAULT_TIMEOUT if value is None else value
 
 
 def max_rate(given: float | None = None) -> float | None:
     """The office's own cap on requests per second (``--max-rate``, else ``SIMAD_MAX_RATE``);
     None: the sender finds the server's pace by itself."""
     raw = given if given is not None else setting("SIMAD_MAX_RATE")
-    if raw is None or raw == "":
-        return None
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(t("bad_max_rate", value=raw)) from exc
-    if not 0 < value <= 10_000:
-        raise ConfigError(t("bad_max_rate", value=raw))
-    return value
+    return _number(raw, "bad_max_rate", lambda v: 0 < v <= 10_000)
 
 
 def sandbox_latency() -> float:
     """Milliseconds the embedded sandbox waits before it answers (``SIMAD_SANDBOX_LATENCY_MS``,
     0 by default), so that a rehearsal shows a submission's progress as a real server would."""
     raw = setting("SIMAD_SANDBOX_LATENCY_MS")
-    try:
-        value = float(raw) if raw else 0.0
-    except ValueError as exc:
-        raise ConfigError(t("bad_latency", value=raw)) from exc
-    if not 0 <= value <= 60_000:
-        raise ConfigError(t("bad_latency", value=raw))
-    return value
+    value = _number(raw, "bad_latency", lambda v: 0 <= v <= 60_000)
+    return 0.0 if value is None else value
 
 
 def reset_settings_cache() -> None:

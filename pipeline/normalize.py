@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import jdatetime
@@ -217,6 +218,7 @@ def to_decimal(value: Any) -> Converted:
     return None, "not_number"
 
 
+@cache
 def _yes_no() -> dict[str, bool]:
     """Folded words for yes and no (``schemas/words.csv``: yes_no and nationality)."""
     return {
@@ -224,6 +226,18 @@ def _yes_no() -> dict[str, bool]:
         for name in ("yes_no", "nationality")
         for word, code in codes.words(name).items()
     }
+
+
+@cache
+def code_words(name: str) -> dict[str, int]:
+    """Folded word → code for a code table: its titles in both languages and its word list
+    in ``schemas/words.csv``."""
+    table = codes.table(name)
+    titles = [(t, c) for c in table.codes for t in (table.titles_fa[c], table.titles_en[c])]
+    words = {title_key(t): int(c) for t, c in titles if t}
+    if name in codes.WORD_LISTS:
+        words |= {title_key(w): int(c) for w, c in codes.words(name).items()}
+    return words
 
 
 def to_bool(value: Any) -> Converted:
@@ -235,7 +249,7 @@ def to_bool(value: Any) -> Converted:
         if value in (0, 1):
             return bool(value), None
         return None, "not_boolean"
-    answer = YES_NO.get(title_key(str(value)))
+    answer = _yes_no().get(title_key(str(value)))
     return (answer, None) if answer is not None else (None, "not_boolean")
 
 
@@ -373,6 +387,9 @@ def to_year(value: Any) -> Converted:
     return to_int(value)
 
 
+_DROPDOWN = re.compile(r"([0-9]+)\s*[-–—:.)]\s*(\S.*)")  # "2 - مرد": a code, then its title
+
+
 def coded(words: dict[str, int]) -> Callable[[Any], Converted]:
     """A converter for a coded field that also accepts the words for a code (its titles and
     what offices type: ``زن``, ``خانم``, ``F`` → 1; keys folded by ``title_key``) or a
@@ -383,7 +400,7 @@ def coded(words: dict[str, int]) -> Callable[[Any], Converted]:
         if problem is None or not isinstance(value, str):
             return number, problem
         text = plain(value)
-        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*(\S.*)", text)
+        lead = _DROPDOWN.fullmatch(text)
         if lead:  # a dropdown entry, "2 - مرد": its title must not name another code
             titled = words.get(title_key(lead[2]))
             if titled is not None and titled != int(lead[1]):
@@ -399,7 +416,7 @@ def coded_identifier(value: Any) -> Converted:
     """A code kept as text (a course code) that may be typed as a dropdown entry:
     ``1710 - بیماری‌های داخلی`` → ``1710``."""
     if isinstance(value, str):
-        lead = re.match(r"([0-9]+)\s*[-–—:.)]\s*\S", plain(value))
+        lead = _DROPDOWN.fullmatch(plain(value))
         if lead:
             return lead[1], None
     return to_identifier(value)
@@ -413,9 +430,6 @@ def title_key(text: str) -> str:
         folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
         folded = folded.replace("آ", "ا").replace("ؤ", "و")
     return folded
-
-
-YES_NO = _yes_no()
 
 
 CONVERTERS: dict[str, Callable[[Any], Converted]] = {

@@ -30,7 +30,7 @@ from schemas.rules import RULES
 from .errors import InputFileError
 from .fields import Field, Mapping, fields, header_key
 from .i18n import number_text, t
-from .normalize import coded, coded_identifier, convert_column, title_key
+from .normalize import code_words, coded, coded_identifier, convert_column
 from .reader import Sheet, Workbook, column_letter, read_file
 
 VALID, INVALID = "valid", "invalid"
@@ -295,17 +295,6 @@ def converter(f: Field):
     return coded(code_words(f.table))
 
 
-@cache
-def code_words(name: str) -> dict[str, int]:
-    """Folded word → code for a code table: its titles in both languages and its word list."""
-    table = codes.table(name)
-    titles = [(t, c) for c in table.codes for t in (table.titles_fa[c], table.titles_en[c])]
-    words = {title_key(t): int(c) for t, c in titles if t}
-    if name in codes.WORD_LISTS:
-        words |= {title_key(w): int(c) for w, c in codes.words(name).items()}
-    return words
-
-
 def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
     """The typed, normalised frame of a sheet and ``{(row index, field): problem}``."""
     data: dict[str, Any] = {}
@@ -337,7 +326,7 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, 
     """Values a rule's message needs beyond the column and the value."""
     sep = "، " if lang == "fa" else ", "
     if code == "not_in_table" and f.table:
-        return {"allowed": allowed_codes(codes.table(f.table), lang)}
+        return {"allowed": allowed_codes(f.table, lang)}
     if code == "year_range":
         return {"low": FIRST_YEAR, "high": last_year()}
     if code == "score_range":
@@ -360,9 +349,11 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, 
     return {}
 
 
-def allowed_codes(table: codes.CodeTable, lang: str) -> str:
+@cache
+def allowed_codes(name: str, lang: str) -> str:
     """A table's codes for a message: with their titles when there are few (``1 (زن)، 2
     (مرد)``), the codes alone when the titles would make the message a page long."""
+    table = codes.table(name)
     sep = "، " if lang == "fa" else ", "
     ordered = sorted(table.codes, key=int)
     if len(ordered) > 6:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.limiter import Pace, jain
@@ -35,15 +36,15 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
 
 class Gateway:
-    """A token bucket per account: ``rate`` a second, one second of burst."""
+    """A gateway's token bucket: ``rate`` a second, one second of burst."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, rate: float) -> None:
-        self.loop, self.rate = loop, rate
-        self.tokens, self.last = rate, loop.time()
+    def __init__(self, clock: Callable[[], float], rate: float) -> None:
+        self.clock, self.rate = clock, rate
+        self.tokens, self.last = rate, clock()
 
     def take(self) -> float | None:
         """None when the request is accepted, else the seconds until a token."""
-        now = self.loop.time()
+        now = self.clock()
         self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
         self.last = now
         if self.tokens >= 1:
@@ -115,7 +116,7 @@ def share_one_limit(
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
-        gateway = Gateway(loop, limit)
+        gateway = Gateway(loop.time, limit)
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:

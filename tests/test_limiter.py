@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.limiter import BETA, InFlight, Pace, jain
 
-from .shared_limit import fairness, share_one_limit, shares
+from .shared_limit import Gateway, fairness, share_one_limit, shares
 
 
 class Clock:
@@ -24,23 +24,6 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0.0)
         await asyncio.sleep(0)  # let the other waiting requests run
-
-
-class Bucket:
-    """A gateway's token bucket: ``rate`` per second, one second of burst."""
-
-    def __init__(self, clock: Clock, rate: float) -> None:
-        self.clock, self.rate = clock, rate
-        self.tokens, self.last = rate, clock()
-
-    def take(self) -> bool:
-        now = self.clock()
-        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 def run(
@@ -69,9 +52,9 @@ def accepted_rate(log: list, since: float, until: float) -> float:
 
 def test_it_finds_a_fixed_limit_and_stays_just_below_it():
     clock = Clock()
-    server = Bucket(clock, 40)
+    server = Gateway(clock, 40)
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
-    log = run(pace, clock, lambda _sent: (server.take(), None), 60)
+    log = run(pace, clock, lambda _sent: (server.take() is None, None), 60)
     start = log[0][0]
     used = accepted_rate(log, start + 10, start + 60)
     refused = sum(1 for _, ok in log if not ok) / len(log)
@@ -82,13 +65,13 @@ def test_it_finds_a_fixed_limit_and_stays_just_below_it():
 
 def test_with_retry_after_the_limit_is_still_used_and_every_request_waits():
     clock = Clock()
-    server = Bucket(clock, 40)
+    server = Gateway(clock, 40)
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
     held = []
 
     def answer(sent: float):
         held.append(sent >= pace.held_until or pace.held_until == float("-inf"))
-        return (True, None) if server.take() else (False, 1.0)
+        return (True, None) if server.take() is None else (False, 1.0)
 
     log = run(pace, clock, answer, 60)
     start = log[0][0]
@@ -226,9 +209,9 @@ def test_an_overloaded_server_is_cut_until_it_stops_refusing():
     A bare 503 may also be a random failure, so the sender probes longer before cutting
     again than it does on a 429: more refusals than under a rate limit, still few."""
     clock = Clock()
-    server = Bucket(clock, 50)
+    server = Gateway(clock, 50)
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
-    log = run(pace, clock, lambda _sent: (server.take(), None), 60, refusal=503)
+    log = run(pace, clock, lambda _sent: (server.take() is None, None), 60, refusal=503)
     start = log[0][0]
     late = [ok for sent, ok in log if sent >= start + 30]
     assert sum(1 for ok in late if not ok) / len(late) <= 0.15
