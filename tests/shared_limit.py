@@ -140,3 +140,37 @@ def fairness(clients: list[Client]) -> float:
 def shares(clients: list[Client], since: float, until: float) -> list[int]:
     """Rows each client had accepted between ``since`` and ``until``."""
     return [sum(1 for t in c.accepted_at if since <= t < until) for c in clients]
+
+
+def main(runs: int = 100) -> None:
+    """``python -m tests.shared_limit``: the spread of fairness, limit used and refusals over
+    ``runs`` runs, for four clients started within 20 ms and for three joining one that had
+    the limit to itself for 5 s (BENCHMARKS.md, Pacing)."""
+    from statistics import median
+
+    together, used, refused, late = [], [], [], []
+    for seed in range(runs):
+        rng = random.Random(seed)
+        clients, share = share_one_limit(60, 600, [rng.uniform(0, 0.02) for _ in range(4)], seed)
+        together.append(fairness(clients))
+        used.append(share)
+        refused.append(sum(c.refused for c in clients) / sum(c.requests for c in clients))
+        clients, _ = share_one_limit(60, 1200, [0.0, 5.0, 5.0, 5.0], seed)
+        late.append(jain([float(n) for n in shares(clients, 12.0, 27.0)]))
+
+    def p5(values: list[float]) -> float:
+        return sorted(values)[int(0.05 * (len(values) - 1))]
+
+    print(
+        f"four started together: Jain min {min(together):.3f} p5 {p5(together):.3f} "
+        f"median {median(together):.3f}; used min {min(used):.0%} median {median(used):.0%}; "
+        f"refused median {median(refused):.1%} max {max(refused):.1%}"
+    )
+    print(
+        f"three joining after 5 s, 12-27 s: Jain min {min(late):.3f} p5 {p5(late):.3f} "
+        f"median {median(late):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
