@@ -182,6 +182,9 @@ def sandbox_serve(
         float, typer.Option(help="Megabytes of text added to every error answer.")
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
+    generated_terms: Annotated[
+        int, typer.Option(help="SNOMEDCT gets a version 2 of this many made-up terms (0: none).")
+    ] = 0,
     lang: LangOption = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted."""
@@ -205,6 +208,7 @@ def sandbox_serve(
         hang=hang,
         huge_error_body=huge_error_body,
         seed=seed,
+        generated_terms=max(0, generated_terms),
     )
     typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit or overload_at:

@@ -49,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_missing_on_server": {"fa": "روی سرور نیست", "en": "missing_on_server"},
     "status_only_on_server": {"fa": "فقط روی سرور", "en": "only_on_server"},
     "status_different": {"fa": "متفاوت", "en": "different"},
+    "status_name_differs": {"fa": "نام متفاوت", "en": "name_differs"},
+    "status_retired": {"fa": "منسوخ", "en": "retired"},
+    "status_unknown": {"fa": "ناشناخته", "en": "unknown"},
+    "status_invalid_input": {"fa": "ورودی نادرست", "en": "invalid_input"},
     "status_done": {"fa": "پایان‌یافته", "en": "done"},
     "status_running": {"fa": "در حال اجرا", "en": "running"},
     "status_interrupted": {"fa": "قطع‌شده", "en": "interrupted"},
@@ -273,6 +277,107 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maxa_refused_id": {
         "fa": "{function}: {message} (شناسه درخواست {request_id})",
         "en": "{function}: {message} (requestId {request_id})",
+    },
+    "col_official_name": {"fa": "نام رسمی", "en": "official name"},
+    "col_checked_version": {"fa": "نسخه", "en": "version"},
+    "check_no_code_column": {
+        "fa": "در {path} ستون کدها پیدا نشد (سرستون‌هایی مانند «کد»، «code»، «eRx»). سرستون‌های دیده‌شده: {headers}. ستون را با --code-column نام ببرید.",
+        "en": "{path}: no column of codes found (headers such as 'code', 'کد', 'eRx'). Headers seen: {headers}. Name the column with --code-column.",
+    },
+    "check_no_such_column": {
+        "fa": "در {path} ستونی به نام «{column}» نیست. سرستون‌های دیده‌شده: {headers}.",
+        "en": "{path}: there is no column '{column}'. Headers seen: {headers}.",
+    },
+    "check_two_code_columns": {
+        "fa": "{path}، برگه {sheet}، سطر {row}: هر دو ستون {first} و {second} می‌توانند ستون کدها باشند؛ یکی را با --code-column نام ببرید.",
+        "en": "{path}, sheet {sheet}, row {row}: columns {first} and {second} could both hold the codes; name one with --code-column.",
+    },
+    "check_code_empty": {"fa": "کد خالی است.", "en": "The code is empty."},
+    "check_code_fraction": {
+        "fa": "«{value}» عدد کسری است، نه کد.",
+        "en": "{value} is a fraction, not a code.",
+    },
+    "check_code_rounded": {
+        "fa": "اکسل فقط ۱۵ رقم یک عدد را نگه می‌دارد و رقم‌های آخر این کد ({value}) گرد شده است؛ ستون را «متن» کنید و کد را دوباره وارد کنید.",
+        "en": "Excel keeps 15 digits of a number, and this code ({value}) lost its last digits; format the column as text and type the code again.",
+    },
+    "check_code_malformed": {
+        "fa": "«{value}» شکل یک کد را ندارد.",
+        "en": "'{value}' is not shaped like a code.",
+    },
+    "check_code_not_digits": {
+        "fa": "«{value}» کد نیست: کدهای این اصطلاح‌نامه فقط رقم‌اند.",
+        "en": "'{value}' is not a code: this terminology's codes are digits only.",
+    },
+    "check_name_empty": {
+        "fa": "نام خالی است؛ نام رسمی: «{official}».",
+        "en": "The name is empty; the official name is '{official}'.",
+    },
+    "check_name_differs": {
+        "fa": "نام رسمی در نسخه {version}: «{official}».",
+        "en": "The official name in version {version} is '{official}'.",
+    },
+    "check_name_of_version": {
+        "fa": "نام این ردیف نام نسخه قدیمی‌تر {version} است.",
+        "en": "This row has the name of the older version {version}.",
+    },
+    "check_retired": {
+        "fa": "این کد در نسخه {version} نیست؛ آخرین نسخه‌ای که آن را داشت: {last}.",
+        "en": "This code is not in version {version}; the last version that had it is {last}.",
+    },
+    "check_unknown_yet": {
+        "fa": "این کد در نسخه {version} نیست؛ نخستین بار در نسخه {first} آمده است.",
+        "en": "This code is not in version {version}; it first appears in version {first}.",
+    },
+    "check_unknown": {
+        "fa": "این کد در هیچ نسخه‌ای از {terminology} نیست.",
+        "en": "This code is in no version of {terminology}.",
+    },
+    "check_sum_version": {"fa": "نسخه بررسی‌شده", "en": "version checked"},
+    "check_sum_compared": {"fa": "نسخه‌های مقایسه‌شده", "en": "versions compared"},
+    "check_headline": {
+        "fa": "{valid} ردیف از {total} ردیف با {terminology} نسخه {version} می‌خواند.",
+        "en": "{valid} of {total} rows agree with {terminology} version {version}.",
+    },
+    "check_counts": {
+        "fa": "{terminology} نسخه {version}: {counts}",
+        "en": "{terminology} version {version}: {counts}",
+    },
+    "check_row": {
+        "fa": "{label}، سطر {row}: {code} — {status}: {message}",
+        "en": "{label}, row {row}: {code} — {status}: {message}",
+    },
+    "check_all_valid": {
+        "fa": "همه ردیف‌ها معتبرند.",
+        "en": "Every row is valid.",
+    },
+    "sync_nothing_new": {
+        "fa": "{terminology}: چیز تازه‌ای نیست (نسخه {version}).",
+        "en": "{terminology}: nothing new (version {version}).",
+    },
+    "sync_first": {
+        "fa": "{terminology}: نسخه {version} نخستین بار در آینه آمد ({n} کد).",
+        "en": "{terminology}: version {version} mirrored for the first time ({n} codes).",
+    },
+    "sync_changed": {
+        "fa": "{terminology}: از نسخه {old} به {new} — افزوده: {added}، حذف‌شده: {removed}، تغییرکرده: {changed}.",
+        "en": "{terminology}: version {old} → {new} — added: {added}, removed: {removed}, changed: {changed}.",
+    },
+    "sync_none_mirrored": {
+        "fa": "هنوز هیچ اصطلاح‌نامه‌ای در آینه نیست؛ یکی را نام ببرید (simad maxa sync eRX).",
+        "en": "No terminology is mirrored yet; name one (simad maxa sync eRX).",
+    },
+    "sync_out_not_folder": {
+        "fa": "{path} پوشه نیست؛ برای --out یک پوشه بدهید.",
+        "en": "{path} is not a folder; --out takes a folder.",
+    },
+    "maxa_not_api": {
+        "fa": "{function}: پاسخ HTTP 200 از نوع {kind} پاسخ دیتاس نیست (شاید صفحه ورود یا پراکسی).",
+        "en": "{function}: the HTTP 200 answer ({kind}) is not the DITAS gateway's (a login page or a proxy?).",
+    },
+    "maxa_cut_short": {
+        "fa": "{function}: پاسخ نیمه‌کاره قطع شد.",
+        "en": "{function}: the answer was cut short.",
     },
     "maxa_no_result": {
         "fa": "{function}: پاسخ نتیجه‌ای ندارد (شناسه درخواست {request_id}).",
@@ -916,6 +1021,10 @@ STATUS_ORDER = (
     "different",
     "missing_on_server",
     "only_on_server",
+    "name_differs",
+    "retired",
+    "unknown",
+    "invalid_input",
 )
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 

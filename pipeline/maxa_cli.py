@@ -16,7 +16,7 @@ from rich.progress import Progress
 from . import config, i18n
 from .commands import maxa
 from .context import Context
-from .i18n import t
+from .i18n import counts_text, t, word
 from .normalize import to_date
 
 maxa_app = typer.Typer(
@@ -217,6 +217,95 @@ def diff(
     _print(result.as_dict(), json_out, lines + ([t("submit_report", path=out)] if out else []))
 
 
+SHOWN_ROWS = 12  # rows needing attention listed on screen; the rest are in the report
+
+
+@maxa_app.command("check")
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Drug lists: .xlsx, .ods or .csv.")],
+    terminology: Annotated[str, typer.Option(help="The terminology (eRX, IRC, …).")],
+    version: Annotated[str, typer.Option(help="A version, or 'latest'.")] = "latest",
+    code_column: Annotated[
+        str | None, typer.Option(help="The codes' column, by header or letter (default: found).")
+    ] = None,
+    value_column: Annotated[
+        str | None, typer.Option(help="The names' column, by header or letter (default: found).")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    offline: Annotated[bool, typer.Option(help="Use only versions already mirrored.")] = False,
+    target: TargetOption = None,
+    json_out: JsonOption = False,
+    lang: LangOption = None,
+) -> None:
+    """Check every row of drug lists against a version of a terminology: valid, name_differs,
+    retired, unknown or invalid_input. Exit 0 when every row is valid, 1 otherwise."""
+    ctx = _start(target, lang, online=not offline)
+    checked = maxa.check(
+        files,
+        terminology,
+        version=version,
+        code_column=code_column,
+        name_column=value_column,
+        report=report,
+        offline=offline,
+        target=target,
+        ctx=ctx,
+    )
+    attention = [(s, i, v) for s, i, v in checked.rows() if v.status != "valid"]
+    lines = [
+        t(
+            "check_counts",
+            terminology=checked.terminology,
+            version=checked.version,
+            counts=counts_text(checked.counts),
+        )
+    ]
+    for sheet, i, verdict in attention[:SHOWN_ROWS]:
+        lines.append(
+            t(
+                "check_row",
+                label=sheet.label,
+                row=sheet.row_numbers[i],
+                code=verdict.code or "-",
+                status=word(verdict.status),
+                message=verdict.message,
+            )
+        )
+    if len(attention) > SHOWN_ROWS:
+        lines.append(t("more_in_report", n=len(attention) - SHOWN_ROWS))
+    if not attention:
+        lines.append(t("check_all_valid"))
+    lines.append(t("submit_report", path=checked.report))
+    _print(checked.as_dict(), json_out, lines)
+    raise typer.Exit(0 if checked.all_valid else 1)
+
+
+@maxa_app.command("sync")
+def sync(
+    terminologies: Annotated[
+        list[str] | None,
+        typer.Argument(help="Terminologies to sync (default: every mirrored one)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="A folder for a workbook of each terminology's changes.")
+    ] = None,
+    target: TargetOption = None,
+    json_out: JsonOption = False,
+    lang: LangOption = None,
+) -> None:
+    """Bring mirrored terminologies to their latest version and say what changed.
+    Exit 0 nothing new, 1 something changed, 3 the service could not be reached."""
+    ctx = _start(target, lang)
+    synced = maxa.sync(terminologies or None, out=out, target=target, ctx=ctx)
+    lines = []
+    for one in synced:
+        lines.append(one.sentence())
+        if one.workbook is not None:
+            lines.append("  " + t("submit_report", path=one.workbook))
+    _print([one.as_dict() for one in synced], json_out, lines)
+    raise typer.Exit(1 if any(one.changed for one in synced) else 0)
+
+
 class _bar:
     """A progress bar for storing a pulled version, on a terminal only."""
 
@@ -230,7 +319,7 @@ class _bar:
         self._progress = Progress(console=Console(stderr=True))
         self._progress.start()
         task = self._progress.add_task(self.title, total=None)
-        return lambda done, total: self._progress.update(task, completed=done, total=total)
+        return lambda done, total: self._progress.update(task, completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

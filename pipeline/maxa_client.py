@@ -20,11 +20,19 @@ from datetime import date
 from typing import Any
 
 import httpx
+import ijson
 import jdatetime
 import structlog
 
 from .config import MaxaCredentials
-from .errors import AuthError, MaxaError, RemoteUnreachable, RetryableError, UnexpectedResponse
+from .errors import (
+    AuthError,
+    MaxaError,
+    NotTheApi,
+    RemoteUnreachable,
+    RetryableError,
+    UnexpectedResponse,
+)
 from .i18n import MESSAGES, t
 from .redact import scrub, shorten
 from .retry import RetryPolicy
@@ -33,6 +41,8 @@ log = structlog.get_logger("simad.maxa")
 
 BASE_PATH = "api/client/apim/v1/maksaservice/gwmaksa/"
 RETRYABLE = frozenset({429, 500, 502, 503, 504, 520})
+BATCH = 2000  # terms handed over at a time while a version streams in
+_SCALARS = frozenset({"string", "number", "boolean", "null"})
 
 
 def gateway_message(code: int, lang: str = "fa") -> str:
@@ -79,6 +89,12 @@ def decode_data(data: Any) -> Any:
         except ValueError:
             return data
     return data
+
+
+def _not_the_api(function: str, response: httpx.Response) -> NotTheApi:
+    """A 200 whose body is not JSON (a proxy's login page): never an answer."""
+    kind = shorten(response.headers.get("content-type", "").split(";")[0].strip(), 60) or "?"
+    return NotTheApi(t("maxa_not_api", function=function, kind=kind), status=response.status_code)
 
 
 def _field(record: dict[str, Any], *names: str) -> Any:
@@ -227,16 +243,11 @@ class MaxaClient:
     ) -> tuple[bool, Any]:
         for attempt in (1, 2):
             token = await self._ensure_token()
-            headers = {
-                "Authorization": f"Bearer {token}",
-                "pid": self._credentials.pid,
-                "Content-Type": "application/json",
-            }
             try:
                 response = await self._http.request(
                     method,
                     BASE_PATH + function,
-                    headers=headers,
+                    headers=self._headers(token),
                     content=json.dumps(body, ensure_ascii=False).encode(),
                 )
             except httpx.TimeoutException as exc:
@@ -307,6 +318,135 @@ class MaxaClient:
             )
         return True, decode_data(_field(result, "data"))
 
+    # -- a large answer, read as it arrives ------------------------------------------------
+
+    async def stream_terms(
+        self,
+        terminology: str,
+        version: str,
+        restart: Callable[[], None],
+        take: Callable[[list[Term]], None],
+    ) -> int:
+        """Every term of one version, handed to ``take`` in batches while the answer arrives
+        (TerminologiesTermByVersion): a SNOMED-sized version is never held whole. The
+        answer's status comes after its data, so what was taken counts only once this
+        returns; a retried attempt calls ``restart`` first. The number of terms taken."""
+        body = {"terminologyId": terminology.strip(), "version": str(version)}
+        function = "TerminologiesTermByVersion"
+
+        async def attempt() -> int:
+            for _ in (1, 2):
+                restart()
+                token = await self._ensure_token()
+                try:
+                    async with self._http.stream(
+                        "POST",
+                        BASE_PATH + function,
+                        headers=self._headers(token),
+                        content=json.dumps(body, ensure_ascii=False).encode(),
+                    ) as response:
+                        self.last_request_id = (
+                            shorten(response.headers.get("requestId") or "", 100) or None
+                        )
+                        if response.status_code == 401:
+                            await response.aread()
+                            await self._renew(token)
+                            continue
+                        if response.status_code != 200:
+                            await response.aread()
+                            found, data = self._unwrap(
+                                function, response.status_code, self._json(response)
+                            )
+                            terms = [to_term(r) for r in data or [] if isinstance(r, dict)]
+                            if found and terms:
+                                take(terms)
+                            return len(terms) if found else 0
+                        streamed = await self._read_terms(function, response, take)
+                except httpx.TimeoutException as exc:
+                    raise RetryableError(t("timed_out", path=function)) from exc
+                except httpx.TransportError as exc:
+                    kind = type(exc).__name__
+                    raise RetryableError(t("connection_error", path=function, error=kind)) from exc
+                if streamed is None:  # the gateway's 401 shape under a 200
+                    await self._renew(token)
+                    continue
+                return streamed
+            raise AuthError(gateway_message(401, self._lang), status=401)
+
+        count, _ = await self._policy.run(attempt)
+        return count
+
+    async def _read_terms(
+        self, function: str, response: httpx.Response, take: Callable[[list[Term]], None]
+    ) -> int | None:
+        """Parse a 200 answer's events as they arrive: terms to ``take`` in batches, the
+        statuses checked at the end. None when the body is the gateway's 401 shape."""
+        events = ijson.sendable_list()
+        parser = ijson.parse_coro(events)
+        batch: list[Term] = []
+        item: dict[str, Any] = {}
+        statuses: dict[str, Any] = {}
+        count, started, has_result = 0, False, False
+        whole: Any = None  # data sent as one JSON-encoded string (a quirk): decoded at the end
+        try:
+            async for chunk in response.aiter_bytes():
+                if not started and chunk.strip():
+                    started = True
+                    if chunk.lstrip()[:1] not in (b"{", b"["):
+                        raise _not_the_api(function, response)
+                parser.send(chunk)
+                for prefix, event, value in events:
+                    key = prefix.lower()
+                    if (key, event) in (("result", "start_map"), ("", "start_array")):
+                        has_result = True
+                    if key in ("result.data.item", "item"):
+                        if event == "start_map":
+                            item = {}
+                        elif event == "end_map":
+                            batch.append(to_term(item))
+                            if len(batch) >= BATCH:
+                                take(batch)
+                                count, batch = count + len(batch), []
+                    elif event in _SCALARS:
+                        if key.startswith(("result.data.item.", "item.")):
+                            item[key.rsplit(".", 1)[1]] = value
+                        elif key == "result.data" and event == "string":
+                            whole = value
+                        elif key in ("status.statuscode", "result.status.statuscode", "code"):
+                            statuses[key] = value
+                del events[:]
+            parser.close()
+        except ijson.JSONError as exc:
+            if not started:
+                raise _not_the_api(function, response) from exc
+            raise RetryableError(t("maxa_cut_short", function=function)) from exc
+        if statuses.get("code") == 401:
+            return None
+        outer = statuses.get("status.statuscode", 200)
+        inner = statuses.get("result.status.statuscode", 200)
+        envelope = {
+            "status": {"statusCode": outer},
+            "result": {"status": {"statusCode": inner}, "data": whole},
+        }
+        if not has_result:
+            envelope = {"status": {"statusCode": outer}}  # no result, no list of terms
+        found, data = self._unwrap(function, 200, envelope)
+        if not found:
+            return 0
+        if isinstance(data, list):  # the quirk: the list came as a JSON string
+            batch += [to_term(r) for r in data if isinstance(r, dict)]
+        if batch:
+            take(batch)
+            count += len(batch)
+        return count
+
+    def _headers(self, token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "pid": self._credentials.pid,
+            "Content-Type": "application/json",
+        }
+
     # -- the seven functions ---------------------------------------------------------------
 
     async def terminology(self, terminology: str, code: str) -> str | None:
@@ -353,11 +493,10 @@ class MaxaClient:
         return str(data) if found and data is not None else None
 
     async def terms_by_version(self, terminology: str, version: str) -> list[Term]:
-        found, data = await self.call(
-            "TerminologiesTermByVersion",
-            {"terminologyId": terminology.strip(), "version": str(version)},
-        )
-        return [to_term(r) for r in data if isinstance(r, dict)] if found and data else []
+        """Every term of a version in one list (``stream_terms`` for a large one)."""
+        terms: list[Term] = []
+        await self.stream_terms(terminology, version, terms.clear, terms.extend)
+        return terms
 
     async def versions(self, terminology: str) -> list[Version]:
         found, data = await self.call("TerminologyVersions", {"terminologyId": terminology.strip()})

@@ -8,8 +8,10 @@ between two versions, pulling what is missing.
 from __future__ import annotations
 
 import csv
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from .maxa_client import MaxaClient, Term, Version
 from .private import csv_safe, open_sqlite
 from .report import Report, ReportSheet, write_report
 
+QUERY_CODES = 500  # codes asked for in one query
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
     tkey TEXT NOT NULL, terminology TEXT NOT NULL, version TEXT NOT NULL,
@@ -31,7 +34,6 @@ CREATE TABLE IF NOT EXISTS terms (
     PRIMARY KEY (tkey, version, code)
 );
 """
-CHUNK = 2000
 
 
 def tkey(terminology: str) -> str:
@@ -59,6 +61,42 @@ class Diff:
         }
 
 
+class VersionWriter:
+    """Terms of one version going into the mirror inside ``Mirror.writing``'s transaction."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        key: str,
+        version: str,
+        progress: Callable[[int, int], None] | None,
+    ):
+        self._db, self.key, self.version, self._progress = db, key, version, progress
+        self.count = 0
+
+    def restart(self) -> None:
+        """Forget what this version held (before the first batch, and when a download is
+        tried again from its start)."""
+        self._db.execute(
+            "DELETE FROM terms WHERE tkey = ? AND version = ?", (self.key, self.version)
+        )
+        self.count = 0
+
+    def add(self, terms: Iterable[Term]) -> None:
+        rows = [(self.key, self.version, t.code, t.value) for t in terms]
+        self._db.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)", rows)
+        self.count += len(rows)
+        if self._progress is not None:
+            self._progress(self.count, 0)  # the total is known at the end only
+
+    def stored(self) -> int:
+        """The distinct codes stored (a code sent twice is stored once)."""
+        self.count = self._db.execute(
+            "SELECT count(*) FROM terms WHERE tkey = ? AND version = ?", (self.key, self.version)
+        ).fetchone()[0]
+        return self.count
+
+
 class Mirror:
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -75,38 +113,45 @@ class Mirror:
         terms: list[Term],
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        key = tkey(terminology)
+        """Store a version given whole (``writing`` for one that streams in)."""
+        with self.writing(terminology, version, progress) as writer:
+            writer.add(terms)
+        return len(terms)
+
+    @contextmanager
+    def writing(
+        self,
+        terminology: str,
+        version: Version,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[VersionWriter]:
+        """One transaction storing a version's terms batch by batch: the version is in the
+        mirror, whole, only when the block ends without an error; otherwise nothing of it
+        is (a version mirrored before stays as it was)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("DELETE FROM terms WHERE tkey = ? AND version = ?", (key, version.version))
-            for start in range(0, len(terms), CHUNK):
-                chunk = terms[start : start + CHUNK]
-                db.executemany(
-                    "INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)",
-                    [(key, version.version, t.code, t.value) for t in chunk],
-                )
-                if progress is not None:
-                    progress(start + len(chunk), len(terms))
+            writer = VersionWriter(db, tkey(terminology), version.version, progress)
+            writer.restart()
+            yield writer
             if version.is_last:
-                db.execute("UPDATE versions SET is_last = 0 WHERE tkey = ?", (key,))
+                db.execute("UPDATE versions SET is_last = 0 WHERE tkey = ?", (writer.key,))
             db.execute(
                 "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    key,
+                    writer.key,
                     version.terminology or terminology,
                     version.version,
                     version.version_id,
                     int(version.is_last),
                     time.time(),
-                    len(terms),
+                    writer.stored(),
                 ),
             )
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        return len(terms)
 
     def has(self, terminology: str, version: str) -> bool:
         return (
@@ -149,6 +194,44 @@ class Mirror:
         ).fetchone()
         return (row[0] if row else None), version
 
+    def values(self, terminology: str, version: str, codes: Iterable[str]) -> dict[str, str]:
+        """The values of ``codes`` in one version (the codes it lacks left out)."""
+        wanted, found = list(codes), dict[str, str]()
+        key = tkey(terminology)
+        for start in range(0, len(wanted), QUERY_CODES):
+            part = wanted[start : start + QUERY_CODES]
+            marks = ",".join("?" * len(part))
+            found.update(
+                self._db.execute(
+                    "SELECT code, value FROM terms WHERE tkey = ? AND version = ? "
+                    f"AND code IN ({marks})",
+                    (key, str(version), *part),
+                ).fetchall()
+            )
+        return found
+
+    def digits_only(self, terminology: str, version: str) -> bool:
+        """Whether every code of a version is made of digits (as eRx's and IRC's are)."""
+        other = self._db.execute(
+            "SELECT 1 FROM terms WHERE tkey = ? AND version = ? AND code GLOB '*[^0-9]*' LIMIT 1",
+            (tkey(terminology), str(version)),
+        ).fetchone()
+        return other is None
+
+    def versions_in_order(self, terminology: str) -> list[str]:
+        """The mirrored versions of a terminology, oldest first."""
+        rows = self.pulled(terminology)
+        return [
+            r["version"] for r in sorted(rows, key=lambda r: age(r["version"], r["version_id"]))
+        ]
+
+    def terminologies(self) -> list[str]:
+        """The terminologies with a mirrored version, as the service spells them."""
+        rows = self._db.execute(
+            "SELECT terminology FROM versions GROUP BY tkey ORDER BY tkey"
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def terms(self, terminology: str, version: str) -> dict[str, str]:
         rows = self._db.execute(
             "SELECT code, value FROM terms WHERE tkey = ? AND version = ?",
@@ -167,16 +250,31 @@ class Mirror:
         return result
 
 
-async def resolve_version(client: MaxaClient, terminology: str, version: str | None) -> Version:
-    """The server's Version record for ``version`` (``latest``/None: the one marked IsLast)."""
+def age(version: str, version_id: int | None) -> tuple[int, int]:
+    """A version's place among its terminology's, oldest first: by its VersionId, else by
+    its number (the service's order kept when neither says)."""
+    number = int(version) if version.isdigit() and len(version) < 19 else -1
+    return (version_id if version_id is not None else -1, number)
+
+
+async def server_versions(client: MaxaClient, terminology: str) -> list[Version]:
+    """The versions the service lists, oldest first; ``MirrorError`` when none."""
     versions = await client.versions(terminology)
     if not versions:
         raise MirrorError(t("maxa_no_versions", terminology=terminology))
+    return sorted(versions, key=lambda v: age(v.version, v.version_id))
+
+
+async def resolve_version(client: MaxaClient, terminology: str, version: str | None) -> Version:
+    """The server's Version record for ``version`` (``latest``/None: the one marked IsLast)."""
+    return choose_version(await server_versions(client, terminology), terminology, version)
+
+
+def choose_version(versions: list[Version], terminology: str, version: str | None) -> Version:
+    """``version`` among ``versions`` (oldest first); ``latest``/None: the one marked IsLast,
+    else the newest."""
     if version in (None, "", "latest"):
-        last = [v for v in versions if v.is_last] or sorted(
-            versions, key=lambda v: (v.version_id or 0, v.version)
-        )[-1:]
-        return last[0]
+        return next((v for v in versions if v.is_last), versions[-1])
     for v in versions:
         if v.version == str(version).strip():
             return v
@@ -190,14 +288,22 @@ async def pull(
     client: MaxaClient,
     mirror: Mirror,
     terminology: str,
-    version: str | None = "latest",
+    version: str | Version | None = "latest",
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Version, int]:
-    target = await resolve_version(client, terminology, version)
-    terms = await client.terms_by_version(terminology, target.version)
-    if not terms:
-        raise MirrorError(t("maxa_no_terms", terminology=terminology, version=target.version))
-    return target, mirror.store(terminology, target, terms, progress)
+    """Mirror one version, streamed in: it replaces the same version mirrored before only
+    once all of it has arrived."""
+    if isinstance(version, Version):
+        target = version
+    else:
+        target = await resolve_version(client, terminology, version)
+    with mirror.writing(terminology, target, progress) as writer:
+        await client.stream_terms(terminology, target.version, writer.restart, writer.add)
+        if not writer.count:
+            raise MirrorError(t("maxa_no_terms", terminology=terminology, version=target.version))
+    if progress is not None:
+        progress(writer.count, writer.count)
+    return target, writer.count
 
 
 async def diff(

@@ -82,17 +82,7 @@ def read_file(
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputFileError(t("bad_kind", kinds=", ".join(KINDS)))
-    _check_path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv" or suffix == ".txt":
-            grids = [(path.stem, _read_csv(path))]
-        elif suffix in EXCEL_SUFFIXES:
-            grids = _read_workbook(path)
-        else:
-            raise InputFileError(t("file_type", path=path, suffix=suffix or "?"))
-    except OSError as exc:  # only reading the file the user named becomes an input error
-        raise InputFileError(t("file_unreadable", path=path, reason=exc.strerror or exc)) from exc
+    grids = read_grids(path)
     book = Workbook(path)
     for name, grid in grids:
         sheet = _recognise(path, name, grid, kind, mapping)
@@ -105,6 +95,21 @@ def read_file(
             raise InputFileError(t("file_empty", path=path))
         raise InputFileError(t("file_no_sheet", path=path, sheets=", ".join(n for n, _ in grids)))
     return book
+
+
+def read_grids(path: Path) -> list[tuple[str, list[list[Any]]]]:
+    """Every sheet of ``path`` as (name, rows of cells), each cell as the file typed it;
+    ``InputFileError`` with a clear reason if the file is unusable."""
+    _check_path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv" or suffix == ".txt":
+            return [(path.stem, _read_csv(path))]
+        if suffix in EXCEL_SUFFIXES:
+            return _read_workbook(path)
+    except OSError as exc:  # only reading the file the user named becomes an input error
+        raise InputFileError(t("file_unreadable", path=path, reason=exc.strerror or exc)) from exc
+    raise InputFileError(t("file_type", path=path, suffix=suffix or "?"))
 
 
 def _check_path(path: Path) -> None:

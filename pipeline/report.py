@@ -54,6 +54,10 @@ STATUS_COLOURS = {
     "only_on_server": "#9C5700",
     "unchanged": "#595959",
     "yes": "#9C0006",
+    "name_differs": "#9C5700",
+    "retired": "#9C0006",
+    "unknown": "#9C0006",
+    "invalid_input": "#9C0006",
 }
 COMMENT_LIMIT = 30_000  # Excel refuses longer comments
 # Comments are held in memory until the file is closed and slow Excel down; past this many

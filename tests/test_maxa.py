@@ -79,7 +79,8 @@ async def test_every_function_success_and_not_found(gateway, clock):
         versions = await c.versions("ErX")
         assert [(v.version, v.version_id, v.is_last) for v in versions] == [
             ("1000", 40, False),
-            ("10000", 86, True),
+            ("10000", 86, False),
+            ("11000", 97, True),
         ]
         assert await c.versions("Religion-unknown") == []
         assert await c.validate_cts("ContactType", "6", "پست الکترونیکی شخصی") is True
@@ -243,7 +244,7 @@ async def test_list_data_as_a_json_string_and_missing_data():
 async def test_mirror_pull_diff_and_offline(gateway, clock, tmp_path):
     mirror = Mirror(tmp_path / "m.db")
     async with maxa(gateway, clock) as c:
-        latest, count = await pull(c, mirror, "eRX", "latest")
+        latest, count = await pull(c, mirror, "eRX", "10000")
         assert (latest.version, count) == ("10000", 9)
         result = await diff(c, mirror, "ERX", "1000", "10000")  # pulls 1000 on the way
     assert mirror.has("erx", "1000")
@@ -283,7 +284,7 @@ async def test_mirror_pull_diff_and_offline(gateway, clock, tmp_path):
 async def test_pull_of_an_unknown_version(gateway, clock, tmp_path):
     mirror = Mirror(tmp_path / "m.db")
     async with maxa(gateway, clock) as c:
-        with pytest.raises(MirrorError, match=r"5.*1000, 10000"):
+        with pytest.raises(MirrorError, match=r"5.*1000, 10000, 11000"):
             await pull(c, mirror, "eRX", "5")
     mirror.close()
 
@@ -296,10 +297,10 @@ def test_cli_pull_diff_offline_round_trip(tmp_path):
         app, ["maxa", "pull", "eRX", "--out", str(tmp_path / "e.xlsx"), "--json"]
     )
     assert pulled.exit_code == 0, pulled.output
-    assert json.loads(pulled.stdout)["terms"] == 9
+    assert json.loads(pulled.stdout)["terms"] == 10
     offline = runner.invoke(app, ["maxa", "lookup", "erx", "60281", "--offline", "--json"])
     answer = json.loads(offline.stdout)
-    assert (answer["version"], answer["source"]) == ("10000", "mirror")
+    assert (answer["version"], answer["source"]) == ("11000", "mirror")
     changed = runner.invoke(
         app, ["maxa", "diff", "eRX", "1000", "10000", "--json", "--out", str(tmp_path / "d.xlsx")]
     )
@@ -311,7 +312,7 @@ def test_cli_pull_diff_offline_round_trip(tmp_path):
     headers = [c.value.lstrip("\u200f") for c in changed_sheet[1]]  # marked right to left
     assert headers == ["کد", "مقدار در نسخه 1000", "مقدار در نسخه 10000"]
     assert changed_sheet["A1"].comment.text == "coded_stringField"
-    valid = runner.invoke(app, ["maxa", "validate", "erx", "60350", "x", "--offline"])
+    valid = runner.invoke(app, ["maxa", "validate", "erx", "60415", "x", "--offline"])
     assert valid.exit_code == 1
     online = runner.invoke(
         app, ["maxa", "validate", "ContactType", "6", "پست الکترونیکی شخصی", "--json"]

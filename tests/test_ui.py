@@ -341,11 +341,11 @@ def test_maxa_in_the_page_answers_as_the_command_line_does(session):
     job = state.latest("pull")
     assert job is not None
     job.thread.join(60)
-    assert job.error is None and job.done == job.total == 9
-    assert "eRX version 10000: 9 codes stored" in client.get("/maxa").text
+    assert job.error is None and job.done == job.total == 10
+    assert "eRX version 11000: 10 codes stored" in client.get("/maxa").text
     found = act("lookup", terminology="erx", code="60281", offline="on")
-    assert "10000" in found and 'class="answer good"' in found
-    assert 'class="answer bad"' in act("validate", terminology="erx", code="60350", value="x")
+    assert "11000" in found and 'class="answer good"' in found
+    assert 'class="answer bad"' in act("validate", terminology="erx", code="60415", value="x")
     assert "10000" in act("versions", terminology="eRX")
     diff = act("diff", terminology="eRX", old="1000", new="10000")
     assert "added: 2 — removed: 1 — changed: 2" in diff

@@ -4,6 +4,7 @@ DITAS gateway or offline from the local mirror (``SIMAD_HOME/maxa-mirror.db``)."
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,13 +13,16 @@ from typing import Any, TypeVar
 
 from ..config import MaxaCredentials, simad_home
 from ..context import Context
-from ..errors import MirrorError
+from ..errors import ConfigError, MirrorError
 from ..i18n import current_lang, t
+from ..maxa_check import Checked, check_lists, read_lists, write_check_report
 from ..maxa_client import MaxaClient, Term, Version
-from ..maxa_mirror import Diff, Mirror, diff_workbook, export
+from ..maxa_mirror import Diff, Mirror, choose_version, diff_workbook, export, server_versions
 from ..maxa_mirror import diff as diff_versions
 from ..maxa_mirror import pull as pull_version
+from ..report import prepare_report_path
 from ..targets import open_maxa
+from .validate import default_report_path
 
 T = TypeVar("T")
 
@@ -229,3 +233,159 @@ def diff(
         if out is not None:
             diff_workbook(result, out)
         return result
+
+
+# -- the batch check and the sync (B.11) -----------------------------------------------------
+
+
+def check(
+    files: list[Path],
+    terminology: str,
+    *,
+    version: str = "latest",
+    code_column: str | None = None,
+    name_column: str | None = None,
+    report: Path | None = None,
+    offline: bool = False,
+    target: str | None = None,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
+) -> Checked:
+    """Classify every row of the lists in ``files`` against a version of ``terminology``
+    (the latest by default), pulling what the mirror lacks unless ``offline``; the report
+    is written to ``report`` (default: beside the working folder, named after the first
+    file)."""
+    with ctx.applied():
+        paths = [Path(f) for f in files]
+        out = prepare_report_path(report or default_report_path(paths, "maxa-check"))
+        lists = read_lists(paths, terminology, code_column, name_column)
+        mirror = _mirror()
+        try:
+            if offline:
+                checked = asyncio.run(check_lists(None, mirror, terminology, version, lists))
+            else:
+                checked = _remote(
+                    target,
+                    lambda c: check_lists(c, mirror, terminology, version, lists),
+                    credentials,
+                )
+        finally:
+            mirror.close()
+        checked.report = write_check_report(checked, out)
+        return checked
+
+
+@dataclass
+class Synced:
+    """One terminology brought to its latest version: what changed since the version
+    mirrored before (``diff``; None when nothing was mirrored before or nothing is new)."""
+
+    terminology: str
+    before: str | None
+    latest: str
+    new: bool
+    terms: int | None = None
+    diff: Diff | None = None
+    workbook: Path | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Something for the user to act on: a first mirror, or codes that changed."""
+        if not self.new:
+            return False
+        d = self.diff
+        return d is None or bool(d.added or d.removed or d.changed)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.diff
+        return {
+            "terminology": self.terminology,
+            "from": self.before,
+            "to": self.latest,
+            "new_version": self.new,
+            "terms": self.terms,
+            "added": len(d.added) if d else None,
+            "removed": len(d.removed) if d else None,
+            "changed": len(d.changed) if d else None,
+            "workbook": str(self.workbook) if self.workbook else None,
+        }
+
+    def sentence(self) -> str:
+        if not self.new:
+            return t("sync_nothing_new", terminology=self.terminology, version=self.latest)
+        if self.diff is None:
+            return t("sync_first", terminology=self.terminology, version=self.latest, n=self.terms)
+        d = self.diff
+        return t(
+            "sync_changed",
+            terminology=self.terminology,
+            old=self.before,
+            new=self.latest,
+            added=len(d.added),
+            removed=len(d.removed),
+            changed=len(d.changed),
+        )
+
+
+def sync(
+    terminologies: list[str] | None = None,
+    *,
+    out: Path | None = None,
+    target: str | None = None,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
+) -> list[Synced]:
+    """Bring every mirrored terminology (or those named) to its latest version; with
+    ``out``, a workbook of the changes of each into that folder."""
+    with ctx.applied():
+        mirror = _mirror()
+        try:
+            names = list(terminologies or mirror.terminologies())
+            if not names:
+                raise ConfigError(t("sync_none_mirrored"))
+            if out is not None:
+                _folder(out)
+
+            async def work(client: MaxaClient) -> list[Synced]:
+                return [await _sync_one(client, mirror, name, out) for name in names]
+
+            return _remote(target, work, credentials)
+        finally:
+            mirror.close()
+
+
+async def _sync_one(
+    client: MaxaClient, mirror: Mirror, terminology: str, out: Path | None
+) -> Synced:
+    before = mirror.default_version(terminology)
+    try:
+        versions = await server_versions(client, terminology)
+    except MirrorError as exc:  # a name the service does not know: the user's to fix
+        raise ConfigError(str(exc)) from exc
+    latest = choose_version(versions, terminology, "latest")
+    if mirror.has(terminology, latest.version):
+        return Synced(terminology, before, latest.version, new=False)
+    _got, count = await pull_version(client, mirror, terminology, latest)
+    if before is None:
+        return Synced(terminology, None, latest.version, True, count)
+    changes = mirror.diff(terminology, before, latest.version)
+    synced = Synced(terminology, before, latest.version, True, count, changes)
+    if out is not None and synced.changed:
+        name = f"{_file_part(terminology)}-{_file_part(before)}-{_file_part(latest.version)}.xlsx"
+        synced.workbook = diff_workbook(changes, out / name)
+    return synced
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", text).strip("._") or "_"
+
+
+def _folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise ConfigError(t("sync_out_not_folder", path=path))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            t("report_folder_unusable", folder=path, reason=exc.strerror or exc)
+        ) from exc

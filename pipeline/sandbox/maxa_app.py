@@ -2,8 +2,10 @@
 with the gateway's envelope, its error shapes, the ``pid`` header and short-lived tokens.
 
 Seeded from ``maxa_seed.json`` with the guide's examples: the list of terminology ids,
-thritaEHR.Religion, ContactType, and eRX in two versions that differ by additions, removals
-and changed values.
+thritaEHR.Religion, ContactType, IRC, and eRX in three versions where codes are added, removed,
+renamed and restored (60350 is in 1000, not in 10000, back in 11000). With
+``generated_terms`` SNOMEDCT gets a version of that many made-up terms, answered as a stream,
+for pulls at full size.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import base64
 import json
 import secrets
 import uuid
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .settings import SandboxSettings
@@ -61,6 +64,33 @@ def _from_date(body: dict[str, Any]) -> tuple[int, ...] | None:
         return None
 
 
+class GeneratedTerms(Mapping[str, str]):
+    """``count`` made-up terms, made when asked for: a SNOMED-sized version without holding
+    it. Codes are eight digits from 10000000; names read like concepts of several words."""
+
+    FIRST = 10_000_000
+    WORDS = ("acute", "chronic", "structure of", "finding of", "procedure on", "لوله", "بافت")
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __getitem__(self, code: str) -> str:
+        n = int(code) - self.FIRST if code.isdigit() and len(code) == 8 else -1
+        if not 0 <= n < self.count:
+            raise KeyError(code)
+        word = self.WORDS[n % len(self.WORDS)]
+        return f"Sandbox concept {n:06d} — {word} {n % 977} (finding)"
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(self.FIRST + n) for n in range(self.count))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+STREAM_CHUNK = 2000  # terms per piece of a streamed answer
+
+
 class MaxaSandbox:
     def __init__(self, settings: SandboxSettings):
         self.settings = settings
@@ -99,6 +129,13 @@ class MaxaSandbox:
                     "terms": terms,
                 }
             ]
+        if settings.generated_terms:
+            first = self.versions["snomedct"][0]
+            first["IsLast"] = False
+            big = {"id": 2000, "Version": "2", "VersionId": 2, "IsLast": True}
+            self.versions["snomedct"].append(
+                {**big, "terms": GeneratedTerms(settings.generated_terms)}
+            )
 
     # -- envelope --------------------------------------------------------------------------
 
@@ -226,11 +263,15 @@ class MaxaSandbox:
                 return v
         return None
 
+    def _latest(self, tid: Any) -> Mapping[str, str]:
+        versions = self.versions.get(_key(tid), [])
+        return next((v["terms"] for v in versions if v["IsLast"]), {})
+
     def terminology(self, b: dict[str, Any], _raw: dict) -> Response:
-        for code, value, _day in self.terms.get(_key(b.get("terminologyid")), []):
-            if code == str(b.get("codedstring", "")).strip():
-                return self.envelope(json.dumps(value, ensure_ascii=False))
-        return self.envelope(inner=404)
+        value = self._latest(b.get("terminologyid")).get(str(b.get("codedstring", "")).strip())
+        if value is None:
+            return self.envelope(inner=404)
+        return self.envelope(json.dumps(value, ensure_ascii=False))
 
     def search(self, b: dict[str, Any], raw: dict) -> Response:
         since = _from_date(raw)
@@ -255,11 +296,8 @@ class MaxaSandbox:
         tid = _key(c.get("terminology_idfield"))
         if tid not in self.terms:
             return self.envelope(inner=404)
-        ok = any(
-            code == str(c.get("coded_stringfield", "")).strip()
-            and value == str(c.get("valuefield", "")).strip()
-            for code, value, _ in self.terms[tid]
-        )
+        value = self._latest(tid).get(str(c.get("coded_stringfield", "")).strip())
+        ok = value is not None and value == str(c.get("valuefield", "")).strip()
         return self.envelope("true" if ok else "false")
 
     def terminologies(self, _b: dict[str, Any], raw: dict) -> Response:
@@ -283,11 +321,30 @@ class MaxaSandbox:
         if version is None:
             return self.envelope(inner=404)
         name = self.created[_key(b.get("terminologyid"))][0]
-        return self.envelope(
-            [
-                {"valueField": v, "terminology_idField": name, "coded_stringField": c}
-                for c, v in version["terms"].items()
-            ]
+        return self._stream(name, version["terms"])
+
+    @staticmethod
+    def _stream(name: str, terms: Mapping[str, str]) -> Response:
+        """The envelope of a term list written piece by piece, as a server streaming a large
+        answer does: a SNOMED-sized version is never one string in memory."""
+
+        def pieces() -> Iterator[bytes]:
+            yield b'{"result": {"data": ['
+            batch: list[str] = []
+            for n, (code, value) in enumerate(terms.items()):
+                term = {"valueField": value, "terminology_idField": name, "coded_stringField": code}
+                batch.append(("," if n else "") + json.dumps(term, ensure_ascii=False))
+                if len(batch) == STREAM_CHUNK:
+                    yield "".join(batch).encode()
+                    batch = []
+            yield "".join(batch).encode()
+            yield b'], "status": {"statusCode": 200}}, '
+            yield b'"status": {"statusCode": 200, "message": "OK"}}'
+
+        return StreamingResponse(
+            pieces(),
+            media_type="application/json",
+            headers={"requestId": str(uuid.uuid4())},
         )
 
     def versions_of(self, b: dict[str, Any], _raw: dict) -> Response:

@@ -42,6 +42,9 @@ class SandboxSettings:
     hang: float = 0.0  # seconds every request waits before its answer
     huge_error_body: float = 0.0  # megabytes added to every error answer
     seed: int = 0
+    generated_terms: int = (
+        0  # SNOMEDCT gets a version of this many generated terms (0: its samples)
+    )
     users: dict[str, str] = field(default_factory=_default_users, repr=False)
     course_codes: frozenset[str] = field(default_factory=_default_course_codes, repr=False)
     maxa_token_ttl: float = 763.0
