@@ -310,16 +310,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a code: this terminology's codes are digits only.",
     },
     "check_name_empty": {
-        "fa": "نام خالی است؛ نام رسمی: «{official}».",
-        "en": "The name is empty; the official name is '{official}'.",
+        "fa": "نام خالی است.",
+        "en": "The name is empty.",
     },
     "check_name_differs": {
-        "fa": "نام رسمی در نسخه {version}: «{official}».",
-        "en": "The official name in version {version} is '{official}'.",
+        "fa": "نام این ردیف نام رسمی این کد در نسخه {version} نیست.",
+        "en": "The row's name is not the code's official name in version {version}.",
     },
     "check_name_of_version": {
-        "fa": "نام این ردیف نام نسخه قدیمی‌تر {version} است.",
-        "en": "This row has the name of the older version {version}.",
+        "fa": "این نام، نام نسخه قدیمی‌تر {version} است.",
+        "en": "It is the name the older version {version} had.",
     },
     "check_retired": {
         "fa": "این کد در نسخه {version} نیست؛ آخرین نسخه‌ای که آن را داشت: {last}.",
@@ -346,6 +346,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check_row": {
         "fa": "{label}، سطر {row}: {code} — {status}: {message}",
         "en": "{label}, row {row}: {code} — {status}: {message}",
+    },
+    "check_official": {
+        "fa": "نام رسمی: {official}",
+        "en": "official name: {official}",
     },
     "check_all_valid": {
         "fa": "همه ردیف‌ها معتبرند.",

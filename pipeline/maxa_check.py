@@ -334,7 +334,7 @@ def classify(
         if given and name_key(given) == name_key(official):
             return Verdict("valid", code, official, "")
         if not given:
-            return Verdict("name_differs", code, official, t("check_name_empty", official=official))
+            return Verdict("name_differs", code, official, t("check_name_empty"))
         older = next(
             (
                 version
@@ -343,7 +343,7 @@ def classify(
             ),
             None,
         )
-        message = t("check_name_differs", version=v.checked, official=official)
+        message = t("check_name_differs", version=v.checked)
         if older is not None:
             message += " " + t("check_name_of_version", version=older)
         return Verdict("name_differs", code, official, message, older)

@@ -271,6 +271,8 @@ def check(
                 message=verdict.message,
             )
         )
+        if verdict.official:
+            lines.append("    " + t("check_official", official=verdict.official))
     if len(attention) > SHOWN_ROWS:
         lines.append(t("more_in_report", n=len(attention) - SHOWN_ROWS))
     if not attention:

@@ -34,7 +34,7 @@ from .ledger import ROW_FIELDS
 VALIDATE_COLUMNS = ["row", "status", "messages"]
 SUBMIT_COLUMNS = ["row", *ROW_FIELDS]  # what the ledger keeps of each row, after its number
 # Our columns whose cells are long text: wrapped, and wider.
-TEXT_COLUMNS = frozenset({"messages", "server_message"})
+TEXT_COLUMNS = frozenset({"messages", "server_message", "official_name"})
 MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 6, 32, 42
 WIDTH_SAMPLE = 300  # rows looked at to fit a column's width
 PAGE_WIDTH = 190  # column-width units on one landscape A4 page still comfortable to read

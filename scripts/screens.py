@@ -22,6 +22,7 @@ import ui_screens  # noqa: E402
 
 OUT = ROOT / "out" / "screens"
 SAMPLE = ROOT / "input_templates" / "sample.xlsx"
+DRUGS = ROOT / "input_templates" / "drug-list-sample.xlsx"
 
 
 def simad(*args: str, env: dict[str, str]) -> None:
@@ -37,6 +38,7 @@ def workbooks(work: Path) -> list[Path]:
         "reconcile": work / "reconcile.xlsx",
         "maxa-pull": work / "maxa-pull.xlsx",
         "maxa-diff": work / "maxa-diff.xlsx",
+        "maxa-check": work / "maxa-check.xlsx",
     }
     simad("validate", str(SAMPLE), "--report", str(made["validation"]), env=env)
     simad("submit", str(SAMPLE), "--report", str(made["submission"]), env=env)
@@ -45,11 +47,22 @@ def workbooks(work: Path) -> list[Path]:
     simad("reconcile", "--year", "1402", str(SAMPLE), "--report", str(made["reconcile"]), env=env)
     simad("maxa", "pull", "eRX", "--version", "10000", "--out", str(made["maxa-pull"]), env=env)
     simad("maxa", "diff", "eRX", "1000", "10000", "--out", str(made["maxa-diff"]), env=env)
+    simad(
+        "maxa",
+        "check",
+        str(DRUGS),
+        "--terminology",
+        "eRX",
+        "--report",
+        str(made["maxa-check"]),
+        env=env,
+    )
     simad("template", "--out", str(work / "templates"), env=env)
     # The same in English: left to right, the SPEC's status words.
     english = {
         "validation-en": work / "validation-en.xlsx",
         "reconcile-en": work / "reconcile-en.xlsx",
+        "maxa-check-en": work / "maxa-check-en.xlsx",
     }
     simad(
         "--lang", "en", "validate", str(SAMPLE), "--report", str(english["validation-en"]), env=env
@@ -63,6 +76,18 @@ def workbooks(work: Path) -> list[Path]:
         str(SAMPLE),
         "--report",
         str(english["reconcile-en"]),
+        env=env,
+    )
+    simad(
+        "--lang",
+        "en",
+        "maxa",
+        "check",
+        str(DRUGS),
+        "--terminology",
+        "eRX",
+        "--report",
+        str(english["maxa-check-en"]),
         env=env,
     )
     made.update(english)
