@@ -1,4 +1,4 @@
-"""`make bench`: python -m bench [validate|memory|submit|pacing|ui|all] [--rows N]"""
+"""`make bench`: python -m bench [validate|memory|submit|pacing|ui|maxa|all] [--rows N]"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .maxa import bench_maxa
 from .pacing import bench_pacing, child_paced
 from .submission import bench_submit, child_submit
 from .ui import bench_ui
@@ -25,8 +26,10 @@ def main(argv: list[str]) -> None:
             child_paced(*args)
         return
     what = argv[0] if argv and not argv[0].startswith("-") else "all"
-    if what not in ("validate", "memory", "submit", "pacing", "ui", "all"):
-        raise SystemExit(f"unknown benchmark {what!r}: validate, memory, submit, pacing, ui, all")
+    if what not in ("validate", "memory", "submit", "pacing", "ui", "maxa", "all"):
+        raise SystemExit(
+            f"unknown benchmark {what!r}: validate, memory, submit, pacing, ui, maxa, all"
+        )
     rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
     workdir = Path(os.environ.get("SIMAD_BENCH_DIR", tempfile.gettempdir())) / "simad-bench"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -45,6 +48,8 @@ def main(argv: list[str]) -> None:
         print("\n".join(bench_pacing(workdir)), flush=True)
     if what in ("ui", "all"):
         print("\n".join(bench_ui(workdir)), flush=True)
+    if what in ("maxa", "all"):
+        print("\n".join(bench_maxa(workdir)), flush=True)
 
 
 main(sys.argv[1:])

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import structlog
 import typer
@@ -27,19 +27,16 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
+if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa` starts fast
+    from .commands.submit import SubmitResult
+    from .validation import ValidationRun
+
 from schemas import codes
 
 from . import __version__, config, i18n, logs
 from .commands import sandbox
-from .commands.reconcile import run_reconcile
-from .commands.results import run_results
-from .commands.runs import list_runs, rebuild_report
-from .commands.submit import SubmitResult, run_submit
-from .commands.template import run_template
-from .commands.validate import run_validate
 from .config import describe_target, resolve_target, simad_credentials
 from .context import Context
-from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
 from .errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
@@ -50,11 +47,8 @@ from .errors import (
 from .fields import user_mapping
 from .i18n import counts_text, t, when, word
 from .maxa_cli import maxa_app
-from .reconcile import action, headline
 from .redact import scrub
-from .run_report import fatal_text
 from .sandbox.settings import SandboxSettings
-from .validation import INVALID, VALID, ValidationRun, finding_groups
 
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
@@ -296,6 +290,8 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write blank input workbooks: headers, dropdowns, limits, instructions."""
+    from .commands.template import run_template
+
     for path in run_template(out, force=force, ctx=_context(i18n.chosen(lang))):
         typer.echo(t("template_written", path=path))
 
@@ -365,6 +361,7 @@ def validate(
     No network is used. Exit 0 when every row is valid, 1 when some are invalid,
     2 when an input file cannot be used.
     """
+    from .commands.validate import run_validate
 
     lang_now = i18n.chosen(lang)
     run, path = run_validate(
@@ -387,6 +384,8 @@ def validate(
 
 def _print_validation(run: ValidationRun, path: Path) -> None:
     """Counts per sheet, then the findings grouped by rule with a few example cells."""
+    from .validation import INVALID, VALID, finding_groups
+
     console = _console()
     table = Table(show_lines=False)
     for title in (t("col_sheet"), t("col_kind"), t("col_rows"), word(VALID), word(INVALID)):
@@ -465,6 +464,8 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
+    from .commands.submit import run_submit
+    from .run_report import fatal_text
 
     lang_now = i18n.chosen(lang)
     if images is not None and not images.is_dir():
@@ -508,6 +509,9 @@ def submit(
 
 def _print_submission(result: SubmitResult) -> None:
     """One screen: rows per status for each input sheet."""
+    from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
+    from .validation import INVALID
+
     statuses = [SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID]
     table = Table()
     table.add_column(t("col_sheet"), overflow="fold")
@@ -578,6 +582,7 @@ def results(
     lang: LangOption = None,
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
+    from .commands.results import run_results
 
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
@@ -622,6 +627,8 @@ def reconcile(
 
     Exit 0 when no row needs action, 1 while any does.
     """
+    from .commands.reconcile import run_reconcile
+    from .reconcile import action, headline
 
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
@@ -669,6 +676,8 @@ def runs(
 
     A run whose process is gone while it was still running shows as `interrupted`.
     """
+    from .commands.runs import list_runs, rebuild_report
+
     ctx = _context(i18n.chosen(lang))
     if report is not None:
         path = rebuild_report(report, out, ctx=ctx)

@@ -151,3 +151,28 @@ def write_workbook(path: Path, kind: str, n: int, seed: int = 7, mistakes: bool 
                 ws.write_string(r, c, str(value))
     book.close()
     return path
+
+
+# A hospital pharmacy's drug list, as its information system exports it, for `simad maxa
+# check` against the sandbox's eRX: current rows, names of older versions, retired codes, a
+# code that never was, typing slips.
+DRUG_LIST_SHEET = "داروخانه"
+DRUG_LIST_TITLE = "فهرست داروهای داروخانه بیمارستان (نمونه)"
+DRUG_LIST_HEADERS = ["ردیف", "کد eRx", "نام دارو (ژنریک)", "شکل دارویی", "موجودی"]
+DRUG_LIST = [
+    ("60002", "ACETAMINOPHEN 100 mg / 1mL 15 mL SOLUTION / DROPS ORAL", "قطره", 120),
+    ("60010", "Acetaminophen 325 mg Tablet Oral", "قرص", 4200),
+    ("60046", "AMOXICILLIN 500 mg CAPSULE ORAL", "کپسول", 800),
+    ("60120", "CEFIXIME 400 mg TABLET ORAL", "قرص", 350),
+    ("60281", "MOMETASONE FUROATE 0.1 % 15 g CREAM TOPICAL [MEGACORT]", "کرم", 60),
+    ("60300", "METFORMIN 500 mg TABLET ORAL", "قرص", 9000),
+    ("60350", "RANITIDINE 150 mg TABLET ORAL", "قرص", 0),
+    ("60045", "AMOXICILLIN 250 mg CAPSULE ORAL", "کپسول", 150),
+    ("60415", "ATORVASTATIN 20 mg TABLET ORAL", "قرص", 2400),
+    ("60412", "PANTOPRAZOLE 40 mg TABLET, DELAYED RELEASE ORAL", "قرص", 1300),
+    ("۶۰۵۲۰", "LOSARTAN POTASSIUM 50 mg TABLET ORAL", "قرص", 3100),
+    ("60533", "SALBUTAMOL 100 mcg/1 DOSE AEROSOL INHALATION", "اسپری", 75),
+    ("60999", "VITAMIN D3 50000 IU CAPSULE ORAL", "کپسول", 500),
+    ("", "OMEPRAZOLE 20 mg CAPSULE ORAL", "کپسول", 640),
+    ("6O300", "METFORMIN 1000 mg TABLET ORAL", "قرص", 700),
+]

@@ -362,6 +362,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sync_first": {
         "fa": "{terminology}: نسخه {version} نخستین بار در آینه آمد ({n} کد).",
         "en": "{terminology}: version {version} mirrored for the first time ({n} codes).",
+        "en_one": "{terminology}: version {version} mirrored for the first time (1 code).",
     },
     "sync_changed": {
         "fa": "{terminology}: از نسخه {old} به {new} — افزوده: {added}، حذف‌شده: {removed}، تغییرکرده: {changed}.",

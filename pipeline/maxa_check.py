@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schemas import codes
+
 from .errors import InputFileError, MirrorError
 from .fields import header_key
 from .i18n import t
@@ -37,50 +39,12 @@ RESULT_COLUMNS = ["row", "status", "official_name", "checked_version", "messages
 MAX_CODE_LENGTH = 64
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: a 16-digit IRC loses one
 
-# Headers that name the column of codes, and of names, folded by ``header_key``: exact
-# matches first, then headers that contain one of the ``*_PARTS``.
-CODE_HEADERS = frozenset(
-    header_key(h)
-    for h in (
-        "code",
-        "codes",
-        "کد",
-        "کدها",
-        "coded_string",
-        "codedString",
-        "coded_stringField",
-        "کد دارو",
-        "drug code",
-        "generic code",
-        "کد ژنریک",
-        "شناسه",
-        "id",
-    )
-)
-NAME_HEADERS = frozenset(
-    header_key(h)
-    for h in (
-        "name",
-        "نام",
-        "value",
-        "valueField",
-        "مقدار",
-        "title",
-        "عنوان",
-        "description",
-        "شرح",
-        "drug name",
-        "نام دارو",
-        "generic name",
-        "نام ژنریک",
-        "full name",
-        "نام کامل",
-        "term",
-        "اصطلاح",
-    )
-)
-CODE_PARTS = ("code", "کد")
-NAME_PARTS = ("name", "نام", "title", "عنوان", "description", "شرح")
+# Headers that name the column of codes, and of names (schemas/maxa_headers.csv), folded by
+# ``header_key``: exact matches first, then headers that contain a part.
+CODE_HEADERS = frozenset(header_key(h) for h in codes.maxa_headers("code", "exact"))
+NAME_HEADERS = frozenset(header_key(h) for h in codes.maxa_headers("name", "exact"))
+CODE_PARTS = tuple(header_key(h) for h in codes.maxa_headers("code", "part"))
+NAME_PARTS = tuple(header_key(h) for h in codes.maxa_headers("name", "part"))
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا"})
 
@@ -234,15 +198,15 @@ def _column(
         parts: tuple[str, ...] = CODE_PARTS
         own = {
             term,
-            *(header_key(p) + term for p in CODE_PARTS),
-            *(term + header_key(p) for p in CODE_PARTS),
+            *(p + term for p in CODE_PARTS),
+            *(term + p for p in CODE_PARTS),
         }
     else:
         exact, parts, own = NAME_HEADERS, NAME_PARTS, set()
     for test in (
         lambda k: k in own,
         lambda k: k in exact,
-        lambda k: any(header_key(p) in k for p in parts),
+        lambda k: any(p in k for p in parts),
     ):
         hits = [i for i, k in enumerate(keys) if k and i != skip and test(k)]
         if len(hits) > 1 and terminology is not None:
@@ -436,7 +400,7 @@ def codes_of(
 
 def check(
     lists: Lists,
-    codes: list[list[tuple[str | None, str | None]]],
+    parsed: list[list[tuple[str | None, str | None]]],
     versions: Versions,
     compared: list[str],
 ) -> Checked:
@@ -445,7 +409,7 @@ def check(
             classify(code, problem, _cell(row, s.name_at), s.name_at is not None, versions)
             for row, (code, problem) in zip(s.rows, sheet_codes, strict=True)
         ]
-        for s, sheet_codes in zip(lists.sheets, codes, strict=True)
+        for s, sheet_codes in zip(lists.sheets, parsed, strict=True)
     ]
     return Checked(versions.terminology, versions.checked, compared, lists, verdicts)
 
@@ -472,10 +436,10 @@ async def check_lists(
         if checked not in mirrored:
             raise MirrorError(t("mirror_missing", terminology=terminology, version=checked))
         older_listed = []
-    codes = codes_of(lists, lambda: mirror.digits_only(terminology, checked))
-    wanted = {code for sheet in codes for code, _ in sheet if code}
+    parsed = codes_of(lists, lambda: mirror.digits_only(terminology, checked))
+    wanted = {code for sheet in parsed for code, _ in sheet if code}
     current = mirror.values(terminology, checked, wanted)
-    doubtful = _doubtful(lists, codes, current)
+    doubtful = _doubtful(lists, parsed, current)
     if doubtful and older_listed:
         assert client is not None
         for missing in older_listed:
@@ -488,16 +452,16 @@ async def check_lists(
         [(v, mirror.values(terminology, v, doubtful)) for v in order[at + 1 :]] if doubtful else []
     )
     versions = Versions(terminology, checked, current, older, newer)
-    return check(lists, codes, versions, order)
+    return check(lists, parsed, versions, order)
 
 
 def _doubtful(
-    lists: Lists, codes: list[list[tuple[str | None, str | None]]], current: dict[str, str]
+    lists: Lists, parsed: list[list[tuple[str | None, str | None]]], current: dict[str, str]
 ) -> set[str]:
     """The codes whose row needs the other versions: not in the version checked, or given
     with a name that is not its name there."""
     doubtful = set()
-    for sheet, sheet_codes in zip(lists.sheets, codes, strict=True):
+    for sheet, sheet_codes in zip(lists.sheets, parsed, strict=True):
         for row, (code, _) in zip(sheet.rows, sheet_codes, strict=True):
             if code is None:
                 continue

@@ -232,6 +232,12 @@ class _Writer:
             ws.write_string(r, c, str(value), fmt)
 
 
+def default_report_path(inputs: list[Path], suffix: str) -> Path:
+    """A report's path when none is given: in the working folder, named after the first
+    input (``residents-validation.xlsx``)."""
+    return Path.cwd() / f"{inputs[0].stem}-{suffix}.xlsx"
+
+
 def prepare_report_path(path: Path | str) -> Path:
     """Check, before any work is done, that a report can be written at ``path``: its folder
     is created if missing and must accept a new file. ``ConfigError`` (exit 2) otherwise."""

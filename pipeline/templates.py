@@ -234,42 +234,19 @@ def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
     return path
 
 
-# A hospital pharmacy's drug list, as its information system exports it, for `simad maxa
-# check` against the sandbox's eRX: current rows, names of older versions, retired codes, a
-# code that never was, typing slips.
-DRUG_LIST = [
-    ("60002", "ACETAMINOPHEN 100 mg / 1mL 15 mL SOLUTION / DROPS ORAL", "قطره", 120),
-    ("60010", "Acetaminophen 325 mg Tablet Oral", "قرص", 4200),
-    ("60046", "AMOXICILLIN 500 mg CAPSULE ORAL", "کپسول", 800),
-    ("60120", "CEFIXIME 400 mg TABLET ORAL", "قرص", 350),
-    ("60281", "MOMETASONE FUROATE 0.1 % 15 g CREAM TOPICAL [MEGACORT]", "کرم", 60),
-    ("60300", "METFORMIN 500 mg TABLET ORAL", "قرص", 9000),
-    ("60350", "RANITIDINE 150 mg TABLET ORAL", "قرص", 0),
-    ("60045", "AMOXICILLIN 250 mg CAPSULE ORAL", "کپسول", 150),
-    ("60415", "ATORVASTATIN 20 mg TABLET ORAL", "قرص", 2400),
-    ("60412", "PANTOPRAZOLE 40 mg TABLET, DELAYED RELEASE ORAL", "قرص", 1300),
-    ("۶۰۵۲۰", "LOSARTAN POTASSIUM 50 mg TABLET ORAL", "قرص", 3100),
-    ("60533", "SALBUTAMOL 100 mcg/1 DOSE AEROSOL INHALATION", "اسپری", 75),
-    ("60999", "VITAMIN D3 50000 IU CAPSULE ORAL", "کپسول", 500),
-    ("", "OMEPRAZOLE 20 mg CAPSULE ORAL", "کپسول", 640),
-    ("6O300", "METFORMIN 1000 mg TABLET ORAL", "قرص", 700),
-]
-
-
 def write_drug_list(path: Path | str) -> Path:
     """The demo drug list for ``simad maxa check``: a title, then codes and names."""
     path = Path(path)
     book, formats = _book(path)
-    ws = book.add_worksheet("داروخانه")
+    ws = book.add_worksheet(fakedata.DRUG_LIST_SHEET)
     ws.right_to_left()
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     title = book.add_format({"bold": True, "font_size": 13, "reading_order": 2})
-    ws.write_string(0, 0, "فهرست داروهای داروخانه بیمارستان (نمونه)", title)
-    headers = ["ردیف", "کد eRx", "نام دارو (ژنریک)", "شکل دارویی", "موجودی"]
-    for c, title in enumerate(headers):
-        ws.write_string(2, c, title, formats["header"])
-    for i, (code, name, form, stock) in enumerate(DRUG_LIST, start=1):
+    ws.write_string(0, 0, fakedata.DRUG_LIST_TITLE, title)
+    for c, header in enumerate(fakedata.DRUG_LIST_HEADERS):
+        ws.write_string(2, c, header, formats["header"])
+    for i, (code, name, form, stock) in enumerate(fakedata.DRUG_LIST, start=1):
         ws.write_number(2 + i, 0, i)
         if code:
             ws.write_string(2 + i, 1, code)

@@ -95,6 +95,16 @@ def words(name: str) -> dict[str, str]:
 
 
 @cache
+def maxa_headers(column: str, match: str) -> tuple[str, ...]:
+    """Headers that name a drug list's column of codes or of names (``column``: code | name),
+    as a whole header or as a part of one (``match``: exact | part), from
+    ``schemas/maxa_headers.csv``."""
+    text = (resources.files("schemas") / "maxa_headers.csv").read_text(encoding="utf-8-sig")
+    rows = csv.DictReader(text.splitlines())
+    return tuple(r["header"] for r in rows if (r["column"], r["match"]) == (column, match))
+
+
+@cache
 def table(name: str) -> CodeTable:
     """One of the code tables shipped in ``schemas/`` (see ``TABLES``)."""
     if name not in TABLES:

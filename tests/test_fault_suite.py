@@ -412,14 +412,14 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
 ):
     import sys
 
-    import pipeline.cli
+    import pipeline.commands.validate
     from pipeline import cli, logs
 
     def broken(*args, **kwargs):
         secret_local = "do-not-log-me"  # noqa: F841 — a local variable must not reach the log
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline.cli, "run_validate", broken)
+    monkeypatch.setattr(pipeline.commands.validate, "run_validate", broken)
     monkeypatch.setattr(sys, "argv", ["simad", "--lang", "en", "validate", str(SAMPLE)])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

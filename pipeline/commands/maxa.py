@@ -20,9 +20,8 @@ from ..maxa_client import MaxaClient, Term, Version
 from ..maxa_mirror import Diff, Mirror, choose_version, diff_workbook, export, server_versions
 from ..maxa_mirror import diff as diff_versions
 from ..maxa_mirror import pull as pull_version
-from ..report import prepare_report_path
+from ..report import default_report_path, prepare_report_path
 from ..targets import open_maxa
-from .validate import default_report_path
 
 T = TypeVar("T")
 

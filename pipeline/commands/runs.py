@@ -13,11 +13,10 @@ from ..engine import NOT_SENT, RowOutcome
 from ..errors import InputFileError
 from ..i18n import t
 from ..ledger import Ledger
-from ..report import file_sha256, prepare_report_path, write_report
+from ..report import default_report_path, file_sha256, prepare_report_path, write_report
 from ..run_report import submit_report
 from ..runlock import is_running
 from ..validation import SheetResult, validate_paths
-from .validate import default_report_path
 
 
 @dataclass

@@ -45,13 +45,12 @@ from ..errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
 from ..fields import Mapping
 from ..i18n import t
 from ..ledger import Ledger
-from ..report import file_sha256, prepare_report_path, write_report
+from ..report import default_report_path, file_sha256, prepare_report_path, write_report
 from ..retry import RetryPolicy
 from ..run_report import fatal_text, row_lines, submit_report
 from ..runlock import run_lock
 from ..targets import open_simad
 from ..validation import ValidationRun, validate_paths
-from .validate import default_report_path
 
 log = structlog.get_logger("simad.submit")
 REVOKE_TIMEOUT = 10.0

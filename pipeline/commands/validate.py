@@ -19,6 +19,7 @@ from ..report import (
     MESSAGE_SEPARATOR,
     VALIDATE_COLUMNS,
     Report,
+    default_report_path,
     input_summary,
     prepare_report_path,
     run_sheets,
@@ -121,7 +122,3 @@ def known_from_ledger(target: str | None = None) -> set[str]:
         return ledger.accepted_students(target)
     finally:
         ledger.close()
-
-
-def default_report_path(inputs: list[Path], suffix: str) -> Path:
-    return Path.cwd() / f"{inputs[0].stem}-{suffix}.xlsx"

@@ -91,6 +91,21 @@ class GeneratedTerms(Mapping[str, str]):
 STREAM_CHUNK = 2000  # terms per piece of a streamed answer
 
 
+def answer_pieces(name: str, terms: Mapping[str, str]) -> Iterator[bytes]:
+    """TerminologiesTermByVersion's answer, in pieces of ``STREAM_CHUNK`` terms."""
+    yield b'{"result": {"data": ['
+    batch: list[str] = []
+    for n, (code, value) in enumerate(terms.items()):
+        term = {"valueField": value, "terminology_idField": name, "coded_stringField": code}
+        batch.append(("," if n else "") + json.dumps(term, ensure_ascii=False))
+        if len(batch) == STREAM_CHUNK:
+            yield "".join(batch).encode()
+            batch = []
+    yield "".join(batch).encode()
+    yield b'], "status": {"statusCode": 200}}, '
+    yield b'"status": {"statusCode": 200, "message": "OK"}}'
+
+
 class MaxaSandbox:
     def __init__(self, settings: SandboxSettings):
         self.settings = settings
@@ -327,22 +342,8 @@ class MaxaSandbox:
     def _stream(name: str, terms: Mapping[str, str]) -> Response:
         """The envelope of a term list written piece by piece, as a server streaming a large
         answer does: a SNOMED-sized version is never one string in memory."""
-
-        def pieces() -> Iterator[bytes]:
-            yield b'{"result": {"data": ['
-            batch: list[str] = []
-            for n, (code, value) in enumerate(terms.items()):
-                term = {"valueField": value, "terminology_idField": name, "coded_stringField": code}
-                batch.append(("," if n else "") + json.dumps(term, ensure_ascii=False))
-                if len(batch) == STREAM_CHUNK:
-                    yield "".join(batch).encode()
-                    batch = []
-            yield "".join(batch).encode()
-            yield b'], "status": {"statusCode": 200}}, '
-            yield b'"status": {"statusCode": 200, "message": "OK"}}'
-
         return StreamingResponse(
-            pieces(),
+            answer_pieces(name, terms),
             media_type="application/json",
             headers={"requestId": str(uuid.uuid4())},
         )
