@@ -1002,6 +1002,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "جست‌وجو و اعتبارسنجی کد، نسخه‌ها، دریافت یک نسخه در آینه محلی و مقایسه دو نسخه. با «بدون اینترنت» پاسخ از آینه محلی می‌آید.",
         "en": "Look up and validate a code, list versions, pull a version into the local mirror, compare two versions. Offline answers come from the local mirror.",
     },
+    "ui_maxa_check": {"fa": "بررسی فهرست دارو", "en": "Check a drug list"},
+    "ui_maxa_check_hint": {
+        "fa": "فایل فهرست داروی خود (xlsx، ods یا csv با ستون کد و نام) را بدهید تا هر ردیف با نسخه اصطلاح‌نامه سنجیده شود: معتبر، نام متفاوت، منسوخ، ناشناخته یا ورودی نادرست.",
+        "en": "Give your drug list (xlsx, ods or csv with a code and a name column) and every row is checked against the terminology's version: valid, name_differs, retired, unknown or invalid_input.",
+    },
+    "ui_maxa_check_file": {"fa": "فهرست دارو", "en": "Drug list"},
     "ui_maxa_lookup": {"fa": "جست‌وجوی کد", "en": "Look up a code"},
     "ui_maxa_validate": {"fa": "اعتبارسنجی مقدار", "en": "Validate a value"},
     "ui_maxa_versions": {"fa": "نسخه‌ها", "en": "Versions"},

@@ -352,6 +352,10 @@ class Checked:
             for i, verdict in enumerate(verdicts):
                 yield sheet, i, verdict
 
+    def attention(self) -> list[tuple[CodeList, int, Verdict]]:
+        """The rows that are not valid, in the order of the lists."""
+        return [(s, i, v) for s, i, v in self.rows() if v.status != "valid"]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "terminology": self.terminology,
@@ -374,6 +378,7 @@ class Checked:
                     "file": sheet.path.name,
                     "sheet": sheet.sheet,
                     "row": sheet.row_numbers[i],
+                    "given_code": _cell(sheet.rows[i], sheet.code_at),
                     "name": _cell(sheet.rows[i], sheet.name_at),
                     **verdict.as_dict(),
                 }
@@ -444,7 +449,10 @@ async def check_lists(
         assert client is not None
         for missing in older_listed:
             if not mirror.has(terminology, missing.version):
-                await pull(client, mirror, terminology, missing)
+                try:
+                    await pull(client, mirror, terminology, missing)
+                except MirrorError:  # a version listed without terms: nothing to compare
+                    continue
     order = mirror.versions_in_order(terminology)
     at = order.index(checked)
     older = [(v, mirror.values(terminology, v, doubtful)) for v in order[:at]] if doubtful else []

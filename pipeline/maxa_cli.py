@@ -251,7 +251,7 @@ def check(
         target=target,
         ctx=ctx,
     )
-    attention = [(s, i, v) for s, i, v in checked.rows() if v.status != "valid"]
+    attention = checked.attention()
     lines = [
         t(
             "check_counts",

@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import chromium_path, launch  # noqa: E402
 
 SAMPLE = ROOT / "input_templates" / "sample.xlsx"
+DRUGS = ROOT / "input_templates" / "drug-list-sample.xlsx"
 VIEW = {"width": 1366, "height": 768}
 
 
@@ -70,6 +71,10 @@ def shoot(out: Path, lang: str) -> list[Path]:
         page.click("#lookup")
         page.wait_for_selector("#answer")
         snap("9-maxa")
+        page.set_input_files("#check-files", str(DRUGS))
+        page.click("#check")
+        page.wait_for_selector("#check-answer .headline", timeout=60_000)
+        snap("9-maxa-check", full=True)
         refused = browser.new_page(viewport=VIEW)
         refused.goto(home + "/")
         path = out / f"ui-{lang}-10-refused.png"

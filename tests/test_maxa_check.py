@@ -451,3 +451,56 @@ def test_a_version_given_whole_is_stored_as_before(tmp_path):
     assert mirror.terms("t", "1") == {"1": "a again", "2": "b"}
     assert mirror.pulled("T")[0]["terms"] == 2  # a code sent twice is stored once
     mirror.close()
+
+
+def other_gateway(request: httpx.Request) -> httpx.Response:
+    """A DITAS gateway written by someone else: versions without VersionId or IsLast (in no
+    particular order), term lists as JSON-encoded strings, an old version listed with no
+    terms, other spellings of the field names."""
+    versions = {
+        "3": {"60002": "PARACETAMOL 500 MG TABLET", "60007": "IBUPROFEN 400 MG TABLET"},
+        "1": {"60001": "ASPIRIN 100 MG TABLET", "60002": "ACETAMINOPHEN 500 MG TABLET"},
+        "0": {},
+        "2": {"60002": "ACETAMINOPHEN 500 MG TABLET", "60003": "NAPROXEN 250 MG TABLET"},
+    }
+    path = request.url.path
+    if path.endswith("oauth/token"):
+        return httpx.Response(200, json={"access_token": "t", "expires_in": 900})
+    body = json.loads(request.content or b"{}")
+    if path.endswith("TerminologyVersions"):
+        data = [{"Version": v, "TerminologyId": "eRX"} for v in versions]
+        return httpx.Response(200, json={"result": {"data": data}, "status": {"statusCode": 200}})
+    if path.endswith("TerminologiesTermByVersion"):
+        terms = versions[str(body["version"])]
+        encoded = json.dumps([{"CodedString": c, "Value": v} for c, v in terms.items()])
+        envelope = {"result": {"data": encoded, "status": {"statusCode": 200}}}
+        return httpx.Response(200, json={**envelope, "status": {"statusCode": 200}})
+    return httpx.Response(404)
+
+
+async def test_a_gateway_written_by_someone_else(clock, tmp_path):
+    from pipeline.maxa_check import check_lists, read_lists
+
+    rows = [
+        ["60002", "paracetamol 500 mg tablet"],
+        ["60001", "ASPIRIN 100 MG TABLET"],
+        ["60003", "NAPROXEN 250 MG TABLET"],
+        ["60002", "ACETAMINOPHEN 500 MG TABLET"],
+        ["60009", "X"],
+    ]
+    lists = read_lists([write_list(tmp_path / "l.csv", ["eRx", "name"], rows)], "eRX")
+    mirror = Mirror(tmp_path / "m.db")
+    async with maxa(httpx.MockTransport(other_gateway), clock) as c:
+        checked = await check_lists(c, mirror, "eRX", "latest", lists)
+    assert checked.version == "3"  # the newest by number, with no VersionId or IsLast
+    assert checked.compared == ["1", "2", "3"]  # "0" has no terms: not compared, no failure
+    verdicts = [v for _, _, v in checked.rows()]
+    assert [v.status for v in verdicts] == [
+        "valid",
+        "retired",
+        "retired",
+        "name_differs",
+        "unknown",
+    ]
+    assert [v.other_version for v in verdicts] == [None, "1", "2", "2", None]
+    mirror.close()

@@ -354,3 +354,36 @@ def test_maxa_in_the_page_answers_as_the_command_line_does(session):
     workbook = client.get(link.group(1))
     assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
     assert client.post("/maxa/versions", data={"terminology": ""}, headers=h).status_code == 400
+
+
+def test_a_drug_list_checked_in_the_page(session):
+    """The MAXA page's batch check: an uploaded list, the counts, the rows needing attention
+    and the marked workbook, as `simad maxa check` gives them."""
+    client, token, _state = session
+    h = {"x-csrf-token": token, "hx-request": "true"}
+    drugs = Path(__file__).parents[1] / "input_templates" / "drug-list-sample.xlsx"
+    answer = client.post(
+        "/maxa-check",
+        data={"terminology": "eRX"},
+        files={"files": (drugs.name, drugs.read_bytes())},
+        headers=h,
+    )
+    assert answer.status_code == 200, answer.text
+    page = answer.text
+    assert "8 of 15 rows agree with eRX version 11000" in page
+    for status in ("name_differs", "retired", "unknown", "invalid_input"):
+        assert f">{status}</td>" in page
+    assert "60045" in page and "60999" in page
+    link = re.search(r'href="(/download/maxa-check-[^"]+)"', page)
+    assert link is not None
+    workbook = client.get(link.group(1))
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    missing = client.post("/maxa-check", data={"terminology": "eRX"}, headers=h)
+    assert missing.status_code == 400 and "No file was chosen" in missing.text
+    html = client.post(
+        "/maxa-check",
+        data={"terminology": "eRX"},
+        files={"files": ("list.xlsx", b"<html>not a workbook</html>")},
+        headers=h,
+    )
+    assert html.status_code == 400

@@ -486,6 +486,39 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             return redirect(request, "/maxa")
         return Response(status_code=404)
 
+    async def maxa_check(request: Request) -> Response:
+        """A drug list uploaded and checked against a terminology (B.11): the counts, the
+        rows needing attention, and the report to download."""
+        async with request.form(max_files=5, max_part_size=1024 * 1024) as form:
+            files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+            term = str(form.get("terminology") or "").strip()
+            version = str(form.get("version") or "").strip() or "latest"
+            offline = form.get("offline") == "on"
+            with i18n.language(state.lang):
+                if not files:
+                    raise InputFileError(t("ui_no_file"))
+                if not term:
+                    raise InputFileError(t("ui_terminology_missing"))
+                paths = [await _store(state, f) for f in files]
+        c = ctx()
+        with i18n.language(state.lang):
+            login = maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
+        stamp = datetime.now().strftime("%H%M%S")
+        name = f"maxa-check-{_safe(term)}-{_safe(paths[0].stem)}-{stamp}.xlsx"
+        checked = await run_in_threadpool(
+            lambda: maxa_commands.check(
+                paths,
+                term,
+                version=version,
+                report=state.out_path(name),
+                offline=offline,
+                target=None,
+                credentials=login,
+                ctx=c,
+            )
+        )
+        return render(request, "_maxa_check.html", checked=checked, download=name)
+
     # -- the app -----------------------------------------------------------------------------------
 
     @asynccontextmanager
@@ -518,6 +551,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         Route("/results", results, methods=post),
         Route("/download/{name}", download_out),
         Route("/maxa", maxa_page),
+        Route("/maxa-check", maxa_check, methods=post),
         Route("/maxa/{action}", maxa_action, methods=post),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
