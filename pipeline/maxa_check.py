@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا"})
 
 
+def same_name(given: str, official: str) -> bool:
+    """Whether a row's name is the official one, as ``name_key`` folds them (the same text
+    is, without folding)."""
+    return given == official or name_key(given) == name_key(official)
+
+
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """A name folded for comparison: case, spaces and half-spaces, invisible marks, Arabic
     letter forms (ي ك ة أ, presentation forms), vowel marks and digits' scripts aside."""
@@ -295,7 +303,7 @@ def classify(
         if not has_names:
             return Verdict("valid", code, official, "")
         given = "" if is_blank(name) else str(name)
-        if given and name_key(given) == name_key(official):
+        if given and same_name(given, official):
             return Verdict("valid", code, official, "")
         if not given:
             return Verdict("name_differs", code, official, t("check_name_empty"))
@@ -303,7 +311,7 @@ def classify(
             (
                 version
                 for version, values in reversed(v.older)
-                if code in values and name_key(values[code]) == name_key(given)
+                if code in values and same_name(given, values[code])
             ),
             None,
         )
@@ -478,7 +486,7 @@ def _doubtful(
                 doubtful.add(code)
             elif sheet.name_at is not None:
                 given = _cell(row, sheet.name_at)
-                if given is None or name_key(str(given)) != name_key(official):
+                if given is None or not same_name(str(given), official):
                     doubtful.add(code)
     return doubtful
 
