@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,6 +83,24 @@ def _remote(
 
 def _mirror() -> Mirror:
     return Mirror(simad_home() / "maxa-mirror.db")
+
+
+def _mirrored(
+    work: Callable[[MaxaClient | None, Mirror], Coroutine[Any, Any, T]],
+    *,
+    offline: bool,
+    target: str | None,
+    credentials: MaxaCredentials | None,
+) -> T:
+    """``work`` on the local mirror, with a client of the service unless ``offline`` (None
+    then: only what is mirrored is used)."""
+    mirror = _mirror()
+    try:
+        if offline:
+            return asyncio.run(work(None, mirror))
+        return _remote(target, lambda c: work(c, mirror), credentials)
+    finally:
+        mirror.close()
 
 
 def terminologies(
@@ -189,17 +207,15 @@ def pull(
 ) -> Pulled:
     """Mirror one version (``latest`` by default) and, with ``out``, export it."""
     with ctx.applied():
-        mirror = _mirror()
-        try:
-            got, count = _remote(
-                target,
-                lambda c: pull_version(c, mirror, terminology, version, progress),
-                credentials,
-            )
+
+        async def work(client: MaxaClient | None, mirror: Mirror) -> tuple[Version, int]:
+            assert client is not None
+            got, count = await pull_version(client, mirror, terminology, version, progress)
             if out is not None:
                 export(mirror, terminology, got.version, out)
-        finally:
-            mirror.close()
+            return got, count
+
+        got, count = _mirrored(work, offline=False, target=target, credentials=credentials)
         return Pulled(terminology, got, count, out)
 
 
@@ -217,18 +233,12 @@ def diff(
     """Codes added, removed and changed between two versions (pulling what is missing unless
     ``offline``); with ``out``, as a workbook too."""
     with ctx.applied():
-        mirror = _mirror()
-        try:
-            if offline:
-                result = asyncio.run(diff_versions(None, mirror, terminology, old, new))
-            else:
-                result = _remote(
-                    target,
-                    lambda c: diff_versions(c, mirror, terminology, old, new),
-                    credentials,
-                )
-        finally:
-            mirror.close()
+        result = _mirrored(
+            lambda c, mirror: diff_versions(c, mirror, terminology, old, new),
+            offline=offline,
+            target=target,
+            credentials=credentials,
+        )
         if out is not None:
             diff_workbook(result, out)
         return result
@@ -258,18 +268,12 @@ def check(
         paths = [Path(f) for f in files]
         out = prepare_report_path(report or default_report_path(paths, "maxa-check"))
         lists = read_lists(paths, terminology, code_column, name_column)
-        mirror = _mirror()
-        try:
-            if offline:
-                checked = asyncio.run(check_lists(None, mirror, terminology, version, lists))
-            else:
-                checked = _remote(
-                    target,
-                    lambda c: check_lists(c, mirror, terminology, version, lists),
-                    credentials,
-                )
-        finally:
-            mirror.close()
+        checked = _mirrored(
+            lambda c, mirror: check_lists(c, mirror, terminology, version, lists),
+            offline=offline,
+            target=target,
+            credentials=credentials,
+        )
         checked.report = write_check_report(checked, out)
         return checked
 
@@ -337,20 +341,23 @@ def sync(
     """Bring every mirrored terminology (or those named) to its latest version; with
     ``out``, a workbook of the changes of each into that folder."""
     with ctx.applied():
-        mirror = _mirror()
-        try:
-            names = list(terminologies or mirror.terminologies())
-            if not names:
-                raise ConfigError(t("sync_none_mirrored"))
-            if out is not None:
-                _folder(out)
+        names = list(
+            terminologies or _mirrored(_names, offline=True, target=None, credentials=None)
+        )
+        if not names:
+            raise ConfigError(t("sync_none_mirrored"))
+        if out is not None:
+            _folder(out)
 
-            async def work(client: MaxaClient) -> list[Synced]:
-                return [await _sync_one(client, mirror, name, out) for name in names]
+        async def work(client: MaxaClient | None, mirror: Mirror) -> list[Synced]:
+            assert client is not None
+            return [await _sync_one(client, mirror, name, out) for name in names]
 
-            return _remote(target, work, credentials)
-        finally:
-            mirror.close()
+        return _mirrored(work, offline=False, target=target, credentials=credentials)
+
+
+async def _names(_client: MaxaClient | None, mirror: Mirror) -> list[str]:
+    return mirror.terminologies()
 
 
 async def _sync_one(
