@@ -351,6 +351,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "نام رسمی: {official}",
         "en": "official name: {official}",
     },
+    "check_last_name": {
+        "fa": "نام در نسخه {version}: {official}",
+        "en": "name in version {version}: {official}",
+    },
     "check_all_valid": {
         "fa": "همه ردیف‌ها معتبرند.",
         "en": "Every row is valid.",

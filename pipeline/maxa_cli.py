@@ -271,7 +271,10 @@ def check(
                 message=verdict.message,
             )
         )
-        if verdict.official:
+        if verdict.status == "retired":
+            said = t("check_last_name", version=verdict.other_version, official=verdict.official)
+            lines.append("    " + said)
+        elif verdict.official:
             lines.append("    " + t("check_official", official=verdict.official))
     if len(attention) > SHOWN_ROWS:
         lines.append(t("more_in_report", n=len(attention) - SHOWN_ROWS))
