@@ -185,7 +185,7 @@ def _named(column: str, keys: list[str], row: list[Any]) -> int | None:
         position = 0
         for letter in column.strip().upper():
             position = position * 26 + ord(letter) - 64
-        return position - 1
+        return position - 1 if position <= len(row) else None
     return None
 
 
@@ -440,7 +440,7 @@ async def check_lists(
         if not mirror.has(terminology, chosen.version):
             await pull(client, mirror, terminology, chosen)
         checked = chosen.version
-        older_listed = [v for v in listed[: listed.index(chosen)]]
+        older_listed = listed[: listed.index(chosen)]
     else:
         mirrored = mirror.versions_in_order(terminology)
         checked = (

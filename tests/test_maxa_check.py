@@ -204,6 +204,10 @@ def test_columns_named_by_the_user_and_clear_refusals(tmp_path):
         report,
     )
     assert by_header.exit_code == 0, by_header.output
+    beyond = run(
+        "check", str(source), "--terminology", "eRX", "--code-column", "Z", "--report", report
+    )
+    assert beyond.exit_code == 2 and "there is no column 'Z'" in beyond.output
     missing = run(
         "check", str(source), "--terminology", "eRX", "--code-column", "Barcode", "--report", report
     )
