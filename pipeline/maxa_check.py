@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,14 @@ from .i18n import t
 from .maxa_client import MaxaClient
 from .maxa_mirror import Mirror, choose_version, pull, server_versions
 from .normalize import is_blank, plain, title_key, to_identifier
-from .reader import HEADER_SEARCH_ROWS, MAX_ROWS, column_letter, read_grids
+from .reader import (
+    HEADER_SEARCH_ROWS,
+    MAX_ROWS,
+    column_letter,
+    column_number,
+    data_rows,
+    read_grids,
+)
 from .report import Report, ReportSheet, file_sha256, write_report
 
 STATUSES = ("valid", "name_differs", "retired", "unknown", "invalid_input")
@@ -40,12 +47,14 @@ RESULT_COLUMNS = ["row", "status", "official_name", "checked_version", "messages
 MAX_CODE_LENGTH = 64
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: a 16-digit IRC loses one
 
-# Headers that name the column of codes, and of names (schemas/maxa_headers.csv), folded by
-# ``header_key``: exact matches first, then headers that contain a part.
-CODE_HEADERS = frozenset(header_key(h) for h in codes.maxa_headers("code", "exact"))
-NAME_HEADERS = frozenset(header_key(h) for h in codes.maxa_headers("name", "exact"))
-CODE_PARTS = tuple(header_key(h) for h in codes.maxa_headers("code", "part"))
-NAME_PARTS = tuple(header_key(h) for h in codes.maxa_headers("name", "part"))
+
+@cache
+def _headers(column: str, match: str) -> tuple[str, ...]:
+    """Headers that name the column of codes or of names (schemas/maxa_headers.csv), folded
+    by ``header_key``; read when a list is first read, not at import."""
+    return tuple(header_key(h) for h in codes.maxa_headers(column, match))
+
+
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا"})
 
@@ -160,13 +169,7 @@ def _locate(
         headers = [
             str(c).strip() if not is_blank(c) else f"{column_letter(i)}" for i, c in enumerate(row)
         ]
-        width = len(headers)
-        rows, numbers = [], []
-        for number, data in enumerate(grid[index + 1 :], start=index + 2):
-            if all(is_blank(c) for c in data):
-                continue
-            rows.append([*data[:width], *([""] * (width - len(data)))])
-            numbers.append(number)
+        rows, numbers = data_rows(grid, index, len(headers))
         if len(rows) > MAX_ROWS:
             raise InputFileError(
                 t("sheet_too_long", path=path, sheet=sheet, rows=len(rows), limit=MAX_ROWS)
@@ -182,10 +185,8 @@ def _named(column: str, keys: list[str], row: list[Any]) -> int | None:
     if wanted in keys:
         return keys.index(wanted)
     if _LETTERS.fullmatch(column.strip()) and any(not is_blank(c) for c in row):
-        position = 0
-        for letter in column.strip().upper():
-            position = position * 26 + ord(letter) - 64
-        return position - 1 if position <= len(row) else None
+        position = column_number(column.strip().upper().encode())
+        return position if position < len(row) else None
     return None
 
 
@@ -202,15 +203,10 @@ def _column(
     Two equally good columns are refused: which one is meant cannot be guessed."""
     if terminology is not None:
         term = header_key(terminology)
-        exact: frozenset[str] = CODE_HEADERS
-        parts: tuple[str, ...] = CODE_PARTS
-        own = {
-            term,
-            *(p + term for p in CODE_PARTS),
-            *(term + p for p in CODE_PARTS),
-        }
+        exact, parts = _headers("code", "exact"), _headers("code", "part")
+        own = {term, *(p + term for p in parts), *(term + p for p in parts)}
     else:
-        exact, parts, own = NAME_HEADERS, NAME_PARTS, set()
+        exact, parts, own = _headers("name", "exact"), _headers("name", "part"), set()
     for test in (
         lambda k: k in own,
         lambda k: k in exact,
@@ -403,12 +399,9 @@ def _cell(row: list[Any], at: int | None) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def codes_of(
-    lists: Lists, digits_only: Callable[[], bool]
-) -> list[list[tuple[str | None, str | None]]]:
+def codes_of(lists: Lists, digits_only: bool) -> list[list[tuple[str | None, str | None]]]:
     """Each row's (code, problem), per sheet."""
-    only = digits_only()
-    return [[read_code(row[s.code_at], only) for row in s.rows] for s in lists.sheets]
+    return [[read_code(row[s.code_at], digits_only) for row in s.rows] for s in lists.sheets]
 
 
 def check(
@@ -449,7 +442,7 @@ async def check_lists(
         if checked not in mirrored:
             raise MirrorError(t("mirror_missing", terminology=terminology, version=checked))
         older_listed = []
-    parsed = codes_of(lists, lambda: mirror.digits_only(terminology, checked))
+    parsed = codes_of(lists, mirror.digits_only(terminology, checked))
     wanted = {code for sheet in parsed for code, _ in sheet if code}
     current = mirror.values(terminology, checked, wanted)
     doubtful = _doubtful(lists, parsed, current)

@@ -106,6 +106,12 @@ class Mirror:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def store(
         self,
         terminology: str,

@@ -218,7 +218,8 @@ ERROR_CELL = b't="e"'
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]+)"')
 
 
-def _column_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
+    """The 0-based position of an Excel column name in ASCII capitals (A → 0, AB → 27)."""
     n = 0
     for ch in letters:
         n = n * 26 + (ch - 64)
@@ -237,13 +238,13 @@ def _xlsx_sheet_facts(path: Path) -> dict[str, dict[tuple[int, int], str]]:
                     head = handle.read(4096)
                     found = _DIMENSION.search(head)
                     if found:
-                        rows, cols = int(found.group(2)), _column_number(found.group(1)) + 1
+                        rows, cols = int(found.group(2)), column_number(found.group(1)) + 1
                         _check_size(path, name, rows, cols, loaded=False)
                     if not _holds(handle, head, ERROR_CELL):
                         continue  # the usual case: scanned in chunks, never held whole
                 data = z.read(member)
                 out[name] = {
-                    (int(m.group(2)) - 1, _column_number(m.group(1))): m.group(3).decode()
+                    (int(m.group(2)) - 1, column_number(m.group(1))): m.group(3).decode()
                     for m in _CELL.finditer(data)
                 }
     except InputFileError:
@@ -381,17 +382,23 @@ def _recognise(
             continue
         headers = [_header_text(h, i) for i, h in enumerate(row)]
         _refuse_duplicate_headers(path, name, index + 1, row, found_kind)
-        width = len(headers)
-        rows, numbers = [], []
-        for offset, data in enumerate(grid[index + 1 :], start=index + 2):
-            if all(is_blank(c) for c in data):
-                continue
-            if len(data) < width:
-                data = [*data, *([""] * (width - len(data)))]
-            rows.append(data[:width])
-            numbers.append(offset)
+        rows, numbers = data_rows(grid, index, len(headers))
         return Sheet(path, name, found_kind, headers, columns, rows, numbers, index + 1)
     return None
+
+
+def data_rows(grid: list[list[Any]], header: int, width: int) -> tuple[list[list[Any]], list[int]]:
+    """The rows under the header row (0-based ``header``) that are not blank, each cut or
+    padded to ``width`` cells, and the row number Excel shows for each."""
+    rows, numbers = [], []
+    for number, data in enumerate(grid[header + 1 :], start=header + 2):
+        if all(is_blank(c) for c in data):
+            continue
+        if len(data) < width:
+            data = [*data, *([""] * (width - len(data)))]
+        rows.append(data[:width])
+        numbers.append(number)
+    return rows, numbers
 
 
 # Our result columns, as a report names them after the user's columns: a report fed back as

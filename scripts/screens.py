@@ -47,16 +47,8 @@ def workbooks(work: Path) -> list[Path]:
     simad("reconcile", "--year", "1402", str(SAMPLE), "--report", str(made["reconcile"]), env=env)
     simad("maxa", "pull", "eRX", "--version", "10000", "--out", str(made["maxa-pull"]), env=env)
     simad("maxa", "diff", "eRX", "1000", "10000", "--out", str(made["maxa-diff"]), env=env)
-    simad(
-        "maxa",
-        "check",
-        str(DRUGS),
-        "--terminology",
-        "eRX",
-        "--report",
-        str(made["maxa-check"]),
-        env=env,
-    )
+    drugs = ("maxa", "check", str(DRUGS), "--terminology", "eRX", "--report")
+    simad(*drugs, str(made["maxa-check"]), env=env)
     simad("template", "--out", str(work / "templates"), env=env)
     # The same in English: left to right, the SPEC's status words.
     english = {
@@ -78,18 +70,7 @@ def workbooks(work: Path) -> list[Path]:
         str(english["reconcile-en"]),
         env=env,
     )
-    simad(
-        "--lang",
-        "en",
-        "maxa",
-        "check",
-        str(DRUGS),
-        "--terminology",
-        "eRX",
-        "--report",
-        str(english["maxa-check-en"]),
-        env=env,
-    )
+    simad("--lang", "en", *drugs, str(english["maxa-check-en"]), env=env)
     made.update(english)
     return [p for p in [*made.values(), *(work / "templates").glob("*.xlsx")] if p.exists()]
 

@@ -233,67 +233,35 @@ def test_columns_named_by_the_user_and_clear_refusals(tmp_path):
 def test_offline_without_and_with_the_version_mirrored(tmp_path):
     source = vendor_list(tmp_path / "list.xlsx")
     report = str(tmp_path / "r.xlsx")
-    before = run("check", str(source), "--terminology", "eRX", "--offline", "--report", report)
+
+    def offline(*extra: str) -> Any:
+        return run(
+            "check", str(source), "--terminology", "eRX", "--offline", "--report", report, *extra
+        )
+
+    before = offline()
     assert before.exit_code == 1
     assert "not in the local mirror; run simad maxa pull eRX first" in before.output
     assert not Path(report).exists()
 
     assert run("pull", "eRX").exit_code == 0  # the latest only
     # Offline never reaches the service: a target that answers nothing is never used.
-    offline = run(
-        "check",
-        str(source),
-        "--terminology",
-        "eRX",
-        "--offline",
-        "--json",
-        "--report",
-        report,
-        "--target",
-        "http://127.0.0.1:9",
-    )
-    assert offline.exit_code == 1, offline.output
-    answer = json.loads(offline.stdout)
+    latest_only = offline("--json", "--target", "http://127.0.0.1:9")
+    assert latest_only.exit_code == 1, latest_only.output
+    answer = json.loads(latest_only.stdout)
     assert answer["compared_versions"] == ["11000"]
     statuses = {r["code"]: r["status"] for r in answer["rows"]}
     # Without older versions, a retired code cannot be told from one that never was.
     assert statuses["60045"] == "unknown" and statuses["60002"] == "valid"
-    missing = run(
-        "check",
-        str(source),
-        "--terminology",
-        "eRX",
-        "--offline",
-        "--version",
-        "1000",
-        "--report",
-        report,
-    )
+    missing = offline("--version", "1000")
     assert missing.exit_code == 1 and "eRX 1000: not in the local mirror" in missing.output
 
     assert run("pull", "eRX", "--version", "10000").exit_code == 0
-    older = json.loads(
-        run(
-            "check", str(source), "--terminology", "eRX", "--offline", "--json", "--report", report
-        ).stdout
-    )
+    older = json.loads(offline("--json").stdout)
     assert older["compared_versions"] == ["10000", "11000"]
     assert {r["code"]: r["status"] for r in older["rows"]}["60045"] == "retired"
     # Checked against an older version, a code added later is said to be so.
-    old = json.loads(
-        run(
-            "check",
-            str(source),
-            "--terminology",
-            "eRX",
-            "--offline",
-            "--version",
-            "10000",
-            "--json",
-            "--report",
-            report,
-        ).stdout
-    )
+    old = json.loads(offline("--version", "10000", "--json").stdout)
     losartan = next(r for r in old["rows"] if r["code"] == "60520")
     assert losartan["status"] == "unknown" and losartan["other_version"] == "11000"
 

@@ -94,13 +94,10 @@ def _mirrored(
 ) -> T:
     """``work`` on the local mirror, with a client of the service unless ``offline`` (None
     then: only what is mirrored is used)."""
-    mirror = _mirror()
-    try:
+    with _mirror() as mirror:
         if offline:
             return asyncio.run(work(None, mirror))
         return _remote(target, lambda c: work(c, mirror), credentials)
-    finally:
-        mirror.close()
 
 
 def terminologies(
@@ -160,11 +157,8 @@ def validate(
 
 
 def _offline(terminology: str, code: str, version: str | None) -> tuple[str | None, str | None]:
-    mirror = _mirror()
-    try:
+    with _mirror() as mirror:
         return mirror.lookup(terminology, code, version)
-    finally:
-        mirror.close()
 
 
 def search(
@@ -341,9 +335,8 @@ def sync(
     """Bring every mirrored terminology (or those named) to its latest version; with
     ``out``, a workbook of the changes of each into that folder."""
     with ctx.applied():
-        names = list(
-            terminologies or _mirrored(_names, offline=True, target=None, credentials=None)
-        )
+        with _mirror() as mirror:
+            names = list(terminologies or mirror.terminologies())
         if not names:
             raise ConfigError(t("sync_none_mirrored"))
         if out is not None:
@@ -354,10 +347,6 @@ def sync(
             return [await _sync_one(client, mirror, name, out) for name in names]
 
         return _mirrored(work, offline=False, target=target, credentials=credentials)
-
-
-async def _names(_client: MaxaClient | None, mirror: Mirror) -> list[str]:
-    return mirror.terminologies()
 
 
 async def _sync_one(

@@ -33,6 +33,7 @@ from ..commands.submit import run_submit
 from ..config import (
     SANDBOX,
     Credentials,
+    MaxaCredentials,
     describe_target,
     maxa_credentials,
     resolve_target,
@@ -67,6 +68,11 @@ def create_app(keys: Secrets, state: State) -> Starlette:
 
     def ctx() -> Context:
         return Context(lang=state.lang)
+
+    def maxa_login() -> MaxaCredentials:
+        """The DITAS credentials from the settings (the sandbox's when none), never asked."""
+        with i18n.language(state.lang):
+            return maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
 
     def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         with i18n.language(state.lang):
@@ -432,8 +438,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             if not term:
                 raise InputFileError(t("ui_terminology_missing"))
         c = ctx()
-        with i18n.language(state.lang):
-            login = maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
+        login = maxa_login()
         if action == "lookup":
             answer = await run_in_threadpool(
                 lambda: maxa_commands.lookup(
@@ -501,8 +506,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                     raise InputFileError(t("ui_terminology_missing"))
                 paths = [await _store(state, f) for f in files]
         c = ctx()
-        with i18n.language(state.lang):
-            login = maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
+        login = maxa_login()
         stamp = datetime.now().strftime("%H%M%S")
         name = f"maxa-check-{_safe(term)}-{_safe(paths[0].stem)}-{stamp}.xlsx"
         checked = await run_in_threadpool(
