@@ -1003,8 +1003,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ui_maxa_title": {"fa": "مکسا: کدهای مرجع سلامت", "en": "MAXA: health coding reference"},
     "ui_maxa_hint": {
-        "fa": "جست‌وجو و اعتبارسنجی کد، نسخه‌ها، دریافت یک نسخه در آینه محلی و مقایسه دو نسخه. با «بدون اینترنت» پاسخ از آینه محلی می‌آید.",
-        "en": "Look up and validate a code, list versions, pull a version into the local mirror, compare two versions. Offline answers come from the local mirror.",
+        "fa": "بررسی یک فهرست دارو، جست‌وجو و اعتبارسنجی کد، نسخه‌ها، دریافت یک نسخه در آینه محلی و مقایسه دو نسخه. با «بدون اینترنت» پاسخ از آینه محلی می‌آید.",
+        "en": "Check a drug list, look up and validate a code, list versions, pull a version into the local mirror, compare two versions. Offline answers come from the local mirror.",
     },
     "ui_maxa_check": {"fa": "بررسی فهرست دارو", "en": "Check a drug list"},
     "ui_maxa_check_hint": {

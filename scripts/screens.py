@@ -72,6 +72,7 @@ def workbooks(work: Path) -> list[Path]:
     )
     simad("--lang", "en", *drugs, str(english["maxa-check-en"]), env=env)
     made.update(english)
+    made["drug-list-sample"] = Path(shutil.copy(DRUGS, work / DRUGS.name))  # an input we ship
     return [p for p in [*made.values(), *(work / "templates").glob("*.xlsx")] if p.exists()]
 
 
