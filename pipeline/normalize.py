@@ -241,6 +241,8 @@ def code_words(name: str) -> dict[str, int]:
 
 
 def to_bool(value: Any) -> Converted:
+    """Yes or no: a boolean cell, 1 or 0, a word of ``schemas/words.csv``, or the text of 1 or 0
+    after a numeric round trip (``1.0``, ``0.00``: a CSV saved from a numeric column)."""
     if is_blank(value):
         return None, None
     if isinstance(value, bool):
@@ -250,6 +252,8 @@ def to_bool(value: Any) -> Converted:
             return bool(value), None
         return None, "not_boolean"
     answer = _yes_no().get(title_key(str(value)))
+    if answer is None and (match := _POINT_ZERO.fullmatch(plain(str(value)))):
+        answer = {"0": False, "1": True}.get(match[1])
     return (answer, None) if answer is not None else (None, "not_boolean")
 
 
@@ -278,7 +282,7 @@ _SEP = r"\s*[-/.]\s*"  # 1402/07/01, 1402 / 07 / 01
 _ISO = re.compile(r"([0-9]{4})" + _SEP + r"([0-9]{1,2})" + _SEP + r"([0-9]{1,2})" + _TIME)
 _DMY = re.compile(r"([0-9]{1,2})" + _SEP + r"([0-9]{1,2})" + _SEP + r"([0-9]{4})" + _TIME)
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")  # 14020701
-_SERIAL = re.compile(r"[0-9]{5}(?:\.0+)?")  # an Excel serial number stored as text
+_SERIAL = re.compile(r"[0-9]{5}(?:\.[0-9]+)?")  # an Excel serial (with a time) stored as text
 # "Solar Hijri" written after the date: هـ.ش, ه.ش, ه ش, هجری شمسی, شمسی, ش
 _SOLAR_SUFFIX = re.compile(r"\s*(?:ه\s*\.?\s*ش|هجری\s*شمسی|شمسی|ش)\s*\.?$")
 _EXCEL_SERIALS = range(18264, 73052)  # 1950-01-01 to 2099-12-31
@@ -298,9 +302,10 @@ def _ymd(year: int, month: int, day: int) -> date | None:
 
 
 def _serial(number: float) -> date | None:
-    """An Excel serial number that lost its date format (1950–2099)."""
-    if number == int(number) and int(number) in _EXCEL_SERIALS:
-        return (_EXCEL_EPOCH + timedelta(days=int(number))).date()
+    """An Excel serial number that lost its date format (1950–2099). A fraction is the time
+    of day (``45200.75`` is 2023-10-01 18:00): the date is kept, the time dropped."""
+    if math.isfinite(number) and (day := math.floor(number)) in _EXCEL_SERIALS:
+        return (_EXCEL_EPOCH + timedelta(days=day)).date()
     return None
 
 
@@ -312,7 +317,9 @@ def to_date(value: Any) -> Converted:
     """Excel date cells, Excel serial numbers (as numbers or text), ISO text, Solar Hijri
     text in any of the orders offices type (``1402/07/01``, ``01/07/1402``, ``14020701``,
     ``۱ مهر ماه ۱۴۰۲``, with or without «هـ.ش») → ``date``. Anything after the date but a
-    time (``1402/07/01 تا 1402/12/29`` is a range) is not a date.
+    time (``1402/07/01 تا 1402/12/29`` is a range) is not a date. A time of day (a date-time
+    cell, a serial's fraction ``45200.75``, ``2023-10-01 18:00``) is dropped silently: the
+    date is what the ministry takes.
 
     A date cell whose year is 1300–1499 is a Solar Hijri date a spreadsheet program took for
     a Gregorian one when it was typed: it is read as Solar Hijri, with a warning."""
@@ -327,10 +334,11 @@ def to_date(value: Any) -> Converted:
     if isinstance(value, bool):
         return None, "not_date"
     if isinstance(value, int | float):
-        if value != value or value != int(value):
+        if not math.isfinite(value):
             return None, "not_date"
         parsed = _serial(value)
-        if parsed is None and (match := _COMPACT.fullmatch(str(int(value)))):
+        whole = str(int(value)) if value == int(value) else ""  # 14020701, never with a fraction
+        if parsed is None and (match := _COMPACT.fullmatch(whole)):
             parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
         return (parsed, None) if parsed is not None else (None, "not_date")
     text = _SOLAR_SUFFIX.sub("", plain(str(value)))
@@ -350,7 +358,8 @@ def to_date(value: Any) -> Converted:
 
 def to_mobile(value: Any) -> Converted:
     """``+98 912 123 4567``, ``00989121234567``, ``989121234567``, ``9121234567``,
-    ``0912.123.4567``, ``'09121234567``, ``9121234567.0`` → 09121234567."""
+    ``0912.123.4567``, ``'09121234567``, ``9121234567.0`` → 09121234567; also with the trunk
+    zero kept after the country code: ``+98 0912 123 4567``, ``+98(0)912…``, ``0098 0912…``."""
     text, problem = to_identifier(value)
     if text is None:
         return None, problem
@@ -360,8 +369,12 @@ def to_mobile(value: Any) -> Converted:
     if not (digits.isascii() and digits.isdigit()):
         return None, "bad_mobile"
     for prefix in ("0098", "98"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 10:
-            digits = "0" + digits[len(prefix) :]
+        rest = digits[len(prefix) :]
+        if digits.startswith(prefix) and len(rest) == 10:
+            digits = "0" + rest
+            break
+        if digits.startswith(prefix) and len(rest) == 11 and rest.startswith("0"):
+            digits = rest  # the trunk zero kept after the country code
             break
     if len(digits) == 10 and digits.startswith("9"):
         digits = "0" + digits

@@ -18,6 +18,12 @@ def is_valid_national_code(code: str) -> bool:
     return check == total if total < 2 else check == 11 - total
 
 
+def has_six_zeros(code: str) -> bool:
+    """Ten digits, not all alike, whose six after the issuing office's three are all zero:
+    refused whatever its check digit (``0010000003``)."""
+    return code[3:9] == "000000" and bool(_TEN_DIGITS.fullmatch(code)) and len(set(code)) > 1
+
+
 def is_passport_like(value: str) -> bool:
     """A foreign national's id: 5–20 Latin letters, digits or hyphens, starting alphanumeric."""
     return bool(_PASSPORT_LIKE.fullmatch(value))

@@ -20,14 +20,23 @@ from .common import (
     nulls_pass,
     year_check,
 )
-from .identifiers import is_passport_like, is_valid_national_code
+from .identifiers import has_six_zeros, is_passport_like, is_valid_national_code
 
 EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 
 
 def _national_code_ok(df: pd.DataFrame) -> pd.Series:
+    """Valid, or refused for its six zeros (``national_code_zeros`` says so instead)."""
     ok = [
-        (irani is not True) or (code is None) or is_valid_national_code(code)
+        (irani is not True) or (code is None) or is_valid_national_code(code) or has_six_zeros(code)
+        for irani, code in zip(df["IsIrani"].astype(object), df["NationalCode"], strict=True)
+    ]
+    return pd.Series(ok, index=df.index)
+
+
+def _national_code_not_zeros(df: pd.DataFrame) -> pd.Series:
+    ok = [
+        (irani is not True) or (code is None) or not has_six_zeros(code)
         for irani, code in zip(df["IsIrani"].astype(object), df["NationalCode"], strict=True)
     ]
     return pd.Series(ok, index=df.index)
@@ -117,6 +126,7 @@ def schema(
         },
         checks=[
             check("national_code_invalid", "NationalCode", _national_code_ok),
+            check("national_code_zeros", "NationalCode", _national_code_not_zeros),
             check("passport_invalid", "NationalCode", _passport_ok),
             check("end_before_start", "EndResidencyDate", end_after_start),
             check("birth_implausible", "BirthDate", _old_enough),

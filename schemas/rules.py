@@ -105,6 +105,12 @@ _RULES = [
         "{column} is not a valid Iranian national code: '{value}' (10 digits, valid check digit).",
     ),
     Rule(
+        "national_code_zeros",
+        "error",
+        "«{column}» کد ملی معتبری نیست: «{value}»؛ رقم‌های چهارم تا نهمِ کد ده‌رقمی همه صفرند و هیچ کد ملی‌ای با این شش صفر صادر نمی‌شود.",
+        "{column} is not a valid Iranian national code: '{value}': digits 4 to 9 of the ten are all zero, and no code is issued with these six zeros.",
+    ),
+    Rule(
         "passport_invalid",
         "error",
         "برای دستیار غیرایرانی، «{column}» باید شماره گذرنامه باشد (۵ تا ۲۰ حرف لاتین یا رقم): «{value}».",

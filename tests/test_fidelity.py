@@ -32,13 +32,52 @@ def test_date_cells_of_a_solar_year_are_read_as_solar_with_a_warning():
     frame = run.results[0].frame
     assert str(frame.at[0, "StartResidencyDate"].date()) == "2022-09-23"  # 1401/07/01
     assert str(frame.at[1, "StartResidencyDate"].date()) == "2022-09-23"  # 14010701
-    assert run.results[0].statuses()[:2] == ["valid", "valid"]  # a warning, still sent
+    assert str(frame.at[3, "StartResidencyDate"].date()) == "2022-09-23"  # 1401/07/01 18:30
+    assert run.results[0].statuses() == ["valid", "valid", "invalid", "valid"]
 
 
 def test_dates_typed_as_numbers():
     assert findings(HERE / "date_numbers.xlsx") == sorted(DATE_NUMBERS[1])
     frame = validate_paths([HERE / "date_numbers.xlsx"]).results[0].frame
     assert {str(d.date()) for d in frame["StartResidencyDate"][:3]} == {"2022-09-23"}
+    # A serial with a fraction and a date-time cell: the day, the time dropped (1401/07/01)
+    assert [str(d.date()) for d in frame["StartResidencyDate"][4:6]] == ["2022-09-23"] * 2
+    assert all(d == d.normalize() for d in frame["StartResidencyDate"].dropna())
+
+
+def test_dates_with_a_time_of_day_are_their_day():
+    frame = validate_paths([HERE / "dates.csv"]).results[0].frame
+    assert [str(d.date()) for d in frame["StartResidencyDate"][16:20]] == ["2022-09-23"] * 4
+
+
+def test_mobiles_with_the_trunk_zero_after_the_country_code():
+    frame = validate_paths([HERE / "mobiles.csv"]).results[0].frame
+    assert list(frame["Mobile"][:8]) == ["09121234567"] * 8
+    assert list(frame["Mobile"][8:]) == [None] * 3
+
+
+def test_yes_and_no_after_a_numeric_round_trip():
+    frame = validate_paths([HERE / "csv_round_trip.csv"]).results[0].frame
+    assert list(frame["IsIrani"][6:10]) == [True, True, False, True]
+    assert frame["IsIrani"][10:].isna().all()  # 2.0 and 1.5 are neither
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("fa", ("چهارم تا نهم", "شش صفر"), "رقم کنترل"),
+        ("en", ("digits 4 to 9", "six zeros"), "check digit"),
+    ],
+)
+def test_six_zeros_say_so(lang, said, not_said):
+    found = validate_paths([HERE / "national_codes.csv"], lang=lang).results[0].findings
+    by_row = {f.row: f for f in found}
+    zeros = by_row[12]  # 10000003: 0010000003, whose check digit works out
+    assert zeros.code == "national_code_zeros" and zeros.severity == "error"
+    assert all(words in zeros.message for words in said), zeros.message
+    assert not_said not in zeros.message and "10000003" in zeros.message
+    wrong_check = by_row[9]  # 12300000: 0012300000, a wrong check digit
+    assert wrong_check.code == "national_code_invalid" and not_said in wrong_check.message
 
 
 def test_messy_values_normalise_to_what_the_ministry_expects():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import jdatetime
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import normalize as n
 from pipeline.validation import validate_paths
@@ -66,15 +69,58 @@ def test_text_far_below_the_first_thousand_rows_is_not_lost():
         ("2023-10-07T00:00:00", date(2023, 10, 7)),
         (45206.0, date(2023, 10, 7)),
         (date(2023, 10, 7), date(2023, 10, 7)),
+        # A time of day is dropped: a serial's fraction, as a number or as text, a date-time
+        (45200.75, date(2023, 10, 1)),
+        (45200.999, date(2023, 10, 1)),
+        ("45200.75", date(2023, 10, 1)),
+        ("۴۵۲۰۰٫۷۵", date(2023, 10, 1)),
+        (datetime(2023, 10, 1, 18, 0), date(2023, 10, 1)),
+        ("2023-10-01 18:00", date(2023, 10, 1)),
+        ("1402/07/09 18:00", date(2023, 10, 1)),
     ],
 )
 def test_dates(raw, expected):
     assert n.to_date(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["1402/12/30", "1402/13/01", "2023-02-30", "دیروز", 12.0, True])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1402/12/30",
+        "1402/13/01",
+        "2023-02-30",
+        "دیروز",
+        12.0,
+        True,
+        12.5,  # a fraction, but no serial of 1950–2099
+        "4520.75",
+        14020701.5,  # a compact date has no fraction
+        float("inf"),
+        "45200.75 تا 45210",
+    ],
+)
 def test_bad_dates(raw):
     assert n.to_date(raw) == (None, "not_date")
+
+
+def test_a_serial_with_a_time_is_its_solar_hijri_day():
+    from pipeline.payloads import build_payload
+
+    day, problem = n.to_date(45200.75)  # 2023-10-01 18:00
+    assert problem is None
+    assert jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d") == "1402/07/09"
+    body = build_payload("residents", {"StartResidencyDate": day})
+    assert body["StartResidencyDate"] == "2023-10-01T00:00:00"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(18264, 73051), st.integers(0, 86399))
+def test_the_time_of_a_serial_never_moves_its_date(serial, second):
+    midnight = n.to_date(serial)
+    assert midnight[1] is None
+    moment = serial + second / 86400  # a time of day, to the second
+    assert n.to_date(moment) == midnight
+    assert n.to_date(str(moment)) == midnight
 
 
 def test_leap_day_of_a_solar_hijri_leap_year():
@@ -96,10 +142,22 @@ def test_leap_day_of_a_solar_hijri_leap_year():
         (0, False),
         ("۱", True),
         (True, True),
+        # A yes/no column that went through a numeric column and a CSV
+        ("1.0", True),
+        ("0.0", False),
+        ("1.00", True),
+        ("0.000", False),
+        ("۱٫۰", True),
+        (" 1.0 ", True),
     ],
 )
 def test_booleans(raw, expected):
     assert n.to_bool(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["2.0", "1.5", "-1.0", "01.0", "1.", "1.0e0", 2.0, 0.5, "شاید"])
+def test_bad_booleans(raw):
+    assert n.to_bool(raw) == (None, "not_boolean")
 
 
 @pytest.mark.parametrize(
@@ -113,13 +171,35 @@ def test_booleans(raw, expected):
         "۰۹۱۲۱۲۳۴۵۶۷",
         9121234567.0,
         "(0912) 123 4567",
+        # The trunk zero kept after the country code
+        "+98 0912 123 4567",
+        "+980912 123 4567",
+        "0098 0912 123 4567",
+        "98 0912 123 4567",
+        "+98(0)912 123 4567",
+        "+98 (0) 912-123-4567",
+        "0098(0)9121234567",
+        "+۹۸ ۰۹۱۲ ۱۲۳ ۴۵۶۷",
     ],
 )
 def test_mobiles(raw):
     assert n.to_mobile(raw) == ("09121234567", None)
 
 
-@pytest.mark.parametrize("raw", ["12345", "02112345678", "+1 555 123 4567", "0912abc4567"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "12345",
+        "02112345678",
+        "+1 555 123 4567",
+        "0912abc4567",
+        "+98 0912 123 456",  # a digit short
+        "+98 09121 123 4567",  # a digit too many
+        "+98 0212 123 4567",  # a landline
+        "+98 00912 123 4567",
+        "+98 (1) 912 123 4567",
+    ],
+)
 def test_bad_mobiles(raw):
     assert n.to_mobile(raw) == (None, "bad_mobile")
 
@@ -219,6 +299,25 @@ def test_numbers_after_a_csv_round_trip_keep_their_digits_or_say_they_lost_some(
     assert to_mobile("9.12123E+09") == (None, "digits_lost")
     assert to_national_code("4.99370899E+8") == ("0499370899", None)
     assert to_national_code("'0499370899") == ("0499370899", None)
+
+
+@pytest.mark.parametrize(
+    ("code", "valid", "six_zeros"),
+    [
+        ("0499370899", True, False),
+        ("0012300000", False, False),  # a wrong check digit, not six zeros
+        ("0010000003", False, True),  # the check digit works out
+        ("1230000003", False, True),
+        ("0490000000", False, True),  # and a wrong check digit
+        ("0000000000", False, False),  # all digits alike
+        ("001000000", False, False),  # nine digits
+    ],
+)
+def test_six_zeros_is_its_own_reason(code, valid, six_zeros):
+    from schemas.identifiers import has_six_zeros, is_valid_national_code
+
+    assert is_valid_national_code(code) is valid
+    assert has_six_zeros(code) is six_zeros
 
 
 def test_national_codes_are_padded_only_from_what_excel_can_drop():

@@ -93,6 +93,11 @@ RULE_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
         [{"NationalCode": "1111111111"}],
         [[2, "NationalCode", "national_code_invalid"]],
     ),
+    "national_code_zeros": (
+        "residents",
+        [{"NationalCode": "0010000003"}],  # the check digit works out, six zeros in the middle
+        [[2, "NationalCode", "national_code_zeros"]],
+    ),
     "passport_invalid": (
         "residents",
         [{"IsIrani": "خیر", "NationalCode": "AB"}],
@@ -307,8 +312,37 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {"NationalCode": person(4)["NationalCode"] + ".0"},
             {"Mobile": "9.12123E+09"},
             {"NationalCode": "4.99E+08"},
+            {"IsIrani": "1.0"},  # a yes/no column saved as numbers
+            {"IsIrani": "1.00"},
+            {"IsIrani": "0.0", "NationalCode": "X12345678"},
+            {"IsIrani": "۱٫۰"},
+            {"IsIrani": "2.0"},
+            {"IsIrani": "1.5"},
         ),
-        [[6, "Mobile", "digits_lost"], [7, "NationalCode", "digits_lost"]],
+        [
+            [6, "Mobile", "digits_lost"],
+            [7, "NationalCode", "digits_lost"],
+            [12, "IsIrani", "not_boolean"],
+            [13, "IsIrani", "not_boolean"],
+        ],
+    ),
+    # Mobiles with the country code, with or without the trunk zero after it
+    "mobiles": (
+        "residents",
+        rows_of(
+            {"Mobile": "+98 912 123 4567"},
+            {"Mobile": "+98 0912 123 4567"},
+            {"Mobile": "+98(0)912 123 4567"},
+            {"Mobile": "+98 (0) 912-123-4567"},
+            {"Mobile": "0098 0912 123 4567"},
+            {"Mobile": "0098 912 123 4567"},
+            {"Mobile": "98 0912 123 4567"},
+            {"Mobile": "۰۰۹۸ ۰۹۱۲ ۱۲۳ ۴۵۶۷"},
+            {"Mobile": "+98 0912 123 456"},  # a digit short
+            {"Mobile": "+98 0212 123 4567"},  # a Tehran landline
+            {"Mobile": "+98 00912 123 4567"},
+        ),
+        [[10, "Mobile", "bad_mobile"], [11, "Mobile", "bad_mobile"], [12, "Mobile", "bad_mobile"]],
     ),
     # National codes: Excel drops leading zeros, people type separators
     "national_codes": (
@@ -333,15 +367,21 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {"NationalCode": "7749828"},  # 7 digits: three zeros lost is no national code
             {"NationalCode": "1111111111"},  # the check digit works out, all digits alike
             {"NationalCode": "0000000000"},
-            {"NationalCode": "12300000"},  # 0012300000: six zeros where the number goes
+            {"NationalCode": "12300000"},  # 0012300000: a wrong check digit
             {"NationalCode": "11537027"},  # 0011537027 (persian-tools' own example)
             {"NationalCode": "787833770"},  # 0787833770
+            {"NationalCode": "10000003"},  # 0010000003: six zeros where the number goes
+            {"NationalCode": "1230000003"},
+            {"NationalCode": "0490000000"},  # six zeros and a wrong check digit: the zeros said
         ),
         [
             [6, "NationalCode", "national_code_invalid"],
             [7, "NationalCode", "national_code_invalid"],
             [8, "NationalCode", "national_code_invalid"],
             [9, "NationalCode", "national_code_invalid"],
+            [12, "NationalCode", "national_code_zeros"],
+            [13, "NationalCode", "national_code_zeros"],
+            [14, "NationalCode", "national_code_zeros"],
         ],
     ),
     # Dates as offices write them; ranges, impossible days and typos are not dates
@@ -364,6 +404,11 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {"BirthDate": "1399/12/30"},  # 1399 is: a date, but too young for a residency
             {"StartResidencyDate": "1401/07/32"},
             {"EndResidencyDate": "1490/07/01"},
+            {"StartResidencyDate": "44827.75"},  # 2022-09-23 18:00 as a serial kept as text
+            {"StartResidencyDate": "۴۴۸۲۷٫۳"},
+            {"StartResidencyDate": "1401/07/01 18:30"},
+            {"StartResidencyDate": "2022-09-23 18:30:00"},
+            {"StartResidencyDate": "4482.75"},  # no date of 1950–2099
         ),
         [
             [13, "StartResidencyDate", "not_date"],
@@ -371,6 +416,7 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             [15, "BirthDate", "birth_implausible"],
             [16, "StartResidencyDate", "not_date"],
             [17, "EndResidencyDate", "date_far_future"],
+            [22, "StartResidencyDate", "not_date"],
         ],
     ),
     # Words for codes, and words that are none of them
@@ -436,11 +482,13 @@ DATE_CELLS: tuple[list[dict], list[list]] = (
         {**person(1), "StartResidencyDate": date(1401, 7, 1)},
         {**person(2), "BirthDate": date(1372, 12, 10), "StartResidencyDate": 14010701},
         {**person(3), "StartResidencyDate": date(1401, 12, 30)},  # no such Solar Hijri day
+        {**person(4), "StartResidencyDate": datetime(1401, 7, 1, 18, 30)},  # with a time
     ],
     [
         [2, "StartResidencyDate", "date_cell_solar"],
         [3, "BirthDate", "date_cell_solar"],
         [4, "StartResidencyDate", "not_date"],
+        [5, "StartResidencyDate", "date_cell_solar"],
     ],
 )
 DATE_NUMBERS: tuple[list[dict], list[list]] = (
@@ -449,8 +497,11 @@ DATE_NUMBERS: tuple[list[dict], list[list]] = (
         {**person(2), "StartResidencyDate": 44827},  # 2022-09-23
         {**person(3), "StartResidencyDate": date(2022, 9, 23)},
         {**person(4), "StartResidencyDate": 14011301},  # month 13
+        {**person(5), "StartResidencyDate": 44827.75},  # 2022-09-23 18:00
+        {**person(6), "StartResidencyDate": datetime(2022, 9, 23, 18, 30)},  # a date-time cell
+        {**person(7), "StartResidencyDate": 14010701.5},  # a compact date has no fraction
     ],
-    [[5, "StartResidencyDate", "not_date"]],
+    [[5, "StartResidencyDate", "not_date"], [8, "StartResidencyDate", "not_date"]],
 )
 
 
