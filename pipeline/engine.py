@@ -1,9 +1,12 @@
 """The submission engine: residents, then their photos, then declarations.
 
 Every row's outcome is committed to the ledger as soon as it is known; rows the target
-already accepted with the same payload are ``unchanged`` and not sent again. The engine
-receives its client (which carries the retry policy and tells the engine of each retry through
-``on_retry``) and its ledger, so tests never sleep or touch a network.
+already accepted with the same payload are ``unchanged`` and not sent again. A declaration a
+killed run left in flight is sent again only when the server's list positively lacks it;
+when the server's answer cannot say (not the API's list, or no answer), the run stops before
+anything is sent. The engine receives its client (which carries the retry policy and tells
+the engine of each retry through ``on_retry``) and its ledger, so tests never sleep or touch
+a network.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from .limiter import PUSH_BACK, InFlight
 from .payloads import build_payload, payload_hash, row_key
 from .reconcile import differences
 from .redact import scrub
-from .results import unwrap
 from .simad_client import CallResult, SimadClient
 from .validation import Finding, SheetResult, ValidationRun
 
@@ -248,12 +250,14 @@ class Engine:
             self.fatal = exc
             return
         residents = self._items("residents")
-        await self._phase(residents, self._remote.add_or_update_resident)
+        declarations = self._items("upgrades")
+        await self._confirm_in_flight(declarations)
+        if self.going:
+            await self._phase(residents, self._remote.add_or_update_resident)
         if self.images is not None and self.going:
             await self._images(residents)
         if self.going:
-            declarations = self._gate_declarations(residents, self._items("upgrades"))
-            await self._confirm_in_flight(declarations)
+            self._gate_declarations(residents, declarations)
             await self._phase(declarations, self._remote.add_or_update_declaration)
 
     async def _phase(
@@ -504,6 +508,8 @@ class Engine:
                     )
         known = self.ledger.accepted_students(self.target)
         for item in declarations:
+            if self.outcome(item.result, item.index).status is not None:
+                continue  # decided already (confirmed on the server)
             status, row = fate.get(item.student, (None, 0))
             if status in (SENT, UNCHANGED) or (status is None and not row):
                 continue
@@ -517,8 +523,13 @@ class Engine:
         return declarations
 
     async def _confirm_in_flight(self, declarations: list[Item]) -> None:
-        """A declaration left ``sending`` by a killed run: ask the server whether it arrived."""
+        """Declarations a killed run left ``sending``: ask the server whether each arrived,
+        before anything is sent. One the server lists is ``unchanged``; one it positively
+        lacks (the documented list, without it) is sent again. When the server's answer
+        cannot say — not the API's list (``NotTheApi``), or no answer after retries — the run
+        stops: none is sent again, and none is claimed sent."""
         recorded = self.ledger.recorded(self.target, "declaration")
+        pending = []
         for item in declarations:
             seen = recorded.get(item.key)
             if (
@@ -526,23 +537,25 @@ class Engine:
                 or seen is None
                 or seen.state != SENDING
                 or seen.payload_hash != item.digest
+                or self.outcome(item.result, item.index).status is not None
             ):
                 continue
-            outcome = self.outcome(item.result, item.index)
-            if outcome.status is not None:
-                continue
+            pending.append(item)
+        for item in pending:
             try:
                 listed = await self._remote.get_declare_residents(
                     int(item.payload["YearId"]), student_number=item.student
                 )
-            except RemoteError:
-                continue  # not known: it is sent again, and the server's upsert makes that safe
-            if any(same_declaration(item.payload, r) for r in unwrap(listed)):
-                self._record(
-                    item, ACCEPTED, year_id=int(item.payload["YearId"]), payload=item.payload
-                )
-                outcome.messages.append(t("confirmed_on_server"))
-                self._settle(outcome, UNCHANGED)
+            except RemoteError as exc:
+                text = t("in_flight_unconfirmed", n=len(pending), error=scrub(exc))
+                self._stop(RemoteError(text, status=exc.status, trace_id=exc.trace_id))
+                return
+            if not any(same_declaration(item.payload, r) for r in listed):
+                continue  # positively not on the server: sent again in its phase
+            self._record(item, ACCEPTED, year_id=int(item.payload["YearId"]), payload=item.payload)
+            outcome = self.outcome(item.result, item.index)
+            outcome.messages.append(t("confirmed_on_server"))
+            self._settle(outcome, UNCHANGED)
 
 
 def read_photo(path: Path) -> tuple[bytes | None, str]:

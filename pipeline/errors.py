@@ -20,6 +20,9 @@ SimadError
     └── RetryableError     429, 5xx, timeout, connection error: worth trying again
         └── NotTheApi      a 2xx or 3xx that is not the API's answer (a login page)
 
+``NotTheShape`` (a ``ValueError``, with ``TooDeep``) is the answer parser's verdict on a body
+that is not the documented shape; it never escapes: the clients turn it into ``NotTheApi``.
+
 Anything else that escapes is a fault of the tool: ``UNEXPECTED_EXIT`` (70, EX_SOFTWARE), one
 line on the screen and the traceback, without local variables, in the log. ``EXIT_CODES`` is
 the one table the command line maps exceptions with; a run that stops early (exit 3) still
@@ -103,6 +106,24 @@ class MirrorError(SimadError):
 class NotTheApi(RetryableError):
     """A success status whose body is not what the API returns (HTML, a redirect): never a
     success. Retried, since a proxy's page may go away; the row fails if it does not."""
+
+
+class NotTheShape(ValueError):
+    """An answer that is not the shape the API documents (``answers``): a verdict of the
+    parser, never shown as it is — the clients raise ``NotTheApi`` for it. ``code`` names
+    what came instead (``null``, ``number``, ``deep`` …; the message ``shape_<code>`` says it
+    to a person), never the answer's content."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class TooDeep(NotTheShape):
+    """JSON nested deeper than ``answers.MAX_DEPTH``: refused before it is parsed."""
+
+    def __init__(self) -> None:
+        super().__init__("deep")
 
 
 class RemoteUnreachable(RemoteError):

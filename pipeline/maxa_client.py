@@ -6,6 +6,12 @@ long download never dies of an expired token. Every answer's envelope is unwrapp
 the outer status is the gateway's, the inner one the service's; an inner 404 means "not
 found"; ``data`` may be a JSON-encoded string. Gateway codes become clear errors; 429, 5xx
 and timeouts are retried with backoff.
+
+Each function's ``data`` must have the shape the guide documents (a text for Terminology, true
+or false for ValidateCts, a list of terms, ids or versions for the others); anything else —
+and an answer that is not the envelope at all, or JSON nested deeper than
+``answers.MAX_DEPTH`` — is ``NotTheApi``, never a value, "not found" or an empty list. An
+envelope without ``data`` is "nothing found", as before.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import ijson
 import jdatetime
 import structlog
 
+from . import answers
 from .config import MaxaCredentials
 from .errors import (
     AuthError,
@@ -42,7 +49,12 @@ log = structlog.get_logger("simad.maxa")
 BASE_PATH = "api/client/apim/v1/maksaservice/gwmaksa/"
 RETRYABLE = frozenset({429, 500, 502, 503, 504, 520})
 BATCH = 2000  # terms handed over at a time while a version streams in
+PIECE = 2048  # bytes handed to the streaming parser at a time (bounds a hostile answer's cost)
 _SCALARS = frozenset({"string", "number", "boolean", "null"})
+# The kind of a value by the parser event that opens it, as an ``answers`` shape code.
+_EVENT_SHAPES = {"number": "number", "boolean": "boolean", "null": "null", "start_map": "object"}
+_TERM = ("result.data.item", "item")  # where a term object of the list sits
+_TERM_FIELD = ("result.data.item.", "item.")
 
 
 def gateway_message(code: int, lang: str = "fa") -> str:
@@ -82,10 +94,13 @@ def from_date(day: date | jdatetime.date) -> dict[str, Any]:
 
 
 def decode_data(data: Any) -> Any:
-    """``data`` may be a JSON-encoded string ("\\"اسلام\\"", "true"): decode it once."""
+    """``data`` may be a JSON-encoded string ("\\"اسلام\\"", "true"): decode it once. A
+    string that is not JSON is itself the data; one nested too deeply is ``TooDeep``."""
     if isinstance(data, str):
         try:
-            return json.loads(data)
+            return answers.loads(data)
+        except answers.TooDeep:
+            raise
         except ValueError:
             return data
     return data
@@ -111,6 +126,65 @@ def to_term(record: dict[str, Any]) -> Term:
         str(_field(record, "valueField", "value") or ""),
         str(_field(record, "terminology_idField", "terminologyId") or ""),
     )
+
+
+class _TermStream:
+    """What a streamed TerminologiesTermByVersion answer said so far, event by event: terms
+    handed over in batches, the statuses, the kind of ``data`` and of its elements, and how
+    deeply the answer nests (now, and at most)."""
+
+    def __init__(self, take: Callable[[list[Term]], None]):
+        self.take = take
+        self.batch: list[Term] = []
+        self.item: dict[str, Any] = {}
+        self.statuses: dict[str, Any] = {}
+        self.count = self.depth = self.deepest = 0
+        self.has_result = False
+        self.data_event: str | None = None  # the event that opened the data: its kind
+        self.odd_item: str | None = None  # the kind of an element that is not a term object
+        self.whole: Any = None  # data sent as one JSON-encoded string (a quirk)
+
+    def event(self, key: str, event: str, value: Any) -> None:
+        if event in _SCALARS:
+            if key.startswith(_TERM_FIELD):  # most events: a field of a term
+                self.item[key.rsplit(".", 1)[1]] = value
+            elif key in _TERM:
+                self.odd_item = self.odd_item or event
+            elif key == "result.data":
+                self.data_event = self.data_event or event
+                self.whole = value if event == "string" else None
+            elif key in ("status.statuscode", "result.status.statuscode", "code"):
+                self.statuses[key] = value
+            return
+        if event in ("start_map", "start_array"):
+            self.depth += 1
+            if self.depth > self.deepest:
+                self.deepest = self.depth
+            if key in _TERM:
+                if event == "start_map":
+                    self.item = {}
+                else:
+                    self.odd_item = self.odd_item or event
+            elif key == "result.data":
+                self.data_event = self.data_event or event
+            elif key == "" and event == "start_array":
+                self.has_result = True
+                self.data_event = event  # a bare list of terms, without the envelope
+            elif key == "result" and event == "start_map":
+                self.has_result = True
+        elif event in ("end_map", "end_array"):
+            self.depth -= 1
+            if event == "end_map" and key in _TERM:
+                self.batch.append(to_term(self.item))
+                if len(self.batch) >= BATCH:
+                    self.flush()
+
+    def flush(self) -> int:
+        """Hand over the terms held; the number handed over so far."""
+        if self.batch:
+            self.take(self.batch)
+            self.count, self.batch = self.count + len(self.batch), []
+        return self.count
 
 
 class MaxaClient:
@@ -179,13 +253,14 @@ class MaxaClient:
                 status=response.status_code,
             )
         try:
-            body = response.json()
+            body = answers.loads(response.content)
         except ValueError:
             body = {}
         token = _field(body, "access_token", "accessToken") if isinstance(body, dict) else None
         if response.status_code != 200 or not token:
             error = _field(body, "error_description", "error") if isinstance(body, dict) else None
-            secrets = (c.client_secret, c.password, self._refresh)
+            pair = f"{c.client_id}:{c.client_secret}"  # in base64, the Basic header
+            secrets = (c.client_secret, c.password, self._refresh, self._token, pair)
             said = scrub(error, secrets=secrets, limit=200) if error else response.status_code
             raise AuthError(
                 f"{gateway_message(401, self._lang)} ({said})",
@@ -256,7 +331,7 @@ class MaxaClient:
                 kind = type(exc).__name__
                 raise RetryableError(t("connection_error", path=function, error=kind)) from exc
             self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
-            envelope = self._json(response)
+            envelope = self._json(function, response)
             if response.status_code == 401 or _field(envelope, "code") == 401:
                 log.info("maxa_unauthorized", function=function, attempt=attempt)
                 await self._renew(token)
@@ -264,20 +339,54 @@ class MaxaClient:
             return self._unwrap(function, response.status_code, envelope)
         raise AuthError(gateway_message(401, self._lang), status=401)
 
-    @staticmethod
-    def _json(response: httpx.Response) -> dict[str, Any]:
+    def _json(self, function: str, response: httpx.Response) -> dict[str, Any]:
+        """The answer's envelope. A success that is not JSON (a login page, a body cut short),
+        JSON nested too deeply, or a bare value instead of the envelope is ``NotTheApi``; a
+        bare list is taken as the data. A refusal's body is read if it can be."""
         try:
-            body = response.json()
-        except ValueError:
+            body = answers.loads(response.content)
+        except answers.TooDeep as exc:
+            raise self._not_envelope(function, "deep") from exc
+        except ValueError as exc:
+            if response.is_success:
+                raise _not_the_api(function, response) from exc
             return {}
-        return body if isinstance(body, dict) else {"result": {"data": body}}
+        if isinstance(body, dict):
+            return body
+        if isinstance(body, list):
+            return {"result": {"data": body}}
+        if response.is_success:
+            raise self._not_envelope(function, answers.kind(body))
+        return {}
+
+    def _not_envelope(self, function: str, shape: str) -> NotTheApi:
+        text = t(
+            "maxa_not_envelope",
+            function=function,
+            what=t(f"shape_{shape}"),
+            request_id=self.last_request_id or "-",
+        )
+        return NotTheApi(text, status=200, trace_id=self.last_request_id)
+
+    def _bad_data(self, function: str, shape: str) -> NotTheApi:
+        """``data`` is not what the guide documents for ``function`` (``shape`` says what it
+        is, an ``answers`` code): never an answer."""
+        text = t(
+            "maxa_bad_data",
+            function=function,
+            what=t(f"shape_{shape}"),
+            request_id=self.last_request_id or "-",
+        )
+        return NotTheApi(text, status=200, trace_id=self.last_request_id)
 
     def _unwrap(
         self, function: str, http_status: int, envelope: dict[str, Any]
     ) -> tuple[bool, Any]:
+        """(found, data as it came): found is False for "not found" (an inner 404) and for an
+        envelope without ``data``."""
         outer = _field(envelope, "status")
         outer_code = _field(outer, "statusCode") if isinstance(outer, dict) else None
-        code = int(outer_code) if outer_code is not None else http_status
+        code = self._status(function, outer_code, http_status)
         rid = self.last_request_id
         if http_status in RETRYABLE or code in RETRYABLE:
             failing = code if code in RETRYABLE else http_status
@@ -302,7 +411,11 @@ class MaxaClient:
         if not isinstance(result, dict):
             raise UnexpectedResponse(t("maxa_no_result", function=function, request_id=rid or "-"))
         inner = _field(result, "status")
-        inner_code = int(_field(inner, "statusCode") or 200) if isinstance(inner, dict) else 200
+        inner_code = (
+            self._status(function, _field(inner, "statusCode"), 200)
+            if isinstance(inner, dict)
+            else 200
+        )
         if inner_code == 404:
             return False, None
         if inner_code not in (200, 202):
@@ -316,7 +429,48 @@ class MaxaClient:
                 status=inner_code,
                 trace_id=rid,
             )
-        return True, decode_data(_field(result, "data"))
+        if not any(str(k).lower() == "data" for k in result):
+            return False, None
+        return True, _field(result, "data")
+
+    def _status(self, function: str, value: Any, default: int) -> int:
+        """A status code of the envelope; one that is not a whole number is not the API's."""
+        if value is None or value == "":
+            return default
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        raise self._not_envelope(function, answers.kind(value))
+
+    # -- the documented shape of each function's data --------------------------------------
+
+    def _text(self, function: str, data: Any) -> str:
+        """Terminology, TerminologyValueByVersion: the value, a JSON-encoded string (one not
+        encoded is taken as it is); a number, a list, null … is not a value."""
+        if not isinstance(data, str):
+            raise self._bad_data(function, answers.kind(data))
+        try:
+            decoded = answers.loads(data)
+        except answers.TooDeep as exc:
+            raise self._bad_data(function, "deep") from exc
+        except ValueError:
+            return data  # not encoded: the value itself
+        if not isinstance(decoded, str):
+            raise self._bad_data(function, answers.kind(decoded))
+        return decoded
+
+    def _list(self, function: str, data: Any, of: type) -> list[Any]:
+        """A list whose every element is an ``of`` (it may come as a JSON string)."""
+        try:
+            decoded = decode_data(data)
+        except answers.TooDeep as exc:
+            raise self._bad_data(function, "deep") from exc
+        if not isinstance(decoded, list):
+            raise self._bad_data(function, answers.kind(decoded))
+        if not all(isinstance(x, of) for x in decoded):
+            raise self._bad_data(function, "values")
+        return decoded
 
     # -- a large answer, read as it arrives ------------------------------------------------
 
@@ -355,9 +509,10 @@ class MaxaClient:
                         if response.status_code != 200:
                             await response.aread()
                             found, data = self._unwrap(
-                                function, response.status_code, self._json(response)
+                                function, response.status_code, self._json(function, response)
                             )
-                            terms = [to_term(r) for r in data or [] if isinstance(r, dict)]
+                            rows = self._list(function, data, dict) if found else []
+                            terms = [to_term(r) for r in rows]
                             if found and terms:
                                 take(terms)
                             return len(terms) if found else 0
@@ -380,65 +535,55 @@ class MaxaClient:
         self, function: str, response: httpx.Response, take: Callable[[list[Term]], None]
     ) -> int | None:
         """Parse a 200 answer's events as they arrive: terms to ``take`` in batches, the
-        statuses checked at the end. None when the body is the gateway's 401 shape."""
+        statuses checked at the end. None when the body is the gateway's 401 shape. The data
+        must be a list of term objects (or a JSON string holding one), nested no deeper than
+        ``answers.MAX_DEPTH``: anything else is ``NotTheApi``, not an empty version."""
         events = ijson.sendable_list()
         parser = ijson.parse_coro(events)
-        batch: list[Term] = []
-        item: dict[str, Any] = {}
-        statuses: dict[str, Any] = {}
-        count, started, has_result = 0, False, False
-        whole: Any = None  # data sent as one JSON-encoded string (a quirk): decoded at the end
+        stream = _TermStream(take)
+        started = False
         try:
             async for chunk in response.aiter_bytes():
                 if not started and chunk.strip():
                     started = True
                     if chunk.lstrip()[:1] not in (b"{", b"["):
                         raise _not_the_api(function, response)
-                parser.send(chunk)
-                for prefix, event, value in events:
-                    key = prefix.lower()
-                    if (key, event) in (("result", "start_map"), ("", "start_array")):
-                        has_result = True
-                    if key in ("result.data.item", "item"):
-                        if event == "start_map":
-                            item = {}
-                        elif event == "end_map":
-                            batch.append(to_term(item))
-                            if len(batch) >= BATCH:
-                                take(batch)
-                                count, batch = count + len(batch), []
-                    elif event in _SCALARS:
-                        if key.startswith(("result.data.item.", "item.")):
-                            item[key.rsplit(".", 1)[1]] = value
-                        elif key == "result.data" and event == "string":
-                            whole = value
-                        elif key in ("status.statuscode", "result.status.statuscode", "code"):
-                            statuses[key] = value
-                del events[:]
+                # Fed in small pieces, the depth checked after each: the parser names every
+                # event by its whole path, so one large piece of 200,000 "[" would cost it
+                # gigabytes before the first event could be looked at.
+                for at in range(0, len(chunk), PIECE):
+                    parser.send(chunk[at : at + PIECE])
+                    for prefix, event, value in events:
+                        stream.event(prefix.lower(), event, value)
+                    del events[:]
+                    if stream.deepest > answers.MAX_DEPTH:
+                        raise self._bad_data(function, "deep")
             parser.close()
         except ijson.JSONError as exc:
             if not started:
                 raise _not_the_api(function, response) from exc
             raise RetryableError(t("maxa_cut_short", function=function)) from exc
-        if statuses.get("code") == 401:
+        if stream.statuses.get("code") == 401:
             return None
-        outer = statuses.get("status.statuscode", 200)
-        inner = statuses.get("result.status.statuscode", 200)
-        envelope = {
-            "status": {"statusCode": outer},
-            "result": {"status": {"statusCode": inner}, "data": whole},
-        }
-        if not has_result:
+        outer = stream.statuses.get("status.statuscode", 200)
+        inner = stream.statuses.get("result.status.statuscode", 200)
+        result: dict[str, Any] = {"status": {"statusCode": inner}}
+        if stream.data_event is not None:
+            result["data"] = stream.whole  # the list itself went to ``take`` as it came
+        envelope: dict[str, Any] = {"status": {"statusCode": outer}, "result": result}
+        if not stream.has_result:
             envelope = {"status": {"statusCode": outer}}  # no result, no list of terms
-        found, data = self._unwrap(function, 200, envelope)
+        found, _data = self._unwrap(function, 200, envelope)
         if not found:
             return 0
-        if isinstance(data, list):  # the quirk: the list came as a JSON string
-            batch += [to_term(r) for r in data if isinstance(r, dict)]
-        if batch:
-            take(batch)
-            count += len(batch)
-        return count
+        if stream.data_event == "string":  # the quirk: the list came as a JSON string
+            stream.batch += [to_term(r) for r in self._list(function, stream.whole, dict)]
+        elif stream.data_event != "start_array":
+            shape = _EVENT_SHAPES.get(stream.data_event or "", "object")
+            raise self._bad_data(function, shape)
+        elif stream.odd_item is not None:
+            raise self._bad_data(function, "values")
+        return stream.flush()
 
     def _headers(self, token: str) -> dict[str, str]:
         return {
@@ -450,23 +595,26 @@ class MaxaClient:
     # -- the seven functions ---------------------------------------------------------------
 
     async def terminology(self, terminology: str, code: str) -> str | None:
+        function = "Terminology"
         found, data = await self.call(
-            "Terminology",
+            function,
             {"terminologyId": terminology.strip(), "codedString": code.strip()},
             "GET",
         )
-        return str(data) if found and data is not None else None
+        return self._text(function, data) if found else None
 
     async def search_terminology(self, terminology: str, since: date) -> list[Term]:
+        function = "SearchTerminology"
         found, data = await self.call(
-            "SearchTerminology",
+            function,
             {"TerminologyId": terminology.strip(), "FromDate": from_date(since)},
         )
-        return [to_term(r) for r in data if isinstance(r, dict)] if found and data else []
+        return [to_term(r) for r in self._list(function, data, dict)] if found else []
 
     async def validate_cts(self, terminology: str, code: str, value: str) -> bool:
+        function = "ValidateCts"
         found, data = await self.call(
-            "ValidateCts",
+            function,
             {
                 "DoCodedText": {
                     "valueField": value,
@@ -475,22 +623,34 @@ class MaxaClient:
                 }
             },
         )
-        return bool(found and (data is True or str(data).strip().lower() == "true"))
+        if not found:
+            return False
+        try:
+            decoded = decode_data(data)
+        except answers.TooDeep as exc:
+            raise self._bad_data(function, "deep") from exc
+        if isinstance(decoded, bool):
+            return decoded
+        if isinstance(decoded, str) and decoded.strip().lower() in ("true", "false"):
+            return decoded.strip().lower() == "true"
+        raise self._bad_data(function, answers.kind(decoded))
 
     async def cts_terminologies(self, since: date) -> list[str]:
-        found, data = await self.call("CtsTerminologies", {"FromDate": from_date(since)})
-        return [str(x) for x in data] if found and isinstance(data, list) else []
+        function = "CtsTerminologies"
+        found, data = await self.call(function, {"FromDate": from_date(since)})
+        return list(self._list(function, data, str)) if found else []
 
     async def value_by_version(self, terminology: str, code: str, version: str) -> str | None:
+        function = "TerminologyValueByVersion"
         found, data = await self.call(
-            "TerminologyValueByVersion",
+            function,
             {
                 "terminologyId": terminology.strip(),
                 "codedString": code.strip(),
                 "version": str(version),
             },
         )
-        return str(data) if found and data is not None else None
+        return self._text(function, data) if found else None
 
     async def terms_by_version(self, terminology: str, version: str) -> list[Term]:
         """Every term of a version in one list (``stream_terms`` for a large one)."""
@@ -499,17 +659,19 @@ class MaxaClient:
         return terms
 
     async def versions(self, terminology: str) -> list[Version]:
-        found, data = await self.call("TerminologyVersions", {"terminologyId": terminology.strip()})
-        if not found or not isinstance(data, list):
+        function = "TerminologyVersions"
+        found, data = await self.call(function, {"terminologyId": terminology.strip()})
+        if not found:
             return []
         out = []
-        for r in data:
-            if not isinstance(r, dict):
-                continue
+        for r in self._list(function, data, dict):
             vid, rid = _field(r, "VersionId"), _field(r, "id")
+            version = _field(r, "Version")
+            if version is None or not _whole(vid) or not _whole(rid):
+                raise self._bad_data(function, "values")
             out.append(
                 Version(
-                    str(_field(r, "Version")),
+                    str(version),
                     int(vid) if vid is not None else None,
                     bool(_field(r, "IsLast")),
                     int(rid) if rid is not None else None,
@@ -517,3 +679,14 @@ class MaxaClient:
                 )
             )
         return out
+
+
+def _whole(value: Any) -> bool:
+    """None, or a whole number (as a number or digits)."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()

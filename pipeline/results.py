@@ -3,6 +3,8 @@
 The two answers are not documented. Keys are matched case-insensitively (PascalCase or
 camelCase); the body may be a bare array or an object wrapping it; unknown fields are kept.
 The names recognised for the review status and the final result live in ``RECOGNISED``.
+An answer of any other shape is never read as an empty list (``answers.records``): the
+client refuses it as not the API's, so nothing is reported missing on its word.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import jdatetime
 from schemas import codes
 
 from . import __version__
+from .answers import STUDENT_NUMBER_KEYS, records
 from .config import describe_target
 from .fields import fields
 from .i18n import current_lang, t
@@ -27,11 +30,9 @@ from .normalize import CONVERTERS, to_date
 from .report import Report, ReportSheet
 from .targets import open_simad
 
-WRAPPERS = ("data", "result", "items", "value", "results", "list")
-
 # canonical name → accepted field names (lower case), in order of preference
 RECOGNISED: dict[str, tuple[str, ...]] = {
-    "student_number": ("studentnumber", "studentno"),
+    "student_number": STUDENT_NUMBER_KEYS,
     "year_id": ("yearid", "year", "upgradeyear"),
     "national_code": ("nationalcode", "nationalid"),
     "course_study_code": ("coursestudycode", "coursecode", "standardcoursecode"),
@@ -60,19 +61,9 @@ DECLARATION_FIELDS = [f.name for f in fields("upgrades")]
 
 
 def unwrap(body: Any) -> list[dict[str, Any]]:
-    """The list of records in an answer: a bare array, or one wrapped in data/result/…"""
-    if body is None:
-        return []
-    if isinstance(body, list):
-        return [r for r in body if isinstance(r, dict)]
-    if isinstance(body, dict):
-        lowered = {str(k).lower(): v for k, v in body.items()}
-        for key in WRAPPERS:
-            if key in lowered and isinstance(lowered[key], list | dict):
-                return unwrap(lowered[key])
-        if any(k in lowered for k in RECOGNISED["student_number"]):
-            return [body]  # a single record
-    return []
+    """The list of records in an answer: a bare array, or one wrapped in data/result/…;
+    ``answers.NotTheShape`` (a ``ValueError``) for any other shape, null included."""
+    return records(body)
 
 
 def _int(value: Any) -> int | None:

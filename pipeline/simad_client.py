@@ -11,15 +11,20 @@ refused raise ``AuthError``, and a refused login is remembered, so it is tried o
 not once per worker. The token is refreshed before it expires and after a 401; when a refresh
 is refused, the client authenticates again.
 
-Bodies are read with a bound (``ERROR_BODY_LIMIT`` for refusals), and every text taken from an
-answer is scrubbed of the credentials and tokens before it goes anywhere (``redact.scrub``).
+A list call (GetDeclareResidents, GetFinalResults) returns the records only when the answer is
+the documented list (``answers.records``); anything else — a number, a text, null, a list of
+plain values, an object without a list, an empty body, a page, JSON cut short or nested deeper
+than ``answers.MAX_DEPTH`` — raises ``NotTheApi``, so it is never read as "nothing there".
+
+Bodies are read with a bound (``ERROR_BODY_LIMIT`` for refusals), JSON with a bounded depth,
+and every text taken from an answer is scrubbed of the credentials and tokens before it goes
+anywhere (``redact.scrub``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,6 +36,7 @@ from typing import Any, TypeVar
 import httpx
 import structlog
 
+from . import answers
 from .config import Credentials
 from .errors import AuthError, NotTheApi, RemoteUnreachable, RetryableError, UnexpectedResponse
 from .i18n import t
@@ -94,10 +100,10 @@ def parse_problem(response: httpx.Response, secrets: tuple[str | None, ...] = ()
     problem.title = clean(problem.title) if problem.title else None
     problem.messages = [clean(m) for m in problem.messages][:20]
     problem.field_errors = {
-        shorten(k, 100): [clean(m) for m in v][:5]
+        scrub(k, secrets=secrets, identifiers=False, limit=100): [clean(m) for m in v][:5]
         for k, v in list(problem.field_errors.items())[:20]
     }
-    problem.trace_id = shorten(problem.trace_id, 100) if problem.trace_id else None
+    problem.trace_id = clean(problem.trace_id)[:100] if problem.trace_id else None
     return problem
 
 
@@ -106,7 +112,7 @@ def _parse_problem(response: httpx.Response) -> Problem:
     if _is_html(response):
         return Problem(status, messages=[t("answer_is_web_page")])
     try:
-        body = response.json()
+        body = answers.loads(response.content)
     except ValueError:
         text = response.text.strip().strip('"').strip()
         return Problem(status, messages=[text] if text else [])
@@ -121,7 +127,7 @@ def _parse_problem(response: httpx.Response) -> Problem:
     detail = lowered.get("detail")
     if isinstance(detail, str) and detail.strip():
         try:
-            parsed = json.loads(detail)
+            parsed = answers.loads(detail)
         except ValueError:
             parsed = detail
         if isinstance(parsed, dict):
@@ -157,10 +163,11 @@ def _is_html(response: httpx.Response) -> bool:
 
 
 def _api_json(response: httpx.Response) -> Any:
-    """The answer's JSON; ``ValueError`` for a web page or anything that is not JSON."""
+    """The answer's JSON; ``NotTheShape`` for a web page, anything that is not JSON, or JSON
+    nested deeper than ``answers.MAX_DEPTH``."""
     if _is_html(response):
-        raise ValueError("a web page")
-    return response.json()
+        raise answers.NotTheShape(answers.PAGE)
+    return answers.loads(response.content)
 
 
 TRACE_HEADERS = ("traceparent", "request-id", "x-trace-id", "x-correlation-id", "x-request-id")
@@ -178,6 +185,14 @@ def _trace_header(response: httpx.Response) -> str | None:
 def _not_the_api(path: str, response: httpx.Response) -> NotTheApi:
     kind = _content_kind(response)
     text = t("answer_not_api", path=path, status=response.status_code, kind=kind)
+    return NotTheApi(text, status=response.status_code)
+
+
+def _not_a_list(path: str, response: httpx.Response, problem: ValueError) -> NotTheApi:
+    """A list call (GET) answered with something other than the documented list: never
+    read as an empty one."""
+    what = t(f"shape_{getattr(problem, 'code', 'json')}")
+    text = t("answer_not_records", path=path, status=response.status_code, what=what)
     return NotTheApi(text, status=response.status_code)
 
 
@@ -250,6 +265,7 @@ class SimadClient:
         )
         self._token: str | None = None
         self._refresh_token: str | None = None
+        self._retired: tuple[str | None, ...] = ()  # tokens replaced lately: still hidden
         self._expires_at = 0.0
         self._lifetime = DEFAULT_LIFETIME
         self._lock = asyncio.Lock()
@@ -272,7 +288,7 @@ class SimadClient:
     # -- token lifecycle -------------------------------------------------------------------
 
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._credentials.password, self._token, self._refresh_token)
+        return (self._credentials.password, self._token, self._refresh_token, *self._retired)
 
     def _problem(self, response: httpx.Response) -> Problem:
         return parse_problem(response, self._secrets())
@@ -399,6 +415,7 @@ class SimadClient:
         else:
             # The refresh answer carries no expiry: assume the lifetime seen before.
             expires_at = now + self._lifetime
+        self._retired = (self._token, self._refresh_token, *self._retired)[:6]
         self._token = token
         self._refresh_token = refresh if isinstance(refresh, str) else self._refresh_token
         self._expires_at = expires_at
@@ -526,7 +543,9 @@ class SimadClient:
         log.info("refused", path=path, status=response.status_code, trace_id=problem.trace_id)
         return CallResult(False, response.status_code, problem, problem.trace_id)
 
-    async def _get(self, path: str, params: dict[str, Any]) -> Any:
+    async def _get(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of a list answer (``answers.records``). Anything that is not the
+        documented list, an empty body included, is ``NotTheApi``: never an empty list."""
         query = {k: v for k, v in params.items() if v is not None and v != ""}
         response = await self._authorized("GET", path, params=query, limit=GET_BODY_LIMIT)
         if not response.is_success:
@@ -536,12 +555,12 @@ class SimadClient:
                 status=response.status_code,
                 trace_id=problem.trace_id,
             )
-        if not response.content.strip():
-            return []
         try:
-            return _api_json(response)
+            if not response.content.strip():
+                raise answers.NotTheShape(answers.EMPTY)
+            return answers.records(_api_json(response))
         except ValueError as exc:
-            raise _not_the_api(path, response) from exc
+            raise _not_a_list(path, response, exc) from exc
 
     @staticmethod
     def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -576,7 +595,8 @@ class SimadClient:
         course_study_code: str | int | None = None,
         national_code: str | None = None,
         student_number: str | None = None,
-    ) -> Any:
+    ) -> list[dict[str, Any]]:
+        """The declarations the server lists (``NotTheApi`` when the answer is not a list)."""
         filters = _filters(year_id, course_study_code, national_code, student_number)
         path = "api2/DeclareResidentToUpgrades/GetDeclareResidents"
         body, _ = await self._retrying(partial(self._get, path, filters))
@@ -588,7 +608,8 @@ class SimadClient:
         course_study_code: str | int | None = None,
         national_code: str | None = None,
         student_number: str | None = None,
-    ) -> Any:
+    ) -> list[dict[str, Any]]:
+        """The final results the server lists (``NotTheApi`` when the answer is not a list)."""
         filters = _filters(year_id, course_study_code, national_code, student_number)
         path = "api2/ResidentUpgrades/GetFinalResults"
         body, _ = await self._retrying(partial(self._get, path, filters))

@@ -61,9 +61,7 @@ class Finding:
     @property
     def message(self) -> str:
         rule = RULES[self.code]
-        extra = self.extra or {}
-        if self.lang == "fa":  # our own numbers in Persian digits; the user's value as typed
-            extra = {k: number_text(str(v)) for k, v in extra.items()}
+        extra = {k: _shown(v, self.lang) for k, v in (self.extra or {}).items()}
         template = rule.fa if self.lang == "fa" else rule.en
         return template.format(**{"column": self.column, "value": self.value, **extra})
 
@@ -80,6 +78,19 @@ class Finding:
             "message": self.message,
             "value": self.value,
         }
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A value a rule's message needs, as the reader reads it: our own numbers in Persian
+    digits in Persian; a list of row references (``(file › sheet or None, row)``) as
+    ``12، b.xlsx › دستیاران › 7``, the file and sheet names as they are."""
+    if isinstance(value, list):
+        sep = "، " if lang == "fa" else ", "
+        return sep.join(
+            _shown(row, lang) if where is None else f"{where} › {_shown(row, lang)}"
+            for where, row in value
+        )
+    return number_text(str(value)) if lang == "fa" else str(value)
 
 
 @dataclass
@@ -118,6 +129,19 @@ class SheetResult:
 
     def statuses(self) -> list[str]:
         return [self.status(i) for i in range(len(self.sheet.rows))]
+
+    def merge(self, found: dict[int, list[Finding]]) -> None:
+        """Add findings found beyond the sheet (Excel row number → findings); each replaces
+        the row's finding of the same rule and field, if any."""
+        for row, new in found.items():
+            replaced = {(f.code, f.field) for f in new}
+            kept = [f for f in self.by_row.get(row, ()) if (f.code, f.field) not in replaced]
+            merged = [*kept, *new]
+            merged.sort(key=lambda f: (f.position or 0, f.code))
+            self.by_row[row] = merged
+        self.by_row = dict(sorted(self.by_row.items()))
+        self.findings = [*self.sheet_findings, *(f for row in self.by_row.values() for f in row)]
+        self._counts = None
 
     def counts(self) -> dict[str, int]:
         """Rows valid, invalid and with warnings; counted once (findings do not change)."""
@@ -324,7 +348,6 @@ def _schema(kind: str, course_table: codes.CodeTable | None, strict: bool) -> pa
 
 def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, lang: str) -> dict:
     """Values a rule's message needs beyond the column and the value."""
-    sep = "، " if lang == "fa" else ", "
     if code == "not_in_table" and f.table:
         return {"allowed": allowed_codes(f.table, lang)}
     if code == "year_range":
@@ -345,7 +368,7 @@ def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, 
             "expected": duration + 1,
         }
     if code.startswith("duplicate_"):
-        return {"rows": sep.join(str(r) for r in groups[code].get(index, []))}
+        return {"rows": [(None, r) for r in groups[code].get(index, [])]}
     return {}
 
 
@@ -365,6 +388,13 @@ DUPLICATE_KEYS = {
     "duplicate_student": ["StudentNumber"],
     "duplicate_triple": ["NationalCode", "CourseStudyCode", "ResidencyStartYear"],
     "duplicate_declaration": ["StudentNumber", "YearId"],
+}
+# Each duplicate rule: the kind of sheet it checks, and the field its finding marks (the
+# schemas' choice: ``schemas/residents.py``, ``schemas/upgrades.py``).
+DUPLICATE_RULES = {
+    "duplicate_student": ("residents", "StudentNumber"),
+    "duplicate_triple": ("residents", "NationalCode"),
+    "duplicate_declaration": ("upgrades", "StudentNumber"),
 }
 
 
@@ -596,5 +626,57 @@ def validate_books(
             done[n] = check(sheet)
             known.update(v for v in done[n].frame["StudentNumber"] if v)
     results = [done[n] if n in done else check(sheet) for n, sheet in enumerate(sheets)]
+    started = time.perf_counter()
+    duplicates_across(results, _places(books), lang)
     timings = {stage: sum(r.timings[stage] for r in results) for stage in ("normalise", "schema")}
+    timings["schema"] += time.perf_counter() - started
     return ValidationRun(books, results, lang, timings)
+
+
+def _places(books: list[Workbook]) -> list[str]:
+    """Each sheet's name in a finding that points at it from elsewhere: ``file › sheet``,
+    with the file's place among the inputs when two inputs have the same name (two copies
+    of one file, or one file named twice)."""
+    names = [b.path.name for b in books]
+    out = []
+    for n, book in enumerate(books):
+        name = book.path.name if names.count(book.path.name) == 1 else f"{book.path.name} ({n + 1})"
+        out += [f"{name} › {sheet.name}" for sheet in book.sheets]
+    return out
+
+
+def duplicates_across(results: list[SheetResult], places: list[str], lang: str) -> None:
+    """The duplicate rules across sheets and files, exactly as within one sheet: a key
+    (StudentNumber; the unique triple; StudentNumber and YearId) on rows of two or more
+    sheets of a kind is an error on every row involved, naming the others (``places[n]``
+    names sheet ``n``), since the tool cannot know which one is meant. Each finding lists
+    every row of its group, those of its own sheet by number, as within one sheet."""
+    by_name = {kind: {f.name: f for f in fields(kind)} for kind in ("residents", "upgrades")}
+    for code, keys in DUPLICATE_KEYS.items():
+        kind, name = DUPLICATE_RULES[code]
+        members = [n for n, r in enumerate(results) if r.sheet.kind == kind]
+        if len(members) < 2:
+            continue
+        parts = []
+        for n in members:
+            frame = results[n].frame[keys]
+            keyed = frame[frame.notna().all(axis=1).to_numpy()].astype(str)
+            parts.append(keyed.assign(sheet_no=n, row_index=keyed.index))
+        every = pd.concat(parts, ignore_index=True)
+        repeated = every[every.duplicated(keys, keep=False).to_numpy()]  # a few rows, usually
+        groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+        for *key, n, index in repeated.itertuples(index=False, name=None):
+            groups[tuple(key)].append((int(n), int(index)))
+        found: dict[int, _Builder] = {}
+        for group in groups.values():
+            if len({n for n, _ in group}) < 2:
+                continue  # within one sheet: the sheet's own check said so
+            for n, index in group:
+                rows = [
+                    (None if m == n else places[m], results[m].sheet.row_numbers[j])
+                    for m, j in group
+                ]
+                build = found.setdefault(n, _Builder(results[n].sheet, lang))
+                build.add(index, by_name[kind][name], code, rows=rows)
+        for n, build in found.items():
+            results[n].merge(build.by_row())

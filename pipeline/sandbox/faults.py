@@ -13,7 +13,11 @@ faults:
   or a login wall does, without reaching the service;
 - ``echo_errors``: every error answer echoes the request's headers and body (the password, the
   bearer token, national codes), as a debugging server does;
-- ``huge_error_body``: every error answer carries that many megabytes of text.
+- ``huge_error_body``: every error answer carries that many megabytes of text;
+- ``garbled_get``: every GET (GetDeclareResidents, GetFinalResults, MAXA's Terminology) is
+  answered ``200 application/json`` with these bytes instead of the service's answer — a
+  number, a text, null, a maintenance notice, JSON cut short or nested 200,000 deep — as a
+  server under maintenance or a broken proxy does; the client must not read it as "nothing".
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class FaultInjector:
         echo_errors: bool = False,
         hang: float = 0.0,
         huge_error_body: float = 0.0,
+        garbled_get: bytes | None = None,
         seed: int = 0,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -59,6 +64,7 @@ class FaultInjector:
         self.echo_errors = echo_errors
         self.hang = hang
         self.huge_error_body = int(huge_error_body * 1024 * 1024)
+        self.garbled_get = garbled_get
         self.rng = random.Random(seed)
         self.clock = clock
         self.sleep = sleep
@@ -69,6 +75,7 @@ class FaultInjector:
             "limited_429": 0,
             "overloaded_503": 0,
             "bogus_200": 0,
+            "garbled_get": 0,
         }
         self.accepted_by: dict[str, int] = {}  # account → requests let through the limits
 
@@ -129,6 +136,10 @@ class FaultInjector:
         if self.bogus_200 and self.rng.random() < self.bogus_200:
             self.counts["bogus_200"] += 1
             await _send_all(send, 200, b"text/html; charset=utf-8", LOGIN_PAGE)
+            return
+        if self.garbled_get is not None and scope.get("method") == "GET":
+            self.counts["garbled_get"] += 1
+            await _send_all(send, 200, b"application/json; charset=utf-8", self.garbled_get)
             return
         await self.app(scope, receive, send)
 
