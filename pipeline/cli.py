@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -40,8 +41,10 @@ from .context import Context
 from .errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
+    USAGE_EXIT,
     InputFileError,
     SimadError,
+    UnknownLanguage,
     exit_code_for,
 )
 from .fields import user_mapping
@@ -99,6 +102,11 @@ LangOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
+        try:
+            i18n.environment_lang()  # SIMAD_LANG=xx is refused here too (exit 2)
+        except UnknownLanguage as exc:
+            typer.echo(t("error", message=exc), err=True)
+            raise typer.Exit(USAGE_EXIT) from None
         typer.echo(t("version", version=__version__))
         raise typer.Exit()
 
@@ -113,6 +121,9 @@ def main_options(
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
     # --lang, else SIMAD_LANG (any case; anything but fa or en is refused, exit 2), else fa.
     i18n.set_lang(lang or i18n.environment_lang() or "fa")
+    # A number setting of the environment that cannot be used is a usage error before any
+    # command does anything (exit 2), not a run that hangs or stops half-way.
+    config.check_settings()
     try:
         logs.configure(logs.default_log_file(config.simad_home()))
     except SimadError:
@@ -121,7 +132,9 @@ def main_options(
 
 @app.command("ui")
 def ui(
-    port: Annotated[int, typer.Option(help="Port to listen on (default: a free one).")] = 0,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (default: a free one).")
+    ] = 0,
     host: Annotated[
         str, typer.Option(help="Address to listen on; anything but 127.0.0.1 is warned about.")
     ] = "127.0.0.1",
@@ -139,7 +152,7 @@ def ui(
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
     db: Annotated[
         Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")
     ] = None,
@@ -185,6 +198,19 @@ def sandbox_serve(
     i18n.chosen(lang)
     if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
         raise typer.BadParameter(t("bad_share"))
+    for name, value in (
+        ("--token-ttl", token_ttl),
+        ("--refresh-ttl", refresh_ttl),
+        ("--maxa-token-ttl", maxa_token_ttl),
+        ("--latency-ms", latency_ms),
+        ("--rate-limit", rate_limit),
+        ("--overload-at", overload_at),
+        ("--hang", hang),
+        ("--huge-error-body", huge_error_body),
+        ("--generated-terms", generated_terms),
+    ):
+        if not 0 <= value < math.inf:  # NaN, infinities and negatives
+            raise typer.BadParameter(t("bad_option_number", name=name, value=value))
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)
@@ -221,7 +247,7 @@ def sandbox_serve(
 
 @sandbox_app.command("review")
 def sandbox_review(
-    year: Annotated[int, typer.Option("--year", help="Upgrade year (YearId).")],
+    year: Annotated[int, typer.Option("--year", min=1300, max=1499, help="Upgrade year (YearId).")],
     student_number: Annotated[str | None, typer.Option(help="Only this resident.")] = None,
     status: Annotated[
         str | None, typer.Option(help="accepted | rejected | needs-correction (appendix 4).")
@@ -450,7 +476,9 @@ def submit(
     ] = False,
     max_rate: Annotated[
         float | None,
-        typer.Option(min=0.1, help="At most this many requests per second (also SIMAD_MAX_RATE)."),
+        typer.Option(
+            help="At most this many requests per second, 0.1–10000 (also SIMAD_MAX_RATE)."
+        ),
     ] = None,
     header_map: MapOption = None,
     map_file: MapFileOption = None,
@@ -468,6 +496,7 @@ def submit(
     from .run_report import fatal_text
 
     lang_now = i18n.chosen(lang)
+    config.max_rate(max_rate)  # refused before the target is even named (exit 2)
     if images is not None and not images.is_dir():
         raise InputFileError(t("images_not_dir", path=images))
     resolved = resolve_target(target)
@@ -567,7 +596,10 @@ class _progress_bar:
             self._bar.stop()
 
 
-YearOption = Annotated[int, typer.Option("--year", help="Upgrade year (YearId), e.g. 1402.")]
+YearOption = Annotated[
+    int,
+    typer.Option("--year", min=1300, max=1499, help="Upgrade year (YearId), e.g. 1402."),
+]
 
 
 @app.command("results")
@@ -657,7 +689,9 @@ def reconcile(
 
 @app.command("runs")
 def runs(
-    limit: Annotated[int, typer.Option(help="How many recent runs to list.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many recent runs to list.")
+    ] = 20,
     report: Annotated[
         str | None,
         typer.Option(
@@ -702,4 +736,16 @@ def runs(
 
 def main() -> None:
     """The `simad` entry point: errors are mapped to exit codes by ``Boundary``."""
+    _utf8_output()
     app()
+
+
+def _utf8_output() -> None:
+    """UTF-8 out, whatever the console or redirection: a Windows console redirected to a file
+    encodes with its code page (cp1252, cp1256 …), which cannot say Persian. What still cannot
+    be written (a file name that is not valid UTF-8) is escaped, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # absent when replaced (tests)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(encoding="utf-8", errors="backslashreplace")

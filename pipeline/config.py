@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import math
 import os
-from collections.abc import Callable
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from dotenv import dotenv_values
 
 from .errors import ConfigError, LocalStorageError
 from .i18n import t
+from .private import guard_file, guard_folder, guard_tree
 from .redact import scrub
 
 SANDBOX = "sandbox"
@@ -29,16 +31,51 @@ _dotenv_cache: dict[str, str | None] | None = None
 
 
 def simad_home() -> Path:
-    """The folder for the ledger, the sandbox database, the terminology mirror and logs."""
+    """The folder for the ledger, the sandbox database, the terminology mirror and logs.
+
+    Checked once per process before it is used (``LocalStorageError``, exit 3, otherwise): it
+    must be a folder this user can write, and on POSIX it and what the tool keeps in it
+    (``HOME_FILES``, ``HOME_FOLDERS``) must belong to this user. What belongs to this user but
+    is open to others is made owner-only; what belongs to someone else is refused, since on a
+    shared PC another account could read the personal data in it or plant a ledger.
+    """
     raw = os.environ.get("SIMAD_HOME")
     home = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("simad-sync"))
+    key = os.path.abspath(home)
+    if key in _safe_homes:
+        return home
     try:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
+        if not home.is_dir():
+            if home.exists() or home.is_symlink():
+                raise LocalStorageError(t("home_not_folder", path=home)) from exc
+            raise LocalStorageError(
+                t("home_unusable", path=home, reason=exc.strerror or exc)
+            ) from exc
+    guard_folder(home)
+    try:
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as exc:
         raise LocalStorageError(t("home_unusable", path=home, reason=exc.strerror or exc)) from exc
-    if not home.is_dir():
-        raise LocalStorageError(t("home_unusable", path=home, reason="not a folder"))
+    for name in HOME_FILES:
+        for side in ("", "-wal", "-shm", "-journal"):
+            entry = home / (name + side)
+            if entry.exists() or entry.is_symlink():
+                guard_file(entry)
+    for name in HOME_FOLDERS:
+        folder = home / name
+        if folder.exists() or folder.is_symlink():
+            guard_tree(folder)
+    _safe_homes.add(key)
     return home
+
+
+# What the tool keeps in SIMAD_HOME (``simad_home`` checks these, and nothing else there).
+HOME_FILES = ("ledger.db", "sandbox.db", "maxa-mirror.db")
+HOME_FOLDERS = ("logs", "locks", "ui", "reports")
+_safe_homes: set[str] = set()  # homes checked in this process
 
 
 def setting(name: str, default: str | None = None) -> str | None:
@@ -54,49 +91,71 @@ def setting(name: str, default: str | None = None) -> str | None:
 
 
 DEFAULT_TIMEOUT = 30.0
+TIMEOUT_RANGE = (0.1, 3600.0)  # seconds
+MAX_RATE_RANGE = (0.1, 10_000.0)  # requests per second, as --max-rate
+LATENCY_RANGE = (0.0, 60_000.0)  # milliseconds
 
 
-def _number(raw: str | float | None, message: str, fits: Callable[[float], bool]) -> float | None:
-    """A number setting: None when not given, else ``raw`` as a number that ``fits``;
-    ``ConfigError`` with ``message`` otherwise."""
-    if raw is None or raw == "":
+def _number(
+    raw: str | float | None, name: str, bounds: tuple[float, float], message: str
+) -> float | None:
+    """A number setting: None when not given, else ``raw`` as a finite number within
+    ``bounds``; ``ConfigError`` (exit 2) naming ``name`` (the variable or option) otherwise."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
         value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(t(message, value=raw)) from exc
-    if not fits(value):
-        raise ConfigError(t(message, value=raw))
+    except (ValueError, OverflowError):
+        value = math.nan
+    low, high = bounds
+    if not low <= value <= high:  # NaN and infinities fail too
+        shown = "".join(c if c.isprintable() else "?" for c in str(raw))[:40]
+        raise ConfigError(t(message, name=name, value=shown, low=_plain(low), high=_plain(high)))
     return value
+
+
+def _plain(bound: float) -> float | int:
+    """10000, not 10000.0, in a message."""
+    return int(bound) if bound == int(bound) else bound
 
 
 def http_timeout() -> float:
     """Seconds to wait for an answer (``SIMAD_TIMEOUT``, 30 by default). A call is retried
     for at most three times this long, so a server that hangs is given up on within about
     ``3 × SIMAD_TIMEOUT`` seconds (90 s by default)."""
-    raw = setting("SIMAD_TIMEOUT")
-    value = _number(raw, "bad_timeout", lambda v: 0.1 <= v <= 3600)
+    value = _number(setting("SIMAD_TIMEOUT"), "SIMAD_TIMEOUT", TIMEOUT_RANGE, "bad_timeout")
     return DEFAULT_TIMEOUT if value is None else value
 
 
 def max_rate(given: float | None = None) -> float | None:
     """The office's own cap on requests per second (``--max-rate``, else ``SIMAD_MAX_RATE``);
     None: the sender finds the server's pace by itself."""
-    raw = given if given is not None else setting("SIMAD_MAX_RATE")
-    return _number(raw, "bad_max_rate", lambda v: 0 < v <= 10_000)
+    if given is not None:
+        return _number(given, "--max-rate", MAX_RATE_RANGE, "bad_max_rate")
+    return _number(setting("SIMAD_MAX_RATE"), "SIMAD_MAX_RATE", MAX_RATE_RANGE, "bad_max_rate")
 
 
 def sandbox_latency() -> float:
     """Milliseconds the embedded sandbox waits before it answers (``SIMAD_SANDBOX_LATENCY_MS``,
     0 by default), so that a rehearsal shows a submission's progress as a real server would."""
     raw = setting("SIMAD_SANDBOX_LATENCY_MS")
-    value = _number(raw, "bad_latency", lambda v: 0 <= v <= 60_000)
+    value = _number(raw, "SIMAD_SANDBOX_LATENCY_MS", LATENCY_RANGE, "bad_latency")
     return 0.0 if value is None else value
+
+
+def check_settings() -> None:
+    """Every number setting of the environment (and ``./.env``) checked at once, before a
+    command does anything: a bad one is a usage error (``ConfigError``, exit 2) naming it,
+    not a run that hangs (``SIMAD_MAX_RATE=1e-9``) or stops half-way."""
+    http_timeout()
+    max_rate()
+    sandbox_latency()
 
 
 def reset_settings_cache() -> None:
     global _dotenv_cache
     _dotenv_cache = None
+    _safe_homes.clear()
 
 
 @dataclass(frozen=True)

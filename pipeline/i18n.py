@@ -623,6 +623,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path}: پاسخ HTTP {status} از نوع {kind} پاسخ سرویس سیماد نیست (شاید صفحه ورود یا پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
         "en": "{path}: the HTTP {status} answer ({kind}) is not the SIMAD service's (a login page or a proxy?); the row is not counted as sent.",
     },
+    "answer_not_records": {
+        "fa": "{path}: پاسخ HTTP {status} {what} است، نه فهرستی که سرویس برمی‌گرداند؛ این پاسخ «خالی» خوانده نمی‌شود.",
+        "en": "{path}: the HTTP {status} answer is {what}, not the list the service returns; it is not read as empty.",
+    },
+    "shape_null": {"fa": "null (تهی)", "en": "null"},
+    "shape_boolean": {"fa": "یک مقدار درست/نادرست", "en": "a true/false value"},
+    "shape_number": {"fa": "یک عدد", "en": "a number"},
+    "shape_text": {"fa": "یک متن", "en": "a text"},
+    "shape_values": {"fa": "فهرستی از مقدارهای ناهمخوان", "en": "a list of values of the wrong kind"},
+    "shape_object": {"fa": "شیئی بی‌فهرست", "en": "an object without the expected list"},
+    "shape_unkeyed": {"fa": "فهرستی از رکوردهای بی‌شماره دانشجویی", "en": "a list of records without a student number"},
+    "shape_deep": {"fa": "JSON با تودرتویی بیش از حد", "en": "JSON nested too deeply"},
+    "shape_json": {"fa": "متنی که JSON نیست (یا نیمه‌کاره است)", "en": "not JSON (or cut short)"},
+    "shape_empty": {"fa": "بدنه‌ای خالی", "en": "an empty body"},
+    "shape_page": {"fa": "یک صفحه وب", "en": "a web page"},
+    "in_flight_unconfirmed": {
+        "fa": "معلوم نشد {n} معرفیِ در حال ارسالِ اجرای قطع‌شده قبلی به سرور رسیده است یا نه، پس دوباره فرستاده نشد ({error}). بعداً دوباره اجرا کنید.",
+        "en": "Could not tell whether {n} declarations in flight when the previous run was cut off reached the server, so none was sent again ({error}). Run again later.",
+        "en_one": "Could not tell whether the declaration in flight when the previous run was cut off reached the server, so it was not sent again ({error}). Run again later.",
+    },
+    "maxa_not_envelope": {
+        "fa": "{function}: پاسخ {what} است، نه پاکت پاسخ دیتاس (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer is {what}, not the DITAS gateway's envelope (requestId {request_id}).",
+    },
+    "maxa_bad_data": {
+        "fa": "{function}: دادهٔ پاسخ {what} است، نه آنچه راهنما برای این تابع می‌گوید (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer's data is {what}, not what the guide documents for this function (requestId {request_id}).",
+    },
     "answer_redirect": {
         "fa": "{path}: سرور با HTTP {status} به نشانی دیگری هدایت کرد (شاید صفحه ورود یک پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
         "en": "{path}: the server redirected elsewhere (HTTP {status}), most likely to a proxy's login page; the row is not counted as sent.",
@@ -654,6 +682,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "internal_error": {
         "fa": "خطای داخلی ابزار ({error})؛ جزئیات در فایل رویدادها.",
         "en": "internal error of the tool ({error}); details in the log file.",
+    },
+    "report_nor_ledger_written": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}) و دفتر ثبت محلی هم نتیجه ردیف‌ها را نگه نداشت. در SIMAD_HOME و پوشه گزارش فضا آزاد کنید و همین فرمان را دوباره اجرا کنید؛ گزارش آن سرنوشت همه ردیف‌ها را می‌گوید.",
+        "en": "The report could not be written to {path} ({reason}), and the local ledger could not keep the rows' outcomes either. Free space in SIMAD_HOME and in the report's folder, then run the same command again: its report says what happened to every row.",
     },
     "report_not_written": {
         "fa": "گزارش در {path} نوشته نشد ({reason}). نتیجه همه ردیف‌ها در دفتر ثبت محلی هست؛ پس از آزاد کردن فضا بنویسید: simad runs --report {run_id}",
@@ -703,9 +735,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "پوشه SIMAD_HOME ({path}) ساخته یا نوشته نمی‌شود ({reason}).",
         "en": "The SIMAD_HOME folder ({path}) cannot be created or written ({reason}).",
     },
+    "home_not_folder": {
+        "fa": "{path} پوشه نیست، ولی برنامه آن را پوشه‌ای از SIMAD_HOME می‌خواهد. آن را جابه‌جا یا پاک کنید، یا SIMAD_HOME را جای دیگری بگذارید.",
+        "en": "{path} is not a folder, but the tool needs it as a folder of SIMAD_HOME. Move or remove it, or point SIMAD_HOME elsewhere.",
+    },
+    "home_not_file": {
+        "fa": "{path} فایل معمولی نیست، ولی برنامه آن را فایلی از SIMAD_HOME می‌خواهد. آن را جابه‌جا یا پاک کنید، یا SIMAD_HOME را جای دیگری بگذارید.",
+        "en": "{path} is not a plain file, but the tool needs it as a file of SIMAD_HOME. Move or remove it, or point SIMAD_HOME elsewhere.",
+    },
+    "home_foreign": {
+        "fa": "{path} از آنِ کاربر دیگری ({owner}) است؛ برنامه داده‌های شخصی را در SIMAD_HOME نگه می‌دارد و از آن استفاده نمی‌کند. SIMAD_HOME را پوشه‌ای از خودتان بگذارید، یا از صاحب آن بخواهید پاکش کند.",
+        "en": "{path} belongs to another user ({owner}): the tool keeps personal data in SIMAD_HOME and will not use it. Point SIMAD_HOME at a folder of your own, or have its owner remove it.",
+    },
+    "home_open_to_others": {
+        "fa": "{path} را کاربران دیگر می‌توانند بخوانند یا بنویسند و نمی‌توان آن را فقط در دسترس شما گذاشت ({reason}). SIMAD_HOME را پوشه‌ای از خودتان بگذارید.",
+        "en": "{path} can be read or written by other users and cannot be made private to you ({reason}). Point SIMAD_HOME at a folder of your own.",
+    },
+    "bad_option_number": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: عددی از صفر به بالا بدهید.",
+        "en": "{name} '{value}' cannot be used: give a number of zero or more.",
+    },
     "bad_timeout": {
-        "fa": "SIMAD_TIMEOUT باید عددی بین ۰٫۱ و ۳۶۰۰ (ثانیه) باشد، نه «{value}».",
-        "en": "SIMAD_TIMEOUT must be a number of seconds between 0.1 and 3600, not '{value}'.",
+        "fa": "{name} باید عددی بین {low} و {high} (ثانیه) باشد، نه «{value}».",
+        "en": "{name} must be a number of seconds between {low} and {high}, not '{value}'.",
     },
     "file_link_loop": {
         "fa": "{path}: پیوند نمادین به خودش برمی‌گردد (حلقه)؛ فایل واقعی را بدهید.",
@@ -747,6 +799,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path}: سطر {line}، ستون {column}: خوانده نشد ({reason}).",
         "en": "{path}: line {line}, column {column}: cannot be read ({reason}).",
     },
+    "csv_too_many_cells": {
+        "fa": "{path}: تا سطر {line} فایل {cells} خانه دارد؛ بیش از {limit} خانه پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: by line {line} the file holds {cells} cells; more than {limit} are not accepted. Split it into several files.",
+    },
+    "csv_line_too_long": {
+        "fa": "{path}: سطر {line} بیش از {mb} مگابایت است و پذیرفته نیست (فایل CSV نیست یا آسیب دیده است).",
+        "en": "{path}: line {line} is longer than {mb} MB, which is not accepted (not a CSV, or a damaged one).",
+    },
+    "file_xlsb": {
+        "fa": "{path}: کارپوشه دودویی اکسل (.xlsb) پذیرفته نیست. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: binary Excel workbooks (.xlsb) are not accepted. Open it in Excel and use Save As → .xlsx.",
+    },
+    "file_too_many_parts": {
+        "fa": "{path}: کارپوشه {count} بخش دارد؛ بیش از {limit} بخش پذیرفته نیست (فایل آسیب دیده است یا کارپوشه نیست).",
+        "en": "{path}: the workbook holds {count} parts; more than {limit} are not accepted (a damaged file, or not a workbook).",
+    },
+    "file_part_too_big": {
+        "fa": "{path}: بخش {part} کارپوشه باز شده بیش از {limit} مگابایت است و پذیرفته نیست (فایل آسیب دیده است یا بمب فشرده).",
+        "en": "{path}: part {part} of the workbook unpacks to more than {limit} MB, which is not accepted (a damaged file, or a zip bomb).",
+    },
+    "file_part_ratio": {
+        "fa": "{path}: بخش {part} کارپوشه {ratio} به ۱ فشرده شده است؛ بیش از {limit} به ۱ پذیرفته نیست (بمب فشرده، یا برگه‌ای پر از قالب‌بندی تکراری: ردیف‌ها و ستون‌های خالی را حذف و دوباره ذخیره کنید).",
+        "en": "{path}: part {part} of the workbook is packed {ratio}:1; more than {limit}:1 is not accepted (a zip bomb, or a sheet of repeated formatting: delete the empty rows and columns and save again).",
+    },
+    "file_unpacked_too_big": {
+        "fa": "{path}: کارپوشه باز شده بیش از {limit} مگابایت است؛ آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: the workbook unpacks to more than {limit} MB; split it into several files.",
+    },
+    "file_part_damaged": {
+        "fa": "{path}: بخش {part} کارپوشه آسیب دیده است ({reason}). فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "{path}: part {part} of the workbook is damaged ({reason}). Open the file in Excel and save it again.",
+    },
+    "file_markup_run": {
+        "fa": "{path}: بخش {part} {mb} مگابایت بدون نشانه‌گذاری دارد (رشته‌ای از فاصله‌ها یا یک مقدار بسیار بزرگ)؛ بیش از {limit} مگابایت پذیرفته نیست. فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "{path}: part {part} holds {mb} MB without markup (a run of blanks, or one enormous value); more than {limit} MB is not accepted. Open the file in Excel and save it again.",
+    },
+    "sheet_too_many_cells": {
+        "fa": "{path} › {sheet}: برگه تا ردیف {row} و ستون {column} می‌رسد، یعنی {cells} خانه با خانه‌های خالی میان آن‌ها؛ بیش از {limit} خانه پذیرفته نیست. اگر ردیف‌های زیر داده‌ها یا ستون‌های پس از آن فقط فاصله یا قالب‌بندی دارند، آن‌ها را حذف کنید (انتخاب، کلیک راست، «حذف») و دوباره ذخیره کنید؛ وگرنه فایل را تقسیم کنید.",
+        "en": "{path} › {sheet}: the sheet reaches row {row} and column {column}, {cells} cells counting the empty ones between; more than {limit} are not accepted. If the rows below the data or the columns after it hold only spaces or formatting, delete them (select, right-click, Delete) and save again; otherwise split the file.",
+    },
+    "book_too_many_cells": {
+        "fa": "{path}: برگه‌ها روی هم {cells} خانه دارند (با خانه‌های خالی میان آن‌ها)؛ بیش از {limit} خانه پذیرفته نیست. برگه‌های غیرلازم را حذف یا فایل را تقسیم کنید.",
+        "en": "{path}: the sheets reach {cells} cells in all, counting the empty ones between; more than {limit} are not accepted. Delete the sheets you do not need, or split the file.",
+    },
+    "cell_too_long": {
+        "fa": "{path} › {sheet}، ردیف {row}، ستون {column}: خانه {chars} نویسه دارد؛ بیش از {limit} نویسه (حد خود اکسل) پذیرفته نیست.",
+        "en": "{path} › {sheet}, row {row}, column {column}: the cell holds {chars} characters; more than {limit} (Excel's own limit) are not accepted.",
+    },
+    "text_too_long": {
+        "fa": "{path}: بخش {part} متنی با {chars} نویسه دارد؛ یک خانه حداکثر {limit} نویسه می‌گیرد.",
+        "en": "{path}: part {part} holds a text of {chars} characters; a cell holds at most {limit}.",
+    },
+    "text_count": {
+        "fa": "{path}: بخش {part} {count} متن دارد؛ بیش از {limit} پذیرفته نیست.",
+        "en": "{path}: part {part} lists {count} texts; more than {limit} are not accepted.",
+    },
+    "book_too_much_text": {
+        "fa": "{path}: خانه‌ها روی هم {mb} مگابایت متن دارند؛ بیش از {limit} مگابایت پذیرفته نیست. فایل را تقسیم کنید.",
+        "en": "{path}: the cells hold {mb} MB of text in all; more than {limit} MB is not accepted. Split the file.",
+    },
     "duplicate_header": {
         "fa": "{path} › {sheet}، سطر {row}: ستون‌های {first} و {second} هر دو «{header}» هستند؛ معلوم نیست کدام درست است. یکی را حذف یا نامش را عوض کنید.",
         "en": "{path} › {sheet}, row {row}: columns {first} and {second} both hold '{header}'; which one is meant cannot be told. Delete or rename one.",
@@ -786,12 +898,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
     },
     "bad_latency": {
-        "fa": "تأخیر سندباکس «{value}» پذیرفتنی نیست: میلی‌ثانیه‌ای بین ۰ و ۶۰۰۰۰ بدهید.",
-        "en": "The sandbox latency '{value}' cannot be used: give milliseconds between 0 and 60000.",
+        "fa": "{name}: تأخیر سندباکس «{value}» پذیرفتنی نیست: میلی‌ثانیه‌ای بین {low} و {high} بدهید.",
+        "en": "{name}: the sandbox latency '{value}' cannot be used: give milliseconds between {low} and {high}.",
     },
     "bad_max_rate": {
-        "fa": "سقف سرعت «{value}» پذیرفتنی نیست: عددی مثبت (درخواست در ثانیه) بدهید، مانند ۲۰.",
-        "en": "The rate cap '{value}' cannot be used: give a positive number of requests per second, such as 20.",
+        "fa": "{name}: سقف سرعت «{value}» پذیرفتنی نیست: عددی بین {low} و {high} (درخواست در ثانیه) بدهید، مانند ۲۰.",
+        "en": "{name}: the rate cap '{value}' cannot be used: give a number of requests per second between {low} and {high}, such as 20.",
     },
     "progress_pace": {"fa": "{rate} درخواست در ثانیه", "en": "{rate} req/s"},
     "ui_stopped": {
@@ -862,6 +974,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_terminology_missing": {
         "fa": "نام اصطلاح‌نامه را بدهید (مانند IRC).",
         "en": "Give the terminology (such as IRC).",
+    },
+    "ui_stale_workbook": {
+        "fa": "این صفحه مربوط به کارپوشه‌ای است که دیگر باز نیست؛ در زبانه یا پنجره دیگری «{names}» باز شد. چیزی تغییر نکرد: صفحه را دوباره بارگذاری کنید.",
+        "en": "This page belongs to a workbook that is no longer open: another tab or window opened '{names}'. Nothing was changed; reload the page.",
+    },
+    "ui_not_found": {
+        "fa": "چنین صفحه‌ای در این برنامه نیست.",
+        "en": "This app has no such page.",
+    },
+    "ui_busy": {
+        "fa": "برنامه هم‌اکنون چند فایل دیگر را می‌خواند؛ کمی بعد دوباره بفرستید.",
+        "en": "The app is reading several other files right now; send this one again in a moment.",
+    },
+    "ui_session_full": {
+        "fa": "این نشست بیش از {mb} مگابایت فایل نگه نمی‌دارد. simad ui را ببندید و دوباره باز کنید، یا فایل کوچک‌تری بفرستید.",
+        "en": "This session keeps at most {mb} MB of files. Close simad ui and start it again, or send a smaller file.",
+    },
+    "ui_read_slow": {
+        "fa": "خواندن «{name}» بیش از {seconds} ثانیه طول کشید و کنار گذاشته شد؛ فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "Reading '{name}' took more than {seconds} seconds and was given up; open it in Excel and save it again.",
+    },
+    "ui_read_failed": {
+        "fa": "«{name}» خوانده نشد: خواندن آن متوقف شد (فایل آسیب‌دیده است یا طوری ساخته شده که خواننده را از کار بیندازد). فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "'{name}' could not be read: reading it stopped (the file is damaged, or made to break the reader). Open it in Excel and save it again.",
+    },
+    "ui_read_memory": {
+        "fa": "«{name}» خوانده نشد: خواندن آن بیش از اندازه حافظه می‌خواست (فایل آسیب‌دیده است یا بسیار بزرگ). آن را به چند فایل تقسیم کنید.",
+        "en": "'{name}' could not be read: reading it needed far too much memory (the file is damaged or very large). Split it into several files.",
+    },
+    "ui_too_many_cells": {
+        "fa": "«{name}» بیش از {limit} خانه پر دارد؛ آن را به چند فایل تقسیم کنید.",
+        "en": "'{name}' has more than {limit} filled cells; split it into several files.",
+    },
+    "ui_bad_course": {
+        "fa": "کد رشته را به عدد بدهید (مانند ۱۷۱۰)، یا خالی بگذارید.",
+        "en": "Give the course code as a number (such as 1710), or leave it empty.",
+    },
+    "corrected_unreadable": {
+        "fa": "نسخه اصلاح‌شده {path} ساخته نشد: این کارپوشه را نمی‌توان بازنویسی کرد ({reason}). گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "The corrected copy of {path} could not be made: this workbook cannot be rewritten ({reason}). Download the report, which carries the corrected values.",
+    },
+    "corrected_too_large": {
+        "fa": "نسخه اصلاح‌شده {path} ساخته نشد: بخش {part} آن {mb} مگابایت است، بسیار بیشتر از آنچه یک کارپوشه اداری دارد. گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "The corrected copy of {path} could not be made: its part {part} is {mb} MB, far beyond what an office workbook holds. Download the report, which carries the corrected values.",
     },
     "ui_sandbox_banner": {
         "fa": "سندباکس: هیچ داده‌ای به سامانه وزارت نمی‌رسد؛ این فقط تمرین است.",
@@ -1079,8 +1235,16 @@ def chosen(lang: str | None) -> str:
 def checked(lang: str) -> str:
     key = lang.strip().lower()
     if key not in LANGS:
-        raise UnknownLanguage(t("unknown_lang", lang=lang))
+        raise UnknownLanguage(unknown_language_text(lang))
     return key
+
+
+def unknown_language_text(lang: str) -> str:
+    """The refusal of an unknown language, in both languages on one line: the reader's
+    language is the one that is unknown (and ``t`` would ask for it again)."""
+    shown = "".join(c if c.isprintable() else "?" for c in lang)[:40]
+    entry = MESSAGES["unknown_lang"]
+    return f"{entry['fa'].format(lang=shown)} — {entry['en'].format(lang=shown)}"
 
 
 @contextmanager

@@ -116,6 +116,11 @@ class Ledger:
                 if name not in have:
                     db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
 
+    @property
+    def durable(self) -> bool:
+        """Whether what is written outlives the process (not an in-memory stand-in)."""
+        return str(self.path) != ":memory:"
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -211,6 +216,33 @@ class Ledger:
                 db.executemany(
                     "INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ((run_id, *row) for row in rows),
+                )
+        except sqlite3.Error as exc:
+            raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc
+
+    def end_run(
+        self,
+        run_id: str,
+        rows: Iterable[tuple[Any, ...]],
+        *,
+        state: str,
+        counts: dict[str, int],
+        stopped: str | None = None,
+    ) -> None:
+        """Every input row's outcome (as ``save_rows``) and the run's end (state, counts), in
+        one transaction: committed before the report is written, so that a report that cannot
+        be written (a full disk) can be written later from the ledger."""
+        try:
+            with self._lock, write_transaction(self._db) as db:
+                db.execute("DELETE FROM run_rows WHERE run_id = ?", (run_id,))
+                db.executemany(
+                    "INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((run_id, *row) for row in rows),
+                )
+                db.execute(
+                    "UPDATE runs SET finished_at = ?, state = ?, counts = ?, stopped = ? "
+                    "WHERE id = ?",
+                    (time.time(), state, json.dumps(counts), stopped, run_id),
                 )
         except sqlite3.Error as exc:
             raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc

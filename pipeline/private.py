@@ -4,6 +4,12 @@
 (SQLite gives them the database file's permissions, so the file is created 0600 first) and
 sets ``busy_timeout`` before anything else, so a second process waits instead of failing with
 "database is locked".
+
+``guard_folder``, ``guard_file`` and ``guard_tree`` check what the tool finds already there (a
+shared PC, a folder another account created first): on POSIX it must belong to the current user
+(refused otherwise) and be open to nobody else (made owner-only when it is not). Owners and
+modes mean little on Windows, where the user's profile protects the data: there only the kind
+of each entry (folder or file) is checked.
 """
 
 from __future__ import annotations
@@ -11,12 +17,18 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import LocalStorageError
+from .i18n import t
+
 OWNER_ONLY = 0o600
+OWNER_ONLY_DIR = 0o700
+POSIX = os.name == "posix"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -38,6 +50,74 @@ def restrict(path: Path) -> None:
     """chmod 0600 where the platform supports it (on Windows the user's profile protects it)."""
     with contextlib.suppress(OSError):
         os.chmod(path, OWNER_ONLY)
+
+
+def guard_folder(path: Path) -> None:
+    """``path`` must be a folder of the current user, open to nobody else (made so when it
+    is not); ``LocalStorageError`` naming it and what is wrong otherwise."""
+    _guard(path, folder=True)
+
+
+def guard_file(path: Path) -> None:
+    """As ``guard_folder``, for a plain file."""
+    _guard(path, folder=False)
+
+
+def guard_tree(path: Path) -> None:
+    """``guard_folder`` on ``path`` and everything in it (symbolic links are checked where
+    they lead, and not followed further)."""
+    _guard(path, folder=True)
+    for root, folders, files in os.walk(path):
+        for name in folders:
+            _guard(Path(root, name), folder=True)
+        for name in files:
+            _guard(Path(root, name), folder=None)
+
+
+def _guard(path: Path, *, folder: bool | None) -> None:
+    """One entry: its kind (``folder``; None: any), its owner and its mode."""
+    try:
+        link = os.lstat(path)
+        info = os.stat(path)  # where a symbolic link leads
+    except OSError as exc:
+        if not path.exists() and not path.is_symlink():
+            return  # removed meanwhile (a session folder cleaned up)
+        raise LocalStorageError(t("home_unusable", path=path, reason=exc.strerror or exc)) from exc
+    # A symbolic link is named with where it leads.
+    shown = f"{path} → {os.path.realpath(path)}" if stat.S_ISLNK(link.st_mode) else str(path)
+    if folder is True and not stat.S_ISDIR(info.st_mode):
+        raise LocalStorageError(t("home_not_folder", path=shown))
+    if folder is False and not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        # A pipe or a device would hang or harm whoever opens it. (A folder where a database
+        # belongs is said by the database itself: it cannot be opened.)
+        raise LocalStorageError(t("home_not_file", path=shown))
+    if not POSIX:
+        return
+    me = os.geteuid()
+    for seen in (link, info):
+        if seen.st_uid != me:
+            raise LocalStorageError(t("home_foreign", path=shown, owner=_owner(seen.st_uid)))
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        wanted = OWNER_ONLY_DIR if stat.S_ISDIR(info.st_mode) else OWNER_ONLY
+        try:
+            os.chmod(path, wanted)
+            still_open = stat.S_IMODE(os.stat(path).st_mode) & 0o077
+        except OSError as exc:
+            raise LocalStorageError(
+                t("home_open_to_others", path=shown, reason=exc.strerror or exc)
+            ) from exc
+        if still_open:
+            raise LocalStorageError(t("home_open_to_others", path=shown, reason=oct(still_open)))
+
+
+def _owner(uid: int) -> str:
+    """A user's name where the system knows it, else the number."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
 
 
 def open_sqlite(path: Path | str, *, wal: bool = True) -> sqlite3.Connection:
@@ -66,7 +146,9 @@ def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk): the first error is the one to say.
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

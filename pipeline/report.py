@@ -13,10 +13,12 @@ the header row repeated. The file is written beside its destination and renamed 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from typing import Any
 
 import jdatetime
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxFileError
 
 from .errors import ConfigError, LocalStorageError
 from .i18n import current_lang, t, word
@@ -261,7 +264,8 @@ def write_report(report: Report, path: Path | str) -> Path:
     """Write ``report`` to ``path`` atomically with owner-only permissions.
 
     ``LocalStorageError`` when it cannot be written (disk full, no permission); nothing is
-    left behind then, not even a part-written file.
+    left behind then: not a part-written file, nor xlsxwriter's scratch files (the rows, in
+    a private folder of their own), nor a half-closed zip complaining later.
     """
     path = Path(path)
     try:
@@ -272,14 +276,21 @@ def write_report(report: Report, path: Path | str) -> Path:
         raise LocalStorageError(
             t("report_write_failed", path=path, reason=exc.strerror or exc)
         ) from exc
+    out: _PartFile | None = None
+    book: Any = None
+    scratch: str | None = None
+    done = False
     try:
+        scratch = tempfile.mkdtemp(prefix="simad-report-")
+        out = _PartFile(tmp)
         book = xlsxwriter.Workbook(
-            tmp,
+            out,
             {
                 "constant_memory": True,
                 "strings_to_urls": False,
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
+                "tmpdir": scratch,
             },
         )
         writer = _Writer(book, current_lang())
@@ -289,17 +300,90 @@ def write_report(report: Report, path: Path | str) -> Path:
         for sheet in report.sheets:
             _write_sheet(writer, book.add_worksheet(sheet_name(sheet.title, taken)), sheet)
         book.close()
+        out.finish()
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise LocalStorageError(
-            t("report_write_failed", path=path, reason=exc.strerror or exc)
-        ) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        done = True
+    except (OSError, XlsxFileError) as exc:
+        cause = exc.args[0] if isinstance(exc, XlsxFileError) and exc.args else exc
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else cause
+        raise LocalStorageError(t("report_write_failed", path=path, reason=reason)) from (
+            cause if isinstance(cause, BaseException) else exc
+        )
+    finally:
+        if out is not None:
+            out.abandon()  # after a failure: the zip writer's own clean-up finds nothing to do
+        if book is not None and not done:
+            for ws in book.worksheets():  # constant-memory row files, open until close()
+                with contextlib.suppress(Exception):
+                    ws._opt_close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if not done:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink(missing_ok=True)
     return path
+
+
+class _PartFile:
+    """The part file the workbook is zipped into. Once a write fails (a full disk) or the
+    work is abandoned, it takes whatever else the zip writer sends without a word: otherwise
+    the zip writer, collected later, tries to finish the file and prints its own traceback."""
+
+    def __init__(self, path: str) -> None:
+        self._file: Any = open(path, "wb")  # noqa: SIM115 - closed by finish() or abandon()
+        self._dead = False
+        self._position = 0
+
+    def write(self, data: bytes) -> int:
+        if self._dead:
+            return len(data)
+        try:
+            written = int(self._file.write(data))
+        except BaseException:
+            self.abandon()
+            raise
+        self._position += written
+        return written
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._dead:
+            return self._position
+        try:
+            self._position = int(self._file.seek(offset, whence))
+        except BaseException:
+            self.abandon()
+            raise
+        return self._position
+
+    def seekable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        if not self._dead:
+            try:
+                self._file.flush()
+            except BaseException:
+                self.abandon()
+                raise
+
+    def finish(self) -> None:
+        """Flush and close: the part file is complete (``OSError`` when it is not)."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        if not self._dead:
+            self._dead = True
+            with contextlib.suppress(OSError):
+                self._file.close()
 
 
 def _print_setup(ws: Any, *, repeat_header: bool, width: float = 0) -> None:

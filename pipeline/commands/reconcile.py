@@ -18,8 +18,8 @@ from ..reconcile import (
     reconcile_report,
 )
 from ..report import prepare_report_path, write_report
-from ..results import download
 from ..retry import RetryPolicy
+from .results import server_lists
 from .validate import known_from_ledger
 
 
@@ -48,7 +48,7 @@ def run_reconcile(
         else:
             local = local_from_ledger(target, year_id)
             source = t("source_ledger")
-        server = download(
+        server = server_lists(
             target, year_id, transport=transport, credentials=credentials, policy=policy
         )
         lines = compare(local, server)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from ..config import resolve_target
 from ..context import Context
 from ..report import Report, prepare_report_path, write_report
-from ..results import Joined, download, results_report
+from ..results import Joined, fetch, results_report
 from ..retry import RetryPolicy
+from ..targets import open_simad
+
+log = structlog.get_logger("simad.results")
+REVOKE_TIMEOUT = 10.0
 
 
 @dataclass
@@ -44,7 +51,7 @@ def run_results(
             "student_number": student_number,
         }
         path = prepare_report_path(Path(out) if out else Path.cwd() / f"results-{year_id}.xlsx")
-        joined = download(
+        joined = server_lists(
             target, year_id, transport=transport, credentials=credentials, policy=policy, **filters
         )
         report = results_report(
@@ -56,3 +63,32 @@ def run_results(
         )
         write_report(report, path)
         return Results(joined, path, report)
+
+
+def server_lists(
+    target: str,
+    year_id: int,
+    *,
+    transport: Any = None,
+    credentials: Any = None,
+    policy: RetryPolicy | None = None,
+    **filters: Any,
+) -> dict[tuple[str, int], Joined]:
+    """Both of the server's lists for ``year_id`` (with ``filters``: course, national_code,
+    student_number), joined. The token is revoked at the end however the download ends (an
+    error, Ctrl-C), as a submission's is: a token a server echoed somewhere must not stay
+    valid."""
+
+    async def go() -> dict[tuple[str, int], Joined]:
+        async with open_simad(
+            target, transport=transport, credentials=credentials, policy=policy
+        ) as client:
+            try:
+                return await fetch(client, year_id, **filters)
+            finally:
+                try:
+                    await asyncio.wait_for(client.revoke(), REVOKE_TIMEOUT)
+                except Exception as exc:  # the server is gone: nothing more to do
+                    log.info("revoke_failed", error=type(exc).__name__)
+
+    return asyncio.run(go())

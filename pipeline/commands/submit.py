@@ -332,7 +332,8 @@ def _stop_on_terminate(task: asyncio.Task[Any]) -> None:
 def _finish(
     job: _Job, ledger: Ledger, run: ValidationRun, engine: Engine, interrupted: bool
 ) -> SubmitResult:
-    """Every row decided, saved in the ledger, then the report, then the run's record."""
+    """Every row decided; every row's outcome and the run's end saved in the ledger; then the
+    report (which, when it cannot be written, ``simad runs --report`` writes later)."""
     stopped = fatal_text(engine.fatal)
     if engine.fatal is not None:
         engine.finalize(t("not_sent_fatal", error=stopped))
@@ -344,21 +345,13 @@ def _finish(
         engine.finalize()
     counts = engine.counts()
     state = "stopped" if engine.fatal else "interrupted" if interrupted else "done"
-    try:
-        ledger.save_rows(engine.run_id, row_lines(engine))
-    except LocalStorageError as exc:
-        log.warning("rows_not_saved", error=str(exc))
-    report_error = _write(job, run, engine, stopped)
-    try:
-        ledger.finish_run(
-            engine.run_id,
-            state,
-            counts,
-            report=None if report_error else str(job.report),
-            stopped=stopped,
-        )
-    except LocalStorageError as exc:
-        log.warning("run_not_finished", error=str(exc))
+    saved = _save_end(ledger, engine, state, counts, stopped)
+    report_error = _write(job, run, engine, stopped, saved=saved)
+    if report_error is None and saved:
+        try:
+            ledger.set_report(engine.run_id, str(job.report))
+        except LocalStorageError as exc:
+            log.warning("report_not_recorded", error=str(exc))
     pace = engine.client.pace if engine.client is not None else None
     log.info(
         "submit_end",
@@ -380,10 +373,31 @@ def _finish(
     )
 
 
+def _save_end(
+    ledger: Ledger, engine: Engine, state: str, counts: dict[str, int], stopped: str | None
+) -> bool:
+    """Every row's outcome and the run's end in the ledger, in one transaction; whether they
+    are there. When they cannot be, the run's end alone is tried (it is smaller), so that the
+    run is not left ``running``."""
+    try:
+        ledger.end_run(
+            engine.run_id, row_lines(engine), state=state, counts=counts, stopped=stopped
+        )
+        return ledger.durable  # not when SIMAD_HOME could not hold the ledger at all
+    except LocalStorageError as exc:
+        log.warning("rows_not_saved", error=str(exc))
+    try:
+        ledger.finish_run(engine.run_id, state, counts, stopped=stopped)
+    except LocalStorageError as exc:
+        log.warning("run_not_finished", error=str(exc))
+    return False
+
+
 def _write(
-    job: _Job, run: ValidationRun, engine: Engine, stopped: str | None
+    job: _Job, run: ValidationRun, engine: Engine, stopped: str | None, *, saved: bool = True
 ) -> LocalStorageError | None:
-    """Write the report; what went wrong, saying how to write it later, if it could not be."""
+    """Write the report; what went wrong, saying how to write it later, if it could not be
+    (and when the ledger could not keep the rows either, that the same command is run again)."""
     try:
         report = submit_report(
             run,
@@ -398,6 +412,8 @@ def _write(
     except LocalStorageError as exc:
         log.warning("report_not_written")
         reason = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else exc
+        if not saved:
+            return LocalStorageError(t("report_nor_ledger_written", path=job.report, reason=reason))
         return LocalStorageError(
             t("report_not_written", path=job.report, reason=reason, run_id=engine.run_id)
         )
