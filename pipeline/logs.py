@@ -1,7 +1,9 @@
 """Structured logs (structlog) to a JSON-lines file under ``SIMAD_HOME/logs``.
 
-Secrets and personal data are dropped by a processor before anything is written: keys that
-name a credential or a personal identifier are replaced, whatever the event.
+Secrets and personal data are dropped by processors before anything is written: keys that
+name a credential or a personal identifier are replaced, whatever the event, and every other
+text (an error's message, a traceback) loses what has the shape of a credential
+(``redact.redact_text``).
 
 structlog is configured once, at import. Where events go is a property of the current context
 (a thread, or an asyncio task), not of the process: ``writing_to(file)`` sends the events of
@@ -23,6 +25,7 @@ from typing import Any, TextIO
 import structlog
 
 from .private import private_dir, private_file
+from .redact import redact_text
 
 REDACTED = "***"
 _SENSITIVE_KEY = re.compile(
@@ -35,6 +38,15 @@ def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Mutab
     for key in list(event):
         if key != "event" and _SENSITIVE_KEY.search(key):
             event[key] = REDACTED
+    return event
+
+
+def without_credentials(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key, value in event.items():
+        if key != "event" and isinstance(value, str):
+            event[key] = redact_text(value, identifiers=False)
     return event
 
 
@@ -112,6 +124,7 @@ structlog.configure(
         # An unexpected error's traceback, as text: no local variables, which could hold
         # credentials or personal data.
         structlog.processors.format_exc_info,
+        without_credentials,
         structlog.processors.JSONRenderer(ensure_ascii=False),
     ],
     logger_factory=lambda *args: _ContextLogger(),

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .settings import SandboxSettings
+from .simad_app import same_secret
 
 BASE = "/api/client/apim/v1/maksaservice/gwmaksa"
 GATEWAY_MESSAGES = {
@@ -179,11 +180,11 @@ class MaxaSandbox:
         if not header.lower().startswith("basic "):
             return False
         try:
-            pair = base64.b64decode(header[6:].strip()).decode()
+            pair = base64.b64decode(header[6:].strip())
         except ValueError:
             return False
         expected = f"{self.settings.maxa_client_id}:{self.settings.maxa_client_secret}"
-        return secrets.compare_digest(pair, expected)
+        return secrets.compare_digest(pair, expected.encode())
 
     async def token(self, request: Request) -> Response:
         rid = {"requestId": str(uuid.uuid4())}
@@ -203,7 +204,7 @@ class MaxaSandbox:
         if grant == "password":
             users = self.settings.maxa_users
             user, password = str(form.get("username", "")), str(form.get("password", ""))
-            if user not in users or not secrets.compare_digest(password, users[user]):
+            if user not in users or not same_secret(password, users[user]):
                 return self._bad_grant(rid)
             refresh = str(uuid.uuid4())
             self.refresh_tokens.add(refresh)

@@ -85,6 +85,16 @@ def validation_problem(errors: dict[str, list[str]]) -> JSONResponse:
     return JSONResponse(body, status_code=400, media_type="application/problem+json")
 
 
+def same_secret(given: object, expected: str) -> bool:
+    """Whether ``given`` is ``expected``, in constant time, whatever its characters (Persian,
+    NUL, a lone surrogate from a ``\\ud800`` escape) or its type: a wrong one is only wrong."""
+    if not isinstance(given, str):
+        return False
+    return secrets.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -124,9 +134,9 @@ class SimadSandbox:
         username, password = lowered.get("username"), lowered.get("password")
         if not username or not password:
             return PlainTextResponse("API key is missing.", status_code=403)
-        if username not in self.settings.users:
+        if not isinstance(username, str) or username not in self.settings.users:
             return PlainTextResponse("Username not found", status_code=404)
-        if not secrets.compare_digest(str(password), self.settings.users[username]):
+        if not same_secret(password, self.settings.users[username]):
             return PlainTextResponse("Incorrect username or password", status_code=403)
         access, refresh, expires = self._issue(username)
         return JSONResponse(
