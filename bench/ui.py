@@ -67,11 +67,14 @@ def edits(workdir: Path, rows: int = 3000, times: int = 15) -> tuple[list[float]
         assert state.workspace is not None
         sheet = state.workspace.run.results[0].sheet
         col = sheet.columns["NationalCode"]
+        ws_id = state.workspace.id
         took = []
         for n in range(times):
             started = time.perf_counter()
             answer = client.post(
-                "/cell", data={"sheet": 0, "row": n, "col": col, "value": "0012345678"}, headers=h
+                "/cell",
+                data={"ws": ws_id, "sheet": 0, "row": n, "col": col, "value": "0012345678"},
+                headers=h,
             )
             took.append(time.perf_counter() - started)
             assert answer.status_code == 200
@@ -93,7 +96,7 @@ def progress_events(workdir: Path, latency_ms: float = 20) -> tuple[list[float],
             h = {"x-csrf-token": token}
             client.post("/upload", files={"files": (book.name, book.read_bytes())}, headers=h)
             client.post("/target", data={"target": "sandbox"}, headers=h)
-            client.post("/submit", headers=h)
+            client.post("/submit", data={"ws": state.workspace.id}, headers=h)
             job = state.latest("submit")
             assert job is not None
             seen = []

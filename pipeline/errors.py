@@ -8,7 +8,8 @@ SimadError
 │   ├── RunLocked          another run holds this SIMAD_HOME and target              exit 2
 │   └── UnknownLanguage    a language other than fa or en (--lang, SIMAD_LANG)       exit 2
 ├── InputFileError         a file the user named cannot be used                      exit 2
-│   └── UploadTooLarge     a file sent to the web app beyond its size limit          exit 2
+│   ├── UploadTooLarge     a file sent to the web app beyond its size limit          exit 2
+│   └── StaleWorkbook      a web page names workbooks that are no longer open        exit 2
 ├── LocalStorageError      SIMAD_HOME, the ledger or a report cannot be written      exit 3
 ├── MirrorError            the local MAXA mirror lacks what was asked                exit 1
 └── RemoteError            the remote service could not be used                      exit 3
@@ -58,6 +59,11 @@ class InputFileError(SimadError):
 
 class UploadTooLarge(InputFileError):
     """A request body (an upload to the web app) beyond the size the app accepts."""
+
+
+class StaleWorkbook(InputFileError):
+    """A page of the web app names workbooks that are no longer the open ones (another tab
+    opened others): nothing it asks is applied to them."""
 
 
 class LocalStorageError(SimadError):

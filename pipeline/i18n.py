@@ -807,6 +807,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path}: سطر {line} بیش از {mb} مگابایت است و پذیرفته نیست (فایل CSV نیست یا آسیب دیده است).",
         "en": "{path}: line {line} is longer than {mb} MB, which is not accepted (not a CSV, or a damaged one).",
     },
+    "file_old_biff": {
+        "fa": "{path}: کارپوشه اکسل ۵ یا ۹۵ یا قدیمی‌تر است و پذیرفته نیست. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: a workbook of Excel 5.0/95 or older, which is not accepted. Open it in Excel and use Save As → .xlsx.",
+    },
     "file_xlsb": {
         "fa": "{path}: کارپوشه دودویی اکسل (.xlsb) پذیرفته نیست. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
         "en": "{path}: binary Excel workbooks (.xlsb) are not accepted. Open it in Excel and use Save As → .xlsx.",

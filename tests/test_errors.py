@@ -23,6 +23,7 @@ EXPECTED = {
     errors.UnknownLanguage: 2,
     errors.InputFileError: 2,
     errors.UploadTooLarge: 2,
+    errors.StaleWorkbook: 2,
     errors.LocalStorageError: 3,
     errors.MirrorError: 1,
     errors.RemoteError: 3,

@@ -125,7 +125,7 @@ def test_uploads_are_bounded_checked_by_content_and_owner_only(session):
         content=chunks,
         headers={**h, "content-type": "multipart/form-data; boundary=x"},
     )
-    assert big.status_code == 400 and "larger than 25 MB" in big.text
+    assert big.status_code == 413 and "larger than 25 MB" in big.text
     fake = client.post("/upload", files={"files": ("book.xlsx", b"not a workbook")}, headers=h)
     assert fake.status_code == 400 and "does not hold an Excel workbook" in fake.text
     exe = client.post("/upload", files={"files": ("run.exe", b"MZ....")}, headers=h)
@@ -154,7 +154,7 @@ def test_credentials_stay_in_memory_and_never_come_back_to_a_page(session):
     assert "Before sending" in page.text
     assert secret not in page.text and user not in page.text
     # Sending to an address where nobody listens fails, and says so, without the secret.
-    client.post("/submit", headers=h)
+    client.post("/submit", data={"ws": state.workspace.id}, headers=h)
     job = state.latest("submit")
     assert job is not None and job.thread is not None
     job.thread.join(60)
@@ -220,7 +220,7 @@ def start_submission(client: httpx.Client, token: str, state):
     h = {"x-csrf-token": token}
     client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
     client.post("/target", data={"target": "sandbox"}, headers=h)
-    client.post("/submit", headers=h)
+    client.post("/submit", data={"ws": state.workspace.id}, headers=h)
     job = state.latest("submit")
     assert job is not None
     return job
@@ -296,7 +296,9 @@ def test_a_correction_redraws_the_view_it_was_made_in(session):
     score = result.sheet.columns["BaliniScore"]
     index = next(i for i in range(len(result.sheet.rows)) if result.status(i) == "invalid")
     answer = client.post(
-        "/cell", data={"sheet": 1, "row": index, "col": score, "value": "40"}, headers=h
+        "/cell",
+        data={"ws": state.workspace.id, "sheet": 1, "row": index, "col": score, "value": "40"},
+        headers=h,
     )
     assert 'data-sheet="1"' in answer.text  # still the declarations, still filtered
     assert re.search(r'id="only-invalid"[^>]*aria-current', answer.text)

@@ -98,7 +98,7 @@ def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path
 
         # The corrected workbook: the user's file with the one value changed.
         with page.expect_download() as got:
-            page.click("a[href='/download/corrected?file=0']")
+            page.click("a[href^='/download/corrected?file=0']")
         corrected = openpyxl.load_workbook(saved(got.value, tmp_path))
         residents = corrected.worksheets[0]
         assert fixed in [c.value for row in residents.iter_rows() for c in row]
@@ -146,3 +146,27 @@ def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path
         page.wait_for_selector("#answer")
         assert "not found" in page.inner_text("#answer")
         assert errors == []
+
+
+def test_the_launch_file_signs_the_browser_in_once(browser, tmp_path):
+    """The page `simad ui` opens the browser on (no token on any command line) signs a real
+    browser in and lands on the start page; opened again, it is refused."""
+    from pipeline.web.server import build, free_port, serving, write_launch_file
+
+    port = free_port("127.0.0.1")
+    app, keys, state = build("127.0.0.1", port, "en")
+    with serving(app, "127.0.0.1", port):
+        launch = write_launch_file(state.folder, f"http://127.0.0.1:{port}", keys)
+        copy = tmp_path / "again.html"
+        copy.write_text(launch.read_text())
+        page = browser.new_page()
+        page.goto(launch.as_uri())
+        page.wait_for_url(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("h1")
+        assert "Workbooks" in page.inner_text("main")  # the start page, signed in
+        assert page.goto(f"http://127.0.0.1:{port}/check").status == 200
+        assert not launch.exists()  # used: deleted
+        other = browser.new_context().new_page()  # someone who copied it before
+        other.goto(copy.as_uri())
+        other.wait_for_load_state()
+        assert "used already" in other.inner_text("body")

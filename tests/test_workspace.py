@@ -143,3 +143,92 @@ def test_report_of_the_workspace_carries_the_corrections(space, tmp_path):
     data = book.worksheets[1 + sheet]
     row = space.run.results[sheet].sheet.row_numbers[index]
     assert data.cell(row=row, column=col + 1).value == valid_code()
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/?q="&A1,"x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1,2)",
+    "  =1+1",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("typed", FORMULAS)
+def test_a_typed_formula_is_text_in_the_corrected_workbook(space, tmp_path, typed):
+    from pipeline.corrected import looks_like_formula
+
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, typed, ctx=EN)
+    out = ws.save_corrected(space, space.paths[0], tmp_path / "corrected.xlsx", ctx=EN)
+    cell = openpyxl.load_workbook(out)[space.run.results[sheet].sheet.name].cell(
+        row=space.run.results[sheet].sheet.row_numbers[index], column=col + 1
+    )
+    assert cell.data_type == "s" and cell.value == typed.strip()  # the text, as typed
+    assert cell.quotePrefix and looks_like_formula(cell.value)
+    # Read back (as a submission reads it), the value is the text typed, not a result.
+    again = ws.open_workspace([out], ctx=EN).run.results[sheet].sheet
+    assert again.rows[index][col] == typed.strip()
+
+
+def test_a_typed_formula_is_neutralised_in_a_corrected_csv_and_a_number_is_not(tmp_path):
+    path = tmp_path / "declarations.csv"
+    rows = [
+        ["StudentNumber", "YearId", "BaliniScore", "Description"],
+        ["98123001", "1402", "40", "ok"],
+        ["98123002", "1402", "41", "ok"],
+        ["98123003", "1402", "42", "ok"],
+    ]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    space = ws.open_workspace([path], kind="upgrades", ctx=EN)
+    ws.edit_cell(space, 0, 0, 3, '=HYPERLINK("http://example.invalid","x")', ctx=EN)
+    ws.edit_cell(space, 0, 1, 3, "\t@SUM(1)", ctx=EN)
+    ws.edit_cell(space, 0, 2, 2, "-5", ctx=EN)  # a score: a number, written as one
+    ws.edit_cell(space, 0, 1, 0, "+989121234567", ctx=EN)  # a signed number calls nothing
+    out = ws.save_corrected(space, path, tmp_path / "fixed.csv", ctx=EN)
+    got = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert got[1][3] == '\'=HYPERLINK("http://example.invalid","x")'
+    assert got[2][3] == "'@SUM(1)"
+    assert got[3][2] == "-5"
+    assert got[2][0] == "+989121234567"
+    for line in got[1:]:
+        assert not any(c.lstrip().startswith(("=", "@")) for c in line)
+
+
+def test_characters_no_cell_can_hold_are_dropped_as_typed(space, tmp_path):
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, "12\x0034\x0b5\x1f6\ufffe", ctx=EN)
+    assert space.run.results[sheet].sheet.rows[index][col] == "123456"
+    out = ws.save_corrected(space, space.paths[0], tmp_path / "corrected.xlsx", ctx=EN)
+    assert openpyxl.load_workbook(out).sheetnames  # openpyxl wrote and reads it
+
+
+def huge_styles(source: Path, target: Path, formats: int) -> Path:
+    """``source`` with a styles part of ``formats`` cell formats (Excel keeps 64,000)."""
+    import zipfile
+
+    xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                text = data.decode()
+                start, end = text.index("<cellXfs"), text.index("</cellXfs>")
+                text = f'{text[:start]}<cellXfs count="{formats}">{xf * formats}{text[end:]}'
+                data = text.encode()
+            z.writestr(item, data)
+    return target
+
+
+def test_a_workbook_with_a_huge_styles_part_is_refused_with_a_sentence(space, tmp_path):
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
+    source = space.paths[0]
+    swollen = huge_styles(source, tmp_path / "swollen.xlsx", 300_000)  # 17 MB of styles
+    shutil.copy(swollen, source)  # the same sheets, swollen styles
+    with pytest.raises(InputFileError, match=r"xl/styles\.xml is 17 MB"):
+        ws.save_corrected(space, source, tmp_path / "corrected.xlsx", ctx=EN)
+    assert not (tmp_path / "corrected.xlsx").exists()

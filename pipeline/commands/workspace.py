@@ -18,7 +18,7 @@ from ..errors import InputFileError
 from ..fields import Mapping
 from ..i18n import t
 from ..private import private_dir
-from ..reader import Sheet
+from ..reader import Sheet, Workbook
 from ..report import prepare_report_path, write_report
 from ..validation import ValidationRun, read_course_table, validate_books, validate_paths
 from .validate import known_from_ledger, validation_report
@@ -26,12 +26,16 @@ from .validate import known_from_ledger, validation_report
 
 @dataclass
 class Workspace:
+    """Workbooks open for correction. ``id`` names them: every correction, download and
+    submission says which workbooks it is for, so that a page showing others is refused."""
+
     paths: list[Path]
     run: ValidationRun
     known: set[str]
     course_table: codes.CodeTable | None = None
     edits: list[CellEdit] = field(default_factory=list)
     seconds: float = 0.0  # how long the last validation took
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def cell(self, sheet_no: int, index: int, position: int) -> Sheet:
         """The sheet holding this cell; ``InputFileError`` when there is no such cell."""
@@ -49,21 +53,26 @@ def open_workspace(
     kind: str | None = None,
     course_codes: Path | None = None,
     mapping: Mapping | None = None,
+    books: list[Workbook] | None = None,
     ctx: Context = Context(),
 ) -> Workspace:
-    """Read and validate ``inputs`` (no report is written)."""
+    """Read and validate ``inputs`` (no report is written). ``books``: the inputs as read
+    already (by a child process, in the web app), validated without reading them again."""
     with ctx.applied():
         started = time.perf_counter()
         known = known_from_ledger(target)
-        run = validate_paths(
-            inputs,
-            kind=kind,
-            lang=ctx.lang,
-            course_codes=course_codes,
-            known_students=known,
-            mapping=mapping,
-        )
         table = read_course_table(course_codes) if course_codes else None
+        if books is None:
+            run = validate_paths(
+                inputs,
+                kind=kind,
+                lang=ctx.lang,
+                course_codes=course_codes,
+                known_students=known,
+                mapping=mapping,
+            )
+        else:
+            run = validate_books(books, lang=ctx.lang, course_table=table, known_students=known)
         return Workspace(list(inputs), run, known, table, seconds=time.perf_counter() - started)
 
 
@@ -109,14 +118,14 @@ def save_corrected(ws: Workspace, path: Path, out: Path, *, ctx: Context = Conte
 
 
 def corrected_inputs(ws: Workspace, folder: Path, *, ctx: Context = Context()) -> list[Path]:
-    """The files to send: a corrected copy (in ``folder``) of each file with corrections,
-    else the file itself."""
+    """The files to send: a corrected copy (in ``folder``, under the workspace's id) of each
+    file with corrections, else the file itself."""
     with ctx.applied():
         changed = {ws.run.results[e.sheet_no].sheet.path for e in ws.edits}
         out = []
         for n, path in enumerate(ws.paths):
             if path in changed:
-                copy = private_dir(folder / str(n)) / path.name
+                copy = private_dir(folder / ws.id / str(n)) / path.name
                 out.append(write_corrected(ws.run, ws.edits, path, copy))
             else:
                 out.append(path)

@@ -1,27 +1,46 @@
 """The office web app: server-rendered pages (Starlette, Jinja2, htmx) that call the command
 layer and show what it returns. Nothing here decides a rule; every action is a command's.
+
+Uploads are read by a child process (``isolated``): a file made to harm the reader ends the
+child, and the page says so in a sentence. At most ``READS_AT_ONCE`` heavy steps (reading and
+validating an upload, writing a corrected copy or a report) run at once, and at most
+``MAX_WAITING`` more wait for their turn, so that parallel uploads cannot stack memory.
+
+One workbook per tab: the open workbooks have an id (``Workspace.id``) that every correction,
+undo, download and submission names; a page of workbooks that are no longer open is refused
+with a sentence asking to reload it, never applied to the open ones.
+
+What the app cannot answer is a sentence in the page with a 4xx status (a 500 only for a fault
+of the tool), and a warning in the log file without a traceback; a client that went away (a
+cancelled upload, a closed progress stream) is noted the same way. Nothing reaches the console.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import anyio
 import structlog
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import i18n
 from ..commands import maxa as maxa_commands
@@ -41,15 +60,15 @@ from ..config import (
     simad_home,
 )
 from ..context import Context
-from ..errors import ConfigError, InputFileError, SimadError
+from ..errors import ConfigError, InputFileError, SimadError, StaleWorkbook, UploadTooLarge
 from ..i18n import counts_text, t, word
-from ..private import private_dir, restrict
+from ..private import private_dir
 from ..reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
 from ..redact import scrub
 from ..validation import INVALID, VALID, finding_groups
-from . import views
-from .security import MAX_UPLOAD, Guard, Secrets
-from .state import Job, State
+from . import isolated, views
+from .security import HEADERS, MAX_UPLOAD, Guard, Secrets
+from .state import Job, State, stored_name
 
 log = structlog.get_logger("simad.ui")
 HERE = Path(__file__).parent
@@ -57,6 +76,19 @@ UPLOAD_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls", ".csv"}
 PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
 DOWNLOADABLE = re.compile(r"(results|reconcile|maxa)-[\w.-]+\.xlsx")  # what /download/ serves
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+READS_AT_ONCE = 1  # heavy steps (read an upload, write a corrected copy) running at once
+MAX_WAITING = 8  # heavy steps waiting for their turn; one more is refused with a sentence
+CHUNK = 1 << 20
+DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%=&?+-]{0,300}")  # a page of this app
+YEARS = range(1000, 10000)  # a year is four digits (Solar Hijri: 1403)
+CLIENT_GONE: tuple[type[BaseException], ...] = (
+    ClientDisconnect,
+    ConnectionError,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    anyio.EndOfStream,
+)
 
 
 def create_app(keys: Secrets, state: State) -> Starlette:
@@ -86,6 +118,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                 "sandbox": state.target == SANDBOX,
                 "path": request.url.path,
                 "ws": state.workspace,
+                "ws_id": state.workspace.id if state.workspace is not None else "",
             }
             return templates.TemplateResponse(request, name, {**page, **values}, status_code=status)
 
@@ -101,10 +134,46 @@ def create_app(keys: Secrets, state: State) -> Starlette:
     async def failed(request: Request, exc: Exception) -> Response:
         """The one error boundary of the pages: a sentence, never a traceback."""
         if isinstance(exc, SimadError):  # scrubbed as on the command line: no secret echoed
-            return flash(request, scrub(exc), 400)
-        log.exception("ui_failed", path=request.url.path)
+            status = (
+                409
+                if isinstance(exc, StaleWorkbook)
+                else 413
+                if isinstance(exc, UploadTooLarge)
+                else 400
+            )
+            log.warning("ui_refused", path=_route(request), error=type(exc).__name__)
+            return flash(request, scrub(exc), status)
+        log.exception("ui_failed", path=_route(request))
         with i18n.language(state.lang):
             return flash(request, t("internal_error", error=type(exc).__name__), 500)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """A page or method the app does not have: a sentence."""
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        log.warning("ui_refused", path=_route(request), status=status)
+        with i18n.language(state.lang):
+            return flash(request, t("ui_not_found"), status)
+
+    waiting = 0
+    heavy_slots = asyncio.Semaphore(READS_AT_ONCE)
+
+    @asynccontextmanager
+    async def heavy() -> AsyncIterator[None]:
+        """A turn for a step that takes much memory: at most ``READS_AT_ONCE`` at once, and
+        at most ``MAX_WAITING`` waiting (one more is refused: the app is busy)."""
+        nonlocal waiting
+        if waiting >= MAX_WAITING:
+            with i18n.language(state.lang):
+                raise InputFileError(t("ui_busy"))
+        waiting += 1
+        try:
+            await heavy_slots.acquire()
+        finally:
+            waiting -= 1
+        try:
+            yield
+        finally:
+            heavy_slots.release()
 
     def redirect(request: Request, to: str) -> Response:
         """Go to ``to``: htmx follows HX-Redirect, a plain browser the 303."""
@@ -118,17 +187,32 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         return render(request, "start.html")
 
     async def upload(request: Request) -> Response:
+        """Workbooks dropped on the start page: kept, read by a child process, validated; the
+        open workbooks from now on. A refused upload is deleted at once."""
         async with request.form(max_files=20, max_part_size=1024 * 1024) as form:
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
             with i18n.language(state.lang):
                 if not files:
                     raise InputFileError(t("ui_no_file"))
-                paths = [await _store(state, f) for f in files]
-        opened = await run_in_threadpool(
-            ws_commands.open_workspace, paths, target=state.target, ctx=ctx()
-        )
-        with state.lock:
-            state.workspace = opened
+                paths = await _store_all(state, files)
+        c = ctx()
+        try:
+            async with heavy():
+                books = []
+                for path in paths:
+                    books.append(
+                        await run_in_threadpool(
+                            isolated.read_book, path, scratch=state.scratch, lang=state.lang
+                        )
+                    )
+                opened = await run_in_threadpool(
+                    ws_commands.open_workspace, paths, target=state.target, books=books, ctx=c
+                )
+        except BaseException:
+            state.discard(paths)
+            raise
+        state.opened(opened)
+        await run_in_threadpool(state.tidy)  # the workbooks open before, unless being sent
         return redirect(request, "/check")
 
     async def choose_target(request: Request) -> Response:
@@ -150,20 +234,26 @@ def create_app(keys: Secrets, state: State) -> Starlette:
 
     # -- validation and fix in place ------------------------------------------------------------
 
-    def workspace() -> ws_commands.Workspace:
-        ws = state.workspace
-        if ws is None:
-            with i18n.language(state.lang):
+    def workspace(ws_id: object = None, *, named: bool = True) -> ws_commands.Workspace:
+        """The open workbooks; when ``named``, only if ``ws_id`` names them (a page of other
+        workbooks is refused with ``StaleWorkbook``)."""
+        with i18n.language(state.lang):
+            ws = state.workspace_for(ws_id) if named else state.workspace
+            if ws is None:
                 raise InputFileError(t("ui_no_workbook"))
         if ws.run.lang != state.lang:  # findings are worded in the language they were made in
-            ws_commands.revalidate(ws, ctx())
+            with state.lock:
+                ws_commands.revalidate(ws, ctx())
         return ws
 
-    def check_values(q: Mapping[str, str], panel: dict[str, Any] | None = None) -> dict[str, Any]:
+    def check_values(
+        q: Mapping[str, str], panel: dict[str, Any] | None = None, *, named: bool = True
+    ) -> dict[str, Any]:
         """The check page's values for the view ``q`` (sheet, filter, page), remembered so that
-        a correction redraws the same view."""
-        ws = workspace()
-        state.view = dict(q)
+        a correction redraws the same view. ``named``: only for the workbooks ``q["ws"]``
+        names (a part of a page); a whole page shows the open workbooks."""
+        ws = workspace(q.get("ws"), named=named)
+        state.view = {k: v for k, v in q.items() if k in ("sheet", "only", "rule", "field", "page")}
         sheet_no = _int(q.get("sheet"), 0)
         if not 0 <= sheet_no < len(ws.run.results):
             sheet_no = 0
@@ -189,14 +279,17 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             "edits": len(ws.edits),
             "seconds": ws.seconds,
             "files": [p.name for p in ws.paths],
+            "ws_id": ws.id,
         }
 
     async def check(request: Request) -> Response:
         if state.workspace is None:
             return render(request, "check.html", run=None)
-        values = await run_in_threadpool(check_values, request.query_params)
-        name = "_check.html" if request.headers.get("hx-request") else "check.html"
-        return render(request, name, **values)
+        part = bool(request.headers.get("hx-request"))
+        values = await run_in_threadpool(
+            lambda: check_values(request.query_params, named=part and "ws" in request.query_params)
+        )
+        return render(request, "_check.html" if part else "check.html", **values)
 
     def cell_panel(ws: ws_commands.Workspace, sheet_no: int, index: int, position: int) -> dict:
         result = ws.run.results[sheet_no]
@@ -215,53 +308,73 @@ def create_app(keys: Secrets, state: State) -> Starlette:
 
     async def cell(request: Request) -> Response:
         q = request.query_params
-        ws = workspace()
         sheet_no, index, position = _int(q.get("sheet")), _int(q.get("row")), _int(q.get("col"))
-        with i18n.language(state.lang):
-            ws.cell(sheet_no, index, position)
-        return render(request, "_panel.html", panel=cell_panel(ws, sheet_no, index, position))
-
-    async def edit(request: Request) -> Response:
-        form = await request.form()
-        ws = workspace()
-        sheet_no, index, position = (_int(form.get(k)) for k in ("sheet", "row", "col"))
 
         def work() -> dict[str, Any]:
             with state.lock:
-                ws_commands.edit_cell(
-                    ws, sheet_no, index, position, str(form.get("value", "")), ctx=ctx()
-                )
-                view = {**state.view, "sheet": str(sheet_no)}
-                return check_values(view, cell_panel(ws, sheet_no, index, position))
+                ws = workspace(q.get("ws"))
+                with i18n.language(state.lang):
+                    ws.cell(sheet_no, index, position)
+                return {**cell_panel(ws, sheet_no, index, position), "ws_id": ws.id}
+
+        return render(request, "_panel.html", panel=await run_in_threadpool(work))
+
+    async def edit(request: Request) -> Response:
+        form = await request.form()
+        sheet_no, index, position = (_int(form.get(k)) for k in ("sheet", "row", "col"))
+        value = str(form.get("value", ""))
+
+        def work() -> dict[str, Any]:
+            with state.lock:  # the id is checked and the cell changed with nothing between
+                ws = workspace(form.get("ws"))
+                ws_commands.edit_cell(ws, sheet_no, index, position, value, ctx=ctx())
+                view = {**state.view, "sheet": str(sheet_no), "ws": ws.id}
+                panel = {**cell_panel(ws, sheet_no, index, position), "ws_id": ws.id}
+                return check_values(view, panel)
 
         return render(request, "_check.html", **await run_in_threadpool(work))
 
     async def undo(request: Request) -> Response:
-        ws = workspace()
+        form = await request.form()
 
         def work() -> dict[str, Any]:
             with state.lock:
+                ws = workspace(form.get("ws"))
                 ws_commands.undo(ws, ctx=ctx())
-                return check_values(state.view)
+                return check_values({**state.view, "ws": ws.id})
 
         return render(request, "_check.html", **await run_in_threadpool(work))
 
     async def download_corrected(request: Request) -> Response:
-        ws = workspace()
-        n = _int(request.query_params.get("file"))
-        with i18n.language(state.lang):
-            if not 0 <= n < len(ws.paths):
-                raise InputFileError(t("ui_no_workbook"))
-        source = ws.paths[n]
-        out = state.out_path(f"{source.stem}-corrected{source.suffix}")
-        await run_in_threadpool(ws_commands.save_corrected, ws, source, out, ctx=ctx())
-        return _download(out)
+        q = request.query_params
+        n = _int(q.get("file"))
+
+        def work() -> Path:
+            with state.lock:
+                ws = workspace(q.get("ws"))
+                with i18n.language(state.lang):
+                    if not 0 <= n < len(ws.paths):
+                        raise InputFileError(t("ui_no_workbook"))
+                source = ws.paths[n]
+                out = state.out_path(f"{source.stem}-corrected{source.suffix}")
+                return ws_commands.save_corrected(ws, source, out, ctx=ctx())
+
+        async with heavy():
+            out = await run_in_threadpool(work)
+        return _download(out, remove=True)
 
     async def download_report(request: Request) -> Response:
-        ws = workspace()
-        out = state.out_path(f"{ws.paths[0].stem}-validation.xlsx")
-        await run_in_threadpool(ws_commands.save_report, ws, out, ctx=ctx())
-        return _download(out)
+        q = request.query_params
+
+        def work() -> Path:
+            with state.lock:
+                ws = workspace(q.get("ws"))
+                out = state.out_path(f"{ws.paths[0].stem}-validation.xlsx")
+                return ws_commands.save_report(ws, out, ctx=ctx())
+
+        async with heavy():
+            out = await run_in_threadpool(work)
+        return _download(out, remove=True)
 
     # -- submit ------------------------------------------------------------------------------
 
@@ -300,19 +413,29 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                 raise ConfigError(t("ui_credentials_missing"))
         return found
 
-    def inputs_for_sending(ws: ws_commands.Workspace) -> list[Path]:
-        return ws_commands.corrected_inputs(ws, state.folder / "corrected", ctx=ctx())
+    def inputs_for_sending(ws: ws_commands.Workspace, folder: str = "corrected") -> list[Path]:
+        """The files to send (or compare): the corrected copies of the workbooks, in a folder
+        of the session (a comparison never rewrites the copies a submission reads)."""
+        return ws_commands.corrected_inputs(ws, state.folder / folder, ctx=ctx())
 
     async def submit(request: Request) -> Response:
-        ws = workspace()
+        form = await request.form()
         with i18n.language(state.lang):
             if state.target is None:
                 raise ConfigError(t("ui_choose_target"))
             target = state.target
             login = login_for(target)
-        with state.lock:
-            inputs = await run_in_threadpool(inputs_for_sending, ws)
-        report = _report_path(ws.paths[0].stem)
+            running = state.latest("submit")
+            if running is not None and running.finished is None:  # its files stay as they are
+                raise SimadError(t("ui_job_running"))
+
+        def prepare() -> tuple[list[Path], Path]:
+            with state.lock:  # the workbooks this page named, corrected as they stand now
+                ws = workspace(form.get("ws"))
+                return inputs_for_sending(ws), _report_path(ws.paths[0].stem)
+
+        async with heavy():
+            inputs, report = await run_in_threadpool(prepare)
 
         def work(job: Job) -> Any:
             def started(engine: Any) -> None:
@@ -330,7 +453,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
             )
 
         with i18n.language(state.lang):
-            state.start("submit", describe_target(target, short=True), work)
+            state.start("submit", describe_target(target, short=True), work, files=inputs)
         return redirect(request, "/submit")
 
     async def stop(request: Request) -> Response:
@@ -344,7 +467,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         job goes on)."""
         job = state.jobs.get(request.path_params["job"])
         if job is None:
-            return Response(status_code=404)
+            raise HTTPException(404)
 
         async def stream() -> AsyncIterator[str]:
             while True:
@@ -378,17 +501,21 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         form = await request.form()
         with i18n.language(state.lang):
             year = _int(form.get("year"), -1)
-            if year < 1:
+            if year not in YEARS:
                 raise InputFileError(t("ui_bad_year"))
             if state.target is None:
                 raise ConfigError(t("ui_choose_target"))
             target = state.target
             login = login_for(target)
-        course = str(form.get("course", "")).strip() or None
-        ws = state.workspace
+            course = str(form.get("course", "")).strip() or None
+            if course is not None and not re.fullmatch(r"[0-9]{1,10}", course):
+                raise InputFileError(t("ui_bad_course"))
+        # The workbooks the page named (none: the ledger only), never others opened since.
+        ws = workspace(form.get("ws")) if form.get("ws") or state.workspace else None
 
         def work() -> dict[str, Any]:
-            inputs = inputs_for_sending(ws) if ws is not None else []
+            with state.lock:
+                inputs = inputs_for_sending(ws, "compared") if ws is not None else []
             got = run_results(
                 year,
                 target=target,
@@ -412,16 +539,16 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                     "needs_action": matched.needs_action,
                 }
 
-        done = await run_in_threadpool(work)
+        async with heavy():  # corrected copies of the workbooks may be written
+            done = await run_in_threadpool(work)
         return render(request, "_results.html", done=done, year=year)
 
     async def download_out(request: Request) -> Response:
         name = request.path_params["name"]
-        path = state.out_path(Path(name).name)
         with i18n.language(state.lang):
-            if not DOWNLOADABLE.fullmatch(name) or not path.is_file():
+            if not DOWNLOADABLE.fullmatch(name) or not state.out_path(name).is_file():
                 raise InputFileError(t("ui_report_gone"))
-        return _download(path)
+        return _download(state.out_path(name))
 
     # -- MAXA --------------------------------------------------------------------------------
 
@@ -504,23 +631,31 @@ def create_app(keys: Secrets, state: State) -> Starlette:
                     raise InputFileError(t("ui_no_file"))
                 if not term:
                     raise InputFileError(t("ui_terminology_missing"))
-                paths = [await _store(state, f) for f in files]
+                paths = await _store_all(state, files)
         c = ctx()
-        login = maxa_login()
         stamp = datetime.now().strftime("%H%M%S")
         name = f"maxa-check-{_safe(term)}-{_safe(paths[0].stem)}-{stamp}.xlsx"
-        checked = await run_in_threadpool(
-            lambda: maxa_commands.check(
-                paths,
-                term,
-                version=version,
-                report=state.out_path(name),
-                offline=offline,
-                target=None,
-                credentials=login,
-                ctx=c,
-            )
-        )
+        try:
+            login = maxa_login()
+            async with heavy():
+                for path in paths:  # the reader must get through it in a child first
+                    await run_in_threadpool(
+                        isolated.check_readable, path, scratch=state.scratch, lang=state.lang
+                    )
+                checked = await run_in_threadpool(
+                    lambda: maxa_commands.check(
+                        paths,
+                        term,
+                        version=version,
+                        report=state.out_path(name),
+                        offline=offline,
+                        target=None,
+                        credentials=login,
+                        ctx=c,
+                    )
+                )
+        finally:
+            state.discard(paths)  # the list is checked: its report is what is kept
         return render(request, "_maxa_check.html", checked=checked, download=name)
 
     # -- the app -----------------------------------------------------------------------------------
@@ -561,43 +696,138 @@ def create_app(keys: Secrets, state: State) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={Exception: failed, SimadError: failed},
+        exception_handlers={SimadError: failed, HTTPException: not_found},
         lifespan=lifespan,
     )
     app.state.simad = state
+
+    async def fault(scope: Scope, exc: Exception) -> Response:
+        """What escaped every handler: a client that went away (nobody to answer), or a fault
+        of the tool (a sentence with 500; its traceback in the log file only)."""
+        request = Request(scope)
+        if _client_gone(exc):
+            log.warning("ui_client_gone", path=_route(request), error=_name(exc))
+            return Response(status_code=400)
+        return await failed(request, exc)
+
     app.add_middleware(Guard, keys=keys, lang=lambda: state.lang)
+    app.add_middleware(Shield, fallback=fault)
     return app
 
 
-async def _store(state: State, upload: UploadFile) -> Path:
-    """Keep an uploaded workbook, owner-only, after checking its size and that its content is
-    what its name says (a workbook is a zip or an old Excel file; a CSV is text)."""
-    name = Path(upload.filename or "upload").name
+class Shield:
+    """The outermost boundary: whatever a route or the guard raises becomes the fallback's
+    page (or nothing, for a client that went away), never an exception the server prints."""
+
+    def __init__(
+        self, app: ASGIApp, fallback: Callable[[Scope, Exception], Awaitable[Response]]
+    ) -> None:
+        self.app, self.fallback = app, fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:  # half an answer already went out: end it, say why in the log
+                log.warning("ui_answer_cut", path=_route(Request(scope)), error=_name(exc))
+                with contextlib.suppress(Exception):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            response = await self.fallback(scope, exc)
+            for name, value in HEADERS:
+                response.headers.setdefault(name.decode(), value.decode())
+            with contextlib.suppress(Exception):
+                await response(scope, receive, send)
+
+
+async def _store_all(state: State, uploads: list[UploadFile]) -> list[Path]:
+    """Keep every upload (``_store``), or none: those kept are deleted if one is refused."""
+    paths: list[Path] = []
+    try:
+        for upload in uploads:
+            paths.append(await run_in_threadpool(_store, state, upload))
+    except BaseException:
+        state.discard(paths)
+        raise
+    return paths
+
+
+def _store(state: State, upload: UploadFile) -> Path:
+    """Keep an uploaded workbook, owner-only, after checking its size, that the session has
+    room for it and that its content is what its name says (a workbook is a zip or an old
+    Excel file; a CSV is text). Copied in pieces: never the whole file in memory."""
+    name = stored_name(upload.filename or "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise InputFileError(t("file_type", path=name, suffix=suffix or "?"))
-    data = await upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
+    source = upload.file
+    source.seek(0, os.SEEK_END)
+    size = source.tell()
+    source.seek(0)
+    if size > MAX_UPLOAD:
         raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
-    head = data[:8]
+    head = source.read(65536)
     looks_right = (
         head.startswith(ZIP_MAGIC)
         if suffix in EXCEL_SUFFIXES - {".xls"}
         else head.startswith(OLE_MAGIC)
         if suffix == ".xls"
-        else b"\x00" not in data[:65536]
+        else b"\x00" not in head
     )
-    if not data or not looks_right:
+    if not head or not looks_right:
         raise InputFileError(t("ui_not_a_workbook", name=name))
-    path = state.upload_path(name)
-    path.write_bytes(data)
-    restrict(path)
+    with state.room_for(size):
+        path = state.upload_path(name)
+        try:
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(path, flags, 0o600), "wb") as out:
+                out.write(head)
+                while chunk := source.read(CHUNK):
+                    out.write(chunk)
+        except OSError as exc:
+            state.discard([path])
+            raise InputFileError(t("file_not_written", path=name, reason=exc.strerror)) from exc
     return path
 
 
-def _download(path: Path) -> FileResponse:
+def _download(path: Path, *, remove: bool = False) -> FileResponse:
+    """``path`` as a download; ``remove``: made for this download only, deleted once sent."""
     media = XLSX if path.suffix.lower() == ".xlsx" else "application/octet-stream"
-    return FileResponse(path, filename=path.name, media_type=media)
+    task = BackgroundTask(_unlink, path) if remove else None
+    return FileResponse(path, filename=path.name, media_type=media, background=task)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _client_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` says only that the client went away (in a group: all of it does)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_client_gone(e) for e in exc.exceptions)
+    return isinstance(exc, CLIENT_GONE) or type(exc).__name__ == "ClientDisconnected"
+
+
+def _name(exc: BaseException) -> str:
+    return type(exc).__name__
+
+
+def _route(request: Request) -> str:
+    """The part of the app a request was for, to log: the path's first step only (a file
+    name or an id after it is nobody's business)."""
+    return "/" + request.url.path.split("/")[1][:20]
 
 
 def _report_path(stem: str) -> Path:
@@ -606,16 +836,18 @@ def _report_path(stem: str) -> Path:
 
 
 def _local(path: Any) -> str:
-    """A page of this app to go to next; anything else (another site) goes to the start."""
+    """A page of this app to go to next; anything else (another site, a line break that
+    would split the header, any character a path of the app has not) goes to the start."""
     text = str(path or "/")
-    return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else "/"
+    return text if LOCAL_PATH.fullmatch(text) else "/"
 
 
 def _int(value: Any, default: int = -1) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
+    """``value`` as a whole number (Persian digits too), or ``default``."""
+    text = str(value).strip().translate(DIGITS)
+    if not re.fullmatch(r"-?[0-9]{1,9}", text):  # no thousand-digit numbers
         return default
+    return int(text)
 
 
 def _safe(text: str) -> str:

@@ -3,7 +3,9 @@
 - The Host header must name the address the app was started on (a page of another site that
   points a name of its own at 127.0.0.1 — DNS rebinding — is refused).
 - Every request carries the session secret in a cookie. The cookie is set once, from the
-  one-time address ``simad ui`` prints; that address stops working once used.
+  one-time token: the address ``simad ui`` prints (typed by the user), or the launch page it
+  opens the browser on (a file that POSTs the token to ``/launch``, so that the token is on no
+  command line); the token stops working once used, and the launch file is deleted then.
 - A request that changes anything (POST) carries the CSRF token in ``X-CSRF-Token``.
 - Bodies are limited in size (uploads: ``MAX_BODY`` bytes), counted as they arrive.
 - Every answer carries a strict Content-Security-Policy and is never cached.
@@ -11,13 +13,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import html
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.datastructures import URL, Headers, QueryParams
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -29,6 +34,8 @@ from ..i18n import language, t
 MAX_UPLOAD = 25 * 1024 * 1024  # one workbook
 MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing
 SAFE_METHODS = {"GET", "HEAD"}
+LAUNCH_PATH = "/launch"  # where the launch page posts the one-time token
+LAUNCH_BODY = 1024
 CSRF_HEADER = "x-csrf-token"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -56,17 +63,25 @@ class Secrets:
     session: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     once: str | None = field(default_factory=lambda: secrets.token_urlsafe(24))
+    launch_file: Path | None = None  # the page that signs the browser in, deleted once used
 
     @property
     def cookie(self) -> str:
         return f"simad_ui_{self.port}"  # cookies ignore ports: one name per running app
 
     def redeem(self, token: str) -> bool:
-        """Whether ``token`` is the one-time token; it works once."""
+        """Whether ``token`` is the one-time token; it works once (the launch file goes)."""
         if self.once is None or not hmac.compare_digest(token.encode(), self.once.encode()):
             return False
         self.once = None
+        self.forget_launch_file()
         return True
+
+    def forget_launch_file(self) -> None:
+        if self.launch_file is not None:
+            with contextlib.suppress(OSError):
+                self.launch_file.unlink()
+            self.launch_file = None
 
     def holds_session(self, headers: Headers) -> bool:
         cookie = SimpleCookie()
@@ -94,6 +109,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if scope["method"] == "POST" and scope["path"] == LAUNCH_PATH:
+            answer = await self._launch(headers, receive)
+            await _secured(answer)(scope, receive, send)
+            return
         refused = self._check(scope, headers)
         if refused is not None:
             await _secured(refused)(scope, receive, send)
@@ -123,11 +142,42 @@ class Guard:
         """The one-time address: set the session cookie and go to the page without the token."""
         if not self.keys.redeem(token):
             return refusal(t("ui_token_used"), 403, lang)
-        response = RedirectResponse(url.path or "/", 303)
+        return self._signed_in(RedirectResponse(url.path or "/", 303))
+
+    def _signed_in(self, response: Response) -> Response:
         response.set_cookie(
             self.keys.cookie, self.keys.session, httponly=True, samesite="strict", path="/"
         )
         return response
+
+    async def _launch(self, headers: Headers, receive: Receive) -> Response:
+        """The launch page's POST of the one-time token (no session or CSRF token yet: the
+        token is the proof). Answered with a page that goes on to the start page by itself:
+        a redirect would not carry the strict cookie, the POST coming from a file."""
+        lang = self.lang()
+        with language(lang):
+            if headers.get("host", "").lower() not in self.keys.hosts:
+                return refusal(t("ui_bad_host"), 421, lang)
+            body = b""
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return refusal(t("ui_token_used"), 400, lang)
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > LAUNCH_BODY:
+                    return refusal(t("ui_token_used"), 413, lang)
+            token = parse_qs(body.decode("latin-1")).get("token", [""])[0]
+            if not self.keys.redeem(token):
+                return refusal(t("ui_token_used"), 403, lang)
+            direction, name = "rtl" if lang == "fa" else "ltr", html.escape(t("ui_app_name"))
+            page = (
+                f'<!doctype html><html lang="{lang}" dir="{direction}"><head>'
+                '<meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">'
+                f'<title>{name}</title></head><body><p><a href="/">{name}</a></p></body></html>'
+            )
+            return self._signed_in(HTMLResponse(page))
 
 
 def refusal(message: str, status: int, lang: str) -> Response:

@@ -1,8 +1,24 @@
-"""``simad ui``: serve the web app on 127.0.0.1 and open the browser at its one-time address."""
+"""``simad ui``: serve the web app on 127.0.0.1 and open the browser signed in.
+
+The browser is opened on a *launch file*, not on the one-time address: a command line is
+readable by every user of the machine (``/proc/*/cmdline``, the Task Manager's command-line
+column), and on a shared office PC another user who read the token there could redeem it first
+and take the session. The launch file is a tiny page, written owner-only (0600) in the
+session's owner-only folder under SIMAD_HOME, that POSTs the token to the app; the browser is
+started with the file's path only. The file is deleted as soon as the token is used, and with
+the session folder when the app stops. The address with the token is still printed on the
+first line of the console, which is the user's own, for a browser opened by hand.
+
+The console carries no traceback: uvicorn's own lines are one line each, without one (what
+the app could not answer is a sentence in the page and a warning in the log file).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import html
+import logging
+import os
 import shutil
 import socket
 import sys
@@ -11,7 +27,9 @@ import time
 import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import structlog
 import uvicorn
 
 from ..config import is_loopback, resolve_target, setting, simad_home
@@ -22,6 +40,44 @@ from .security import Secrets
 from .state import State
 
 STALE_UPLOADS = 24 * 3600  # a session folder left by a killed app is removed a day later
+LAUNCH_FILE = "open-simad-ui.html"
+log = structlog.get_logger("simad.ui")
+
+
+class OneLine(logging.Formatter):
+    """A log line without its traceback (the console is the clerk's), also noted as a
+    warning in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        error = record.exc_info[1] if record.exc_info else None
+        log.warning(
+            "ui_server_said",
+            said=record.getMessage().strip()[:200],
+            error=type(error).__name__ if error is not None else None,
+        )
+        plain = logging.makeLogRecord(record.__dict__)
+        plain.exc_info, plain.exc_text, plain.stack_info = None, None, None
+        return super().format(plain)
+
+
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"()": OneLine, "format": "%(levelname)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "uvicorn.error": {"level": "WARNING", "propagate": True},
+        "uvicorn.asgi": {"level": "WARNING", "propagate": True},
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
 
 
 def hosts_for(host: str, port: int) -> frozenset[str]:
@@ -77,11 +133,12 @@ def serve(
             port = free_port(host, port)
         except OSError as exc:
             raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
-        app, keys, _state = build(host, port, lang)
+        app, keys, state = build(host, port, lang)
         address = one_time_address(host, port, keys)
         server = _server(app, host, port)
         if open_browser:
-            threading.Timer(0.5, lambda: _open(address)).start()
+            page = write_launch_file(state.folder, address_base(host, port), keys)
+            threading.Timer(0.5, lambda: _open(page.as_uri())).start()
         say(address)
         if not is_loopback(host):
             say(t("ui_exposed", host=host))
@@ -96,10 +153,38 @@ def serve(
         say(t("ui_stopped"))
 
 
+def address_base(host: str, port: int) -> str:
+    """The app's address (loopback when listening everywhere)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
 def one_time_address(host: str, port: int, keys: Secrets) -> str:
     """The address to open, with the one-time token (loopback when listening everywhere)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/?token={keys.once}"
+    return f"{address_base(host, port)}/?token={keys.once}"
+
+
+def write_launch_file(folder: Path, base: str, keys: Secrets) -> Path:
+    """The page the browser is opened on: owner-only, in the session's owner-only folder; it
+    POSTs the one-time token to the app (by itself, or with its button). Deleted once the
+    token is used (``Secrets.redeem``) and with the session folder."""
+    path = folder / LAUNCH_FILE
+    token = html.escape(keys.once or "")
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="referrer" content="no-referrer"><title>simad-sync</title></head>'
+        '<body onload="document.forms[0].submit()">'
+        f'<form method="post" action="{html.escape(base)}/launch">'
+        f'<input type="hidden" name="token" value="{token}">'
+        '<button type="submit">simad-sync</button></form></body></html>'
+    )
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    keys.launch_file = path
+    return path
 
 
 def _server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -109,6 +194,7 @@ def _server(app: object, host: str, port: int) -> uvicorn.Server:
             host=host,
             port=port,
             log_level="warning",
+            log_config=LOG_CONFIG,  # one line each, no traceback, on the console
             access_log=False,  # addresses carry the one-time token; nothing personal is logged
             timeout_graceful_shutdown=3,
             lifespan="on",
@@ -117,6 +203,7 @@ def _server(app: object, host: str, port: int) -> uvicorn.Server:
 
 
 def _open(address: str) -> None:
+    """Start the browser on ``address`` (the launch file's, never one with the token)."""
     with contextlib.suppress(Exception):
         webbrowser.open(address)
 
@@ -127,6 +214,13 @@ def running(lang: str = "fa", host: str = "127.0.0.1") -> Iterator[tuple[str, St
     memory). Stopped (and its session folder removed) when the block ends."""
     port = free_port(host)
     app, keys, state = build(host, port, lang)
+    with serving(app, host, port):
+        yield one_time_address(host, port, keys), state
+
+
+@contextlib.contextmanager
+def serving(app: object, host: str, port: int) -> Iterator[uvicorn.Server]:
+    """``app`` served from a thread until the block ends."""
     server = _server(app, host, port)
     thread = threading.Thread(target=server.run, name="simad-ui", daemon=True)
     thread.start()
@@ -134,7 +228,7 @@ def running(lang: str = "fa", host: str = "127.0.0.1") -> Iterator[tuple[str, St
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
-        yield one_time_address(host, port, keys), state
+        yield server
     finally:
         server.should_exit = True
         thread.join(30)

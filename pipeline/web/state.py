@@ -1,17 +1,27 @@
 """What one run of ``simad ui`` holds in memory: the workbooks being fixed, the credentials
 typed in the page (never written anywhere), and the long jobs (a submission, a pull) that go
 on in a thread of their own whether or not a page is watching.
+
+Its files live in one owner-only session folder under SIMAD_HOME: ``uploads/`` (one folder per
+uploaded file), ``corrected/`` (the corrected copies a submission sends; ``compared/``, those a
+reconciliation reads), ``out/`` (workbooks made for a download) and ``scratch/`` (what a child
+process reading an upload hands back).
+An upload that is refused is deleted at once; the uploads of workbooks no longer open (and no
+longer sent by a running job) are deleted when another is opened; the session keeps at most
+``MAX_SESSION_BYTES`` (a new upload beyond it is refused with a sentence); the whole folder is
+removed when the app stops.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +31,33 @@ import structlog
 from ..commands.workspace import Workspace
 from ..config import Credentials
 from ..engine import FAILED_ROW, SENT, Engine
-from ..errors import SimadError
+from ..errors import InputFileError, SimadError, StaleWorkbook
 from ..i18n import t
 from ..private import private_dir
+from ..redact import scrub
 
 log = structlog.get_logger("simad.ui")
 RATE_WINDOW = 5.0  # seconds of progress the current rate is measured over
+MAX_SESSION_BYTES = 300 * 2**20  # what one session keeps on disk at most: uploads, copies, outs
+MAX_NAME = 80  # characters of an uploaded file's stem kept in the name it is stored under
+_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10))}
+_RESERVED |= {f"LPT{n}" for n in range(10)}
+
+
+def stored_name(name: str) -> str:
+    """A name an uploaded file can be kept under on any system: the user's name without
+    folders, characters Windows refuses or a reserved name, and not longer than ``MAX_NAME``
+    characters before its suffix (a path stays within what every file system allows)."""
+    base = _NOT_IN_NAMES.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = suffix[:10]
+    stem = stem[:MAX_NAME].strip(" .") or "upload"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem
+    return f"{stem}.{suffix}" if suffix else stem
 
 
 @dataclass
@@ -48,6 +79,7 @@ class Job:
     stop_asked: bool = False
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=200))
     thread: threading.Thread | None = None
+    files: list[Path] = field(default_factory=list)  # what it reads while it runs
 
     def stop(self) -> None:
         self.stop_asked = True
@@ -108,10 +140,100 @@ class State:
         self.credentials: dict[str, Credentials] = {}
         self.jobs: dict[str, Job] = {}
         self.lock = threading.RLock()
+        self.budget = MAX_SESSION_BYTES
+        self.pending: set[Path] = set()  # uploads kept, not yet open nor refused
+        self.files_lock = threading.RLock()  # the session folder's uploads, counted and tidied
+
+    @property
+    def scratch(self) -> Path:
+        """Where child processes hand back what they read (files removed once read)."""
+        return private_dir(self.folder / "scratch")
 
     def upload_path(self, name: str) -> Path:
-        folder = private_dir(self.folder / uuid.uuid4().hex[:8])
-        return folder / Path(name).name
+        """A new owner-only folder for one upload, and the path to keep it at (pending until
+        it is opened or discarded)."""
+        with self.files_lock:
+            folder = private_dir(private_dir(self.folder / "uploads") / uuid.uuid4().hex[:8])
+            path = folder / stored_name(name)
+            self.pending.add(path)
+            return path
+
+    @contextlib.contextmanager
+    def room_for(self, size: int) -> Iterator[None]:
+        """Keep a file of ``size`` bytes in the block, if the session has room for it once
+        tidied (``InputFileError`` if not); one at a time, so the total stays bounded."""
+        with self.files_lock:
+            self.tidy()
+            if self.used_bytes() + size > self.budget:
+                raise InputFileError(t("ui_session_full", mb=self.budget // 2**20))
+            yield
+
+    def opened(self, ws: Workspace) -> None:
+        """``ws`` is the open workspace from now on; its uploads are no longer pending."""
+        with self.lock:
+            self.workspace = ws
+            self.view = {}
+        with self.files_lock:
+            self.pending.difference_update(ws.paths)
+
+    def discard(self, paths: list[Path]) -> None:
+        """Delete uploads (their folders) that were refused or are done with."""
+        uploads = self.folder / "uploads"
+        with self.files_lock:
+            for path in paths:
+                self.pending.discard(path)
+                if path.parent.parent == uploads:
+                    with contextlib.suppress(OSError):
+                        shutil.rmtree(path.parent)
+
+    def workspace_for(self, ws_id: object) -> Workspace:
+        """The open workspace when ``ws_id`` names it; else ``StaleWorkbook`` (a page of
+        another workbook: nothing may be applied to the open one)."""
+        ws = self.workspace
+        if ws is None:
+            raise InputFileError(t("ui_no_workbook"))
+        if not isinstance(ws_id, str) or ws_id != ws.id:
+            raise StaleWorkbook(t("ui_stale_workbook", names=", ".join(p.name for p in ws.paths)))
+        return ws
+
+    def in_use(self) -> set[Path]:
+        """Files the session must keep: the open workbooks, uploads being read, and what
+        running jobs read."""
+        kept = set(self.workspace.paths) if self.workspace is not None else set()
+        kept |= set(self.pending)
+        for job in list(self.jobs.values()):
+            if job.finished is None:
+                kept.update(job.files)
+        return kept
+
+    def tidy(self) -> None:
+        """Delete uploads and corrected copies that nothing uses any more."""
+        with self.files_lock:
+            self._tidy()
+
+    def _tidy(self) -> None:
+        kept = self.in_use()
+        folders = {p.parent for p in kept}
+        ws_ids = {self.workspace.id} if self.workspace is not None else set()
+        corrected, compared = self.folder / "corrected", self.folder / "compared"
+        ws_ids |= {p.relative_to(corrected).parts[0] for p in kept if p.is_relative_to(corrected)}
+        for base, keep in ((self.folder / "uploads", folders), (corrected, None), (compared, None)):
+            if not base.is_dir():
+                continue
+            for child in base.iterdir():
+                used = child in keep if keep is not None else child.name in ws_ids
+                if not used:
+                    with contextlib.suppress(OSError):
+                        shutil.rmtree(child)
+
+    def used_bytes(self) -> int:
+        """Bytes of files the session folder holds now."""
+        total = 0
+        for path in self.folder.rglob("*"):
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    total += path.stat().st_size
+        return total
 
     def out_path(self, name: str) -> Path:
         """Where a workbook made for a download goes (removed with the session)."""
@@ -121,18 +243,21 @@ class State:
         found = [j for j in self.jobs.values() if j.kind == kind]
         return found[-1] if found else None
 
-    def start(self, kind: str, title: str, work: Callable[[Job], Any]) -> Job:
-        """Run ``work`` in a thread of its own; a job of the same kind running is refused."""
+    def start(
+        self, kind: str, title: str, work: Callable[[Job], Any], files: list[Path] | None = None
+    ) -> Job:
+        """Run ``work`` in a thread of its own; a job of the same kind running is refused.
+        ``files``: what it reads, kept until it ends."""
         running = self.latest(kind)
         if running is not None and running.finished is None:
             raise SimadError(t("ui_job_running"))
-        job = Job(uuid.uuid4().hex[:10], kind, title)
+        job = Job(uuid.uuid4().hex[:10], kind, title, files=list(files or []))
 
         def go() -> None:
             try:
                 job.result = work(job)
             except SimadError as exc:
-                job.error = str(exc)
+                job.error = scrub(exc)  # as on the command line: no secret echoed
             except Exception as exc:  # shown as a sentence, logged without data
                 log.exception("ui_job_failed", kind=kind)
                 job.error = t("internal_error", error=type(exc).__name__)

@@ -32,7 +32,7 @@
       table.querySelectorAll("td.chosen").forEach((c) => c.classList.remove("chosen"));
       cell.classList.add("chosen");
       const row = cell.parentElement.dataset.row;
-      const url = `/cell?sheet=${table.dataset.sheet}&row=${row}&col=${cell.dataset.c}`;
+      const url = `/cell?ws=${table.dataset.ws}&sheet=${table.dataset.sheet}&row=${row}&col=${cell.dataset.c}`;
       htmx.ajax("GET", url, {target: "#panel"}).then(() => {
         const field = document.getElementById("value");
         if (field) { field.focus(); field.select(); }
@@ -76,5 +76,11 @@
   document.addEventListener("DOMContentLoaded", () => {
     ready(document);
     htmx.onLoad(() => ready(document));
+    // A refusal lands in the message area at the top: bring it into view (the form that was
+    // refused may be far down the page).
+    document.body.addEventListener("htmx:afterSwap", (e) => {
+      const target = e.detail.target;
+      if (target && target.id === "flash" && target.firstElementChild) target.scrollIntoView();
+    });
   });
 })();
