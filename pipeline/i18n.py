@@ -631,9 +631,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "shape_boolean": {"fa": "یک مقدار درست/نادرست", "en": "a true/false value"},
     "shape_number": {"fa": "یک عدد", "en": "a number"},
     "shape_text": {"fa": "یک متن", "en": "a text"},
-    "shape_values": {"fa": "فهرستی از مقدارهای ناهمخوان", "en": "a list of values of the wrong kind"},
+    "shape_values": {
+        "fa": "فهرستی از مقدارهای ناهمخوان",
+        "en": "a list of values of the wrong kind",
+    },
     "shape_object": {"fa": "شیئی بی‌فهرست", "en": "an object without the expected list"},
-    "shape_unkeyed": {"fa": "فهرستی از رکوردهای بی‌شماره دانشجویی", "en": "a list of records without a student number"},
+    "shape_unkeyed": {
+        "fa": "فهرستی از رکوردهای بی‌شماره دانشجویی",
+        "en": "a list of records without a student number",
+    },
     "shape_deep": {"fa": "JSON با تودرتویی بیش از حد", "en": "JSON nested too deeply"},
     "shape_json": {"fa": "متنی که JSON نیست (یا نیمه‌کاره است)", "en": "not JSON (or cut short)"},
     "shape_empty": {"fa": "بدنه‌ای خالی", "en": "an empty body"},
