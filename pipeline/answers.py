@@ -92,13 +92,18 @@ def _peak(brackets: bytes, limit: int) -> int:
     return peak
 
 
+def _not_json(word: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``, which Python's json reads but JSON has not."""
+    raise ValueError(word)
+
+
 def loads(data: bytes | str, limit: int = MAX_DEPTH) -> Any:
     """``json.loads`` for a remote answer: ``TooDeep`` past ``limit`` levels,
     ``NotTheShape(NOT_JSON)`` for anything that is not JSON (a web page, a body cut short)."""
     if nesting(data, limit) > limit:
         raise TooDeep()
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_not_json)
     except RecursionError as exc:  # not reached within the limit; kept as a last guard
         raise TooDeep() from exc
     except ValueError as exc:

@@ -44,7 +44,6 @@ from .errors import (
     USAGE_EXIT,
     InputFileError,
     SimadError,
-    UnknownLanguage,
     exit_code_for,
 )
 from .fields import user_mapping
@@ -100,27 +99,22 @@ LangOption = Annotated[
 ]
 
 
-def _version(value: bool) -> None:
-    if value:
-        try:
-            i18n.environment_lang()  # SIMAD_LANG=xx is refused here too (exit 2)
-        except UnknownLanguage as exc:
-            typer.echo(t("error", message=exc), err=True)
-            raise typer.Exit(USAGE_EXIT) from None
-        typer.echo(t("version", version=__version__))
-        raise typer.Exit()
-
-
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_options(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
     lang: LangOption = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
     # --lang, else SIMAD_LANG (any case; anything but fa or en is refused, exit 2), else fa.
+    # Read before --version answers, so `simad --version --lang xx` is refused like the rest.
     i18n.set_lang(lang or i18n.environment_lang() or "fa")
+    if version:
+        typer.echo(t("version", version=__version__))
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(USAGE_EXIT)
     # A number setting of the environment that cannot be used is a usage error before any
     # command does anything (exit 2), not a run that hangs or stops half-way.
     config.check_settings()

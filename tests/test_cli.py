@@ -39,6 +39,13 @@ def test_version():
     assert (result.exit_code, result.output.strip()) == (0, f"simad-sync {__version__}")
 
 
+@pytest.mark.parametrize("args", [["--version", "--lang", "xx"], ["--lang", "xx", "--version"]])
+def test_version_refuses_an_unknown_language_wherever_it_stands(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "xx" in result.output and __version__ not in result.output
+
+
 def seed_sandbox(db) -> None:
     import httpx
 

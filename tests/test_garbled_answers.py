@@ -53,6 +53,7 @@ def garbled() -> dict[str, bytes]:
         "cut short": honest[: len(honest) // 2],
         "deep": b"[" * DEEP + b"]" * DEEP,
         "empty body": b"",
+        "not JSON's numbers": b'[{"StudentNumber": NaN, "YearId": Infinity}]',
     }
 
 
