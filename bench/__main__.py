@@ -1,4 +1,4 @@
-"""`make bench`: python -m bench [validate|memory|submit|pacing|ui|maxa|all] [--rows N]"""
+"""`make bench`: python -m bench [validate|memory|hostile|submit|pacing|ui|maxa|all] [--rows N]"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .hostile import bench_hostile
 from .maxa import bench_maxa
 from .pacing import bench_pacing, child_paced
 from .submission import bench_submit, child_submit
@@ -26,9 +27,9 @@ def main(argv: list[str]) -> None:
             child_paced(*args)
         return
     what = argv[0] if argv and not argv[0].startswith("-") else "all"
-    if what not in ("validate", "memory", "submit", "pacing", "ui", "maxa", "all"):
+    if what not in ("validate", "memory", "hostile", "submit", "pacing", "ui", "maxa", "all"):
         raise SystemExit(
-            f"unknown benchmark {what!r}: validate, memory, submit, pacing, ui, maxa, all"
+            f"unknown benchmark {what!r}: validate, memory, hostile, submit, pacing, ui, maxa, all"
         )
     rows = int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 100_000
     workdir = Path(os.environ.get("SIMAD_BENCH_DIR", tempfile.gettempdir())) / "simad-bench"
@@ -42,6 +43,9 @@ def main(argv: list[str]) -> None:
         print("\n".join(bench_validate(rows, workdir)), flush=True)
     if what in ("memory", "all"):
         print("\n".join(bench_worst_case(workdir)), flush=True)
+    if what in ("hostile", "all"):
+        runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 3
+        print("\n".join(bench_hostile(workdir, runs)), flush=True)
     if what in ("submit", "all"):
         print("\n".join(bench_submit(workdir)), flush=True)
     if what in ("pacing", "all"):

@@ -23,6 +23,8 @@ SimadError
 
 ``NotTheShape`` (a ``ValueError``, with ``TooDeep``) is the answer parser's verdict on a body
 that is not the documented shape; it never escapes: the clients turn it into ``NotTheApi``.
+``UnusualMarkup`` is the spreadsheet pre-check's note to itself that its fast scan met markup
+it does not follow; it never escapes either: the exact parse decides.
 
 Anything else that escapes is a fault of the tool: ``UNEXPECTED_EXIT`` (70, EX_SOFTWARE), one
 line on the screen and the traceback, without local variables, in the log. ``EXIT_CODES`` is
@@ -130,6 +132,11 @@ class TooDeep(NotTheShape):
 
     def __init__(self) -> None:
         super().__init__("deep")
+
+
+class UnusualMarkup(ValueError):
+    """The fast scan of a sheet met something it does not follow (``spreadsheet_guard``):
+    the exact, slower parse decides. Never shown to a person."""
 
 
 class RemoteUnreachable(RemoteError):

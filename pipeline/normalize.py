@@ -91,7 +91,9 @@ def clean_text(value: str) -> str:
     """Trim, fold white space, ASCII digits, Persian ی/ک for Arabic ي/ك; drop invisible marks
     but the half-space (ZWNJ), which is part of how a Persian name is spelt."""
     if not value.isascii():
-        value = value.translate(_FOLD).translate(_DROP_IN_TEXT)
+        folded = value.translate(_FOLD).translate(_DROP_IN_TEXT)
+        if folded != value:  # an unchanged value stays the same object: no copy held
+            value = folded
     return " ".join(value.split())
 
 

@@ -1,25 +1,30 @@
-"""Reading office spreadsheets: .xlsx, .xlsm, .ods (python-calamine) and .csv.
+"""Reading office spreadsheets: .xlsx, .xlsm, .ods, .xls (python-calamine) and .csv.
 
 Every cell keeps the type the file gave it (text, number, date, boolean), so identifiers are
 never guessed into numbers by a column-type sniffer; normalisation decides later. Each sheet's
 kind (residents or upgrades) is recognised from its headers; other sheets are skipped and
 listed. Every data row keeps the row number Excel shows.
+
+A workbook is measured by ``spreadsheet_guard`` before python-calamine opens it (calamine
+aborts the process when an allocation fails); a CSV is read as a stream, its limits enforced
+as its rows arrive.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import errno
 import io
+import itertools
 import os
-import re
 import stat
-import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
-from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
@@ -36,17 +41,27 @@ from .fields import (
 from .i18n import MESSAGES, t
 from .ledger import ROW_FIELDS
 from .normalize import is_blank
+from .spreadsheet_guard import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_TEXT_BYTES,
+    check_workbook,
+    check_xls,
+    column_letter,
+)
+from .spreadsheet_guard import TITLE_ROWS as HEADER_SEARCH_ROWS
+
+__all__ = ["HEADER_SEARCH_ROWS", "MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS"]
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-HEADER_SEARCH_ROWS = 10
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-# Limits that keep memory bounded (validation stays under 1.5 GB below them) and the report
-# within Excel's 16,384 columns. An office's sheet is a few thousand rows.
-MAX_ROWS = 200_000
-MAX_COLUMNS = 1_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_CELLS_LOADED = 30_000_000  # a wider sheet is trimmed of empty columns only below this
+# The longest physical line of a CSV: 1,000 columns of 8 KB. A longer one is refused (a field
+# beyond the per-cell limit in it is named first).
+CSV_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -82,7 +97,7 @@ def read_file(
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputFileError(t("bad_kind", kinds=", ".join(KINDS)))
-    grids = read_grids(path)
+    grids = read_grids(path, lambda first: _header_width(first, kind, mapping))
     book = Workbook(path)
     for name, grid in grids:
         sheet = _recognise(path, name, grid, kind, mapping)
@@ -97,16 +112,21 @@ def read_file(
     return book
 
 
-def read_grids(path: Path) -> list[tuple[str, list[list[Any]]]]:
+Keep = Callable[[list[list[Any]]], "int | None"]
+
+
+def read_grids(path: Path, keep: Keep | None = None) -> list[tuple[str, list[list[Any]]]]:
     """Every sheet of ``path`` as (name, rows of cells), each cell as the file typed it;
-    ``InputFileError`` with a clear reason if the file is unusable."""
+    ``InputFileError`` with a clear reason if the file is unusable. ``keep``, given a sheet's
+    first rows, says how many columns of the rows after them are wanted (None: all); the
+    cells beyond are never held (a report fed back carries long result columns)."""
     _check_path(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv" or suffix == ".txt":
-            return [(path.stem, _read_csv(path))]
+            return [(path.stem, _read_csv(path, keep))]
         if suffix in EXCEL_SUFFIXES:
-            return _read_workbook(path)
+            return _read_workbook(path, keep)
     except OSError as exc:  # only reading the file the user named becomes an input error
         raise InputFileError(t("file_unreadable", path=path, reason=exc.strerror or exc)) from exc
     raise InputFileError(t("file_type", path=path, suffix=suffix or "?"))
@@ -145,7 +165,7 @@ def _ole_kind(path: Path) -> str:
     return "other"
 
 
-def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]]]]:
+def _read_workbook(path: Path, keep: Keep | None) -> list[tuple[str, list[list[Any]]]]:
     with path.open("rb") as handle:
         magic = handle.read(8)
     suffix = path.suffix.lower()
@@ -156,42 +176,73 @@ def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]]]]:
         if kind == "xls":
             raise InputFileError(t("file_old_xls", path=path))
         raise InputFileError(t("file_unreadable", path=path, reason="OLE2"))
+    if suffix == ".xlsb":
+        raise InputFileError(t("file_xlsb", path=path))
     if suffix in {".xlsx", ".xlsm", ".ods"} and magic[:4] != ZIP_MAGIC:
         raise InputFileError(t("file_not_spreadsheet", path=path, suffix=suffix))
-    errors: dict[str, dict[tuple[int, int], str]] = {}
-    if suffix in {".xlsx", ".xlsm"}:
-        errors = _xlsx_sheet_facts(path)
+    if suffix == ".xls" and magic != OLE_MAGIC:
+        raise InputFileError(t("file_not_spreadsheet", path=path, suffix=suffix))
+    # Measured before the reader sees it: it must not be able to allocate beyond the limits.
+    errors = (check_xls(path) if suffix == ".xls" else check_workbook(path)).errors
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise InputFileError(t("file_unreadable", path=path, reason=type(exc).__name__)) from exc
+    except BaseException as exc:
+        if not _reader_fault(exc):
+            raise
+        reason = type(exc).__name__
+        raise InputFileError(t("file_unreadable", path=path, reason=reason)) from exc
     grids = []
     for name in book.sheet_names:
         try:
-            sheet = book.get_sheet_by_name(name)
-            _check_size(path, name, sheet.height, sheet.width, loaded=False)
-            grid = sheet.to_python(skip_empty_area=False)
-        except InputFileError:
-            raise
-        except Exception as exc:
+            grid = _sheet_rows(book.get_sheet_by_name(name), errors.get(name, {}), keep)
+        except BaseException as exc:
+            if not _reader_fault(exc):
+                raise
+            reason = type(exc).__name__
             raise InputFileError(
-                t("sheet_unreadable", path=path, sheet=name, reason=type(exc).__name__)
+                t("sheet_unreadable", path=path, sheet=name, reason=reason)
             ) from exc
-        for (r, c), text in errors.get(name, {}).items():
-            if r < len(grid) and c < len(grid[r]):
-                grid[r][c] = text
         grid = _trim_columns(grid)
-        _check_size(path, name, len(grid), max((len(r) for r in grid), default=0), loaded=True)
+        _check_size(path, name, len(grid), max((len(r) for r in grid), default=0))
         grids.append((name, grid))
     return grids
 
 
-def _check_size(path: Path, sheet: str, rows: int, columns: int, *, loaded: bool) -> None:
-    """Refuse a sheet beyond the limits. Before loading, only what cannot be trimmed: too many
-    rows, or so many cells that loading them would be the problem."""
+def _sheet_rows(
+    sheet: Any, errors: dict[tuple[int, int], str], keep: Keep | None
+) -> list[list[Any]]:
+    """A sheet's rows from A1 (the empty rows and columns before its first cell included, so
+    that every row keeps the number Excel shows), each cell as the file typed it and an error
+    value as its text; after the first rows, only the columns ``keep`` wants."""
+    top, left = sheet.start or (0, 0)
+    rows: list[list[Any]] = [[] for _ in range(top)]
+    width: int | None = None
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in errors.items():
+        by_row.setdefault(r, []).append((c, text))
+    for number, row in enumerate(sheet.iter_rows(), start=top):
+        if left:
+            row = [""] * left + row
+        for c, text in by_row.get(number, ()):
+            if c < len(row):
+                row[c] = text
+        rows.append(row if width is None else row[:width])
+        if keep is not None and len(rows) == HEADER_SEARCH_ROWS:
+            width = keep(rows)
+    return rows
+
+
+def _reader_fault(exc: BaseException) -> bool:
+    """Whether the reader's exception says the file cannot be read: its own errors, and a
+    panic of its Rust code (pyo3's PanicException, not an Exception); not an interrupt."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _check_size(path: Path, sheet: str, rows: int, columns: int) -> None:
+    """Refuse a loaded sheet beyond the limits once its empty columns are trimmed."""
     if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
         raise InputFileError(t("sheet_too_long", path=path, sheet=sheet, rows=rows, limit=MAX_ROWS))
-    if columns > MAX_COLUMNS and (loaded or rows * columns > MAX_CELLS_LOADED):
+    if columns > MAX_COLUMNS:
         raise InputFileError(
             t("sheet_too_wide", path=path, sheet=sheet, columns=columns, limit=MAX_COLUMNS)
         )
@@ -211,78 +262,12 @@ def _trim_columns(grid: list[list[Any]]) -> list[list[Any]]:
     return [row[:used] for row in grid]
 
 
-_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*?/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
-)
-ERROR_CELL = b't="e"'
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]+)"')
-
-
 def column_number(letters: bytes) -> int:
     """The 0-based position of an Excel column name in ASCII capitals (A → 0, AB → 27)."""
     n = 0
     for ch in letters:
         n = n * 26 + (ch - 64)
     return n - 1
-
-
-def _xlsx_sheet_facts(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Per sheet name, the cells that hold an Excel error value ((row, column) → '#N/A'),
-    which the fast reader would otherwise give as empty; and a refusal of a sheet whose
-    declared size is beyond the limits, before it is loaded."""
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            for name, member in _xlsx_sheet_members(z).items():
-                with z.open(member) as handle:
-                    head = handle.read(4096)
-                    found = _DIMENSION.search(head)
-                    if found:
-                        rows, cols = int(found.group(2)), column_number(found.group(1)) + 1
-                        _check_size(path, name, rows, cols, loaded=False)
-                    if not _holds(handle, head, ERROR_CELL):
-                        continue  # the usual case: scanned in chunks, never held whole
-                data = z.read(member)
-                out[name] = {
-                    (int(m.group(2)) - 1, column_number(m.group(1))): m.group(3).decode()
-                    for m in _CELL.finditer(data)
-                }
-    except InputFileError:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
-        return {}  # the reader says what is wrong with the file
-    return out
-
-
-def _holds(handle: IO[bytes], head: bytes, needle: bytes, chunk: int = 1 << 20) -> bool:
-    """Whether the rest of the stream (after ``head``) or ``head`` holds ``needle``."""
-    tail = head
-    while True:
-        if needle in tail:
-            return True
-        block = handle.read(chunk)
-        if not block:
-            return False
-        tail = tail[-len(needle) :] + block
-
-
-def _xlsx_sheet_members(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part, from the workbook and its relationships."""
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
-    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", ns)}
-    out = {}
-    for sheet in book.findall("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        if target:
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            out[sheet.get("name", "")] = member
-    return out
 
 
 def decode_csv(raw: bytes, path: Path | None = None) -> str:
@@ -311,58 +296,165 @@ def _has_utf8_text(raw: bytes) -> bool:
     )
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
-    text = decode_csv(path.read_bytes(), path)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows: list[list[Any]] = []
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(row) > MAX_COLUMNS:
+def _read_csv(path: Path, keep: Keep | None = None) -> list[list[Any]]:
+    """The rows of a CSV, read as a stream: decoded line by line, each field held to the
+    per-cell limit by the csv module itself, rows, columns, cells and text counted as they
+    arrive, so that a file beyond a limit is refused after reading little of it."""
+    text = [0]  # UTF-8 bytes of the lines read so far
+    with path.open("rb") as raw:
+        lines = _csv_lines(raw, path, text)
+        head: list[str] = []
+        for line in lines:
+            head.append(line)
+            if sum(map(len, head)) >= 8192:
+                break
+        sample = "".join(head)[:8192]
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(itertools.chain(head, lines), dialect)
+        rows: list[list[Any]] = []
+        cells = 0
+        width: int | None = None
+        with _field_limit(MAX_CELL_CHARS):
+            try:
+                for row in reader:
+                    if len(row) > MAX_COLUMNS:
+                        raise InputFileError(
+                            t(
+                                "sheet_too_wide",
+                                path=path,
+                                sheet=path.stem,
+                                columns=len(row),
+                                limit=MAX_COLUMNS,
+                            )
+                        )
+                    rows.append(row if width is None else row[:width])
+                    if keep is not None and len(rows) == HEADER_SEARCH_ROWS:
+                        width = keep(rows)
+                    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                        raise InputFileError(
+                            t(
+                                "sheet_too_long",
+                                path=path,
+                                sheet=path.stem,
+                                rows=f"> {MAX_ROWS}",
+                                limit=MAX_ROWS,
+                            )
+                        )
+                    cells += len(row)
+                    if cells > MAX_CELLS:
+                        raise InputFileError(
+                            t(
+                                "csv_too_many_cells",
+                                path=path,
+                                line=reader.line_num,
+                                cells=cells,
+                                limit=MAX_CELLS,
+                            )
+                        )
+                    if text[0] > MAX_TEXT_BYTES:
+                        raise InputFileError(
+                            t(
+                                "book_too_much_text",
+                                path=path,
+                                mb=text[0] // 2**20,
+                                limit=MAX_TEXT_BYTES // 2**20,
+                            )
+                        )
+            except csv.Error as exc:
+                number = reader.line_num
                 raise InputFileError(
                     t(
-                        "sheet_too_wide",
+                        "csv_bad_field",
                         path=path,
-                        sheet=path.stem,
-                        columns=len(row),
-                        limit=MAX_COLUMNS,
+                        line=number,
+                        column=_long_field_column(path, number, dialect.delimiter),
+                        reason=exc,
                     )
-                )
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise InputFileError(
-                    t(
-                        "sheet_too_long",
-                        path=path,
-                        sheet=path.stem,
-                        rows=f"> {MAX_ROWS}",
-                        limit=MAX_ROWS,
-                    )
-                )
-    except csv.Error as exc:
-        line = reader.line_num
-        raise InputFileError(
-            t(
-                "csv_bad_field",
-                path=path,
-                line=line,
-                column=_long_field_column(text, line, dialect.delimiter),
-                reason=exc,
-            )
-        ) from exc
+                ) from exc
     return rows
 
 
-def _long_field_column(text: str, line: int, delimiter: str) -> str:
-    """The column letter of the longest field on ``line`` (1-based), where a CSV field broke."""
-    lines = io.StringIO(text)
-    for _ in range(line - 1):
-        lines.readline()
-    parts = lines.readline().split(delimiter)
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """The csv module's longest field (a process-wide setting), for the time of one read."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv_lines(raw: IO[bytes], path: Path, size: list[int] | None = None) -> Iterator[str]:
+    """The lines of a CSV (split at \\n, as csv expects), each at most ``CSV_LINE_BYTES``.
+
+    UTF-8 (with or without BOM), else Windows-1256 as Persian Excel exports it; UTF-16 with
+    its BOM. A file that is UTF-8 in parts and something else in others (two exports pasted
+    together) is refused, naming the first line that is not UTF-8: guessing would garble the
+    rest. A line longer than the limit is refused once the csv module asks for the next (a
+    field beyond the per-cell limit in it is named first). ``size[0]`` counts the UTF-8 bytes
+    of the lines read."""
+    size = size if size is not None else [0]
+    start = raw.read(3)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding="utf-16", newline="")
+        pieces: Iterator[str] = iter(lambda: text.readline(CSV_LINE_BYTES // 2), "")
+        for piece in _bounded(pieces, CSV_LINE_BYTES // 2, path):
+            size[0] += len(piece.encode("utf-8", "replace"))
+            yield piece
+        return
+    if start != b"\xef\xbb\xbf":
+        raw.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_text = False  # whether a line so far held UTF-8 beyond ASCII
+    cp1256 = False
+    number = 0
+    for data in _bounded(iter(lambda: raw.readline(CSV_LINE_BYTES), b""), CSV_LINE_BYTES, path):
+        number += 1
+        if cp1256:
+            line = data.decode("cp1256", errors="replace")
+            size[0] += len(data) if line.isascii() else len(line.encode())
+            yield line
+            continue
+        try:
+            line = decoder.decode(data)
+        except UnicodeDecodeError as exc:
+            if utf8_text or _has_utf8_text(data[: exc.start]):
+                raise InputFileError(t("csv_mixed_encoding", path=path, line=number)) from exc
+            cp1256 = True
+            decoder.reset()
+            line = data.decode("cp1256", errors="replace")
+            size[0] += len(line.encode())
+            yield line
+            continue
+        if not utf8_text and not line.isascii():
+            utf8_text = True
+        size[0] += len(data)
+        yield line
+
+
+def _bounded(pieces: Iterator[Any], limit: int, path: Path) -> Iterator[Any]:
+    """``pieces`` (lines of at most ``limit``), refused after a line that reached ``limit``
+    without its end, once the next is asked for."""
+    for number, piece in enumerate(pieces, start=1):
+        yield piece
+        if len(piece) >= limit and not piece.endswith(("\n", b"\n")):
+            raise InputFileError(t("csv_line_too_long", path=path, line=number, mb=limit // 2**20))
+
+
+def _long_field_column(path: Path, line: int, delimiter: str) -> str:
+    """The column letter of the longest field on ``line`` (1-based), where a CSV field broke,
+    from the line read again (its first ``CSV_LINE_BYTES``)."""
+    text = ""
+    with contextlib.suppress(InputFileError), path.open("rb") as raw:
+        for number, piece in enumerate(_csv_lines(raw, path), start=1):
+            if number == line:
+                text = piece
+                break
+    parts = text.split(delimiter)
     longest = max(range(len(parts)), key=lambda i: len(parts[i])) if parts else 0
     return column_letter(longest)
 
@@ -371,6 +463,21 @@ def _recognise(
     path: Path, name: str, grid: list[list[Any]], kind: str | None, mapping: Mapping | None
 ) -> Sheet | None:
     """Find the header row among the first rows and build the sheet, or None if not ours."""
+    found = _header_row(grid, kind, mapping)
+    if found is None:
+        return None
+    index, row, found_kind, columns = found
+    headers = [_header_text(h, i) for i, h in enumerate(row)]
+    _refuse_duplicate_headers(path, name, index + 1, row, found_kind)
+    rows, numbers = data_rows(grid, index, len(headers))
+    return Sheet(path, name, found_kind, headers, columns, rows, numbers, index + 1)
+
+
+def _header_row(
+    grid: list[list[Any]], kind: str | None, mapping: Mapping | None
+) -> tuple[int, list[Any], str, dict[str, int]] | None:
+    """The header row among the first rows (0-based, its cells up to our result columns),
+    the kind of sheet it heads and where each field is; None if no row is a header."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         row = row[: _results_start(row)]
         if kind is not None:
@@ -378,13 +485,16 @@ def _recognise(
             found_kind: str | None = kind if len(columns) >= 3 else None
         else:
             found_kind, columns = detect_kind(row, mapping)
-        if found_kind is None:
-            continue
-        headers = [_header_text(h, i) for i, h in enumerate(row)]
-        _refuse_duplicate_headers(path, name, index + 1, row, found_kind)
-        rows, numbers = data_rows(grid, index, len(headers))
-        return Sheet(path, name, found_kind, headers, columns, rows, numbers, index + 1)
+        if found_kind is not None:
+            return index, row, found_kind, columns
     return None
+
+
+def _header_width(first: list[list[Any]], kind: str | None, mapping: Mapping | None) -> int | None:
+    """The columns a sheet's data rows are read to: as many as its header row has (our
+    result columns left out), or all if none of ``first`` rows is a header."""
+    found = _header_row(first, kind, mapping)
+    return None if found is None else len(found[1])
 
 
 def data_rows(grid: list[list[Any]], header: int, width: int) -> tuple[list[list[Any]], list[int]]:
@@ -396,7 +506,7 @@ def data_rows(grid: list[list[Any]], header: int, width: int) -> tuple[list[list
             continue
         if len(data) < width:
             data = [*data, *([""] * (width - len(data)))]
-        rows.append(data[:width])
+        rows.append(data if len(data) == width else data[:width])  # no copy when it fits
         numbers.append(number)
     return rows, numbers
 
@@ -436,16 +546,6 @@ def _results_start(row: list[Any]) -> int:
         ):
             return start
     return len(row)
-
-
-def column_letter(position: int) -> str:
-    """Excel's name of a 0-based column position (0 → A, 27 → AB)."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _refuse_duplicate_headers(path: Path, sheet: str, row: int, headers: list[Any], kind: str):
