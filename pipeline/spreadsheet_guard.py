@@ -55,9 +55,10 @@ MAX_CELLS = 5_250_000
 MAX_CELL_CHARS = 32_767
 # The text of all the cells of a file in UTF-8 (markup left out), a shared string counted once
 # per cell that shows it (the reader copies it into each). Validation holds each value in
-# several forms: with every cell of 200,000 rows wrong, in Persian, each MB of text costs about
-# 3.7 MB, and this keeps that worst case under 1.5 GB. 200,000 rows of an office hold 30–35 MB.
-MAX_TEXT_BYTES = 48 * MIB
+# several forms: with every cell of 200,000 rows wrong and in Persian, each MB of text costs
+# about 3.7 MB, and this keeps that worst case near 1.45 GB. 200,000 rows of an office hold
+# about 32 MB.
+MAX_TEXT_BYTES = 40 * MIB
 # One zip member unpacked, and all of them: a sheet at the cell limit is about 200 MB of XML
 # (inline strings); beyond is a different kind of file or a zip bomb.
 MAX_PART_BYTES = 512 * MIB
@@ -1154,7 +1155,9 @@ class _OdsCell:
 _ENDOFCHAIN = 0xFFFFFFFE
 _RESERVED = 0xFFFFFFFA
 _DIFSECT = 0xFFFFFFFC
-_CELL_RECORDS = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD}  # number … label (sst)
+# The records the reader makes cells of: number, label, rich label, boolean or error, RK,
+# label of a shared string, several RKs, formula, and the text a formula gave.
+_CELLS = frozenset({0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x00BD, 0x0006, 0x0207})
 
 
 def check_xls(path: Path) -> Measured:
@@ -1309,22 +1312,59 @@ class _Biff:
         return measured
 
     def _sheet(self, at: int, name: str) -> SheetFacts:
-        facts, formulas = SheetFacts(name), SheetFacts(name)
+        """A sheet's records from ``at`` to its end (those of an embedded chart skipped, as
+        the reader skips them): its extent, cells and text, and its formulas' extent (the
+        reader keeps a second rectangle of them)."""
+        stream, end, unpack = self.stream, len(self.stream), struct.unpack_from
+        shared, known = self.shared, len(self.shared)
+        rows = columns = cells = formula_rows = formula_columns = text = 0
         depth, seen_bof = 0, False
-        for kind, data, _ in self.records(at):
+        while at + 4 <= end:
+            kind, length = unpack("<HH", stream, at)
+            data, at = at + 4, at + 4 + length
             if depth:
-                depth += {0x0809: 1, 0x000A: -1}.get(kind, 0)
+                depth += 1 if kind == 0x0809 else -1 if kind == 0x000A else 0
                 continue
             if kind == 0x0809:
                 depth, seen_bof = (depth + 1 if seen_bof else depth), True
-            elif kind == 0x000A:
+                continue
+            if kind == 0x000A:
                 break
-            elif kind == 0x0200:
-                self._dimensions(name, data)
-            elif kind in _CELL_RECORDS or kind in (0x0006, 0x0207, 0x00BD):
-                self._cell(facts, formulas, kind, data)
-        for sheet in (facts, formulas):
-            if sheet.cells:
+            if kind == 0x0200:
+                self._dimensions(name, stream[data:at])
+                continue
+            if kind not in _CELLS or length < 6 or at > end:
+                continue  # not a cell, or one the reader refuses the file for
+            if kind == 0x0207:  # the text of the formula before, at its place
+                text += 2 * unpack("<H", stream, data)[0]
+                continue
+            row, col = unpack("<HH", stream, data)
+            last = col
+            if kind == 0x00BD:  # several numbers in a row
+                last = unpack("<H", stream, at - 2)[0]
+                if last < col:
+                    continue
+            elif kind == 0x00FD:
+                if length < 10:
+                    continue
+                index = unpack("<I", stream, data + 6)[0]
+                if index >= known:
+                    continue  # the reader keeps no cell for it
+                text += shared[index]
+            elif kind in (0x0204, 0x00D6):
+                text += 2 * unpack("<H", stream, data + 6)[0]
+            elif kind == 0x0006:
+                text += 8 * length  # the formula, written out as text
+                formula_rows, formula_columns = (
+                    max(formula_rows, row + 1),
+                    max(formula_columns, col + 1),
+                )
+            cells += last - col + 1
+            rows, columns = max(rows, row + 1), max(columns, last + 1)
+        self.book.add_text(text)
+        facts = SheetFacts(name, rows, columns, cells)
+        for sheet in (facts, SheetFacts(name, formula_rows, formula_columns, formula_rows)):
+            if sheet.rows:
                 self.book.add_sheet(sheet)
         return facts
 
@@ -1344,35 +1384,6 @@ class _Biff:
         if rows * columns > MAX_CELLS:
             self.book.check_extent(name, rows, columns)
             raise self.book.refuse("book_too_many_cells", cells=rows * columns, limit=MAX_CELLS)
-
-    def _cell(self, facts: SheetFacts, formulas: SheetFacts, kind: int, data: bytes) -> None:
-        if kind == 0x0207:  # the string value of the formula before: at its place
-            self.book.add_text(2 * struct.unpack_from("<H", data)[0] if len(data) >= 2 else 0)
-            return
-        row, col = struct.unpack_from("<HH", data)
-        last = col
-        if kind == 0x00BD:  # several numbers in a row
-            last = struct.unpack_from("<H", data, len(data) - 2)[0]
-            if last < col:
-                return  # the reader refuses the file
-        elif kind == 0x00FD:
-            index = struct.unpack_from("<I", data, 6)[0]
-            if index >= len(self.shared):
-                return  # the reader keeps no cell for it
-            self.book.add_text(self.shared[index])
-        elif kind in (0x0204, 0x00D6):
-            self.book.add_text(2 * struct.unpack_from("<H", data, 6)[0])
-        elif kind == 0x0006:
-            self.book.add_text(8 * len(data))  # the formula, written out as text
-            _count(formulas, row, col, col)
-        _count(facts, row, col, last)
-        self.book.check_extent(facts.label, facts.rows, facts.columns)
-
-
-def _count(facts: SheetFacts, row: int, first: int, last: int) -> None:
-    facts.cells += last - first + 1
-    facts.rows = max(facts.rows, row + 1)
-    facts.columns = max(facts.columns, last + 1)
 
 
 def _short_name(data: bytes) -> str:

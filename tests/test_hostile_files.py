@@ -178,8 +178,9 @@ def record(kind: int, data: bytes = b"") -> bytes:
 def biff(cells: list[tuple[int, int, str]], dimensions=None, sheets: int = 1) -> bytes:
     """A BIFF8 Workbook stream: shared strings and one sheet of string cells (LabelSst)."""
     strings = sorted({text for _, _, text in cells})
+    number = {text: i for i, text in enumerate(strings)}
     body = b"".join(
-        record(0x00FD, struct.pack("<HHHI", r, c, 0, strings.index(text))) for r, c, text in cells
+        record(0x00FD, struct.pack("<HHHI", r, c, 0, number[text])) for r, c, text in cells
     )
     rows = max((r for r, _, _ in cells), default=0) + 1
     columns = min(max((c for _, c, _ in cells), default=0) + 1, 255)
