@@ -22,8 +22,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.fields import fields
-from pipeline.reader import MAX_ROWS
+from pipeline.sheets.fields import fields
+from pipeline.sheets.reader import MAX_ROWS
 
 from .common import child_status
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.config import (
+from pipeline.core.config import (
     MAXA_SANDBOX_CLIENT_ID,
     MAXA_SANDBOX_CLIENT_SECRET,
     MAXA_SANDBOX_PASSWORD,

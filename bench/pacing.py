@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 from pipeline.commands.submit import run_submit
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from pipeline.context import Context
-from pipeline.engine import Progress
-from pipeline.fakedata import write_workbook as generate
-from pipeline.limiter import jain
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.core.context import Context
+from pipeline.net.limiter import jain
 from pipeline.sandbox.process import free_port, start_server, stop_server
+from pipeline.sheets.fakedata import write_workbook as generate
+from pipeline.simad.engine import Progress
 
 LATENCY_MS = 20
 

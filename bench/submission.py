@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 from pipeline.commands.submit import run_submit
-from pipeline.config import DEFAULT_CONCURRENCY, SANDBOX_PASSWORD, SANDBOX_USERNAME
-from pipeline.context import Context
-from pipeline.fakedata import write_workbook as generate
+from pipeline.core.config import DEFAULT_CONCURRENCY, SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.core.context import Context
 from pipeline.sandbox.process import free_port, start_server, stop_server
+from pipeline.sheets.fakedata import write_workbook as generate
 
 from .common import bench_child
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from pipeline.fakedata import write_workbook as generate
+from pipeline.sheets.fakedata import write_workbook as generate
 
 
 def _signed_in(address: str) -> tuple[httpx.Client, str]:

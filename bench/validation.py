@@ -17,10 +17,10 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from pipeline.commands.validate import run_validate
-from pipeline.context import Context
-from pipeline.fakedata import write_workbook as generate
-from pipeline.fields import fields
-from pipeline.reader import MAX_ROWS
+from pipeline.core.context import Context
+from pipeline.sheets.fakedata import write_workbook as generate
+from pipeline.sheets.fields import fields
+from pipeline.sheets.reader import MAX_ROWS
 
 from .common import bench_child, child
 

@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 
-from . import logs as _logs  # noqa: F401 — configures structlog before any module logs
+from pipeline.core import logs as _logs  # noqa: F401 — configures structlog before any module logs

@@ -29,16 +29,15 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa` starts fast
-    from .commands.submit import SubmitResult
-    from .validation import ValidationRun
+    from pipeline.commands.submit import SubmitResult
+    from pipeline.sheets.validation import ValidationRun
 
-from schemas import codes
-
-from . import __version__, config, i18n, logs
-from .commands import sandbox
-from .config import describe_target, resolve_target, simad_credentials
-from .context import Context
-from .errors import (
+from pipeline import __version__
+from pipeline.commands import sandbox
+from pipeline.core import config, i18n, logs
+from pipeline.core.config import describe_target, resolve_target, simad_credentials
+from pipeline.core.context import Context
+from pipeline.core.errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
     USAGE_EXIT,
@@ -46,11 +45,12 @@ from .errors import (
     SimadError,
     exit_code_for,
 )
-from .fields import user_mapping
-from .i18n import counts_text, t, when, word
-from .maxa_cli import maxa_app
-from .redact import scrub
-from .sandbox.settings import SandboxSettings
+from pipeline.core.i18n import counts_text, t, when, word
+from pipeline.core.redact import scrub
+from pipeline.maxa_cli import maxa_app
+from pipeline.sandbox.settings import SandboxSettings
+from pipeline.sheets.fields import user_mapping
+from schemas import codes
 
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
@@ -138,7 +138,7 @@ def ui(
     lang: LangOption = None,
 ) -> None:
     """The office's web app: validate, fix, submit and reconcile in the browser."""
-    from .web.server import serve  # the web app's libraries only when it is asked for
+    from pipeline.web.server import serve  # the web app's libraries only when it is asked for
 
     serve(host=host, port=port, lang=i18n.chosen(lang), open_browser=not no_browser, say=typer.echo)
 
@@ -310,7 +310,7 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write blank input workbooks: headers, dropdowns, limits, instructions."""
-    from .commands.template import run_template
+    from pipeline.commands.template import run_template
 
     for path in run_template(out, force=force, ctx=_context(i18n.chosen(lang))):
         typer.echo(t("template_written", path=path))
@@ -381,7 +381,7 @@ def validate(
     No network is used. Exit 0 when every row is valid, 1 when some are invalid,
     2 when an input file cannot be used.
     """
-    from .commands.validate import run_validate
+    from pipeline.commands.validate import run_validate
 
     lang_now = i18n.chosen(lang)
     run, path = run_validate(
@@ -404,7 +404,7 @@ def validate(
 
 def _print_validation(run: ValidationRun, path: Path) -> None:
     """Counts per sheet, then the findings grouped by rule with a few example cells."""
-    from .validation import INVALID, VALID, finding_groups
+    from pipeline.sheets.validation import INVALID, VALID, finding_groups
 
     console = _console()
     table = Table(show_lines=False)
@@ -486,8 +486,8 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
-    from .commands.submit import run_submit
-    from .run_report import fatal_text
+    from pipeline.commands.submit import run_submit
+    from pipeline.simad.run_report import fatal_text
 
     lang_now = i18n.chosen(lang)
     config.max_rate(max_rate)  # refused before the target is even named (exit 2)
@@ -532,8 +532,8 @@ def submit(
 
 def _print_submission(result: SubmitResult) -> None:
     """One screen: rows per status for each input sheet."""
-    from .engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
-    from .validation import INVALID
+    from pipeline.sheets.validation import INVALID
+    from pipeline.simad.engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
 
     statuses = [SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID]
     table = Table()
@@ -608,7 +608,7 @@ def results(
     lang: LangOption = None,
 ) -> None:
     """Download declarations with their review status and the final results of a year."""
-    from .commands.results import run_results
+    from pipeline.commands.results import run_results
 
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
@@ -653,8 +653,8 @@ def reconcile(
 
     Exit 0 when no row needs action, 1 while any does.
     """
-    from .commands.reconcile import run_reconcile
-    from .reconcile import action, headline
+    from pipeline.commands.reconcile import run_reconcile
+    from pipeline.simad.reconcile import action, headline
 
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)
@@ -704,7 +704,7 @@ def runs(
 
     A run whose process is gone while it was still running shows as `interrupted`.
     """
-    from .commands.runs import list_runs, rebuild_report
+    from pipeline.commands.runs import list_runs, rebuild_report
 
     ctx = _context(i18n.chosen(lang))
     if report is not None:

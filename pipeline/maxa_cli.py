@@ -13,11 +13,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from . import config, i18n
-from .commands import maxa
-from .context import Context
-from .i18n import counts_text, t, word
-from .normalize import to_date
+from pipeline.commands import maxa
+from pipeline.core import config, i18n
+from pipeline.core.context import Context
+from pipeline.core.i18n import counts_text, t, word
+from pipeline.sheets.normalize import to_date
 
 maxa_app = typer.Typer(
     help="MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.", no_args_is_help=True

@@ -22,7 +22,7 @@ def shoot(out: Path, lang: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from pipeline.commands.sandbox import review
-    from pipeline.context import Context
+    from pipeline.core.context import Context
     from pipeline.web.server import running
 
     shots: list[Path] = []

@@ -7,10 +7,10 @@ import random
 import httpx
 import pytest
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.limiter import Pace
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.net.limiter import Pace
 from pipeline.sandbox import SandboxApp, SandboxSettings, create_app
-from pipeline.simad_client import SimadClient
+from pipeline.simad.client import SimadClient
 from schemas.identifiers import national_code_check_digit
 
 BASE = "http://sandbox.local"
@@ -139,7 +139,7 @@ JPEG = (
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own SIMAD_HOME and no stray credentials or log output."""
-    from pipeline import config, i18n, logs
+    from pipeline.core import config, i18n, logs
 
     monkeypatch.setenv("SIMAD_HOME", str(tmp_path / "home"))
     for name in ("SIMAD_USERNAME", "SIMAD_PASSWORD", "SIMAD_TARGET", "SIMAD_LANG"):

@@ -12,8 +12,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.limiter import Pace, jain
-from pipeline.retry import RetryPolicy
+from pipeline.net.limiter import Pace, jain
+from pipeline.net.retry import RetryPolicy
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):

@@ -49,8 +49,8 @@ def test_version_refuses_an_unknown_language_wherever_it_stands(args):
 def seed_sandbox(db) -> None:
     import httpx
 
-    from pipeline.config import Credentials
-    from pipeline.simad_client import SimadClient
+    from pipeline.core.config import Credentials
+    from pipeline.simad.client import SimadClient
 
     sandbox = create_app(SandboxSettings(db_path=db))
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pipeline import config, logs
 from pipeline.cli import app
+from pipeline.core import config, logs
 
 from .test_submit import SAMPLE
 

@@ -10,9 +10,9 @@ import httpx
 
 from pipeline.commands.submit import run_submit
 from pipeline.commands.validate import run_validate
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.context import Context
-from pipeline.i18n import current_lang, language
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.core.context import Context
+from pipeline.core.i18n import current_lang, language
 from pipeline.sandbox import SandboxSettings, create_app
 
 from .test_submit import SAMPLE

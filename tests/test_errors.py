@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline import errors
 from pipeline.cli import Boundary
+from pipeline.core import errors
 
 PACKAGE = Path(errors.__file__).parent
 

@@ -23,14 +23,14 @@ import pytest
 
 from pipeline.commands.runs import rebuild_report
 from pipeline.commands.submit import run_submit
-from pipeline.config import SANDBOX_USERNAME, Credentials
-from pipeline.context import Context
-from pipeline.errors import ConfigError, RunLocked
-from pipeline.ledger import Ledger
-from pipeline.redact import MAX_SERVER_TEXT, scrub
-from pipeline.retry import RetryPolicy
-from pipeline.runlock import run_lock
+from pipeline.core.config import SANDBOX_USERNAME, Credentials
+from pipeline.core.context import Context
+from pipeline.core.errors import ConfigError, RunLocked
+from pipeline.core.redact import MAX_SERVER_TEXT, scrub
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
+from pipeline.simad.ledger import Ledger
+from pipeline.simad.runlock import run_lock
 
 from .data.generate import OTHER, RESIDENT, rule_rows, write_xlsx
 from .reports import report_rows
@@ -143,8 +143,8 @@ def test_a_server_that_always_answers_a_login_page_stops_the_run(tmp_path, clock
 
 @pytest.mark.anyio
 async def test_post_success_only_for_an_empty_or_json_body():
-    from pipeline.errors import NotTheApi
-    from pipeline.simad_client import SimadClient
+    from pipeline.core.errors import NotTheApi
+    from pipeline.simad.client import SimadClient
 
     answers = {
         "empty": (200, "application/json", b""),
@@ -296,7 +296,7 @@ def test_report_folder_is_created_or_refused_before_anything_is_sent(tmp_path, c
 def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
     tmp_path, clock, monkeypatch
 ):
-    import pipeline.report
+    import pipeline.sheets.report
 
     app = sandbox_with(tmp_path, clock)
 
@@ -304,7 +304,7 @@ def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patched:  # the last step of the atomic write fails
-        patched.setattr(pipeline.report.os, "replace", disk_full)
+        patched.setattr(pipeline.sheets.report.os, "replace", disk_full)
         result = submit(app, clock, tmp_path)
     assert result.report_error is not None and result.exit_code == 1
     assert "No space left on device" in str(result.report_error)
@@ -413,7 +413,8 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(
     import sys
 
     import pipeline.commands.validate
-    from pipeline import cli, logs
+    from pipeline import cli
+    from pipeline.core import logs
 
     def broken(*args, **kwargs):
         secret_local = "do-not-log-me"  # noqa: F841 — a local variable must not reach the log

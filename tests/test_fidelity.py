@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.validation import validate_paths
+from pipeline.sheets.validation import validate_paths
 
 from .data.generate import DATE_CELLS, DATE_NUMBERS, FIDELITY_CASES, KNOWN_STUDENTS, person
 

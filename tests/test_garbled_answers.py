@@ -17,19 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pipeline import answers
 from pipeline.cli import app
 from pipeline.commands.reconcile import run_reconcile
 from pipeline.commands.results import run_results
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.context import Context
-from pipeline.errors import NotTheApi, exit_code_for
-from pipeline.ledger import Ledger
-from pipeline.payloads import build_payload, payload_hash, row_key
-from pipeline.retry import RetryPolicy
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.core.context import Context
+from pipeline.core.errors import NotTheApi, exit_code_for
+from pipeline.net import answers
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 from pipeline.sandbox.faults import FaultInjector
-from pipeline.validation import validate_paths
+from pipeline.sheets.validation import validate_paths
+from pipeline.simad.ledger import Ledger
+from pipeline.simad.payloads import build_payload, payload_hash, row_key
 
 from .test_submit import SAMPLE, TickingClock, submit
 
@@ -275,7 +275,7 @@ def test_reconcile_against_an_honest_empty_list_says_missing(sandbox, clock, tmp
 def garbled_sandbox_target(monkeypatch, tmp_path, clock):
     """The CLI's default target (the in-process sandbox) answering every GET with a body the
     test chooses, and retries that do not wait."""
-    from pipeline import targets
+    from pipeline.commands import targets
 
     def use(body: bytes) -> None:
         sandbox = create_app(SandboxSettings(db_path=tmp_path / "cli-server.db", clock=clock))
@@ -340,7 +340,8 @@ def gateway(answer: bytes, function: str) -> httpx.MockTransport:
 
 @pytest.fixture
 def maxa_answering(monkeypatch):
-    from pipeline import maxa_client, targets
+    from pipeline.commands import targets
+    from pipeline.maxa import client as maxa_client
 
     def use(answer: bytes, function: str) -> None:
         monkeypatch.setattr(targets, "sandbox_transport", lambda: gateway(answer, function))

@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import config, i18n, private
 from pipeline.cli import app
-from pipeline.errors import LocalStorageError
+from pipeline.core import config, i18n, private
+from pipeline.core.errors import LocalStorageError
 
 from .test_submit import SAMPLE
 

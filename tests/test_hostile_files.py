@@ -27,11 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from pipeline import i18n
-from pipeline.errors import InputFileError
-from pipeline.fields import fields
-from pipeline.reader import read_file, read_grids
-from pipeline.spreadsheet_guard import (
+from pipeline.core import i18n
+from pipeline.core.errors import InputFileError
+from pipeline.sheets.fields import fields
+from pipeline.sheets.guard import (
     MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
@@ -41,6 +40,7 @@ from pipeline.spreadsheet_guard import (
     check_workbook,
     column_letter,
 )
+from pipeline.sheets.reader import read_file, read_grids
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pipeline import i18n
-from pipeline.errors import InputFileError
-from pipeline.reader import MAX_COLUMNS, MAX_ROWS, read_file
-from pipeline.validation import validate_paths
+from pipeline.core import i18n
+from pipeline.core.errors import InputFileError
+from pipeline.sheets.reader import MAX_COLUMNS, MAX_ROWS, read_file
+from pipeline.sheets.validation import validate_paths
 
 from .data.generate import KNOWN_STUDENTS, RESIDENT, rule_rows
 

@@ -92,6 +92,6 @@ def test_the_sandbox_stands_alone():
         for a, targets in imports().items()
         if a.startswith("pipeline.sandbox")
         for b in targets
-        if not b.startswith("pipeline.sandbox") and b not in ("pipeline.private", "pipeline")
+        if not b.startswith("pipeline.sandbox") and b not in ("pipeline.core.private", "pipeline")
     }
     assert borrowed == set()

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from pipeline.limiter import BETA, InFlight, Pace, jain
+from pipeline.net.limiter import BETA, InFlight, Pace, jain
 
 from .shared_limit import Gateway, fairness, share_one_limit, shares
 

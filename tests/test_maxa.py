@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import (
+from pipeline.core.config import (
     MAXA_SANDBOX_CLIENT_ID,
     MAXA_SANDBOX_CLIENT_SECRET,
     MAXA_SANDBOX_PASSWORD,
@@ -21,10 +21,10 @@ from pipeline.config import (
     MAXA_SANDBOX_USERNAME,
     MaxaCredentials,
 )
-from pipeline.errors import AuthError, MaxaError, MirrorError, RetryableError
-from pipeline.maxa_client import MaxaClient, decode_data
-from pipeline.maxa_mirror import Mirror, diff, export, pull
-from pipeline.retry import RetryPolicy
+from pipeline.core.errors import AuthError, MaxaError, MirrorError, RetryableError
+from pipeline.maxa.client import MaxaClient, decode_data
+from pipeline.maxa.mirror import Mirror, diff, export, pull
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 
 pytestmark = pytest.mark.anyio
@@ -325,8 +325,8 @@ def test_cli_pull_diff_offline_round_trip(tmp_path):
 
 def test_csv_export_neutralises_formulas(tmp_path):
     """OWASP: a value that starts like a formula is written as text, never evaluated."""
-    from pipeline.maxa_client import Term, Version
-    from pipeline.maxa_mirror import Mirror, export
+    from pipeline.maxa.client import Term, Version
+    from pipeline.maxa.mirror import Mirror, export
 
     mirror = Mirror(tmp_path / "mirror.db")
     values = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "آموکسی‌سیلین"]

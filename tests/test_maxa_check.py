@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.errors import NotTheApi
-from pipeline.maxa_check import name_key, read_code
-from pipeline.maxa_client import Term, Version
-from pipeline.maxa_mirror import Mirror, pull
+from pipeline.core.errors import NotTheApi
+from pipeline.maxa.check import name_key, read_code
+from pipeline.maxa.client import Term, Version
+from pipeline.maxa.mirror import Mirror, pull
 from pipeline.sandbox import SandboxSettings, create_app
 from pipeline.sandbox import maxa_app as sandbox_maxa
 
@@ -451,7 +451,7 @@ def other_gateway(request: httpx.Request) -> httpx.Response:
 
 
 async def test_a_gateway_written_by_someone_else(clock, tmp_path):
-    from pipeline.maxa_check import check_lists, read_lists
+    from pipeline.maxa.check import check_lists, read_lists
 
     rows = [
         ["60002", "paracetamol 500 mg tablet"],

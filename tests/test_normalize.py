@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import normalize as n
-from pipeline.validation import validate_paths
+from pipeline.sheets import normalize as n
+from pipeline.sheets.validation import validate_paths
 
 NORM = Path(__file__).parent / "data" / "normalise"
 
@@ -104,7 +104,7 @@ def test_bad_dates(raw):
 
 
 def test_a_serial_with_a_time_is_its_solar_hijri_day():
-    from pipeline.payloads import build_payload
+    from pipeline.simad.payloads import build_payload
 
     day, problem = n.to_date(45200.75)  # 2023-10-01 18:00
     assert problem is None
@@ -238,8 +238,8 @@ def test_integers_reject_fractions_and_words():
 
 
 def test_coded_fields_accept_titles_and_dropdown_entries():
-    from pipeline.fields import field
-    from pipeline.validation import converter
+    from pipeline.sheets.fields import field
+    from pipeline.sheets.validation import converter
 
     gender = converter(field("residents", "GenderId"))
     assert [gender(v)[0] for v in ("زن", "مرد", "2 - مرد", "Female", 1.0, "۲")] == [
@@ -280,7 +280,7 @@ def test_logbook_words(raw, expected):
 
 
 def test_every_invisible_mark_is_dropped_before_parsing():
-    from pipeline.normalize import INVISIBLE, to_date, to_int, to_mobile, to_national_code
+    from pipeline.sheets.normalize import INVISIBLE, to_date, to_int, to_mobile, to_national_code
 
     for mark in sorted(INVISIBLE):
         assert to_national_code(f"{mark}0499370899{mark}") == ("0499370899", None), hex(ord(mark))
@@ -290,7 +290,7 @@ def test_every_invisible_mark_is_dropped_before_parsing():
 
 
 def test_numbers_after_a_csv_round_trip_keep_their_digits_or_say_they_lost_some():
-    from pipeline.normalize import to_identifier, to_mobile, to_national_code
+    from pipeline.sheets.normalize import to_identifier, to_mobile, to_national_code
 
     assert to_identifier("98123001.0") == ("98123001", None)
     assert to_identifier("9.8123001E+07") == ("98123001", None)
@@ -321,7 +321,7 @@ def test_six_zeros_is_its_own_reason(code, valid, six_zeros):
 
 
 def test_national_codes_are_padded_only_from_what_excel_can_drop():
-    from pipeline.normalize import to_national_code
+    from pipeline.sheets.normalize import to_national_code
 
     assert to_national_code(67749828) == ("0067749828", None)
     assert to_national_code(499370899.0) == ("0499370899", None)
@@ -332,7 +332,7 @@ def test_national_codes_are_padded_only_from_what_excel_can_drop():
 def test_dates_as_offices_write_them_and_what_is_not_one_date():
     from datetime import date
 
-    from pipeline.normalize import to_date
+    from pipeline.sheets.normalize import to_date
 
     mehr = date(2023, 9, 23)  # 1402/07/01
     for typed in (

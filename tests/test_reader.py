@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ConfigError, InputFileError
-from pipeline.fields import user_mapping
-from pipeline.reader import read_file
-from pipeline.validation import validate_paths
+from pipeline.core.errors import ConfigError, InputFileError
+from pipeline.sheets.fields import user_mapping
+from pipeline.sheets.reader import read_file
+from pipeline.sheets.validation import validate_paths
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 
@@ -86,7 +86,7 @@ def test_explicit_kind_overrides_detection():
     ],
 )
 def test_unusable_files_raise_one_clear_error(name, words):
-    from pipeline import i18n
+    from pipeline.core import i18n
 
     i18n.set_lang("en")
     try:

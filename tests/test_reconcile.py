@@ -16,12 +16,12 @@ from pipeline.commands.reconcile import run_reconcile
 from pipeline.commands.results import run_results
 from pipeline.commands.sandbox import review
 from pipeline.commands.submit import run_submit
-from pipeline.config import Credentials
-from pipeline.context import Context
-from pipeline.reconcile import NEEDS_CORRECTION, REJECTED, action, compare, differences
-from pipeline.results import join, parse, unwrap
+from pipeline.core.config import Credentials
+from pipeline.core.context import Context
 from pipeline.sandbox import SandboxSettings, create_app
-from pipeline.validation import validate_paths
+from pipeline.sheets.validation import validate_paths
+from pipeline.simad.reconcile import NEEDS_CORRECTION, REJECTED, action, compare, differences
+from pipeline.simad.results import join, parse, unwrap
 
 from .data.generate import DECLARATION, OTHER, rule_rows, write_xlsx
 from .test_submit import SAMPLE
@@ -105,7 +105,7 @@ def test_final_result_under_other_names():
 
 
 def local(**over) -> dict:
-    from pipeline.normalize import to_bool
+    from pipeline.sheets.normalize import to_bool
 
     body = dict(
         DECLARATION,
@@ -389,7 +389,7 @@ def test_other_years_in_the_answer_are_ignored():
 def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_path):
     """The same retry policy as submission: a flaky server changes nothing in the answer."""
     from pipeline.commands.submit import run_submit
-    from pipeline.retry import RetryPolicy
+    from pipeline.net.retry import RetryPolicy
     from pipeline.sandbox import SandboxSettings, create_app
 
     from .test_submit import TickingClock

@@ -31,14 +31,15 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pipeline import logs, targets
 from pipeline.cli import app as cli_app
-from pipeline.config import Credentials, MaxaCredentials
-from pipeline.errors import AuthError
-from pipeline.logs import without_credentials
-from pipeline.maxa_client import MaxaClient
-from pipeline.redact import HIDDEN, redact_text, scrub
-from pipeline.retry import RetryPolicy
+from pipeline.commands import targets
+from pipeline.core import logs
+from pipeline.core.config import Credentials, MaxaCredentials
+from pipeline.core.errors import AuthError
+from pipeline.core.logs import without_credentials
+from pipeline.core.redact import HIDDEN, redact_text, scrub
+from pipeline.maxa.client import MaxaClient
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 from pipeline.sandbox.settings import (
     MAXA_SANDBOX_CLIENT_ID,
@@ -46,7 +47,7 @@ from pipeline.sandbox.settings import (
     MAXA_SANDBOX_USERNAME,
     SANDBOX_USERNAME,
 )
-from pipeline.simad_client import SimadClient
+from pipeline.simad.client import SimadClient
 
 from .conftest import BASE, resident
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx
@@ -675,8 +676,8 @@ async def test_ditas_answers_invalid_client_to_any_wrong_client_secret(sandbox, 
 
 def test_a_wrong_persian_password_is_refused_as_a_login_not_a_fault(tmp_path):
     from pipeline.commands.submit import run_submit
-    from pipeline.config import Credentials
-    from pipeline.context import Context
+    from pipeline.core.config import Credentials
+    from pipeline.core.context import Context
 
     app = create_app(SandboxSettings(db_path=tmp_path / "s.db", echo_errors=True))
     password = "رمز «خیام» ۱۴۰۳"

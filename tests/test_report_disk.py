@@ -15,11 +15,11 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.report
-from pipeline import config
+import pipeline.sheets.report
 from pipeline.cli import app
-from pipeline.errors import LocalStorageError
-from pipeline.ledger import Ledger
+from pipeline.core import config
+from pipeline.core.errors import LocalStorageError
+from pipeline.simad.ledger import Ledger
 
 from .reports import report_rows
 from .test_submit import SAMPLE
@@ -55,7 +55,7 @@ def disk_full_at_reports(monkeypatch, tmp_path):
         real = open(path, mode, *args, **kwargs)  # noqa: SIM115 - the code under test closes it
         return FullDisk(real, room["bytes"]) if str(path).endswith(".xlsx.part") else real
 
-    monkeypatch.setattr(pipeline.report, "open", opener, raising=False)
+    monkeypatch.setattr(pipeline.sheets.report, "open", opener, raising=False)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -141,7 +141,7 @@ def test_when_the_ledger_cannot_keep_the_rows_either_the_run_is_to_be_run_again(
 
 
 def test_an_interrupted_report_leaves_nothing_behind(tmp_path, monkeypatch):
-    from pipeline.report import Report, ReportSheet, write_report
+    from pipeline.sheets.report import Report, ReportSheet, write_report
 
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -151,7 +151,7 @@ def test_an_interrupted_report_leaves_nothing_behind(tmp_path, monkeypatch):
     def stop(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.report, "_write_sheet", stop)
+    monkeypatch.setattr(pipeline.sheets.report, "_write_sheet", stop)
     with pytest.raises(KeyboardInterrupt):
         write_report(Report([("k", "v")], ["h"], [], [sheet]), tmp_path / "r.xlsx")
     assert [p.name for p in tmp_path.iterdir()] == ["scratch"]

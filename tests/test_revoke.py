@@ -9,14 +9,14 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.targets
-from pipeline import config
+import pipeline.commands.targets
 from pipeline.cli import app
 from pipeline.commands.reconcile import run_reconcile
 from pipeline.commands.results import run_results
-from pipeline.context import Context
-from pipeline.errors import SimadError
-from pipeline.retry import RetryPolicy
+from pipeline.core import config
+from pipeline.core.context import Context
+from pipeline.core.errors import SimadError
+from pipeline.net.retry import RetryPolicy
 
 from .test_submit import SAMPLE
 
@@ -111,7 +111,7 @@ def test_a_refused_login_has_nothing_to_revoke(sandbox, tmp_path):
 def test_every_command_that_logs_in_revokes(args, make_sandbox, monkeypatch):
     counting = Counting(make_sandbox())
     monkeypatch.setattr(
-        pipeline.targets, "sandbox_transport", lambda: httpx.ASGITransport(app=counting)
+        pipeline.commands.targets, "sandbox_transport", lambda: httpx.ASGITransport(app=counting)
     )
     config.reset_settings_cache()
     result = CliRunner().invoke(app, ["--lang", "en", *args])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.validation import validate_paths
+from pipeline.sheets.validation import validate_paths
 
 from .data.generate import KNOWN_STUDENTS, RULE_CASES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
 
 from .conftest import BASE
 

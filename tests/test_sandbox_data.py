@@ -172,7 +172,7 @@ async def test_random_review_is_seeded(client, sandbox):
 
 
 async def test_query_needs_year(client, sandbox):
-    from pipeline.errors import UnexpectedResponse
+    from pipeline.core.errors import UnexpectedResponse
 
     with pytest.raises(UnexpectedResponse) as info:
         await client._get("api2/ResidentUpgrades/GetFinalResults", {})

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from pipeline.retry import RetryPolicy
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox.faults import FaultInjector
 
 from .conftest import BASE, resident

@@ -7,10 +7,10 @@ import asyncio
 import httpx
 import pytest
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.errors import RetryableError
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.core.errors import RetryableError
 from pipeline.sandbox import process
-from pipeline.simad_client import SimadClient
+from pipeline.simad.client import SimadClient
 
 from .conftest import declaration, resident
 

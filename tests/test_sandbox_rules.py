@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from pipeline import config
+from pipeline.core import config
 from pipeline.sandbox import rules, settings
 from schemas import codes
 from schemas.identifiers import is_valid_national_code

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.commands.workspace import edit_cell, open_workspace
-from pipeline.context import Context
-from pipeline.ledger import Ledger
-from pipeline.validation import validate_paths
+from pipeline.core.context import Context
+from pipeline.sheets.validation import validate_paths
+from pipeline.simad.ledger import Ledger
 
 from .data.generate import OTHER, rule_rows, write_xlsx
 from .test_submit import SAMPLE, TickingClock, submit

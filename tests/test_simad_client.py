@@ -8,9 +8,9 @@ import time
 import httpx
 import pytest
 
-from pipeline.config import Credentials
-from pipeline.errors import AuthError, RetryableError
-from pipeline.simad_client import SimadClient, parse_problem, pick_token
+from pipeline.core.config import Credentials
+from pipeline.core.errors import AuthError, RetryableError
+from pipeline.simad.client import SimadClient, parse_problem, pick_token
 
 from .conftest import BASE, declaration, resident
 
@@ -163,7 +163,7 @@ def test_token_key_variants(key):
 
 
 async def test_a_fresh_token_refused_twice_is_retryable_not_fatal():
-    from pipeline.retry import RetryPolicy
+    from pipeline.net.retry import RetryPolicy
 
     answers = [401, 401, 200]
 
@@ -188,7 +188,7 @@ async def test_retry_after_as_an_http_date_holds_every_request_of_the_client():
     different call, waits until then; and the pace is cut."""
     from email.utils import formatdate
 
-    from pipeline.limiter import Pace
+    from pipeline.net.limiter import Pace
 
     waits: list[float] = []
 

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 
 from pipeline.commands.submit import run_submit
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
-from pipeline.context import Context
-from pipeline.ledger import Ledger
-from pipeline.retry import RetryPolicy
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
+from pipeline.core.context import Context
+from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
+from pipeline.simad.ledger import Ledger
 
 from .conftest import JPEG
 from .data.generate import DECLARATION, OTHER, RESIDENT, rule_rows, write_xlsx

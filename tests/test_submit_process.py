@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from pipeline.fakedata import write_workbook as generate
+from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from pipeline.sandbox.store import SandboxStore
+from pipeline.sheets.fakedata import write_workbook as generate
 
 from .test_sandbox_process import free_port, start, stop
 

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.fields import fields
-from pipeline.templates import TEMPLATE_FILES, write_templates
-from pipeline.validation import validate_paths
+from pipeline.sheets.fields import fields
+from pipeline.sheets.templates import TEMPLATE_FILES, write_templates
+from pipeline.sheets.validation import validate_paths
 
 from .data.generate import DECLARATION, RESIDENT, write_xlsx
 

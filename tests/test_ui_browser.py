@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.i18n import language, word
+from pipeline.core.i18n import language, word
 from pipeline.web.server import running
 from schemas.identifiers import national_code_check_digit
 

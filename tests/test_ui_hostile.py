@@ -25,7 +25,7 @@ import structlog
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline import config
+from pipeline.core import config
 from pipeline.web import isolated, server
 from pipeline.web.server import running
 

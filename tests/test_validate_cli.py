@@ -116,8 +116,8 @@ def test_default_report_goes_to_the_working_directory(tmp_path):
 
 def test_sample_workbook_findings():
     """The demo workbook holds exactly the mistakes it is documented to hold."""
-    from pipeline.templates import SAMPLE_MISTAKES
-    from pipeline.validation import validate_paths
+    from pipeline.sheets.templates import SAMPLE_MISTAKES
+    from pipeline.sheets.validation import validate_paths
 
     result = validate_paths(
         [
@@ -132,8 +132,8 @@ def test_sample_workbook_findings():
 
 def test_residents_accepted_earlier_are_known_to_validate(tmp_path):
     """A declaration whose resident the ledger knows (accepted before) raises no warning."""
-    from pipeline.config import simad_home
-    from pipeline.ledger import ACCEPTED, Ledger
+    from pipeline.core.config import simad_home
+    from pipeline.simad.ledger import ACCEPTED, Ledger
 
     source = DATA / "rules" / "resident_unknown.csv"  # a declaration for student 97000000
     first = run(
@@ -152,8 +152,8 @@ def test_residents_accepted_earlier_are_known_to_validate(tmp_path):
 @pytest.mark.parametrize("lang", ["fa", "en"])
 def test_a_report_fed_back_as_input_is_read_without_our_columns(tmp_path, lang):
     """The office fixes the red cells in the report itself and validates it again."""
-    from pipeline.reader import RESULT_COLUMNS, read_file
-    from pipeline.report import SUBMIT_COLUMNS
+    from pipeline.sheets.reader import RESULT_COLUMNS, read_file
+    from pipeline.sheets.report import SUBMIT_COLUMNS
 
     from .test_submit import SAMPLE
 

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from pipeline.commands import workspace as ws
-from pipeline.context import Context
-from pipeline.errors import InputFileError
-from pipeline.validation import INVALID
+from pipeline.core.context import Context
+from pipeline.core.errors import InputFileError
+from pipeline.sheets.validation import INVALID
 from schemas.identifiers import national_code_check_digit
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -158,7 +158,7 @@ FORMULAS = [
 
 @pytest.mark.parametrize("typed", FORMULAS)
 def test_a_typed_formula_is_text_in_the_corrected_workbook(space, tmp_path, typed):
-    from pipeline.corrected import looks_like_formula
+    from pipeline.sheets.corrected import looks_like_formula
 
     sheet, index, col = cell_of(space, "national_code_invalid")
     ws.edit_cell(space, sheet, index, col, typed, ctx=EN)

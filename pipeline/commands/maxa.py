@@ -11,17 +11,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..config import MaxaCredentials, simad_home
-from ..context import Context
-from ..errors import ConfigError, MirrorError
-from ..i18n import current_lang, t
-from ..maxa_check import Checked, check_lists, read_lists, write_check_report
-from ..maxa_client import MaxaClient, Term, Version
-from ..maxa_mirror import Diff, Mirror, choose_version, diff_workbook, export, server_versions
-from ..maxa_mirror import diff as diff_versions
-from ..maxa_mirror import pull as pull_version
-from ..report import default_report_path, prepare_report_path
-from ..targets import open_maxa
+from pipeline.commands.targets import open_maxa
+from pipeline.core.config import MaxaCredentials, simad_home
+from pipeline.core.context import Context
+from pipeline.core.errors import ConfigError, MirrorError
+from pipeline.core.i18n import current_lang, t
+from pipeline.maxa.check import Checked, check_lists, read_lists, write_check_report
+from pipeline.maxa.client import MaxaClient, Term, Version
+from pipeline.maxa.mirror import (
+    Diff,
+    Mirror,
+    choose_version,
+    diff_workbook,
+    export,
+    server_versions,
+)
+from pipeline.maxa.mirror import diff as diff_versions
+from pipeline.maxa.mirror import pull as pull_version
+from pipeline.sheets.report import default_report_path, prepare_report_path
 
 T = TypeVar("T")
 

@@ -6,21 +6,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import resolve_target
-from ..context import Context
-from ..fields import Mapping
-from ..i18n import t
-from ..reconcile import (
+from pipeline.commands.results import server_lists
+from pipeline.commands.validate import known_from_ledger
+from pipeline.core.config import resolve_target
+from pipeline.core.context import Context
+from pipeline.core.i18n import t
+from pipeline.net.retry import RetryPolicy
+from pipeline.sheets.fields import Mapping
+from pipeline.sheets.report import prepare_report_path, write_report
+from pipeline.simad.reconcile import (
     ReconcileResult,
     compare,
     local_from_inputs,
     local_from_ledger,
     reconcile_report,
 )
-from ..report import prepare_report_path, write_report
-from ..retry import RetryPolicy
-from .results import server_lists
-from .validate import known_from_ledger
 
 
 def run_reconcile(

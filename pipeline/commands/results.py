@@ -10,12 +10,12 @@ from typing import Any
 
 import structlog
 
-from ..config import resolve_target
-from ..context import Context
-from ..report import Report, prepare_report_path, write_report
-from ..results import Joined, fetch, results_report
-from ..retry import RetryPolicy
-from ..targets import open_simad
+from pipeline.commands.targets import open_simad
+from pipeline.core.config import resolve_target
+from pipeline.core.context import Context
+from pipeline.net.retry import RetryPolicy
+from pipeline.sheets.report import Report, prepare_report_path, write_report
+from pipeline.simad.results import Joined, fetch, results_report
 
 log = structlog.get_logger("simad.results")
 REVOKE_TIMEOUT = 10.0

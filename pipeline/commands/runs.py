@@ -7,16 +7,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import simad_home
-from ..context import Context
-from ..engine import NOT_SENT, RowOutcome
-from ..errors import InputFileError
-from ..i18n import t
-from ..ledger import Ledger
-from ..report import default_report_path, file_sha256, prepare_report_path, write_report
-from ..run_report import submit_report
-from ..runlock import is_running
-from ..validation import SheetResult, validate_paths
+from pipeline.core.config import simad_home
+from pipeline.core.context import Context
+from pipeline.core.errors import InputFileError
+from pipeline.core.i18n import t
+from pipeline.sheets.report import (
+    default_report_path,
+    file_sha256,
+    prepare_report_path,
+    write_report,
+)
+from pipeline.sheets.validation import SheetResult, validate_paths
+from pipeline.simad.engine import NOT_SENT, RowOutcome
+from pipeline.simad.ledger import Ledger
+from pipeline.simad.run_report import submit_report
+from pipeline.simad.runlock import is_running
 
 
 @dataclass

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.core.config import simad_home
+from pipeline.core.context import Context
+from pipeline.core.errors import ConfigError
+from pipeline.core.i18n import t
+from pipeline.sandbox.rehearsal import ReviewSummary, apply_review
+from pipeline.sandbox.server import serve as serve_app
+from pipeline.sandbox.settings import SandboxSettings
+from pipeline.sandbox.store import SandboxStore
 from schemas import codes
-
-from ..config import simad_home
-from ..context import Context
-from ..errors import ConfigError
-from ..i18n import t
-from ..sandbox.rehearsal import ReviewSummary, apply_review
-from ..sandbox.server import serve as serve_app
-from ..sandbox.settings import SandboxSettings
-from ..sandbox.store import SandboxStore
 
 
 def sandbox_db(db: Path | None) -> Path:

@@ -29,8 +29,9 @@ from typing import Any
 
 import structlog
 
-from .. import i18n, logs
-from ..config import (
+from pipeline.commands.targets import open_simad
+from pipeline.core import i18n, logs
+from pipeline.core.config import (
     DEFAULT_CONCURRENCY,
     Credentials,
     http_timeout,
@@ -38,19 +39,23 @@ from ..config import (
     simad_credentials,
     simad_home,
 )
-from ..config import max_rate as config_max_rate
-from ..context import Context
-from ..engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
-from ..errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
-from ..fields import Mapping
-from ..i18n import t
-from ..ledger import Ledger
-from ..report import default_report_path, file_sha256, prepare_report_path, write_report
-from ..retry import RetryPolicy
-from ..run_report import fatal_text, row_lines, submit_report
-from ..runlock import run_lock
-from ..targets import open_simad
-from ..validation import ValidationRun, validate_paths
+from pipeline.core.config import max_rate as config_max_rate
+from pipeline.core.context import Context
+from pipeline.core.errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
+from pipeline.core.i18n import t
+from pipeline.net.retry import RetryPolicy
+from pipeline.sheets.fields import Mapping
+from pipeline.sheets.report import (
+    default_report_path,
+    file_sha256,
+    prepare_report_path,
+    write_report,
+)
+from pipeline.sheets.validation import ValidationRun, validate_paths
+from pipeline.simad.engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
+from pipeline.simad.ledger import Ledger
+from pipeline.simad.run_report import fatal_text, row_lines, submit_report
+from pipeline.simad.runlock import run_lock
 
 log = structlog.get_logger("simad.submit")
 REVOKE_TIMEOUT = 10.0

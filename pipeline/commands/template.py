@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..context import Context
-from ..templates import write_templates
+from pipeline.core.context import Context
+from pipeline.sheets.templates import write_templates
 
 
 def run_template(out: Path, *, force: bool = False, ctx: Context = Context()) -> list[Path]:

@@ -8,14 +8,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..config import resolve_target, simad_home
-from ..context import Context
-from ..errors import ConfigError
-from ..fields import Mapping
-from ..i18n import t, word
-from ..ledger import Ledger
-from ..report import (
+from pipeline import __version__
+from pipeline.core.config import resolve_target, simad_home
+from pipeline.core.context import Context
+from pipeline.core.errors import ConfigError
+from pipeline.core.i18n import t, word
+from pipeline.sheets.fields import Mapping
+from pipeline.sheets.report import (
     MESSAGE_SEPARATOR,
     VALIDATE_COLUMNS,
     Report,
@@ -25,7 +24,8 @@ from ..report import (
     run_sheets,
     write_report,
 )
-from ..validation import INVALID, VALID, SheetResult, ValidationRun, validate_paths
+from pipeline.sheets.validation import INVALID, VALID, SheetResult, ValidationRun, validate_paths
+from pipeline.simad.ledger import Ledger
 
 
 def run_validate(

@@ -10,18 +10,22 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.commands.validate import known_from_ledger, validation_report
+from pipeline.core.context import Context
+from pipeline.core.errors import InputFileError
+from pipeline.core.i18n import t
+from pipeline.core.private import private_dir
+from pipeline.sheets.corrected import CellEdit, apply, typed, write_corrected
+from pipeline.sheets.fields import Mapping
+from pipeline.sheets.reader import Sheet, Workbook
+from pipeline.sheets.report import prepare_report_path, write_report
+from pipeline.sheets.validation import (
+    ValidationRun,
+    read_course_table,
+    validate_books,
+    validate_paths,
+)
 from schemas import codes
-
-from ..context import Context
-from ..corrected import CellEdit, apply, typed, write_corrected
-from ..errors import InputFileError
-from ..fields import Mapping
-from ..i18n import t
-from ..private import private_dir
-from ..reader import Sheet, Workbook
-from ..report import prepare_report_path, write_report
-from ..validation import ValidationRun, read_course_table, validate_books, validate_paths
-from .validate import known_from_ledger, validation_report
 
 
 @dataclass

@@ -11,12 +11,12 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .faults import FaultInjector
-from .guard import RequestGuard
-from .maxa_app import MaxaSandbox
-from .settings import SandboxSettings
-from .simad_app import SimadSandbox
-from .store import SandboxStore
+from pipeline.sandbox.faults import FaultInjector
+from pipeline.sandbox.guard import RequestGuard
+from pipeline.sandbox.maxa_app import MaxaSandbox
+from pipeline.sandbox.settings import SandboxSettings
+from pipeline.sandbox.simad_app import SimadSandbox
+from pipeline.sandbox.store import SandboxStore
 
 __all__ = ["SandboxApp", "SandboxSettings", "SandboxStore", "create_app"]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .guard import MAX_BODY, read_body, replaying
+from pipeline.sandbox.guard import MAX_BODY, read_body, replaying
 
 
 class FaultInjector:

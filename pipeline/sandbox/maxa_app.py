@@ -24,8 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .settings import SandboxSettings
-from .simad_app import same_secret
+from pipeline.sandbox.settings import SandboxSettings
+from pipeline.sandbox.simad_app import same_secret
 
 BASE = "/api/client/apim/v1/maksaservice/gwmaksa"
 GATEWAY_MESSAGES = {

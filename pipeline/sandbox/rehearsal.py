@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .store import SandboxStore
+from pipeline.sandbox.store import SandboxStore
 
 REASONS = {
     2: ["نمرات با کارنامه مطابقت ندارد", "مدارک ناقص است"],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from . import create_app
-from .settings import SandboxSettings
+from pipeline.sandbox import create_app
+from pipeline.sandbox.settings import SandboxSettings
 
 
 def serve(settings: SandboxSettings, host: str = "127.0.0.1", port: int = 8765) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .rules import COURSE_CODES
+from pipeline.sandbox.rules import COURSE_CODES
 
 # The sandbox's own fictional accounts (the client's defaults for the sandbox target must
 # match them: tests/test_sandbox_rules.py).

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import rules
-from .binding import DECLARATION_FIELDS, IMAGE_FIELDS, RESIDENT_FIELDS, bind
-from .settings import SandboxSettings
-from .store import SandboxStore
+from pipeline.sandbox import rules
+from pipeline.sandbox.binding import DECLARATION_FIELDS, IMAGE_FIELDS, RESIDENT_FIELDS, bind
+from pipeline.sandbox.settings import SandboxSettings
+from pipeline.sandbox.store import SandboxStore
 
 TEHRAN = timezone(timedelta(hours=3, minutes=30))
 PROBLEM_TYPE = "https://tools.ietf.org/html/rfc7231#section-6.5.1"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..private import open_sqlite, run_script, write_transaction
+from pipeline.core.private import open_sqlite, run_script, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (

@@ -42,14 +42,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import i18n
-from ..commands import maxa as maxa_commands
-from ..commands import workspace as ws_commands
-from ..commands.reconcile import run_reconcile
-from ..commands.results import run_results
-from ..commands.runs import list_runs
-from ..commands.submit import run_submit
-from ..config import (
+from pipeline.commands import maxa as maxa_commands
+from pipeline.commands import workspace as ws_commands
+from pipeline.commands.reconcile import run_reconcile
+from pipeline.commands.results import run_results
+from pipeline.commands.runs import list_runs
+from pipeline.commands.submit import run_submit
+from pipeline.core import i18n
+from pipeline.core.config import (
     SANDBOX,
     Credentials,
     MaxaCredentials,
@@ -59,16 +59,22 @@ from ..config import (
     simad_credentials,
     simad_home,
 )
-from ..context import Context
-from ..errors import ConfigError, InputFileError, SimadError, StaleWorkbook, UploadTooLarge
-from ..i18n import counts_text, t, word
-from ..private import private_dir
-from ..reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
-from ..redact import scrub
-from ..validation import INVALID, VALID, finding_groups
-from . import isolated, views
-from .security import HEADERS, MAX_UPLOAD, Guard, Secrets
-from .state import Job, State, stored_name
+from pipeline.core.context import Context
+from pipeline.core.errors import (
+    ConfigError,
+    InputFileError,
+    SimadError,
+    StaleWorkbook,
+    UploadTooLarge,
+)
+from pipeline.core.i18n import counts_text, t, word
+from pipeline.core.private import private_dir
+from pipeline.core.redact import scrub
+from pipeline.sheets.reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
+from pipeline.sheets.validation import INVALID, VALID, finding_groups
+from pipeline.web import isolated, views
+from pipeline.web.security import HEADERS, MAX_UPLOAD, Guard, Secrets
+from pipeline.web.state import Job, State, stored_name
 
 log = structlog.get_logger("simad.ui")
 HERE = Path(__file__).parent

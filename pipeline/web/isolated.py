@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError
-from ..i18n import language, t
-from ..private import private_dir, restrict
-from ..reader import Workbook, read_file, read_grids
+from pipeline.core.errors import InputFileError
+from pipeline.core.i18n import language, t
+from pipeline.core.private import private_dir, restrict
+from pipeline.sheets.reader import Workbook, read_file, read_grids
 
 READ_SECONDS = 300
 CHILD_MEMORY = 2 * 2**30

@@ -28,8 +28,8 @@ from starlette.datastructures import URL, Headers, QueryParams
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import UploadTooLarge
-from ..i18n import language, t
+from pipeline.core.errors import UploadTooLarge
+from pipeline.core.i18n import language, t
 
 MAX_UPLOAD = 25 * 1024 * 1024  # one workbook
 MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing

@@ -32,12 +32,12 @@ from typing import Any
 import structlog
 import uvicorn
 
-from ..config import is_loopback, resolve_target, setting, simad_home
-from ..errors import ConfigError
-from ..i18n import language, t
-from .app import create_app
-from .security import Secrets
-from .state import State
+from pipeline.core.config import is_loopback, resolve_target, setting, simad_home
+from pipeline.core.errors import ConfigError
+from pipeline.core.i18n import language, t
+from pipeline.web.app import create_app
+from pipeline.web.security import Secrets
+from pipeline.web.state import State
 
 STALE_UPLOADS = 24 * 3600  # a session folder left by a killed app is removed a day later
 LAUNCH_FILE = "open-simad-ui.html"

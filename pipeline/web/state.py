@@ -28,13 +28,13 @@ from typing import Any
 
 import structlog
 
-from ..commands.workspace import Workspace
-from ..config import Credentials
-from ..engine import FAILED_ROW, SENT, Engine
-from ..errors import InputFileError, SimadError, StaleWorkbook
-from ..i18n import t
-from ..private import private_dir
-from ..redact import scrub
+from pipeline.commands.workspace import Workspace
+from pipeline.core.config import Credentials
+from pipeline.core.errors import InputFileError, SimadError, StaleWorkbook
+from pipeline.core.i18n import t
+from pipeline.core.private import private_dir
+from pipeline.core.redact import scrub
+from pipeline.simad.engine import FAILED_ROW, SENT, Engine
 
 log = structlog.get_logger("simad.ui")
 RATE_WINDOW = 5.0  # seconds of progress the current rate is measured over

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import number, word
-from ..reader import column_letter
-from ..report import STATUS_COLOURS, Report, ReportSheet, layout, row_marks
-from ..validation import INVALID, SheetResult, display
+from pipeline.core.i18n import number, word
+from pipeline.sheets.reader import column_letter
+from pipeline.sheets.report import STATUS_COLOURS, Report, ReportSheet, layout, row_marks
+from pipeline.sheets.validation import INVALID, SheetResult, display
 
 PAGE_ROWS = 50
 TONES = {colour: tone for tone, colour in (("good", "#006100"), ("bad", "#9C0006"))}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.fields import fields
-from pipeline.normalize import to_persian_digits
+from pipeline.sheets.fields import fields
+from pipeline.sheets.normalize import to_persian_digits
 
 HERE = Path(__file__).parent
 

@@ -1,0 +1,102 @@
+"""Open a SIMAD client for a target: the embedded sandbox (in-process) or a base URL."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+
+from pipeline.core.config import (
+    SANDBOX,
+    Credentials,
+    MaxaCredentials,
+    http_timeout,
+    maxa_credentials,
+    resolve_target,
+    sandbox_latency,
+    simad_credentials,
+    simad_home,
+)
+from pipeline.core.errors import RetryableError
+from pipeline.maxa.client import MaxaClient
+from pipeline.net.limiter import Pace
+from pipeline.net.retry import RetryPolicy
+from pipeline.simad.client import SimadClient
+
+SANDBOX_BASE_URL = "http://sandbox.local"
+
+
+def sandbox_transport() -> httpx.ASGITransport:
+    """The sandbox app, in-process, with its state in ``SIMAD_HOME/sandbox.db``; it answers
+    after ``SIMAD_SANDBOX_LATENCY_MS`` when set (a rehearsal of a distant server's pace)."""
+    # Lazy: the sandbox (Starlette and its routes) is only needed when it is the target, and
+    # costs ~30 ms of start-up otherwise.
+    from pipeline.sandbox import SandboxSettings, create_app
+
+    settings = SandboxSettings(db_path=simad_home() / "sandbox.db", latency_ms=sandbox_latency())
+    return httpx.ASGITransport(app=create_app(settings))
+
+
+@asynccontextmanager
+async def open_simad(
+    target: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    credentials: Credentials | None = None,
+    max_connections: int = 16,
+    clock: Callable[[], float] = time.time,
+    timeout: float | None = None,
+    policy: RetryPolicy | None = None,
+    on_retry: Callable[[int, RetryableError, float], None] | None = None,
+    max_rate: float | None = None,
+) -> AsyncIterator[SimadClient]:
+    """A client for ``target`` whose every call goes through one retry policy (by default
+    one that gives up 3 × the timeout after a call's first attempt) and one pace (at most
+    ``max_rate`` requests per second when given); tests may hand in their own ``transport``
+    and ``policy``."""
+    target = resolve_target(target)
+    creds = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
+    if target == SANDBOX:
+        base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
+    else:
+        base = target
+    seconds = timeout or http_timeout()
+    policy = policy or RetryPolicy(max_elapsed=3 * seconds)
+    client = SimadClient(
+        base,
+        creds,
+        transport=transport,
+        max_connections=max_connections,
+        clock=clock,
+        timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
+        policy=policy,
+        on_retry=on_retry,
+        pace=Pace(max_rate, clock=policy.clock, sleep=policy.sleep),
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@asynccontextmanager
+async def open_maxa(
+    target: str | None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    credentials: MaxaCredentials | None = None,
+    clock: Callable[[], float] = time.time,
+    lang: str = "fa",
+) -> AsyncIterator[MaxaClient]:
+    """A MAXA client for ``target`` (``MAXA_TARGET``; the sandbox by default)."""
+    resolved = resolve_target(target, env_var="MAXA_TARGET")
+    creds = credentials or maxa_credentials(resolved, interactive=sys.stdin.isatty())
+    if resolved == SANDBOX:
+        base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
+    else:
+        base = resolved
+    async with MaxaClient(base, creds, transport=transport, clock=clock, lang=lang) as client:
+        yield client

@@ -1,0 +1,1324 @@
+"""User-facing console messages in Persian (default) and English (``--lang en``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+import jdatetime
+
+from pipeline.core.errors import UnknownLanguage
+from pipeline.core.status import rank as status_rank
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "sandbox_banner": {
+        "fa": "سندباکس (شبیه‌ساز سیماد و دیتاس/مکسا، نه سرور واقعی) در {url} آماده است — پایگاه داده: {db}",
+        "en": "Sandbox (SIMAD and DITAS/MAXA simulator, not the real servers) listening on {url} — database: {db}",
+    },
+    "sandbox_faults": {
+        "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست هر حساب: {rate}/ثانیه، ۵۰۳ از {overload} درخواست هم‌زمان",
+        "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s per account, 503 from {overload} requests at once",
+    },
+    "review_done": {
+        "fa": "{n} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
+        "en": "{n} declarations of year {year} updated. Review: {statuses} — final: {results}",
+        "en_one": "1 declaration of year {year} updated. Review: {statuses} — final: {results}",
+    },
+    "review_none": {
+        "fa": "هیچ معرفی‌ای برای سال {year} در سندباکس نیست.",
+        "en": "The sandbox holds no declaration for year {year}.",
+    },
+    "review_nothing_to_set": {
+        "fa": "یکی از --status، --final-result یا --random را بدهید.",
+        "en": "Give --status, --final-result or --random.",
+    },
+    "error": {"fa": "خطا: {message}", "en": "Error: {message}"},
+    "unknown_lang": {
+        "fa": "زبان «{lang}» شناخته نیست: fa یا en.",
+        "en": "unknown language {lang!r}: use fa or en",
+    },
+    "status_valid": {"fa": "معتبر", "en": "valid"},
+    "status_invalid": {"fa": "نامعتبر", "en": "invalid"},
+    "status_sent": {"fa": "ارسال شد", "en": "sent"},
+    "status_unchanged": {"fa": "بدون تغییر", "en": "unchanged"},
+    "status_failed": {"fa": "ناموفق", "en": "failed"},
+    "status_not_sent": {"fa": "ارسال نشد", "en": "not_sent"},
+    "status_matched": {"fa": "یکسان", "en": "matched"},
+    "status_missing_on_server": {"fa": "روی سرور نیست", "en": "missing_on_server"},
+    "status_only_on_server": {"fa": "فقط روی سرور", "en": "only_on_server"},
+    "status_different": {"fa": "متفاوت", "en": "different"},
+    "status_name_differs": {"fa": "نام متفاوت", "en": "name_differs"},
+    "status_retired": {"fa": "منسوخ", "en": "retired"},
+    "status_unknown": {"fa": "ناشناخته", "en": "unknown"},
+    "status_invalid_input": {"fa": "ورودی نادرست", "en": "invalid_input"},
+    "status_done": {"fa": "پایان‌یافته", "en": "done"},
+    "status_running": {"fa": "در حال اجرا", "en": "running"},
+    "status_interrupted": {"fa": "قطع‌شده", "en": "interrupted"},
+    "status_stopped": {"fa": "متوقف‌شده", "en": "stopped"},
+    "status_warnings": {"fa": "با هشدار", "en": "with warnings"},
+    "template_written": {"fa": "نوشته شد: {path}", "en": "Written: {path}"},
+    "target_sandbox": {
+        "fa": "سندباکس — شبیه‌ساز محلی سیماد؛ هیچ داده‌ای به سرور واقعی نمی‌رود.",
+        "en": "SANDBOX — the local SIMAD simulator; nothing reaches the real server.",
+    },
+    "target_line": {"fa": "مقصد: {target}", "en": "Target: {target}"},
+    "sum_mode_submit": {"fa": "ارسال به سیماد", "en": "Submission to SIMAD"},
+    "sum_fatal": {"fa": "توقف اجرا", "en": "Run stopped"},
+    "sum_status": {"fa": "وضعیت", "en": "status"},
+    "sum_count": {"fa": "تعداد", "en": "count"},
+    "sum_log": {"fa": "فایل گزارش رویدادها", "en": "Log file"},
+    "unreachable": {
+        "fa": "سرور پس از چند تلاش پاسخ نداد: {error}",
+        "en": "The server did not answer after retries: {error}",
+    },
+    "photo_missing": {
+        "fa": "عکس {name} پیدا نشد؛ عکس ارسال نشد.",
+        "en": "Photo {name} not found; no photo sent.",
+    },
+    "photo_not_jpeg": {
+        "fa": "عکس {name} با قالب JPG نیست؛ ارسال نشد.",
+        "en": "Photo {name} is not a JPEG; not sent.",
+    },
+    "photo_size": {
+        "fa": "اندازه عکس {name} ({kb} کیلوبایت) مجاز نیست؛ ارسال نشد.",
+        "en": "Photo {name} has an unusable size ({kb} KB); not sent.",
+    },
+    "photo_failed": {
+        "fa": "ارسال عکس ناموفق بود: {error}",
+        "en": "Sending the photo failed: {error}",
+    },
+    "photo_refused": {
+        "fa": "سرور عکس را نپذیرفت: {error}",
+        "en": "The server refused the photo: {error}",
+    },
+    "photo_sent": {"fa": "عکس ارسال شد.", "en": "Photo sent."},
+    "resident_not_accepted": {
+        "fa": "ارسال نشد: دستیار این معرفی (ردیف {row}) در این اجرا پذیرفته نشد ({status}).",
+        "en": "Not sent: this declaration's resident (row {row}) was not accepted in this run ({status}).",
+    },
+    "confirmed_on_server": {
+        "fa": "در اجرای قطع‌شده قبلی به سرور رسیده بود (تأیید از سرور).",
+        "en": "Reached the server in the interrupted previous run (confirmed on the server).",
+    },
+    "not_sent_fatal": {
+        "fa": "ارسال نشد: اجرا متوقف شد ({error}).",
+        "en": "Not sent: the run stopped ({error}).",
+    },
+    "not_sent_interrupted": {
+        "fa": "ارسال نشد: اجرا با دست متوقف شد.",
+        "en": "Not sent: the run was interrupted.",
+    },
+    "submit_summary": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
+    "submit_report": {"fa": "گزارش: {path}", "en": "Report: {path}"},
+    "submit_fatal": {"fa": "اجرا متوقف شد: {error}", "en": "The run stopped: {error}"},
+    "progress": {"fa": "ارسال", "en": "Sending"},
+    "runs_none": {"fa": "هنوز اجرایی ثبت نشده است.", "en": "No runs recorded yet."},
+    "images_not_dir": {
+        "fa": "{path}: پوشه عکس‌ها پیدا نشد.",
+        "en": "{path}: the photo folder does not exist.",
+    },
+    "sum_mode_reconcile": {"fa": "تطبیق با سیماد", "en": "Reconciliation with SIMAD"},
+    "sum_mode_results": {"fa": "دریافت نتایج از سیماد", "en": "Results downloaded from SIMAD"},
+    "sum_year": {"fa": "سال ارتقا", "en": "Upgrade year"},
+    "sum_filters": {"fa": "فیلترها", "en": "Filters"},
+    "sum_local_source": {"fa": "داده محلی", "en": "Local data"},
+    "sum_invalid_skipped": {
+        "fa": "ردیف‌های نامعتبر که کنار گذاشته شدند",
+        "en": "Invalid rows left out",
+    },
+    "source_ledger": {
+        "fa": "دفتر ثبت (ردیف‌های پذیرفته‌شده پیشین)",
+        "en": "the ledger (rows accepted earlier)",
+    },
+    "review_pending": {"fa": "هنوز بررسی نشده", "en": "not reviewed yet"},
+    "col_category": {"fa": "نتیجه تطبیق", "en": "category"},
+    "col_differences": {"fa": "تفاوت‌ها (محلی ≠ سرور)", "en": "differences (local ≠ server)"},
+    "col_review_title": {"fa": "وضعیت بررسی", "en": "review status"},
+    "col_review_reason": {"fa": "دلیل اعلام‌شده", "en": "server's reason"},
+    "col_final_title": {"fa": "نتیجه نهایی", "en": "final result"},
+    "col_action": {"fa": "اقدام بعدی", "en": "next step"},
+    "col_origin": {"fa": "ردیف در فایل", "en": "input row"},
+    "col_course_title": {"fa": "عنوان رشته", "en": "course title"},
+    "col_declare_title": {"fa": "عنوان کد معرفی", "en": "declare code title"},
+    "col_course": {"fa": "کد رشته", "en": "course"},
+    "col_declarations": {"fa": "معرفی‌ها", "en": "declarations"},
+    "sheet_reconcile": {"fa": "تطبیق", "en": "reconciliation"},
+    "sheet_to_fix": {"fa": "نیاز به اقدام", "en": "needs action"},
+    "sheet_results": {"fa": "نتایج", "en": "results"},
+    "chart_title": {"fa": "نتیجه تطبیق", "en": "Reconciliation"},
+    "action_fix_file": {
+        "fa": "در فایل شما نامعتبر است ({problems})؛ خانه‌های قرمز را در فایل اصلاح کنید و سپس ارسال کنید.",
+        "en": "Invalid in your file ({problems}); fix the red cells in the file, then submit it.",
+    },
+    "action_rejected": {
+        "fa": "رد شده به دلیل «{reason}»: ردیف را بر این اساس اصلاح و دوباره ارسال کنید.",
+        "en": "Rejected ('{reason}'): fix the row accordingly and submit it again.",
+    },
+    "action_correct": {
+        "fa": "نیاز به اصلاح («{reason}»): ردیف را اصلاح و دوباره ارسال کنید.",
+        "en": "Needs correction ('{reason}'): fix the row and submit it again.",
+    },
+    "action_different": {
+        "fa": "با سرور فرق دارد: اگر فایل شما درست است با simad submit --force دوباره ارسال کنید؛ وگرنه فایل را مطابق سرور اصلاح کنید.",
+        "en": "Differs from the server: if your file is right, send it again with simad submit --force; otherwise correct the file.",
+    },
+    "action_missing_on_server": {
+        "fa": "روی سرور نیست: این فایل را با simad submit ارسال کنید.",
+        "en": "Not on the server: send this file with simad submit.",
+    },
+    "action_missing_ledger": {
+        "fa": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را با simad submit --force دوباره ارسال کنید.",
+        "en": "Accepted earlier but no longer on the server: send its file again with simad submit --force.",
+    },
+    "action_resident_unknown": {
+        "fa": "دستیار {student} برای سرور شناخته نیست: ردیف او را در برگه دستیاران بیفزایید و هر دو را ارسال کنید.",
+        "en": "Resident {student} is not known to the server: add their row to the residents sheet and submit both.",
+    },
+    "action_resident_invalid": {
+        "fa": "ردیف دستیار {student} در برگه دستیاران نامعتبر است و این معرفی بدون او ارسال نمی‌شود: خانه‌های قرمز ردیف دستیار را اصلاح کنید و سپس ارسال کنید.",
+        "en": "Resident {student}'s row in the residents sheet is invalid, and this declaration cannot be sent without it: fix the red cells of the resident's row, then submit.",
+    },
+    "action_only_on_server": {
+        "fa": "فقط روی سرور است و در داده شما نیست؛ اگر از دانشگاه شماست آن را به فایل بیفزایید.",
+        "en": "Only on the server, not in your data; add it to your file if it is yours.",
+    },
+    "reconcile_headline": {
+        "fa": "{n} ردیف نیاز به اقدام دارد",
+        "en": "{n} rows need action",
+        "en_one": "1 row needs action",
+    },
+    "reconcile_headline_none": {
+        "fa": "هیچ ردیفی نیاز به اقدام ندارد.",
+        "en": "No row needs action.",
+    },
+    "sum_needs_action": {"fa": "ردیف‌های نیازمند اقدام", "en": "Rows needing action"},
+    "sheet_summary": {"fa": "خلاصه", "en": "summary"},
+    "sum_date": {"fa": "تاریخ گزارش", "en": "Report date"},
+    "col_row": {"fa": "ردیف", "en": "row"},
+    "col_status": {"fa": "وضعیت", "en": "status"},
+    "col_messages": {"fa": "پیام‌ها", "en": "messages"},
+    "col_http_status": {"fa": "کد پاسخ HTTP", "en": "HTTP status"},
+    "col_server_message": {"fa": "پیام سرور", "en": "server message"},
+    "col_trace_id": {"fa": "شناسه پیگیری", "en": "trace id"},
+    "col_attempts": {"fa": "تعداد تلاش", "en": "attempts"},
+    "col_sent_at": {"fa": "زمان پذیرش", "en": "accepted at"},
+    "col_student_number": {"fa": "شماره دانشجویی", "en": "student number"},
+    "col_year": {"fa": "سال ارتقا", "en": "upgrade year"},
+    "col_needs_action": {"fa": "نیاز به اقدام", "en": "needs action"},
+    "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
+    "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
+    "status_yes": {"fa": "بله", "en": "yes"},
+    "template_exists": {
+        "fa": "این فایل‌ها از پیش هست و بازنویسی نشد: {paths}. برای جایگزینی --force بدهید.",
+        "en": "These files exist and were left as they are: {paths}. Add --force to replace them.",
+    },
+    "template_instructions": {
+        "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
+        "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nCheck the file with 'simad validate' before sending; wrong cells turn red in the report.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
+    },
+    "gateway_400": {
+        "fa": "درخواست نادرست است.",
+        "en": "Bad request: the input is wrong.",
+    },
+    "gateway_401": {
+        "fa": "اعتبارنامه معتبر نیست (نام کاربری یا رمز یا شناسه کلاینت).",
+        "en": "Credential is not valid (username, password or client id).",
+    },
+    "gateway_403": {
+        "fa": "نشانی IP شما برای دیتاس مجاز نیست.",
+        "en": "Your origin IP is blocked by the gateway.",
+    },
+    "gateway_404": {
+        "fa": "پیدا نشد.",
+        "en": "Not found.",
+    },
+    "gateway_410": {
+        "fa": "فقط HTTPS پذیرفته می‌شود.",
+        "en": "Use HTTPS: plain HTTP is refused.",
+    },
+    "gateway_429": {
+        "fa": "درخواست بیش از حد مجاز است یا مجوز استفاده از سرویس (pid) صادر نشده است.",
+        "en": "Too many requests, or no permission for this service (check MAXA_PID).",
+    },
+    "gateway_499": {
+        "fa": "ارتباط در میانه پردازش قطع شد.",
+        "en": "The client closed the request.",
+    },
+    "gateway_500": {
+        "fa": "خطای داخلی سرور.",
+        "en": "Internal server error.",
+    },
+    "gateway_503": {
+        "fa": "خطای فراهم‌کننده سرویس.",
+        "en": "Service provider error.",
+    },
+    "gateway_504": {
+        "fa": "سرویس‌دهنده پاسخ نداد.",
+        "en": "Backend timeout.",
+    },
+    "gateway_520": {
+        "fa": "خطای نامشخص.",
+        "en": "Unknown error.",
+    },
+    "gateway_other": {
+        "fa": "کد {code}",
+        "en": "code {code}",
+    },
+    "http_status_answer": {
+        "fa": "{path}: پاسخ HTTP {status}",
+        "en": "{path}: HTTP {status}",
+    },
+    "maxa_refused": {
+        "fa": "{function}: {message}",
+        "en": "{function}: {message}",
+    },
+    "maxa_refused_id": {
+        "fa": "{function}: {message} (شناسه درخواست {request_id})",
+        "en": "{function}: {message} (requestId {request_id})",
+    },
+    "col_official_name": {"fa": "نام رسمی", "en": "official name"},
+    "col_checked_version": {"fa": "نسخه", "en": "version"},
+    "check_no_code_column": {
+        "fa": "در {path} ستون کدها پیدا نشد (سرستون‌هایی مانند «کد»، «code»، «eRx»). سرستون‌های دیده‌شده: {headers}. ستون را با --code-column نام ببرید.",
+        "en": "{path}: no column of codes found (headers such as 'code', 'کد', 'eRx'). Headers seen: {headers}. Name the column with --code-column.",
+    },
+    "check_no_such_column": {
+        "fa": "در {path} ستونی به نام «{column}» نیست. سرستون‌های دیده‌شده: {headers}.",
+        "en": "{path}: there is no column '{column}'. Headers seen: {headers}.",
+    },
+    "check_two_code_columns": {
+        "fa": "{path}، برگه {sheet}، سطر {row}: هر دو ستون {first} و {second} می‌توانند ستون کدها باشند؛ یکی را با --code-column نام ببرید.",
+        "en": "{path}, sheet {sheet}, row {row}: columns {first} and {second} could both hold the codes; name one with --code-column.",
+    },
+    "check_code_empty": {"fa": "کد خالی است.", "en": "The code is empty."},
+    "check_code_fraction": {
+        "fa": "«{value}» عدد کسری است، نه کد.",
+        "en": "{value} is a fraction, not a code.",
+    },
+    "check_code_rounded": {
+        "fa": "اکسل فقط ۱۵ رقم یک عدد را نگه می‌دارد و رقم‌های آخر این کد ({value}) گرد شده است؛ ستون را «متن» کنید و کد را دوباره وارد کنید.",
+        "en": "Excel keeps 15 digits of a number, and this code ({value}) lost its last digits; format the column as text and type the code again.",
+    },
+    "check_code_malformed": {
+        "fa": "«{value}» شکل یک کد را ندارد.",
+        "en": "'{value}' is not shaped like a code.",
+    },
+    "check_code_not_digits": {
+        "fa": "«{value}» کد نیست: کدهای این اصطلاح‌نامه فقط رقم‌اند.",
+        "en": "'{value}' is not a code: this terminology's codes are digits only.",
+    },
+    "check_name_empty": {
+        "fa": "نام خالی است.",
+        "en": "The name is empty.",
+    },
+    "check_name_differs": {
+        "fa": "نام این ردیف نام رسمی این کد در نسخه {version} نیست.",
+        "en": "The row's name is not the code's official name in version {version}.",
+    },
+    "check_name_of_version": {
+        "fa": "این نام، نام نسخه قدیمی‌تر {version} است.",
+        "en": "It is the name the older version {version} had.",
+    },
+    "check_retired": {
+        "fa": "این کد در نسخه {version} نیست؛ آخرین نسخه‌ای که آن را داشت: {last}.",
+        "en": "This code is not in version {version}; the last version that had it is {last}.",
+    },
+    "check_unknown_yet": {
+        "fa": "این کد در نسخه {version} نیست؛ نخستین بار در نسخه {first} آمده است.",
+        "en": "This code is not in version {version}; it first appears in version {first}.",
+    },
+    "check_unknown": {
+        "fa": "این کد در هیچ نسخه‌ای از {terminology} نیست.",
+        "en": "This code is in no version of {terminology}.",
+    },
+    "check_sum_version": {"fa": "نسخه بررسی‌شده", "en": "version checked"},
+    "check_sum_compared": {"fa": "نسخه‌های مقایسه‌شده", "en": "versions compared"},
+    "check_headline": {
+        "fa": "{valid} ردیف از {total} ردیف با {terminology} نسخه {version} می‌خواند.",
+        "en": "{valid} of {total} rows agree with {terminology} version {version}.",
+    },
+    "check_counts": {
+        "fa": "{terminology} نسخه {version}: {counts}",
+        "en": "{terminology} version {version}: {counts}",
+    },
+    "check_row": {
+        "fa": "{label}، سطر {row}: {code} — {status}: {message}",
+        "en": "{label}, row {row}: {code} — {status}: {message}",
+    },
+    "check_official": {
+        "fa": "نام رسمی: {official}",
+        "en": "official name: {official}",
+    },
+    "check_last_name": {
+        "fa": "نام در نسخه {version}: {official}",
+        "en": "name in version {version}: {official}",
+    },
+    "check_all_valid": {
+        "fa": "همه ردیف‌ها معتبرند.",
+        "en": "Every row is valid.",
+    },
+    "sync_nothing_new": {
+        "fa": "{terminology}: چیز تازه‌ای نیست (نسخه {version}).",
+        "en": "{terminology}: nothing new (version {version}).",
+    },
+    "sync_first": {
+        "fa": "{terminology}: نسخه {version} نخستین بار در آینه آمد ({n} کد).",
+        "en": "{terminology}: version {version} mirrored for the first time ({n} codes).",
+        "en_one": "{terminology}: version {version} mirrored for the first time (1 code).",
+    },
+    "sync_changed": {
+        "fa": "{terminology}: از نسخه {old} به {new} — افزوده: {added}، حذف‌شده: {removed}، تغییرکرده: {changed}.",
+        "en": "{terminology}: version {old} → {new} — added: {added}, removed: {removed}, changed: {changed}.",
+    },
+    "sync_none_mirrored": {
+        "fa": "هنوز هیچ اصطلاح‌نامه‌ای در آینه نیست؛ یکی را نام ببرید (simad maxa sync eRX).",
+        "en": "No terminology is mirrored yet; name one (simad maxa sync eRX).",
+    },
+    "sync_out_not_folder": {
+        "fa": "{path} پوشه نیست؛ برای --out یک پوشه بدهید.",
+        "en": "{path} is not a folder; --out takes a folder.",
+    },
+    "maxa_not_api": {
+        "fa": "{function}: پاسخ HTTP 200 از نوع {kind} پاسخ دیتاس نیست (شاید صفحه ورود یا پراکسی).",
+        "en": "{function}: the HTTP 200 answer ({kind}) is not the DITAS gateway's (a login page or a proxy?).",
+    },
+    "maxa_cut_short": {
+        "fa": "{function}: پاسخ نیمه‌کاره قطع شد.",
+        "en": "{function}: the answer was cut short.",
+    },
+    "maxa_no_result": {
+        "fa": "{function}: پاسخ نتیجه‌ای ندارد (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer has no result (requestId {request_id}).",
+    },
+    "mirror_missing": {
+        "fa": "{terminology} {version}: در نسخه محلی نیست؛ نخست simad maxa pull {terminology} را اجرا کنید.",
+        "en": "{terminology} {version}: not in the local mirror; run simad maxa pull {terminology} first.",
+    },
+    "maxa_no_versions": {
+        "fa": "سرویس برای «{terminology}» نسخه‌ای ندارد (نام را با simad maxa terminologies بررسی کنید).",
+        "en": "The service lists no versions of '{terminology}' (check the name with simad maxa terminologies).",
+    },
+    "maxa_no_such_version": {
+        "fa": "{terminology} نسخه {version} ندارد (نسخه‌های سرویس: {known}).",
+        "en": "{terminology} has no version {version} (the service has: {known}).",
+    },
+    "maxa_no_terms": {
+        "fa": "{terminology} نسخه {version}: سرویس هیچ کدی برنگرداند.",
+        "en": "{terminology} {version}: the service returned no terms.",
+    },
+    "no_token_to_refresh": {
+        "fa": "توکنی برای تازه کردن نیست؛ نخست باید وارد شد.",
+        "en": "There is no token to refresh; a login is needed first.",
+    },
+    "token_call_refused": {
+        "fa": "سیماد درخواست {call} توکن را نپذیرفت (HTTP {status}): {text}",
+        "en": "SIMAD refused the token {call} (HTTP {status}): {text}",
+    },
+    "no_token_in_answer": {
+        "fa": "پاسخ سرور به ورود توکنی ندارد.",
+        "en": "The server's token answer holds no token.",
+    },
+    "bad_code_name": {
+        "fa": "«{value}» شناخته نیست: یکی از {names} یا یک کد از جدول {table} را بدهید.",
+        "en": "'{value}' is not known: use one of {names} or a code of {table}.",
+    },
+    "version": {
+        "fa": "simad-sync {version}",
+        "en": "simad-sync {version}",
+    },
+    "bad_share": {
+        "fa": "--fail-rate و --bogus-200 باید بین ۰ و ۱ باشند.",
+        "en": "--fail-rate and --bogus-200 must be between 0 and 1.",
+    },
+    "maxa_col_terminology": {"fa": "اصطلاح‌نامه", "en": "terminology"},
+    "maxa_col_version": {"fa": "نسخه", "en": "version"},
+    "maxa_col_terms": {"fa": "تعداد کدها", "en": "terms"},
+    "maxa_col_code": {"fa": "کد", "en": "code"},
+    "maxa_col_value": {"fa": "مقدار", "en": "value"},
+    "maxa_col_value_in": {"fa": "مقدار در نسخه {version}", "en": "value in {version}"},
+    "maxa_col_from": {"fa": "از نسخه", "en": "from version"},
+    "maxa_col_to": {"fa": "تا نسخه", "en": "to version"},
+    "maxa_col_change": {"fa": "تغییر", "en": "change"},
+    "maxa_col_codes": {"fa": "کدها", "en": "codes"},
+    "maxa_added": {"fa": "افزوده", "en": "added"},
+    "maxa_removed": {"fa": "حذف‌شده", "en": "removed"},
+    "maxa_changed": {"fa": "تغییرکرده", "en": "changed"},
+    "yes": {"fa": "بله", "en": "yes"},
+    "no": {"fa": "خیر", "en": "no"},
+    "template_yes_no": {"fa": "بله,خیر", "en": "yes,no"},
+    "template_required": {"fa": "الزامی", "en": "required"},
+    "template_optional": {"fa": "اختیاری", "en": "optional"},
+    "template_guide": {"fa": "راهنما", "en": "guide"},
+    "map_bad_entry": {
+        "fa": '«{entry}» قابل فهم نیست: به شکل «سرستون=نام فیلد» بنویسید، مثل --map "رشته=CourseStudyCode" (نام فیلد: نام API یا عنوان فارسی آن).',
+        "en": "'{entry}' cannot be understood: write 'header=Field', e.g. --map \"رشته=CourseStudyCode\" (the field by its API name or its label).",
+    },
+    "map_file_unreadable": {
+        "fa": "فایل نگاشت سرستون‌ها {path} خوانده نشد ({reason}).",
+        "en": "The header mapping file {path} cannot be read ({reason}).",
+    },
+    "header_hint_missing": {
+        "fa": ' ستون «{header}» شاید همین است: اگر چنین است نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
+        "en": " The column '{header}' may be it: if so, rename its header or say --map \"{header}={field}\".",
+    },
+    "header_hint_unknown": {
+        "fa": ' شاید منظور «{label}» است: نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
+        "en": " Did you mean '{label}'? Rename the header or say --map \"{header}={field}\".",
+    },
+    "accepted_earlier": {
+        "fa": "پیش‌تر در {when} پذیرفته شده است (اجرای {run_id})؛ دوباره ارسال نشد.",
+        "en": "Accepted earlier, on {when} (run {run_id}); not sent again.",
+    },
+    "maxa_out_suffix": {
+        "fa": "--out باید با .xlsx یا .csv تمام شود.",
+        "en": "--out must end in .xlsx or .csv.",
+    },
+    "target_sandbox_short": {"fa": "سندباکس", "en": "sandbox"},
+    "prompt_username": {"fa": "نام کاربری سیماد: ", "en": "SIMAD username: "},
+    "prompt_password": {"fa": "رمز عبور سیماد: ", "en": "SIMAD password: "},
+    "prompt_setting": {"fa": "{name}: ", "en": "{name}: "},
+    "interrupted_resume": {
+        "fa": "متوقف شد. ردیف‌های ارسال‌شده ثبت شده‌اند؛ برای ارسال بقیه همین فرمان را دوباره اجرا کنید.",
+        "en": "Interrupted. The rows sent are recorded; run the same command again to send the rest.",
+    },
+    "finding_group": {
+        "fa": "{sheet}: {n} خانه ({code})",
+        "en": "{sheet}: {n} cells ({code})",
+        "en_one": "{sheet}: 1 cell ({code})",
+    },
+    "finding_cells": {"fa": "مثلاً: {cells}", "en": "e.g. {cells}"},
+    "more_groups": {
+        "fa": "و {n} گروه دیگر در گزارش.",
+        "en": "and {n} more groups in the report.",
+        "en_one": "and 1 more group in the report.",
+    },
+    "more_in_report": {
+        "fa": "و {n} ردیف دیگر در گزارش.",
+        "en": "and {n} more rows in the report.",
+        "en_one": "and 1 more row in the report.",
+    },
+    "col_run": {"fa": "اجرا", "en": "run"},
+    "col_started": {"fa": "شروع", "en": "started"},
+    "col_state": {"fa": "وضعیت", "en": "state"},
+    "col_counts": {"fa": "تعداد ردیف‌ها", "en": "counts"},
+    "col_report": {"fa": "گزارش", "en": "report"},
+    "col_gregorian": {"fa": "{field} (میلادی)", "en": "{field} (Gregorian)"},
+    "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
+    "results_done": {
+        "fa": "{n} معرفی دریافت شد.",
+        "en": "{n} declarations downloaded.",
+        "en_one": "1 declaration downloaded.",
+    },
+    "maxa_sandbox": {
+        "fa": "مقصد: سندباکس مکسا/دیتاس (شبیه‌ساز محلی، نه سرور واقعی).",
+        "en": "Target: MAXA/DITAS sandbox (local simulator, not the real gateway).",
+    },
+    "maxa_bad_date": {
+        "fa": "تاریخ نامعتبر: {value} (مثل ۱۴۰۲/۰۱/۰۱ یا 2023-03-21)",
+        "en": "Not a date: {value} (e.g. 1402/01/01 or 2023-03-21)",
+    },
+    "maxa_from_mirror": {
+        "fa": "(از نسخه محلی {version})",
+        "en": "(from local mirror, version {version})",
+    },
+    "maxa_from_version": {"fa": "(نسخه {version})", "en": "(version {version})"},
+    "maxa_not_found": {
+        "fa": "کد {code} در {terminology} پیدا نشد.",
+        "en": "Code {code} not found in {terminology}.",
+    },
+    "maxa_valid": {"fa": "معتبر است.", "en": "Valid."},
+    "maxa_invalid": {"fa": "معتبر نیست.", "en": "Not valid."},
+    "maxa_none": {"fa": "چیزی پیدا نشد.", "en": "Nothing found."},
+    "maxa_pulling": {"fa": "دریافت {terminology}", "en": "Pulling {terminology}"},
+    "maxa_pulled": {
+        "fa": "{terminology} نسخه {version}: {n} کد در نسخه محلی ذخیره شد.",
+        "en": "{terminology} version {version}: {n} codes stored in the local mirror.",
+        "en_one": "{terminology} version {version}: 1 code stored in the local mirror.",
+    },
+    "maxa_diff": {
+        "fa": "افزوده: {added} — حذف‌شده: {removed} — تغییرکرده: {changed}",
+        "en": "added: {added} — removed: {removed} — changed: {changed}",
+    },
+    "unexpected": {
+        "fa": "خطای پیش‌بینی‌نشده: {error} (جزئیات در فایل رویدادها زیر SIMAD_HOME/logs)",
+        "en": "Unexpected error: {error} (details in the log under SIMAD_HOME/logs)",
+    },
+    "bad_target": {
+        "fa": "مقصد باید sandbox یا نشانی http(s) باشد، نه {value!r}.",
+        "en": "The target must be 'sandbox' or an http(s) base URL, not {value!r}.",
+    },
+    "http_refused": {
+        "fa": "نشانی بدون رمزنگاری http:// برای {host} پذیرفته نیست؛ از https:// استفاده کنید (http فقط برای نشانی‌های محلی مثل 127.0.0.1).",
+        "en": "plain http:// is refused for {host}: use https:// (http is allowed only for loopback addresses such as 127.0.0.1).",
+    },
+    "missing_settings": {
+        "fa": "{names} را در محیط یا فایل .env تعیین کنید.",
+        "en": "Set {names} in the environment or a .env file.",
+    },
+    "auth_refused": {
+        "fa": "سیماد ورود را نپذیرفت (HTTP {status}): {text}",
+        "en": "SIMAD refused the login (HTTP {status}): {text}",
+    },
+    "interrupted": {"fa": "متوقف شد.", "en": "Interrupted."},
+    "file_not_found": {"fa": "{path}: فایل پیدا نشد.", "en": "{path}: file not found."},
+    "file_type": {
+        "fa": "{path}: نوع فایل {suffix} پشتیبانی نمی‌شود (xlsx، xlsm، ods یا csv).",
+        "en": "{path}: unsupported file type {suffix} (use .xlsx, .xlsm, .ods or .csv).",
+    },
+    "file_empty": {"fa": "{path}: فایل خالی است.", "en": "{path}: the file is empty."},
+    "file_no_sheet": {
+        "fa": "{path}: هیچ برگه‌ای ستون‌های دستیاران یا معرفی به ارتقا را ندارد (برگه‌ها: {sheets}). از سرستون‌های `simad template` استفاده کنید.",
+        "en": "{path}: no sheet has the columns of residents or upgrade declarations (sheets: {sheets}). Use the headers of `simad template`.",
+    },
+    "file_password": {
+        "fa": "{path}: فایل رمز دارد؛ آن را بدون رمز ذخیره کنید.",
+        "en": "{path}: the workbook is password-protected; save it without a password.",
+    },
+    "file_unreadable": {
+        "fa": "{path}: فایل صفحه‌گسترده خوانا نیست ({reason}).",
+        "en": "{path}: not a readable spreadsheet ({reason}).",
+    },
+    "sheet_unreadable": {
+        "fa": "{path} › {sheet}: برگه خوانده نشد ({reason}).",
+        "en": "{path} › {sheet}: the sheet cannot be read ({reason}).",
+    },
+    "bad_kind": {"fa": "--kind باید یکی از {kinds} باشد.", "en": "--kind must be one of {kinds}."},
+    "sum_mode": {"fa": "نوع اجرا", "en": "Mode"},
+    "sum_mode_validate": {
+        "fa": "اعتبارسنجی بدون ارسال (بدون شبکه)",
+        "en": "Dry-run validation (no network)",
+    },
+    "sum_run_id": {"fa": "شناسه اجرا", "en": "Run id"},
+    "sum_version": {"fa": "نسخه ابزار", "en": "Tool version"},
+    "sum_elapsed": {"fa": "زمان اجرا (ثانیه)", "en": "Time taken (s)"},
+    "sum_input": {"fa": "فایل ورودی", "en": "Input file"},
+    "sum_sha256": {"fa": "چکیده SHA-256 ورودی", "en": "Input SHA-256"},
+    "sum_skipped": {"fa": "برگه‌های نادیده گرفته شده", "en": "Sheets skipped"},
+    "sum_target": {"fa": "مقصد", "en": "Target"},
+    "kind_residents": {"fa": "دستیاران", "en": "residents"},
+    "kind_upgrades": {"fa": "معرفی به ارتقا", "en": "upgrade declarations"},
+    "col_file": {"fa": "فایل", "en": "file"},
+    "col_sheet": {"fa": "برگه", "en": "sheet"},
+    "col_kind": {"fa": "نوع", "en": "kind"},
+    "col_rows": {"fa": "ردیف‌ها", "en": "rows"},
+    "col_warnings": {"fa": "با هشدار", "en": "with warnings"},
+    "validate_done": {"fa": "گزارش: {path}", "en": "Report: {path}"},
+    "validate_all_valid": {"fa": "همه ردیف‌ها معتبرند.", "en": "Every row is valid."},
+    "validate_some_invalid": {
+        "fa": "{n} ردیف نامعتبر است؛ خانه‌های قرمز گزارش را اصلاح کنید.",
+        "en": "{n} rows are invalid; fix the red cells of the report.",
+        "en_one": "1 row is invalid; fix the red cells of the report.",
+    },
+    "skipped_sheets": {
+        "fa": "برگه‌های نادیده گرفته شده در {file}: {sheets}",
+        "en": "Sheets skipped in {file}: {sheets}",
+    },
+    "answer_is_web_page": {
+        "fa": "سرور به‌جای پاسخ سرویس یک صفحه وب فرستاد (شاید صفحه ورود یک پراکسی).",
+        "en": "the server sent a web page instead of the service's answer (a proxy's login page?).",
+    },
+    "answer_not_api": {
+        "fa": "{path}: پاسخ HTTP {status} از نوع {kind} پاسخ سرویس سیماد نیست (شاید صفحه ورود یا پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
+        "en": "{path}: the HTTP {status} answer ({kind}) is not the SIMAD service's (a login page or a proxy?); the row is not counted as sent.",
+    },
+    "answer_not_records": {
+        "fa": "{path}: پاسخ HTTP {status} {what} است، نه فهرستی که سرویس برمی‌گرداند؛ این پاسخ «خالی» خوانده نمی‌شود.",
+        "en": "{path}: the HTTP {status} answer is {what}, not the list the service returns; it is not read as empty.",
+    },
+    "shape_null": {"fa": "null (تهی)", "en": "null"},
+    "shape_boolean": {"fa": "یک مقدار درست/نادرست", "en": "a true/false value"},
+    "shape_number": {"fa": "یک عدد", "en": "a number"},
+    "shape_text": {"fa": "یک متن", "en": "a text"},
+    "shape_values": {
+        "fa": "فهرستی از مقدارهای ناهمخوان",
+        "en": "a list of values of the wrong kind",
+    },
+    "shape_object": {"fa": "شیئی بی‌فهرست", "en": "an object without the expected list"},
+    "shape_unkeyed": {
+        "fa": "فهرستی از رکوردهای بی‌شماره دانشجویی",
+        "en": "a list of records without a student number",
+    },
+    "shape_deep": {"fa": "JSON با تودرتویی بیش از حد", "en": "JSON nested too deeply"},
+    "shape_json": {"fa": "متنی که JSON نیست (یا نیمه‌کاره است)", "en": "not JSON (or cut short)"},
+    "shape_empty": {"fa": "بدنه‌ای خالی", "en": "an empty body"},
+    "shape_page": {"fa": "یک صفحه وب", "en": "a web page"},
+    "in_flight_unconfirmed": {
+        "fa": "معلوم نشد {n} معرفیِ در حال ارسالِ اجرای قطع‌شده قبلی به سرور رسیده است یا نه، پس دوباره فرستاده نشد ({error}). بعداً دوباره اجرا کنید.",
+        "en": "Could not tell whether {n} declarations in flight when the previous run was cut off reached the server, so none was sent again ({error}). Run again later.",
+        "en_one": "Could not tell whether the declaration in flight when the previous run was cut off reached the server, so it was not sent again ({error}). Run again later.",
+    },
+    "maxa_not_envelope": {
+        "fa": "{function}: پاسخ {what} است، نه پاکت پاسخ دیتاس (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer is {what}, not the DITAS gateway's envelope (requestId {request_id}).",
+    },
+    "maxa_bad_data": {
+        "fa": "{function}: دادهٔ پاسخ {what} است، نه آنچه راهنما برای این تابع می‌گوید (شناسه درخواست {request_id}).",
+        "en": "{function}: the answer's data is {what}, not what the guide documents for this function (requestId {request_id}).",
+    },
+    "answer_redirect": {
+        "fa": "{path}: سرور با HTTP {status} به نشانی دیگری هدایت کرد (شاید صفحه ورود یک پراکسی)؛ این ردیف ارسال‌شده شمرده نمی‌شود.",
+        "en": "{path}: the server redirected elsewhere (HTTP {status}), most likely to a proxy's login page; the row is not counted as sent.",
+    },
+    "answer_too_large": {
+        "fa": "{path}: پاسخ سرور از {mb} مگابایت بزرگ‌تر است و خوانده نشد.",
+        "en": "{path}: the server's answer is larger than {mb} MB and was not read.",
+    },
+    "timed_out": {
+        "fa": "{path}: سرور در زمان مقرر پاسخ نداد.",
+        "en": "{path}: the server did not answer in time.",
+    },
+    "connection_error": {
+        "fa": "{path}: اتصال به سرور برقرار نشد ({error}).",
+        "en": "{path}: could not connect to the server ({error}).",
+    },
+    "fresh_token_refused": {
+        "fa": "{path}: سرور توکن تازه را هم نپذیرفت (HTTP 401).",
+        "en": "{path}: the server refused a fresh token (HTTP 401).",
+    },
+    "run_locked": {
+        "fa": "اجرای دیگری ({run_id}، شروع {started}، فرایند {pid}) همین حالا به همین مقصد ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
+        "en": "Another run ({run_id}, started {started}, process {pid}) is sending to this target right now. Let it finish, or add --wait to wait for it.",
+    },
+    "run_locked_unknown": {
+        "fa": "اجرای دیگری همین حالا به {target} ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
+        "en": "Another run is sending to {target} right now. Let it finish, or add --wait to wait for it.",
+    },
+    "internal_error": {
+        "fa": "خطای داخلی ابزار ({error})؛ جزئیات در فایل رویدادها.",
+        "en": "internal error of the tool ({error}); details in the log file.",
+    },
+    "report_nor_ledger_written": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}) و دفتر ثبت محلی هم نتیجه ردیف‌ها را نگه نداشت. در SIMAD_HOME و پوشه گزارش فضا آزاد کنید و همین فرمان را دوباره اجرا کنید؛ گزارش آن سرنوشت همه ردیف‌ها را می‌گوید.",
+        "en": "The report could not be written to {path} ({reason}), and the local ledger could not keep the rows' outcomes either. Free space in SIMAD_HOME and in the report's folder, then run the same command again: its report says what happened to every row.",
+    },
+    "report_not_written": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}). نتیجه همه ردیف‌ها در دفتر ثبت محلی هست؛ پس از آزاد کردن فضا بنویسید: simad runs --report {run_id}",
+        "en": "The report could not be written to {path} ({reason}). Every row's outcome is in the local ledger; once there is room, run: simad runs --report {run_id}",
+    },
+    "report_is_dir": {
+        "fa": "{path} یک پوشه است؛ نام فایل گزارش (.xlsx) را بدهید.",
+        "en": "{path} is a folder; give the report's file name (.xlsx).",
+    },
+    "report_not_xlsx": {
+        "fa": "{path}: گزارش فقط به‌صورت کارپوشه اکسل (.xlsx) نوشته می‌شود، نه {suffix}؛ نامی با پسوند .xlsx بدهید. هیچ داده‌ای ارسال نشد.",
+        "en": "{path}: the report is written only as an Excel workbook (.xlsx), not {suffix}; give a name ending in .xlsx. Nothing was sent.",
+    },
+    "review_student_none": {
+        "fa": "سندباکس برای دانشجوی {student} در سال {year} معرفی‌ای ندارد؛ هیچ چیز تغییر نکرد.",
+        "en": "The sandbox holds no declaration of student {student} for year {year}; nothing was changed.",
+    },
+    "report_folder_unusable": {
+        "fa": "در پوشه {folder} نمی‌توان گزارش نوشت ({reason}). هیچ داده‌ای ارسال نشد.",
+        "en": "The report cannot be written in {folder} ({reason}). Nothing was sent.",
+    },
+    "run_unknown": {
+        "fa": "اجرایی با شناسه {run_id} در دفتر ثبت نیست (simad runs فهرست را نشان می‌دهد).",
+        "en": "The ledger has no run {run_id} (simad runs lists them).",
+    },
+    "run_no_rows": {
+        "fa": "نتیجه ردیف‌های اجرای {run_id} در دفتر ثبت نیست.",
+        "en": "The ledger holds no row outcomes for run {run_id}.",
+    },
+    "run_input_changed": {
+        "fa": "{path} پس از آن اجرا تغییر کرده یا جابه‌جا شده است؛ گزارش آن اجرا را نمی‌توان دوباره ساخت.",
+        "en": "{path} was changed or moved since that run; its report cannot be rebuilt.",
+    },
+    "ledger_unusable": {
+        "fa": "دفتر ثبت محلی {path} نوشته یا خوانده نشد ({reason}). فضای دیسک و دسترسی SIMAD_HOME را بررسی کنید.",
+        "en": "The local ledger {path} cannot be written or read ({reason}). Check the disk space and permissions of SIMAD_HOME.",
+    },
+    "photo_unreadable": {
+        "fa": "عکس {name} خوانده نشد ({reason}).",
+        "en": "Photo {name} cannot be read ({reason}).",
+    },
+    "target_has_credentials": {
+        "fa": "نشانی مقصد نباید نام کاربری یا رمز داشته باشد؛ نشانی را بدون آن‌ها بدهید ({url}) و نام کاربری و رمز را در SIMAD_USERNAME و SIMAD_PASSWORD (یا فایل .env) بگذارید.",
+        "en": "The target address must not hold a user name or password: give it without them ({url}) and put them in SIMAD_USERNAME and SIMAD_PASSWORD (or a .env file).",
+    },
+    "home_unusable": {
+        "fa": "پوشه SIMAD_HOME ({path}) ساخته یا نوشته نمی‌شود ({reason}).",
+        "en": "The SIMAD_HOME folder ({path}) cannot be created or written ({reason}).",
+    },
+    "home_not_folder": {
+        "fa": "{path} پوشه نیست، ولی برنامه آن را پوشه‌ای از SIMAD_HOME می‌خواهد. آن را جابه‌جا یا پاک کنید، یا SIMAD_HOME را جای دیگری بگذارید.",
+        "en": "{path} is not a folder, but the tool needs it as a folder of SIMAD_HOME. Move or remove it, or point SIMAD_HOME elsewhere.",
+    },
+    "home_not_file": {
+        "fa": "{path} فایل معمولی نیست، ولی برنامه آن را فایلی از SIMAD_HOME می‌خواهد. آن را جابه‌جا یا پاک کنید، یا SIMAD_HOME را جای دیگری بگذارید.",
+        "en": "{path} is not a plain file, but the tool needs it as a file of SIMAD_HOME. Move or remove it, or point SIMAD_HOME elsewhere.",
+    },
+    "home_foreign": {
+        "fa": "{path} از آنِ کاربر دیگری ({owner}) است؛ برنامه داده‌های شخصی را در SIMAD_HOME نگه می‌دارد و از آن استفاده نمی‌کند. SIMAD_HOME را پوشه‌ای از خودتان بگذارید، یا از صاحب آن بخواهید پاکش کند.",
+        "en": "{path} belongs to another user ({owner}): the tool keeps personal data in SIMAD_HOME and will not use it. Point SIMAD_HOME at a folder of your own, or have its owner remove it.",
+    },
+    "home_open_to_others": {
+        "fa": "{path} را کاربران دیگر می‌توانند بخوانند یا بنویسند و نمی‌توان آن را فقط در دسترس شما گذاشت ({reason}). SIMAD_HOME را پوشه‌ای از خودتان بگذارید.",
+        "en": "{path} can be read or written by other users and cannot be made private to you ({reason}). Point SIMAD_HOME at a folder of your own.",
+    },
+    "bad_option_number": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: عددی از صفر به بالا بدهید.",
+        "en": "{name} '{value}' cannot be used: give a number of zero or more.",
+    },
+    "bad_timeout": {
+        "fa": "{name} باید عددی بین {low} و {high} (ثانیه) باشد، نه «{value}».",
+        "en": "{name} must be a number of seconds between {low} and {high}, not '{value}'.",
+    },
+    "file_link_loop": {
+        "fa": "{path}: پیوند نمادین به خودش برمی‌گردد (حلقه)؛ فایل واقعی را بدهید.",
+        "en": "{path}: a symbolic link that loops back on itself; give the real file.",
+    },
+    "file_is_folder": {
+        "fa": "{path} یک پوشه است، نه فایل؛ فایل xlsx، ods یا csv درون آن را بدهید.",
+        "en": "{path} is a folder, not a file; give the .xlsx, .ods or .csv file inside it.",
+    },
+    "file_not_regular": {
+        "fa": "{path}: فایل معمولی نیست (دستگاه یا لوله).",
+        "en": "{path}: not a regular file (a device or a pipe).",
+    },
+    "file_too_big": {
+        "fa": "{path}: فایل {mb} مگابایت است؛ بیشتر از {limit} مگابایت پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: the file is {mb} MB; more than {limit} MB is not accepted. Split it into several files.",
+    },
+    "file_old_xls": {
+        "fa": "{path}: این فایل در واقع کارپوشه قدیمی اکسل ۹۷–۲۰۰۳ (.xls) است که پسوندش عوض شده. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: this is really an old Excel 97–2003 workbook (.xls) with another extension. Open it in Excel and use Save As → .xlsx.",
+    },
+    "file_not_spreadsheet": {
+        "fa": "{path}: محتوای فایل با پسوند {suffix} نمی‌خواند (فایل صفحه‌گسترده نیست یا ناقص است).",
+        "en": "{path}: the content does not match its {suffix} extension (not a spreadsheet, or a damaged one).",
+    },
+    "sheet_too_long": {
+        "fa": "{path} › {sheet}: برگه {rows} ردیف دارد؛ بیش از {limit} ردیف پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path} › {sheet}: the sheet has {rows} rows; more than {limit} are not accepted. Split it into several files.",
+    },
+    "sheet_too_wide": {
+        "fa": "{path} › {sheet}: برگه {columns} ستون پر دارد؛ بیش از {limit} ستون پذیرفته نیست. ستون‌های اضافه را حذف کنید.",
+        "en": "{path} › {sheet}: the sheet has {columns} filled columns; more than {limit} are not accepted. Delete the extra columns.",
+    },
+    "csv_mixed_encoding": {
+        "fa": "{path}: بخشی از فایل UTF-8 است و از سطر {line} به بعد کدگذاری دیگری دارد (شاید دو خروجی به هم چسبانده شده). فایل را یک‌دست با UTF-8 ذخیره کنید.",
+        "en": "{path}: part of the file is UTF-8 and line {line} is in another encoding (two exports pasted together?). Save the whole file as UTF-8.",
+    },
+    "csv_bad_field": {
+        "fa": "{path}: سطر {line}، ستون {column}: خوانده نشد ({reason}).",
+        "en": "{path}: line {line}, column {column}: cannot be read ({reason}).",
+    },
+    "csv_too_many_cells": {
+        "fa": "{path}: تا سطر {line} فایل {cells} خانه دارد؛ بیش از {limit} خانه پذیرفته نیست. آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: by line {line} the file holds {cells} cells; more than {limit} are not accepted. Split it into several files.",
+    },
+    "csv_line_too_long": {
+        "fa": "{path}: سطر {line} بیش از {mb} مگابایت است و پذیرفته نیست (فایل CSV نیست یا آسیب دیده است).",
+        "en": "{path}: line {line} is longer than {mb} MB, which is not accepted (not a CSV, or a damaged one).",
+    },
+    "file_old_biff": {
+        "fa": "{path}: کارپوشه اکسل ۵ یا ۹۵ یا قدیمی‌تر است و پذیرفته نیست. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: a workbook of Excel 5.0/95 or older, which is not accepted. Open it in Excel and use Save As → .xlsx.",
+    },
+    "file_xlsb": {
+        "fa": "{path}: کارپوشه دودویی اکسل (.xlsb) پذیرفته نیست. آن را در اکسل باز کنید و با «ذخیره به نام» به‌صورت .xlsx ذخیره کنید.",
+        "en": "{path}: binary Excel workbooks (.xlsb) are not accepted. Open it in Excel and use Save As → .xlsx.",
+    },
+    "file_too_many_parts": {
+        "fa": "{path}: کارپوشه {count} بخش دارد؛ بیش از {limit} بخش پذیرفته نیست (فایل آسیب دیده است یا کارپوشه نیست).",
+        "en": "{path}: the workbook holds {count} parts; more than {limit} are not accepted (a damaged file, or not a workbook).",
+    },
+    "file_part_too_big": {
+        "fa": "{path}: بخش {part} کارپوشه باز شده بیش از {limit} مگابایت است و پذیرفته نیست (فایل آسیب دیده است یا بمب فشرده).",
+        "en": "{path}: part {part} of the workbook unpacks to more than {limit} MB, which is not accepted (a damaged file, or a zip bomb).",
+    },
+    "file_part_ratio": {
+        "fa": "{path}: بخش {part} کارپوشه {ratio} به ۱ فشرده شده است؛ بیش از {limit} به ۱ پذیرفته نیست (بمب فشرده، یا برگه‌ای پر از قالب‌بندی تکراری: ردیف‌ها و ستون‌های خالی را حذف و دوباره ذخیره کنید).",
+        "en": "{path}: part {part} of the workbook is packed {ratio}:1; more than {limit}:1 is not accepted (a zip bomb, or a sheet of repeated formatting: delete the empty rows and columns and save again).",
+    },
+    "file_unpacked_too_big": {
+        "fa": "{path}: کارپوشه باز شده بیش از {limit} مگابایت است؛ آن را به چند فایل تقسیم کنید.",
+        "en": "{path}: the workbook unpacks to more than {limit} MB; split it into several files.",
+    },
+    "file_part_damaged": {
+        "fa": "{path}: بخش {part} کارپوشه آسیب دیده است ({reason}). فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "{path}: part {part} of the workbook is damaged ({reason}). Open the file in Excel and save it again.",
+    },
+    "file_markup_run": {
+        "fa": "{path}: بخش {part} {mb} مگابایت بدون نشانه‌گذاری دارد (رشته‌ای از فاصله‌ها یا یک مقدار بسیار بزرگ)؛ بیش از {limit} مگابایت پذیرفته نیست. فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "{path}: part {part} holds {mb} MB without markup (a run of blanks, or one enormous value); more than {limit} MB is not accepted. Open the file in Excel and save it again.",
+    },
+    "sheet_too_many_cells": {
+        "fa": "{path} › {sheet}: برگه تا ردیف {row} و ستون {column} می‌رسد، یعنی {cells} خانه با خانه‌های خالی میان آن‌ها؛ بیش از {limit} خانه پذیرفته نیست. اگر ردیف‌های زیر داده‌ها یا ستون‌های پس از آن فقط فاصله یا قالب‌بندی دارند، آن‌ها را حذف کنید (انتخاب، کلیک راست، «حذف») و دوباره ذخیره کنید؛ وگرنه فایل را تقسیم کنید.",
+        "en": "{path} › {sheet}: the sheet reaches row {row} and column {column}, {cells} cells counting the empty ones between; more than {limit} are not accepted. If the rows below the data or the columns after it hold only spaces or formatting, delete them (select, right-click, Delete) and save again; otherwise split the file.",
+    },
+    "book_too_many_cells": {
+        "fa": "{path}: برگه‌ها روی هم {cells} خانه دارند (با خانه‌های خالی میان آن‌ها)؛ بیش از {limit} خانه پذیرفته نیست. برگه‌های غیرلازم را حذف یا فایل را تقسیم کنید.",
+        "en": "{path}: the sheets reach {cells} cells in all, counting the empty ones between; more than {limit} are not accepted. Delete the sheets you do not need, or split the file.",
+    },
+    "cell_too_long": {
+        "fa": "{path} › {sheet}، ردیف {row}، ستون {column}: خانه {chars} نویسه دارد؛ بیش از {limit} نویسه (حد خود اکسل) پذیرفته نیست.",
+        "en": "{path} › {sheet}, row {row}, column {column}: the cell holds {chars} characters; more than {limit} (Excel's own limit) are not accepted.",
+    },
+    "text_too_long": {
+        "fa": "{path}: بخش {part} متنی با {chars} نویسه دارد؛ یک خانه حداکثر {limit} نویسه می‌گیرد.",
+        "en": "{path}: part {part} holds a text of {chars} characters; a cell holds at most {limit}.",
+    },
+    "text_count": {
+        "fa": "{path}: بخش {part} {count} متن دارد؛ بیش از {limit} پذیرفته نیست.",
+        "en": "{path}: part {part} lists {count} texts; more than {limit} are not accepted.",
+    },
+    "book_too_much_text": {
+        "fa": "{path}: خانه‌ها روی هم {mb} مگابایت متن دارند؛ بیش از {limit} مگابایت پذیرفته نیست. فایل را تقسیم کنید.",
+        "en": "{path}: the cells hold {mb} MB of text in all; more than {limit} MB is not accepted. Split the file.",
+    },
+    "duplicate_header": {
+        "fa": "{path} › {sheet}، سطر {row}: ستون‌های {first} و {second} هر دو «{header}» هستند؛ معلوم نیست کدام درست است. یکی را حذف یا نامش را عوض کنید.",
+        "en": "{path} › {sheet}, row {row}: columns {first} and {second} both hold '{header}'; which one is meant cannot be told. Delete or rename one.",
+    },
+    "report_write_failed": {
+        "fa": "گزارش در {path} نوشته نشد ({reason}).",
+        "en": "The report could not be written to {path} ({reason}).",
+    },
+    "first_contact_failed": {
+        "fa": "به {url} وصل نشد ({error}): نشانی را بررسی کنید، یا سرور خاموش یا از این شبکه در دسترس نیست.",
+        "en": "Could not connect to {url} ({error}): check the address; the server may be down or not reachable from this network.",
+    },
+    "course_table_unusable": {
+        "fa": "جدول کدهای رشته {path} خوانده نشد ({reason}). یک فایل CSV با ستون code لازم است.",
+        "en": "The course-code table {path} cannot be used ({reason}). A CSV file with a 'code' column is needed.",
+    },
+    "not_loopback": {
+        "fa": "هشدار: سندباکس روی نشانی {host} در دسترس دیگران است.",
+        "en": "Warning: the sandbox on {host} is reachable by other machines.",
+    },
+    # -- the web app (simad ui) -------------------------------------------------------------
+    "not_sent_stopped": {
+        "fa": "ارسال نشد: ارسال با دکمه «توقف» متوقف شد.",
+        "en": "Not sent: the submission was stopped with Stop.",
+    },
+    "corrected_unsupported": {
+        "fa": "{path}: اصلاح در همین قالب فقط برای .xlsx، .xlsm و .csv ممکن است؛ گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "{path}: the corrected file can be written only as .xlsx, .xlsm or .csv; download the report, which carries the corrected values.",
+    },
+    "file_not_written": {
+        "fa": "فایل {path} نوشته نشد ({reason}).",
+        "en": "The file {path} could not be written ({reason}).",
+    },
+    "ui_app_name": {"fa": "سیماد سینک", "en": "simad-sync"},
+    "ui_started": {
+        "fa": "این نشانی را در مرورگر باز کنید (فقط یک بار کار می‌کند). برای پایان Ctrl+C را بزنید.",
+        "en": "Open this address in a browser (it works once). Press Ctrl+C to stop.",
+    },
+    "bad_latency": {
+        "fa": "{name}: تأخیر سندباکس «{value}» پذیرفتنی نیست: میلی‌ثانیه‌ای بین {low} و {high} بدهید.",
+        "en": "{name}: the sandbox latency '{value}' cannot be used: give milliseconds between {low} and {high}.",
+    },
+    "bad_max_rate": {
+        "fa": "{name}: سقف سرعت «{value}» پذیرفتنی نیست: عددی بین {low} و {high} (درخواست در ثانیه) بدهید، مانند ۲۰.",
+        "en": "{name}: the rate cap '{value}' cannot be used: give a number of requests per second between {low} and {high}, such as 20.",
+    },
+    "progress_pace": {"fa": "{rate} درخواست در ثانیه", "en": "{rate} req/s"},
+    "ui_stopped": {
+        "fa": "برنامه بسته شد؛ فایل‌های بارگذاری‌شده پاک شدند.",
+        "en": "The app has stopped; the uploaded files were removed.",
+    },
+    "ui_exposed": {
+        "fa": "هشدار: برنامه روی {host} گوش می‌دهد و از رایانه‌های دیگر شبکه هم در دسترس است؛ فقط در شبکه‌ای که به آن اعتماد دارید.",
+        "en": "Warning: the app listens on {host} and can be reached from other computers on the network; only on a network you trust.",
+    },
+    "ui_port_busy": {
+        "fa": "درگاه {port} در دسترس نیست ({reason}). درگاه دیگری با --port بدهید یا آن را خالی بگذارید.",
+        "en": "Port {port} cannot be used ({reason}). Give another with --port, or leave it out.",
+    },
+    "ui_bad_host": {
+        "fa": "این برنامه فقط از نشانی‌ای که simad ui چاپ کرد پاسخ می‌دهد.",
+        "en": "This app answers only at the address simad ui printed.",
+    },
+    "ui_no_session": {
+        "fa": "اجازه ندارید: نشانی‌ای را که simad ui چاپ کرد باز کنید.",
+        "en": "Not allowed: open the address simad ui printed.",
+    },
+    "ui_token_used": {
+        "fa": "این نشانی یک‌بار مصرف بود و پیش‌تر استفاده شده است. simad ui را دوباره اجرا کنید.",
+        "en": "This one-time address has been used already. Start simad ui again.",
+    },
+    "ui_no_csrf": {
+        "fa": "درخواست بدون نشانه امنیتی صفحه پذیرفته نشد. صفحه را دوباره بارگذاری کنید.",
+        "en": "The request lacks the page's security token and was refused. Reload the page.",
+    },
+    "ui_too_big": {
+        "fa": "فایل بزرگ‌تر از {mb} مگابایت است؛ آن را به چند فایل تقسیم کنید.",
+        "en": "The file is larger than {mb} MB; split it into several files.",
+    },
+    "ui_no_file": {"fa": "هیچ فایلی انتخاب نشد.", "en": "No file was chosen."},
+    "ui_not_a_workbook": {
+        "fa": "«{name}» محتوای یک کارپوشه اکسل یا فایل CSV را ندارد.",
+        "en": "'{name}' does not hold an Excel workbook or a CSV file.",
+    },
+    "ui_no_workbook": {
+        "fa": "هنوز کارپوشه‌ای باز نشده است؛ در صفحه شروع یک فایل بگذارید.",
+        "en": "No workbook is open yet; drop a file on the start page.",
+    },
+    "ui_no_such_cell": {
+        "fa": "این خانه در کارپوشه نیست.",
+        "en": "There is no such cell in the workbook.",
+    },
+    "ui_choose_target": {
+        "fa": "مقصد را در صفحه شروع انتخاب کنید: سندباکس یا نشانی سامانه وزارت.",
+        "en": "Choose the target on the start page: the sandbox or the ministry's address.",
+    },
+    "ui_credentials_missing": {
+        "fa": "نام کاربری و گذرواژه سیماد را بدهید.",
+        "en": "Give the SIMAD username and password.",
+    },
+    "ui_job_running": {
+        "fa": "کار دیگری از همین نوع در جریان است؛ تا پایان آن صبر کنید.",
+        "en": "Another job of this kind is running; wait for it to end.",
+    },
+    "ui_report_gone": {
+        "fa": "این گزارش دیگر در دسترس نیست.",
+        "en": "This report is no longer available.",
+    },
+    "ui_bad_year": {
+        "fa": "سال تحصیلی را به عدد بدهید (مانند ۱۴۰۳).",
+        "en": "Give the academic year as a number (such as 1403).",
+    },
+    "ui_terminology_missing": {
+        "fa": "نام اصطلاح‌نامه را بدهید (مانند IRC).",
+        "en": "Give the terminology (such as IRC).",
+    },
+    "ui_stale_workbook": {
+        "fa": "این صفحه مربوط به کارپوشه‌ای است که دیگر باز نیست؛ در زبانه یا پنجره دیگری «{names}» باز شد. چیزی تغییر نکرد: صفحه را دوباره بارگذاری کنید.",
+        "en": "This page belongs to a workbook that is no longer open: another tab or window opened '{names}'. Nothing was changed; reload the page.",
+    },
+    "ui_not_found": {
+        "fa": "چنین صفحه‌ای در این برنامه نیست.",
+        "en": "This app has no such page.",
+    },
+    "ui_busy": {
+        "fa": "برنامه هم‌اکنون چند فایل دیگر را می‌خواند؛ کمی بعد دوباره بفرستید.",
+        "en": "The app is reading several other files right now; send this one again in a moment.",
+    },
+    "ui_session_full": {
+        "fa": "این نشست بیش از {mb} مگابایت فایل نگه نمی‌دارد. simad ui را ببندید و دوباره باز کنید، یا فایل کوچک‌تری بفرستید.",
+        "en": "This session keeps at most {mb} MB of files. Close simad ui and start it again, or send a smaller file.",
+    },
+    "ui_read_slow": {
+        "fa": "خواندن «{name}» بیش از {seconds} ثانیه طول کشید و کنار گذاشته شد؛ فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "Reading '{name}' took more than {seconds} seconds and was given up; open it in Excel and save it again.",
+    },
+    "ui_read_failed": {
+        "fa": "«{name}» خوانده نشد: خواندن آن متوقف شد (فایل آسیب‌دیده است یا طوری ساخته شده که خواننده را از کار بیندازد). فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
+        "en": "'{name}' could not be read: reading it stopped (the file is damaged, or made to break the reader). Open it in Excel and save it again.",
+    },
+    "ui_read_memory": {
+        "fa": "«{name}» خوانده نشد: خواندن آن بیش از اندازه حافظه می‌خواست (فایل آسیب‌دیده است یا بسیار بزرگ). آن را به چند فایل تقسیم کنید.",
+        "en": "'{name}' could not be read: reading it needed far too much memory (the file is damaged or very large). Split it into several files.",
+    },
+    "ui_too_many_cells": {
+        "fa": "«{name}» بیش از {limit} خانه پر دارد؛ آن را به چند فایل تقسیم کنید.",
+        "en": "'{name}' has more than {limit} filled cells; split it into several files.",
+    },
+    "ui_bad_course": {
+        "fa": "کد رشته را به عدد بدهید (مانند ۱۷۱۰)، یا خالی بگذارید.",
+        "en": "Give the course code as a number (such as 1710), or leave it empty.",
+    },
+    "corrected_unreadable": {
+        "fa": "نسخه اصلاح‌شده {path} ساخته نشد: این کارپوشه را نمی‌توان بازنویسی کرد ({reason}). گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "The corrected copy of {path} could not be made: this workbook cannot be rewritten ({reason}). Download the report, which carries the corrected values.",
+    },
+    "corrected_too_large": {
+        "fa": "نسخه اصلاح‌شده {path} ساخته نشد: بخش {part} آن {mb} مگابایت است، بسیار بیشتر از آنچه یک کارپوشه اداری دارد. گزارش را بگیرید که مقدارهای اصلاح‌شده را دارد.",
+        "en": "The corrected copy of {path} could not be made: its part {part} is {mb} MB, far beyond what an office workbook holds. Download the report, which carries the corrected values.",
+    },
+    "ui_sandbox_banner": {
+        "fa": "سندباکس: هیچ داده‌ای به سامانه وزارت نمی‌رسد؛ این فقط تمرین است.",
+        "en": "Sandbox: nothing reaches the ministry; this is a rehearsal.",
+    },
+    "ui_nav_start": {"fa": "شروع", "en": "Start"},
+    "ui_nav_check": {"fa": "بررسی و اصلاح", "en": "Check and fix"},
+    "ui_nav_submit": {"fa": "ارسال", "en": "Submit"},
+    "ui_nav_runs": {"fa": "اجراها", "en": "Runs"},
+    "ui_nav_results": {"fa": "نتایج و تطبیق", "en": "Results and reconciliation"},
+    "ui_nav_maxa": {"fa": "مکسا", "en": "MAXA"},
+    "ui_other_language": {"fa": "English", "en": "فارسی"},
+    "ui_back_start": {"fa": "بازگشت به صفحه شروع", "en": "Back to the start page"},
+    "ui_start_title": {
+        "fa": "کارپوشه‌ها را بگذارید و مقصد را انتخاب کنید",
+        "en": "Drop your workbooks and choose the target",
+    },
+    "ui_step_files": {"fa": "۱. کارپوشه‌ها", "en": "1. Workbooks"},
+    "ui_step_target": {"fa": "۲. مقصد", "en": "2. Target"},
+    "ui_drop_here": {
+        "fa": "فایل‌ها را اینجا رها کنید یا برای انتخاب کلیک کنید",
+        "en": "Drop files here, or click to choose",
+    },
+    "ui_drop_hint": {
+        "fa": "اکسل (.xlsx، .xlsm، .xls)، .ods یا CSV، هر کدام تا ۲۵ مگابایت. فایل‌ها فقط روی همین رایانه می‌مانند و در پایان کار پاک می‌شوند.",
+        "en": "Excel (.xlsx, .xlsm, .xls), .ods or CSV, up to 25 MB each. Files stay on this computer and are removed when the app stops.",
+    },
+    "ui_open_files": {"fa": "باز:", "en": "Open:"},
+    "ui_to_check": {"fa": "بررسی و اصلاح", "en": "check and fix"},
+    "ui_target_sandbox": {
+        "fa": "سندباکس (تمرین؛ چیزی به وزارت نمی‌رسد)",
+        "en": "Sandbox (rehearsal; nothing reaches the ministry)",
+    },
+    "ui_target_remote": {
+        "fa": "سامانه وزارت، در این نشانی:",
+        "en": "The ministry's system, at this address:",
+    },
+    "ui_choose": {"fa": "انتخاب", "en": "Choose"},
+    "ui_target_none": {"fa": "هنوز مقصدی انتخاب نشده است.", "en": "No target chosen yet."},
+    "ui_files": {"fa": "فایل‌ها:", "en": "Files:"},
+    "ui_edits": {"fa": "{n} اصلاح", "en": "{n} corrections", "en_one": "1 correction"},
+    "ui_checked_in": {"fa": "بررسی در {ms} میلی‌ثانیه", "en": "checked in {ms} ms"},
+    "ui_sheets": {"fa": "برگه‌ها", "en": "Sheets"},
+    "ui_findings": {"fa": "ایرادها، به ترتیب قاعده", "en": "Findings by rule"},
+    "ui_group_rows": {"fa": "{n} ردیف:", "en": "{n} rows:", "en_one": "1 row:"},
+    "ui_no_findings": {"fa": "هیچ ایرادی پیدا نشد.", "en": "No findings."},
+    "ui_download_corrected": {"fa": "دریافت {name} اصلاح‌شده", "en": "Download {name}, corrected"},
+    "ui_download_report": {"fa": "دریافت گزارش", "en": "Download the report"},
+    "ui_download_workbook": {"fa": "دریافت کارپوشه", "en": "Download the workbook"},
+    "ui_download": {"fa": "دریافت", "en": "Download"},
+    "ui_undo": {"fa": "برگرداندن آخرین اصلاح", "en": "Undo the last correction"},
+    "ui_to_submit": {"fa": "رفتن به ارسال", "en": "Go to submit"},
+    "ui_all_rows": {"fa": "همه ردیف‌ها", "en": "All rows"},
+    "ui_only_invalid": {"fa": "فقط ردیف‌های نامعتبر", "en": "Invalid rows only"},
+    "ui_filtered_rule": {"fa": "فقط ردیف‌های یک ایراد", "en": "Rows of one finding"},
+    "ui_rows_shown": {"fa": "{n} ردیف", "en": "{n} rows", "en_one": "1 row"},
+    "ui_row": {"fa": "ردیف", "en": "Row"},
+    "ui_previous": {"fa": "صفحه قبل", "en": "Previous"},
+    "ui_next": {"fa": "صفحه بعد", "en": "Next"},
+    "ui_page_of": {"fa": "صفحه {page} از {pages}", "en": "Page {page} of {pages}"},
+    "ui_panel_hint": {
+        "fa": "روی یک خانه قرمز کلیک کنید تا ایرادش را ببینید و مقدار درست را بنویسید.",
+        "en": "Click a red cell to see what is wrong and type the right value.",
+    },
+    "ui_cell_title": {"fa": "«{header}»، ردیف {row}", "en": "'{header}', row {row}"},
+    "ui_cell_clean": {"fa": "این خانه ایرادی ندارد.", "en": "This cell is fine."},
+    "ui_new_value": {"fa": "مقدار درست:", "en": "Right value:"},
+    "ui_save": {"fa": "ثبت و بررسی دوباره", "en": "Save and check again"},
+    "ui_edit_hint": {
+        "fa": "پس از ثبت، کل برگه دوباره بررسی می‌شود (تکراری‌ها چند ردیف را در بر می‌گیرند). فایل شما تا «دریافت» دست نمی‌خورد.",
+        "en": "After saving, the whole sheet is checked again (duplicates span rows). Your file is not touched until you download it.",
+    },
+    "ui_submit_title": {"fa": "ارسال به سیماد", "en": "Submit to SIMAD"},
+    "ui_login_title": {"fa": "ورود به سیماد", "en": "Sign in to SIMAD"},
+    "ui_login_hint": {
+        "fa": "نام کاربری و گذرواژه فقط تا پایان همین نشست در حافظه می‌ماند؛ هیچ‌جا نوشته نمی‌شود.",
+        "en": "The username and password stay in memory until this session ends; they are never written anywhere.",
+    },
+    "ui_username": {"fa": "نام کاربری", "en": "Username"},
+    "ui_password": {"fa": "گذرواژه", "en": "Password"},
+    "ui_continue": {"fa": "ادامه", "en": "Continue"},
+    "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
+    "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
+    "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
+    "ui_confirm_hint": {
+        "fa": "ردیف‌هایی که پیش‌تر با همین مقدارها پذیرفته شده‌اند دوباره فرستاده نمی‌شوند. ارسال دوباره همیشه بی‌خطر است.",
+        "en": "Rows already accepted with the same values are not sent again. Sending again is always safe.",
+    },
+    "ui_send": {"fa": "ارسال", "en": "Send"},
+    "ui_job_submit": {"fa": "ارسال به {title}", "en": "Submission to {title}"},
+    "ui_job_pull": {"fa": "دریافت {title}", "en": "Pulling {title}"},
+    "ui_done": {"fa": "انجام‌شده", "en": "Done"},
+    "ui_total": {"fa": "کل", "en": "Total"},
+    "ui_remaining": {"fa": "مانده", "en": "Remaining"},
+    "ui_rate": {"fa": "ردیف در ثانیه", "en": "Rows per second"},
+    "ui_pace": {"fa": "سقف سرعت (درخواست در ثانیه)", "en": "Pace (requests per second)"},
+    "ui_eta": {"fa": "ثانیه تا پایان", "en": "Seconds left"},
+    "ui_state_running": {"fa": "در حال ارسال…", "en": "Sending…"},
+    "ui_state_stopping": {
+        "fa": "در حال توقف: ردیف‌های در راه تمام می‌شوند، سپس گزارش نوشته می‌شود.",
+        "en": "Stopping: the rows in flight finish, then the report is written.",
+    },
+    "ui_state_done": {"fa": "پایان یافت.", "en": "Finished."},
+    "ui_stop": {"fa": "توقف", "en": "Stop"},
+    "ui_tab_may_close": {
+        "fa": "می‌توانید این زبانه را ببندید؛ ارسال ادامه می‌یابد و با باز کردن دوباره برنامه پیشرفتش را می‌بینید.",
+        "en": "You may close this tab; the submission goes on, and reopening the app shows its progress.",
+    },
+    "ui_submit_done": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
+    "ui_to_reconcile": {"fa": "نتایج و تطبیق", "en": "Results and reconciliation"},
+    "ui_runs_title": {"fa": "اجراهای ارسال", "en": "Submission runs"},
+    "ui_run_id": {"fa": "شناسه", "en": "Run"},
+    "ui_run_when": {"fa": "زمان", "en": "Started"},
+    "ui_run_target": {"fa": "مقصد", "en": "Target"},
+    "ui_run_state": {"fa": "وضعیت", "en": "State"},
+    "ui_run_counts": {"fa": "شمار ردیف‌ها", "en": "Rows"},
+    "ui_run_report": {"fa": "گزارش", "en": "Report"},
+    "ui_results_title": {
+        "fa": "نتایج بررسی و تطبیق با سرور",
+        "en": "Review results and reconciliation",
+    },
+    "ui_year": {"fa": "سال تحصیلی", "en": "Academic year"},
+    "ui_course": {"fa": "کد رشته (اختیاری)", "en": "Course code (optional)"},
+    "ui_fetch": {"fa": "دریافت از سرور", "en": "Fetch from the server"},
+    "ui_working": {"fa": "در حال دریافت…", "en": "Fetching…"},
+    "ui_results_hint": {
+        "fa": "تطبیق، کارپوشه باز را (یا اگر بازی نیست، آنچه دفتر ثبت پذیرفته‌شده می‌داند) با سرور مقایسه می‌کند؛ ردیف‌هایی که اقدام می‌خواهند اول می‌آیند.",
+        "en": "Reconciliation compares the open workbook (or, when none is open, what the ledger recorded as accepted) with the server; rows that need action come first.",
+    },
+    "ui_reconcile_title": {"fa": "تطبیق سال {year}", "en": "Reconciliation of {year}"},
+    "ui_results_of": {
+        "fa": "معرفی‌ها و نتایج سال {year}",
+        "en": "Declarations and results of {year}",
+    },
+    "ui_more_in_workbook": {
+        "fa": "{n} ردیف دیگر در کارپوشه هست.",
+        "en": "{n} more rows are in the workbook.",
+        "en_one": "1 more row is in the workbook.",
+    },
+    "ui_maxa_title": {"fa": "مکسا: کدهای مرجع سلامت", "en": "MAXA: health coding reference"},
+    "ui_maxa_hint": {
+        "fa": "بررسی یک فهرست دارو، جست‌وجو و اعتبارسنجی کد، نسخه‌ها، دریافت یک نسخه در آینه محلی و مقایسه دو نسخه. با «بدون اینترنت» پاسخ از آینه محلی می‌آید.",
+        "en": "Check a drug list, look up and validate a code, list versions, pull a version into the local mirror, compare two versions. Offline answers come from the local mirror.",
+    },
+    "ui_maxa_check": {"fa": "بررسی فهرست دارو", "en": "Check a drug list"},
+    "ui_maxa_check_hint": {
+        "fa": "فایل فهرست داروی خود (xlsx، ods یا csv با ستون کد و نام) را بدهید تا هر ردیف با نسخه اصطلاح‌نامه سنجیده شود: معتبر، نام متفاوت، منسوخ، ناشناخته یا ورودی نادرست.",
+        "en": "Give your drug list (xlsx, ods or csv with a code and a name column) and every row is checked against the terminology's version: valid, name_differs, retired, unknown or invalid_input.",
+    },
+    "ui_maxa_check_file": {"fa": "فهرست دارو", "en": "Drug list"},
+    "ui_maxa_lookup": {"fa": "جست‌وجوی کد", "en": "Look up a code"},
+    "ui_maxa_validate": {"fa": "اعتبارسنجی مقدار", "en": "Validate a value"},
+    "ui_maxa_versions": {"fa": "نسخه‌ها", "en": "Versions"},
+    "ui_maxa_pull": {"fa": "دریافت نسخه در آینه", "en": "Pull into the mirror"},
+    "ui_maxa_diff": {"fa": "مقایسه دو نسخه", "en": "Compare two versions"},
+    "ui_offline": {"fa": "بدون اینترنت (از آینه محلی)", "en": "Offline (from the local mirror)"},
+    "ui_latest": {"fa": "آخرین", "en": "Latest"},
+    "ui_yes": {"fa": "بله", "en": "yes"},
+}
+
+LANGS = ("fa", "en")
+PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+
+
+def environment_lang() -> str | None:
+    """``SIMAD_LANG`` as given (any case), or None when unset; ``UnknownLanguage`` if it is
+    not fa or en."""
+    raw = os.environ.get("SIMAD_LANG", "").strip()
+    return checked(raw) if raw else None
+
+
+def _from_environment() -> str:
+    try:
+        return environment_lang() or "fa"
+    except UnknownLanguage:
+        return "fa"  # the command line refuses it before any command runs
+
+
+# The language of the current context (a thread, or an asyncio task and what it starts): two
+# commands running side by side in one process, in two languages, never see each other's.
+_lang: ContextVar[str] = ContextVar("simad_lang")
+
+
+def set_lang(lang: str) -> None:
+    """Set the language of the current context (the command line does this once)."""
+    _lang.set(checked(lang))
+
+
+def chosen(lang: str | None) -> str:
+    """Speak ``lang`` from here on when one is given (``UnknownLanguage`` for anything but fa
+    or en); the language now spoken."""
+    if lang:
+        set_lang(lang)
+    return current_lang()
+
+
+def checked(lang: str) -> str:
+    key = lang.strip().lower()
+    if key not in LANGS:
+        raise UnknownLanguage(unknown_language_text(lang))
+    return key
+
+
+def unknown_language_text(lang: str) -> str:
+    """The refusal of an unknown language, in both languages on one line: the reader's
+    language is the one that is unknown (and ``t`` would ask for it again)."""
+    shown = "".join(c if c.isprintable() else "?" for c in lang)[:40]
+    entry = MESSAGES["unknown_lang"]
+    return f"{entry['fa'].format(lang=shown)} — {entry['en'].format(lang=shown)}"
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Speak ``lang`` inside the block, and what it spoke before after it."""
+    token = _lang.set(checked(lang))
+    try:
+        yield
+    finally:
+        _lang.reset(token)
+
+
+def current_lang() -> str:
+    return _lang.get(None) or _from_environment()
+
+
+def number(value: int | float, lang: str | None = None) -> str:
+    """A number as a reader of ``lang`` writes it: Persian digits and decimal sign in Persian."""
+    text = str(value)
+    return number_text(text) if (lang or current_lang()) == "fa" else text
+
+
+def t(key: str, **values: object) -> str:
+    """The message ``key`` in the current language, filled with ``values``.
+
+    Numbers are written in the language's digits; an entry may have a singular form
+    (``en_one``), used when ``n`` is 1.
+    """
+    lang = current_lang()
+    entry = MESSAGES[key]
+    template = entry.get(f"{lang}_one", entry[lang]) if values.get("n") == 1 else entry[lang]
+    if lang == "fa":
+        values = {
+            k: number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in values.items()
+        }
+    return template.format(**values)
+
+
+def in_status_order(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """``counts`` as (status, count) pairs in the order statuses are always listed."""
+    return sorted(counts.items(), key=lambda kv: (status_rank(kv[0]), kv[0]))
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """``sent: 12, failed: 1`` in the current language, in a fixed order."""
+    return listing(f"{word(k)}: {number(v)}" for k, v in in_status_order(counts) if v) or "-"
+
+
+def listing(items: Iterable[object]) -> str:
+    """Items as a list reads in the current language: ``a، b`` in Persian, ``a, b`` in English."""
+    separator = "، " if current_lang() == "fa" else ", "
+    return separator.join(str(item) for item in items)
+
+
+def when(timestamp: float) -> str:
+    """A moment as the reader writes it: Solar Hijri in Persian, ISO in English."""
+    moment = datetime.fromtimestamp(timestamp)
+    if current_lang() == "fa":
+        solar = jdatetime.datetime.fromgregorian(datetime=moment)
+        return number_text(solar.strftime("%Y/%m/%d %H:%M"))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def when_text(iso: str | None) -> str | None:
+    """An ISO-8601 moment (as the ledger keeps it) written as ``when`` writes it."""
+    if not iso:
+        return None
+    try:
+        return when(datetime.fromisoformat(iso).timestamp())
+    except ValueError:
+        return iso
+
+
+def number_text(text: str) -> str:
+    """Every digit of ``text`` in Persian digits."""
+    return text.translate(PERSIAN_DIGITS)
+
+
+def word(value: str) -> str:
+    """A status or category word of the SPEC (valid, sent, matched, …) in the current language;
+    in English exactly the SPEC's word."""
+    entry = MESSAGES.get(f"status_{value}")
+    return entry[current_lang()] if entry else value

@@ -1,0 +1,62 @@
+"""Retry with exponential backoff and jitter, honouring the server's ``Retry-After``.
+
+A call is tried up to ``max_attempts`` times, and not past ``max_elapsed`` seconds from its
+first attempt: with the client's 30-second read timeout, a server that hangs is given up on
+within about two minutes. The policy receives its clock, sleep function and random source,
+so tests never really wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pipeline.core.errors import RetryableError
+
+T = TypeVar("T")
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 8  # about a minute of backoff: rides out a short outage
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_elapsed: float = 90.0  # no new attempt starts later than this after the first
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        jittered = backoff / 2 + self.rng.uniform(0, backoff / 2)
+        if retry_after is not None:
+            return max(min(retry_after, self.max_delay * 4), jittered)
+        return jittered
+
+    async def run(
+        self,
+        call: Callable[[], Awaitable[T]],
+        on_retry: Callable[[int, RetryableError, float], None] | None = None,
+    ) -> tuple[T, int]:
+        """Run ``call`` until it succeeds or attempts or time run out; return its result and
+        the attempts made. The last ``RetryableError`` is raised with its ``attempts`` set."""
+        attempt = 1
+        first = self.clock()
+        while True:
+            try:
+                return await call(), attempt
+            except RetryableError as exc:
+                exc.attempts = attempt
+                wait = self.delay(attempt, exc.retry_after)
+                late = self.clock() - first + wait > self.max_elapsed
+                if attempt >= self.max_attempts or late:
+                    raise
+                if on_retry is not None:
+                    on_retry(attempt, exc, wait)
+                await self.sleep(wait)
+                attempt += 1

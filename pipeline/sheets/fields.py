@@ -1,0 +1,192 @@
+"""The API fields of each sheet kind, their Persian labels, and header recognition.
+
+Everything here is read from ``schemas/fields.csv``: which fields a kind has, their type,
+whether they are required, their code table, and the labels a header may use.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pipeline.core.errors import ConfigError
+from pipeline.core.i18n import MESSAGES, t
+from pipeline.sheets.normalize import clean_text
+
+KINDS = ("residents", "upgrades")
+KIND_TITLES = {kind: MESSAGES[f"kind_{kind}"] for kind in KINDS}
+LISTS_SHEET = "lists"  # a template's hidden sheet of dropdown entries
+
+
+# What a submission run keeps of each row, after the row's own columns: the ledger's row
+# record and a submission report's columns (a report fed back as input is read without them).
+ROW_FIELDS = (
+    "status",
+    "messages",
+    "http_status",
+    "server_message",
+    "trace_id",
+    "attempts",
+    "sent_at",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str
+    name: str
+    type: str
+    required: bool
+    table: str | None
+    label_fa: str
+    label_en: str
+    aliases: tuple[str, ...]
+    rule_fa: str
+    rule_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_fa if lang == "fa" else self.label_en
+
+
+@cache
+def fields(kind: str) -> tuple[Field, ...]:
+    path = resources.files("schemas") / "fields.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["kind"] == kind]
+    if not rows:
+        raise KeyError(kind)
+    return tuple(
+        Field(
+            kind=r["kind"],
+            name=r["name"],
+            type=r["type"],
+            required=r["required"] == "yes",
+            table=r["table"] or None,
+            label_fa=r["label_fa"],
+            label_en=r["label_en"],
+            aliases=tuple(a for a in r["aliases"].split("|") if a),
+            rule_fa=r["rule_fa"],
+            rule_en=r["rule_en"],
+        )
+        for r in rows
+    )
+
+
+def field(kind: str, name: str) -> Field:
+    return next(f for f in fields(kind) if f.name == name)
+
+
+_NOISE = re.compile(r"[\s\u200c\u200f\u200e_\-:؟?.()*]+")
+
+
+def header_key(text: object) -> str:
+    """A header folded for matching: no spaces, ZWNJ, punctuation or letter-form differences."""
+    folded = clean_text(str(text)).replace("آ", "ا").replace("أ", "ا").replace("إ", "ا")
+    folded = re.sub(r"\(.*?\)", "", folded)
+    return _NOISE.sub("", folded).lower()
+
+
+@cache
+def header_index(kind: str) -> dict[str, str]:
+    """Folded header → field name, for the API names, Persian and English labels and aliases."""
+    index: dict[str, str] = {}
+    for f in fields(kind):
+        for label in (f.name, f.label_fa, f.label_en, *f.aliases):
+            index.setdefault(header_key(label), f.name)
+    return index
+
+
+Mapping = dict[str, str]  # folded header → API field name, what the user said (--map)
+
+
+def match_headers(
+    headers: list[object], kind: str, mapping: Mapping | None = None
+) -> dict[str, int]:
+    """Field name → column position, for the headers that name a field of ``kind`` (the
+    user's ``mapping`` first)."""
+    index = {**header_index(kind), **(mapping or {})}
+    names = {f.name for f in fields(kind)}
+    found: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = index.get(header_key(header)) if header not in (None, "") else None
+        if name in names and name not in found:
+            found[name] = position
+    return found
+
+
+def parse_mapping(entries: list[str]) -> Mapping:
+    """``["رشته=CourseStudyCode", …]`` → a mapping; the field may be named by its API name or
+    a label. ``ValueError`` naming the entry that cannot be understood."""
+    mapping: Mapping = {}
+    for entry in entries:
+        header, sep, target = entry.partition("=")
+        name = None
+        for kind in KINDS:
+            name = name or header_index(kind).get(header_key(target))
+        if not sep or not header.strip() or name is None:
+            raise ValueError(entry)
+        mapping[header_key(header)] = name
+    return mapping
+
+
+def user_mapping(entries: list[str] | None = None, file: Path | None = None) -> Mapping:
+    """What the user said headers mean: ``--map`` entries after those of a mapping file (one
+    ``header=Field`` a line; blank and # lines skipped). ``ConfigError`` (exit 2) naming what
+    cannot be used."""
+    given = list(entries or [])
+    if file is not None:
+        try:
+            lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(t("map_file_unreadable", path=file, reason=exc)) from exc
+        given = [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")] + given
+    try:
+        return parse_mapping(given)
+    except ValueError as exc:
+        raise ConfigError(t("map_bad_entry", entry=exc.args[0])) from exc
+
+
+DISTINCT = {
+    "residents": {
+        "NationalCode",
+        "FirstName",
+        "LastName",
+        "FatherName",
+        "BirthDate",
+        "GenderId",
+        "IsIrani",
+        "Mobile",
+        "Email",
+        "CourseStudyCode",
+        "ResidencyStartYear",
+    },
+    "upgrades": {
+        "YearId",
+        "DeclareCode",
+        "DeclarationTypeId",
+        "RejectReasonTypeId",
+        "HasLogBook",
+        "BaliniScore",
+        "OperationScore",
+        "EthicsScore",
+    },
+}
+
+
+def detect_kind(
+    headers: list[object], mapping: Mapping | None = None
+) -> tuple[str | None, dict[str, int]]:
+    """The kind whose distinctive fields the headers name most (at least three), or None."""
+    best: tuple[int, str | None, dict[str, int]] = (0, None, {})
+    for kind in KINDS:
+        matched = match_headers(headers, kind, mapping)
+        score = len(DISTINCT[kind] & matched.keys())
+        if score > best[0]:
+            best = (score, kind, matched)
+    if best[0] < 3:
+        return None, {}
+    return best[1], best[2]

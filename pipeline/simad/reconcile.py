@@ -1,0 +1,339 @@
+"""`simad results` and `simad reconcile`: what the server holds, against what the office holds.
+
+Reconciliation keys declarations by (StudentNumber, YearId) and sorts each into
+``matched``, ``missing_on_server``, ``only_on_server`` or ``different`` (with every differing
+field and both values). Values are compared as what they are: scores as numbers, dates as
+dates, codes as codes, so ``60`` and ``60.0`` match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.core.config import describe_target, simad_home
+from pipeline.core.i18n import current_lang, t
+from pipeline.sheets.fields import Mapping
+from pipeline.sheets.report import MESSAGE_SEPARATOR, Report, ReportSheet
+from pipeline.sheets.validation import validate_paths
+from pipeline.simad.compare import Difference, differences
+from pipeline.simad.ledger import Ledger
+from pipeline.simad.payloads import build_payload
+from pipeline.simad.results import Joined
+from schemas import codes
+
+MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
+CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
+# Appendix 4 codes that ask the office to act, found in the code table by their English title.
+_REVIEW = codes.table("review_statuses")
+REJECTED = _REVIEW.code_titled("Rejected")
+NEEDS_CORRECTION = _REVIEW.code_titled("Needs correction")
+
+
+@dataclass
+class Line:
+    key: tuple[str, int]
+    category: str
+    local: dict[str, Any] | None
+    server: Joined | None
+    differences: list[Difference] = field(default_factory=list)
+    origin: str | None = None  # file › sheet › row of the local declaration
+    problems: tuple[str, ...] = ()  # the local row's errors when it is invalid in the file
+    resident_unknown: bool = False  # its resident was never accepted by this target
+    resident_invalid: bool = False  # its resident's row is in the input but invalid
+    from_ledger: bool = False  # the local side is the ledger's record, not a file
+
+    @property
+    def review_status(self) -> int | None:
+        return self.server.pick("review_status") if self.server else None
+
+    @property
+    def final_result(self) -> int | None:
+        return self.server.pick("final_result") if self.server else None
+
+    @property
+    def needs_action(self) -> bool:
+        """The office must do something: the ministry rejected the row or asks for a
+        correction, the server lacks it or holds other values, or the file's row is invalid."""
+        return (
+            bool(self.problems)
+            or self.category in (MISSING, DIFFERENT)
+            or self.review_status in (REJECTED, NEEDS_CORRECTION)
+        )
+
+
+@dataclass
+class Local:
+    """The office's side of a reconciliation: declarations by (StudentNumber, YearId), where
+    each came from, the errors of rows invalid in the file, and residents the target knows."""
+
+    rows: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    origins: dict[tuple[str, int], str] = field(default_factory=dict)
+    problems: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    known_students: frozenset[str] | None = None  # None: not known, so not judged
+    invalid_residents: frozenset[str] = frozenset()  # residents whose row is invalid
+    from_ledger: bool = False
+    invalid: int = 0  # invalid rows whose student or year cannot be read at all
+
+
+def compare(
+    local: dict[tuple[str, int], dict[str, Any]] | Local,
+    server: dict[tuple[str, int], Joined],
+    origins: dict[tuple[str, int], str] | None = None,
+) -> list[Line]:
+    """One line per (StudentNumber, YearId) on either side; those needing action first."""
+    side = local if isinstance(local, Local) else Local(local, origins or {})
+    lines = []
+    for key in sorted(set(side.rows) | set(server)):
+        mine, theirs = side.rows.get(key), server.get(key)
+        if mine is None:
+            lines.append(Line(key, ONLY, None, theirs))
+            continue
+        declared = theirs.declaration if theirs is not None else None
+        diff = differences(mine, declared.values) if declared is not None else []
+        category = (DIFFERENT if diff else MATCHED) if declared is not None else MISSING
+        known = side.known_students
+        lines.append(
+            Line(
+                key,
+                category,
+                mine,
+                theirs,
+                diff,
+                side.origins.get(key),
+                problems=side.problems.get(key, ()),
+                resident_unknown=known is not None and key[0] not in known,
+                resident_invalid=key[0] in side.invalid_residents,
+                from_ledger=side.from_ledger,
+            )
+        )
+    return sorted(lines, key=lambda line: not line.needs_action)
+
+
+def local_from_inputs(
+    inputs: Iterable[Path],
+    year_id: int,
+    lang: str,
+    known_students: Iterable[str] = (),
+    mapping: Mapping | None = None,
+) -> Local:
+    """The declarations of ``year_id`` in the inputs, normalised as for submission. Rows invalid
+    in the file are kept with their errors, so the office is told what to fix in the file."""
+    known = frozenset(known_students)
+    run = validate_paths(list(inputs), lang=lang, known_students=known, mapping=mapping)
+    side = Local(known_students=known)
+    for result in run.results:
+        if result.sheet.kind == "residents":
+            students = list(result.frame["StudentNumber"])
+            valid = {s for i, s in enumerate(students) if s and result.status(i) == "valid"}
+            invalid = {s for s in students if s and s not in valid}
+            side.known_students = frozenset({*known, *valid, *(side.known_students or ())})
+            side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
+            continue
+        for i, record in enumerate(result.frame.to_dict("records")):
+            payload = build_payload("upgrades", record)
+            if payload["StudentNumber"] is None or payload["YearId"] is None:
+                side.invalid += 1
+                continue
+            if payload["YearId"] != year_id:
+                continue
+            key = (str(payload["StudentNumber"]), year_id)
+            row = result.sheet.row_numbers[i]
+            if result.status(i) != "valid":
+                if key in side.rows and key not in side.problems:
+                    continue  # a valid row of the same declaration is what would be sent
+                errors = [f.message for f in result.row_findings(i) if f.severity == "error"]
+                side.problems[key] = tuple(errors)
+            else:
+                side.problems.pop(key, None)
+            side.rows[key] = payload
+            side.origins[key] = f"{result.sheet.label} › {row}"
+    return side
+
+
+def local_from_ledger(target: str, year_id: int) -> Local:
+    """What the ledger recorded as accepted by ``target`` for ``year_id``."""
+    ledger = Ledger(simad_home() / "ledger.db")
+    try:
+        rows = ledger.accepted_declarations(target, year_id)
+        known = frozenset(ledger.accepted_students(target))
+    finally:
+        ledger.close()
+    return Local(
+        {(str(p["StudentNumber"]), year_id): p for p in rows},
+        known_students=known,
+        from_ledger=True,
+    )
+
+
+def action(line: Line) -> str:
+    """What the office should do about ``line``; never "submit" for what submit cannot fix."""
+    if line.problems:
+        return t("action_fix_file", problems=MESSAGE_SEPARATOR.join(line.problems))
+    reason = line.server.pick("review_reason") if line.server else None
+    if line.review_status == REJECTED:
+        return t("action_rejected", reason=reason or "-")
+    if line.review_status == NEEDS_CORRECTION:
+        return t("action_correct", reason=reason or "-")
+    if line.category == MISSING:
+        if line.resident_invalid and line.resident_unknown:
+            return t("action_resident_invalid", student=line.key[0])
+        if line.resident_unknown:
+            return t("action_resident_unknown", student=line.key[0])
+        return t("action_missing_ledger" if line.from_ledger else "action_missing_on_server")
+    if line.category == DIFFERENT:
+        return t("action_different")
+    if line.category == ONLY:
+        return t("action_only_on_server")
+    return ""
+
+
+# The reconciliation sheet's columns: (message key of the header, API name or None).
+LINE_COLUMNS: list[tuple[str, str | None]] = [
+    ("col_student_number", "StudentNumber"),
+    ("col_year", "YearId"),
+    ("col_needs_action", None),
+    ("col_action", None),
+    ("col_category", None),
+    ("col_review_title", "ReviewStatusId"),
+    ("col_review_reason", None),
+    ("col_final_title", "FinalResultId"),
+    ("col_differences", None),
+    ("col_origin", None),
+]
+
+
+def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
+    review, final = codes.table("review_statuses"), codes.table("final_results")
+    rows, marks = [], {}
+    for i, line in enumerate(lines):
+        diffs = "\n".join(f"{d.field}: {d.local} ≠ {d.server}" for d in line.differences)
+        status, result = line.review_status, line.final_result
+        server = line.server
+        step = action(line)
+        rows.append(
+            [
+                line.key[0],
+                line.key[1],
+                "yes" if line.needs_action else None,
+                step,
+                line.category,
+                review.title(status, current_lang())
+                if status
+                else (server.pick("review_title") if server else None),
+                server.pick("review_reason") if server else None,
+                final.title(result, current_lang()) if result else None,
+                diffs,
+                line.origin,
+            ]
+        )
+        if line.needs_action:
+            marks[(i, 3)] = (
+                "error" if line.category == DIFFERENT or line.problems else "warning",
+                step,
+            )
+    return ReportSheet(
+        title,
+        [t(key) for key, _ in LINE_COLUMNS],
+        rows,
+        [],
+        [[] for _ in rows],
+        marks,
+        notes=[api for _, api in LINE_COLUMNS],
+        status_columns=frozenset({2, 4}),
+        text_columns=frozenset({3, 6, 8, 9}),
+    )
+
+
+def reconcile_report(
+    lines: list[Line], *, target: str, year_id: int, source: str, elapsed: float, invalid: int
+) -> Report:
+    counts = Counter(line.category for line in lines)
+    review = Counter(line.review_status for line in lines if line.server)
+    final = Counter(line.final_result for line in lines if line.final_result)
+    to_act = [line for line in lines if line.needs_action]
+    summary: list[tuple[str, Any]] = [
+        (t("sum_needs_action"), len(to_act)),
+        (t("sum_mode"), t("sum_mode_reconcile")),
+        (t("sum_target"), describe_target(target, labelled=False)),
+        (t("sum_year"), year_id),
+        (t("sum_local_source"), source),
+        (t("sum_version"), f"simad-sync {__version__}"),
+        (t("sum_elapsed"), round(elapsed, 2)),
+    ]
+    if invalid:
+        summary.append((t("sum_invalid_skipped"), invalid))
+    for code, n in sorted(review.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        title = (
+            codes.table("review_statuses").title(code, current_lang())
+            if code
+            else t("review_pending")
+        )
+        summary.append((f"{t('col_review_title')}: {title}", n))
+    for code, n in sorted(final.items()):
+        title = codes.table("final_results").title(code, current_lang())
+        summary.append((f"{t('col_final_title')}: {title}", n))
+    table = [[category, counts.get(category, 0)] for category in CATEGORIES]
+    return Report(
+        summary,
+        [t("col_category"), t("sum_count")],
+        table,
+        [_lines_sheet(t("sheet_reconcile"), lines), _lines_sheet(t("sheet_to_fix"), to_act)],
+        chart_title=t("chart_title"),
+        headline=headline(len(to_act)),
+        status_counts=True,
+    )
+
+
+def headline(to_act: int) -> str:
+    """«۷ ردیف نیاز به اقدام دارد», or that nothing does."""
+    return t("reconcile_headline", n=to_act) if to_act else t("reconcile_headline_none")
+
+
+@dataclass
+class ReconcileResult:
+    lines: list[Line]
+    report: Path
+    content: Report | None = field(default=None, repr=False)  # what the workbook shows
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(line.category for line in self.lines))
+
+    @property
+    def needs_action(self) -> int:
+        return sum(line.needs_action for line in self.lines)
+
+    @property
+    def exit_code(self) -> int:
+        """1 while any row needs the office's action, else 0."""
+        return 1 if self.needs_action else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": str(self.report),
+            "needs_action": self.needs_action,
+            "counts": self.counts,
+            "lines": [
+                {
+                    "student_number": line.key[0],
+                    "year_id": line.key[1],
+                    "category": line.category,
+                    "needs_action": line.needs_action,
+                    "review_status": line.review_status,
+                    "final_result": line.final_result,
+                    "differences": [
+                        {"field": d.field, "local": d.local, "server": d.server}
+                        for d in line.differences
+                    ],
+                    "problems": list(line.problems),
+                    "action": action(line),
+                    "origin": line.origin,
+                }
+                for line in self.lines
+            ],
+        }
