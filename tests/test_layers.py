@@ -1,4 +1,6 @@
-"""The import picture: cli and web → commands → library → schemas, arrows one way, no circle."""
+"""The import picture: the faces (cli, web) → commands → the domains (simad, maxa → net,
+sheets → core) → schemas, arrows one way, no circle; and the structure rules that keep it
+readable: no function over 80 lines."""
 
 from __future__ import annotations
 
@@ -40,26 +42,63 @@ def imports() -> dict[str, set[str]]:
     return graph
 
 
-def layer(module: str) -> int:
+# The domains, and the domains each may import from besides itself. Reading down the table is
+# reading up the picture: schemas at the bottom, the faces (command line, web app) at the top.
+DOMAINS: dict[str, set[str]] = {
+    "schemas": set(),
+    "core": {"schemas"},
+    "net": {"core"},
+    "sheets": {"core", "schemas"},
+    "sandbox": {"core"},
+    "simad": {"net", "sheets", "core", "schemas"},
+    "maxa": {"net", "sheets", "core", "schemas"},
+    "commands": {"simad", "maxa", "sandbox", "net", "sheets", "core", "schemas"},
+    "cli": {"web", "commands", "core"},  # `simad ui` starts the web app
+    "web": {"commands", "sheets", "core"},
+}
+FACES = {"pipeline.cli": "cli", "pipeline.maxa_cli": "cli", "pipeline.__main__": "cli"}
+
+
+def domain(module: str) -> str:
+    """The domain a module belongs to: its sub-package, or the face it is."""
     if module.startswith("schemas"):
-        return 0
-    if module.startswith("pipeline.commands"):
-        return 2
-    if module in ("pipeline.cli", "pipeline.maxa_cli", "pipeline.__main__"):
-        return 3
-    if module.startswith("pipeline.web"):
-        return 3  # the web app: a face on the command layer, like the command line
-    return 1  # the library
+        return "schemas"
+    if module in FACES:
+        return FACES[module]
+    parts = module.split(".")
+    if len(parts) < 2 or not (ROOT / "pipeline" / parts[1]).is_dir():
+        raise AssertionError(f"{module}: every module of the library lives in a domain package")
+    return parts[1]
 
 
-def test_every_arrow_points_down_or_sideways():
+def test_every_module_lives_in_a_known_domain():
+    unknown = {m: domain(m) for m in imports() if m != "pipeline"}
+    assert {m: d for m, d in unknown.items() if d not in DOMAINS} == {}
+
+
+def test_every_arrow_points_down_or_sideways_within_a_domain():
     upward = [
         f"{a} → {b}"
         for a, targets in imports().items()
+        if a != "pipeline"
         for b in targets
-        if layer(b) > layer(a) and b != "pipeline"
+        if b != "pipeline" and domain(b) != domain(a) and domain(b) not in DOMAINS[domain(a)]
     ]
     assert upward == []
+
+
+def test_the_table_has_no_circle():
+    """A domain never reaches, through others, back to itself."""
+
+    def below(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        assert name not in seen, " → ".join([*seen, name])
+        out = set(DOMAINS[name])
+        for lower in DOMAINS[name]:
+            out |= below(lower, seen | {name})
+        return out
+
+    for name in DOMAINS:
+        assert name not in below(name)
 
 
 def test_no_circle():
@@ -95,3 +134,18 @@ def test_the_sandbox_stands_alone():
         if not b.startswith("pipeline.sandbox") and b not in ("pipeline.core.private", "pipeline")
     }
     assert borrowed == set()
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_over_80_lines():
+    """A function a newcomer can read on one screen; longer ones are split."""
+    long = []
+    for path in [*ROOT.glob("pipeline/**/*.py"), *ROOT.glob("schemas/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert long == []
