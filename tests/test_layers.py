@@ -149,3 +149,15 @@ def test_no_function_over_80_lines():
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
     assert long == []
+
+
+def test_the_version_is_kept_in_one_place():
+    """pyproject reads the version from the package; the installed metadata agrees."""
+    from importlib.metadata import version
+
+    import pipeline
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject
+    assert "\nversion =" not in pyproject.split("[tool.setuptools.dynamic]")[0]
+    assert version("simad-sync") == pipeline.__version__
