@@ -1,21 +1,36 @@
-"""Pieces shared by the residents and upgrades schemas."""
+"""Pieces shared by the residents and upgrades schemas.
+
+A field's own checks (required, pattern, range, code table) are built from its line in
+``schemas/fields.csv`` (``field_checks``); only the checks spanning several fields of a row are
+written by hand, as ``RowRule`` values, and the duplicate keys as ``Duplicate`` values, each
+with the field its finding marks and the values its message needs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-import jdatetime
 import pandas as pd
 import pandera.pandas as pa
 
+from . import codes
 from .codes import CodeTable
+from .fields import SCORE_TYPES, Field, bound, field, fields
 
-FIRST_YEAR = 1370
+Mask = Callable[[pd.DataFrame], pd.Series]
+Values = Callable[[pd.DataFrame, int], dict[str, Any]]
+DECIMALS_RULE = "score_decimals"  # a score type's own rule: at most two decimals
 
 
-def last_year() -> int:
-    """The latest plausible Solar Hijri year: next year."""
-    return jdatetime.date.today().year + 1
+def year_range(kind: str, name: str) -> tuple[int, int]:
+    """A year field's range as of today (``schemas/fields.csv``)."""
+    f = field(kind, name)
+    low, high = bound(f.low), bound(f.high)
+    assert isinstance(low, int) and isinstance(high, int), name
+    return low, high
 
 
 def check(code: str, column: str, fn: Callable[..., pd.Series]) -> pa.Check:
@@ -23,26 +38,109 @@ def check(code: str, column: str, fn: Callable[..., pd.Series]) -> pa.Check:
     return pa.Check(fn, name=f"{code}:{column}", error=f"{code}:{column}")
 
 
-def in_table(table: CodeTable, column: str) -> pa.Check:
-    allowed = sorted(table.int_codes)
-    return check("not_in_table", column, lambda s: s.isin(allowed))
+@dataclass(frozen=True)
+class RowRule:
+    """A check spanning several fields of a row, written by hand: its rule, the field its
+    finding marks, which rows pass, and the values its message needs (``Rule.values``)."""
+
+    code: str
+    field: str
+    passes: Mask
+    values: Values | None = None
+
+    def check(self) -> pa.Check:
+        return check(self.code, self.field, self.passes)
 
 
-def year_check(column: str) -> pa.Check:
-    return check("year_range", column, lambda s: s.between(FIRST_YEAR, last_year()))
+@dataclass(frozen=True)
+class Duplicate:
+    """A key no two rows may share, within a sheet and across the inputs: its rule and the
+    field its finding marks. Its message names the other rows (``rows``), which the
+    validation knows."""
+
+    code: str
+    field: str
+    keys: tuple[str, ...]
+
+    def check(self) -> pa.Check:
+        keys = list(self.keys)
+        return check(self.code, self.field, lambda df: ~duplicated(df, keys))
 
 
-def not_far_future(column: str) -> pa.Check:
-    """A residency date at most a year from today (further is a typo: a wrong year)."""
-    return check(
-        "date_far_future",
-        column,
-        lambda s: s <= pd.Timestamp.today().normalize() + pd.Timedelta(days=366),
+def _comparable(value: int | float | date | None) -> Any:
+    return pd.Timestamp(value) if isinstance(value, date) else value
+
+
+def in_range(f: Field) -> Callable[[pd.Series], pd.Series]:
+    """Values within the field's ``low``/``high`` (as of today), either bound optional."""
+    low, high = (_comparable(b) for b in f.bounds())
+    if low is not None and high is not None:
+        return lambda s: s.between(low, high)
+    if low is not None:
+        return lambda s: s >= low
+    return lambda s: s <= high
+
+
+def matches(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: s.str.fullmatch(pattern)
+
+
+def in_table(f: Field, table: CodeTable, code: str) -> pa.Check:
+    """Codes of the table; a text that does not match the field's pattern is left to the
+    pattern's rule."""
+    if f.numeric:
+        allowed_ints = sorted(table.int_codes)
+        return check(code, f.name, lambda s: s.isin(allowed_ints))
+    allowed = sorted(table.codes)
+    pattern = f.pattern
+    if pattern is None:
+        return check(code, f.name, lambda s: s.isin(allowed))
+    return check(code, f.name, lambda s: ~s.str.fullmatch(pattern) | s.isin(allowed))
+
+
+def field_checks(
+    f: Field, table: CodeTable | None = None, table_rule: str | None = None
+) -> list[pa.Check]:
+    """A field's own checks, from its line of ``schemas/fields.csv``; ``table`` and
+    ``table_rule`` replace its code table (the official course table the user supplied)."""
+    out = []
+    if f.rule is not None and f.pattern is not None:
+        out.append(check(f.rule, f.name, matches(f.pattern)))
+    elif f.rule is not None:
+        out.append(check(f.rule, f.name, in_range(f)))
+    if f.type in SCORE_TYPES:
+        out.append(check(DECIMALS_RULE, f.name, at_most_two_decimals))
+    if f.table is not None:
+        rule = table_rule or f.table_rule or "not_in_table"
+        out.append(in_table(f, table or codes.table(f.table), rule))
+    return out
+
+
+def columns(
+    kind: str, overrides: Mapping[str, tuple[CodeTable, str | None]] | None = None
+) -> dict[str, pa.Column]:
+    """The pandera columns of a sheet kind: nullable unless required, with each field's own
+    checks. ``overrides``: field → (code table, its rule) used instead of the table's."""
+    given = overrides or {}
+    out = {}
+    for f in fields(kind):
+        table, rule = given.get(f.name, (None, None))
+        out[f.name] = pa.Column(
+            None, checks=field_checks(f, table, rule), nullable=not f.required, required=False
+        )
+    return out
+
+
+def schema(
+    kind: str,
+    rules: tuple[RowRule, ...],
+    duplicates: tuple[Duplicate, ...],
+    overrides: Mapping[str, tuple[CodeTable, str | None]] | None = None,
+) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        columns(kind, overrides),
+        checks=[*(r.check() for r in rules), *(d.check() for d in duplicates)],
     )
-
-
-def column(*checks: pa.Check, required: bool = True) -> pa.Column:
-    return pa.Column(None, checks=list(checks), nullable=not required, required=False)
 
 
 def nulls_pass(mask: pd.Series, *inputs: pd.Series) -> pd.Series:

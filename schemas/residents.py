@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
 from . import codes
-from .common import (
-    FIRST_YEAR,
-    check,
-    column,
-    duplicated,
-    end_after_start,
-    in_table,
-    last_year,
-    not_far_future,
-    nulls_pass,
-    year_check,
-)
+from .common import Duplicate, RowRule, end_after_start, nulls_pass, year_range
+from .common import schema as build_schema
 from .identifiers import has_six_zeros, is_passport_like, is_valid_national_code
 
-EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+KIND = "residents"
+OFFICIAL_TABLE_RULE = "course_not_in_table"  # a code outside the table the user supplied
 
 
 def _national_code_ok(df: pd.DataFrame) -> pd.Series:
@@ -50,10 +41,6 @@ def _passport_ok(df: pd.DataFrame) -> pd.Series:
     return pd.Series(ok, index=df.index)
 
 
-def _birth_possible(s: pd.Series) -> pd.Series:
-    return s.between(pd.Timestamp("1930-01-01"), pd.Timestamp(date.today()))
-
-
 def _years_at_start(df: pd.DataFrame) -> pd.Series:
     return (df["StartResidencyDate"] - df["BirthDate"]).dt.days / 365.25
 
@@ -79,68 +66,49 @@ def solar_year(dates: pd.Series) -> pd.Series:
 def _start_year_fits(df: pd.DataFrame) -> pd.Series:
     year = df["ResidencyStartYear"]
     gap = (solar_year(df["StartResidencyDate"]) - year).abs()
-    out_of_range = ~year.between(FIRST_YEAR, last_year()).fillna(False)  # year_range reports it
+    out_of_range = ~year.between(*year_range(KIND, "ResidencyStartYear")).fillna(False)
     return nulls_pass((gap <= 1) | out_of_range, df["StartResidencyDate"], year)
 
 
-def _course_checks(table: codes.CodeTable, strict: bool) -> list[pa.Check]:
-    known = sorted(table.codes)
-    unknown = "course_not_in_table" if strict else "course_unknown"
-    return [
-        check("course_malformed", "CourseStudyCode", lambda s: s.str.fullmatch(r"[0-9]{4,5}")),
-        check(
-            unknown, "CourseStudyCode", lambda s: ~s.str.fullmatch(r"[0-9]{4,5}") | s.isin(known)
-        ),
-    ]
+def _age_values(df: pd.DataFrame, index: int) -> dict[str, Any]:
+    days = (df.at[index, "StartResidencyDate"] - df.at[index, "BirthDate"]).days
+    return {"age": int(days // 365.25)}
+
+
+def _start_year_values(df: pd.DataFrame, index: int) -> dict[str, Any]:
+    start = df.at[index, "StartResidencyDate"]
+    return {"year": int(solar_year(pd.Series([start])).iloc[0])}
+
+
+# The checks spanning several fields of a row (a field's own are in schemas/fields.csv).
+ROW_RULES = (
+    RowRule("national_code_invalid", "NationalCode", _national_code_ok),
+    RowRule("national_code_zeros", "NationalCode", _national_code_not_zeros),
+    RowRule("passport_invalid", "NationalCode", _passport_ok),
+    RowRule("end_before_start", "EndResidencyDate", end_after_start),
+    RowRule("birth_implausible", "BirthDate", _old_enough),
+    RowRule("age_unusual", "BirthDate", _age, _age_values),
+    RowRule("start_year_mismatch", "ResidencyStartYear", _start_year_fits, _start_year_values),
+)
+DUPLICATES = (
+    Duplicate("duplicate_student", "StudentNumber", ("StudentNumber",)),
+    Duplicate(
+        "duplicate_triple",
+        "NationalCode",
+        ("NationalCode", "CourseStudyCode", "ResidencyStartYear"),
+    ),
+)
 
 
 def schema(
     course_table: codes.CodeTable | None = None, strict_courses: bool = False
 ) -> pa.DataFrameSchema:
-    table = course_table or codes.table("course_codes")
-    return pa.DataFrameSchema(
-        {
-            "StudentNumber": column(
-                check(
-                    "id_malformed",
-                    "StudentNumber",
-                    lambda s: s.str.fullmatch(r"[A-Za-z0-9/_.-]{1,30}"),
-                )
-            ),
-            "NationalCode": column(),
-            "CourseStudyCode": column(*_course_checks(table, strict_courses)),
-            "ResidencyStartYear": column(year_check("ResidencyStartYear")),
-            "ResidentStatusId": column(check("not_positive", "ResidentStatusId", lambda s: s > 0)),
-            "DurationId": column(in_table(codes.table("durations"), "DurationId")),
-            "StartResidencyDate": column(not_far_future("StartResidencyDate")),
-            "EndResidencyDate": column(not_far_future("EndResidencyDate"), required=False),
-            "FirstName": column(),
-            "LastName": column(),
-            "FatherName": column(),
-            "IsIrani": column(),
-            "BirthDate": column(check("birth_implausible", "BirthDate", _birth_possible)),
-            "Email": column(check("bad_email", "Email", lambda s: s.str.fullmatch(EMAIL))),
-            "Mobile": column(),
-            "Address": column(),
-            "GenderId": column(in_table(codes.table("genders"), "GenderId")),
-        },
-        checks=[
-            check("national_code_invalid", "NationalCode", _national_code_ok),
-            check("national_code_zeros", "NationalCode", _national_code_not_zeros),
-            check("passport_invalid", "NationalCode", _passport_ok),
-            check("end_before_start", "EndResidencyDate", end_after_start),
-            check("birth_implausible", "BirthDate", _old_enough),
-            check("age_unusual", "BirthDate", _age),
-            check("start_year_mismatch", "ResidencyStartYear", _start_year_fits),
-            check(
-                "duplicate_student", "StudentNumber", lambda df: ~duplicated(df, ["StudentNumber"])
-            ),
-            check(
-                "duplicate_triple",
-                "NationalCode",
-                lambda df: (
-                    ~duplicated(df, ["NationalCode", "CourseStudyCode", "ResidencyStartYear"])
-                ),
-            ),
-        ],
-    )
+    """The residents schema; ``course_table``: the official course table the user supplied
+    (a code outside it is then an error when ``strict_courses``)."""
+    overrides: dict[str, tuple[codes.CodeTable, str | None]] = {}
+    if course_table is not None:
+        overrides["CourseStudyCode"] = (
+            course_table,
+            OFFICIAL_TABLE_RULE if strict_courses else None,
+        )
+    return build_schema(KIND, ROW_RULES, DUPLICATES, overrides)

@@ -1,7 +1,8 @@
 """Every validation rule: its stable code, severity, and message in Persian and English.
 
 Messages are templates: ``{column}`` is the user's own header, ``{value}`` the value as typed,
-and a rule may use further names (``{allowed}``, ``{low}``, ``{high}``, ``{rows}``).
+and a rule may use further names (``{allowed}``, ``{low}``, ``{high}``, ``{rows}``), which it
+declares (``Rule.values``); ``tests/test_field_rules.py`` holds the two to each other.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ class Rule:
     severity: str  # "error": the row is not sent · "warning": sent, but shown
     fa: str
     en: str
+    values: tuple[str, ...] = ()
+    """What the message needs beyond ``{column}`` and ``{value}`` (the value as typed), given
+    by whoever reports the rule: a field's line in ``schemas/fields.csv`` (``allowed``,
+    ``low``, ``high``), a ``RowRule`` of the schemas, the validation (``rows``, ``hint``).
+    ``value`` listed here replaces the value as typed."""
+
+    def text(self, lang: str) -> str:
+        """The message template in ``lang``."""
+        return self.fa if lang == "fa" else self.en
 
 
 _RULES = [
@@ -36,12 +46,14 @@ _RULES = [
         "error",
         "ستون «{column}» در این برگه نیست؛ هیچ ردیفی بدون آن ارسال نمی‌شود.{hint}",
         "The sheet has no {column} column; no row can be sent without it.{hint}",
+        values=("hint",),
     ),
     Rule(
         "header_unknown",
         "warning",
         "سرستون «{value}» شناخته نشد و این ستون خوانده نمی‌شود.{hint}",
         "The header '{value}' is not recognised; the column is not read.{hint}",
+        values=("hint",),
     ),
     Rule(
         "not_integer",
@@ -128,6 +140,7 @@ _RULES = [
         "error",
         "«{column}» کد مجازی نیست: «{value}» (مجاز: {allowed}).",
         "{column} is not an allowed code: '{value}' (allowed: {allowed}).",
+        values=("allowed",),
     ),
     Rule(
         "course_malformed",
@@ -152,6 +165,7 @@ _RULES = [
         "error",
         "«{column}» باید سال شمسی چهار رقمی بین {low} و {high} باشد، نه «{value}».",
         "{column} must be a four-digit Solar Hijri year between {low} and {high}, not '{value}'.",
+        values=("low", "high"),
     ),
     Rule(
         "not_positive",
@@ -164,6 +178,7 @@ _RULES = [
         "error",
         "«{column}» باید بین ۰ و {high} باشد، نه «{value}».",
         "{column} must be between 0 and {high}, not '{value}'.",
+        values=("high",),
     ),
     Rule(
         "score_decimals",
@@ -213,18 +228,21 @@ _RULES = [
         "warning",
         "سن دستیار در شروع دوره {age} سال می‌شود؛ «{column}» را بررسی کنید.",
         "The resident would be {age} at the start of residency; check {column}.",
+        values=("age",),
     ),
     Rule(
         "start_year_mismatch",
         "warning",
         "«{column}» با سال تاریخ شروع دوره ({year}) نمی‌خواند.",
         "{column} does not match the year of the start date ({year}).",
+        values=("year",),
     ),
     Rule(
         "declare_code_duration",
         "warning",
         "کد معرفی {value} با سال دستیاری {duration} نمی‌خواند (انتظار: {expected}).",
         "Declare code {value} does not fit residency year {duration} (expected {expected}).",
+        values=("value", "duration", "expected"),
     ),
     Rule(
         "no_logbook",
@@ -244,18 +262,21 @@ _RULES = [
         "error",
         "شماره دانشجویی «{value}» در ورودی تکرار شده است (ردیف‌های {rows}).",
         "Student number '{value}' appears more than once (rows {rows}).",
+        values=("rows",),
     ),
     Rule(
         "duplicate_triple",
         "error",
         "کد ملی، کد رشته و سال شروع دستیاری این ردیف با ردیف‌های {rows} یکی است.",
         "National code, course code and start year repeat in rows {rows}.",
+        values=("rows",),
     ),
     Rule(
         "duplicate_declaration",
         "error",
         "معرفی دانشجو «{value}» برای این سال در ورودی تکرار شده است (ردیف‌های {rows}).",
         "Student '{value}' is declared more than once for this year (rows {rows}).",
+        values=("rows",),
     ),
 ]
 

@@ -3,31 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pandera.pandas as pa
 
-from . import codes
-from .common import (
-    at_most_two_decimals,
-    check,
-    column,
-    duplicated,
-    end_after_start,
-    in_table,
-    not_far_future,
-    year_check,
-)
+from .common import Duplicate, RowRule, end_after_start
+from .common import schema as build_schema
 
-SCORE_MAX = {"BaliniScore": 60, "OperationScore": 60, "EthicsScore": 30}
+KIND = "upgrades"
 CERTIFICATE = 10
-
-
-def _score(name: str) -> pa.Column:
-    high = SCORE_MAX[name]
-    return column(
-        check("score_range", name, lambda s: s.between(0, high)),
-        check("score_decimals", name, at_most_two_decimals),
-    )
 
 
 def _reason_required(df: pd.DataFrame) -> pd.Series:
@@ -58,45 +43,23 @@ def _logbook(df: pd.DataFrame) -> pd.Series:
     return ~(declared & (df["HasLogBook"] == False).fillna(False))  # noqa: E712
 
 
+def _code_duration_values(df: pd.DataFrame, index: int) -> dict[str, Any]:
+    duration = df.at[index, "DurationId"]
+    return {"value": df.at[index, "DeclareCode"], "duration": duration, "expected": duration + 1}
+
+
+# The checks spanning several fields of a row (a field's own are in schemas/fields.csv).
+ROW_RULES = (
+    RowRule("reject_reason_required", "RejectReasonTypeId", _reason_required),
+    RowRule("reject_reason_forbidden", "RejectReasonTypeId", _reason_forbidden),
+    RowRule("end_date_required", "EndResidencyDate", _end_required),
+    RowRule("end_date_unexpected", "EndResidencyDate", _end_unexpected),
+    RowRule("end_before_start", "EndResidencyDate", end_after_start),
+    RowRule("declare_code_duration", "DeclareCode", _code_fits_year, _code_duration_values),
+    RowRule("no_logbook", "HasLogBook", _logbook),
+)
+DUPLICATES = (Duplicate("duplicate_declaration", "StudentNumber", ("StudentNumber", "YearId")),)
+
+
 def schema() -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
-        {
-            "StudentNumber": column(
-                check(
-                    "id_malformed",
-                    "StudentNumber",
-                    lambda s: s.str.fullmatch(r"[A-Za-z0-9/_.-]{1,30}"),
-                )
-            ),
-            "YearId": column(year_check("YearId")),
-            "DeclareCode": column(in_table(codes.table("declare_codes"), "DeclareCode")),
-            "DeclarationTypeId": column(
-                in_table(codes.table("declaration_types"), "DeclarationTypeId")
-            ),
-            "RejectReasonTypeId": column(
-                in_table(codes.table("reject_reasons"), "RejectReasonTypeId"), required=False
-            ),
-            "DurationId": column(in_table(codes.table("durations"), "DurationId")),
-            "HasLogBook": column(),
-            "BaliniScore": _score("BaliniScore"),
-            "OperationScore": _score("OperationScore"),
-            "EthicsScore": _score("EthicsScore"),
-            "StartResidencyDate": column(not_far_future("StartResidencyDate")),
-            "EndResidencyDate": column(not_far_future("EndResidencyDate"), required=False),
-            "Description": column(required=False),
-        },
-        checks=[
-            check("reject_reason_required", "RejectReasonTypeId", _reason_required),
-            check("reject_reason_forbidden", "RejectReasonTypeId", _reason_forbidden),
-            check("end_date_required", "EndResidencyDate", _end_required),
-            check("end_date_unexpected", "EndResidencyDate", _end_unexpected),
-            check("end_before_start", "EndResidencyDate", end_after_start),
-            check("declare_code_duration", "DeclareCode", _code_fits_year),
-            check("no_logbook", "HasLogBook", _logbook),
-            check(
-                "duplicate_declaration",
-                "StudentNumber",
-                lambda df: ~duplicated(df, ["StudentNumber", "YearId"]),
-            ),
-        ],
-    )
+    return build_schema(KIND, ROW_RULES, DUPLICATES)

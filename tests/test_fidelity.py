@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.i18n import language
 from pipeline.sheets.validation import validate_paths
 
 from .data.generate import DATE_CELLS, DATE_NUMBERS, FIDELITY_CASES, KNOWN_STUDENTS, person
@@ -70,7 +71,8 @@ def test_yes_and_no_after_a_numeric_round_trip():
     ],
 )
 def test_six_zeros_say_so(lang, said, not_said):
-    found = validate_paths([HERE / "national_codes.csv"], lang=lang).results[0].findings
+    with language(lang):
+        found = validate_paths([HERE / "national_codes.csv"]).results[0].findings
     by_row = {f.row: f for f in found}
     zeros = by_row[12]  # 10000003: 0010000003, whose check digit works out
     assert zeros.code == "national_code_zeros" and zeros.severity == "error"
@@ -94,8 +96,10 @@ def test_messy_values_normalise_to_what_the_ministry_expects():
 
 
 def test_an_unknown_word_names_the_allowed_codes():
-    fa = validate_paths([HERE / "words.csv"], lang="fa").results[0].findings
-    en = validate_paths([HERE / "words.csv"], lang="en").results[0].findings
+    with language("fa"):
+        fa = validate_paths([HERE / "words.csv"]).results[0].findings
+    with language("en"):
+        en = validate_paths([HERE / "words.csv"]).results[0].findings
     gender_fa = next(f for f in fa if f.field == "GenderId")
     gender_en = next(f for f in en if f.field == "GenderId")
     assert "نامشخص" in gender_fa.message and "زن" in gender_fa.message

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.i18n import language
 from pipeline.sheets.validation import validate_paths
 
 from .data.generate import KNOWN_STUDENTS, RULE_CASES
@@ -61,8 +62,10 @@ def test_severity_decides_validity():
 
 
 def test_messages_name_the_users_column_in_both_languages():
-    fa = validate_paths([RULES_DIR / "gender_not_in_table.csv"], lang="fa")
-    en = validate_paths([RULES_DIR / "gender_not_in_table.csv"], lang="en")
+    with language("fa"):
+        fa = validate_paths([RULES_DIR / "gender_not_in_table.csv"])
+    with language("en"):  # a finding keeps the language it was made in
+        en = validate_paths([RULES_DIR / "gender_not_in_table.csv"])
     [f_fa] = fa.results[0].findings
     [f_en] = en.results[0].findings
     assert f_fa.column == "جنسیت" and "«جنسیت»" in f_fa.message and "مجاز" in f_fa.message
@@ -72,5 +75,6 @@ def test_messages_name_the_users_column_in_both_languages():
 
 
 def test_duplicate_message_lists_the_rows():
-    run = validate_paths([RULES_DIR / "duplicate_student.csv"], lang="en")
+    with language("en"):
+        run = validate_paths([RULES_DIR / "duplicate_student.csv"])
     assert all("rows 2, 3" in f.message for f in run.results[0].findings)

@@ -13,6 +13,7 @@ from pipeline.core.config import resolve_target, simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import t, word
+from pipeline.core.status import Validation
 from pipeline.sheets.fields import Mapping
 from pipeline.sheets.report import (
     MESSAGE_SEPARATOR,
@@ -24,8 +25,11 @@ from pipeline.sheets.report import (
     run_sheets,
     write_report,
 )
-from pipeline.sheets.validation import INVALID, VALID, SheetResult, ValidationRun, validate_paths
+from pipeline.sheets.validation import SheetResult, ValidationRun, finding_groups, validate_paths
 from pipeline.simad.ledger import Ledger
+
+# What the faces use: the run, and its findings grouped by rule.
+__all__ = ["ValidationRun", "finding_groups", "run_validate", "validation_report"]
 
 
 def run_validate(
@@ -45,7 +49,6 @@ def run_validate(
         run = validate_paths(
             paths,
             kind=kind,
-            lang=ctx.lang,
             course_codes=course_codes,
             known_students=known_from_ledger(),
             mapping=mapping,
@@ -75,8 +78,8 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
                 sheet.name,
                 t(f"kind_{sheet.kind}"),
                 len(sheet.rows),
-                c[VALID],
-                c[INVALID],
+                c[Validation.VALID],
+                c[Validation.INVALID],
                 c["warnings"],
             ]
         )
@@ -94,8 +97,8 @@ def validation_report(run: ValidationRun, elapsed: float, run_id: str) -> Report
         t("col_sheet"),
         t("col_kind"),
         t("col_rows"),
-        word(VALID),
-        word(INVALID),
+        word(Validation.VALID),
+        word(Validation.INVALID),
         t("col_warnings"),
     ]
     return Report(

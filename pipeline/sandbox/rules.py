@@ -24,6 +24,16 @@ REJECT_REASONS = frozenset({1, 2, 3, 4, 5, 6})  # appendix 3
 REVIEW_STATUSES = {1: "پذیرش", 2: "رد", 3: "نیاز به اصلاح"}  # appendix 4
 FINAL_RESULTS = {1: "ارتقا", 2: "ارتقا مشروط", 3: "تجدید دوره"}  # appendix 5
 
+# The code each coded field of a request must hold, by the API's field name.
+FIELD_CODES: dict[str, frozenset[int] | frozenset[str]] = {
+    "CourseStudyCode": COURSE_CODES,
+    "DurationId": DURATIONS,
+    "GenderId": GENDERS,
+    "DeclareCode": DECLARE_CODES,
+    "DeclarationTypeId": DECLARATION_TYPES,
+    "RejectReasonTypeId": REJECT_REASONS,
+}
+
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 

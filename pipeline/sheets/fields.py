@@ -1,23 +1,24 @@
 """The API fields of each sheet kind, their Persian labels, and header recognition.
 
-Everything here is read from ``schemas/fields.csv``: which fields a kind has, their type,
-whether they are required, their code table, and the labels a header may use.
+Every field's rules are read from ``schemas/fields.csv`` by ``schemas/fields.py`` (which
+fields a kind has, their type, required-ness, code table, range, pattern, rule and labels);
+this module recognises headers by them.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import MESSAGES, t
 from pipeline.sheets.normalize import clean_text
+from schemas.fields import KINDS as KINDS
+from schemas.fields import Field as Field
+from schemas.fields import field as field
+from schemas.fields import fields as fields
 
-KINDS = ("residents", "upgrades")
 KIND_TITLES = {kind: MESSAGES[f"kind_{kind}"] for kind in KINDS}
 LISTS_SHEET = "lists"  # a template's hidden sheet of dropdown entries
 
@@ -33,51 +34,6 @@ ROW_FIELDS = (
     "attempts",
     "sent_at",
 )
-
-
-@dataclass(frozen=True)
-class Field:
-    kind: str
-    name: str
-    type: str
-    required: bool
-    table: str | None
-    label_fa: str
-    label_en: str
-    aliases: tuple[str, ...]
-    rule_fa: str
-    rule_en: str
-
-    def label(self, lang: str) -> str:
-        return self.label_fa if lang == "fa" else self.label_en
-
-
-@cache
-def fields(kind: str) -> tuple[Field, ...]:
-    path = resources.files("schemas") / "fields.csv"
-    with path.open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["kind"] == kind]
-    if not rows:
-        raise KeyError(kind)
-    return tuple(
-        Field(
-            kind=r["kind"],
-            name=r["name"],
-            type=r["type"],
-            required=r["required"] == "yes",
-            table=r["table"] or None,
-            label_fa=r["label_fa"],
-            label_en=r["label_en"],
-            aliases=tuple(a for a in r["aliases"].split("|") if a),
-            rule_fa=r["rule_fa"],
-            rule_en=r["rule_en"],
-        )
-        for r in rows
-    )
-
-
-def field(kind: str, name: str) -> Field:
-    return next(f for f in fields(kind) if f.name == name)
 
 
 _NOISE = re.compile(r"[\s\u200c\u200f\u200e_\-:؟?.()*]+")

@@ -19,6 +19,7 @@ from typing import Any
 import jdatetime
 
 from schemas import codes
+from schemas.fields import SCORE_TYPES
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS: dict[str, str] = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}
@@ -295,7 +296,8 @@ def _ymd(year: int, month: int, day: int) -> date | None:
     for a day the calendar does not have (1402/12/30: 1402 is not a leap year)."""
     try:
         if 1300 <= year <= 1499:
-            return jdatetime.date(year, month, day).togregorian()
+            solar: date = jdatetime.date(year, month, day).togregorian()
+            return solar
         if 1800 <= year <= 2200:
             return date(year, month, day)
     except ValueError:
@@ -328,22 +330,34 @@ def to_date(value: Any) -> Converted:
     if is_blank(value):
         return None, None
     if isinstance(value, datetime | date):
-        day = value.date() if isinstance(value, datetime) else value
-        if 1300 <= day.year <= 1499:
-            parsed = _ymd(day.year, day.month, day.day)
-            return (parsed, "date_cell_solar") if parsed else (None, "not_date")
-        return day, None
+        return _date_cell(value)
     if isinstance(value, bool):
         return None, "not_date"
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            return None, "not_date"
-        parsed = _serial(value)
-        whole = str(int(value)) if value == int(value) else ""  # 14020701, never with a fraction
-        if parsed is None and (match := _COMPACT.fullmatch(whole)):
-            parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
-        return (parsed, None) if parsed is not None else (None, "not_date")
-    text = _SOLAR_SUFFIX.sub("", plain(str(value)))
+        return _date_number(value)
+    return _date_text(str(value))
+
+
+def _date_cell(value: datetime | date) -> Converted:
+    day = value.date() if isinstance(value, datetime) else value
+    if 1300 <= day.year <= 1499:
+        parsed = _ymd(day.year, day.month, day.day)
+        return (parsed, "date_cell_solar") if parsed else (None, "not_date")
+    return day, None
+
+
+def _date_number(value: int | float) -> Converted:
+    if not math.isfinite(value):
+        return None, "not_date"
+    parsed = _serial(value)
+    whole = str(int(value)) if value == int(value) else ""  # 14020701, never with a fraction
+    if parsed is None and (match := _COMPACT.fullmatch(whole)):
+        parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
+    return (parsed, None) if parsed is not None else (None, "not_date")
+
+
+def _date_text(value: str) -> Converted:
+    text = _SOLAR_SUFFIX.sub("", plain(value))
     parsed = None
     if match := _ISO.fullmatch(text):
         parsed = _ymd(int(match[1]), int(match[2]), int(match[3]))
@@ -457,8 +471,7 @@ CONVERTERS: dict[str, Callable[[Any], Converted]] = {
     "bool": to_bool,
     "email": to_email,
     "mobile": to_mobile,
-    "score60": to_decimal,
-    "score30": to_decimal,
+    **dict.fromkeys(SCORE_TYPES, to_decimal),
 }
 
 

@@ -3,7 +3,9 @@
 Templates carry Persian headers with the API name and the rule in a header comment,
 dropdowns from the code tables, limits on years and scores, identifier and date columns
 formatted as text (so Excel keeps leading zeros and Solar Hijri dates as typed),
-right-to-left sheets and a short instructions sheet.
+right-to-left sheets and a short instructions sheet. Headers, required-ness, dropdowns and
+limits all come from each field's line of ``schemas/fields.csv``; the language is the
+current one.
 """
 
 from __future__ import annotations
@@ -17,18 +19,26 @@ from typing import Any
 import xlsxwriter
 
 from pipeline.core.errors import ConfigError
-from pipeline.core.i18n import MESSAGES, current_lang, t
+from pipeline.core.i18n import MESSAGES, current_lang, language, listing, t
 from pipeline.sheets import fakedata
 from pipeline.sheets.fields import KIND_TITLES, LISTS_SHEET, Field, fields
 from pipeline.sheets.normalize import to_persian_digits
 from schemas import codes
+from schemas.fields import SCORE_TYPES
+from schemas.rules import RULES
 
 TEMPLATE_ROWS = 5000
-YEAR_WINDOW = (1370, 1420)  # fixed, so the templates do not change with the calendar
+# A bound that moves with the calendar (``year+1``) is this in a template, so that the
+# templates do not change with the calendar.
+YEAR_CEILING = 1420
 FIXED_TIME = datetime(2024, 1, 1)
 TEMPLATE_FILES = {"residents": "residents.xlsx", "upgrades": "upgrades.xlsx"}
 TEXT_TYPES = {"id", "national_code", "text", "email", "mobile", "date"}
-SCORE_MAX = {"score60": 60, "score30": 30}
+
+
+def _text(key: str) -> str:
+    """A catalogue entry as it is, in the current language (no values filled in)."""
+    return MESSAGES[key][current_lang()]
 
 
 def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
@@ -46,10 +56,12 @@ def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
     return book, formats
 
 
-def dropdown_entries(table_name: str, lang: str) -> list[str]:
+def dropdown_entries(table_name: str) -> list[str]:
     """A code table's dropdown entries, ``1 - زن``: the code first (what is sent), then its
-    title (what a person reads). Input accepts them, the code alone and the title alone."""
+    title in the current language (what a person reads). Input accepts them, the code alone
+    and the title alone."""
     table = codes.table(table_name)
+    lang = current_lang()
     return [f"{c} - {table.title(c, lang)}" for c in sorted(table.codes, key=int)]
 
 
@@ -57,32 +69,46 @@ def _coded_tables() -> list[str]:
     return sorted({f.table for kind in TEMPLATE_FILES for f in fields(kind) if f.table})
 
 
-def _list_ranges(lang: str) -> dict[str, str]:
+def _list_ranges() -> dict[str, str]:
     """Code table → the range of its dropdown entries on the hidden lists sheet. A list typed
     into the validation itself may not exceed 255 characters (Excel's limit), which the
     course codes alone do."""
     ranges = {}
     for c, name in enumerate(_coded_tables()):
-        column, n = chr(ord("A") + c), len(dropdown_entries(name, lang))
+        column, n = chr(ord("A") + c), len(dropdown_entries(name))
         ranges[name] = f"={LISTS_SHEET}!${column}$2:${column}${n + 1}"
     return ranges
 
 
-def _lists_sheet(book: xlsxwriter.Workbook, lang: str) -> None:
+def _lists_sheet(book: xlsxwriter.Workbook) -> None:
     """The hidden sheet of dropdown entries, one column per code table (the last sheet)."""
     ws = book.add_worksheet(LISTS_SHEET)
     for c, name in enumerate(_coded_tables()):
         ws.write_string(0, c, name)
-        for r, entry in enumerate(dropdown_entries(name, lang), start=1):
+        for r, entry in enumerate(dropdown_entries(name), start=1):
             ws.write_string(r, c, entry)
     ws.hide()
 
 
-def _validation(f: Field, lists: dict[str, str], lang: str) -> dict[str, Any] | None:
-    rule_text = f.rule_fa if lang == "fa" else f.rule_en
-    rule = {"input_title": f.name[:32], "input_message": rule_text[:255]}
+def _limit(f: Field) -> dict[str, Any] | None:
+    """The field's range (``low``/``high`` of its line) as Excel's criteria; a bound that
+    moves with the calendar is fixed (``YEAR_CEILING``)."""
+    low, high = f.bounds()
+    if f.relative and f.type == "year":
+        high = YEAR_CEILING
+    if not isinstance(low, int | float):
+        return None
+    if isinstance(high, int | float):
+        return {"criteria": "between", "minimum": low, "maximum": high}
+    return {"criteria": ">", "value": low - 1}  # whole numbers: at least ``low``
+
+
+def _validation(f: Field, lists: dict[str, str]) -> dict[str, Any] | None:
+    """The cell validation of a field's column: its code table's dropdown, yes or no, or
+    its range."""
+    rule = {"input_title": f.name[:32], "input_message": _rule_text(f)[:255]}
     if f.table:
-        strict = f.table != "course_codes"
+        strict = RULES[f.table_rule or "not_in_table"].severity == "error"  # else: a warning
         return {
             "validate": "list",
             "source": lists[f.table],
@@ -90,47 +116,35 @@ def _validation(f: Field, lists: dict[str, str], lang: str) -> dict[str, Any] | 
             "error_type": "stop" if strict else "information",
         }
     if f.type == "bool":
-        return {
-            "validate": "list",
-            "source": MESSAGES["template_yes_no"][lang].split(","),
-            **rule,
-        }
-    if f.type == "year":
-        return {
-            "validate": "integer",
-            "criteria": "between",
-            "minimum": YEAR_WINDOW[0],
-            "maximum": YEAR_WINDOW[1],
-            **rule,
-        }
-    if f.type in SCORE_MAX:
-        return {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": SCORE_MAX[f.type],
-            **rule,
-        }
-    if f.type == "int":
-        return {"validate": "integer", "criteria": ">", "value": 0, **rule}
-    return None
+        return {"validate": "list", "source": _text("template_yes_no").split(","), **rule}
+    limit = _limit(f) if f.numeric else None
+    if limit is None:
+        return None
+    kind = "decimal" if f.type in SCORE_TYPES else "integer"
+    return {"validate": kind, **limit, **rule}
 
 
-def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa"):
-    ws = book.add_worksheet(KIND_TITLES[kind][lang])
-    if lang == "fa":
+def _rule_text(f: Field) -> str:
+    return f.rule_fa if current_lang() == "fa" else f.rule_en
+
+
+def _data_sheet(book: Any, formats: dict[str, Any], kind: str, lists: dict[str, str]) -> Any:
+    ws = book.add_worksheet(KIND_TITLES[kind][current_lang()])
+    if current_lang() == "fa":
         ws.right_to_left()
     for c, f in enumerate(fields(kind)):
         ws.set_column(c, c, 18, formats["text"] if f.type in TEXT_TYPES else None)
-        ws.write_string(0, c, f.label(lang), formats["required" if f.required else "header"])
-        required = MESSAGES["template_required" if f.required else "template_optional"][lang]
+        ws.write_string(
+            0, c, f.label(current_lang()), formats["required" if f.required else "header"]
+        )
+        required = _text("template_required" if f.required else "template_optional")
         ws.write_comment(
             0,
             c,
-            f"{f.name}\n{f.rule_fa if lang == 'fa' else f.rule_en}\n({required})",
+            f"{f.name}\n{_rule_text(f)}\n({required})",
             {"x_scale": 2, "y_scale": 1.2, "author": "simad-sync"},
         )
-        rule = _validation(f, lists, lang)
+        rule = _validation(f, lists)
         if rule is not None:
             ws.data_validation(1, c, TEMPLATE_ROWS, c, rule)
     ws.freeze_panes(1, 0)
@@ -142,10 +156,10 @@ def _data_sheet(book, formats, kind: str, lists: dict[str, str], lang: str = "fa
     return ws
 
 
-def _instructions(book, formats, lang: str = "fa") -> None:
-    lines = MESSAGES["template_instructions"][lang].splitlines()
-    ws = book.add_worksheet(MESSAGES["template_guide"][lang])
-    if lang == "fa":
+def _instructions(book: Any, formats: dict[str, Any]) -> None:
+    lines = _text("template_instructions").splitlines()
+    ws = book.add_worksheet(_text("template_guide"))
+    if current_lang() == "fa":
         ws.right_to_left()
     ws.set_column(0, 0, 100)
     ws.write_string(0, 0, lines[0], formats["header"])
@@ -160,14 +174,13 @@ def write_templates(out_dir: Path | str, *, force: bool = False) -> list[Path]:
     paths = [out / filename for filename in TEMPLATE_FILES.values()]
     existing = [p for p in paths if p.exists()]
     if existing and not force:
-        raise ConfigError(t("template_exists", paths="، ".join(str(p) for p in existing)))
+        raise ConfigError(t("template_exists", paths=listing(existing)))
     out.mkdir(parents=True, exist_ok=True)
-    lang = current_lang()
     for kind, path in zip(TEMPLATE_FILES, paths, strict=True):
         book, formats = _book(path)
-        _data_sheet(book, formats, kind, _list_ranges(lang), lang)
-        _instructions(book, formats, lang)
-        _lists_sheet(book, lang)
+        _data_sheet(book, formats, kind, _list_ranges())
+        _instructions(book, formats)
+        _lists_sheet(book)
         book.close()
     return paths
 
@@ -180,7 +193,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
         text = fakedata.jalali_text(value)
         return to_persian_digits(text) if rng.random() < 0.3 else text
     if f.type == "bool":
-        return MESSAGES["template_yes_no"]["fa"].split(",")[0 if value else 1]
+        return _text("template_yes_no").split(",")[0 if value else 1]
     if f.type == "national_code" and value.startswith("0") and rng.random() < 0.5:
         return int(value)  # Excel turned it into a number and dropped the zeros
     if f.type == "mobile" and rng.random() < 0.3:
@@ -205,13 +218,18 @@ SAMPLE_MISTAKES: dict[tuple[str, int], dict[str, Any]] = {
 
 
 def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
-    """The demo workbook: both sheets, mostly valid rows and a few typical mistakes."""
-    path = Path(path)
+    """The demo workbook: both sheets, mostly valid rows and a few typical mistakes; in
+    Persian, whatever the current language."""
+    with language("fa"):
+        return _write_sample(Path(path), n, seed)
+
+
+def _write_sample(path: Path, n: int, seed: int) -> Path:
     rng = random.Random(seed)
     people = fakedata.people(n, seed=seed)
     book, formats = _book(path)
     for kind, key in (("residents", "resident"), ("upgrades", "declaration")):
-        ws = _data_sheet(book, formats, kind, _list_ranges("fa"))
+        ws = _data_sheet(book, formats, kind, _list_ranges())
         for i, person in enumerate(people):
             record = dict(person[key])
             record.update(SAMPLE_MISTAKES.get((kind, i), {}))
@@ -228,7 +246,7 @@ def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
                 elif cell != "":
                     ws.write_string(i + 1, c, str(cell))
     _instructions(book, formats)
-    _lists_sheet(book, "fa")
+    _lists_sheet(book)
     book.close()
     return path
 

@@ -11,9 +11,9 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,22 +22,23 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.core.errors import InputFileError
-from pipeline.core.i18n import number_text, t
-from pipeline.sheets.fields import Field, Mapping, fields, header_key
-from pipeline.sheets.normalize import code_words, coded, coded_identifier, convert_column
+from pipeline.core.i18n import current_lang, language, listing, number_text, t
+from pipeline.core.result import Result
+from pipeline.core.status import Validation
+from pipeline.sheets.fields import KINDS, Field, Mapping, fields, header_key
+from pipeline.sheets.normalize import Converted, code_words, coded, coded_identifier, convert_column
 from pipeline.sheets.reader import Sheet, Workbook, column_letter, read_file
-from schemas import codes
-from schemas import residents as residents_schema
-from schemas import upgrades as upgrades_schema
-from schemas.common import FIRST_YEAR, last_year
+from schemas import codes, kinds
+from schemas.common import Duplicate, RowRule
+from schemas.fields import SCORE_TYPES
 from schemas.rules import RULES
 
-VALID, INVALID = "valid", "invalid"
-DTYPES = {
+# The row statuses are ``Validation``'s; these two names stay for modules that import them.
+VALID, INVALID = Validation.VALID, Validation.INVALID
+DTYPES = {  # a column's pandas type, by the field's type (text, ids and dates aside)
     "int": "Int64",
     "year": "Int64",
-    "score60": "Float64",
-    "score30": "Float64",
+    **dict.fromkeys(SCORE_TYPES, "Float64"),
     "bool": "boolean",
 }
 
@@ -59,10 +60,22 @@ class Finding:
 
     @property
     def message(self) -> str:
-        rule = RULES[self.code]
-        extra = {k: _shown(v, self.lang) for k, v in (self.extra or {}).items()}
-        template = rule.fa if self.lang == "fa" else rule.en
+        """The rule's message in the language the finding was made in."""
+        extra = {k: self._shown(v) for k, v in (self.extra or {}).items()}
+        template = RULES[self.code].text(self.lang)
         return template.format(**{"column": self.column, "value": self.value, **extra})
+
+    def _shown(self, value: Any) -> str:
+        """A value the message needs, as the reader reads it: our own numbers in Persian
+        digits in Persian; a list of row references (``(file › sheet or None, row)``) as
+        ``12، b.xlsx › دستیاران › 7``, the file and sheet names as they are."""
+        if isinstance(value, list):
+            with language(self.lang):
+                return listing(
+                    self._shown(row) if where is None else f"{where} › {self._shown(row)}"
+                    for where, row in value
+                )
+        return number_text(str(value)) if self.lang == "fa" else str(value)
 
     def as_list(self) -> list[Any]:
         return [self.row, self.field, self.code]
@@ -77,19 +90,6 @@ class Finding:
             "message": self.message,
             "value": self.value,
         }
-
-
-def _shown(value: Any, lang: str) -> str:
-    """A value a rule's message needs, as the reader reads it: our own numbers in Persian
-    digits in Persian; a list of row references (``(file › sheet or None, row)``) as
-    ``12، b.xlsx › دستیاران › 7``, the file and sheet names as they are."""
-    if isinstance(value, list):
-        sep = "، " if lang == "fa" else ", "
-        return sep.join(
-            _shown(row, lang) if where is None else f"{where} › {_shown(row, lang)}"
-            for where, row in value
-        )
-    return number_text(str(value)) if lang == "fa" else str(value)
 
 
 @dataclass
@@ -114,7 +114,7 @@ class SheetResult:
                 grouped[f.row].append(f)
         self.by_row = dict(grouped)
 
-    def status(self, position: int) -> str:
+    def status(self, position: int) -> Validation:
         """A row is invalid when it has an error, or its sheet lacks a required column."""
         if self._sheet_errors:
             return INVALID
@@ -126,7 +126,7 @@ class SheetResult:
         own = self.by_row.get(self.sheet.row_numbers[position], [])
         return [*self._sheet_errors, *own] if self._sheet_errors else own
 
-    def statuses(self) -> list[str]:
+    def statuses(self) -> list[Validation]:
         return [self.status(i) for i in range(len(self.sheet.rows))]
 
     def merge(self, found: dict[int, list[Finding]]) -> None:
@@ -145,7 +145,7 @@ class SheetResult:
     def counts(self) -> dict[str, int]:
         """Rows valid, invalid and with warnings; counted once (findings do not change)."""
         if self._counts is None:
-            out = {VALID: 0, INVALID: 0, "warnings": 0}
+            out = {VALID.value: 0, INVALID.value: 0, "warnings": 0}
             for i, row in enumerate(self.sheet.row_numbers):
                 out[self.status(i)] += 1
                 if any(f.severity == "warning" for f in self.by_row.get(row, ())):
@@ -155,7 +155,7 @@ class SheetResult:
 
 
 @dataclass
-class FindingGroup:
+class FindingGroup(Result):
     """The findings of one rule in one column of one sheet: how many, and a few examples."""
 
     sheet: str  # file › sheet
@@ -199,11 +199,16 @@ def finding_groups(results: Iterable[SheetResult], examples: int = 3) -> list[Fi
 
 
 @dataclass
-class ValidationRun:
+class ValidationRun(Result):
     books: list[Workbook]
     results: list[SheetResult]
-    lang: str
+    lang: str  # the language its findings are worded in
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row is valid, 1 when some are not (``simad validate``)."""
+        return 0 if self.ok else 1
 
     @property
     def ok(self) -> bool:
@@ -220,7 +225,9 @@ class ValidationRun:
         return t("validate_some_invalid", n=invalid) if invalid else t("validate_all_valid")
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads("".join(self.iter_json()))
+        """The JSON ``simad validate --json`` prints, as a value."""
+        out: dict[str, Any] = json.loads("".join(self.iter_json()))
+        return out
 
     def iter_json(self, **extra: Any) -> Iterator[str]:
         """The run as JSON, in pieces (one per finding), so that millions of findings are
@@ -262,13 +269,32 @@ def display(value: Any) -> str:
     return str(value)
 
 
+# What validation knows of each kind's hand-written rules: the checks spanning several
+# fields (with the values their messages need) and the duplicate keys, declared once in
+# ``schemas/residents.py`` and ``schemas/upgrades.py`` for the schema and for the check
+# across sheets and files alike.
+ROW_RULES: dict[str, RowRule] = {r.code: r for rules in kinds.ROW_RULES.values() for r in rules}
+DUPLICATES: dict[str, tuple[str, Duplicate]] = {
+    d.code: (kind, d) for kind in KINDS for d in kinds.DUPLICATES[kind]
+}
+
+
 class _Builder:
     """Collects findings for one sheet, row by row (no index over every finding: a sheet with
-    every cell wrong has millions of them)."""
+    every cell wrong has millions of them), in the current language. ``frame`` and ``groups``
+    (duplicate rule → row index → the Excel rows of its group) give the values the rules'
+    messages need."""
 
-    def __init__(self, sheet: Sheet, lang: str):
-        self.sheet, self.lang = sheet, lang
+    def __init__(
+        self,
+        sheet: Sheet,
+        frame: pd.DataFrame | None = None,
+        groups: dict[str, dict[int, list[int]]] | None = None,
+    ):
+        self.sheet, self.frame, self.groups = sheet, frame, groups or {}
+        self.lang = current_lang()
         self.rows: dict[int, list[Finding]] = {}
+        self._given: dict[str, dict[str, Any]] = {}  # field → the values its line gives
 
     def by_row(self) -> dict[int, list[Finding]]:
         """Excel row number → its findings, ordered by column and rule, rows in sheet order."""
@@ -285,7 +311,23 @@ class _Builder:
             return f.label(self.lang), None
         return self.sheet.headers[position], position
 
-    def add(self, index: int, f: Field, code: str, **extra: Any) -> None:
+    def values(self, code: str, f: Field, index: int) -> dict[str, Any] | None:
+        """The values rule ``code``'s message needs (``Rule.values``), from whoever declares
+        them: the duplicate groups, the row rule, or the field's line of the table."""
+        needs = RULES[code].values
+        if not needs:
+            return None
+        if code in DUPLICATES:
+            return {"rows": [(None, r) for r in self.groups.get(code, {}).get(index, [])]}
+        row_rule = ROW_RULES.get(code)
+        if row_rule is not None and row_rule.values is not None and self.frame is not None:
+            return row_rule.values(self.frame, index)
+        given = self._given.get(f.name)
+        if given is None:
+            given = self._given[f.name] = field_values(f)
+        return {name: given[name] for name in needs}
+
+    def add(self, index: int, f: Field, code: str, extra: dict[str, Any] | None = None) -> None:
         found = self.rows.setdefault(index, [])
         if any(x.code == code and x.field == f.name for x in found):
             return
@@ -301,13 +343,23 @@ class _Builder:
                 RULES[code].severity,
                 display(raw),
                 position,
-                extra or None,
+                extra if extra is not None else self.values(code, f, index),
                 self.lang,
             )
         )
 
 
-def converter(f: Field):
+def field_values(f: Field) -> dict[str, Any]:
+    """What a field's line of ``schemas/fields.csv`` gives a message: its range as of today
+    and its code table's codes."""
+    low, high = f.bounds()
+    given: dict[str, Any] = {"low": low, "high": high}
+    if f.table is not None:
+        given["allowed"] = allowed_codes(f.table)
+    return given
+
+
+def converter(f: Field) -> str | Callable[[Any], Converted]:
     """The converter of a field: its type's, or for a coded field one that also knows the
     words for its codes (titles and ``schemas/words.csv``) and dropdown entries (``1 - زن``,
     ``1710 - بیماری‌های داخلی``)."""
@@ -339,69 +391,34 @@ def normalise_sheet(sheet: Sheet) -> tuple[pd.DataFrame, dict[tuple[int, str], s
     return pd.DataFrame(data, index=pd.RangeIndex(n)), problems
 
 
-def _schema(kind: str, course_table: codes.CodeTable | None, strict: bool) -> pa.DataFrameSchema:
-    if kind == "residents":
-        return residents_schema.schema(course_table, strict)
-    return upgrades_schema.schema()
+_ALLOWED: dict[tuple[str, str], str] = {}
 
 
-def _extras(code: str, f: Field, frame: pd.DataFrame, index: int, groups: dict, lang: str) -> dict:
-    """Values a rule's message needs beyond the column and the value."""
-    if code == "not_in_table" and f.table:
-        return {"allowed": allowed_codes(f.table, lang)}
-    if code == "year_range":
-        return {"low": FIRST_YEAR, "high": last_year()}
-    if code == "score_range":
-        return {"high": upgrades_schema.SCORE_MAX[f.name]}
-    if code == "age_unusual":
-        age = (frame.at[index, "StartResidencyDate"] - frame.at[index, "BirthDate"]).days
-        return {"age": int(age // 365.25)}
-    if code == "start_year_mismatch":
-        start = frame.at[index, "StartResidencyDate"]
-        return {"year": int(residents_schema.solar_year(pd.Series([start])).iloc[0])}
-    if code == "declare_code_duration":
-        duration = frame.at[index, "DurationId"]
-        return {
-            "value": frame.at[index, "DeclareCode"],
-            "duration": duration,
-            "expected": duration + 1,
-        }
-    if code.startswith("duplicate_"):
-        return {"rows": [(None, r) for r in groups[code].get(index, [])]}
-    return {}
+def allowed_codes(name: str) -> str:
+    """A table's codes for a message in the current language: with their titles when there
+    are few (``1 (زن)، 2 (مرد)``), the codes alone when the titles would make the message a
+    page long."""
+    lang = current_lang()
+    text = _ALLOWED.get((name, lang))
+    if text is None:
+        table = codes.table(name)
+        ordered = sorted(table.codes, key=int)
+        if len(ordered) > 6:
+            text = listing(ordered)
+        else:
+            text = listing(f"{c} ({table.title(c, lang)})" for c in ordered)
+        _ALLOWED[(name, lang)] = text
+    return text
 
 
-@cache
-def allowed_codes(name: str, lang: str) -> str:
-    """A table's codes for a message: with their titles when there are few (``1 (زن)، 2
-    (مرد)``), the codes alone when the titles would make the message a page long."""
-    table = codes.table(name)
-    sep = "، " if lang == "fa" else ", "
-    ordered = sorted(table.codes, key=int)
-    if len(ordered) > 6:
-        return sep.join(ordered)
-    return sep.join(f"{c} ({table.title(c, lang)})" for c in ordered)
-
-
-DUPLICATE_KEYS = {
-    "duplicate_student": ["StudentNumber"],
-    "duplicate_triple": ["NationalCode", "CourseStudyCode", "ResidencyStartYear"],
-    "duplicate_declaration": ["StudentNumber", "YearId"],
-}
-# Each duplicate rule: the kind of sheet it checks, and the field its finding marks (the
-# schemas' choice: ``schemas/residents.py``, ``schemas/upgrades.py``).
-DUPLICATE_RULES = {
-    "duplicate_student": ("residents", "StudentNumber"),
-    "duplicate_triple": ("residents", "NationalCode"),
-    "duplicate_declaration": ("upgrades", "StudentNumber"),
-}
-
-
-def _duplicate_groups(sheet: Sheet, frame: pd.DataFrame, codes_found: set[str]) -> dict:
+def _duplicate_groups(
+    sheet: Sheet, frame: pd.DataFrame, codes_found: set[str]
+) -> dict[str, dict[int, list[int]]]:
+    """Duplicate rule → row index → the Excel rows of its group, for the rules that failed."""
     groups: dict[str, dict[int, list[int]]] = {}
-    for code in codes_found & DUPLICATE_KEYS.keys():
-        keys = DUPLICATE_KEYS[code]
-        members: dict[tuple, list[int]] = defaultdict(list)
+    for code in codes_found & DUPLICATES.keys():
+        keys = list(DUPLICATES[code][1].keys)
+        members: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for index, key in zip(
             frame.index, frame[keys].astype(str).itertuples(index=False), strict=True
         ):
@@ -418,28 +435,25 @@ def _duplicate_groups(sheet: Sheet, frame: pd.DataFrame, codes_found: set[str]) 
 def validate_sheet(
     sheet: Sheet,
     *,
-    lang: str = "fa",
     course_table: codes.CodeTable | None = None,
     strict_courses: bool = False,
     known_students: Collection[str] = frozenset(),
 ) -> SheetResult:
+    """One sheet's findings, worded in the current language."""
     started = time.perf_counter()
     frame, problems = normalise_sheet(sheet)
     normalised = time.perf_counter()
     by_name = {f.name: f for f in fields(sheet.kind)}
-    build = _Builder(sheet, lang)
-    for (index, name), code in problems.items():
-        f = by_name[name]
-        build.add(index, f, code, **_extras(code, f, frame, index, {}, lang))
-    sheet_findings = header_findings(sheet, by_name, lang)
-    failures = _failures(_schema(sheet.kind, course_table, strict_courses), frame, problems)
+    failures = _failures(kinds.schema(sheet.kind, course_table, strict_courses), frame, problems)
     groups = _duplicate_groups(sheet, frame, {c for c, _, _ in failures})
+    build = _Builder(sheet, frame, groups)
+    for (index, name), code in problems.items():
+        build.add(index, by_name[name], code)
+    sheet_findings = header_findings(sheet, by_name)
     for code, name, index in failures:
         if code == "required" and name not in sheet.columns:  # column_missing says it
             continue
-        build.add(
-            index, by_name[name], code, **_extras(code, by_name[name], frame, index, groups, lang)
-        )
+        build.add(index, by_name[name], code)
     if sheet.kind == "upgrades":
         for index, student in enumerate(frame["StudentNumber"]):
             if student is not None and student not in known_students:
@@ -452,36 +466,19 @@ def validate_sheet(
     )
 
 
-def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[Finding]:
+def header_findings(sheet: Sheet, by_name: dict[str, Field]) -> list[Finding]:
     """One finding per required column the sheet lacks and per header not recognised, with
     the likely meaning of an unrecognised header and how to say it (``--map``)."""
-    missing = [f for f in by_name.values() if f.required and f.name not in sheet.columns]
     used = set(sheet.columns.values())
     unknown = [
         (position, header)
         for position, header in enumerate(sheet.headers)
         if position not in used and header.strip() and not header.startswith("column_")
     ]
-    found: list[Finding] = []
-    explained: set[int] = set()
-    for f in missing:
-        guess = _most_alike(unknown, lambda u: _likeness(u[1], f))  # noqa: B023 (used at once)
-        hint = ""
-        if guess is not None:
-            explained.add(guess[0])
-            hint = t("header_hint_missing", header=guess[1], field=f.name)
-        found.append(
-            Finding(
-                sheet.header_row,
-                f.label(lang),
-                f.name,
-                "column_missing",
-                "error",
-                extra={"hint": hint},
-                lang=lang,
-            )
-        )
+    missing, explained = _missing_columns(sheet, by_name, unknown)
     labels = [f for f in by_name.values() if f.name not in sheet.columns]
+    lang = current_lang()
+    found = list(missing)
     for position, header in unknown:
         if position in explained:
             continue
@@ -495,7 +492,7 @@ def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[
                 header,
                 "",
                 "header_unknown",
-                "warning",
+                RULES["header_unknown"].severity,
                 header,
                 position,
                 {"hint": hint},
@@ -503,6 +500,36 @@ def header_findings(sheet: Sheet, by_name: dict[str, Field], lang: str) -> list[
             )
         )
     return found
+
+
+def _missing_columns(
+    sheet: Sheet, by_name: dict[str, Field], unknown: list[tuple[int, str]]
+) -> tuple[list[Finding], set[int]]:
+    """A finding per required column the sheet lacks, and the positions of the unknown
+    headers that a hint explains as one of them."""
+    lang = current_lang()
+    found: list[Finding] = []
+    explained: set[int] = set()
+    for f in by_name.values():
+        if not f.required or f.name in sheet.columns:
+            continue
+        guess = _most_alike(unknown, lambda u: _likeness(u[1], f))  # noqa: B023 (used at once)
+        hint = ""
+        if guess is not None:
+            explained.add(guess[0])
+            hint = t("header_hint_missing", header=guess[1], field=f.name)
+        found.append(
+            Finding(
+                sheet.header_row,
+                f.label(lang),
+                f.name,
+                "column_missing",
+                RULES["column_missing"].severity,
+                extra={"hint": hint},
+                lang=lang,
+            )
+        )
+    return found, explained
 
 
 LIKENESS = 0.5  # how alike a header and a label must be for the label to be suggested
@@ -575,45 +602,56 @@ def read_course_table(path: Path | str) -> codes.CodeTable:
         raise InputFileError(t("course_table_unusable", path=path, reason=exc)) from exc
 
 
+def _speaking(lang: str | None) -> AbstractContextManager[None]:
+    return language(lang) if lang is not None else nullcontext()
+
+
 def validate_paths(
     paths: Iterable[Path | str],
     *,
     kind: str | None = None,
-    lang: str = "fa",
     course_codes: Path | str | None = None,
     known_students: Iterable[str] = (),
     mapping: Mapping | None = None,
+    lang: str | None = None,
 ) -> ValidationRun:
     """Read and validate every file; raise ``InputFileError`` for a file that cannot be used.
-    ``mapping``: what the user said unknown headers mean (``--map``)."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    books = [read_file(p, kind, mapping) for p in paths]
-    timings["read"] = time.perf_counter() - started
-    table = read_course_table(course_codes) if course_codes else None
-    run = validate_books(books, lang=lang, course_table=table, known_students=known_students)
-    run.timings = {**timings, **run.timings}
-    return run
+    ``mapping``: what the user said unknown headers mean (``--map``). Findings are worded in
+    the current language (``lang``: only for callers not yet speaking it ambiently)."""
+    with _speaking(lang):
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        books = [read_file(p, kind, mapping) for p in paths]
+        timings["read"] = time.perf_counter() - started
+        table = read_course_table(course_codes) if course_codes else None
+        run = validate_books(books, course_table=table, known_students=known_students)
+        run.timings = {**timings, **run.timings}
+        return run
 
 
 def validate_books(
     books: list[Workbook],
     *,
-    lang: str = "fa",
     course_table: codes.CodeTable | None = None,
     known_students: Iterable[str] = (),
+    lang: str | None = None,
 ) -> ValidationRun:
     """Validate workbooks already read (again, after a cell was corrected in memory): every
     sheet, because duplicates span rows and a residents sheet makes its declarations'
-    residents known."""
+    residents known. Findings are worded in the current language (``lang``: as above)."""
+    with _speaking(lang):
+        return _validate_books(books, course_table, set(known_students))
+
+
+def _validate_books(
+    books: list[Workbook], course_table: codes.CodeTable | None, known: set[str]
+) -> ValidationRun:
     sheets = [s for b in books for s in b.sheets]
-    known = set(known_students)
     done: dict[int, SheetResult] = {}
 
     def check(sheet: Sheet) -> SheetResult:
         return validate_sheet(
             sheet,
-            lang=lang,
             course_table=course_table,
             strict_courses=course_table is not None,
             known_students=known,
@@ -626,10 +664,10 @@ def validate_books(
             known.update(v for v in done[n].frame["StudentNumber"] if v)
     results = [done[n] if n in done else check(sheet) for n, sheet in enumerate(sheets)]
     started = time.perf_counter()
-    duplicates_across(results, _places(books), lang)
+    duplicates_across(results, _places(books))
     timings = {stage: sum(r.timings[stage] for r in results) for stage in ("normalise", "schema")}
     timings["schema"] += time.perf_counter() - started
-    return ValidationRun(books, results, lang, timings)
+    return ValidationRun(books, results, current_lang(), timings)
 
 
 def _places(books: list[Workbook]) -> list[str]:
@@ -644,38 +682,45 @@ def _places(books: list[Workbook]) -> list[str]:
     return out
 
 
-def duplicates_across(results: list[SheetResult], places: list[str], lang: str) -> None:
+def duplicates_across(results: list[SheetResult], places: list[str]) -> None:
     """The duplicate rules across sheets and files, exactly as within one sheet: a key
     (StudentNumber; the unique triple; StudentNumber and YearId) on rows of two or more
     sheets of a kind is an error on every row involved, naming the others (``places[n]``
     names sheet ``n``), since the tool cannot know which one is meant. Each finding lists
     every row of its group, those of its own sheet by number, as within one sheet."""
-    by_name = {kind: {f.name: f for f in fields(kind)} for kind in ("residents", "upgrades")}
-    for code, keys in DUPLICATE_KEYS.items():
-        kind, name = DUPLICATE_RULES[code]
+    for kind, duplicate in DUPLICATES.values():
         members = [n for n, r in enumerate(results) if r.sheet.kind == kind]
         if len(members) < 2:
             continue
-        parts = []
-        for n in members:
-            frame = results[n].frame[keys]
-            keyed = frame[frame.notna().all(axis=1).to_numpy()].astype(str)
-            parts.append(keyed.assign(sheet_no=n, row_index=keyed.index))
-        every = pd.concat(parts, ignore_index=True)
-        repeated = every[every.duplicated(keys, keep=False).to_numpy()]  # a few rows, usually
-        groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
-        for *key, n, index in repeated.itertuples(index=False, name=None):
-            groups[tuple(key)].append((int(n), int(index)))
+        f = next(x for x in fields(kind) if x.name == duplicate.field)
         found: dict[int, _Builder] = {}
-        for group in groups.values():
-            if len({n for n, _ in group}) < 2:
-                continue  # within one sheet: the sheet's own check said so
+        for group in _groups_across(results, members, list(duplicate.keys)):
             for n, index in group:
                 rows = [
                     (None if m == n else places[m], results[m].sheet.row_numbers[j])
                     for m, j in group
                 ]
-                build = found.setdefault(n, _Builder(results[n].sheet, lang))
-                build.add(index, by_name[kind][name], code, rows=rows)
+                build = found.setdefault(n, _Builder(results[n].sheet))
+                build.add(index, f, duplicate.code, {"rows": rows})
         for n, build in found.items():
             results[n].merge(build.by_row())
+
+
+def _groups_across(
+    results: list[SheetResult], members: list[int], keys: list[str]
+) -> Iterator[list[tuple[int, int]]]:
+    """The groups of (sheet number, row index) sharing a key across two or more sheets (a
+    group within one sheet is the sheet's own check's)."""
+    parts = []
+    for n in members:
+        frame = results[n].frame[keys]
+        keyed = frame[frame.notna().all(axis=1).to_numpy()].astype(str)
+        parts.append(keyed.assign(sheet_no=n, row_index=keyed.index))
+    every = pd.concat(parts, ignore_index=True)
+    repeated = every[every.duplicated(keys, keep=False).to_numpy()]  # a few rows, usually
+    groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+    for *key, n, index in repeated.itertuples(index=False, name=None):
+        groups[tuple(key)].append((int(n), int(index)))
+    for group in groups.values():
+        if len({n for n, _ in group}) >= 2:
+            yield group
