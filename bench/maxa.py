@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -58,7 +59,7 @@ def drug_list(path: Path, terms: GeneratedTerms, rows: int, seed: int = 11) -> P
     return path
 
 
-def simad(*args: str, env: dict[str, str]) -> tuple[dict, float, float]:
+def simad(*args: str, env: dict[str, str]) -> tuple[dict[str, Any], float, float]:
     out, wall, rss = child([sys.executable, "-m", "pipeline", *args], env=env)
     return (json.loads(out) if "--json" in args else {}), wall, rss
 

@@ -22,6 +22,7 @@ from pipeline.core.config import (
     MaxaCredentials,
 )
 from pipeline.core.errors import AuthError, MaxaError, MirrorError, RetryableError
+from pipeline.core.i18n import language
 from pipeline.maxa.client import MaxaClient, decode_data
 from pipeline.maxa.mirror import Mirror, diff, export, pull
 from pipeline.net.retry import RetryPolicy
@@ -57,7 +58,6 @@ def maxa(app_or_transport, clock=None, creds: MaxaCredentials = CREDS, **kw) -> 
         creds,
         transport=transport,
         policy=RetryPolicy(max_attempts=4, sleep=no_sleep),
-        lang="en",
         **({"clock": clock} if clock else {}),
         **kw,
     )
@@ -145,7 +145,7 @@ async def test_wrong_pid_is_the_gateways_429_no_permission(gateway, clock):
         "someone-else",
     )
     async with maxa(gateway, clock, creds=other) as c:
-        with pytest.raises(RetryableError) as info:
+        with language("en"), pytest.raises(RetryableError) as info:
             await c.terminology("ContactType", "1")
     assert info.value.status == 429 and "MAXA_PID" in str(info.value)
 
@@ -200,7 +200,7 @@ def scripted(*answers):
 async def test_gateway_error_shapes(answer, error, words):
     transport, _calls = scripted(answer)
     async with maxa(transport) as c:
-        with pytest.raises(error) as info:
+        with language("en"), pytest.raises(error) as info:  # the language is ambient
             await c.terminology("ContactType", "1")
     assert words in str(info.value)
     if error is MaxaError:
@@ -361,3 +361,31 @@ def test_versions_of_an_unknown_terminology_is_exit_1():
     result = CliRunner().invoke(app, ["--lang", "en", "maxa", "versions", "NoSuchThing"])
     assert result.exit_code == 1
     assert "lists no versions of 'NoSuchThing'" in result.output
+
+
+def test_the_results_carry_their_exit_codes():
+    """The command line takes a MAXA command's exit code from its result (``Result``)."""
+    from pipeline.commands.maxa import Answer, Pulled, Synced
+    from pipeline.core.result import Result
+    from pipeline.maxa.client import Version
+    from pipeline.maxa.mirror import Diff
+
+    found = Answer("eRX", "1", "x", None, "service")
+    missing = Answer("eRX", "2", None, None, "service")
+    valid = Answer("eRX", "1", "x", None, "service", valid=True)
+    invalid = Answer("eRX", "1", "y", None, "service", valid=False)
+    assert [a.exit_code for a in (found, missing, valid, invalid)] == [0, 1, 0, 1]
+    assert missing.to_dict()["found"] is False and "valid" not in missing.to_dict()
+    nothing_new = Synced("eRX", "1", "1", new=False)
+    first = Synced("eRX", None, "2", new=True, terms=3)
+    same = Synced("eRX", "1", "2", new=True, terms=3, diff=Diff("eRX", "1", "2"))
+    assert [s.exit_code for s in (nothing_new, first, same)] == [0, 1, 0]
+    pulled = Pulled("eRX", Version("2", 2, True, 7, "eRX"), 3, None)
+    assert pulled.to_dict() == {
+        "terminology": "eRX",
+        "version": "2",
+        "terms": 3,
+        "is_last": True,
+        "exported": None,
+    }
+    assert all(isinstance(r, Result) for r in (found, first, pulled, Diff("eRX", "1", "2")))

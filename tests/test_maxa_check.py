@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.core.errors import NotTheApi
+from pipeline.core.status import MaxaCheck
 from pipeline.maxa.check import name_key, read_code
 from pipeline.maxa.client import Term, Version
 from pipeline.maxa.mirror import Mirror, pull
@@ -475,4 +476,13 @@ async def test_a_gateway_written_by_someone_else(clock, tmp_path):
         "unknown",
     ]
     assert [v.other_version for v in verdicts] == [None, "1", "2", "2", None]
+    assert all(isinstance(v.status, MaxaCheck) for v in verdicts)
+    assert checked.exit_code == 1 and not checked.all_valid  # the rule the command line uses
+    assert checked.to_dict()["counts"] == {
+        "valid": 1,
+        "name_differs": 1,
+        "retired": 2,
+        "unknown": 1,
+        "invalid_input": 0,
+    }
     mirror.close()

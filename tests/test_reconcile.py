@@ -18,9 +18,18 @@ from pipeline.commands.sandbox import review
 from pipeline.commands.submit import run_submit
 from pipeline.core.config import Credentials
 from pipeline.core.context import Context
+from pipeline.core.result import Result
+from pipeline.core.status import Reconciliation
 from pipeline.sandbox import SandboxSettings, create_app
 from pipeline.sheets.validation import validate_paths
-from pipeline.simad.reconcile import NEEDS_CORRECTION, REJECTED, action, compare, differences
+from pipeline.simad.reconcile import (
+    NEEDS_CORRECTION,
+    REJECTED,
+    action,
+    compare,
+    differences,
+    local_from_ledger,
+)
 from pipeline.simad.results import join, parse, unwrap
 
 from .data.generate import DECLARATION, OTHER, rule_rows, write_xlsx
@@ -366,8 +375,21 @@ def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
         report_path=tmp_path / "c.xlsx",
     )
     assert result.counts == {"different": 1, "missing_on_server": 1}
-    [diff] = [line for line in result.lines if line.category == "different"]
+    [diff] = [line for line in result.lines if line.category == Reconciliation.DIFFERENT]
     assert [(d.field, d.local, d.server) for d in diff.differences] == [("EthicsScore", 27.25, 29)]
+    assert isinstance(result, Result) and result.exit_code == 1  # rows need the office's action
+    assert {line["category"] for line in result.to_dict()["lines"]} == {
+        "different",
+        "missing_on_server",
+    }
+
+
+def test_the_ledger_side_is_what_the_command_layer_read():
+    """Reconciliation is handed the ledger's records; it never opens the ledger itself."""
+    payload = {"StudentNumber": "98123001", "YearId": 1402, "EthicsScore": 27}
+    side = local_from_ledger([payload], {"98123001"}, 1402)
+    assert side.rows == {("98123001", 1402): payload}
+    assert side.known_students == frozenset({"98123001"}) and side.from_ledger
 
 
 def test_server_conventions_that_are_not_differences():

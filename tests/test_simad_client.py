@@ -41,19 +41,19 @@ async def test_expired_token_then_refresh_then_reauthenticate(make_sandbox, make
 async def test_a_401_on_a_token_the_client_thought_valid_triggers_renewal(client, sandbox):
     assert (await client.add_or_update_resident(resident())).ok
     # The server forgets the token (e.g. revoked elsewhere) while the client still trusts it.
-    sandbox.store.revoke_token(client._token)
+    sandbox.store.revoke_token(client.auth.access_token)
     assert (await client.add_or_update_declaration(declaration())).ok
     assert client.renewals["authenticate"] == 2  # the refresh of a revoked pair is refused
 
 
 async def test_revoke_ends_the_session(client):
     await client.authenticate()
-    token = client._token
+    token = client.auth.access_token
     await client.revoke()
-    assert client._token is None
+    assert client.auth.access_token is None
     # The next call authenticates again rather than reusing the revoked token.
     assert await client.get_final_results(1402) == []
-    assert client._token != token
+    assert client.auth.access_token != token
     assert client.renewals["authenticate"] == 2
 
 

@@ -15,7 +15,8 @@ from pipeline.commands.targets import open_maxa
 from pipeline.core.config import MaxaCredentials, simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, MirrorError
-from pipeline.core.i18n import current_lang, t
+from pipeline.core.i18n import t
+from pipeline.core.result import Result
 from pipeline.maxa.check import Checked, check_lists, read_lists, write_check_report
 from pipeline.maxa.client import MaxaClient, Term, Version
 from pipeline.maxa.mirror import (
@@ -28,13 +29,21 @@ from pipeline.maxa.mirror import (
 )
 from pipeline.maxa.mirror import diff as diff_versions
 from pipeline.maxa.mirror import pull as pull_version
+from pipeline.sheets.normalize import to_date
 from pipeline.sheets.report import default_report_path, prepare_report_path
 
 T = TypeVar("T")
 
 
+def since_date(text: str) -> date | None:
+    """A ``--since`` date as an office types it (Solar Hijri or Gregorian, Persian digits too),
+    or None when it is not a date."""
+    parsed, _problem = to_date(text)
+    return parsed if isinstance(parsed, date) else None
+
+
 @dataclass
-class Answer:
+class Answer(Result):
     """A value (or a yes/no) and where it came from: the service, or a mirrored version."""
 
     terminology: str
@@ -44,7 +53,14 @@ class Answer:
     source: str  # service | mirror
     valid: bool | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def exit_code(self) -> int:
+        """A validation: 0 valid, 1 not. A look-up: 0 found, 1 not found."""
+        if self.valid is not None:
+            return 0 if self.valid else 1
+        return 1 if self.value is None else 0
+
+    def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "terminology": self.terminology,
             "code": self.code,
@@ -69,11 +85,20 @@ class Answer:
 
 
 @dataclass
-class Pulled:
+class Pulled(Result):
     terminology: str
     version: Version
     terms: int
     exported: Path | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "terminology": self.terminology,
+            "version": self.version.version,
+            "terms": self.terms,
+            "is_last": self.version.is_last,
+            "exported": str(self.exported) if self.exported else None,
+        }
 
 
 def _remote(
@@ -82,7 +107,7 @@ def _remote(
     credentials: MaxaCredentials | None = None,
 ) -> T:
     async def go() -> T:
-        async with open_maxa(target, lang=current_lang(), credentials=credentials) as client:
+        async with open_maxa(target, credentials=credentials) as client:
             return await work(client)
 
     return asyncio.run(go())
@@ -118,7 +143,7 @@ def terminologies(
         return _remote(target, lambda c: c.cts_terminologies(since), credentials)
 
 
-def lookup(
+def lookup(  # noqa: PLR0913 -- one keyword per option of `simad maxa lookup`
     terminology: str,
     code: str,
     *,
@@ -143,7 +168,7 @@ def lookup(
         return Answer(terminology, code, value, answered, "service")
 
 
-def validate(
+def validate(  # noqa: PLR0913 -- one keyword per option of `simad maxa validate`
     terminology: str,
     code: str,
     value: str,
@@ -196,7 +221,7 @@ def versions(
         return found
 
 
-def pull(
+def pull(  # noqa: PLR0913 -- one keyword per option of `simad maxa pull`
     terminology: str,
     version: str = "latest",
     *,
@@ -220,7 +245,7 @@ def pull(
         return Pulled(terminology, got, count, out)
 
 
-def diff(
+def diff(  # noqa: PLR0913 -- one keyword per option of `simad maxa diff`
     terminology: str,
     old: str,
     new: str,
@@ -248,7 +273,7 @@ def diff(
 # -- the batch check and the sync (B.11) -----------------------------------------------------
 
 
-def check(
+def check(  # noqa: PLR0913 -- one keyword per option of `simad maxa check`
     files: list[Path],
     terminology: str,
     *,
@@ -280,7 +305,7 @@ def check(
 
 
 @dataclass
-class Synced:
+class Synced(Result):
     """One terminology brought to its latest version: what changed since the version
     mirrored before (``diff``; None when nothing was mirrored before or nothing is new)."""
 
@@ -300,7 +325,12 @@ class Synced:
         d = self.diff
         return d is None or bool(d.added or d.removed or d.changed)
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def exit_code(self) -> int:
+        """1 when something changed (``changed``), else 0; a sync's code is its largest."""
+        return 1 if self.changed else 0
+
+    def to_dict(self) -> dict[str, Any]:
         d = self.diff
         return {
             "terminology": self.terminology,

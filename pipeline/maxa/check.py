@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import InputFileError, MirrorError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import listing, t
+from pipeline.core.result import Result
+from pipeline.core.status import MaxaCheck
 from pipeline.maxa.client import MaxaClient
 from pipeline.maxa.mirror import Mirror, choose_version, pull, server_versions
 from pipeline.sheets.fields import header_key
@@ -41,7 +43,6 @@ from pipeline.sheets.reader import (
 from pipeline.sheets.report import Report, ReportSheet, file_sha256, write_report
 from schemas import codes
 
-STATUSES = ("valid", "name_differs", "retired", "unknown", "invalid_input")
 RESULT_COLUMNS = ["row", "status", "official_name", "checked_version", "messages"]
 MAX_CODE_LENGTH = 64
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: a 16-digit IRC loses one
@@ -131,7 +132,7 @@ def _first_row(grids: list[tuple[str, list[list[Any]]]]) -> str:
         for row in grid[:HEADER_SEARCH_ROWS]:
             cells = [str(c).strip() for c in row if not is_blank(c)]
             if cells:
-                return "، ".join(cells[:12])
+                return listing(cells[:12])
     return "-"
 
 
@@ -160,7 +161,7 @@ def _locate(
                         "check_no_such_column",
                         path=path,
                         column=name_column,
-                        headers="، ".join(str(c) for c in row if not is_blank(c)),
+                        headers=listing(str(c) for c in row if not is_blank(c)),
                     )
                 )
         else:
@@ -206,11 +207,12 @@ def _column(
         own = {term, *(p + term for p in parts), *(term + p for p in parts)}
     else:
         exact, parts, own = _headers("name", "exact"), _headers("name", "part"), set()
-    for test in (
+    tests: tuple[Callable[[str], bool], ...] = (
         lambda k: k in own,
         lambda k: k in exact,
         lambda k: any(p in k for p in parts),
-    ):
+    )
+    for test in tests:
         hits = [i for i, k in enumerate(keys) if k and i != skip and test(k)]
         if len(hits) > 1 and terminology is not None:
             raise InputFileError(
@@ -260,15 +262,15 @@ def read_code(value: Any, digits_only: bool) -> tuple[str | None, str | None]:
 
 @dataclass
 class Verdict:
-    status: str
+    status: MaxaCheck
     code: str | None
     official: str | None  # the name in the version checked (retired: in the last one with it)
     message: str
     other_version: str | None = None  # whose name the row has / last with it / first with it
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status,
+            "status": self.status.value,
             "code": self.code,
             "official_name": self.official,
             "other_version": self.other_version,
@@ -292,16 +294,16 @@ def classify(
     code: str | None, problem: str | None, name: Any, has_names: bool, v: Versions
 ) -> Verdict:
     if code is None:
-        return Verdict("invalid_input", None, None, problem or t("check_code_empty"))
+        return Verdict(MaxaCheck.INVALID_INPUT, None, None, problem or t("check_code_empty"))
     official = v.current.get(code)
     if official is not None:
         if not has_names:
-            return Verdict("valid", code, official, "")
+            return Verdict(MaxaCheck.VALID, code, official, "")
         given = "" if is_blank(name) else str(name)
         if given and same_name(given, official):
-            return Verdict("valid", code, official, "")
+            return Verdict(MaxaCheck.VALID, code, official, "")
         if not given:
-            return Verdict("name_differs", code, official, t("check_name_empty"))
+            return Verdict(MaxaCheck.NAME_DIFFERS, code, official, t("check_name_empty"))
         older = next(
             (
                 version
@@ -313,25 +315,25 @@ def classify(
         message = t("check_name_differs", version=v.checked)
         if older is not None:
             message += " " + t("check_name_of_version", version=older)
-        return Verdict("name_differs", code, official, message, older)
+        return Verdict(MaxaCheck.NAME_DIFFERS, code, official, message, older)
     last = next(
         ((version, values[code]) for version, values in reversed(v.older) if code in values), None
     )
     if last is not None:
         message = t("check_retired", version=v.checked, last=last[0])
-        return Verdict("retired", code, last[1], message, last[0])
+        return Verdict(MaxaCheck.RETIRED, code, last[1], message, last[0])
     first = next(((version, values[code]) for version, values in v.newer if code in values), None)
     if first is not None:
         message = t("check_unknown_yet", version=v.checked, first=first[0])
-        return Verdict("unknown", code, None, message, first[0])
-    return Verdict("unknown", code, None, t("check_unknown", terminology=v.terminology))
+        return Verdict(MaxaCheck.UNKNOWN, code, None, message, first[0])
+    return Verdict(MaxaCheck.UNKNOWN, code, None, t("check_unknown", terminology=v.terminology))
 
 
 # -- the whole check -------------------------------------------------------------------------
 
 
 @dataclass
-class Checked:
+class Checked(Result):
     """Every row of every sheet with its verdict, and the versions it was checked against."""
 
     terminology: str
@@ -343,12 +345,17 @@ class Checked:
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(v.status for sheet in self.verdicts for v in sheet)
-        return {status: counted.get(status, 0) for status in STATUSES}
+        counted = Counter(v.status.value for sheet in self.verdicts for v in sheet)
+        return {status.value: n for status, n in MaxaCheck.counted(counted).items()}
 
     @property
     def all_valid(self) -> bool:
-        return all(v.status == "valid" for sheet in self.verdicts for v in sheet)
+        return all(v.status == MaxaCheck.VALID for sheet in self.verdicts for v in sheet)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row is valid, 1 otherwise."""
+        return 0 if self.all_valid else 1
 
     def rows(self) -> Iterable[tuple[CodeList, int, Verdict]]:
         for sheet, verdicts in zip(self.lists.sheets, self.verdicts, strict=True):
@@ -357,9 +364,9 @@ class Checked:
 
     def attention(self) -> list[tuple[CodeList, int, Verdict]]:
         """The rows that are not valid, in the order of the lists."""
-        return [(s, i, v) for s, i, v in self.rows() if v.status != "valid"]
+        return [(s, i, v) for s, i, v in self.rows() if v.status != MaxaCheck.VALID]
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "terminology": self.terminology,
             "version": self.version,
@@ -383,7 +390,7 @@ class Checked:
                     "row": sheet.row_numbers[i],
                     "given_code": _cell(sheet.rows[i], sheet.code_at),
                     "name": _cell(sheet.rows[i], sheet.name_at),
-                    **verdict.as_dict(),
+                    **verdict.to_dict(),
                 }
                 for sheet, i, verdict in self.rows()
             ],
@@ -495,10 +502,10 @@ def write_check_report(checked: Checked, path: Path) -> Path:
     summary += [
         (t("maxa_col_terminology"), checked.terminology),
         (t("check_sum_version"), checked.version),
-        (t("check_sum_compared"), "، ".join(checked.compared)),
+        (t("check_sum_compared"), listing(checked.compared)),
     ]
     if checked.lists.skipped:
-        summary.append((t("sum_skipped"), "، ".join(checked.lists.skipped)))
+        summary.append((t("sum_skipped"), listing(checked.lists.skipped)))
     counts = checked.counts
     sheets = []
     several = len(checked.lists.sheets) > 1
@@ -508,15 +515,15 @@ def write_check_report(checked: Checked, path: Path) -> Path:
             i: int, sheet: CodeList = sheet, verdicts: list[Verdict] = verdicts
         ) -> list[Any]:
             v = verdicts[i]
-            return [sheet.row_numbers[i], v.status, v.official, checked.version, v.message]
+            return [sheet.row_numbers[i], v.status.value, v.official, checked.version, v.message]
 
         def marks(
             i: int, sheet: CodeList = sheet, verdicts: list[Verdict] = verdicts
         ) -> dict[int, tuple[str, str]]:
             v = verdicts[i]
-            if v.status == "valid":
+            if v.status == MaxaCheck.VALID:
                 return {}
-            if v.status == "name_differs" and sheet.name_at is not None:
+            if v.status == MaxaCheck.NAME_DIFFERS and sheet.name_at is not None:
                 return {sheet.name_at: ("warning", v.message)}
             return {sheet.code_at: ("error", v.message)}
 
@@ -528,7 +535,7 @@ def write_check_report(checked: Checked, path: Path) -> Path:
         )
     headline = t(
         "check_headline",
-        valid=counts["valid"],
+        valid=counts[MaxaCheck.VALID.value],
         total=sum(counts.values()),
         terminology=checked.terminology,
         version=checked.version,

@@ -1,11 +1,13 @@
 """Async client for MAXA (the national health-coding reference) through the DITAS gateway.
 
 Token: ``POST /oauth/token`` with Basic client authentication and the password grant, then
-the refresh grant; the token is renewed before ``expires_in`` runs out and after a 401, so a
-long download never dies of an expired token. Every answer's envelope is unwrapped here:
-the outer status is the gateway's, the inner one the service's; an inner 404 means "not
-found"; ``data`` may be a JSON-encoded string. Gateway codes become clear errors; 429, 5xx
-and timeouts are retried with backoff.
+the refresh grant; the token is renewed before ``expires_in`` runs out and after a 401 (or
+the gateway's 401 inside a 200), so a long download never dies of an expired token. The flow
+is ``net.auth``'s, shared with SIMAD; the grants are this client's.
+
+Every answer's envelope is unwrapped here: the outer status is the gateway's, the inner one
+the service's; an inner 404 means "not found"; ``data`` may be a JSON-encoded string. Gateway
+codes become clear errors; 429, 5xx and timeouts are retried with backoff.
 
 Each function's ``data`` must have the shape the guide documents (a text for Terminology, true
 or false for ValidateCts, a list of terms, ids or versions for the others); anything else —
@@ -16,7 +18,6 @@ envelope without ``data`` is "nothing found", as before.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
@@ -39,9 +40,10 @@ from pipeline.core.errors import (
     RetryableError,
     UnexpectedResponse,
 )
-from pipeline.core.i18n import MESSAGES, t
+from pipeline.core.i18n import MESSAGES, current_lang, t
 from pipeline.core.redact import scrub, shorten
 from pipeline.net import answers
+from pipeline.net.auth import Grant, Strategy, Token, TokenAuth
 from pipeline.net.retry import RetryPolicy
 
 log = structlog.get_logger("simad.maxa")
@@ -49,6 +51,7 @@ log = structlog.get_logger("simad.maxa")
 BASE_PATH = "api/client/apim/v1/maksaservice/gwmaksa/"
 RETRYABLE = frozenset({429, 500, 502, 503, 504, 520})
 BATCH = 2000  # terms handed over at a time while a version streams in
+REFUSAL_LIMIT = 64 * 1024  # the gateway's 401 envelope is a few dozen bytes
 PIECE = 2048  # bytes handed to the streaming parser at a time (bounds a hostile answer's cost)
 _SCALARS = frozenset({"string", "number", "boolean", "null"})
 # The kind of a value by the parser event that opens it, as an ``answers`` shape code.
@@ -57,10 +60,24 @@ _TERM = ("result.data.item", "item")  # where a term object of the list sits
 _TERM_FIELD = ("result.data.item.", "item.")
 
 
-def gateway_message(code: int, lang: str = "fa") -> str:
-    """What a DITAS gateway status code means (the guide's table), in ``lang``."""
+def gateway_message(code: int) -> str:
+    """What a DITAS gateway status code means (the guide's table), in the reader's language."""
+    lang = current_lang()
     entry = MESSAGES.get(f"gateway_{code}")
     return entry[lang] if entry else MESSAGES["gateway_other"][lang].format(code=code)
+
+
+def _refused(response: httpx.Response) -> bool:
+    """The gateway refuses a token with a 401, or with its 401 shape under a 200."""
+    if response.status_code == 401:
+        return True
+    if len(response.content) > REFUSAL_LIMIT:  # a list of terms, not a refusal: not parsed twice
+        return False
+    try:
+        body = answers.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and _field(body, "code") == 401
 
 
 @dataclass(frozen=True)
@@ -144,7 +161,7 @@ class _TermStream:
         self.odd_item: str | None = None  # the kind of an element that is not a term object
         self.whole: Any = None  # data sent as one JSON-encoded string (a quirk)
 
-    def event(self, key: str, event: str, value: Any) -> None:
+    def event(self, key: str, event: str, value: Any) -> None:  # noqa: C901 -- one branch per event kind, in the order they come
         if event in _SCALARS:
             if key.startswith(_TERM_FIELD):  # most events: a field of a term
                 self.item[key.rsplit(".", 1)[1]] = value
@@ -197,20 +214,24 @@ class MaxaClient:
         timeout: float = 60.0,
         clock: Callable[[], float] = time.time,
         policy: RetryPolicy | None = None,
-        lang: str = "fa",
     ):
         self._credentials = credentials
         self._clock = clock
         self._policy = policy or RetryPolicy(max_attempts=5)
-        self._lang = lang
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/", transport=transport, timeout=timeout
         )
-        self._token: str | None = None
-        self._refresh: str | None = None
-        self._expires_at = 0.0
-        self._lifetime = 763.0
-        self._lock = asyncio.Lock()
+        self.auth = TokenAuth(
+            Strategy(
+                login=self._password_grant,
+                refresh=self._refresh_grant,
+                refused=_refused,
+                refused_twice=lambda _request: AuthError(gateway_message(401), status=401),
+                lifetime=763.0,
+            ),
+            clock=clock,
+            requires_response_body=True,  # DITAS may say 401 inside a 200
+        )
         self._answered = False  # whether the gateway ever answered
         self.last_request_id: str | None = None
         self.renewals = {"password": 0, "refresh": 0}
@@ -226,9 +247,10 @@ class MaxaClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
-    # -- tokens ----------------------------------------------------------------------------
+    # -- tokens (the flow is ``net.auth``'s; the grants are DITAS's) --------------------------
 
-    async def _grant(self, form: dict[str, str]) -> None:
+    async def _token_call(self, form: dict[str, str]) -> httpx.Response:
+        """POST /oauth/token, its failures to reach the gateway as the other calls' are."""
         c = self._credentials
         try:
             response = await self._http.post(
@@ -247,6 +269,10 @@ class MaxaClient:
             raise RetryableError(t("connection_error", path="oauth/token", error=kind)) from exc
         self._answered = True
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
+        return response
+
+    async def _grant(self, form: dict[str, str]) -> Grant:
+        response = await self._token_call(form)
         if response.status_code in RETRYABLE:
             raise RetryableError(
                 t("http_status_answer", path="oauth/token", status=response.status_code),
@@ -258,51 +284,37 @@ class MaxaClient:
             body = {}
         token = _field(body, "access_token", "accessToken") if isinstance(body, dict) else None
         if response.status_code != 200 or not token:
+            c = self._credentials
             error = _field(body, "error_description", "error") if isinstance(body, dict) else None
             pair = f"{c.client_id}:{c.client_secret}"  # in base64, the Basic header
-            secrets = (c.client_secret, c.password, self._refresh, self._token, pair)
+            secrets = (c.client_secret, c.password, *self.auth.secrets(), pair)
             said = scrub(error, secrets=secrets, limit=200) if error else response.status_code
-            raise AuthError(
-                f"{gateway_message(401, self._lang)} ({said})",
-                status=response.status_code,
-            )
-        expires = _field(body, "expires_in", "expiresIn")
+            raise AuthError(f"{gateway_message(401)} ({said})", status=response.status_code)
+        lifetime = None
         with contextlib.suppress(TypeError, ValueError):
-            self._lifetime = max(1.0, float(expires))
-        self._token = str(token)
-        self._refresh = _field(body, "refresh_token", "refreshToken") or self._refresh
-        self._expires_at = self._clock() + self._lifetime
+            lifetime = float(_field(body, "expires_in", "expiresIn"))
+        refresh = _field(body, "refresh_token", "refreshToken")
+        return Grant(str(token), str(refresh) if refresh else None, lifetime=lifetime)
 
-    async def authenticate(self) -> None:
+    async def _password_grant(self) -> Grant:
         c = self._credentials
-        await self._grant(
+        grant = await self._grant(
             {"grant_type": "password", "username": c.username, "password": c.password}
         )
         self.renewals["password"] += 1
         log.info("maxa_token", grant="password", request_id=self.last_request_id)
+        return grant
 
-    async def _renew(self, stale: str | None) -> None:
-        async with self._lock:
-            if self._token is not None and self._token != stale:
-                return
-            if self._refresh:
-                try:
-                    await self._grant(
-                        {"grant_type": "refresh_token", "refresh_token": self._refresh}
-                    )
-                    self.renewals["refresh"] += 1
-                    log.info("maxa_token", grant="refresh_token")
-                    return
-                except AuthError:
-                    self._refresh = None
-            await self.authenticate()
+    async def _refresh_grant(self, held: Token) -> Grant:
+        grant = await self._grant(
+            {"grant_type": "refresh_token", "refresh_token": held.refresh or ""}
+        )
+        self.renewals["refresh"] += 1
+        log.info("maxa_token", grant="refresh_token")
+        return grant
 
-    async def _ensure_token(self) -> str:
-        margin = min(60.0, self._lifetime * 0.2)
-        if self._token is None or self._clock() >= self._expires_at - margin:
-            await self._renew(self._token)
-        assert self._token is not None
-        return self._token
+    async def authenticate(self) -> None:
+        self.auth.store(await self._password_grant())
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -316,28 +328,21 @@ class MaxaClient:
     async def _call_once(
         self, function: str, body: dict[str, Any], method: str
     ) -> tuple[bool, Any]:
-        for attempt in (1, 2):
-            token = await self._ensure_token()
-            try:
-                response = await self._http.request(
-                    method,
-                    BASE_PATH + function,
-                    headers=self._headers(token),
-                    content=json.dumps(body, ensure_ascii=False).encode(),
-                )
-            except httpx.TimeoutException as exc:
-                raise RetryableError(t("timed_out", path=function)) from exc
-            except httpx.TransportError as exc:
-                kind = type(exc).__name__
-                raise RetryableError(t("connection_error", path=function, error=kind)) from exc
-            self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
-            envelope = self._json(function, response)
-            if response.status_code == 401 or _field(envelope, "code") == 401:
-                log.info("maxa_unauthorized", function=function, attempt=attempt)
-                await self._renew(token)
-                continue
-            return self._unwrap(function, response.status_code, envelope)
-        raise AuthError(gateway_message(401, self._lang), status=401)
+        try:
+            response = await self._http.request(
+                method,
+                BASE_PATH + function,
+                headers=self._headers(),
+                content=json.dumps(body, ensure_ascii=False).encode(),
+                auth=self.auth,  # the token, renewed once after a 401 (``net.auth``)
+            )
+        except httpx.TimeoutException as exc:
+            raise RetryableError(t("timed_out", path=function)) from exc
+        except httpx.TransportError as exc:
+            kind = type(exc).__name__
+            raise RetryableError(t("connection_error", path=function, error=kind)) from exc
+        self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
+        return self._unwrap(function, response.status_code, self._json(function, response))
 
     def _json(self, function: str, response: httpx.Response) -> dict[str, Any]:
         """The answer's envelope. A success that is not JSON (a login page, a body cut short),
@@ -391,7 +396,7 @@ class MaxaClient:
         if http_status in RETRYABLE or code in RETRYABLE:
             failing = code if code in RETRYABLE else http_status
             raise RetryableError(
-                t("maxa_refused", function=function, message=gateway_message(failing, self._lang)),
+                t("maxa_refused", function=function, message=gateway_message(failing)),
                 status=failing,
                 trace_id=rid,
             )
@@ -401,7 +406,7 @@ class MaxaClient:
                 t(
                     "maxa_refused_id",
                     function=function,
-                    message=gateway_message(failing, self._lang),
+                    message=gateway_message(failing),
                     request_id=rid or "-",
                 ),
                 status=failing,
@@ -423,7 +428,7 @@ class MaxaClient:
                 t(
                     "maxa_refused_id",
                     function=function,
-                    message=gateway_message(inner_code, self._lang),
+                    message=gateway_message(inner_code),
                     request_id=rid or "-",
                 ),
                 status=inner_code,
@@ -489,49 +494,54 @@ class MaxaClient:
         function = "TerminologiesTermByVersion"
 
         async def attempt() -> int:
+            # Driven here, not by httpx: the 401 inside a 200 is known only once the whole
+            # streamed answer is read, so the flow's "renew once and try again" is repeated.
             for _ in (1, 2):
                 restart()
-                token = await self._ensure_token()
-                try:
-                    async with self._http.stream(
-                        "POST",
-                        BASE_PATH + function,
-                        headers=self._headers(token),
-                        content=json.dumps(body, ensure_ascii=False).encode(),
-                    ) as response:
-                        self.last_request_id = (
-                            shorten(response.headers.get("requestId") or "", 100) or None
-                        )
-                        if response.status_code == 401:
-                            await response.aread()
-                            await self._renew(token)
-                            continue
-                        if response.status_code != 200:
-                            await response.aread()
-                            found, data = self._unwrap(
-                                function, response.status_code, self._json(function, response)
-                            )
-                            rows = self._list(function, data, dict) if found else []
-                            terms = [to_term(r) for r in rows]
-                            if found and terms:
-                                take(terms)
-                            return len(terms) if found else 0
-                        streamed = await self._read_terms(function, response, take)
-                except httpx.TimeoutException as exc:
-                    raise RetryableError(t("timed_out", path=function)) from exc
-                except httpx.TransportError as exc:
-                    kind = type(exc).__name__
-                    raise RetryableError(t("connection_error", path=function, error=kind)) from exc
-                if streamed is None:  # the gateway's 401 shape under a 200
-                    await self._renew(token)
-                    continue
-                return streamed
-            raise AuthError(gateway_message(401, self._lang), status=401)
+                token = await self.auth.token()
+                streamed = await self._stream_once(function, body, token, take)
+                if streamed is not None:
+                    return streamed
+                await self.auth.renew(token)
+            raise self.auth.strategy.refused_twice(httpx.Request("POST", BASE_PATH + function))
 
         count, _ = await self._policy.run(attempt)
         return count
 
-    async def _read_terms(
+    async def _stream_once(
+        self,
+        function: str,
+        body: dict[str, Any],
+        token: str,
+        take: Callable[[list[Term]], None],
+    ) -> int | None:
+        """One streamed TerminologiesTermByVersion: the number of terms taken, or None when
+        the gateway refused the token (a 401, or its 401 shape under a 200)."""
+        try:
+            async with self._http.stream(
+                "POST",
+                BASE_PATH + function,
+                headers={**self._headers(), **self.auth.strategy.headers(token)},
+                content=json.dumps(body, ensure_ascii=False).encode(),
+            ) as response:
+                self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
+                if response.status_code == 200:
+                    return await self._read_terms(function, response, take)
+                await response.aread()
+        except httpx.TimeoutException as exc:
+            raise RetryableError(t("timed_out", path=function)) from exc
+        except httpx.TransportError as exc:
+            kind = type(exc).__name__
+            raise RetryableError(t("connection_error", path=function, error=kind)) from exc
+        if response.status_code == 401:
+            return None
+        found, data = self._unwrap(function, response.status_code, self._json(function, response))
+        terms = [to_term(r) for r in self._list(function, data, dict)] if found else []
+        if terms:
+            take(terms)
+        return len(terms)
+
+    async def _read_terms(  # noqa: C901 -- a parser fed piece by piece; each guard is one
         self, function: str, response: httpx.Response, take: Callable[[list[Term]], None]
     ) -> int | None:
         """Parse a 200 answer's events as they arrive: terms to ``take`` in batches, the
@@ -585,9 +595,9 @@ class MaxaClient:
             raise self._bad_data(function, "values")
         return stream.flush()
 
-    def _headers(self, token: str) -> dict[str, str]:
+    def _headers(self) -> dict[str, str]:
+        """The headers of every call besides the token's."""
         return {
-            "Authorization": f"Bearer {token}",
             "pid": self._credentials.pid,
             "Content-Type": "application/json",
         }

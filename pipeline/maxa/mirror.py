@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from pipeline.core.errors import MirrorError
 from pipeline.core.i18n import t
 from pipeline.core.private import csv_safe, open_sqlite
+from pipeline.core.result import Result
 from pipeline.maxa.client import MaxaClient, Term, Version
 from pipeline.sheets.report import Report, ReportSheet, write_report
 
@@ -42,7 +43,7 @@ def tkey(terminology: str) -> str:
 
 
 @dataclass
-class Diff:
+class Diff(Result):
     terminology: str
     old: str
     new: str
@@ -50,7 +51,7 @@ class Diff:
     removed: list[tuple[str, str]] = field(default_factory=list)
     changed: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "terminology": self.terminology,
             "from": self.old,
@@ -170,7 +171,7 @@ class Mirror:
 
     def pulled(self, terminology: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT terminology, version, version_id, is_last, pulled_at, terms FROM versions"
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         if terminology:
             sql += " WHERE tkey = ?"
             params = (tkey(terminology),)
@@ -343,7 +344,9 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
     return write_report(Report(summary, [], [], [sheet], headline=headline), path)
 
 
-def _terms_sheet(title: str, rows: list, versions: tuple[str, str] | None = None) -> ReportSheet:
+def _terms_sheet(
+    title: str, rows: Sequence[tuple[str, ...]], versions: tuple[str, str] | None = None
+) -> ReportSheet:
     """Codes and values; with ``versions``, a value in each of the two."""
     if versions is None:
         headers = [t("maxa_col_code"), t("maxa_col_value")]

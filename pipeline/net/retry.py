@@ -32,8 +32,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        jittered = backoff / 2 + self.rng.uniform(0, backoff / 2)
+        backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        jittered: float = backoff / 2 + self.rng.uniform(0, backoff / 2)
         if retry_after is not None:
             return max(min(retry_after, self.max_delay * 4), jittered)
         return jittered

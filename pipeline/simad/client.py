@@ -9,7 +9,8 @@ details, 404, 409, ...). A 2xx with another body (a proxy's login page) or a red
 ``NotTheApi``; 429, 5xx, timeouts and connection errors raise ``RetryableError``; credentials
 refused raise ``AuthError``, and a refused login is remembered, so it is tried once per run,
 not once per worker. The token is refreshed before it expires and after a 401; when a refresh
-is refused, the client authenticates again.
+is refused, the client authenticates again: the flow is ``net.auth``'s (shared with MAXA), the
+token calls are this client's.
 
 A list call (GetDeclareResidents, GetFinalResults) returns the records only when the answer is
 the documented list (``answers.records``); anything else — a number, a text, null, a list of
@@ -23,7 +24,6 @@ anywhere (``redact.scrub``).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
 from collections.abc import Awaitable, Callable
@@ -47,6 +47,7 @@ from pipeline.core.errors import (
 from pipeline.core.i18n import t
 from pipeline.core.redact import scrub, shorten
 from pipeline.net import answers
+from pipeline.net.auth import Grant, Strategy, Token, TokenAuth
 from pipeline.net.limiter import Pace
 from pipeline.net.retry import RetryPolicy
 
@@ -228,6 +229,31 @@ def pick_token(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _token_headers(token: str) -> dict[str, str]:
+    """SIMAD reads the token as a bearer token, or from a header of its own (the guide)."""
+    return {"Authorization": f"Bearer {token}", "token": token}
+
+
+def _grant(body: dict[str, Any]) -> Grant:
+    """The token pair of an authenticate or refresh answer, with its expiry when it says one
+    (an ISO time, Tehran's when it has no offset); a refresh answer says none."""
+    token = pick_token(body)
+    if not token:
+        raise UnexpectedResponse(t("no_token_in_answer"))
+    refresh = _pick(body, "refreshtoken")
+    expires = _pick(body, "expires")
+    expires_at = None
+    if isinstance(expires, str):
+        try:
+            parsed = datetime.fromisoformat(expires)
+            if parsed.tzinfo is None:  # a server in Tehran may omit its offset
+                parsed = parsed.replace(tzinfo=TEHRAN)
+            expires_at = parsed.timestamp()
+        except ValueError:
+            expires_at = None
+    return Grant(token, refresh if isinstance(refresh, str) else None, expires_at)
+
+
 def _pick(body: dict[str, Any], name: str) -> Any:
     for key, value in body.items():
         if str(key).strip().lower() == name:
@@ -238,7 +264,7 @@ def _pick(body: dict[str, Any], name: str) -> Any:
 class SimadClient:
     """One authenticated session with a SIMAD server."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 -- as httpx.AsyncClient's: keywords, each with a default
         self,
         base_url: str,
         credentials: Credentials,
@@ -269,12 +295,16 @@ class SimadClient:
             ),
             headers={"Accept": "application/json"},
         )
-        self._token: str | None = None
-        self._refresh_token: str | None = None
-        self._retired: tuple[str | None, ...] = ()  # tokens replaced lately: still hidden
-        self._expires_at = 0.0
-        self._lifetime = DEFAULT_LIFETIME
-        self._lock = asyncio.Lock()
+        self.auth = TokenAuth(
+            Strategy(
+                login=self._authenticate,
+                refresh=self._refresh_grant,
+                headers=_token_headers,
+                refused_twice=self._fresh_token_refused,
+                lifetime=DEFAULT_LIFETIME,
+            ),
+            clock=clock,
+        )
         self.display_name: str | None = None
         self.refused: AuthError | None = None
         self.renewals = {"authenticate": 0, "refresh": 0}
@@ -291,10 +321,10 @@ class SimadClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    # -- token lifecycle -------------------------------------------------------------------
+    # -- token lifecycle (the flow is ``net.auth``'s; the token calls are SIMAD's) ----------
 
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._credentials.password, self._token, self._refresh_token, *self._retired)
+        return (self._credentials.password, *self.auth.secrets())
 
     def _problem(self, response: httpx.Response) -> Problem:
         return parse_problem(response, self._secrets())
@@ -319,9 +349,10 @@ class SimadClient:
     async def authenticate(self) -> None:
         """Log in (under the retry policy). A refused login is remembered: it is never tried
         again by this client (a server may lock the account after a few wrong passwords)."""
-        await self._retrying(self._authenticate)
+        grant, _ = await self._retrying(self._authenticate)
+        self.auth.store(grant)
 
-    async def _authenticate(self) -> None:
+    async def _authenticate(self) -> Grant:
         if self.refused is not None:
             raise self.refused
         response = await self._raw(
@@ -346,19 +377,24 @@ class SimadClient:
             )
             raise self.refused
         body = self._json_object(response, "authenticate")
-        self._store_tokens(body)
+        grant = _grant(body)
         self.display_name = _pick(body, "displayname")
         self.renewals["authenticate"] += 1
         log.info("authenticated")
+        return grant
 
     async def refresh(self) -> None:
         """Swap the token pair for a new one. Raises ``AuthError`` when refused."""
-        if not self._token or not self._refresh_token:
+        held = self.auth.current
+        if held is None or not held.refresh:
             raise AuthError(t("no_token_to_refresh"))
+        self.auth.store(await self._refresh_grant(held))
+
+    async def _refresh_grant(self, held: Token) -> Grant:
         response = await self._raw(
             "POST",
             "api/Token/refresh",
-            json={"AccessToken": self._token, "RefreshToken": self._refresh_token},
+            json={"AccessToken": held.access, "RefreshToken": held.refresh},
         )
         if response.status_code != 200:
             if response.status_code in RETRYABLE_STATUSES:
@@ -372,21 +408,23 @@ class SimadClient:
                 ),
                 status=response.status_code,
             )
-        self._store_tokens(self._json_object(response, "refresh"))
+        grant = _grant(self._json_object(response, "refresh"))
         self.renewals["refresh"] += 1
         log.info("token_refreshed")
+        return grant
 
     async def revoke(self) -> None:
         """Invalidate the current token pair on the server (at the end of every run)."""
         await self._retrying(self._revoke)
 
     async def _revoke(self) -> None:
-        if not self._token or not self._refresh_token:
+        held = self.auth.current
+        if held is None or not held.refresh:
             return
         response = await self._raw(
             "POST",
             "api/Token/revoke",
-            json={"AccessToken": self._token, "RefreshToken": self._refresh_token},
+            json={"AccessToken": held.access, "RefreshToken": held.refresh},
         )
         if response.status_code != 200:
             raise AuthError(
@@ -398,72 +436,36 @@ class SimadClient:
                 ),
                 status=response.status_code,
             )
-        self._token = self._refresh_token = None
-        self._expires_at = 0.0
+        self.auth.clear()
         log.info("token_revoked")
 
-    def _store_tokens(self, body: dict[str, Any]) -> None:
-        token = pick_token(body)
-        refresh = _pick(body, "refreshtoken")
-        if not token:
-            raise UnexpectedResponse(t("no_token_in_answer"))
-        now = self._clock()
-        expires = _pick(body, "expires")
-        if isinstance(expires, str):
-            try:
-                parsed = datetime.fromisoformat(expires)
-                if parsed.tzinfo is None:  # a server in Tehran may omit its offset
-                    parsed = parsed.replace(tzinfo=TEHRAN)
-                expires_at = parsed.timestamp()
-                self._lifetime = max(1.0, expires_at - now)
-            except ValueError:
-                expires_at = now + self._lifetime
-        else:
-            # The refresh answer carries no expiry: assume the lifetime seen before.
-            expires_at = now + self._lifetime
-        self._retired = (self._token, self._refresh_token, *self._retired)[:6]
-        self._token = token
-        self._refresh_token = refresh if isinstance(refresh, str) else self._refresh_token
-        self._expires_at = expires_at
-
-    def _needs_renewal(self) -> bool:
-        margin = min(60.0, self._lifetime * 0.2)
-        return self._token is None or self._clock() >= self._expires_at - margin
-
-    async def _renew(self, stale_token: str | None) -> None:
-        """Refresh, or authenticate when there is no token or the refresh is refused.
-
-        Only one coroutine renews; the others find a fresh token when they get the lock.
-        """
-        async with self._lock:
-            if self._token is not None and self._token != stale_token:
-                return
-            if self._token is None:
-                await self._authenticate()
-                return
-            try:
-                await self.refresh()
-            except AuthError:
-                log.info("refresh_refused_reauthenticating")
-                self._token = self._refresh_token = None
-                await self._authenticate()
-
     async def ensure_token(self) -> str:
-        if self._needs_renewal():
-            await self._renew(self._token)
-        assert self._token is not None
-        return self._token
+        return await self.auth.token()
+
+    def _fresh_token_refused(self, request: httpx.Request) -> Exception:
+        # A fresh token refused at once: most likely a very short lifetime or clock skew.
+        # Worth another try; a refused login raises AuthError from authenticate().
+        return RetryableError(t("fresh_token_refused", path=self._path(request)), status=401)
+
+    def _path(self, request: httpx.Request) -> str:
+        """The path a request was made for, as the client's calls name it."""
+        url, base = str(request.url.copy_with(query=None)), str(self._http.base_url)
+        return url[len(base) :] if url.startswith(base) else request.url.path
 
     # -- transport -------------------------------------------------------------------------
 
     async def _raw(
         self, method: str, path: str, *, limit: int = POST_BODY_LIMIT, **kwargs: Any
     ) -> httpx.Response:
-        """Send one request and read its answer, at most ``limit`` bytes of a success and
-        ``ERROR_BODY_LIMIT`` of anything else (the rest is dropped, never held in memory)."""
+        """Send one request and read its answer (``_send``)."""
+        return await self._send(self._http.build_request(method, path, **kwargs), path, limit)
+
+    async def _send(self, request: httpx.Request, path: str, limit: int) -> httpx.Response:
+        """Send ``request`` when the pace allows and read its answer, at most ``limit`` bytes
+        of a success and ``ERROR_BODY_LIMIT`` of anything else (the rest is dropped, never
+        held in memory)."""
         sent_at = await self.pace.acquire()
         started = self._clock()
-        request = self._http.build_request(method, path, **kwargs)
         try:
             response = await self._http.send(request, stream=True)
             self.pace.answered(sent_at, response.status_code, _retry_after(response))
@@ -490,7 +492,7 @@ class SimadClient:
         self._answered = True
         log.debug(
             "http",
-            method=method,
+            method=request.method,
             path=path,
             status=response.status_code,
             ms=round((self._clock() - started) * 1000, 1),
@@ -517,19 +519,22 @@ class SimadClient:
                 status=response.status_code,
             )
 
-    async def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        for attempt in (1, 2):
-            token = await self.ensure_token()
-            headers = {"Authorization": f"Bearer {token}", "token": token}
-            response = await self._raw(method, path, headers=headers, **kwargs)
-            if response.status_code != 401:
-                break
-            log.info("unauthorized_renewing", path=path, attempt=attempt)
-            await self._renew(token)
-        else:
-            # A fresh token refused at once: most likely a very short lifetime or clock skew.
-            # Worth another try; a refused login raises AuthError from authenticate().
-            raise RetryableError(t("fresh_token_refused", path=path), status=401)
+    async def _authorized(
+        self, method: str, path: str, *, limit: int = POST_BODY_LIMIT, **kwargs: Any
+    ) -> httpx.Response:
+        """A data or list call with the token (``net.auth``'s flow, driven here so that every
+        answer, a refused one included, is read with a bound and goes through the pace)."""
+        flow = self.auth.async_auth_flow(self._http.build_request(method, path, **kwargs))
+        try:
+            request = await anext(flow)
+            while True:
+                response = await self._send(request, path, limit)
+                try:
+                    request = await flow.asend(response)
+                except StopAsyncIteration:
+                    break
+        finally:
+            await flow.aclose()
         if response.status_code in RETRYABLE_STATUSES:
             raise self._retryable(path, response)
         self._not_a_redirect(path, response)
@@ -622,7 +627,9 @@ class SimadClient:
         return body
 
 
-def _filters(year_id: int, course: str | int | None, national: str | None, student: str | None):
+def _filters(
+    year_id: int, course: str | int | None, national: str | None, student: str | None
+) -> dict[str, Any]:
     return {
         "yearId": year_id,
         "courseStudyCode": course,

@@ -268,7 +268,7 @@ class Ledger:
             (target, kind, key, payload_hash, run_id, time.time()),
         )
 
-    def record(
+    def record(  # noqa: PLR0913 -- one argument per column of the outcome's row
         self,
         target: str,
         kind: str,

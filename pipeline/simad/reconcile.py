@@ -15,19 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.core.config import describe_target, simad_home
+from pipeline.core.config import describe_target
 from pipeline.core.i18n import current_lang, t
+from pipeline.core.result import Result
+from pipeline.core.status import Reconciliation, Validation
 from pipeline.sheets.fields import Mapping
 from pipeline.sheets.report import MESSAGE_SEPARATOR, Report, ReportSheet
 from pipeline.sheets.validation import validate_paths
 from pipeline.simad.compare import Difference, differences
-from pipeline.simad.ledger import Ledger
 from pipeline.simad.payloads import build_payload
 from pipeline.simad.results import Joined
 from schemas import codes
 
-MATCHED, MISSING, ONLY, DIFFERENT = "matched", "missing_on_server", "only_on_server", "different"
-CATEGORIES = (MATCHED, DIFFERENT, MISSING, ONLY)
 # Appendix 4 codes that ask the office to act, found in the code table by their English title.
 _REVIEW = codes.table("review_statuses")
 REJECTED = _REVIEW.code_titled("Rejected")
@@ -37,7 +36,7 @@ NEEDS_CORRECTION = _REVIEW.code_titled("Needs correction")
 @dataclass
 class Line:
     key: tuple[str, int]
-    category: str
+    category: Reconciliation
     local: dict[str, Any] | None
     server: Joined | None
     differences: list[Difference] = field(default_factory=list)
@@ -61,7 +60,7 @@ class Line:
         correction, the server lacks it or holds other values, or the file's row is invalid."""
         return (
             bool(self.problems)
-            or self.category in (MISSING, DIFFERENT)
+            or self.category in (Reconciliation.MISSING_ON_SERVER, Reconciliation.DIFFERENT)
             or self.review_status in (REJECTED, NEEDS_CORRECTION)
         )
 
@@ -91,11 +90,14 @@ def compare(
     for key in sorted(set(side.rows) | set(server)):
         mine, theirs = side.rows.get(key), server.get(key)
         if mine is None:
-            lines.append(Line(key, ONLY, None, theirs))
+            lines.append(Line(key, Reconciliation.ONLY_ON_SERVER, None, theirs))
             continue
         declared = theirs.declaration if theirs is not None else None
         diff = differences(mine, declared.values) if declared is not None else []
-        category = (DIFFERENT if diff else MATCHED) if declared is not None else MISSING
+        if declared is None:
+            category = Reconciliation.MISSING_ON_SERVER
+        else:
+            category = Reconciliation.DIFFERENT if diff else Reconciliation.MATCHED
         known = side.known_students
         lines.append(
             Line(
@@ -117,19 +119,21 @@ def compare(
 def local_from_inputs(
     inputs: Iterable[Path],
     year_id: int,
-    lang: str,
     known_students: Iterable[str] = (),
     mapping: Mapping | None = None,
 ) -> Local:
     """The declarations of ``year_id`` in the inputs, normalised as for submission. Rows invalid
-    in the file are kept with their errors, so the office is told what to fix in the file."""
+    in the file are kept with their errors, so the office is told what to fix in the file.
+    Findings are worded in the current language."""
     known = frozenset(known_students)
-    run = validate_paths(list(inputs), lang=lang, known_students=known, mapping=mapping)
+    run = validate_paths(list(inputs), known_students=known, mapping=mapping)
     side = Local(known_students=known)
     for result in run.results:
         if result.sheet.kind == "residents":
             students = list(result.frame["StudentNumber"])
-            valid = {s for i, s in enumerate(students) if s and result.status(i) == "valid"}
+            valid = {
+                s for i, s in enumerate(students) if s and result.status(i) == Validation.VALID
+            }
             invalid = {s for s in students if s and s not in valid}
             side.known_students = frozenset({*known, *valid, *(side.known_students or ())})
             side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
@@ -143,7 +147,7 @@ def local_from_inputs(
                 continue
             key = (str(payload["StudentNumber"]), year_id)
             row = result.sheet.row_numbers[i]
-            if result.status(i) != "valid":
+            if result.status(i) != Validation.VALID:
                 if key in side.rows and key not in side.problems:
                     continue  # a valid row of the same declaration is what would be sent
                 errors = [f.message for f in result.row_findings(i) if f.severity == "error"]
@@ -155,14 +159,13 @@ def local_from_inputs(
     return side
 
 
-def local_from_ledger(target: str, year_id: int) -> Local:
-    """What the ledger recorded as accepted by ``target`` for ``year_id``."""
-    ledger = Ledger(simad_home() / "ledger.db")
-    try:
-        rows = ledger.accepted_declarations(target, year_id)
-        known = frozenset(ledger.accepted_students(target))
-    finally:
-        ledger.close()
+def local_from_ledger(
+    rows: Iterable[dict[str, Any]], accepted_students: Iterable[str], year_id: int
+) -> Local:
+    """What the ledger recorded as accepted for ``year_id``: its declarations (``rows``, as
+    ``Ledger.accepted_declarations`` gives them) and the residents it accepted. The command
+    layer reads them (``commands/reconcile.py``)."""
+    known = frozenset(accepted_students)
     return Local(
         {(str(p["StudentNumber"]), year_id): p for p in rows},
         known_students=known,
@@ -179,15 +182,15 @@ def action(line: Line) -> str:
         return t("action_rejected", reason=reason or "-")
     if line.review_status == NEEDS_CORRECTION:
         return t("action_correct", reason=reason or "-")
-    if line.category == MISSING:
+    if line.category == Reconciliation.MISSING_ON_SERVER:
         if line.resident_invalid and line.resident_unknown:
             return t("action_resident_invalid", student=line.key[0])
         if line.resident_unknown:
             return t("action_resident_unknown", student=line.key[0])
         return t("action_missing_ledger" if line.from_ledger else "action_missing_on_server")
-    if line.category == DIFFERENT:
+    if line.category == Reconciliation.DIFFERENT:
         return t("action_different")
-    if line.category == ONLY:
+    if line.category == Reconciliation.ONLY_ON_SERVER:
         return t("action_only_on_server")
     return ""
 
@@ -221,7 +224,7 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
                 line.key[1],
                 "yes" if line.needs_action else None,
                 step,
-                line.category,
+                line.category.value,
                 review.title(status, current_lang())
                 if status
                 else (server.pick("review_title") if server else None),
@@ -233,7 +236,9 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
         )
         if line.needs_action:
             marks[(i, 3)] = (
-                "error" if line.category == DIFFERENT or line.problems else "warning",
+                "error"
+                if line.category == Reconciliation.DIFFERENT or line.problems
+                else "warning",
                 step,
             )
     return ReportSheet(
@@ -252,7 +257,7 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
 def reconcile_report(
     lines: list[Line], *, target: str, year_id: int, source: str, elapsed: float, invalid: int
 ) -> Report:
-    counts = Counter(line.category for line in lines)
+    counts = Counter(line.category.value for line in lines)
     review = Counter(line.review_status for line in lines if line.server)
     final = Counter(line.final_result for line in lines if line.final_result)
     to_act = [line for line in lines if line.needs_action]
@@ -277,7 +282,7 @@ def reconcile_report(
     for code, n in sorted(final.items()):
         title = codes.table("final_results").title(code, current_lang())
         summary.append((f"{t('col_final_title')}: {title}", n))
-    table = [[category, counts.get(category, 0)] for category in CATEGORIES]
+    table = [[category.value, n] for category, n in Reconciliation.counted(counts).items()]
     return Report(
         summary,
         [t("col_category"), t("sum_count")],
@@ -295,14 +300,14 @@ def headline(to_act: int) -> str:
 
 
 @dataclass
-class ReconcileResult:
+class ReconcileResult(Result):
     lines: list[Line]
     report: Path
     content: Report | None = field(default=None, repr=False)  # what the workbook shows
 
     @property
     def counts(self) -> dict[str, int]:
-        return dict(Counter(line.category for line in self.lines))
+        return dict(Counter(line.category.value for line in self.lines))
 
     @property
     def needs_action(self) -> int:
@@ -322,7 +327,7 @@ class ReconcileResult:
                 {
                     "student_number": line.key[0],
                     "year_id": line.key[1],
-                    "category": line.category,
+                    "category": line.category.value,
                     "needs_action": line.needs_action,
                     "review_status": line.review_status,
                     "final_result": line.final_result,

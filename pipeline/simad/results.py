@@ -5,11 +5,13 @@ camelCase); the body may be a bare array or an object wrapping it; unknown field
 The names recognised for the review status and the final result live in ``RECOGNISED``.
 An answer of any other shape is never read as an empty list (``answers.records``): the
 client refuses it as not the API's, so nothing is reported missing on its word.
+
+This module only reads answers and builds the workbook; the command layer fetches them
+(``commands/results.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -20,7 +22,6 @@ from typing import Any
 import jdatetime
 
 from pipeline import __version__
-from pipeline.commands.targets import open_simad
 from pipeline.core.config import describe_target
 from pipeline.core.i18n import current_lang, t
 from pipeline.net.answers import STUDENT_NUMBER_KEYS, records
@@ -197,46 +198,6 @@ def join(
     return dict(sorted(out.items()))
 
 
-def download(
-    target: str,
-    year_id: int,
-    *,
-    transport: Any = None,
-    credentials: Any = None,
-    policy: Any = None,
-    **filters: Any,
-) -> dict[tuple[str, int], Joined]:
-    """Open the target, fetch both lists with ``filters`` (each call under the client's
-    retry policy, so 503s, 429s and timeouts are ridden out) and join them."""
-
-    async def go() -> dict[tuple[str, int], Joined]:
-        async with open_simad(
-            target, transport=transport, credentials=credentials, policy=policy
-        ) as client:
-            return await fetch(client, year_id, **filters)
-
-    return asyncio.run(go())
-
-
-async def fetch(
-    client: Any,
-    year_id: int,
-    *,
-    course: str | None = None,
-    national_code: str | None = None,
-    student_number: str | None = None,
-) -> dict[tuple[str, int], Joined]:
-    """Download both lists with the same filters and join them."""
-    filters = {
-        "course_study_code": course,
-        "national_code": national_code,
-        "student_number": student_number,
-    }
-    declared = parse(await client.get_declare_residents(year_id, **filters))
-    finals = parse(await client.get_final_results(year_id, **filters))
-    return join(declared, finals, year_id)
-
-
 # -- the results workbook ----------------------------------------------------------------------
 
 
@@ -381,13 +342,13 @@ def _extra_keys(joined: dict[tuple[str, int], Joined]) -> list[str]:
 
 def solar(day: date) -> str:
     """A date as the office writes it: Solar Hijri, year first (1401/07/01)."""
-    return jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
+    return str(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
 
 
 def _per_course(joined: dict[tuple[str, int], Joined]) -> tuple[list[str], list[list[Any]]]:
     """The summary table: per course, declarations, review statuses and final results."""
     review, final = codes.table("review_statuses"), codes.table("final_results")
-    per_course: dict[str, Counter] = {}
+    per_course: dict[str, Counter[str]] = {}
     for j in joined.values():
         status, result = j.pick("review_status"), j.pick("final_result")
         tally = per_course.setdefault(str(j.pick("course_study_code") or "-"), Counter())
