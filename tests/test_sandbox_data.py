@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sandbox.rehearsal import apply_review
+from pipeline.sandbox.rehearsal import Review, apply_review
 
 from .conftest import JPEG, declaration, national_code, resident
 
@@ -139,13 +139,12 @@ async def test_review_then_results(client, sandbox):
     assert (await client.add_or_update_resident(resident())).ok
     assert (await client.add_or_update_declaration(declaration())).ok
     assert await client.get_final_results(1402) == []
-    apply_review(
-        sandbox.store, 1402, student_number="98123001", status_id=2, description="مدارک ناقص است"
-    )
+    review = Review(student_number="98123001", status_id=2, description="مدارک ناقص است")
+    apply_review(sandbox.store, 1402, review)
     [row] = await client.get_declare_residents(1402)
     assert (row["reviewStatusId"], row["reviewStatusTitle"]) == (2, "رد")
     assert row["reviewDescription"] == "مدارک ناقص است"
-    apply_review(sandbox.store, 1402, status_id=1, final_result_id=2)
+    apply_review(sandbox.store, 1402, Review(status_id=1, final_result_id=2))
     [final] = await client.get_final_results(1402, student_number="98123001")
     assert (final["finalResultId"], final["finalResultTitle"]) == (2, "ارتقا مشروط")
 
@@ -156,12 +155,12 @@ async def test_random_review_is_seeded(client, sandbox):
         body = resident(sn, NationalCode=national_code(f"77{i:04d}"))
         assert (await client.add_or_update_resident(body)).ok
         assert (await client.add_or_update_declaration(declaration(sn))).ok
-    first = apply_review(sandbox.store, 1402, seed=7)
+    first = apply_review(sandbox.store, 1402, Review(seed=7))
     rows_first = [
         (r["reviewStatusId"], r["reviewDescription"])
         for r in await client.get_declare_residents(1402)
     ]
-    again = apply_review(sandbox.store, 1402, seed=7)
+    again = apply_review(sandbox.store, 1402, Review(seed=7))
     rows_again = [
         (r["reviewStatusId"], r["reviewDescription"])
         for r in await client.get_declare_residents(1402)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pipeline.net.retry import RetryPolicy
-from pipeline.sandbox.faults import FaultInjector
+from pipeline.sandbox.faults import FaultInjector, Faults
 
 from .conftest import BASE, resident
 
@@ -26,9 +26,9 @@ async def statuses(app, n: int) -> list[int]:
 
 
 async def test_fail_rate_is_seeded_and_roughly_the_share_asked(clock):
-    first = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=11, clock=clock), 200)
-    second = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=11, clock=clock), 200)
-    other = await statuses(FaultInjector(ok_app, fail_rate=0.3, seed=12, clock=clock), 200)
+    first = await statuses(FaultInjector(ok_app, Faults(fail_rate=0.3, seed=11), clock=clock), 200)
+    second = await statuses(FaultInjector(ok_app, Faults(fail_rate=0.3, seed=11), clock=clock), 200)
+    other = await statuses(FaultInjector(ok_app, Faults(fail_rate=0.3, seed=12), clock=clock), 200)
     assert first == second
     assert first != other
     assert 40 <= first.count(503) <= 80
@@ -36,7 +36,7 @@ async def test_fail_rate_is_seeded_and_roughly_the_share_asked(clock):
 
 
 async def test_rate_limit_answers_429_with_retry_after(clock):
-    app = FaultInjector(ok_app, rate_limit=2, clock=clock)
+    app = FaultInjector(ok_app, Faults(rate_limit=2), clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
         codes = [(await http.get("/x")).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
@@ -53,7 +53,7 @@ async def test_latency_is_added_to_every_request(clock):
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    app = FaultInjector(ok_app, latency_ms=20, clock=clock, sleep=record)
+    app = FaultInjector(ok_app, Faults(latency_ms=20), clock=clock, sleep=record)
     assert await statuses(app, 3) == [200, 200, 200]
     assert waits == [0.02, 0.02, 0.02]
 
@@ -121,7 +121,7 @@ async def test_echo_and_huge_error_bodies(clock):
         await send({"type": "http.response.start", "status": 403, "headers": []})
         await send({"type": "http.response.body", "body": b"Incorrect"})
 
-    app = FaultInjector(refuse, echo_errors=True, huge_error_body=1, clock=clock)
+    app = FaultInjector(refuse, Faults(echo_errors=True, huge_error_body=1), clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
         answer = await http.post(
             "/api/Token/authenticate",
@@ -134,7 +134,7 @@ async def test_echo_and_huge_error_bodies(clock):
 
 
 async def test_bogus_200_answers_a_login_page(clock):
-    app = FaultInjector(ok_app, bogus_200=1.0, clock=clock)
+    app = FaultInjector(ok_app, Faults(bogus_200=1.0), clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
         answer = await http.post("/api2/Residents/AddOrUpdate", json=resident())
     assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
@@ -143,7 +143,9 @@ async def test_bogus_200_answers_a_login_page(clock):
 
 async def test_the_rate_limit_is_per_account_and_says_when_to_come_back(clock):
     accounts = iter(["a", "a", "a", "b", "a"])
-    app = FaultInjector(ok_app, rate_limit=2, clock=clock, account_of=lambda _scope: next(accounts))
+    app = FaultInjector(
+        ok_app, Faults(rate_limit=2), clock=clock, account_of=lambda _scope: next(accounts)
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
         codes = [(await http.get("/x")).status_code for _ in range(4)]
         assert codes == [200, 200, 429, 200]  # b has its own bucket
@@ -160,7 +162,7 @@ async def test_overload_answers_503_to_what_arrives_beyond_the_requests_being_se
         await gate.wait()
         await ok_app(scope, receive, send)
 
-    app = FaultInjector(slow_app, overload_at=2, clock=clock)
+    app = FaultInjector(slow_app, Faults(overload_at=2), clock=clock)
 
     async def one(http: httpx.AsyncClient) -> int:
         return (await http.get("/x")).status_code
@@ -180,3 +182,13 @@ async def test_the_sandbox_knows_the_account_of_a_request(make_sandbox, make_cli
     client = make_client(app)
     await client.add_or_update_resident(resident("98123001"))
     assert app.faults.accepted_by.get("demo-university", 0) >= 1
+
+
+def test_faults_come_from_the_settings_and_none_means_no_injector():
+    from pipeline.sandbox import SandboxSettings, create_app
+    from pipeline.sandbox.faults import Faults
+
+    assert create_app(SandboxSettings(seed=5)).faults is None  # a seed alone injects nothing
+    app = create_app(SandboxSettings(fail_rate=0.5, hang=2.0, seed=5))
+    assert app.faults is not None
+    assert app.faults.faults == Faults(fail_rate=0.5, hang=2.0, seed=5)

@@ -232,3 +232,27 @@ def test_a_workbook_with_a_huge_styles_part_is_refused_with_a_sentence(space, tm
     with pytest.raises(InputFileError, match=r"xl/styles\.xml is 17 MB"):
         ws.save_corrected(space, source, tmp_path / "corrected.xlsx", ctx=EN)
     assert not (tmp_path / "corrected.xlsx").exists()
+
+
+def test_a_workspace_is_a_result_value(space):
+    """Opening and correcting are user actions: their values print as JSON and give an exit
+    code as every command's result does (1 while a row is invalid, as `simad validate`)."""
+    import json
+
+    from pipeline.core.result import Result
+
+    assert isinstance(space, Result) and space.exit_code == 1
+    sheet, index, col = cell_of(space, "national_code_invalid")
+    edit = ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
+    assert isinstance(edit, Result) and edit.exit_code == 0
+    shown = json.loads(json.dumps(space.to_dict(), default=str))
+    assert shown["id"] == space.id and shown["paths"] == [str(p) for p in space.paths]
+    assert shown["edits"] == [edit.to_dict()] and shown["ok"] is False
+
+
+def test_books_read_already_open_as_the_same_workspace(space):
+    books = space.run.books
+    again = ws.open_books(books, ctx=EN)
+    assert again.paths == space.paths and again.run.invalid == space.run.invalid
+    legacy = ws.open_workspace(space.paths, books=books, ctx=EN)  # the web app's start page
+    assert legacy.run.invalid == space.run.invalid

@@ -9,12 +9,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.commands.validate import known_from_ledger, validation_report
 from pipeline.core.context import Context
 from pipeline.core.errors import InputFileError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import language, t
 from pipeline.core.private import private_dir
+from pipeline.core.result import Result, plain
 from pipeline.sheets.corrected import CellEdit, apply, typed, write_corrected
 from pipeline.sheets.fields import Mapping
 from pipeline.sheets.reader import Sheet, Workbook
@@ -29,7 +31,7 @@ from schemas import codes
 
 
 @dataclass
-class Workspace:
+class Workspace(Result):
     """Workbooks open for correction. ``id`` names them: every correction, download and
     submission says which workbooks it is for, so that a page showing others is refused."""
 
@@ -40,6 +42,22 @@ class Workspace:
     edits: list[CellEdit] = field(default_factory=list)
     seconds: float = 0.0  # how long the last validation took
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The workbooks' validation as ``simad validate --json`` gives it, with what names
+        them here: their id, paths and corrections."""
+        return {
+            "id": self.id,
+            "paths": plain(self.paths),
+            "edits": plain(self.edits),
+            "seconds": self.seconds,
+            **self.run.to_dict(),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """As ``simad validate``: 0 when every row is valid, 1 when some are not."""
+        return 0 if self.run.ok else 1
 
     def cell(self, sheet_no: int, index: int, position: int) -> Sheet:
         """The sheet holding this cell; ``InputFileError`` when there is no such cell."""
@@ -57,27 +75,47 @@ def open_workspace(
     kind: str | None = None,
     course_codes: Path | None = None,
     mapping: Mapping | None = None,
-    books: list[Workbook] | None = None,
     ctx: Context = Context(),
+    **read: list[Workbook] | None,
 ) -> Workspace:
-    """Read and validate ``inputs`` (no report is written). ``books``: the inputs as read
-    already (by a child process, in the web app), validated without reading them again."""
+    """Read and validate ``inputs`` (no report is written). ``books=``: the inputs as read
+    already, as ``open_books`` takes them (kept for the web app's start page until it calls
+    ``open_books``)."""
+    books = read.pop("books", None)
+    if read:
+        raise TypeError(f"open_workspace() got unexpected arguments {sorted(read)}")
+    if books is not None:
+        return open_books(books, target=target, course_codes=course_codes, ctx=ctx)
     with ctx.applied():
         started = time.perf_counter()
         known = known_from_ledger(target)
         table = read_course_table(course_codes) if course_codes else None
-        if books is None:
-            run = validate_paths(
-                inputs,
-                kind=kind,
-                lang=ctx.lang,
-                course_codes=course_codes,
-                known_students=known,
-                mapping=mapping,
-            )
-        else:
-            run = validate_books(books, lang=ctx.lang, course_table=table, known_students=known)
+        run = validate_paths(
+            inputs,
+            kind=kind,
+            course_codes=course_codes,
+            known_students=known,
+            mapping=mapping,
+        )
         return Workspace(list(inputs), run, known, table, seconds=time.perf_counter() - started)
+
+
+def open_books(
+    books: list[Workbook],
+    *,
+    target: str | None = None,
+    course_codes: Path | None = None,
+    ctx: Context = Context(),
+) -> Workspace:
+    """Validate workbooks read already (by a child process, in the web app) without reading
+    them again (no report is written)."""
+    with ctx.applied():
+        started = time.perf_counter()
+        known = known_from_ledger(target)
+        table = read_course_table(course_codes) if course_codes else None
+        run = validate_books(books, course_table=table, known_students=known)
+        paths = [book.path for book in books]
+        return Workspace(paths, run, known, table, seconds=time.perf_counter() - started)
 
 
 def edit_cell(
@@ -109,9 +147,8 @@ def undo(ws: Workspace, *, ctx: Context = Context()) -> CellEdit | None:
 def revalidate(ws: Workspace, ctx: Context = Context()) -> None:
     """Validate the workbooks in memory again (after a correction, or in another language)."""
     started = time.perf_counter()
-    ws.run = validate_books(
-        ws.run.books, lang=ctx.lang, course_table=ws.course_table, known_students=ws.known
-    )
+    with language(ctx.lang):
+        ws.run = validate_books(ws.run.books, course_table=ws.course_table, known_students=ws.known)
     ws.seconds = time.perf_counter() - started
 
 

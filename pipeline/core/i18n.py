@@ -1254,10 +1254,10 @@ def current_lang() -> str:
     return _lang.get(None) or _from_environment()
 
 
-def number(value: int | float, lang: str | None = None) -> str:
-    """A number as a reader of ``lang`` writes it: Persian digits and decimal sign in Persian."""
+def number(value: int | float) -> str:
+    """A number as the reader writes it: Persian digits and decimal sign in Persian."""
     text = str(value)
-    return number_text(text) if (lang or current_lang()) == "fa" else text
+    return number_text(text) if current_lang() == "fa" else text
 
 
 def t(key: str, **values: object) -> str:
@@ -1271,7 +1271,7 @@ def t(key: str, **values: object) -> str:
     template = entry.get(f"{lang}_one", entry[lang]) if values.get("n") == 1 else entry[lang]
     if lang == "fa":
         values = {
-            k: number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
             for k, v in values.items()
         }
     return template.format(**values)

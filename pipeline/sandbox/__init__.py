@@ -6,12 +6,10 @@ through ``httpx.ASGITransport`` (the default ``sandbox`` target and the tests).
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pipeline.sandbox.faults import FaultInjector
+from pipeline.sandbox.faults import FaultInjector, Faults
 from pipeline.sandbox.guard import RequestGuard
 from pipeline.sandbox.maxa_app import MaxaSandbox
 from pipeline.sandbox.settings import SandboxSettings
@@ -34,23 +32,10 @@ class SandboxApp:
         self._owners: dict[str, str] = {}  # bearer token → account
         inner: ASGIApp = Starlette(routes=routes)
         self.faults: FaultInjector | None = None
-        faults: dict[str, Any] = {
-            "latency_ms": settings.latency_ms,
-            "fail_rate": settings.fail_rate,
-            "rate_limit": settings.rate_limit,
-            "overload_at": settings.overload_at,
-            "bogus_200": settings.bogus_200,
-            "echo_errors": settings.echo_errors,
-            "hang": settings.hang,
-            "huge_error_body": settings.huge_error_body,
-        }
-        if any(faults.values()):
+        faults = Faults.of(settings)
+        if faults.any:
             self.faults = FaultInjector(
-                inner,
-                **faults,
-                account_of=self._account_of,
-                seed=settings.seed,
-                clock=settings.clock,
+                inner, faults, account_of=self._account_of, clock=settings.clock
             )
             inner = self.faults
         self._app = RequestGuard(inner)

@@ -27,45 +27,81 @@ import json
 import math
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.sandbox.guard import MAX_BODY, read_body, replaying
+from pipeline.sandbox.settings import SandboxSettings
+
+
+@dataclass(frozen=True)
+class Faults:
+    """The faults a sandbox injects (the module's docstring says what each does), and the seed
+    of its random ones."""
+
+    latency_ms: float = 0.0
+    fail_rate: float = 0.0
+    rate_limit: float = 0.0
+    overload_at: int = 0
+    bogus_200: float = 0.0
+    echo_errors: bool = False
+    hang: float = 0.0
+    huge_error_body: float = 0.0
+    garbled_get: bytes | None = None
+    seed: int = 0
+
+    @classmethod
+    def of(cls, settings: SandboxSettings) -> Faults:
+        """The faults a sandbox's settings ask for (they have no ``garbled_get``)."""
+        return cls(
+            latency_ms=settings.latency_ms,
+            fail_rate=settings.fail_rate,
+            rate_limit=settings.rate_limit,
+            overload_at=settings.overload_at,
+            bogus_200=settings.bogus_200,
+            echo_errors=settings.echo_errors,
+            hang=settings.hang,
+            huge_error_body=settings.huge_error_body,
+            seed=settings.seed,
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether any fault is injected at all (the seed alone injects none)."""
+        kept = (f.name for f in fields(self) if f.name not in ("seed", "garbled_get"))
+        return self.garbled_get is not None or any(getattr(self, name) for name in kept)
 
 
 class FaultInjector:
     def __init__(
         self,
         app: ASGIApp,
+        faults: Faults | None = None,
         *,
-        latency_ms: float = 0.0,
-        fail_rate: float = 0.0,
-        rate_limit: float = 0.0,
-        overload_at: int = 0,
-        account_of: Callable[[Scope], str] = lambda _scope: "",
-        bogus_200: float = 0.0,
-        echo_errors: bool = False,
-        hang: float = 0.0,
-        huge_error_body: float = 0.0,
-        garbled_get: bytes | None = None,
-        seed: int = 0,
         clock: Callable[[], float],
+        account_of: Callable[[Scope], str] = lambda _scope: "",
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ):
+        **legacy: Any,
+    ) -> None:
+        """``faults`` as a ``Faults``; ``legacy``: its fields as keywords instead, as callers
+        written before ``Faults`` give them (tests/test_garbled_answers.py)."""
+        faults = faults if faults is not None else Faults(**legacy)
+        self.faults = faults
         self.app = app
-        self.latency = latency_ms / 1000.0
-        self.fail_rate = fail_rate
-        self.rate_limit = rate_limit
-        self.overload_at = overload_at
+        self.latency = faults.latency_ms / 1000.0
+        self.fail_rate = faults.fail_rate
+        self.rate_limit = faults.rate_limit
+        self.overload_at = faults.overload_at
         self.account_of = account_of
         self.in_flight = 0
-        self.bogus_200 = bogus_200
-        self.echo_errors = echo_errors
-        self.hang = hang
-        self.huge_error_body = int(huge_error_body * 1024 * 1024)
-        self.garbled_get = garbled_get
-        self.rng = random.Random(seed)
+        self.bogus_200 = faults.bogus_200
+        self.echo_errors = faults.echo_errors
+        self.hang = faults.hang
+        self.huge_error_body = int(faults.huge_error_body * 1024 * 1024)
+        self.garbled_get = faults.garbled_get
+        self.rng = random.Random(faults.seed)
         self.clock = clock
         self.sleep = sleep
         self._buckets: dict[str, list[float]] = {}  # account → [tokens, when filled]
@@ -199,7 +235,9 @@ async def _send_all(send: Send, status: int, ctype: bytes, payload: bytes) -> No
     await send({"type": "http.response.body", "body": payload})
 
 
-async def _reply(send: Send, status: int, body: dict | None, headers: list) -> None:
+async def _reply(
+    send: Send, status: int, body: dict[str, Any] | None, headers: list[tuple[bytes, bytes]]
+) -> None:
     if body is None:
         payload, ctype = b"Service Unavailable", b"text/plain"
     else:

@@ -14,10 +14,10 @@ import base64
 import json
 import secrets
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -28,6 +28,8 @@ from pipeline.sandbox.settings import SandboxSettings
 from pipeline.sandbox.simad_app import same_secret
 
 BASE = "/api/client/apim/v1/maksaservice/gwmaksa"
+# One of the seven functions: the request's body with its keys in lower case, and as sent.
+Handler = Callable[[dict[str, Any], dict[str, Any]], Response]
 GATEWAY_MESSAGES = {
     200: "OK",
     400: "Bad request.",
@@ -40,7 +42,8 @@ GATEWAY_MESSAGES = {
 @cache
 def seed() -> dict[str, Any]:
     text = (resources.files("pipeline.sandbox") / "maxa_seed.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    found: dict[str, Any] = json.loads(text)
+    return found
 
 
 def _key(terminology: Any) -> str:
@@ -116,7 +119,9 @@ class MaxaSandbox:
         self.created = {
             _key(t["id"]): (t["id"], _jalali(t["created"])) for t in data["terminologies"]
         }
-        self.versions = {_key(tid): versions for tid, versions in data["versions"].items()}
+        self.versions: dict[str, list[dict[str, Any]]] = {
+            _key(tid): versions for tid, versions in data["versions"].items()
+        }
         self.terms: dict[str, list[tuple[str, str, tuple[int, int, int]]]] = {
             _key(tid): [(code, value, _jalali(day)) for code, value, day in rows]
             for tid, rows in data["terms"].items()
@@ -258,11 +263,11 @@ class MaxaSandbox:
             body = json.loads(await request.body() or b"null")
         except ValueError:
             return None
-        return body if isinstance(body, dict) else None
+        return cast("dict[str, Any]", body) if isinstance(body, dict) else None
 
     # -- the seven functions ---------------------------------------------------------------
 
-    def _function(self, handler):
+    def _function(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             if (denied := self._denied(request)) is not None:
                 return denied
@@ -283,13 +288,13 @@ class MaxaSandbox:
         versions = self.versions.get(_key(tid), [])
         return next((v["terms"] for v in versions if v["IsLast"]), {})
 
-    def terminology(self, b: dict[str, Any], _raw: dict) -> Response:
+    def terminology(self, b: dict[str, Any], _raw: dict[str, Any]) -> Response:
         value = self._latest(b.get("terminologyid")).get(str(b.get("codedstring", "")).strip())
         if value is None:
             return self.envelope(inner=404)
         return self.envelope(json.dumps(value, ensure_ascii=False))
 
-    def search(self, b: dict[str, Any], raw: dict) -> Response:
+    def search(self, b: dict[str, Any], raw: dict[str, Any]) -> Response:
         since = _from_date(raw)
         tid = _key(b.get("terminologyid"))
         if since is None or tid not in self.terms:
@@ -304,7 +309,7 @@ class MaxaSandbox:
         ]
         return self.envelope(found) if found else self.envelope(inner=404)
 
-    def validate(self, b: dict[str, Any], _raw: dict) -> Response:
+    def validate(self, b: dict[str, Any], _raw: dict[str, Any]) -> Response:
         coded = b.get("docodedtext")
         if not isinstance(coded, dict):
             return self.envelope(inner=400, outer=400, http=400)
@@ -316,14 +321,14 @@ class MaxaSandbox:
         ok = value is not None and value == str(c.get("valuefield", "")).strip()
         return self.envelope("true" if ok else "false")
 
-    def terminologies(self, _b: dict[str, Any], raw: dict) -> Response:
+    def terminologies(self, _b: dict[str, Any], raw: dict[str, Any]) -> Response:
         since = _from_date(raw)
         if since is None:
             return self.envelope(inner=400, outer=400, http=400)
         found = [name for name, day in self.created.values() if day >= since]
         return self.envelope(found) if found else self.envelope(inner=404)
 
-    def value_by_version(self, b: dict[str, Any], _raw: dict) -> Response:
+    def value_by_version(self, b: dict[str, Any], _raw: dict[str, Any]) -> Response:
         version = self._version(b.get("terminologyid"), b.get("version"))
         value = version["terms"].get(str(b.get("codedstring", "")).strip()) if version else None
         return (
@@ -332,7 +337,7 @@ class MaxaSandbox:
             else self.envelope(inner=404)
         )
 
-    def terms_by_version(self, b: dict[str, Any], _raw: dict) -> Response:
+    def terms_by_version(self, b: dict[str, Any], _raw: dict[str, Any]) -> Response:
         version = self._version(b.get("terminologyid"), b.get("version"))
         if version is None:
             return self.envelope(inner=404)
@@ -349,7 +354,7 @@ class MaxaSandbox:
             headers={"requestId": str(uuid.uuid4())},
         )
 
-    def versions_of(self, b: dict[str, Any], _raw: dict) -> Response:
+    def versions_of(self, b: dict[str, Any], _raw: dict[str, Any]) -> Response:
         tid = b.get("terminologyid") or b.get("terminology_idfield")
         versions = self.versions.get(_key(tid))
         if not versions:

@@ -13,10 +13,13 @@ from pathlib import Path
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def start_server(port: int, db: Path, *options: str, timeout: float = 20.0) -> subprocess.Popen:
+def start_server(
+    port: int, db: Path, *options: str, timeout: float = 20.0
+) -> subprocess.Popen[bytes]:
     """Serve the sandbox on ``port`` and return once it accepts connections."""
     proc = subprocess.Popen(
         [
@@ -50,7 +53,7 @@ def start_server(port: int, db: Path, *options: str, timeout: float = 20.0) -> s
     raise RuntimeError(f"the sandbox did not start within {timeout:.0f} s")
 
 
-def stop_server(proc: subprocess.Popen) -> str:
+def stop_server(proc: subprocess.Popen[bytes]) -> str:
     """Stop the server; return what it printed."""
     proc.terminate()
     try:
@@ -58,4 +61,4 @@ def stop_server(proc: subprocess.Popen) -> str:
     except subprocess.TimeoutExpired:
         proc.kill()
         out, _ = proc.communicate()
-    return out.decode()
+    return bytes(out or b"").decode()

@@ -21,15 +21,23 @@ class ReviewSummary:
     results: dict[int, int]
 
 
+@dataclass(frozen=True)
+class Review:
+    """What a review sets: a review status (appendix 4), its reason and a final result
+    (appendix 5), for one resident's declarations or (``student_number`` None) all of them;
+    with ``seed`` and no status, drawn at random."""
+
+    student_number: str | None = None
+    status_id: int | None = None
+    final_result_id: int | None = None
+    description: str | None = None
+    seed: int | None = None
+
+
 def apply_review(
     store: SandboxStore,
     year_id: int,
-    *,
-    student_number: str | None = None,
-    status_id: int | None = None,
-    final_result_id: int | None = None,
-    description: str | None = None,
-    seed: int | None = None,
+    review: Review,
 ) -> ReviewSummary:
     """Set one declaration's (or every declaration's of the year) review and final result.
 
@@ -37,11 +45,12 @@ def apply_review(
     most accepted, some rejected or sent back for correction with a reason; accepted ones
     get a final result.
     """
+    seed = review.seed
     rng = random.Random(seed)
-    rows = store.declarations(year_id, student_number=student_number)
+    rows = store.declarations(year_id, student_number=review.student_number)
     summary = ReviewSummary(0, {}, {})
     for row in rows:
-        status, result, reason = status_id, final_result_id, description
+        status, result, reason = review.status_id, review.final_result_id, review.description
         if seed is not None and status is None:
             status = rng.choices([1, 2, 3], weights=[70, 15, 15])[0]
             reason = rng.choice(REASONS[status]) if status in REASONS else None

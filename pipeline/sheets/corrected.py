@@ -26,6 +26,7 @@ from typing import Any
 from pipeline.core.errors import InputFileError, LocalStorageError
 from pipeline.core.i18n import t
 from pipeline.core.private import restrict
+from pipeline.core.result import Result
 from pipeline.sheets.fields import fields
 from pipeline.sheets.reader import Sheet, decode_csv
 from pipeline.sheets.validation import ValidationRun
@@ -44,9 +45,9 @@ _SIGNED_NUMBER = re.compile(r"[+-]?[0-9\u06f0-\u06f9\u0660-\u0669 .,/+-]*")
 
 
 @dataclass(frozen=True)
-class CellEdit:
-    """One corrected cell: the ``n``-th sheet of a run, a row's index in it, a column
-    position; the value before and after."""
+class CellEdit(Result):
+    """One corrected cell (what a correction or its undoing did): the ``n``-th sheet of a
+    run, a row's index in it, a column position; the value before and after."""
 
     sheet_no: int
     index: int

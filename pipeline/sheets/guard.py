@@ -754,19 +754,7 @@ def _sheet_fast(
             continue
         cp = lt[index]
         words = _words(padded)
-        first = words[cp]  # '<c r="' and the first two letters
-        if ((first & 0xFFFFFFFFFFFF) != _CELL_START).any():
-            raise UnusualMarkup  # a cell without its reference first: placed by counting
-        second = words[cp + 8]
-        letters = [(first >> 48) & 0xFF, first >> 56, second & 0xFF, (second >> 8) & 0xFF]
-        upper = [(x >= 65) & (x <= 90) for x in letters]
-        if not upper[0].all() or (upper[1] & upper[2] & upper[3]).any():
-            raise UnusualMarkup
-        two, three = upper[1], upper[1] & upper[2]
-        col = letters[0].astype(np.int64) - 64
-        col = np.where(two, col * 26 + letters[1].astype(np.int64) - 64, col)
-        col = np.where(three, col * 26 + letters[2].astype(np.int64) - 64, col)
-        numbers = words[cp + 7 + two + three]
+        col, numbers = _cell_places(words, cp)
         width, key = _row_numbers(numbers)
         first, last, runs = _tags(a, lt, n)
         tag_end = last[index]  # where each cell's tag ends: the last '>' before the next '<'
@@ -804,11 +792,36 @@ def _sheet_fast(
                 added += _shared_references(padded[:n], shared)
         book.add_text(added)
         if (other.any() or (value & (a[tag_end + 4] == 35)).any()) and b't="e"' in padded:
-            for m in _ERROR_CELL.finditer(padded, 0, n):  # '#' starts an error value: #N/A
-                place = (int(m.group(2)) - 1, _column_number(m.group(1).decode()))
-                facts.errors[place] = m.group(3).decode("utf-8", "replace")
+            _error_cells(padded, n, facts)
     markup.close()
     return facts
+
+
+def _cell_places(words: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column numbers of the cells whose tags start at ``cp``, and the 8 bytes where their
+    row numbers start: references of one to three capital letters, else ``UnusualMarkup``."""
+    import numpy as np
+
+    first = words[cp]  # '<c r="' and the first two letters
+    if ((first & 0xFFFFFFFFFFFF) != _CELL_START).any():
+        raise UnusualMarkup  # a cell without its reference first: placed by counting
+    second = words[cp + 8]
+    letters = [(first >> 48) & 0xFF, first >> 56, second & 0xFF, (second >> 8) & 0xFF]
+    upper = [(x >= 65) & (x <= 90) for x in letters]
+    if not upper[0].all() or (upper[1] & upper[2] & upper[3]).any():
+        raise UnusualMarkup
+    two, three = upper[1], upper[1] & upper[2]
+    col = letters[0].astype(np.int64) - 64
+    col = np.where(two, col * 26 + letters[1].astype(np.int64) - 64, col)
+    col = np.where(three, col * 26 + letters[2].astype(np.int64) - 64, col)
+    return col, words[cp + 7 + two + three]
+
+
+def _error_cells(padded: bytes, n: int, facts: SheetFacts) -> None:
+    """The error values (#N/A, #DIV/0! …) of a chunk's cells, by place, into ``facts``."""
+    for m in _ERROR_CELL.finditer(padded, 0, n):  # '#' starts an error value: #N/A
+        place = (int(m.group(2)) - 1, _column_number(m.group(1).decode()))
+        facts.errors[place] = m.group(3).decode("utf-8", "replace")
 
 
 _BYTES = {b: int.from_bytes(bytes([b]) * 8, "little") for b in (0x01, 0x06, 0x0F, 0x10, 0x22)}
@@ -1311,7 +1324,8 @@ class _Biff:
             measured.sheets.append(self._sheet(at, name))
         return measured
 
-    def _sheet(self, at: int, name: str) -> SheetFacts:
+    # One loop over a sheet's records, per record, kept whole: the hot path of an .xls.
+    def _sheet(self, at: int, name: str) -> SheetFacts:  # noqa: C901 - see the line above
         """A sheet's records from ``at`` to its end (those of an embedded chart skipped, as
         the reader skips them): its extent, cells and text, and its formulas' extent (the
         reader keeps a second rectangle of them)."""
@@ -1395,7 +1409,8 @@ def _short_name(data: bytes) -> str:
     return raw.decode("utf-16-le" if wide else "latin-1", "replace")
 
 
-def _shared_xls(book: _Book, data: bytes, more: list[bytes]) -> list[int]:
+# One walk of the string table, kept whole: a string may go on in the next continuation.
+def _shared_xls(book: _Book, data: bytes, more: list[bytes]) -> list[int]:  # noqa: C901
     """An estimate of the UTF-8 bytes of each string of an SST record and its continuations
     (2 per character), walked as the reader walks them: a string's characters may go on in
     the next continuation, which then starts with a new flag byte. A string beyond the

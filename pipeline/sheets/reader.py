@@ -53,7 +53,7 @@ from pipeline.sheets.guard import (
 from pipeline.sheets.guard import TITLE_ROWS as HEADER_SEARCH_ROWS
 from pipeline.sheets.normalize import is_blank
 
-__all__ = ["HEADER_SEARCH_ROWS", "MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS"]
+__all__ = ["HEADER_SEARCH_ROWS", "MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "column_letter"]
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -548,7 +548,9 @@ def _results_start(row: list[Any]) -> int:
     return len(row)
 
 
-def _refuse_duplicate_headers(path: Path, sheet: str, row: int, headers: list[Any], kind: str):
+def _refuse_duplicate_headers(
+    path: Path, sheet: str, row: int, headers: list[Any], kind: str
+) -> None:
     """Two columns naming the same field: which one is meant cannot be guessed."""
     index = header_index(kind)
     seen: dict[str, int] = {}

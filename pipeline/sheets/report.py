@@ -30,8 +30,9 @@ import jdatetime
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxFileError
 
+from pipeline.core import status
 from pipeline.core.errors import ConfigError, LocalStorageError
-from pipeline.core.i18n import current_lang, t, word
+from pipeline.core.i18n import current_lang, listing, t, word
 from pipeline.sheets.fields import ROW_FIELDS
 
 VALIDATE_COLUMNS = ["row", "status", "messages"]
@@ -45,23 +46,8 @@ LINE_HEIGHT, MAX_LINES = 15, 12  # points per line of wrapped text; the most lin
 RLM = "\u200f"
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _PLAIN_PERSIAN = re.compile("[\u0600-\u065f\u066e-\u06d3\u06d5\u200c ]+")  # no digits
-STATUS_COLOURS = {
-    "valid": "#006100",
-    "sent": "#006100",
-    "matched": "#006100",
-    "invalid": "#9C0006",
-    "failed": "#9C0006",
-    "different": "#9C0006",
-    "not_sent": "#9C5700",
-    "missing_on_server": "#9C5700",
-    "only_on_server": "#9C5700",
-    "unchanged": "#595959",
-    "yes": "#9C0006",
-    "name_differs": "#9C5700",
-    "retired": "#9C0006",
-    "unknown": "#9C0006",
-    "invalid_input": "#9C0006",
-}
+# A reconciliation's needs-action column says "yes" in the colour of a bad status.
+NEEDS_ACTION = "yes"
 COMMENT_LIMIT = 30_000  # Excel refuses longer comments
 # Comments are held in memory until the file is closed and slow Excel down; past this many
 # per sheet a red cell has no comment (its message is in the `messages` column all the same).
@@ -134,9 +120,9 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 class _Writer:
-    def __init__(self, book: xlsxwriter.Workbook, lang: str):
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
-        self.rtl = lang == "fa"
+        self.rtl = current_lang() == "fa"
         # Persian text reads right to left whatever its first letter (a column name, «…»).
         order = {"reading_order": 2} if self.rtl else {}
         self.header = book.add_format(
@@ -178,11 +164,21 @@ class _Writer:
         }
         self.error_date = book.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
         self.warning_date = book.add_format({"bg_color": "#FFEB9C", "num_format": "yyyy-mm-dd"})
-        self.status = {
-            s: book.add_format({"bold": True, "font_color": c, **order})
-            for s, c in STATUS_COLOURS.items()
-        }
+        self._order = order
+        self._coloured: dict[str, Any] = {}  # colour → its bold format
         self._words: dict[str, tuple[str, Any]] = {}  # status → (its word, its format)
+
+    def _status_format(self, key: str) -> Any:
+        """A status word's format: bold in its tone's colour; plain text for other words."""
+        tone = status.tone(key) or (status.Tone.BAD if key == NEEDS_ACTION else None)
+        if tone is None:
+            return self.text
+        fmt = self._coloured.get(tone.colour)
+        if fmt is None:
+            fmt = self._coloured[tone.colour] = self.book.add_format(
+                {"bold": True, "font_color": tone.colour, **self._order}
+            )
+        return fmt
 
     def status_cell(self, ws: Any, r: int, c: int, value: Any) -> None:
         """A status word, translated, in its colour."""
@@ -191,7 +187,7 @@ class _Writer:
         key = str(value)
         shown = self._words.get(key)
         if shown is None:
-            shown = self._words[key] = (self.ours(word(key)), self.status.get(key, self.text))
+            shown = self._words[key] = (self.ours(word(key)), self._status_format(key))
         ws.write_string(r, c, *shown)
 
     def ours(self, text: str) -> str:
@@ -210,7 +206,7 @@ class _Writer:
         else:
             self.cell(ws, r, c, value, fmt)
 
-    def cell(self, ws, r: int, c: int, value: Any, fmt=None) -> None:
+    def cell(self, ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
         if value is None or value == "":
             if fmt is not None:
                 ws.write_blank(r, c, None, fmt)
@@ -293,7 +289,7 @@ def write_report(report: Report, path: Path | str) -> Path:
                 "tmpdir": scratch,
             },
         )
-        writer = _Writer(book, current_lang())
+        writer = _Writer(book)
         taken: set[str] = set()
         summary_name = sheet_name(t("sheet_summary"), taken)
         _write_summary(writer, book.add_worksheet(summary_name), report, summary_name)
@@ -538,9 +534,6 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
         (math.ceil(len(str(h)) / max(widths[c] - 1, 1)) for c, h in enumerate(headers)), default=1
     )
     ws.set_row(0, LINE_HEIGHT * min(max(header_lines, 1), 6))
-    # Row heights are set, not left to the reader: LibreOffice does not grow a row to fit
-    # its wrapped text when it opens a file.
-    wrapped = sorted(text_at)
     for c, title in enumerate(headers):
         mark = sheet.header_marks.get(c)
         fmt = w.header if mark is None else w.fills[mark[0]]
@@ -550,13 +543,27 @@ def _write_sheet(w: _Writer, ws: Any, sheet: ReportSheet) -> None:
             ws.write_comment(0, c, str(note)[:COMMENT_LIMIT], {"x_scale": 2, "y_scale": 1.5})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(sheet.rows)), ncols - 1)
-    marks_of = sheet.marks_by_row()
     # How each column is written, decided once: the user's own cells as they are; ours
     # marked for their direction; status words translated and coloured.
     kinds = [
         "status" if c in statuses else "own" if c >= own_from or c in text_at else "user"
         for c in range(ncols)
     ]
+    _write_rows(w, ws, sheet, kinds, widths, sorted(text_at))
+
+
+def _write_rows(
+    w: _Writer,
+    ws: Any,
+    sheet: ReportSheet,
+    kinds: list[str],
+    widths: list[float],
+    wrapped: list[int],
+) -> None:
+    """A sheet's data rows, each cell written as its column's kind says unless it is marked.
+    Row heights are set, not left to the reader: LibreOffice does not grow a row to fit its
+    wrapped text when it opens a file."""
+    marks_of = sheet.marks_by_row()
     comments = 0
     for i, values in enumerate(sheet.rows):
         r = i + 1
@@ -613,7 +620,9 @@ def row_marks(findings: Iterable[Any]) -> Marks:
 MESSAGE_SEPARATOR = " • "
 
 
-def run_sheets(run: Any, columns: list[str], row_results: Any) -> list[ReportSheet]:
+def run_sheets(
+    run: Any, columns: list[str], row_results: Callable[[Any, int], list[Any]]
+) -> list[ReportSheet]:
     """One report sheet per validated input sheet of ``run`` (a ``ValidationRun``).
 
     ``row_results(result, index)`` gives the values of ``columns`` for one row; it and the
@@ -654,5 +663,5 @@ def input_summary(run: Any) -> list[tuple[str, Any]]:
         lines.append((labels["input"], str(book.path)))
         lines.append((labels["sha256"], file_sha256(book.path)))
         if book.skipped:
-            lines.append((labels["skipped"], "، ".join(book.skipped)))
+            lines.append((labels["skipped"], listing(book.skipped)))
     return lines
