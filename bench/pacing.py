@@ -12,14 +12,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import Control, Progress, SubmitOptions, run_submit
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from pipeline.core.context import Context
 from pipeline.net.limiter import jain
 from pipeline.sandbox.process import free_port, start_server, stop_server
 from pipeline.sheets.fakedata import write_workbook as generate
-from pipeline.simad.engine import Progress
 
 LATENCY_MS = 20
 
@@ -38,33 +38,30 @@ def child_paced(source: str, port: str, start_at: str) -> None:
     def progress(p: Progress) -> None:
         timeline.append((time.time(), p.counts.get("sent", 0)))
 
-    result = run_submit(
+    options = SubmitOptions(
         [Path(source)],
         target=f"http://127.0.0.1:{port}",
-        ctx=Context(lang="en"),
-        report_path=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
-        on_progress=progress,
+        report=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
     )
+    result = run_submit(options, control=Control(on_change=progress), ctx=Context(lang="en"))
     ended = time.time()
-    engine = result.engine
-    pace = engine.client.pace if engine.client is not None else None
     print(
         json.dumps(
             {
                 "sent": result.counts.get("sent", 0),
-                "seconds": engine.send_seconds,
-                "started": ended - engine.send_seconds,
+                "seconds": result.seconds,
+                "started": ended - result.seconds,
                 "ended": ended,
-                "requests": engine.requests,
-                "refused": pace.pushed_back if pace else 0,
-                "cuts": pace.cuts if pace else 0,
+                "requests": result.requests,
+                "refused": result.pace.pushed_back,
+                "cuts": result.pace.cuts,
                 "timeline": timeline,
             }
         )
     )
 
 
-def clients(sources: list[Path], port: int, delays: list[float]) -> list[dict]:
+def clients(sources: list[Path], port: int, delays: list[float]) -> list[dict[str, Any]]:
     """Run one client per source, each starting ``delays`` seconds after an agreed moment
     (a little after every process is up); their figures."""
     start_at = time.time() + 3.0
@@ -95,7 +92,7 @@ def scenario(
     n_clients: int = 1,
     overload_at: int = 0,
     delays: list[float] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     sources = [
         generate(
             workdir / f"paced-{rows}-{k}.xlsx", "residents", rows, seed=100 + k, mistakes=False

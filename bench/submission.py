@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import SubmitOptions, run_submit
 from pipeline.core.config import DEFAULT_CONCURRENCY, SANDBOX_PASSWORD, SANDBOX_USERNAME
 from pipeline.core.context import Context
 from pipeline.sandbox.process import free_port, start_server, stop_server
@@ -28,21 +28,20 @@ def child_submit(source: str, port: str, concurrency: str) -> None:
         SIMAD_PASSWORD=SANDBOX_PASSWORD,
         SIMAD_HOME=tempfile.mkdtemp(prefix="simad-bench-home-"),
     )
-    result = run_submit(
+    options = SubmitOptions(
         [Path(source)],
         target=f"http://127.0.0.1:{port}",
         concurrency=int(concurrency),
-        ctx=Context(lang="en"),
-        report_path=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
+        report=Path(os.environ["SIMAD_HOME"]) / "report.xlsx",
     )
-    engine = result.engine
+    result = run_submit(options, ctx=Context(lang="en"))
     print(
         json.dumps(
             {
                 "counts": result.counts,
-                "seconds": engine.send_seconds,
-                "cpu": engine.send_cpu_seconds,
-                "requests": engine.requests,
+                "seconds": result.seconds,
+                "cpu": result.cpu_seconds,
+                "requests": result.requests,
             }
         )
     )

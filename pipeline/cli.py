@@ -11,7 +11,6 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,28 +28,26 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa` starts fast
-    from pipeline.commands.submit import SubmitResult
-    from pipeline.sheets.validation import ValidationRun
+    from pipeline.commands.submit import Control, SubmitResult
+    from pipeline.commands.submit import Progress as Progress_
+    from pipeline.commands.validate import ValidationRun
 
 from pipeline import __version__
 from pipeline.commands import sandbox
 from pipeline.core import config, i18n, logs
-from pipeline.core.config import describe_target, resolve_target, simad_credentials
+from pipeline.core.config import describe_target, resolve_target
 from pipeline.core.context import Context
 from pipeline.core.errors import (
     INTERRUPTED_EXIT,
     UNEXPECTED_EXIT,
     USAGE_EXIT,
-    InputFileError,
     SimadError,
     exit_code_for,
 )
 from pipeline.core.i18n import counts_text, t, when, word
 from pipeline.core.redact import scrub
+from pipeline.core.status import Submission, Validation
 from pipeline.maxa_cli import maxa_app
-from pipeline.sandbox.settings import SandboxSettings
-from pipeline.sheets.fields import user_mapping
-from schemas import codes
 
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
@@ -190,53 +187,46 @@ def sandbox_serve(
 ) -> None:
     """Serve the sandbox over HTTP until interrupted."""
     i18n.chosen(lang)
-    if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
-        raise typer.BadParameter(t("bad_share"))
-    for name, value in (
-        ("--token-ttl", token_ttl),
-        ("--refresh-ttl", refresh_ttl),
-        ("--maxa-token-ttl", maxa_token_ttl),
-        ("--latency-ms", latency_ms),
-        ("--rate-limit", rate_limit),
-        ("--overload-at", overload_at),
-        ("--hang", hang),
-        ("--huge-error-body", huge_error_body),
-        ("--generated-terms", generated_terms),
-    ):
-        if not 0 <= value < math.inf:  # NaN, infinities and negatives
-            raise typer.BadParameter(t("bad_option_number", name=name, value=value))
+    numbers: dict[str, Any] = {
+        "token_ttl": token_ttl,
+        "refresh_ttl": refresh_ttl,
+        "maxa_token_ttl": maxa_token_ttl,
+        "latency_ms": latency_ms,
+        "rate_limit": rate_limit,
+        "overload_at": overload_at,
+        "hang": hang,
+        "huge_error_body": huge_error_body,
+        "generated_terms": generated_terms,
+    }
+    _check_sandbox_numbers(numbers, fail_rate=fail_rate, bogus_200=bogus_200)
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)
-    settings = SandboxSettings(
+    settings = sandbox.SandboxSettings(
         db_path=path,
-        token_ttl=token_ttl,
-        refresh_ttl=refresh_ttl,
-        maxa_token_ttl=maxa_token_ttl,
-        latency_ms=latency_ms,
+        **numbers,
         fail_rate=fail_rate,
-        rate_limit=rate_limit,
-        overload_at=overload_at,
         bogus_200=bogus_200,
         echo_errors=echo_errors,
-        hang=hang,
-        huge_error_body=huge_error_body,
         seed=seed,
-        generated_terms=max(0, generated_terms),
     )
     typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit or overload_at:
-        typer.echo(
-            t(
-                "sandbox_faults",
-                latency=latency_ms,
-                fail=fail_rate,
-                rate=rate_limit,
-                overload=overload_at or "-",
-            )
-        )
+        said = {"latency": latency_ms, "fail": fail_rate, "rate": rate_limit}
+        typer.echo(t("sandbox_faults", **said, overload=overload_at or "-"))
     sys.stdout.flush()
     sandbox.serve(settings, host, port)
+
+
+def _check_sandbox_numbers(numbers: dict[str, Any], *, fail_rate: float, bogus_200: float) -> None:
+    """Shares between 0 and 1, and every other number finite and not negative (usage errors,
+    named by their option)."""
+    if not 0 <= fail_rate <= 1 or not 0 <= bogus_200 <= 1:
+        raise typer.BadParameter(t("bad_share"))
+    for key, value in numbers.items():
+        if not 0 <= value < math.inf:  # NaN, infinities and negatives
+            name = "--" + key.replace("_", "-")
+            raise typer.BadParameter(t("bad_option_number", name=name, value=value))
 
 
 @sandbox_app.command("review")
@@ -280,25 +270,8 @@ def sandbox_review(
         else:
             typer.echo(t("review_none", year=year), err=True)
         raise typer.Exit(1)
-    review, final = codes.table("review_statuses"), codes.table("final_results")
-    lang_now = i18n.current_lang()
-    separator = "، " if lang_now == "fa" else ", "
-    typer.echo(
-        t(
-            "review_done",
-            n=summary.changed,
-            year=year,
-            statuses=separator.join(
-                f"{review.title(k, lang_now)}: {i18n.number(v)}"
-                for k, v in summary.statuses.items()
-            )
-            or "-",
-            results=separator.join(
-                f"{final.title(k, lang_now)}: {i18n.number(v)}" for k, v in summary.results.items()
-            )
-            or "-",
-        )
-    )
+    statuses, results = sandbox.review_texts(summary)
+    typer.echo(t("review_done", n=summary.changed, year=year, statuses=statuses, results=results))
 
 
 @app.command("template")
@@ -381,6 +354,7 @@ def validate(
     No network is used. Exit 0 when every row is valid, 1 when some are invalid,
     2 when an input file cannot be used.
     """
+    from pipeline.commands.submit import user_mapping
     from pipeline.commands.validate import run_validate
 
     lang_now = i18n.chosen(lang)
@@ -399,12 +373,14 @@ def validate(
         out.flush()
     else:
         _print_validation(run, path)
-    raise typer.Exit(0 if run.ok else 1)
+    raise typer.Exit(run.exit_code)
 
 
 def _print_validation(run: ValidationRun, path: Path) -> None:
     """Counts per sheet, then the findings grouped by rule with a few example cells."""
-    from pipeline.sheets.validation import INVALID, VALID, finding_groups
+    from pipeline.commands.validate import finding_groups
+
+    VALID, INVALID = Validation.VALID, Validation.INVALID
 
     console = _console()
     table = Table(show_lines=False)
@@ -486,34 +462,25 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
-    from pipeline.commands.submit import run_submit
-    from pipeline.simad.run_report import fatal_text
+    from pipeline.commands.submit import SubmitOptions, fatal_text, run_submit, user_mapping
 
-    lang_now = i18n.chosen(lang)
-    config.max_rate(max_rate)  # refused before the target is even named (exit 2)
-    if images is not None and not images.is_dir():
-        raise InputFileError(t("images_not_dir", path=images))
-    resolved = resolve_target(target)
-    _echo_target(resolved, json_out)
-    # Asked before the progress bar starts, so the prompt is not drawn over.
-    credentials = simad_credentials(resolved, interactive=sys.stdin.isatty())
-    with _progress_bar(enabled=not json_out) as on_progress:
-        result = run_submit(
-            inputs,
-            target=resolved,
-            report_path=report,
-            images=images,
-            concurrency=concurrency,
-            force=force,
-            kind=kind,
-            course_codes=course_codes,
-            mapping=user_mapping(header_map, map_file),
-            credentials=credentials,
-            on_progress=on_progress,
-            wait=wait,
-            max_rate=max_rate,
-            ctx=_context(lang_now),
-        )
+    options = SubmitOptions(
+        inputs,
+        target=target,
+        report=report,
+        images=images,
+        concurrency=concurrency,
+        force=force,
+        kind=kind,
+        course_codes=course_codes,
+        mapping=user_mapping(header_map, map_file),
+        wait=wait,
+        max_rate=max_rate,
+    )
+    ctx = _context(i18n.chosen(lang))
+    with _ProgressBar(enabled=not json_out) as bar:
+        bar.on_target = lambda resolved: _echo_target(resolved, json_out)
+        result = run_submit(options, control=bar, ctx=ctx)
     if json_out:
         _echo_json(result.to_dict())
         raise typer.Exit(result.exit_code)
@@ -532,58 +499,53 @@ def submit(
 
 def _print_submission(result: SubmitResult) -> None:
     """One screen: rows per status for each input sheet."""
-    from pipeline.sheets.validation import INVALID
-    from pipeline.simad.engine import FAILED_ROW, NOT_SENT, SENT, UNCHANGED
-
-    statuses = [SENT, UNCHANGED, FAILED_ROW, NOT_SENT, INVALID]
     table = Table()
     table.add_column(t("col_sheet"), overflow="fold")
-    for status in statuses:
+    for status in Submission:
         table.add_column(word(status), overflow="fold")
-    engine = result.engine
-    for n, sheet_result in enumerate(engine.run.results):
-        counts = dict.fromkeys(statuses, 0)
-        for outcome in engine.outcomes[n]:
-            counts[outcome.status or NOT_SENT] += 1
-        table.add_row(sheet_result.sheet.label, *(i18n.number(counts[s]) for s in statuses))
+    for sheet in result.sheets:
+        counts = sheet.counts()
+        table.add_row(sheet.label, *(i18n.number(counts[s]) for s in Submission))
     _console().print(table)
 
 
-class _progress_bar:
-    """A rich progress bar on a terminal; nothing otherwise (logs go to the log file). It
-    counts the rows that are sent: unchanged and invalid rows are not in its total."""
+class _ProgressBar:
+    """The run's handle (``Control``) drawing a rich progress bar on a terminal, from the
+    first row decided on (after the target is named and the credentials asked for); nothing
+    otherwise (logs go to the log file). It counts the rows that are sent: unchanged and
+    invalid rows are not in its total."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
+        self.enabled = enabled and sys.stderr.isatty()
         self._bar: Progress | None = None
+        self._task: Any = None
 
-    def __enter__(self) -> Callable[[Any], None] | None:
-        if not self.enabled or not sys.stderr.isatty():
-            return None
-        bar = self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TextColumn("{task.fields[pace]}"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
+    def __enter__(self) -> Control:
+        from pipeline.commands.submit import Control
+
+        return Control(on_change=self._update if self.enabled else None)
+
+    def _update(self, progress: Progress_) -> None:
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TextColumn("{task.fields[pace]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(t("progress"), total=None, counts="", pace="")
+        pace = progress.pace
+        self._bar.update(
+            self._task,
+            total=progress.total,
+            completed=progress.done,
+            counts=counts_text(progress.counts),
+            pace=t("progress_pace", rate=round(pace, 1)) if pace is not None else "",
         )
-        bar.start()
-        task = bar.add_task(t("progress"), total=None, counts="", pace="")
-
-        def update(progress: Any) -> None:
-            counts = counts_text(progress.counts)
-            pace = (
-                t("progress_pace", rate=round(progress.pace, 1))
-                if progress.pace is not None
-                else ""
-            )
-            bar.update(
-                task, total=progress.total, completed=progress.done, counts=counts, pace=pace
-            )
-
-        return update
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
@@ -624,8 +586,8 @@ def results(
     )
     joined, path = done.joined, done.report
     if json_out:
-        _echo_json({"report": str(path), "declarations": [j.to_dict() for j in joined.values()]})
-        return
+        _echo_json(done.to_dict())
+        raise typer.Exit(done.exit_code)
     typer.echo(t("results_done", n=len(joined)))
     typer.echo(t("submit_report", path=path))
 
@@ -653,8 +615,8 @@ def reconcile(
 
     Exit 0 when no row needs action, 1 while any does.
     """
-    from pipeline.commands.reconcile import run_reconcile
-    from pipeline.simad.reconcile import action, headline
+    from pipeline.commands.reconcile import action, headline, run_reconcile
+    from pipeline.commands.submit import user_mapping
 
     lang_now = i18n.chosen(lang)
     resolved = resolve_target(target)

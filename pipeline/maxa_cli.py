@@ -17,7 +17,6 @@ from pipeline.commands import maxa
 from pipeline.core import config, i18n
 from pipeline.core.context import Context
 from pipeline.core.i18n import counts_text, t, word
-from pipeline.sheets.normalize import to_date
 
 maxa_app = typer.Typer(
     help="MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.", no_args_is_help=True
@@ -49,7 +48,7 @@ def _start(target: str | None, lang: str | None, *, online: bool = True) -> Cont
 
 
 def _since(text: str) -> date:
-    parsed, _problem = to_date(text)
+    parsed = maxa.since_date(text)
     if parsed is None:
         raise typer.BadParameter(t("maxa_bad_date", value=text))
     return parsed
@@ -94,9 +93,8 @@ def lookup(
     answer = maxa.lookup(
         terminology, code, version=version, offline=offline, target=target, ctx=ctx
     )
-    _print(answer.as_dict(), json_out, [answer.sentence()])
-    if answer.value is None:
-        raise typer.Exit(1)
+    _print(answer.to_dict(), json_out, [answer.sentence()])
+    raise typer.Exit(answer.exit_code)
 
 
 @maxa_app.command("validate")
@@ -112,8 +110,8 @@ def validate(
     """Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no."""
     ctx = _start(target, lang, online=not offline)
     answer = maxa.validate(terminology, code, value, offline=offline, target=target, ctx=ctx)
-    _print(answer.as_dict(), json_out, [answer.sentence()])
-    raise typer.Exit(0 if answer.valid else 1)
+    _print(answer.to_dict(), json_out, [answer.sentence()])
+    raise typer.Exit(answer.exit_code)
 
 
 @maxa_app.command("search")
@@ -176,13 +174,7 @@ def pull(
         pulled = maxa.pull(terminology, version, out=out, target=target, progress=progress, ctx=ctx)
     got = pulled.version
     _print(
-        {
-            "terminology": terminology,
-            "version": got.version,
-            "terms": pulled.terms,
-            "is_last": got.is_last,
-            "exported": str(out) if out else None,
-        },
+        pulled.to_dict(),
         json_out,
         [t("maxa_pulled", terminology=terminology, version=got.version, n=pulled.terms)]
         + ([t("submit_report", path=out)] if out else []),
@@ -214,7 +206,8 @@ def diff(
     lines += [f"+ {c}\t{v}" for c, v in result.added]
     lines += [f"- {c}\t{v}" for c, v in result.removed]
     lines += [f"~ {c}\t{a} → {b}" for c, a, b in result.changed]
-    _print(result.as_dict(), json_out, lines + ([t("submit_report", path=out)] if out else []))
+    _print(result.to_dict(), json_out, lines + ([t("submit_report", path=out)] if out else []))
+    raise typer.Exit(result.exit_code)
 
 
 SHOWN_ROWS = 12  # rows needing attention listed on screen; the rest are in the report
@@ -281,8 +274,8 @@ def check(
     if not attention:
         lines.append(t("check_all_valid"))
     lines.append(t("submit_report", path=checked.report))
-    _print(checked.as_dict(), json_out, lines)
-    raise typer.Exit(0 if checked.all_valid else 1)
+    _print(checked.to_dict(), json_out, lines)
+    raise typer.Exit(checked.exit_code)
 
 
 @maxa_app.command("sync")
@@ -307,8 +300,8 @@ def sync(
         lines.append(one.sentence())
         if one.workbook is not None:
             lines.append("  " + t("submit_report", path=one.workbook))
-    _print([one.as_dict() for one in synced], json_out, lines)
-    raise typer.Exit(1 if any(one.changed for one in synced) else 0)
+    _print([one.to_dict() for one in synced], json_out, lines)
+    raise typer.Exit(max((one.exit_code for one in synced), default=0))
 
 
 class _bar:
@@ -316,15 +309,15 @@ class _bar:
 
     def __init__(self, title: str):
         self.title = title
-        self._progress: Any = None
+        self._progress: Progress | None = None
 
     def __enter__(self) -> Callable[[int, int], None] | None:
         if not sys.stderr.isatty():
             return None
-        self._progress = Progress(console=Console(stderr=True))
-        self._progress.start()
-        task = self._progress.add_task(self.title, total=None)
-        return lambda done, total: self._progress.update(task, completed=done, total=total or None)
+        bar = self._progress = Progress(console=Console(stderr=True))
+        bar.start()
+        task = bar.add_task(self.title, total=None)
+        return lambda done, total: bar.update(task, completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from pipeline.commands.runs import rebuild_report
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.core.config import SANDBOX_USERNAME, Credentials
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, RunLocked
@@ -51,16 +51,16 @@ def sandbox_with(tmp_path: Path, clock: TickingClock, **faults):
     )
 
 
-def submit(app, clock, tmp_path, password=PASSWORD, **options):
-    options.setdefault("report_path", tmp_path / "out" / "report.xlsx")
+def submit(app, clock, tmp_path, password=PASSWORD, control=None, **options):
+    options.setdefault("report", tmp_path / "out" / "report.xlsx")
+    attempts = options.pop("attempts", 12)
     return run_submit(
-        [Path(options.pop("input", SAMPLE))],
-        target="sandbox",
+        SubmitOptions([Path(options.pop("input", SAMPLE))], target="sandbox", **options),
         transport=httpx.ASGITransport(app=app),
         credentials=Credentials(SANDBOX_USERNAME, password),
-        policy=RetryPolicy(max_attempts=options.pop("attempts", 12), sleep=clock.sleep),
+        policy=RetryPolicy(max_attempts=attempts, sleep=clock.sleep),
+        control=control,
         ctx=Context(lang="en"),
-        **options,
     )
 
 
@@ -98,9 +98,9 @@ def assert_invariants(result, app) -> None:
     for kind, table in (("residents", "residents"), ("upgrades", "declarations")):
         sent = [
             o
-            for n, r in enumerate(result.engine.run.results)
-            if r.sheet.kind == kind
-            for o in result.engine.outcomes[n]
+            for sheet in result.sheets
+            if sheet.result.sheet.kind == kind
+            for o in sheet.rows
             if o.status == "sent"
         ]
         assert len(sent) <= len(writes[table])
@@ -227,9 +227,9 @@ def test_echoed_passwords_tokens_and_national_codes_are_not_kept(tmp_path, clock
     app.simad._issue = issue
     result = submit(app, clock, tmp_path, attempts=2)
     assert app.faults.counts["failed_503"] > 5
-    failed = [o for rows in result.engine.outcomes.values() for o in rows if o.status == "failed"]
+    failed = [o for sheet in result.sheets for o in sheet.rows if o.status == "failed"]
     assert failed, "the echoes must reach some rows' outcomes"
-    frame = result.engine.run.results[0].frame
+    frame = result.sheets[0].result.frame
     codes = [c for c in frame["NationalCode"].dropna()]
     mobiles = [m for m in frame["Mobile"].dropna()]
     for outcome in failed:
@@ -239,10 +239,11 @@ def test_echoed_passwords_tokens_and_national_codes_are_not_kept(tmp_path, clock
         assert "Bearer" not in text or "Bearer ***" in text
     assert_no_leak(tool_files(tmp_path), [PASSWORD, *tokens])
     # No other resident's national code or mobile in a row's server message.
-    for n, sheet in enumerate(result.engine.run.results):
+    for outcomes in result.sheets:
+        sheet = outcomes.result
         if sheet.sheet.kind != "residents":
             continue
-        for i, outcome in enumerate(result.engine.outcomes[n]):
+        for i, outcome in enumerate(outcomes.rows):
             own = {sheet.frame.at[i, "NationalCode"], sheet.frame.at[i, "Mobile"]}
             text = outcome.server_message or ""
             assert not [c for c in [*codes, *mobiles] if c in text and c not in own]
@@ -272,7 +273,7 @@ def test_a_huge_error_body_is_cut_and_not_stored(tmp_path, clock):
     home = Path(os.environ["SIMAD_HOME"])
     sizes = {p.name: p.stat().st_size for p in home.rglob("*") if p.is_file()}
     assert sum(sizes.values()) < 2_000_000, sizes
-    messages = [o.server_message or "" for rows in result.engine.outcomes.values() for o in rows]
+    messages = [o.server_message or "" for sheet in result.sheets for o in sheet.rows]
     assert max(len(m) for m in messages) <= MAX_SERVER_TEXT
 
 
@@ -282,13 +283,13 @@ def test_a_huge_error_body_is_cut_and_not_stored(tmp_path, clock):
 def test_report_folder_is_created_or_refused_before_anything_is_sent(tmp_path, clock):
     app = sandbox_with(tmp_path, clock)
     nested = tmp_path / "new" / "folder" / "r.xlsx"
-    assert submit(app, clock, tmp_path, report_path=nested).report == nested
+    assert submit(app, clock, tmp_path, report=nested).report == nested
     assert nested.is_file()
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     other = sandbox_with(tmp_path / "o", clock)
     with pytest.raises(ConfigError) as refused:
-        submit(other, clock, tmp_path, report_path=blocker / "r.xlsx")
+        submit(other, clock, tmp_path, report=blocker / "r.xlsx")
     assert refused.value.exit_code == 2
     assert other.store.write_counts()["residents"] == {}
 
@@ -314,7 +315,7 @@ def test_a_report_that_cannot_be_written_is_written_later_from_the_ledger(
     assert len(app.store.write_counts()["residents"]) == 36  # the rows were sent all the same
     path = rebuild_report(result.run_id, tmp_path / "later.xlsx", ctx=Context(lang="en"))
     rows = report_rows(path)
-    expected = [o.status for n in sorted(result.engine.outcomes) for o in result.engine.outcomes[n]]
+    expected = [o.status for sheet in result.sheets for o in sheet.rows]
     assert [r["status"] for r in rows] == expected
     failed = [r for r in rows if r["status"] == "failed"]
     assert failed and failed[0]["server_message"] == "این دستیار پیدا نشد"
@@ -379,7 +380,8 @@ def test_every_file_written_is_owner_only_whatever_the_umask(tmp_path, clock):
 
     old = os.umask(0o022)
     try:
-        result = submit(sandbox_with(tmp_path, clock), clock, tmp_path, on_progress=look)
+        app = sandbox_with(tmp_path, clock)
+        result = submit(app, clock, tmp_path, control=Control(on_change=look))
     finally:
         os.umask(old)
     look(None)
@@ -404,7 +406,7 @@ def test_a_photo_linked_to_a_huge_file_is_refused_without_reading_it(tmp_path, c
     photos.mkdir()
     (photos / "98123001.jpg").symlink_to(huge)
     result = submit(sandbox_with(tmp_path, clock), clock, tmp_path, input=path, images=photos)
-    assert "6291456 KB" in " ".join(result.engine.outcomes[0][0].messages)
+    assert "6291456 KB" in " ".join(result.sheets[0].rows[0].messages)
 
 
 def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(

@@ -8,9 +8,10 @@ import httpx
 import openpyxl
 import pytest
 
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
 from pipeline.core.context import Context
+from pipeline.core.status import Submission
 from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
 from pipeline.simad.ledger import Ledger
@@ -46,17 +47,18 @@ def sandbox(tmp_path, clock):
     return create_app(SandboxSettings(db_path=tmp_path / "server.db", clock=clock))
 
 
-def submit(inputs, sandbox, clock, **options):
+def submit(inputs, sandbox, clock, control=None, **options):
     policy = RetryPolicy(max_attempts=12, sleep=clock.sleep)
     creds = options.pop("credentials", Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD))
+    if "report_path" in options:  # the earlier keyword (tests/test_garbled_answers.py uses it)
+        options["report"] = options.pop("report_path")
     return run_submit(
-        [Path(p) for p in inputs],
-        target="sandbox",
+        SubmitOptions([Path(p) for p in inputs], target="sandbox", **options),
         transport=httpx.ASGITransport(app=sandbox),
         credentials=creds,
         policy=policy,
+        control=control,
         ctx=Context(lang="en"),
-        **options,
     )
 
 
@@ -67,7 +69,7 @@ def statuses(report: Path, sheet: int = 1) -> list[str]:
 
 
 def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
-    first = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r1.xlsx")
+    first = submit([SAMPLE], sandbox, clock, report=tmp_path / "r1.xlsx")
     assert first.counts == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert first.exit_code == 1
     writes = sandbox.store.write_counts()
@@ -89,11 +91,11 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     # The log names outcomes and trace ids but no national code or mobile number.
     log_text = first.log_file.read_text(encoding="utf-8")
     assert '"event": "row"' in log_text
-    frame = first.engine.run.results[0].frame
+    frame = first.sheets[0].result.frame
     for value in [*frame["NationalCode"].dropna(), *frame["Mobile"].dropna()]:
         assert value not in log_text
 
-    second = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    second = submit([SAMPLE], sandbox, clock, report=tmp_path / "r2.xlsx")
     assert second.counts == {"unchanged": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert sandbox.store.write_counts()["residents"] == writes["residents"]
     # The re-run keeps the proof: when each unchanged row was accepted, and its trace id.
@@ -113,7 +115,7 @@ def test_sample_submission_and_differential_rerun(sandbox, clock, tmp_path):
     assert len(unchanged) == 68 and all(r["sent_at"] for r in unchanged)
     assert all(first.run_id in r["messages"] for r in unchanged)
 
-    forced = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r3.xlsx", force=True)
+    forced = submit([SAMPLE], sandbox, clock, report=tmp_path / "r3.xlsx", force=True)
     assert forced.counts["sent"] == 68
     assert set(sandbox.store.write_counts()["residents"].values()) == {2}
 
@@ -133,7 +135,7 @@ def test_a_changed_row_is_sent_again(sandbox, clock, tmp_path):
     seen = []
     again = [dict(RESIDENT, FirstName="سارا"), {**RESIDENT, **OTHER}]
     write_xlsx(path, {"residents": [header, *rule_rows("residents", again)[1]]})
-    submit([path], sandbox, clock, on_progress=lambda p: seen.append((p.done, p.total)))
+    submit([path], sandbox, clock, Control(on_change=lambda p: seen.append((p.done, p.total))))
     assert seen[-1] == (1, 1)
     assert sandbox.store.write_counts()["residents"] == {"98123001": 3, "98123002": 1}
 
@@ -145,16 +147,17 @@ def test_faults_expiring_tokens_and_rate_limit_every_row_exactly_once(tmp_path):
             db_path=tmp_path / "s.db", clock=clock, token_ttl=1, fail_rate=0.2, rate_limit=5, seed=5
         )
     )
-    result = submit([SAMPLE], app, clock, report_path=tmp_path / "r.xlsx")
+    result = submit([SAMPLE], app, clock, report=tmp_path / "r.xlsx")
     assert result.counts == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     writes = app.store.write_counts()
     assert set(writes["residents"].values()) == {1} and len(writes["residents"]) == 36
     assert set(writes["declarations"].values()) == {1} and len(writes["declarations"]) == 32
     assert app.faults.counts["failed_503"] > 5 and app.faults.counts["limited_429"] > 0
-    engine = result.engine
-    assert engine.client.renewals["refresh"] + engine.client.renewals["authenticate"] > 3
-    assert engine.client.pace.cuts >= 1 and engine.pushed_back > 0  # it slowed down
-    attempts = [o.attempts for rows in engine.outcomes.values() for o in rows]
+    # The tokens expired and were renewed (a token for each login or refresh the server
+    # granted).
+    assert len(app.store.query("SELECT access FROM tokens")) > 3
+    assert result.pace.cuts >= 1 and result.pace.pushed_back > 0  # it slowed down
+    attempts = [o.attempts for sheet in result.sheets for o in sheet.rows]
     assert max(attempts) > 1
 
 
@@ -165,7 +168,7 @@ def test_wrong_password_exit_3_and_never_written(sandbox, clock, tmp_path, monke
         [SAMPLE],
         sandbox,
         clock,
-        report_path=tmp_path / "home" / "r.xlsx",
+        report=tmp_path / "home" / "r.xlsx",
         credentials=Credentials(SANDBOX_USERNAME, secret),
     )
     assert result.exit_code == 3
@@ -184,12 +187,10 @@ def test_unreachable_server_stops_with_exit_3_and_reports_every_row(tmp_path):
 
     clock = TickingClock()
     result = run_submit(
-        [SAMPLE],
-        target="http://127.0.0.1:9",
+        SubmitOptions([SAMPLE], target="http://127.0.0.1:9", report=tmp_path / "r.xlsx"),
         transport=httpx.MockTransport(down),
         credentials=Credentials("u", "p"),
         ctx=Context(lang="en"),
-        report_path=tmp_path / "r.xlsx",
         policy=RetryPolicy(max_attempts=3, sleep=clock.sleep),
     )
     assert result.exit_code == 3
@@ -207,7 +208,7 @@ def test_interrupt_writes_the_report_of_what_happened(sandbox, clock, tmp_path):
             raise KeyboardInterrupt
 
     result = submit(
-        [SAMPLE], sandbox, clock, report_path=tmp_path / "r.xlsx", on_progress=stop_after_ten
+        [SAMPLE], sandbox, clock, Control(on_change=stop_after_ten), report=tmp_path / "r.xlsx"
     )
     assert result.interrupted and result.exit_code == 130
     rows = statuses(tmp_path / "r.xlsx") + statuses(tmp_path / "r.xlsx", 2)
@@ -216,7 +217,7 @@ def test_interrupt_writes_the_report_of_what_happened(sandbox, clock, tmp_path):
     assert ledger.runs()[0]["state"] == "interrupted"
     ledger.close()
     # Running again completes the job without sending anything twice.
-    again = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    again = submit([SAMPLE], sandbox, clock, report=tmp_path / "r2.xlsx")
     assert again.counts["sent"] + again.counts["unchanged"] == 68
     assert set(sandbox.store.write_counts()["residents"].values()) == {1}
 
@@ -224,21 +225,14 @@ def test_interrupt_writes_the_report_of_what_happened(sandbox, clock, tmp_path):
 def test_stop_lets_rows_in_flight_finish_and_writes_the_report(sandbox, clock, tmp_path):
     """Stop (the web app's button): no new row starts, every row started is recorded as the
     server answered it, the rest are not_sent saying why, and the report is written."""
-    engines = []
+    control = Control()
 
     def stop_after_ten(progress):
         if progress.done >= 10:
-            engines[0].stop()
+            control.stop()  # as the web app's Stop does, from its own thread
 
-    result = submit(
-        [SAMPLE],
-        sandbox,
-        clock,
-        report_path=tmp_path / "r.xlsx",
-        on_start=engines.append,
-        on_progress=stop_after_ten,
-        concurrency=4,
-    )
+    control.on_change = stop_after_ten
+    result = submit([SAMPLE], sandbox, clock, control, report=tmp_path / "r.xlsx", concurrency=4)
     assert result.interrupted and result.exit_code == 130
     rows = report_rows(tmp_path / "r.xlsx")
     sent = [r for r in rows if r["status"] == "sent"]
@@ -256,9 +250,9 @@ def test_stop_lets_rows_in_flight_finish_and_writes_the_report(sandbox, clock, t
 
 def test_the_office_rate_cap_is_kept_from_the_first_request(sandbox, clock, tmp_path):
     start = clock.now
-    result = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r.xlsx", max_rate=5)
+    result = submit([SAMPLE], sandbox, clock, report=tmp_path / "r.xlsx", max_rate=5)
     assert result.counts["sent"] == 68
-    pace = result.engine.client.pace
+    pace = result.pace
     assert pace.max_rate == 5 and pace.current == 5 and pace.pushed_back == 0
     # 70-odd requests at 5 a second, after one second of burst: at least 13 s of waiting.
     assert clock.now - start >= 13
@@ -274,10 +268,10 @@ def test_photos(sandbox, clock, tmp_path):
     photos.mkdir()
     (photos / "98123001.jpg").write_bytes(JPEG + b"\x00" * 200)
     (photos / "98123002.jpg").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
-    result = submit([path], sandbox, clock, images=photos, report_path=tmp_path / "r.xlsx")
+    result = submit([path], sandbox, clock, images=photos, report=tmp_path / "r.xlsx")
     assert result.counts == {"sent": 3}
     assert sandbox.store.write_counts()["images"] == {"98123001": 1}
-    messages = [o.messages for o in result.engine.outcomes[0]]
+    messages = [o.messages for o in result.sheets[0].rows]
     assert messages[0] == ["Photo sent."]
     assert "not a JPEG" in messages[1][0]
     assert "not found" in messages[2][0]
@@ -293,6 +287,22 @@ def test_declaration_of_a_refused_resident_is_not_sent(sandbox, clock, tmp_path)
     write_xlsx(path, {"residents": [header, *rows], "upgrades": [dheader, *drows]})
     result = submit([path], sandbox, clock)
     assert result.counts == {"failed": 1, "not_sent": 1}
-    outcome = result.engine.outcomes[1][0]
+    outcome = result.sheets[1].rows[0]
     assert outcome.status == "not_sent" and "was not accepted in this run" in outcome.messages[-1]
     assert sandbox.store.write_counts()["declarations"] == {}
+
+
+def test_a_stop_asked_before_the_run_starts_sends_nothing(sandbox, clock, tmp_path):
+    """The caller's handle exists before the engine: a Stop that comes first is kept."""
+    control = Control()
+    control.stop()
+    result = submit([SAMPLE], sandbox, clock, control, report=tmp_path / "r.xlsx")
+    assert result.interrupted and result.exit_code == 130
+    assert sandbox.store.write_counts()["residents"] == {}
+    # Per-sheet counts, every status of the family, sum to the run's counts.
+    per_sheet = [sheet.counts() for sheet in result.sheets]
+    assert all(list(c) == list(Submission) for c in per_sheet)
+    assert {s: sum(c[s] for c in per_sheet) for s in Submission if result.counts.get(s)} == (
+        result.counts
+    )
+    assert result.counts["not_sent"] > 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,21 +12,23 @@ from pipeline.core.config import simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import InputFileError
 from pipeline.core.i18n import t
+from pipeline.core.result import Result
+from pipeline.core.status import Submission
 from pipeline.sheets.report import (
     default_report_path,
     file_sha256,
     prepare_report_path,
     write_report,
 )
-from pipeline.sheets.validation import SheetResult, validate_paths
-from pipeline.simad.engine import NOT_SENT, RowOutcome
+from pipeline.sheets.validation import Finding, ValidationRun, validate_paths
+from pipeline.simad.engine import Outcomes, RowOutcome, SheetOutcomes
 from pipeline.simad.ledger import Ledger
-from pipeline.simad.run_report import submit_report
+from pipeline.simad.run_report import RunFacts, submit_report
 from pipeline.simad.runlock import is_running
 
 
 @dataclass
-class RunRow:
+class RunRow(Result):
     id: str
     started_at: float
     target: str
@@ -85,22 +88,15 @@ def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Conte
                 known_students=ledger.accepted_students(record["target"]),
                 mapping=options.get("mapping"),
             )
-            sheet_no = {id(r): n for n, r in enumerate(run.results)}
-
-            def outcome(result: SheetResult, i: int) -> RowOutcome:
-                line = saved.get((sheet_no[id(result)], i), {})
-                return _outcome(line, result.row_findings(i))
-
+            outcomes = _outcomes(run, saved)
             finished = record.get("finished_at") or record["started_at"]
-            report = submit_report(
-                run,
-                outcome,
-                run_id=run_id,
-                target=record["target"],
+            facts = RunFacts(
+                run_id,
+                record["target"],
                 elapsed=finished - record["started_at"],
                 stopped=record.get("stopped"),
-                log_file=None,
             )
+            report = submit_report(outcomes, facts)
             write_report(report, target_path)
             ledger.set_report(run_id, str(target_path))
             return target_path
@@ -108,7 +104,9 @@ def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Conte
             ledger.close()
 
 
-def _saved_run(ledger: Ledger, run_id: str) -> tuple[dict[str, Any], dict]:
+def _saved_run(
+    ledger: Ledger, run_id: str
+) -> tuple[dict[str, Any], dict[tuple[int, int], dict[str, Any]]]:
     """The run's record and saved rows; refused when either is missing or an input changed."""
     record = ledger.run(run_id)
     if record is None:
@@ -123,9 +121,22 @@ def _saved_run(ledger: Ledger, run_id: str) -> tuple[dict[str, Any], dict]:
     return record, saved
 
 
-def _outcome(line: dict[str, Any], found: list[Any]) -> RowOutcome:
+def _outcomes(run: ValidationRun, saved: dict[tuple[int, int], dict[str, Any]]) -> Outcomes:
+    """Every row's outcome as the ledger saved it, with validation's findings recomputed."""
+    sheets = []
+    for n, result in enumerate(run.results):
+        rows = [
+            _outcome(saved.get((n, i), {}), result.row_findings(i))
+            for i in range(len(result.sheet.rows))
+        ]
+        sheets.append(SheetOutcomes(result, rows))
+    return Outcomes(run, sheets)
+
+
+def _outcome(line: dict[str, Any], found: Sequence[Finding]) -> RowOutcome:
+    status = line.get("status")
     return RowOutcome(
-        status=line.get("status") or NOT_SENT,
+        status=Submission(status) if status else Submission.NOT_SENT,
         messages=[line["messages"]] if line.get("messages") else [],
         found=found,
         http_status=line.get("http_status"),

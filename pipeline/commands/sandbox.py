@@ -7,12 +7,14 @@ from pathlib import Path
 from pipeline.core.config import simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
-from pipeline.core.i18n import t
-from pipeline.sandbox.rehearsal import ReviewSummary, apply_review
+from pipeline.core.i18n import current_lang, listing, number, t
+from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
 from pipeline.sandbox.store import SandboxStore
 from schemas import codes
+
+__all__ = ["ReviewSummary", "SandboxSettings", "review", "review_texts", "sandbox_db", "serve"]
 
 
 def sandbox_db(db: Path | None) -> Path:
@@ -45,7 +47,7 @@ def slug(title: str) -> str:
     return "-".join(title.lower().split())
 
 
-def review(
+def review(  # noqa: PLR0913 -- one keyword per option of `simad sandbox review`
     year: int,
     *,
     student_number: str | None = None,
@@ -63,14 +65,23 @@ def review(
         result_id = code_named(final_result, "final_results")
         store = SandboxStore(sandbox_db(db))
         try:
-            return apply_review(
-                store,
-                year,
+            chosen = Review(
                 student_number=student_number,
                 status_id=status_id,
                 final_result_id=result_id,
                 description=reason,
                 seed=seed,
             )
+            return apply_review(store, year, chosen)
         finally:
             store.close()
+
+
+def review_texts(summary: ReviewSummary) -> tuple[str, str]:
+    """The review statuses and the final results a review set, each as ``title: count``
+    listed in the current language ("-" when none)."""
+    lang = current_lang()
+    review, final = codes.table("review_statuses"), codes.table("final_results")
+    statuses = listing(f"{review.title(k, lang)}: {number(v)}" for k, v in summary.statuses.items())
+    results = listing(f"{final.title(k, lang)}: {number(v)}" for k, v in summary.results.items())
+    return statuses or "-", results or "-"

@@ -1,9 +1,14 @@
 """`simad submit`: validate, send through the engine, record in the ledger, write the report.
 
+The caller says what to do in one ``SubmitOptions`` value and may hand in a ``Control``
+(the run's counters, a stop, and a word when the target is known); ``run_submit`` gives back
+a ``SubmitResult``. The target and the credentials are resolved here, once.
+
 Every run ends with a report and the right exit code, whatever fails:
 
-- before anything is sent: the credentials are resolved, the report's folder is created and
-  checked writable (``ConfigError``, exit 2, otherwise), and the target's run lock is taken
+- before anything is sent: the rate cap and the photo folder are checked, the target is
+  resolved and the credentials asked for, the report's folder is created and checked
+  writable (``ConfigError``, exit 2, otherwise), and the target's run lock is taken
   (``RunLocked``, exit 2, when another run holds it);
 - a refused login, an unreachable server, an answer that is not the API's, a ledger that
   cannot be written, Ctrl-C or SIGTERM, or a fault of our own stop the engine; the rows not
@@ -16,20 +21,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 
-from pipeline.commands.targets import open_simad
+from pipeline.commands.targets import Tuning, default_policy, open_simad, paced
 from pipeline.core import i18n, logs
 from pipeline.core.config import (
     DEFAULT_CONCURRENCY,
@@ -41,10 +48,13 @@ from pipeline.core.config import (
 )
 from pipeline.core.config import max_rate as config_max_rate
 from pipeline.core.context import Context
-from pipeline.core.errors import INTERRUPTED_EXIT, LocalStorageError, RunLocked
+from pipeline.core.errors import INTERRUPTED_EXIT, InputFileError, LocalStorageError, RunLocked
 from pipeline.core.i18n import t
+from pipeline.core.result import Result
+from pipeline.core.status import Submission
+from pipeline.net.limiter import Pace
 from pipeline.net.retry import RetryPolicy
-from pipeline.sheets.fields import Mapping
+from pipeline.sheets.fields import Mapping, user_mapping
 from pipeline.sheets.report import (
     default_report_path,
     file_sha256,
@@ -52,25 +62,99 @@ from pipeline.sheets.report import (
     write_report,
 )
 from pipeline.sheets.validation import ValidationRun, validate_paths
-from pipeline.simad.engine import FAILED_ROW, INVALID, NOT_SENT, Engine, Progress
+from pipeline.simad.engine import (
+    Engine,
+    Outcomes,
+    Plan,
+    Progress,
+    RowOutcome,
+    Sent,
+    SheetOutcomes,
+    log_retry,
+)
 from pipeline.simad.ledger import Ledger
-from pipeline.simad.run_report import fatal_text, row_lines, submit_report
+from pipeline.simad.run_report import RunFacts, fatal_text, submit_report
 from pipeline.simad.runlock import run_lock
+
+__all__ = [
+    "Control",
+    "Progress",
+    "RowOutcome",
+    "SheetOutcomes",
+    "SubmitOptions",
+    "SubmitResult",
+    "fatal_text",
+    "run_submit",
+    "user_mapping",
+]
 
 log = structlog.get_logger("simad.submit")
 REVOKE_TIMEOUT = 10.0
+BAD = (Submission.INVALID, Submission.FAILED, Submission.NOT_SENT)
+
+
+@dataclass(frozen=True)
+class SubmitOptions:
+    """Everything one submission is asked to do."""
+
+    inputs: Sequence[Path]
+    target: str | None = None  # None: SIMAD_TARGET, else the sandbox
+    report: Path | None = None  # None: beside the first input
+    images: Path | None = None  # a folder of <StudentNumber>.jpg; None: no photos
+    concurrency: int = DEFAULT_CONCURRENCY
+    force: bool = False  # send rows the target already accepted unchanged
+    kind: str | None = None  # treat every sheet as residents | upgrades
+    course_codes: Path | None = None
+    mapping: Mapping | None = None
+    wait: bool = False  # wait for another run to this target instead of refusing
+    max_rate: float | None = None  # requests per second at most (else SIMAD_MAX_RATE)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(Path(p) for p in self.inputs))
 
 
 @dataclass
-class SubmitResult:
+class Control(Progress):
+    """The caller's handle on a submission: the engine's counters and stop (``Progress``),
+    and ``on_target``, told the resolved target before the credentials are asked for."""
+
+    on_target: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class PaceFigures:
+    """How the sender kept its pace: the office's cap, the rate at the end (None: not
+    limited), the cuts it made and the answers that asked it to slow down."""
+
+    max_rate: float | None = None
+    current: float | None = None
+    cuts: int = 0
+    pushed_back: int = 0
+
+    @classmethod
+    def of(cls, pace: Pace) -> PaceFigures:
+        return cls(pace.max_rate, pace.current, pace.cuts, pace.pushed_back)
+
+
+@dataclass
+class SubmitResult(Result):
     run_id: str
     report: Path
     counts: dict[str, int]
     fatal: Exception | None
     interrupted: bool
-    engine: Engine
+    outcomes: Outcomes  # every input row's outcome, sheet by sheet
     log_file: Path | None = None
     report_error: LocalStorageError | None = None  # the report could not be written
+    pace: PaceFigures = field(default_factory=PaceFigures)
+    requests: int = 0  # requests made, retries included
+    seconds: float = 0.0  # spent sending
+    cpu_seconds: float = 0.0
+
+    @property
+    def sheets(self) -> list[SheetOutcomes]:
+        """Per input sheet: its rows' outcomes and its counts per status."""
+        return self.outcomes.sheets
 
     @property
     def exit_code(self) -> int:
@@ -78,28 +162,13 @@ class SubmitResult:
             return 3
         if self.interrupted:
             return INTERRUPTED_EXIT
-        bad = {INVALID, FAILED_ROW, NOT_SENT}
-        if self.report_error is not None or any(self.counts.get(s) for s in bad):
+        if self.report_error is not None or any(self.counts.get(s) for s in BAD):
             return 1
         return 0
 
     def to_dict(self) -> dict[str, Any]:
         """The run for ``--json``: counts and every row's outcome (statuses in the SPEC's
         words, whatever the language)."""
-        rows = [
-            {
-                "file": str(result.sheet.path),
-                "sheet": result.sheet.name,
-                "row": result.sheet.row_numbers[i],
-                "status": o.status or NOT_SENT,
-                "messages": o.all_messages(),
-                "http_status": o.http_status,
-                "trace_id": o.trace_id,
-                "sent_at": o.sent_at,
-            }
-            for n, result in enumerate(self.engine.run.results)
-            for i, o in enumerate(self.engine.outcomes[n])
-        ]
         return {
             "run_id": self.run_id,
             "report": None if self.report_error else str(self.report),
@@ -107,93 +176,120 @@ class SubmitResult:
             "stopped": fatal_text(self.fatal),
             "interrupted": self.interrupted,
             "exit_code": self.exit_code,
-            "rows": rows,
+            "rows": self.outcomes.to_rows(),
         }
+
+    @property
+    def engine(self) -> _Rows:
+        """Transitional, for callers not yet moved to ``outcomes`` (tests/test_context.py):
+        the rows as the engine used to hold them."""
+        return _Rows(self.outcomes.run, dict(enumerate(s.rows for s in self.sheets)))
+
+
+@dataclass(frozen=True)
+class _Rows:
+    run: ValidationRun
+    outcomes: dict[int, list[RowOutcome]]
 
 
 @dataclass
-class _Job:
-    """Everything one submission was asked to do, resolved before anything is sent."""
+class _Session:
+    """One submission under way: its options (target resolved, report path prepared), how to
+    reach the target, the caller's handle and context, and where it logs."""
 
-    inputs: list[Path]
-    target: str
-    report: Path
+    options: SubmitOptions
     credentials: Credentials
-    timeout: float
+    transport: httpx.AsyncBaseTransport | None
     policy: RetryPolicy
+    control: Control
+    ctx: Context
     log_file: Path
-    images: Path | None
-    concurrency: int
-    force: bool
-    kind: str | None
-    course_codes: Path | None
-    mapping: Mapping | None
-    transport: Any
-    on_progress: Callable[[Progress], None] | None
-    on_start: Callable[[Engine], None] | None
-    max_rate: float | None
-    lang: str
-    clock: Callable[[], float]
+    timeout: float
     started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def target(self) -> str:
+        return self.options.target or ""
+
+    @property
+    def report(self) -> Path:
+        assert self.options.report is not None  # prepared before the session starts
+        return self.options.report
 
 
 def run_submit(
-    inputs: list[Path],
+    options: SubmitOptions | Sequence[Path],
     *,
-    target: str,
-    report_path: Path | None = None,
-    images: Path | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    force: bool = False,
-    kind: str | None = None,
-    course_codes: Path | None = None,
-    mapping: Mapping | None = None,
-    transport: Any = None,
     credentials: Credentials | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-    on_start: Callable[[Engine], None] | None = None,
-    wait: bool = False,
-    max_rate: float | None = None,
+    control: Control | None = None,
     ctx: Context = Context(),
+    **legacy: Any,
 ) -> SubmitResult:
     """Validate, send and report. The report is written whatever happens, Ctrl-C included.
-    A submission always logs: to ``ctx.log_file``, or the day's file under SIMAD_HOME."""
+    A submission always logs: to ``ctx.log_file``, or the day's file under SIMAD_HOME.
+
+    ``credentials``: None asks for them (on a terminal) or reads them from the environment;
+    ``transport`` and ``policy`` are for tests; ``control`` is the caller's handle on the run.
+    (A list of inputs with the options as keywords — ``report_path``, ``on_progress``,
+    ``on_start`` … — is still taken, for callers not yet moved to ``SubmitOptions``.)"""
+    if not isinstance(options, SubmitOptions):
+        options, control = _from_keywords(options, control, legacy)
+    elif legacy:
+        raise TypeError(f"run_submit: unexpected {', '.join(legacy)}")
+    control = control if control is not None else Control()
+    with i18n.language(ctx.lang):
+        options, login = _resolved(options, credentials, control)
     home = simad_home()
     log_file = ctx.log_file or logs.default_log_file(home)
     with i18n.language(ctx.lang), logs.writing_to(log_file):
-        resolved = resolve_target(target)
-        paths = [Path(p) for p in inputs]
+        report = options.report or default_report_path(list(options.inputs), "submission")
+        options = dataclasses.replace(options, report=prepare_report_path(report))
         timeout = http_timeout()
-        job = _Job(
-            inputs=paths,
-            target=resolved,
-            report=prepare_report_path(report_path or default_report_path(paths, "submission")),
-            credentials=credentials or simad_credentials(resolved, interactive=sys.stdin.isatty()),
-            timeout=timeout,
-            policy=policy or RetryPolicy(max_elapsed=3 * timeout),
-            log_file=log_file,
-            images=images,
-            concurrency=concurrency,
-            force=force,
-            kind=kind,
-            course_codes=course_codes,
-            mapping=mapping,
-            transport=transport,
-            on_progress=on_progress,
-            on_start=on_start,
-            max_rate=config_max_rate(max_rate),
-            lang=ctx.lang,
-            clock=ctx.clock,
-        )
+        policy = policy or default_policy(timeout)
+        session = _Session(options, login, transport, policy, control, ctx, log_file, timeout)
         ledger, broken = _open_ledger(home)
         try:
-            busy = lambda: _locked_message(ledger, resolved)  # noqa: E731
-            with run_lock(home, resolved, wait=wait, busy=busy):
-                return _locked_run(job, ledger, broken)
+            busy = lambda: _locked_message(ledger, session.target)  # noqa: E731
+            with run_lock(home, session.target, wait=options.wait, busy=busy):
+                return _locked_run(session, ledger, broken)
         finally:
             structlog.contextvars.clear_contextvars()
             ledger.close()
+
+
+def _resolved(
+    options: SubmitOptions, credentials: Credentials | None, control: Control
+) -> tuple[SubmitOptions, Credentials]:
+    """The options checked (rate cap, photo folder) and the target resolved, the caller told
+    of it, then the credentials (asked for on a terminal): once, before anything runs."""
+    max_rate = config_max_rate(options.max_rate)  # refused before the target is named
+    if options.images is not None and not options.images.is_dir():
+        raise InputFileError(t("images_not_dir", path=options.images))
+    target = resolve_target(options.target)
+    if control.on_target is not None:
+        control.on_target(target)
+    login = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
+    return dataclasses.replace(options, target=target, max_rate=max_rate), login
+
+
+LEGACY_NAMES = {"report_path": "report"}
+
+
+def _from_keywords(
+    inputs: Sequence[Path], control: Control | None, legacy: dict[str, Any]
+) -> tuple[SubmitOptions, Control | None]:
+    """``SubmitOptions`` and a ``Control`` from the keywords of the earlier signature."""
+    on_progress = legacy.pop("on_progress", None)
+    on_start = legacy.pop("on_start", None)
+    if on_progress is not None or on_start is not None:
+        control = control if control is not None else Control()
+        control.on_change = on_progress
+        if on_start is not None:
+            on_start(control)  # what it stops stops the run
+    values = {LEGACY_NAMES.get(k, k): v for k, v in legacy.items()}
+    return SubmitOptions(tuple(inputs), **values), control
 
 
 def _open_ledger(home: Path) -> tuple[Ledger, LocalStorageError | None]:
@@ -216,35 +312,33 @@ def _locked_message(ledger: Ledger, target: str) -> RunLocked:
     )
 
 
-def _locked_run(job: _Job, ledger: Ledger, broken: LocalStorageError | None) -> SubmitResult:
+def _locked_run(
+    session: _Session, ledger: Ledger, broken: LocalStorageError | None
+) -> SubmitResult:
     """The run itself, holding the target's lock: a list of named steps."""
-    broken = _close_stale_runs(ledger, job.target, broken)
+    options = session.options
+    broken = _close_stale_runs(ledger, session.target, broken)
     run = validate_paths(
-        job.inputs,
-        kind=job.kind,
-        lang=job.lang,
-        course_codes=job.course_codes,
-        known_students=ledger.accepted_students(job.target),
-        mapping=job.mapping,
+        list(options.inputs),
+        kind=options.kind,
+        lang=session.ctx.lang,
+        course_codes=options.course_codes,
+        known_students=ledger.accepted_students(session.target),
+        mapping=options.mapping,
     )
-    run_id, broken = _start_run(job, ledger, broken)
-    engine = Engine(
-        run,
-        None,
-        ledger,
-        target=job.target,
-        run_id=run_id,
-        concurrency=job.concurrency,
-        force=job.force,
-        images=job.images,
-        on_progress=job.on_progress,
+    run_id, broken = _start_run(session, ledger, broken)
+    plan = Plan(
+        session.target,
+        run_id,
+        concurrency=options.concurrency,
+        force=options.force,
+        images=options.images,
     )
-    if job.on_start is not None:
-        job.on_start(engine)
-    engine.fatal = broken
-    interrupted = _send(job, engine) if broken is None else False
-    interrupted = interrupted or engine.stopping
-    return _finish(job, ledger, run, engine, interrupted)
+    if broken is not None:  # nothing may be sent without a ledger to record it in
+        unsent = Sent(Outcomes.planned(run), fatal=broken)
+        return _finish(session, ledger, (unsent, False), plan, None)
+    pace = paced(options.max_rate, session.policy)
+    return _finish(session, ledger, _send(session, run, ledger, plan, pace), plan, pace)
 
 
 def _close_stale_runs(
@@ -261,51 +355,66 @@ def _close_stale_runs(
 
 
 def _start_run(
-    job: _Job, ledger: Ledger, broken: LocalStorageError | None
+    session: _Session, ledger: Ledger, broken: LocalStorageError | None
 ) -> tuple[str, LocalStorageError | None]:
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-    options = {
-        "kind": job.kind,
-        "course_codes": str(job.course_codes) if job.course_codes else None,
-        "mapping": job.mapping,
-        "lang": job.lang,
-        "sha256": [file_sha256(p) for p in job.inputs],
+    options = session.options
+    recorded = {
+        "kind": options.kind,
+        "course_codes": str(options.course_codes) if options.course_codes else None,
+        "mapping": options.mapping,
+        "lang": session.ctx.lang,
+        "sha256": [file_sha256(p) for p in options.inputs],
     }
+    inputs = [str(p) for p in options.inputs]
     try:
-        ledger.start_run(run_id, "submit", job.target, [str(p) for p in job.inputs], options)
+        ledger.start_run(run_id, "submit", session.target, inputs, recorded)
     except LocalStorageError as exc:
         broken = broken or exc
     structlog.contextvars.bind_contextvars(run_id=run_id)
-    log.info("submit_start", inputs=len(job.inputs))
+    log.info("submit_start", inputs=len(options.inputs))
     return run_id, broken
 
 
-def _send(job: _Job, engine: Engine) -> bool:
-    """Run the engine against the target; whether Ctrl-C or SIGTERM stopped it. A fault of our
-    own stops it too (``engine.fatal``), every row still accounted for."""
-    interrupted = False
+@dataclass
+class _Sending:
+    """What ``_send`` learns while the event loop runs."""
+
+    engine: Engine | None = None
+    interrupted: bool = False
+
+
+def _send(
+    session: _Session, run: ValidationRun, ledger: Ledger, plan: Plan, pace: Pace
+) -> tuple[Sent, bool]:
+    """Open the target, build the engine and run it; what it did, and whether Ctrl-C or
+    SIGTERM interrupted it. A fault of our own stops it too (``Sent.fatal``), every row
+    still accounted for."""
+    sending = _Sending()
+    tuning = Tuning(
+        max_connections=plan.concurrency,
+        timeout=session.timeout,
+        clock=session.ctx.clock,
+        on_retry=log_retry,
+    )
 
     async def go() -> None:
-        nonlocal interrupted
         main = asyncio.current_task()
         assert main is not None
         _stop_on_terminate(main)
         async with open_simad(
-            job.target,
-            transport=job.transport,
-            credentials=job.credentials,
-            max_connections=job.concurrency,
-            timeout=job.timeout,
-            policy=job.policy,
-            on_retry=engine.on_retry,
-            clock=job.clock,
-            max_rate=job.max_rate,
+            session.target,
+            transport=session.transport,
+            credentials=session.credentials,
+            policy=session.policy,
+            pace=pace,
+            tuning=tuning,
         ) as client:
-            engine.client = client
+            sending.engine = Engine(run, client, ledger, pace, plan, session.control)
             try:
-                await engine.execute()
+                await sending.engine.execute()
             except (KeyboardInterrupt, asyncio.CancelledError):
-                interrupted = True  # account for every row, then report
+                sending.interrupted = True  # account for every row, then report
             finally:
                 # Always, whatever stopped the run: a token a server echoed somewhere must
                 # not stay valid.
@@ -314,14 +423,19 @@ def _send(job: _Job, engine: Engine) -> bool:
                 except Exception as exc:
                     log.info("revoke_failed", error=type(exc).__name__)
 
+    fault: Exception | None = None
     try:
         asyncio.run(go())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        interrupted = True
+        sending.interrupted = True
     except Exception as exc:
         log.exception("engine_failed")
-        engine.fatal = engine.fatal or exc
-    return interrupted
+        fault = exc
+    engine = sending.engine
+    sent = engine.result() if engine is not None else Sent(Outcomes.planned(run))
+    if fault is not None:
+        sent = dataclasses.replace(sent, fatal=sent.fatal or fault)
+    return sent, sending.interrupted
 
 
 def _stop_on_terminate(task: asyncio.Task[Any]) -> None:
@@ -335,29 +449,41 @@ def _stop_on_terminate(task: asyncio.Task[Any]) -> None:
 
 
 def _finish(
-    job: _Job, ledger: Ledger, run: ValidationRun, engine: Engine, interrupted: bool
+    session: _Session,
+    ledger: Ledger,
+    ran: tuple[Sent, bool],
+    plan: Plan,
+    pace: Pace | None,
 ) -> SubmitResult:
     """Every row decided; every row's outcome and the run's end saved in the ledger; then the
     report (which, when it cannot be written, ``simad runs --report`` writes later)."""
-    stopped = fatal_text(engine.fatal)
-    if engine.fatal is not None:
-        engine.finalize(t("not_sent_fatal", error=stopped))
-    elif engine.stopping:
-        engine.finalize(t("not_sent_stopped"))
+    sent, interrupted = ran
+    outcomes, stopped = sent.outcomes, fatal_text(sent.fatal)
+    if sent.fatal is not None:
+        outcomes.finalize(t("not_sent_fatal", error=stopped))
+    elif sent.stopped:
+        outcomes.finalize(t("not_sent_stopped"))
     elif interrupted:
-        engine.finalize(t("not_sent_interrupted"))
+        outcomes.finalize(t("not_sent_interrupted"))
     else:
-        engine.finalize()
-    counts = engine.counts()
-    state = "stopped" if engine.fatal else "interrupted" if interrupted else "done"
-    saved = _save_end(ledger, engine, state, counts, stopped)
-    report_error = _write(job, run, engine, stopped, saved=saved)
+        outcomes.finalize()
+    interrupted = interrupted or sent.stopped
+    counts = outcomes.counts()
+    state = "stopped" if sent.fatal else "interrupted" if interrupted else "done"
+    saved = _save_end(ledger, plan.run_id, outcomes, (state, counts, stopped))
+    facts = RunFacts(
+        plan.run_id,
+        session.target,
+        elapsed=time.perf_counter() - session.started,
+        stopped=stopped,
+        log_file=session.log_file,
+    )
+    report_error = _write(session.report, outcomes, facts, saved=saved)
     if report_error is None and saved:
         try:
-            ledger.set_report(engine.run_id, str(job.report))
+            ledger.set_report(plan.run_id, str(session.report))
         except LocalStorageError as exc:
             log.warning("report_not_recorded", error=str(exc))
-    pace = engine.client.pace if engine.client is not None else None
     log.info(
         "submit_end",
         state=state,
@@ -367,59 +493,53 @@ def _finish(
         **{f"n_{k}": v for k, v in counts.items()},
     )
     return SubmitResult(
-        engine.run_id,
-        job.report,
+        plan.run_id,
+        session.report,
         counts,
-        engine.fatal,
+        sent.fatal,
         interrupted,
-        engine,
-        job.log_file,
-        report_error,
+        outcomes,
+        log_file=session.log_file,
+        report_error=report_error,
+        pace=PaceFigures.of(pace) if pace is not None else PaceFigures(),
+        requests=sent.requests,
+        seconds=sent.seconds,
+        cpu_seconds=sent.cpu_seconds,
     )
 
 
 def _save_end(
-    ledger: Ledger, engine: Engine, state: str, counts: dict[str, int], stopped: str | None
+    ledger: Ledger, run_id: str, outcomes: Outcomes, end: tuple[str, dict[str, int], str | None]
 ) -> bool:
-    """Every row's outcome and the run's end in the ledger, in one transaction; whether they
-    are there. When they cannot be, the run's end alone is tried (it is smaller), so that the
-    run is not left ``running``."""
+    """Every row's outcome and the run's end (state, counts, why it stopped) in the ledger,
+    in one transaction; whether they are there. When they cannot be, the run's end alone is
+    tried (it is smaller), so that the run is not left ``running``."""
+    state, counts, stopped = end
     try:
-        ledger.end_run(
-            engine.run_id, row_lines(engine), state=state, counts=counts, stopped=stopped
-        )
+        ledger.end_run(run_id, outcomes.lines(), state=state, counts=counts, stopped=stopped)
         return ledger.durable  # not when SIMAD_HOME could not hold the ledger at all
     except LocalStorageError as exc:
         log.warning("rows_not_saved", error=str(exc))
     try:
-        ledger.finish_run(engine.run_id, state, counts, stopped=stopped)
+        ledger.finish_run(run_id, state, counts, stopped=stopped)
     except LocalStorageError as exc:
         log.warning("run_not_finished", error=str(exc))
     return False
 
 
 def _write(
-    job: _Job, run: ValidationRun, engine: Engine, stopped: str | None, *, saved: bool = True
+    path: Path, outcomes: Outcomes, facts: RunFacts, *, saved: bool = True
 ) -> LocalStorageError | None:
     """Write the report; what went wrong, saying how to write it later, if it could not be
     (and when the ledger could not keep the rows either, that the same command is run again)."""
     try:
-        report = submit_report(
-            run,
-            engine.outcome,
-            run_id=engine.run_id,
-            target=job.target,
-            elapsed=time.perf_counter() - job.started,
-            stopped=stopped,
-            log_file=job.log_file,
-        )
-        write_report(report, job.report)
+        write_report(submit_report(outcomes, facts), path)
     except LocalStorageError as exc:
         log.warning("report_not_written")
         reason = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else exc
         if not saved:
-            return LocalStorageError(t("report_nor_ledger_written", path=job.report, reason=reason))
+            return LocalStorageError(t("report_nor_ledger_written", path=path, reason=reason))
         return LocalStorageError(
-            t("report_not_written", path=job.report, reason=reason, run_id=engine.run_id)
+            t("report_not_written", path=path, reason=reason, run_id=facts.run_id)
         )
     return None

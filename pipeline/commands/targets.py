@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 
@@ -40,41 +41,59 @@ def sandbox_transport() -> httpx.ASGITransport:
     return httpx.ASGITransport(app=create_app(settings))
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """How a SIMAD client behaves besides its target, credentials, retries and pace."""
+
+    max_connections: int = 16
+    timeout: float | None = None  # seconds; None: ``SIMAD_TIMEOUT`` or its default
+    clock: Callable[[], float] = time.time
+    on_retry: Callable[[int, RetryableError, float], None] | None = None  # hears each retry
+
+
+def default_policy(timeout: float | None = None) -> RetryPolicy:
+    """The retry policy of a command: it gives up 3 × the timeout after a call's first
+    attempt."""
+    return RetryPolicy(max_elapsed=3 * (timeout or http_timeout()))
+
+
+def paced(max_rate: float | None, policy: RetryPolicy) -> Pace:
+    """A pace of at most ``max_rate`` requests per second (None: only push-back slows it),
+    on the policy's clock."""
+    return Pace(max_rate, clock=policy.clock, sleep=policy.sleep)
+
+
 @asynccontextmanager
 async def open_simad(
     target: str,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     credentials: Credentials | None = None,
-    max_connections: int = 16,
-    clock: Callable[[], float] = time.time,
-    timeout: float | None = None,
     policy: RetryPolicy | None = None,
-    on_retry: Callable[[int, RetryableError, float], None] | None = None,
-    max_rate: float | None = None,
+    pace: Pace | None = None,
+    tuning: Tuning = Tuning(),
 ) -> AsyncIterator[SimadClient]:
     """A client for ``target`` whose every call goes through one retry policy (by default
-    one that gives up 3 × the timeout after a call's first attempt) and one pace (at most
-    ``max_rate`` requests per second when given); tests may hand in their own ``transport``
-    and ``policy``."""
+    ``default_policy``) and one pace (by default, only push-back slows it); tests may hand in
+    their own ``transport`` and ``policy``."""
     target = resolve_target(target)
     creds = credentials or simad_credentials(target, interactive=sys.stdin.isatty())
     if target == SANDBOX:
         base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
     else:
         base = target
-    seconds = timeout or http_timeout()
-    policy = policy or RetryPolicy(max_elapsed=3 * seconds)
+    seconds = tuning.timeout or http_timeout()
+    policy = policy or default_policy(seconds)
     client = SimadClient(
         base,
         creds,
         transport=transport,
-        max_connections=max_connections,
-        clock=clock,
+        max_connections=tuning.max_connections,
+        clock=tuning.clock,
         timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
         policy=policy,
-        on_retry=on_retry,
-        pace=Pace(max_rate, clock=policy.clock, sleep=policy.sleep),
+        on_retry=tuning.on_retry,
+        pace=pace or paced(None, policy),
     )
     try:
         yield client
@@ -89,7 +108,6 @@ async def open_maxa(
     transport: httpx.AsyncBaseTransport | None = None,
     credentials: MaxaCredentials | None = None,
     clock: Callable[[], float] = time.time,
-    lang: str = "fa",
 ) -> AsyncIterator[MaxaClient]:
     """A MAXA client for ``target`` (``MAXA_TARGET``; the sandbox by default)."""
     resolved = resolve_target(target, env_var="MAXA_TARGET")
@@ -98,5 +116,5 @@ async def open_maxa(
         base, transport = SANDBOX_BASE_URL, transport or sandbox_transport()
     else:
         base = resolved
-    async with MaxaClient(base, creds, transport=transport, clock=clock, lang=lang) as client:
+    async with MaxaClient(base, creds, transport=transport, clock=clock) as client:
         yield client

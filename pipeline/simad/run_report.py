@@ -4,7 +4,7 @@ outcomes of the engine as it finishes, or those the ledger saved, for a report w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ from pipeline.sheets.report import (
     input_summary,
     run_sheets,
 )
-from pipeline.sheets.validation import SheetResult, ValidationRun
-from pipeline.simad.engine import NOT_SENT, Engine, RowOutcome
+from pipeline.sheets.validation import SheetResult
+from pipeline.simad.engine import Outcomes
 
 
 def fatal_text(exc: BaseException | None) -> str | None:
@@ -33,39 +33,39 @@ def fatal_text(exc: BaseException | None) -> str | None:
     return t("internal_error", error=type(exc).__name__)
 
 
-def submit_report(
-    run: ValidationRun,
-    outcome: Callable[[SheetResult, int], RowOutcome],
-    *,
-    run_id: str,
-    target: str,
-    elapsed: float,
-    stopped: str | None,
-    log_file: Path | None,
-) -> Report:
-    counts: dict[str, int] = {}
-    for result in run.results:
-        for i in range(len(result.sheet.rows)):
-            status = outcome(result, i).status or NOT_SENT
-            counts[status] = counts.get(status, 0) + 1
+@dataclass(frozen=True)
+class RunFacts:
+    """What a report says about the run besides its rows."""
+
+    run_id: str
+    target: str
+    elapsed: float  # seconds
+    stopped: str | None = None  # why the run stopped, if it did
+    log_file: Path | None = None
+
+
+def submit_report(outcomes: Outcomes, facts: RunFacts) -> Report:
+    """The report of a run: a summary, the counts per status, and every input sheet with
+    each row's outcome."""
+    counts = outcomes.counts()
     summary: list[tuple[str, Any]] = [
         (t("sum_mode"), t("sum_mode_submit")),
-        (t("sum_target"), describe_target(target, labelled=False)),
-        (t("sum_run_id"), run_id),
+        (t("sum_target"), describe_target(facts.target, labelled=False)),
+        (t("sum_run_id"), facts.run_id),
         (t("sum_version"), f"simad-sync {__version__}"),
-        (t("sum_elapsed"), round(elapsed, 2)),
+        (t("sum_elapsed"), round(facts.elapsed, 2)),
     ]
-    if stopped:
-        summary.append((t("sum_fatal"), stopped))
-    if log_file is not None:
-        summary.append((t("sum_log"), str(log_file)))
-    summary += input_summary(run)
+    if facts.stopped:
+        summary.append((t("sum_fatal"), facts.stopped))
+    if facts.log_file is not None:
+        summary.append((t("sum_log"), str(facts.log_file)))
+    summary += input_summary(outcomes.run)
 
     def row_results(result: SheetResult, i: int) -> list[Any]:
-        o = outcome(result, i)
+        o = outcomes.outcome(result, i)
         return [
             result.sheet.row_numbers[i],
-            o.status or NOT_SENT,
+            o.final,
             MESSAGE_SEPARATOR.join(o.all_messages()),
             o.http_status,
             o.server_message,
@@ -79,26 +79,7 @@ def submit_report(
         summary,
         [t("sum_status"), t("sum_count")],
         rows,
-        run_sheets(run, SUBMIT_COLUMNS, row_results),
+        run_sheets(outcomes.run, SUBMIT_COLUMNS, row_results),
         headline=t("submit_summary", counts=counts_text(counts)),
         status_counts=True,
     )
-
-
-def row_lines(engine: Engine) -> Iterator[tuple[Any, ...]]:
-    """One ledger line per input row; only the engine's messages (validation's are
-    recomputed from the input when a report is rebuilt)."""
-    for n, outcomes in engine.outcomes.items():
-        for i, o in enumerate(outcomes):
-            own = o.messages
-            yield (
-                n,
-                i,
-                o.status or NOT_SENT,
-                MESSAGE_SEPARATOR.join(own) or None,
-                o.http_status,
-                o.server_message,
-                o.trace_id,
-                o.attempts,
-                o.sent_at,
-            )

@@ -28,13 +28,15 @@ from typing import Any
 
 import structlog
 
+from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.commands.workspace import Workspace
 from pipeline.core.config import Credentials
+from pipeline.core.context import Context
 from pipeline.core.errors import InputFileError, SimadError, StaleWorkbook
 from pipeline.core.i18n import t
 from pipeline.core.private import private_dir
 from pipeline.core.redact import scrub
-from pipeline.simad.engine import FAILED_ROW, SENT, Engine
+from pipeline.core.status import Submission
 
 log = structlog.get_logger("simad.ui")
 RATE_WINDOW = 5.0  # seconds of progress the current rate is measured over
@@ -62,7 +64,8 @@ def stored_name(name: str) -> str:
 
 @dataclass
 class Job:
-    """A long action in a thread: its progress as the engine (or a pull) reports it."""
+    """A long action in a thread: its progress as the engine (``control``, a submission's)
+    or a pull (``done``, ``total``) reports it."""
 
     id: str
     kind: str  # submit | pull
@@ -73,7 +76,7 @@ class Job:
     done: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, int, str]] = field(default_factory=list)
-    engine: Engine | None = None
+    control: Control | None = None  # a submission's handle: its counters and its stop
     result: Any = None
     error: str | None = None  # what stopped it, for a person
     stop_asked: bool = False
@@ -83,8 +86,18 @@ class Job:
 
     def stop(self) -> None:
         self.stop_asked = True
-        if self.engine is not None:
-            self.engine.stop()
+        if self.control is not None:
+            self.control.stop()
+
+    @property
+    def engine(self) -> Control | None:
+        """Transitional: the handle a route not yet moved to ``State.submit`` was given
+        (``run_submit``'s ``on_start``); setting it adopts it as ``control``."""
+        return self.control
+
+    @engine.setter
+    def engine(self, handle: Control) -> None:
+        self.control = handle
 
     def rate(self) -> float:
         """Rows per second over the last ``RATE_WINDOW`` seconds."""
@@ -98,8 +111,8 @@ class Job:
     def snapshot(self) -> dict[str, Any]:
         """The job's state for a page: numbers, and the words to show them with."""
         pace = None
-        if self.engine is not None:
-            progress = self.engine.progress
+        if self.control is not None:
+            progress = self.control
             pace = progress.pace
             self.total, self.done = progress.total, progress.done
             self.counts = dict(progress.counts)
@@ -111,8 +124,8 @@ class Job:
             "state": "done" if self.finished else "stopping" if self.stop_asked else "running",
             "total": self.total,
             "done": self.done,
-            "sent": self.counts.get(SENT, 0),
-            "failed": self.counts.get(FAILED_ROW, 0),
+            "sent": self.counts.get(Submission.SENT, 0),
+            "failed": self.counts.get(Submission.FAILED, 0),
             "remaining": remaining,
             "rate": round(rate, 1),
             "pace": round(pace, 1) if pace is not None else None,
@@ -243,15 +256,38 @@ class State:
         found = [j for j in self.jobs.values() if j.kind == kind]
         return found[-1] if found else None
 
+    def submit(
+        self,
+        title: str,
+        options: SubmitOptions,
+        credentials: Credentials | None,
+        ctx: Context,
+    ) -> Job:
+        """Start a submission in a thread of its own (refused while one runs); its job reads
+        the run's counters and can stop it (``Job.stop``). Its inputs are kept until it
+        ends."""
+        control = Control()
+
+        def work(job: Job) -> Any:
+            return run_submit(options, credentials=credentials, control=control, ctx=ctx)
+
+        return self.start("submit", title, work, list(options.inputs), control=control)
+
     def start(
-        self, kind: str, title: str, work: Callable[[Job], Any], files: list[Path] | None = None
+        self,
+        kind: str,
+        title: str,
+        work: Callable[[Job], Any],
+        files: list[Path] | None = None,
+        *,
+        control: Control | None = None,
     ) -> Job:
         """Run ``work`` in a thread of its own; a job of the same kind running is refused.
-        ``files``: what it reads, kept until it ends."""
+        ``files``: what it reads, kept until it ends; ``control``: a submission's handle."""
         running = self.latest(kind)
         if running is not None and running.finished is None:
             raise SimadError(t("ui_job_running"))
-        job = Job(uuid.uuid4().hex[:10], kind, title, files=list(files or []))
+        job = Job(uuid.uuid4().hex[:10], kind, title, files=list(files or []), control=control)
 
         def go() -> None:
             try:
