@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import InputFileError
-from pipeline.core.i18n import language, t
+from pipeline.core.i18n import current_lang, language, t
 from pipeline.core.private import private_dir, restrict
 from pipeline.sheets.reader import Workbook, read_file, read_grids
 
@@ -61,28 +61,27 @@ def read_book(
     path: Path,
     *,
     scratch: Path,
-    lang: str,
     kind: str | None = None,
     mapping: dict[str, str] | None = None,
 ) -> Workbook:
     """The ``Workbook`` read from ``path`` by a child process; ``InputFileError`` with a
     sentence naming the file when the child refused it, ran out of memory or time, or died.
     The child reads it by its name in its folder, so that its sentences name the file as the
-    user does; the paths in what comes back are made whole again here."""
-    book = _in_child(Request("book", path, lang, kind, mapping, CHILD_MEMORY), scratch)
+    user does; the paths in what comes back are made whole again here. The child speaks the
+    caller's language (``i18n.current_lang()``)."""
+    book = _in_child(Request("book", path, current_lang(), kind, mapping, CHILD_MEMORY), scratch)
     if not isinstance(book, Workbook):
-        with language(lang):
-            raise InputFileError(t("ui_read_failed", name=path.name))
+        raise InputFileError(t("ui_read_failed", name=path.name))
     book.path = path
     for sheet in book.sheets:
         sheet.path = path
     return book
 
 
-def check_readable(path: Path, *, scratch: Path, lang: str) -> None:
+def check_readable(path: Path, *, scratch: Path) -> None:
     """Whether the reader can read every sheet of ``path``, found out in a child process
     (``InputFileError`` when not), before this process reads it for itself."""
-    _in_child(Request("grids", path, lang, memory=CHILD_MEMORY), scratch)
+    _in_child(Request("grids", path, current_lang(), memory=CHILD_MEMORY), scratch)
 
 
 def _in_child(request: Request, scratch: Path) -> Any:

@@ -9,6 +9,7 @@
 - A request that changes anything (POST) carries the CSRF token in ``X-CSRF-Token``.
 - Bodies are limited in size (uploads: ``MAX_BODY`` bytes), counted as they arrive.
 - Every answer carries a strict Content-Security-Policy and is never cached.
+- The request's language is set here, once: everything behind the guard speaks it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.core.errors import UploadTooLarge
-from pipeline.core.i18n import language, t
+from pipeline.core.i18n import current_lang, language, t
 
 MAX_UPLOAD = 25 * 1024 * 1024  # one workbook
 MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing
@@ -99,7 +100,9 @@ class Secrets:
 
 
 class Guard:
-    """Refuses what the module's rules refuse, before any route sees the request."""
+    """Refuses what the module's rules refuse, before any route sees the request, and sets
+    the request's language (the app's language now) once, for the guard's own sentences and
+    for everything the route does: its worker threads run in a copy of the request's context."""
 
     def __init__(self, app: ASGIApp, keys: Secrets, lang: Callable[[], str]) -> None:
         self.app, self.keys, self.lang = app, keys, lang  # ``lang``: the app's language now
@@ -108,6 +111,10 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        with language(self.lang()):
+            await self._guarded(scope, receive, send)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         if scope["method"] == "POST" and scope["path"] == LAUNCH_PATH:
             answer = await self._launch(headers, receive)
@@ -117,31 +124,28 @@ class Guard:
         if refused is not None:
             await _secured(refused)(scope, receive, send)
             return
-        with language(self.lang()):
-            too_big = t("ui_too_big", mb=MAX_BODY // 2**20)
+        too_big = t("ui_too_big", mb=MAX_BODY // 2**20)
         await self.app(scope, _limited(receive, too_big), _with_headers(send))
 
     def _check(self, scope: Scope, headers: Headers) -> Response | None:
-        lang = self.lang()
-        with language(lang):
-            if headers.get("host", "").lower() not in self.keys.hosts:
-                return refusal(t("ui_bad_host"), 421, lang)
-            length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                return refusal(t("ui_too_big", mb=MAX_UPLOAD // 2**20), 413, lang)
-            token = QueryParams(scope.get("query_string", b"")).get("token")
-            if scope["method"] in SAFE_METHODS and token is not None:
-                return self._redeem(token, URL(scope=scope), lang)
-            if not self.keys.holds_session(headers):
-                return refusal(t("ui_no_session"), 403, lang)
-            if scope["method"] not in SAFE_METHODS and not self.keys.holds_csrf(headers):
-                return refusal(t("ui_no_csrf"), 403, lang)
+        if headers.get("host", "").lower() not in self.keys.hosts:
+            return refusal(t("ui_bad_host"), 421)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return refusal(t("ui_too_big", mb=MAX_UPLOAD // 2**20), 413)
+        token = QueryParams(scope.get("query_string", b"")).get("token")
+        if scope["method"] in SAFE_METHODS and token is not None:
+            return self._redeem(token, URL(scope=scope))
+        if not self.keys.holds_session(headers):
+            return refusal(t("ui_no_session"), 403)
+        if scope["method"] not in SAFE_METHODS and not self.keys.holds_csrf(headers):
+            return refusal(t("ui_no_csrf"), 403)
         return None
 
-    def _redeem(self, token: str, url: URL, lang: str) -> Response:
+    def _redeem(self, token: str, url: URL) -> Response:
         """The one-time address: set the session cookie and go to the page without the token."""
         if not self.keys.redeem(token):
-            return refusal(t("ui_token_used"), 403, lang)
+            return refusal(t("ui_token_used"), 403)
         return self._signed_in(RedirectResponse(url.path or "/", 303))
 
     def _signed_in(self, response: Response) -> Response:
@@ -154,35 +158,35 @@ class Guard:
         """The launch page's POST of the one-time token (no session or CSRF token yet: the
         token is the proof). Answered with a page that goes on to the start page by itself:
         a redirect would not carry the strict cookie, the POST coming from a file."""
-        lang = self.lang()
-        with language(lang):
-            if headers.get("host", "").lower() not in self.keys.hosts:
-                return refusal(t("ui_bad_host"), 421, lang)
-            body = b""
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return refusal(t("ui_token_used"), 400, lang)
-                body += message.get("body", b"")
-                more = message.get("more_body", False)
-                if len(body) > LAUNCH_BODY:
-                    return refusal(t("ui_token_used"), 413, lang)
-            token = parse_qs(body.decode("latin-1")).get("token", [""])[0]
-            if not self.keys.redeem(token):
-                return refusal(t("ui_token_used"), 403, lang)
-            direction, name = "rtl" if lang == "fa" else "ltr", html.escape(t("ui_app_name"))
-            page = (
-                f'<!doctype html><html lang="{lang}" dir="{direction}"><head>'
-                '<meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">'
-                f'<title>{name}</title></head><body><p><a href="/">{name}</a></p></body></html>'
-            )
-            return self._signed_in(HTMLResponse(page))
+        if headers.get("host", "").lower() not in self.keys.hosts:
+            return refusal(t("ui_bad_host"), 421)
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return refusal(t("ui_token_used"), 400)
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > LAUNCH_BODY:
+                return refusal(t("ui_token_used"), 413)
+        token = parse_qs(body.decode("latin-1")).get("token", [""])[0]
+        if not self.keys.redeem(token):
+            return refusal(t("ui_token_used"), 403)
+        lang = current_lang()
+        direction, name = "rtl" if lang == "fa" else "ltr", html.escape(t("ui_app_name"))
+        page = (
+            f'<!doctype html><html lang="{lang}" dir="{direction}"><head>'
+            '<meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">'
+            f'<title>{name}</title></head><body><p><a href="/">{name}</a></p></body></html>'
+        )
+        return self._signed_in(HTMLResponse(page))
 
 
-def refusal(message: str, status: int, lang: str) -> Response:
-    """A refusal a person can read: one sentence, in the app's language and direction (no
+def refusal(message: str, status: int) -> Response:
+    """A refusal a person can read: one sentence, in the request's language and direction (no
     style sheet: the refused have no access to it)."""
+    lang = current_lang()
     direction = "rtl" if lang == "fa" else "ltr"
     page = (
         f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'

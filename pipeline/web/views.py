@@ -7,19 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.core import status as statuses
 from pipeline.core.i18n import number, word
-from pipeline.sheets.reader import column_letter
-from pipeline.sheets.report import STATUS_COLOURS, Report, ReportSheet, layout, row_marks
-from pipeline.sheets.validation import INVALID, SheetResult, display
+from pipeline.core.status import Tone, Validation
+from pipeline.sheets.guard import column_letter
+from pipeline.sheets.report import Report, ReportSheet, layout, row_marks
+from pipeline.sheets.validation import SheetResult, display
 
 PAGE_ROWS = 50
-TONES = {colour: tone for tone, colour in (("good", "#006100"), ("bad", "#9C0006"))}
+# Words of a status column that are no status: a reconciliation's "needs action" flag.
+FLAGS = {"yes": Tone.BAD}
 
 
 def tone(status: str) -> str:
-    """The class a status word is shown with: good, bad, wait (amber) or plain."""
-    colour = STATUS_COLOURS.get(status)
-    return TONES.get(colour or "", "wait" if colour == "#9C5700" else "plain")
+    """The class a status word is shown with: its status's tone (good, bad, warn, quiet),
+    or quiet for a word that is none."""
+    found = statuses.tone(status) or FLAGS.get(status)
+    return (found or Tone.QUIET).value
 
 
 @dataclass
@@ -116,20 +120,20 @@ def sheet_page(
     """Rows ``page`` of the sheet (``PAGE_ROWS`` each), filtered to invalid rows or to the
     rows of one rule and column; every cell with its finding."""
     sheet = result.sheet
-    indices = range(len(sheet.rows))
+    indices: list[int] = list(range(len(sheet.rows)))
     if rule is not None:
         code, name = rule
         wanted = {f.row for f in result.findings if f.code == code and f.field == name and f.row}
         if any(f.code == code and f.field == name for f in result.sheet_findings):
             wanted = set(sheet.row_numbers)  # the whole sheet: a missing column
-        indices = [i for i in indices if sheet.row_numbers[i] in wanted]  # type: ignore[assignment]
+        indices = [i for i in indices if sheet.row_numbers[i] in wanted]
     elif only_invalid:
-        indices = [i for i in indices if result.status(i) == INVALID]  # type: ignore[assignment]
+        indices = [i for i in indices if result.status(i) == Validation.INVALID]
     pages = max(1, -(-len(indices) // PAGE_ROWS))
     page = min(max(page, 1), pages)
     rows = []
     width = len(sheet.headers)
-    for i in list(indices)[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]:
+    for i in indices[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]:
         found = result.row_findings(i)
         marks = row_marks(found)
         values = sheet.rows[i]
@@ -138,7 +142,7 @@ def sheet_page(
             for c in range(width)
         ]
         loose = [f.message for f in found if f.position is None]
-        rows.append((i, sheet.row_numbers[i], result.status(i), cells, loose))
+        rows.append((i, sheet.row_numbers[i], str(result.status(i)), cells, loose))
     return SheetPage(
         sheet_no,
         sheet.label,

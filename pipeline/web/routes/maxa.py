@@ -1,0 +1,204 @@
+"""The MAXA page: a terminology pulled into the mirror (a job with progress), a code looked
+up, a value validated, the versions listed, two versions compared, and a drug list checked.
+One route per action; each calls the command layer's function of the same name in a worker
+thread (a MAXA call reaches the network or the mirror)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pipeline.commands import maxa as maxa_commands
+from pipeline.core.config import MaxaCredentials, maxa_credentials, resolve_target
+from pipeline.core.context import Context
+from pipeline.core.errors import InputFileError
+from pipeline.core.i18n import t
+from pipeline.web import isolated
+from pipeline.web.pages import (
+    context,
+    files_in,
+    heavy,
+    memory,
+    redirect,
+    render,
+    safe,
+)
+from pipeline.web.state import Job, State
+from pipeline.web.uploads import discard, store_all
+
+
+def maxa_login() -> MaxaCredentials:
+    """The DITAS credentials from the settings (the sandbox's when none), never asked.
+    Blocking (the settings are read): in a worker thread."""
+    return maxa_credentials(resolve_target(None, env_var="MAXA_TARGET"), interactive=False)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A MAXA form, its values stripped; the terminology is required."""
+
+    values: dict[str, str]
+    login: MaxaCredentials
+    ctx: Context
+
+    def __getitem__(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    @property
+    def term(self) -> str:
+        return self["terminology"]
+
+    @property
+    def offline(self) -> bool:
+        return self["offline"] == "on"
+
+
+async def asked(request: Request) -> Asked:
+    values = {k: str(v).strip() for k, v in (await request.form()).items()}
+    if not values.get("terminology"):
+        raise InputFileError(t("ui_terminology_missing"))
+    return Asked(values, await run_in_threadpool(maxa_login), context())
+
+
+async def maxa_page(request: Request) -> Response:
+    job = memory(request).latest("pull")
+    return await render(request, "maxa.html", job=job, snapshot=job.snapshot() if job else None)
+
+
+def _lookup(a: Asked) -> Any:
+    return maxa_commands.lookup(
+        a.term, a["code"], offline=a.offline, target=None, credentials=a.login, ctx=a.ctx
+    )
+
+
+async def lookup(request: Request) -> Response:
+    answer = await run_in_threadpool(_lookup, await asked(request))
+    return await render(request, "_maxa_answer.html", answer=answer)
+
+
+def _validate(a: Asked) -> Any:
+    return maxa_commands.validate(
+        a.term,
+        a["code"],
+        a["value"],
+        offline=a.offline,
+        target=None,
+        credentials=a.login,
+        ctx=a.ctx,
+    )
+
+
+async def validate(request: Request) -> Response:
+    answer = await run_in_threadpool(_validate, await asked(request))
+    return await render(request, "_maxa_answer.html", answer=answer)
+
+
+def _versions(a: Asked) -> Any:
+    return maxa_commands.versions(a.term, target=None, credentials=a.login, ctx=a.ctx)
+
+
+async def versions(request: Request) -> Response:
+    a = await asked(request)
+    found = await run_in_threadpool(_versions, a)
+    return await render(request, "_maxa_versions.html", versions=found, terminology=a.term)
+
+
+def _diff(state: State, a: Asked, name: str) -> Any:
+    return maxa_commands.diff(
+        a.term,
+        a["old"],
+        a["new"],
+        out=state.out_path(name),
+        offline=a.offline,
+        target=None,
+        credentials=a.login,
+        ctx=a.ctx,
+    )
+
+
+async def diff(request: Request) -> Response:
+    a = await asked(request)
+    name = f"maxa-diff-{safe(a.term)}-{safe(a['old'])}-{safe(a['new'])}.xlsx"
+    result = await run_in_threadpool(_diff, memory(request), a, name)
+    return await render(request, "_maxa_diff.html", diff=result, download=name)
+
+
+@dataclass(frozen=True)
+class Pulling:
+    """A pull into the mirror as a job's work, its progress handed to the job."""
+
+    asked: Asked
+
+    def run(self, job: Job) -> Any:
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+
+        a = self.asked
+        version = a["version"] or "latest"
+        return maxa_commands.pull(
+            a.term, version, target=None, credentials=a.login, progress=progress, ctx=a.ctx
+        )
+
+
+async def pull(request: Request) -> Response:
+    a = await asked(request)
+    memory(request).start("pull", a.term, Pulling(a).run)
+    return redirect(request, "/maxa")
+
+
+@dataclass(frozen=True)
+class DrugList:
+    """A drug list to check: the files kept, the terminology and version, the report."""
+
+    paths: list[Path]
+    term: str
+    version: str
+    offline: bool
+    report: str  # its name in the session's downloads
+
+
+def _check(state: State, drugs: DrugList) -> Any:
+    """The list checked, after the reader got through each file in a child process."""
+    for path in drugs.paths:
+        isolated.check_readable(path, scratch=state.scratch)
+    return maxa_commands.check(
+        drugs.paths,
+        drugs.term,
+        version=drugs.version,
+        report=state.out_path(drugs.report),
+        offline=drugs.offline,
+        target=None,
+        credentials=maxa_login(),
+        ctx=context(),
+    )
+
+
+async def check(request: Request) -> Response:
+    """A drug list uploaded and checked against a terminology (B.11): the counts, the rows
+    needing attention, and the report to download."""
+    state = memory(request)
+    async with request.form(max_files=5, max_part_size=1024 * 1024) as form:
+        files = files_in(form)
+        term = str(form.get("terminology") or "").strip()
+        version = str(form.get("version") or "").strip() or "latest"
+        offline = form.get("offline") == "on"
+        if not files:
+            raise InputFileError(t("ui_no_file"))
+        if not term:
+            raise InputFileError(t("ui_terminology_missing"))
+        paths = await store_all(state, files)
+    stamp = datetime.now().strftime("%H%M%S")
+    name = f"maxa-check-{safe(term)}-{safe(paths[0].stem)}-{stamp}.xlsx"
+    drugs = DrugList(paths, term, version, offline, name)
+    try:
+        async with heavy(request):
+            checked = await run_in_threadpool(_check, state, drugs)
+    finally:
+        await discard(state, paths)  # the list is checked: its report is what is kept
+    return await render(request, "_maxa_check.html", checked=checked, download=name)

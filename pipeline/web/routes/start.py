@@ -1,0 +1,70 @@
+"""The start page: workbooks dropped on it, the target chosen, the language switched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pipeline.commands import workspace as ws_commands
+from pipeline.core import i18n
+from pipeline.core.config import SANDBOX, resolve_target
+from pipeline.core.errors import ConfigError, InputFileError
+from pipeline.core.i18n import t
+from pipeline.web import isolated
+from pipeline.web.pages import context, files_in, heavy, local, memory, redirect, render
+from pipeline.web.state import State
+from pipeline.web.uploads import discard, store_all
+
+
+async def start(request: Request) -> Response:
+    return await render(request, "start.html")
+
+
+async def upload(request: Request) -> Response:
+    """Workbooks dropped on the start page: kept, read by a child process, validated; the
+    open workbooks from now on. A refused upload is deleted at once."""
+    state = memory(request)
+    async with request.form(max_files=20, max_part_size=1024 * 1024) as form:
+        files = files_in(form)
+        if not files:
+            raise InputFileError(t("ui_no_file"))
+        paths = await store_all(state, files)
+    try:
+        async with heavy(request):
+            opened = await run_in_threadpool(_read_and_validate, state, paths)
+    except BaseException:
+        await discard(state, paths)
+        raise
+    await run_in_threadpool(_open, state, opened)
+    return redirect(request, "/check")
+
+
+def _read_and_validate(state: State, paths: list[Path]) -> ws_commands.Workspace:
+    """The uploads read by a child process each, then validated (a worker thread's)."""
+    books = [isolated.read_book(path, scratch=state.scratch) for path in paths]
+    return ws_commands.open_workspace(paths, target=state.target, books=books, ctx=context())
+
+
+def _open(state: State, opened: ws_commands.Workspace) -> None:
+    state.opened(opened)
+    state.tidy()  # the workbooks open before, unless being sent
+
+
+async def choose_target(request: Request) -> Response:
+    form = await request.form()
+    choice = str(form.get("target", ""))
+    address = str(form.get("address", "")).strip()
+    if choice not in (SANDBOX, "remote"):
+        raise ConfigError(t("ui_choose_target"))
+    chosen = SANDBOX if choice == SANDBOX else address or "-"
+    memory(request).target = await run_in_threadpool(resolve_target, chosen)
+    return redirect(request, local(form.get("next")))
+
+
+async def set_lang(request: Request) -> Response:
+    form = await request.form()
+    memory(request).lang = i18n.checked(str(form.get("lang", "fa")))
+    return redirect(request, local(form.get("next")))

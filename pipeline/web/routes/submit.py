@@ -1,0 +1,142 @@
+"""The submit page: what will be sent, the credentials typed in (kept in memory only), the
+submission started as a job of its own, stopped, and its progress as Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from pipeline.commands import workspace as ws_commands
+from pipeline.commands.submit import SubmitOptions
+from pipeline.core.config import (
+    SANDBOX,
+    Credentials,
+    describe_target,
+    simad_credentials,
+    simad_home,
+)
+from pipeline.core.errors import ConfigError, SimadError
+from pipeline.core.i18n import t
+from pipeline.core.private import private_dir
+from pipeline.core.status import Validation
+from pipeline.web.pages import context, heavy, locked, memory, redirect, render, workspace
+from pipeline.web.state import Job, State
+
+PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
+
+
+def counts_to_send(ws: ws_commands.Workspace) -> list[tuple[str, str, int, int]]:
+    """Each sheet's label, kind, and its valid and invalid rows."""
+    counts = [(r.sheet, r.counts()) for r in ws.run.results]
+    return [(s.label, s.kind, c[Validation.VALID], c[Validation.INVALID]) for s, c in counts]
+
+
+def _plan(state: State) -> list[tuple[str, str, int, int]] | None:
+    ws = state.workspace
+    return counts_to_send(ws) if ws is not None else None
+
+
+async def submit_page(request: Request) -> Response:
+    state = memory(request)
+    job = state.latest("submit")
+    plan = await run_in_threadpool(locked, state, partial(_plan, state))
+    needs_login = state.target not in (None, SANDBOX) and state.target not in state.credentials
+    return await render(
+        request,
+        "submit.html",
+        job=job,
+        snapshot=job.snapshot() if job else None,
+        plan=plan,
+        needs_login=needs_login,
+    )
+
+
+async def credentials(request: Request) -> Response:
+    state = memory(request)
+    form = await request.form()
+    user, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    if not state.target or not user or not password:
+        raise ConfigError(t("ui_credentials_missing"))
+    state.credentials[state.target] = Credentials(user, password)
+    return redirect(request, "/submit")
+
+
+def login_for(state: State, target: str) -> Credentials:
+    """The credentials for ``target``: typed in the page (the sandbox's own when none).
+    Blocking for the sandbox (the settings are read): in a worker thread."""
+    if target == SANDBOX:
+        return state.credentials.get(target) or simad_credentials(target, interactive=False)
+    found = state.credentials.get(target)
+    if found is None:
+        raise ConfigError(t("ui_credentials_missing"))
+    return found
+
+
+def inputs_for_sending(
+    state: State, ws: ws_commands.Workspace, folder: str = "corrected"
+) -> list[Path]:
+    """The files to send (or compare): the corrected copies of the workbooks, in a folder
+    of the session (a comparison never rewrites the copies a submission reads)."""
+    return ws_commands.corrected_inputs(ws, state.folder / folder, ctx=context())
+
+
+def _prepare(state: State, ws_id: object) -> tuple[list[Path], Path]:
+    """The workbooks the page named, corrected as they stand now, and the report's path."""
+    ws = workspace(state, ws_id)
+    stem = ws.paths[0].stem
+    folder = private_dir(simad_home() / "reports")
+    report = folder / f"{stem}-submission-{datetime.now().strftime('%Y%m%d-%H%M%S')}.xlsx"
+    return inputs_for_sending(state, ws), report
+
+
+async def submit(request: Request) -> Response:
+    state = memory(request)
+    form = await request.form()
+    target = state.target
+    if target is None:
+        raise ConfigError(t("ui_choose_target"))
+    login = await run_in_threadpool(login_for, state, target)
+    running = state.latest("submit")
+    if running is not None and running.finished is None:  # its files stay as they are
+        raise SimadError(t("ui_job_running"))
+    async with heavy(request):
+        inputs, report = await run_in_threadpool(
+            locked, state, partial(_prepare, state, form.get("ws"))
+        )
+    options = SubmitOptions(inputs, target=target, report=report)
+    state.submit(describe_target(target, short=True), options, login, context())
+    return redirect(request, "/submit")
+
+
+async def stop(request: Request) -> Response:
+    job = memory(request).jobs.get(request.path_params["job"])
+    if job is not None:
+        job.stop()
+    return redirect(request, "/submit" if job is None or job.kind == "submit" else "/maxa")
+
+
+async def events(request: Request) -> Response:
+    """The job's progress as Server-Sent Events, until it ends or the page goes away (the
+    job goes on)."""
+    job = memory(request).jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404)
+    return StreamingResponse(_progress(request, job), media_type="text/event-stream")
+
+
+async def _progress(request: Request, job: Job) -> AsyncIterator[str]:
+    while True:
+        snap = job.snapshot()
+        yield f"data: {json.dumps(snap, ensure_ascii=False)}\n\n"
+        if job.finished is not None or await request.is_disconnected():
+            return
+        await asyncio.sleep(PROGRESS_EVERY)
