@@ -1,5 +1,6 @@
 """Every page of `simad ui`, in Persian and English, screenshot in headless Chromium at the
-office's 1366×768 into out/screens/ui-<lang>-<page>.png (part of `make screens`)."""
+office's 1366×768 and at 1024×768 into out/screens/ui-<lang>[-1024]-<page>.png (part of
+`make screens`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from tests.browser import chromium_path, launch  # noqa: E402
 
 SAMPLE = ROOT / "input_templates" / "sample.xlsx"
 DRUGS = ROOT / "input_templates" / "drug-list-sample.xlsx"
-VIEW = {"width": 1366, "height": 768}
+VIEWS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
 
 
-def shoot(out: Path, lang: str) -> list[Path]:
+def shoot(out: Path, lang: str, view: dict[str, int]) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from pipeline.commands.sandbox import review
@@ -28,11 +29,12 @@ def shoot(out: Path, lang: str) -> list[Path]:
     shots: list[Path] = []
     with running(lang) as (address, _state), sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page(viewport=VIEW)
+        page = browser.new_page(viewport=view)
+        size = "" if view["width"] == 1366 else f"-{view['width']}"
         home = address.split("/?")[0]
 
         def snap(name: str, full: bool = False) -> None:
-            path = out / f"ui-{lang}-{name}.png"
+            path = out / f"ui-{lang}{size}-{name}.png"
             page.wait_for_timeout(150)
             page.screenshot(path=str(path), full_page=full)
             shots.append(path)
@@ -75,9 +77,9 @@ def shoot(out: Path, lang: str) -> list[Path]:
         page.click("#check")
         page.wait_for_selector("#check-answer .headline", timeout=60_000)
         snap("9-maxa-check", full=True)
-        refused = browser.new_page(viewport=VIEW)
+        refused = browser.new_page(viewport=view)
         refused.goto(home + "/")
-        path = out / f"ui-{lang}-10-refused.png"
+        path = out / f"ui-{lang}{size}-10-refused.png"
         refused.screenshot(path=str(path))
         shots.append(path)
         browser.close()
@@ -90,11 +92,12 @@ def main(out: Path) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     os.environ["SIMAD_SANDBOX_LATENCY_MS"] = "150"  # so that the progress can be seen
-    for lang in ("fa", "en"):
-        with tempfile.TemporaryDirectory(prefix="simad-ui-screens-") as home:
-            os.environ["SIMAD_HOME"] = home
-            for path in shoot(out, lang):
-                print(f"{path.relative_to(ROOT)}")
+    for view in VIEWS:
+        for lang in ("fa", "en"):
+            with tempfile.TemporaryDirectory(prefix="simad-ui-screens-") as home:
+                os.environ["SIMAD_HOME"] = home
+                for path in shoot(out, lang, view):
+                    print(f"{path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
