@@ -1,5 +1,7 @@
-"""`simad ui` over real HTTP on 127.0.0.1: the guard's rules on a shared office PC, uploads,
-credentials kept in memory only, and the session's files removed at the end."""
+"""`simad ui`: the guard's rules on a shared office PC, uploads, credentials kept in memory
+only, jobs, and the session's files removed at the end. What needs the server itself (the
+printed address, Host names, a raw upload, Ctrl-C) runs over real HTTP on 127.0.0.1; the pages
+are driven in-process (``inprocess``: httpx's ASGI transport, no socket)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
+from anyio.from_thread import start_blocking_portal
 
-from pipeline.web.server import running
+from pipeline.web.server import build, one_time_address, running
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
 
@@ -35,6 +39,43 @@ def session(ui):
         yield client, token, state
     finally:
         client.close()
+
+
+class InProcess:
+    """A synchronous client of the app in-process: an ``httpx.AsyncClient`` on httpx's ASGI
+    transport, its calls run on an event loop in a thread of its own (as the server's is)."""
+
+    def __init__(self, portal, client: httpx.AsyncClient) -> None:
+        self.portal, self.client = portal, client
+        self.base_url, self.cookies = client.base_url, client.cookies
+
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.portal.call(partial(self.client.get, url, **kwargs))
+
+    def post(self, url: str, **kwargs) -> httpx.Response:
+        return self.portal.call(partial(self.client.post, url, **kwargs))
+
+
+@pytest.fixture
+def inprocess():
+    """The app driven in-process, signed in: (client, CSRF token, the app's memory)."""
+    port = 8765  # only named in the addresses: nothing listens
+    app, keys, state = build("127.0.0.1", port, "en")
+    transport = httpx.ASGITransport(app=app)
+    with start_blocking_portal() as portal:
+        client = httpx.AsyncClient(
+            transport=transport, base_url=f"http://127.0.0.1:{port}", follow_redirects=True
+        )
+        try:
+            browser = InProcess(portal, client)
+            page = browser.get(one_time_address("127.0.0.1", port, keys))
+            assert page.status_code == 200
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+            assert token is not None
+            yield browser, token.group(1), state
+        finally:
+            portal.call(client.aclose)
+            state.close()
 
 
 def base(address: str) -> str:
@@ -87,8 +128,8 @@ def test_a_foreign_host_name_is_refused_even_with_the_secret(session):
     assert client.get("/", headers={"host": f"localhost:{port}"}).status_code == 200
 
 
-def test_a_change_without_the_csrf_token_is_refused(session):
-    client, token, state = session
+def test_a_change_without_the_csrf_token_is_refused(inprocess):
+    client, token, state = inprocess
     for headers in ({}, {"x-csrf-token": "wrong"}):
         answer = client.post("/target", data={"target": "sandbox"}, headers=headers)
         assert answer.status_code == 403 and "security token" in answer.text
@@ -142,8 +183,8 @@ def test_uploads_are_bounded_checked_by_content_and_owner_only(session):
     assert "7 rows are invalid" in page.text
 
 
-def test_credentials_stay_in_memory_and_never_come_back_to_a_page(session):
-    client, token, state = session
+def test_credentials_stay_in_memory_and_never_come_back_to_a_page(inprocess):
+    client, token, state = inprocess
     h = {"x-csrf-token": token}
     client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
     client.post("/target", data={"target": "remote", "address": "http://127.0.0.1:9"}, headers=h)
@@ -240,8 +281,8 @@ def test_a_closed_tab_does_not_stop_the_run_and_reopening_shows_it(session, slow
     assert job.result.counts["sent"] > 60
 
 
-def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(session, slow_sandbox):
-    client, token, state = session
+def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(inprocess, slow_sandbox):
+    client, token, state = inprocess
     job = start_submission(client, token, state)
     deadline = time.monotonic() + 30
     while job.snapshot()["done"] < 5 and time.monotonic() < deadline:
@@ -256,14 +297,14 @@ def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(session, slow_san
     assert client.get(f"/runs/{job.result.run_id}/report").status_code == 200
 
 
-def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(session, monkeypatch):
-    client, token, _state = session
+def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(inprocess, monkeypatch):
+    client, token, _state = inprocess
     from pipeline.commands import workspace
 
     def broken(*args, **kwargs):
         raise RuntimeError("/secret/path detail")
 
-    monkeypatch.setattr(workspace, "open_workspace", broken)
+    monkeypatch.setattr(workspace, "open_books", broken)
     answer = client.post(
         "/upload",
         files={"files": ("sample.xlsx", SAMPLE.read_bytes())},
@@ -274,8 +315,8 @@ def test_a_fault_of_the_app_is_one_sentence_never_a_traceback(session, monkeypat
     assert "Traceback" not in answer.text and "/secret/path" not in answer.text
 
 
-def test_a_next_page_elsewhere_is_not_followed(session):
-    client, token, _state = session
+def test_a_next_page_elsewhere_is_not_followed(inprocess):
+    client, token, _state = inprocess
     for elsewhere in ("https://attacker.example/", "//attacker.example/", "/\\attacker.example"):
         answer = client.post(
             "/lang",
@@ -285,8 +326,8 @@ def test_a_next_page_elsewhere_is_not_followed(session):
         assert answer.headers["hx-redirect"] == "/", elsewhere
 
 
-def test_a_correction_redraws_the_view_it_was_made_in(session):
-    client, token, state = session
+def test_a_correction_redraws_the_view_it_was_made_in(inprocess):
+    client, token, state = inprocess
     h = {"x-csrf-token": token, "hx-request": "true"}
     client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
     page = client.get("/check?sheet=1&only=invalid", headers=h).text
@@ -324,10 +365,10 @@ def test_another_host_than_loopback_is_warned_about(monkeypatch, capsys):
     assert "can be reached from other computers" in said[1]
 
 
-def test_maxa_in_the_page_answers_as_the_command_line_does(session):
+def test_maxa_in_the_page_answers_as_the_command_line_does(inprocess):
     """Pull into the mirror (a job with progress), offline look-up, validation, versions and
     a diff with its workbook, each the command layer's answer."""
-    client, token, state = session
+    client, token, state = inprocess
     h = {"x-csrf-token": token, "hx-request": "true"}
 
     def act(action: str, **form: str) -> str:
@@ -358,10 +399,10 @@ def test_maxa_in_the_page_answers_as_the_command_line_does(session):
     assert client.post("/maxa/versions", data={"terminology": ""}, headers=h).status_code == 400
 
 
-def test_a_drug_list_checked_in_the_page(session):
+def test_a_drug_list_checked_in_the_page(inprocess):
     """The MAXA page's batch check: an uploaded list, the counts, the rows needing attention
     and the marked workbook, as `simad maxa check` gives them."""
-    client, token, _state = session
+    client, token, _state = inprocess
     h = {"x-csrf-token": token, "hx-request": "true"}
     drugs = Path(__file__).parents[1] / "input_templates" / "drug-list-sample.xlsx"
     answer = client.post(
