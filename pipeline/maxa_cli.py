@@ -17,6 +17,7 @@ from pipeline.commands import maxa
 from pipeline.core import config, i18n
 from pipeline.core.context import Context
 from pipeline.core.i18n import counts_text, t, word
+from pipeline.core.status import MaxaCheck
 
 maxa_app = typer.Typer(
     help="MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.", no_args_is_help=True
@@ -264,7 +265,7 @@ def check(
                 message=verdict.message,
             )
         )
-        if verdict.status == "retired":
+        if verdict.status == MaxaCheck.RETIRED:
             said = t("check_last_name", version=verdict.other_version, official=verdict.official)
             lines.append("    " + said)
         elif verdict.official:

@@ -8,7 +8,7 @@ import threading
 
 import httpx
 
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import SubmitOptions, run_submit
 from pipeline.commands.validate import run_validate
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
 from pipeline.core.context import Context
@@ -28,11 +28,13 @@ def test_two_submissions_at_once_keep_their_language_and_log(tmp_path):
             barrier.wait()
             app = create_app(SandboxSettings(db_path=tmp_path / f"server-{lang}.db"))
             results[lang] = run_submit(
-                [SAMPLE],
-                target=f"http://127.0.0.1:{port}",
+                SubmitOptions(
+                    [SAMPLE],
+                    target=f"http://127.0.0.1:{port}",
+                    report=tmp_path / f"report-{lang}.xlsx",
+                ),
                 transport=httpx.ASGITransport(app=app),
                 credentials=Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
-                report_path=tmp_path / f"report-{lang}.xlsx",
                 ctx=Context(lang=lang, log_file=tmp_path / f"log-{lang}.jsonl"),
             )
         except BaseException as exc:  # surfaced below
@@ -51,8 +53,8 @@ def test_two_submissions_at_once_keep_their_language_and_log(tmp_path):
     for result, in_english in ((fa, False), (en, True)):
         messages = [
             m
-            for rows in result.engine.outcomes.values()  # type: ignore[attr-defined]
-            for o in rows
+            for sheet in result.sheets  # type: ignore[attr-defined]
+            for o in sheet.rows
             for m in o.all_messages()
         ]
         assert len(messages) >= 10

@@ -26,7 +26,7 @@ from pipeline.core.errors import NotTheApi, exit_code_for
 from pipeline.net import answers
 from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox import SandboxSettings, create_app
-from pipeline.sandbox.faults import FaultInjector
+from pipeline.sandbox.faults import FaultInjector, Faults
 from pipeline.sheets.validation import validate_paths
 from pipeline.simad.ledger import Ledger
 from pipeline.simad.payloads import build_payload, payload_hash, row_key
@@ -82,7 +82,7 @@ def sandbox(tmp_path, clock):
 
 def garbling(sandbox, clock, body: bytes) -> FaultInjector:
     """The sandbox, every GET of it answered 200 with ``body`` (the sandbox's own fault)."""
-    return FaultInjector(sandbox, garbled_get=body, clock=clock)
+    return FaultInjector(sandbox, Faults(garbled_get=body), clock=clock)
 
 
 # -- reading JSON with a bounded depth ----------------------------------------------------------
@@ -210,7 +210,7 @@ def ledger_states(kind: str) -> dict[str, str]:
 def test_a_resume_on_a_garbled_list_sends_nothing_again(sandbox, clock, tmp_path, body):
     keys = leave_in_flight()
     injector = garbling(sandbox, clock, body)
-    result = submit([SAMPLE], injector, clock, report_path=tmp_path / "r.xlsx")
+    result = submit([SAMPLE], injector, clock, report=tmp_path / "r.xlsx")
     assert result.exit_code == 3
     assert injector.counts["garbled_get"] >= 1
     # The server's answer could not say whether they arrived: nothing was sent at all.
@@ -227,7 +227,7 @@ def test_a_resume_on_a_garbled_list_sends_nothing_again(sandbox, clock, tmp_path
 def test_a_resume_on_an_honest_empty_list_sends_each_once(sandbox, clock, tmp_path, body):
     keys = leave_in_flight()
     injector = garbling(sandbox, clock, body)
-    result = submit([SAMPLE], injector, clock, report_path=tmp_path / "r.xlsx")
+    result = submit([SAMPLE], injector, clock, report=tmp_path / "r.xlsx")
     assert result.exit_code == 1  # the sample's own invalid and refused rows, as always
     assert injector.counts["garbled_get"] == len(keys)  # one question per declaration
     writes = sandbox.store.write_counts()

@@ -45,7 +45,8 @@ def test_real_excel_error_cells_are_findings_never_empty_or_valid(tmp_path):
     ws["H3"].data_type = "e"
     path = tmp_path / "errors.xlsx"
     book.save(path)
-    run = validate_paths([path], known_students=KNOWN_STUDENTS, lang="en")
+    with i18n.language("en"):
+        run = validate_paths([path], known_students=KNOWN_STUDENTS)
     found = sorted(f.as_list() for f in run.results[0].findings)
     assert [2, "LastName", "excel_error"] in found and [
         3,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.errors import ConfigError, InputFileError
+from pipeline.core.i18n import language
 from pipeline.sheets.fields import user_mapping
 from pipeline.sheets.reader import read_file
 from pipeline.sheets.validation import validate_paths
@@ -106,7 +107,8 @@ def test_missing_required_column_is_one_finding_and_every_row_invalid(tmp_path):
     rows = [",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in source]
     path = tmp_path / "no_father.csv"
     path.write_text("\n".join(rows), encoding="utf-8")
-    run = validate_paths([path], lang="en")
+    with language("en"):
+        run = validate_paths([path])
     codes = sorted(f.as_list() for f in run.results[0].findings)
     assert codes == [[1, "FatherName", "column_missing"]]  # once, on the header row
     assert run.results[0].statuses() == ["invalid", "invalid"]
@@ -122,7 +124,8 @@ def test_an_unrecognised_header_is_one_finding_naming_the_nearest_label(tmp_path
     header[at] = "رشته"
     path = tmp_path / "short.csv"
     path.write_text("\n".join([",".join(header), *source[1:]]), encoding="utf-8")
-    run = validate_paths([path], lang="fa")
+    with language("fa"):
+        run = validate_paths([path])
     [finding] = [f for f in run.results[0].findings if f.row == 1]
     assert finding.code == "column_missing" and finding.field == "CourseStudyCode"
     assert "«رشته»" in finding.message and '--map "رشته=CourseStudyCode"' in finding.message
@@ -145,7 +148,8 @@ def test_an_extra_column_is_one_warning(tmp_path):
     lines = [source[0] + ",یادداشت"] + [line + ",x" for line in source[1:]]
     path = tmp_path / "notes.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
-    run = validate_paths([path], lang="en")
+    with language("en"):
+        run = validate_paths([path])
     [finding] = [f for f in run.results[0].findings if f.row == 1]
     assert finding.code == "header_unknown" and finding.severity == "warning"
     assert "'یادداشت' is not recognised" in finding.message

@@ -15,7 +15,7 @@ from pipeline.cli import app
 from pipeline.commands.reconcile import run_reconcile
 from pipeline.commands.results import run_results
 from pipeline.commands.sandbox import review
-from pipeline.commands.submit import run_submit
+from pipeline.commands.submit import SubmitOptions, run_submit
 from pipeline.core.config import Credentials
 from pipeline.core.context import Context
 from pipeline.core.result import Result
@@ -350,13 +350,16 @@ def test_rehearsal_submit_review_results_reconcile_from_the_ledger(tmp_path):
 
 
 def test_ledger_mode_finds_what_changed_on_the_server(tmp_path):
-    from pipeline.commands.submit import run_submit
     from pipeline.sandbox import SandboxSettings, create_app
 
     sandbox = create_app(SandboxSettings(db_path=tmp_path / "server.db"))
     transport = httpx.ASGITransport(app=sandbox)
     creds = Credentials("demo-university", "demo-pass-1403")
-    run_submit([workbook(tmp_path)], target="sandbox", transport=transport, credentials=creds)
+    run_submit(
+        SubmitOptions([workbook(tmp_path)], target="sandbox"),
+        transport=transport,
+        credentials=creds,
+    )
     # Someone edits one declaration on the server and deletes another.
     row = json.loads(
         sandbox.store.query("SELECT payload FROM declarations WHERE student_number='98123001'")[0][
@@ -410,7 +413,6 @@ def test_other_years_in_the_answer_are_ignored():
 
 def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_path):
     """The same retry policy as submission: a flaky server changes nothing in the answer."""
-    from pipeline.commands.submit import run_submit
     from pipeline.net.retry import RetryPolicy
     from pipeline.sandbox import SandboxSettings, create_app
 
@@ -419,8 +421,7 @@ def test_reconcile_and_results_ride_out_a_server_failing_half_its_requests(tmp_p
     creds = Credentials("demo-university", "demo-pass-1403")
     calm = create_app(SandboxSettings(db_path=tmp_path / "server.db"))
     run_submit(
-        [workbook(tmp_path)],
-        target="sandbox",
+        SubmitOptions([workbook(tmp_path)], target="sandbox"),
         transport=httpx.ASGITransport(app=calm),
         credentials=creds,
     )
@@ -466,11 +467,9 @@ def test_rehearsal_counts_what_the_ministry_decided(tmp_path):
     transport = httpx.ASGITransport(app=sandbox)
     creds = Credentials("demo-university", "demo-pass-1403")
     run_submit(
-        [SAMPLE],
-        target="sandbox",
+        SubmitOptions([SAMPLE], target="sandbox", report=tmp_path / "s.xlsx"),
         transport=transport,
         credentials=creds,
-        report_path=tmp_path / "s.xlsx",
     )
     review(1402, seed=3, db=db)
     on_server = {

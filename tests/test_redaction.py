@@ -675,18 +675,20 @@ async def test_ditas_answers_invalid_client_to_any_wrong_client_secret(sandbox, 
 
 
 def test_a_wrong_persian_password_is_refused_as_a_login_not_a_fault(tmp_path):
-    from pipeline.commands.submit import run_submit
+    from pipeline.commands.submit import SubmitOptions, run_submit
     from pipeline.core.config import Credentials
     from pipeline.core.context import Context
 
     app = create_app(SandboxSettings(db_path=tmp_path / "s.db", echo_errors=True))
     password = "رمز «خیام» ۱۴۰۳"
     result = run_submit(
-        [Path(__file__).parents[1] / "input_templates" / "sample.xlsx"],
-        target="sandbox",
+        SubmitOptions(
+            [Path(__file__).parents[1] / "input_templates" / "sample.xlsx"],
+            target="sandbox",
+            report=tmp_path / "out" / "r.xlsx",
+        ),
         transport=httpx.ASGITransport(app=app),
         credentials=Credentials(SANDBOX_USERNAME, password),
-        report_path=tmp_path / "out" / "r.xlsx",
         ctx=Context(lang="en"),
     )
     assert result.exit_code == 3

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.commands.workspace import edit_cell, open_workspace
 from pipeline.core.context import Context
+from pipeline.core.i18n import language
 from pipeline.sheets.validation import validate_paths
 from pipeline.simad.ledger import Ledger
 
@@ -61,7 +62,7 @@ def test_the_sample_given_twice_sends_nothing_and_names_the_other_file(
     sandbox, clock, tmp_path, how
 ):
     inputs = copies(tmp_path, how)
-    result = submit(inputs, sandbox, clock, report_path=tmp_path / "r.xlsx")
+    result = submit(inputs, sandbox, clock, report=tmp_path / "r.xlsx")
     assert result.exit_code == 1
     assert result.counts.get("sent", 0) == 0
     assert all_writes(sandbox) == []  # not once, so certainly not twice
@@ -90,7 +91,7 @@ def test_a_row_repeated_in_another_file_is_an_error_in_both_and_the_rest_is_sent
     write_xlsx(tmp_path / "third.xlsx", {"upgrades": [dheader, *drows]})
     inputs = [tmp_path / "first.xlsx", tmp_path / "second.xlsx", tmp_path / "third.xlsx"]
 
-    result = submit(inputs, sandbox, clock, report_path=tmp_path / "r.xlsx")
+    result = submit(inputs, sandbox, clock, report=tmp_path / "r.xlsx")
     assert result.exit_code == 1
     rows = result.to_dict()["rows"]
     by_place = {(Path(r["file"]).name, r["sheet"], r["row"]): r for r in rows}
@@ -116,7 +117,8 @@ def test_two_residents_sheets_of_one_workbook_are_checked_against_each_other(tmp
         tmp_path / "book.xlsx",
         {"term 1": [header, *rows], "term 2": [other_header, *other_rows]},
     )
-    run = validate_paths([tmp_path / "book.xlsx"], lang="en")
+    with language("en"):
+        run = validate_paths([tmp_path / "book.xlsx"])
     first, second = run.results
     assert first.statuses() == ["invalid"] and second.statuses() == ["valid", "invalid"]
     [finding] = [f for f in first.findings if f.code == "duplicate_student"]
@@ -131,7 +133,8 @@ def test_within_and_across_sheets_the_rows_are_listed_together_in_persian(tmp_pa
     header, rows = rule_rows("residents", [{}, {"Mobile": "09350000000"}])
     write_xlsx(tmp_path / "a2.xlsx", {"دستیاران": [header, *rows]})
     write_xlsx(tmp_path / "b2.xlsx", {"دستیاران": [header, rows[0]]})
-    run = validate_paths([tmp_path / "a2.xlsx", tmp_path / "b2.xlsx"], lang="fa")
+    with language("fa"):
+        run = validate_paths([tmp_path / "a2.xlsx", tmp_path / "b2.xlsx"])
     first = next(f for f in run.results[0].findings if f.code == "duplicate_student")
     # Our own row numbers in Persian digits, the file's name as it is (a2, not a۲).
     assert "۲، ۳، b2.xlsx › دستیاران › ۲" in first.message
@@ -167,7 +170,7 @@ def crash_with_declarations_in_flight(sandbox, clock, tmp_path, n: int = 8) -> l
     """Submit the sample, then leave ``n`` declarations ``sending`` in the ledger, as a run
     killed while they were on the wire does; the server holds them or not (as each test
     decides). Their ledger keys."""
-    first = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r1.xlsx")
+    first = submit([SAMPLE], sandbox, clock, report=tmp_path / "r1.xlsx")
     assert first.counts["sent"] == 68
     ledger = Ledger(tmp_path / "home" / "ledger.db")
     try:
@@ -194,7 +197,7 @@ def forget_on_server(sandbox, keys: list[str]) -> None:
 def test_in_flight_declarations_the_server_holds_are_confirmed_not_sent(sandbox, clock, tmp_path):
     keys = crash_with_declarations_in_flight(sandbox, clock, tmp_path)
     before = sandbox.store.write_counts()["declarations"]
-    result = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    result = submit([SAMPLE], sandbox, clock, report=tmp_path / "r2.xlsx")
     assert result.exit_code == 1  # the sample's own invalid and refused rows
     assert sandbox.store.write_counts()["declarations"] == before
     confirmed = [
@@ -208,7 +211,7 @@ def test_in_flight_declarations_the_server_holds_are_confirmed_not_sent(sandbox,
 def test_in_flight_declarations_the_server_lacks_are_sent_once(sandbox, clock, tmp_path):
     keys = crash_with_declarations_in_flight(sandbox, clock, tmp_path)
     forget_on_server(sandbox, keys)
-    result = submit([SAMPLE], sandbox, clock, report_path=tmp_path / "r2.xlsx")
+    result = submit([SAMPLE], sandbox, clock, report=tmp_path / "r2.xlsx")
     assert result.counts["sent"] == len(keys)
     writes = sandbox.store.write_counts()["declarations"]
     assert len(writes) == 32 and set(writes.values()) == {1}

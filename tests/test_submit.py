@@ -50,8 +50,6 @@ def sandbox(tmp_path, clock):
 def submit(inputs, sandbox, clock, control=None, **options):
     policy = RetryPolicy(max_attempts=12, sleep=clock.sleep)
     creds = options.pop("credentials", Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD))
-    if "report_path" in options:  # the earlier keyword (tests/test_garbled_answers.py uses it)
-        options["report"] = options.pop("report_path")
     return run_submit(
         SubmitOptions([Path(p) for p in inputs], target="sandbox", **options),
         transport=httpx.ASGITransport(app=sandbox),

@@ -14,7 +14,7 @@ import pytest
 from pipeline.commands import workspace as ws
 from pipeline.core.context import Context
 from pipeline.core.errors import InputFileError
-from pipeline.sheets.validation import INVALID
+from pipeline.core.status import Validation
 from schemas.identifiers import national_code_check_digit
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -51,23 +51,23 @@ def test_a_corrected_cell_is_valid_at_once_and_undo_takes_it_back(space):
     sheet, index, col = cell_of(space, "national_code_invalid")
     ws.edit_cell(space, sheet, index, col, valid_code(), ctx=EN)
     assert space.run.invalid == before - 1
-    assert space.run.results[sheet].status(index) != INVALID
+    assert space.run.results[sheet].status(index) != Validation.INVALID
     ws.undo(space, ctx=EN)
     assert space.run.invalid == before
-    assert space.run.results[sheet].status(index) == INVALID
+    assert space.run.results[sheet].status(index) == Validation.INVALID
     assert ws.undo(space, ctx=EN) is None  # nothing left to undo
 
 
 def test_the_whole_sheet_is_validated_again_duplicates_span_rows(space):
     result = space.run.results[0]
     numbers = result.frame["StudentNumber"]
-    valid_rows = [i for i in range(len(numbers)) if result.status(i) != INVALID]
+    valid_rows = [i for i in range(len(numbers)) if result.status(i) != Validation.INVALID]
     first, second = valid_rows[0], valid_rows[1]
     col = result.sheet.columns["StudentNumber"]
     ws.edit_cell(space, 0, second, col, str(numbers[first]), ctx=EN)
     again = space.run.results[0]
     # Both rows now share a student number: the untouched one turned invalid too.
-    assert again.status(first) == INVALID and again.status(second) == INVALID
+    assert again.status(first) == Validation.INVALID and again.status(second) == Validation.INVALID
     codes = {f.code for f in again.row_findings(first)}
     assert "duplicate_student" in codes
 
@@ -254,5 +254,3 @@ def test_books_read_already_open_as_the_same_workspace(space):
     books = space.run.books
     again = ws.open_books(books, ctx=EN)
     assert again.paths == space.paths and again.run.invalid == space.run.invalid
-    legacy = ws.open_workspace(space.paths, books=books, ctx=EN)  # the web app's start page
-    assert legacy.run.invalid == space.run.invalid

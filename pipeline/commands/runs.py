@@ -83,7 +83,6 @@ def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Conte
             run = validate_paths(
                 inputs,
                 kind=options.get("kind"),
-                lang=ctx.lang,
                 course_codes=Path(courses) if courses else None,
                 known_students=ledger.accepted_students(record["target"]),
                 mapping=options.get("mapping"),

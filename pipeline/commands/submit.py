@@ -179,18 +179,6 @@ class SubmitResult(Result):
             "rows": self.outcomes.to_rows(),
         }
 
-    @property
-    def engine(self) -> _Rows:
-        """Transitional, for callers not yet moved to ``outcomes`` (tests/test_context.py):
-        the rows as the engine used to hold them."""
-        return _Rows(self.outcomes.run, dict(enumerate(s.rows for s in self.sheets)))
-
-
-@dataclass(frozen=True)
-class _Rows:
-    run: ValidationRun
-    outcomes: dict[int, list[RowOutcome]]
-
 
 @dataclass
 class _Session:
@@ -218,26 +206,19 @@ class _Session:
 
 
 def run_submit(
-    options: SubmitOptions | Sequence[Path],
+    options: SubmitOptions,
     *,
     credentials: Credentials | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
     control: Control | None = None,
     ctx: Context = Context(),
-    **legacy: Any,
 ) -> SubmitResult:
     """Validate, send and report. The report is written whatever happens, Ctrl-C included.
     A submission always logs: to ``ctx.log_file``, or the day's file under SIMAD_HOME.
 
     ``credentials``: None asks for them (on a terminal) or reads them from the environment;
-    ``transport`` and ``policy`` are for tests; ``control`` is the caller's handle on the run.
-    (A list of inputs with the options as keywords — ``report_path``, ``on_progress``,
-    ``on_start`` … — is still taken, for callers not yet moved to ``SubmitOptions``.)"""
-    if not isinstance(options, SubmitOptions):
-        options, control = _from_keywords(options, control, legacy)
-    elif legacy:
-        raise TypeError(f"run_submit: unexpected {', '.join(legacy)}")
+    ``transport`` and ``policy`` are for tests; ``control`` is the caller's handle on the run."""
     control = control if control is not None else Control()
     with i18n.language(ctx.lang):
         options, login = _resolved(options, credentials, control)
@@ -274,24 +255,6 @@ def _resolved(
     return dataclasses.replace(options, target=target, max_rate=max_rate), login
 
 
-LEGACY_NAMES = {"report_path": "report"}
-
-
-def _from_keywords(
-    inputs: Sequence[Path], control: Control | None, legacy: dict[str, Any]
-) -> tuple[SubmitOptions, Control | None]:
-    """``SubmitOptions`` and a ``Control`` from the keywords of the earlier signature."""
-    on_progress = legacy.pop("on_progress", None)
-    on_start = legacy.pop("on_start", None)
-    if on_progress is not None or on_start is not None:
-        control = control if control is not None else Control()
-        control.on_change = on_progress
-        if on_start is not None:
-            on_start(control)  # what it stops stops the run
-    values = {LEGACY_NAMES.get(k, k): v for k, v in legacy.items()}
-    return SubmitOptions(tuple(inputs), **values), control
-
-
 def _open_ledger(home: Path) -> tuple[Ledger, LocalStorageError | None]:
     """The ledger; when SIMAD_HOME is full or unwritable nothing may be sent without a
     durable record, but the office still gets a report saying so (from an in-memory
@@ -321,7 +284,6 @@ def _locked_run(
     run = validate_paths(
         list(options.inputs),
         kind=options.kind,
-        lang=session.ctx.lang,
         course_codes=options.course_codes,
         known_students=ledger.accepted_students(session.target),
         mapping=options.mapping,

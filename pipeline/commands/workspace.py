@@ -76,16 +76,9 @@ def open_workspace(
     course_codes: Path | None = None,
     mapping: Mapping | None = None,
     ctx: Context = Context(),
-    **read: list[Workbook] | None,
 ) -> Workspace:
-    """Read and validate ``inputs`` (no report is written). ``books=``: the inputs as read
-    already, as ``open_books`` takes them (kept for the web app's start page until it calls
-    ``open_books``)."""
-    books = read.pop("books", None)
-    if read:
-        raise TypeError(f"open_workspace() got unexpected arguments {sorted(read)}")
-    if books is not None:
-        return open_books(books, target=target, course_codes=course_codes, ctx=ctx)
+    """Read and validate ``inputs`` (no report is written); ``open_books`` for workbooks read
+    already."""
     with ctx.applied():
         started = time.perf_counter()
         known = known_from_ledger(target)

@@ -101,6 +101,9 @@ class MaxaCheck(Status):
 
 FAMILIES: tuple[type[Status], ...] = (Submission, Validation, Reconciliation, MaxaCheck)
 
+# The word of a reconciliation's needs-action column: no status, but coloured as a bad one.
+NEEDS_ACTION = "yes"
+
 
 def rank(word: str) -> tuple[int, int]:
     """Where a status word is listed among all families (unknown words last)."""
@@ -112,9 +115,10 @@ def rank(word: str) -> tuple[int, int]:
 
 
 def tone(word: str) -> Tone | None:
-    """The tone of a status word of any family (the first family that has it), or None."""
+    """The tone of a status word of any family (the first family that has it), ``BAD`` for
+    the needs-action flag (``NEEDS_ACTION``), or None."""
     for family in FAMILIES:
         for member in family:
             if member.value == word:
                 return member.tone
-    return None
+    return Tone.BAD if word == NEEDS_ACTION else None

@@ -56,7 +56,6 @@ def _headers(column: str, match: str) -> tuple[str, ...]:
 
 
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
-_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا"})
 
 
 def same_name(given: str, official: str) -> bool:
@@ -69,7 +68,7 @@ def same_name(given: str, official: str) -> bool:
 def name_key(text: str) -> str:
     """A name folded for comparison: case, spaces and half-spaces, invisible marks, Arabic
     letter forms (ي ك ة أ, presentation forms), vowel marks and digits' scripts aside."""
-    return title_key(text).translate(_ALEF).casefold()
+    return title_key(text).casefold()  # title_key folds the alef's forms (fold_alef)
 
 
 # -- reading a list ----------------------------------------------------------------------

@@ -83,11 +83,8 @@ class FaultInjector:
         clock: Callable[[], float],
         account_of: Callable[[Scope], str] = lambda _scope: "",
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        **legacy: Any,
     ) -> None:
-        """``faults`` as a ``Faults``; ``legacy``: its fields as keywords instead, as callers
-        written before ``Faults`` give them (tests/test_garbled_answers.py)."""
-        faults = faults if faults is not None else Faults(**legacy)
+        faults = faults if faults is not None else Faults()
         self.faults = faults
         self.app = app
         self.latency = faults.latency_ms / 1000.0

@@ -31,7 +31,6 @@ from pipeline.sheets.fields import fields
 from pipeline.sheets.reader import Sheet, decode_csv
 from pipeline.sheets.validation import ValidationRun
 
-NUMERIC_TYPES = {"int", "year", "score60", "score30"}
 WRITABLE_SUFFIXES = {".xlsx", ".xlsm", ".csv"}
 # What openpyxl is given to rewrite a workbook: its parts as stored, uncompressed. Excel keeps
 # at most 64,000 cell formats (a few MB of styles); a styles part far beyond that is a file
@@ -61,9 +60,8 @@ def typed(sheet: Sheet, position: int, text: str) -> Any:
     column when it reads as one, else the text as typed (identifiers keep leading zeros),
     without characters no cell can hold."""
     text = _CANNOT_HOLD.sub("", text).strip()
-    field = next((name for name, p in sheet.columns.items() if p == position), None)
-    kind = {f.name: f.type for f in fields(sheet.kind)}.get(field or "")
-    if kind in NUMERIC_TYPES:
+    name = next((name for name, p in sheet.columns.items() if p == position), None)
+    if any(f.numeric for f in fields(sheet.kind) if f.name == name):
         try:
             number = float(text)
         except ValueError:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import MESSAGES, t
-from pipeline.sheets.normalize import clean_text
+from pipeline.sheets.normalize import clean_text, fold_alef
 from schemas.fields import KINDS as KINDS
 from schemas.fields import Field as Field
 from schemas.fields import field as field
@@ -41,7 +41,7 @@ _NOISE = re.compile(r"[\s\u200c\u200f\u200e_\-:؟?.()*]+")
 
 def header_key(text: object) -> str:
     """A header folded for matching: no spaces, ZWNJ, punctuation or letter-form differences."""
-    folded = clean_text(str(text)).replace("آ", "ا").replace("أ", "ا").replace("إ", "ا")
+    folded = fold_alef(clean_text(str(text)))
     folded = re.sub(r"\(.*?\)", "", folded)
     return _NOISE.sub("", folded).lower()
 

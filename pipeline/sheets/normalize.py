@@ -24,6 +24,7 @@ from schemas.fields import SCORE_TYPES
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS: dict[str, str] = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}
 _FOLD: dict[int, int] = {**_DIGITS, **{ord(k): ord(v) for k, v in _LETTERS.items()}}
+_ALEF = str.maketrans(dict.fromkeys("آأإٱ", "ا"))  # alef with madda, hamza or wasla: ا
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 Converted = tuple[Any, str | None]
@@ -96,6 +97,11 @@ def clean_text(value: str) -> str:
         if folded != value:  # an unchanged value stays the same object: no copy held
             value = folded
     return " ".join(value.split())
+
+
+def fold_alef(text: str) -> str:
+    """ا for the alef's other forms (آ أ إ ٱ), as words are typed with and without them."""
+    return text.translate(_ALEF)
 
 
 def plain(value: str) -> str:
@@ -276,7 +282,7 @@ MONTH_NAMES = [
 ]
 # Month names as matched: without the madda (آبان and ابان are both typed), and the older
 # name امرداد for مرداد.
-MONTHS = {name.replace("آ", "ا"): i for i, name in enumerate(MONTH_NAMES, start=1)} | {"امرداد": 5}
+MONTHS = {fold_alef(name): i for i, name in enumerate(MONTH_NAMES, start=1)} | {"امرداد": 5}
 # "۱ مهر ۱۴۰۲", "۱ مهر ماه ۱۴۰۲", "۱ مهرماه ۱۴۰۲", "۱ مهر، ۱۴۰۲"
 _NAMED = re.compile(r"([0-9]{1,2})\s*([^\d\s،,]+?)\s*(?:ماه)?\s*[،,]?\s*([0-9]{4})")
 # A time after the date (an export's "T00:00:00", " 00:00"), and nothing else.
@@ -314,7 +320,7 @@ def _serial(number: float) -> date | None:
 
 
 def _month(word: str) -> int | None:
-    return MONTHS.get(word.replace("آ", "ا"))
+    return MONTHS.get(fold_alef(word))
 
 
 def to_date(value: Any) -> Converted:
@@ -453,11 +459,12 @@ def coded_identifier(value: Any) -> Converted:
 
 def title_key(text: str) -> str:
     """A word folded for matching: ASCII digits, no invisible marks, spaces, half-spaces,
-    hyphens (``R-2``) or vowel marks, ا for آ and و for ؤ (both are typed), lower case."""
+    hyphens (``R-2``) or vowel marks, ا for the alef's other forms (``fold_alef``) and و for ؤ
+    (both are typed), lower case."""
     folded = re.sub(r"[\s\-–—_]+", "", plain(text)).lower()
-    if not folded.isascii():  # no vowel marks (مُذَکَّر), ا for آ, و for ؤ
+    if not folded.isascii():  # no vowel marks (مُذَکَّر), ا for آ/أ/إ/ٱ, و for ؤ
         folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
-        folded = folded.replace("آ", "ا").replace("ؤ", "و")
+        folded = fold_alef(folded).replace("ؤ", "و")
     return folded
 
 

@@ -46,8 +46,6 @@ LINE_HEIGHT, MAX_LINES = 15, 12  # points per line of wrapped text; the most lin
 RLM = "\u200f"
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _PLAIN_PERSIAN = re.compile("[\u0600-\u065f\u066e-\u06d3\u06d5\u200c ]+")  # no digits
-# A reconciliation's needs-action column says "yes" in the colour of a bad status.
-NEEDS_ACTION = "yes"
 COMMENT_LIMIT = 30_000  # Excel refuses longer comments
 # Comments are held in memory until the file is closed and slow Excel down; past this many
 # per sheet a red cell has no comment (its message is in the `messages` column all the same).
@@ -170,7 +168,7 @@ class _Writer:
 
     def _status_format(self, key: str) -> Any:
         """A status word's format: bold in its tone's colour; plain text for other words."""
-        tone = status.tone(key) or (status.Tone.BAD if key == NEEDS_ACTION else None)
+        tone = status.tone(key)  # the needs-action flag's too
         if tone is None:
             return self.text
         fmt = self._coloured.get(tone.colour)

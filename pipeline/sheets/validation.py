@@ -11,7 +11,6 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,8 +32,6 @@ from schemas.common import Duplicate, RowRule
 from schemas.fields import SCORE_TYPES
 from schemas.rules import RULES
 
-# The row statuses are ``Validation``'s; these two names stay for modules that import them.
-VALID, INVALID = Validation.VALID, Validation.INVALID
 DTYPES = {  # a column's pandas type, by the field's type (text, ids and dates aside)
     "int": "Int64",
     "year": "Int64",
@@ -117,9 +114,9 @@ class SheetResult:
     def status(self, position: int) -> Validation:
         """A row is invalid when it has an error, or its sheet lacks a required column."""
         if self._sheet_errors:
-            return INVALID
+            return Validation.INVALID
         found = self.by_row.get(self.sheet.row_numbers[position], ())
-        return INVALID if any(f.severity == "error" for f in found) else VALID
+        return Validation.INVALID if any(f.severity == "error" for f in found) else Validation.VALID
 
     def row_findings(self, position: int) -> list[Finding]:
         """What makes one row what it is: the sheet's errors, then the row's own findings."""
@@ -145,7 +142,7 @@ class SheetResult:
     def counts(self) -> dict[str, int]:
         """Rows valid, invalid and with warnings; counted once (findings do not change)."""
         if self._counts is None:
-            out = {VALID.value: 0, INVALID.value: 0, "warnings": 0}
+            out = {Validation.VALID.value: 0, Validation.INVALID.value: 0, "warnings": 0}
             for i, row in enumerate(self.sheet.row_numbers):
                 out[self.status(i)] += 1
                 if any(f.severity == "warning" for f in self.by_row.get(row, ())):
@@ -217,7 +214,7 @@ class ValidationRun(Result):
     @property
     def invalid(self) -> int:
         """Rows invalid in every sheet."""
-        return sum(r.counts()[INVALID] for r in self.results)
+        return sum(r.counts()[Validation.INVALID] for r in self.results)
 
     def verdict(self) -> str:
         """One sentence for a person: every row valid, or how many are not."""
@@ -602,10 +599,6 @@ def read_course_table(path: Path | str) -> codes.CodeTable:
         raise InputFileError(t("course_table_unusable", path=path, reason=exc)) from exc
 
 
-def _speaking(lang: str | None) -> AbstractContextManager[None]:
-    return language(lang) if lang is not None else nullcontext()
-
-
 def validate_paths(
     paths: Iterable[Path | str],
     *,
@@ -613,20 +606,18 @@ def validate_paths(
     course_codes: Path | str | None = None,
     known_students: Iterable[str] = (),
     mapping: Mapping | None = None,
-    lang: str | None = None,
 ) -> ValidationRun:
     """Read and validate every file; raise ``InputFileError`` for a file that cannot be used.
     ``mapping``: what the user said unknown headers mean (``--map``). Findings are worded in
-    the current language (``lang``: only for callers not yet speaking it ambiently)."""
-    with _speaking(lang):
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        books = [read_file(p, kind, mapping) for p in paths]
-        timings["read"] = time.perf_counter() - started
-        table = read_course_table(course_codes) if course_codes else None
-        run = validate_books(books, course_table=table, known_students=known_students)
-        run.timings = {**timings, **run.timings}
-        return run
+    the current language."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    books = [read_file(p, kind, mapping) for p in paths]
+    timings["read"] = time.perf_counter() - started
+    table = read_course_table(course_codes) if course_codes else None
+    run = validate_books(books, course_table=table, known_students=known_students)
+    run.timings = {**timings, **run.timings}
+    return run
 
 
 def validate_books(
@@ -634,13 +625,11 @@ def validate_books(
     *,
     course_table: codes.CodeTable | None = None,
     known_students: Iterable[str] = (),
-    lang: str | None = None,
 ) -> ValidationRun:
     """Validate workbooks already read (again, after a cell was corrected in memory): every
     sheet, because duplicates span rows and a residents sheet makes its declarations'
-    residents known. Findings are worded in the current language (``lang``: as above)."""
-    with _speaking(lang):
-        return _validate_books(books, course_table, set(known_students))
+    residents known. Findings are worded in the current language."""
+    return _validate_books(books, course_table, set(known_students))
 
 
 def _validate_books(

@@ -18,7 +18,7 @@ from pipeline import __version__
 from pipeline.core.config import describe_target
 from pipeline.core.i18n import current_lang, t
 from pipeline.core.result import Result
-from pipeline.core.status import Reconciliation, Validation
+from pipeline.core.status import NEEDS_ACTION, Reconciliation, Validation
 from pipeline.sheets.fields import Mapping
 from pipeline.sheets.report import MESSAGE_SEPARATOR, Report, ReportSheet
 from pipeline.sheets.validation import validate_paths
@@ -222,7 +222,7 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
             [
                 line.key[0],
                 line.key[1],
-                "yes" if line.needs_action else None,
+                NEEDS_ACTION if line.needs_action else None,
                 step,
                 line.category.value,
                 review.title(status, current_lang())

@@ -89,16 +89,6 @@ class Job:
         if self.control is not None:
             self.control.stop()
 
-    @property
-    def engine(self) -> Control | None:
-        """Transitional: the handle a route not yet moved to ``State.submit`` was given
-        (``run_submit``'s ``on_start``); setting it adopts it as ``control``."""
-        return self.control
-
-    @engine.setter
-    def engine(self, handle: Control) -> None:
-        self.control = handle
-
     def rate(self) -> float:
         """Rows per second over the last ``RATE_WINDOW`` seconds."""
         now = time.monotonic()

@@ -15,15 +15,12 @@ from pipeline.sheets.report import Report, ReportSheet, layout, row_marks
 from pipeline.sheets.validation import SheetResult, display
 
 PAGE_ROWS = 50
-# Words of a status column that are no status: a reconciliation's "needs action" flag.
-FLAGS = {"yes": Tone.BAD}
 
 
 def tone(status: str) -> str:
     """The class a status word is shown with: its status's tone (good, bad, warn, quiet),
     or quiet for a word that is none."""
-    found = statuses.tone(status) or FLAGS.get(status)
-    return (found or Tone.QUIET).value
+    return (statuses.tone(status) or Tone.QUIET).value
 
 
 @dataclass

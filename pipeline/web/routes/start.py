@@ -45,7 +45,7 @@ async def upload(request: Request) -> Response:
 def _read_and_validate(state: State, paths: list[Path]) -> ws_commands.Workspace:
     """The uploads read by a child process each, then validated (a worker thread's)."""
     books = [isolated.read_book(path, scratch=state.scratch) for path in paths]
-    return ws_commands.open_workspace(paths, target=state.target, books=books, ctx=context())
+    return ws_commands.open_books(books, target=state.target, ctx=context())
 
 
 def _open(state: State, opened: ws_commands.Workspace) -> None:
