@@ -1,4 +1,4 @@
-"""Checks on Iranian identifiers, shared by validation and the sandbox."""
+"""Checks on Iranian identifiers, used by validation (the sandbox keeps its own copy)."""
 
 from __future__ import annotations
 
