@@ -10,6 +10,7 @@ from datetime import datetime
 
 import jdatetime
 
+from pipeline.core.digits import TO_PERSIAN
 from pipeline.core.errors import UnknownLanguage
 from pipeline.core.status import rank as status_rank
 
@@ -1190,7 +1191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 LANGS = ("fa", "en")
-PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+PERSIAN_NUMBER = {**TO_PERSIAN, ord("."): ord("٫")}  # and the Persian decimal sign
 
 
 def environment_lang() -> str | None:
@@ -1314,7 +1315,7 @@ def when_text(iso: str | None) -> str | None:
 
 def number_text(text: str) -> str:
     """Every digit of ``text`` in Persian digits."""
-    return text.translate(PERSIAN_DIGITS)
+    return text.translate(PERSIAN_NUMBER)
 
 
 def word(value: str) -> str:

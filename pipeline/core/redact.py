@@ -31,6 +31,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from pipeline.core.digits import ascii_digits
+
 MAX_SERVER_TEXT = 2000
 HIDDEN = "***"
 MIN_SECRET = 4
@@ -40,11 +42,6 @@ _DIGIT = "[0-9\u06f0-\u06f9\u0660-\u0669]"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
 _MOBILE = re.compile(rf"(?<![0-9\w])(?:\+98|0098|98|0)?9{_DIGIT}{{9}}(?!{_DIGIT})")
 _NATIONAL_CODE = re.compile(rf"(?<!{_DIGIT}){_DIGIT}{{10}}(?!{_DIGIT})")
-_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-
-
-def _ascii(text: str) -> str:
-    return text.translate(_ASCII_DIGITS)
 
 
 # -- decodings of a text, each knowing where its characters came from -----------------------
@@ -358,11 +355,11 @@ def redact_text(
 
 
 def _without_identifiers(text: str, keep: Iterable[object]) -> str:
-    own = {_ascii(str(v)).strip().lower() for v in keep if v not in (None, "")}
+    own = {ascii_digits(str(v)).strip().lower() for v in keep if v not in (None, "")}
 
     def hide(match: re.Match[str]) -> str:
         found = match.group(0)
-        return found if _ascii(found).lower() in own else HIDDEN
+        return found if ascii_digits(found).lower() in own else HIDDEN
 
     text = _EMAIL.sub(hide, text)
     text = _MOBILE.sub(hide, text)

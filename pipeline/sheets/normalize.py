@@ -18,12 +18,12 @@ from typing import Any
 
 import jdatetime
 
+from pipeline.core.digits import TO_ASCII
 from schemas import codes
 from schemas.fields import SCORE_TYPES
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS: dict[str, str] = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "٫": ".", "٬": ","}
-_FOLD: dict[int, int] = {**_DIGITS, **{ord(k): ord(v) for k, v in _LETTERS.items()}}
+_FOLD: dict[int, int] = {**TO_ASCII, **{ord(k): ord(v) for k, v in _LETTERS.items()}}
 _ALEF = str.maketrans(dict.fromkeys("آأإٱ", "ا"))  # alef with madda, hamza or wasla: ا
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -65,14 +65,6 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
-
-
-_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-def to_persian_digits(value: object) -> str:
-    """ASCII digits shown as Persian digits (the inverse of the folding below)."""
-    return str(value).translate(_TO_PERSIAN)
 
 
 # Marks that come with every copy from a Persian Word file or web page and are never part of

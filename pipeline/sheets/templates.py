@@ -18,11 +18,11 @@ from typing import Any
 
 import xlsxwriter
 
+from pipeline.core.digits import persian_digits
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import MESSAGES, current_lang, language, listing, t
 from pipeline.sheets import fakedata
 from pipeline.sheets.fields import KIND_TITLES, LISTS_SHEET, Field, fields
-from pipeline.sheets.normalize import to_persian_digits
 from schemas import codes
 from schemas.fields import SCORE_TYPES
 from schemas.rules import RULES
@@ -191,7 +191,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
         return ""
     if f.type == "date":
         text = fakedata.jalali_text(value)
-        return to_persian_digits(text) if rng.random() < 0.3 else text
+        return persian_digits(text) if rng.random() < 0.3 else text
     if f.type == "bool":
         return _text("template_yes_no").split(",")[0 if value else 1]
     if f.type == "national_code" and value.startswith("0") and rng.random() < 0.5:
@@ -199,7 +199,7 @@ def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:
     if f.type == "mobile" and rng.random() < 0.3:
         return "+98 " + value[1:4] + " " + value[4:7] + " " + value[7:]
     if isinstance(value, str) and value.isdigit() and rng.random() < 0.2:
-        return to_persian_digits(value)
+        return persian_digits(value)
     return value
 
 

@@ -35,6 +35,7 @@ from pipeline.commands import workspace as ws_commands
 from pipeline.core import i18n
 from pipeline.core.config import SANDBOX, describe_target
 from pipeline.core.context import Context
+from pipeline.core.digits import ascii_digits
 from pipeline.core.errors import InputFileError, SimadError, StaleWorkbook, UploadTooLarge
 from pipeline.core.i18n import t
 from pipeline.core.redact import scrub
@@ -48,7 +49,6 @@ HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READS_AT_ONCE = 1  # heavy steps (read an upload, write a corrected copy) running at once
 MAX_WAITING = 8  # heavy steps waiting for their turn; one more is refused with a sentence
-DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%=&?+-]{0,300}")  # a page of this app
 CLIENT_GONE: tuple[type[BaseException], ...] = (
     ClientDisconnect,
@@ -210,7 +210,7 @@ def locked(state: State, work: Callable[[], T]) -> T:
 
 def whole(value: Any, default: int = -1) -> int:
     """``value`` as a whole number (Persian digits too), or ``default``."""
-    text = str(value).strip().translate(DIGITS)
+    text = ascii_digits(str(value).strip())
     if not re.fullmatch(r"-?[0-9]{1,9}", text):  # no thousand-digit numbers
         return default
     return int(text)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipeline.core.digits import persian_digits
 from pipeline.sheets.fields import fields
-from pipeline.sheets.normalize import to_persian_digits
 
 HERE = Path(__file__).parent
 
@@ -353,7 +353,7 @@ FIDELITY_CASES: dict[str, tuple[str, list[dict], list[list]]] = {
             {
                 "NationalCode": "-".join(
                     (
-                        to_persian_digits(person(3)["NationalCode"][:3]),
+                        persian_digits(person(3)["NationalCode"][:3]),
                         person(3)["NationalCode"][3:9],
                         person(3)["NationalCode"][9],
                     )
