@@ -30,9 +30,9 @@ import structlog
 
 from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.commands.workspace import Workspace
-from pipeline.core.config import Credentials
+from pipeline.core.config import SANDBOX, Credentials
 from pipeline.core.context import Context
-from pipeline.core.errors import InputFileError, SimadError, StaleWorkbook
+from pipeline.core.errors import AuthError, ConfigError, InputFileError, SimadError, StaleWorkbook
 from pipeline.core.i18n import t
 from pipeline.core.private import private_dir
 from pipeline.core.redact import scrub
@@ -83,6 +83,7 @@ class Job:
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=200))
     thread: threading.Thread | None = None
     files: list[Path] = field(default_factory=list)  # what it reads while it runs
+    login_refused: bool = False  # a submission the target refused to log in: nothing sent
 
     def stop(self) -> None:
         self.stop_asked = True
@@ -141,6 +142,8 @@ class State:
         self.workspace: Workspace | None = None
         self.view: dict[str, str] = {}  # the check page's sheet, filter and page last shown
         self.credentials: dict[str, Credentials] = {}
+        self.refused: dict[str, str] = {}  # target → why it refused the login (until new ones)
+        self._refused_logins: set[tuple[str, Credentials]] = set()  # never tried again
         self.jobs: dict[str, Job] = {}
         self.lock = threading.RLock()
         self.budget = MAX_SESSION_BYTES
@@ -242,6 +245,38 @@ class State:
         """Where a workbook made for a download goes (removed with the session)."""
         return private_dir(self.folder / "out") / name
 
+    def sign_in(self, target: str, login: Credentials) -> None:
+        """Hold ``login`` for ``target`` (in memory only); ``ConfigError`` when the target
+        already refused exactly these: a refused login is never tried again."""
+        with self.lock:
+            if (target, login) in self._refused_logins:
+                raise ConfigError(t("ui_login_same_refused"))
+            self.credentials[target] = login
+            self.refused.pop(target, None)
+
+    def checked_login(self, target: str, login: Credentials) -> Credentials:
+        """``login``, unless ``target`` refused it already (``ConfigError``: asked again)."""
+        if (target, login) in self._refused_logins:
+            raise ConfigError(t("ui_login_again"))
+        return login
+
+    def login_refused(self, target: str, login: Credentials | None, reason: str) -> None:
+        """``target`` refused ``login``: forgotten, remembered as refused, and the reason kept
+        for the page that asks for new ones."""
+        with self.lock:
+            if login is not None:
+                self._refused_logins.add((target, login))
+                if self.credentials.get(target) == login:
+                    del self.credentials[target]
+            self.refused[target] = reason
+
+    def needs_login(self, target: str | None) -> bool:
+        """Whether the page must ask for credentials before sending to ``target``: a ministry
+        target without them, or any target that refused the last ones."""
+        if target is None:
+            return False
+        return target in self.refused or (target != SANDBOX and target not in self.credentials)
+
     def latest(self, kind: str) -> Job | None:
         found = [j for j in self.jobs.values() if j.kind == kind]
         return found[-1] if found else None
@@ -257,9 +292,19 @@ class State:
         the run's counters and can stop it (``Job.stop``). Its inputs are kept until it
         ends."""
         control = Control()
+        target = options.target or ""
 
         def work(job: Job) -> Any:
-            return run_submit(options, credentials=credentials, control=control, ctx=ctx)
+            try:
+                result = run_submit(options, credentials=credentials, control=control, ctx=ctx)
+            except AuthError as exc:
+                job.login_refused = True
+                self.login_refused(target, credentials, scrub(exc))
+                raise
+            if isinstance(result.fatal, AuthError):  # a login refused (first, or on renewal)
+                job.login_refused = True
+                self.login_refused(target, credentials, scrub(result.fatal))
+            return result
 
         return self.start("submit", title, work, list(options.inputs), control=control)
 
@@ -305,6 +350,8 @@ class State:
             if job.thread is not None:
                 job.thread.join(wait)
         self.credentials.clear()
+        self.refused.clear()
+        self._refused_logins.clear()
         self.workspace = None
         with contextlib.suppress(OSError):
             shutil.rmtree(self.folder)

@@ -49,14 +49,15 @@ async def submit_page(request: Request) -> Response:
     state = memory(request)
     job = state.latest("submit")
     plan = await run_in_threadpool(locked, state, partial(_plan, state))
-    needs_login = state.target not in (None, SANDBOX) and state.target not in state.credentials
+    target = state.target
     return await render(
         request,
         "submit.html",
         job=job,
         snapshot=job.snapshot() if job else None,
         plan=plan,
-        needs_login=needs_login,
+        needs_login=state.needs_login(target),
+        refused=state.refused.get(target) if target else None,
     )
 
 
@@ -66,19 +67,20 @@ async def credentials(request: Request) -> Response:
     user, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     if not state.target or not user or not password:
         raise ConfigError(t("ui_credentials_missing"))
-    state.credentials[state.target] = Credentials(user, password)
+    state.sign_in(state.target, Credentials(user, password))
     return redirect(request, "/submit")
 
 
 def login_for(state: State, target: str) -> Credentials:
-    """The credentials for ``target``: typed in the page (the sandbox's own when none).
-    Blocking for the sandbox (the settings are read): in a worker thread."""
-    if target == SANDBOX:
-        return state.credentials.get(target) or simad_credentials(target, interactive=False)
+    """The credentials for ``target``: typed in the page (the sandbox's own when none), never
+    ones the target refused (``ConfigError``: the page asks again). Blocking for the sandbox
+    (the settings are read): in a worker thread."""
     found = state.credentials.get(target)
+    if target == SANDBOX and found is None:
+        found = simad_credentials(target, interactive=False)
     if found is None:
         raise ConfigError(t("ui_credentials_missing"))
-    return found
+    return state.checked_login(target, found)
 
 
 def inputs_for_sending(
