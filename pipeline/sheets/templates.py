@@ -10,6 +10,7 @@ current one.
 
 from __future__ import annotations
 
+import io
 import random
 import sys
 from datetime import datetime
@@ -41,8 +42,13 @@ def _text(key: str) -> str:
     return MESSAGES[key][current_lang()]
 
 
-def _book(path: Path) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
+def _book(path: Path | io.BytesIO) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:
+    """A new workbook written to ``path`` (a file, or a buffer: built in memory)."""
+    options = {"strings_to_numbers": False, "strings_to_urls": False}
+    if isinstance(path, io.BytesIO):
+        book = xlsxwriter.Workbook(path, {**options, "in_memory": True})
+    else:
+        book = xlsxwriter.Workbook(str(path), options)
     book.set_properties({"created": FIXED_TIME, "author": "simad-sync"})
     formats = {
         "header": book.add_format(
@@ -177,12 +183,26 @@ def write_templates(out_dir: Path | str, *, force: bool = False) -> list[Path]:
         raise ConfigError(t("template_exists", paths=listing(existing)))
     out.mkdir(parents=True, exist_ok=True)
     for kind, path in zip(TEMPLATE_FILES, paths, strict=True):
-        book, formats = _book(path)
-        _data_sheet(book, formats, kind, _list_ranges())
-        _instructions(book, formats)
-        _lists_sheet(book)
-        book.close()
+        _write_template(kind, path)
     return paths
+
+
+def template_bytes(kind: str) -> bytes:
+    """The blank workbook of one sheet kind (a key of ``TEMPLATE_FILES``), in the current
+    language, built in memory: the workbook ``write_templates`` writes to its file."""
+    if kind not in TEMPLATE_FILES:
+        raise ConfigError(t("ui_template_unknown"))
+    buffer = io.BytesIO()
+    _write_template(kind, buffer)
+    return buffer.getvalue()
+
+
+def _write_template(kind: str, path: Path | io.BytesIO) -> None:
+    book, formats = _book(path)
+    _data_sheet(book, formats, kind, _list_ranges())
+    _instructions(book, formats)
+    _lists_sheet(book)
+    book.close()
 
 
 def _cell_text(f: Field, value: Any, rng: random.Random) -> Any:

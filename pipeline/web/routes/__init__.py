@@ -20,6 +20,7 @@ routes: list[BaseRoute] = [
     Route("/upload", start.upload, methods=POST),
     Route("/target", start.choose_target, methods=POST),
     Route("/lang", start.set_lang, methods=POST),
+    Route("/template/{kind}", start.template),
     Route("/check", check.check),
     Route("/cell", check.cell),
     Route("/cell", check.edit, methods=POST),

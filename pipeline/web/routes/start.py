@@ -8,19 +8,49 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pipeline.commands import template as template_commands
 from pipeline.commands import workspace as ws_commands
 from pipeline.core import i18n
 from pipeline.core.config import SANDBOX, resolve_target
+from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, InputFileError
 from pipeline.core.i18n import t
 from pipeline.web import isolated
-from pipeline.web.pages import context, files_in, heavy, local, memory, redirect, render
+from pipeline.web.pages import (
+    XLSX,
+    context,
+    files_in,
+    heavy,
+    local,
+    memory,
+    redirect,
+    render,
+)
 from pipeline.web.state import State
 from pipeline.web.uploads import discard, store_all
 
+TEMPLATE_KINDS = ("residents", "upgrades")  # the blank workbooks ``simad template`` writes
+
 
 async def start(request: Request) -> Response:
-    return await render(request, "start.html")
+    """The start page; it offers the blank templates, the page's language first."""
+    lang = i18n.current_lang()
+    langs = [lang, *(other for other in i18n.LANGS if other != lang)]
+    return await render(request, "start.html", template_kinds=TEMPLATE_KINDS, template_langs=langs)
+
+
+async def template(request: Request) -> Response:
+    """A blank input workbook (``/template/residents?lang=en``), built like ``simad template``
+    in the language asked for (the page's by default), as a download."""
+    kind = request.path_params["kind"]
+    lang = i18n.checked(request.query_params.get("lang") or i18n.current_lang())
+    if kind not in TEMPLATE_KINDS:
+        raise ConfigError(t("ui_template_unknown"))
+    name, content = await run_in_threadpool(
+        template_commands.template_download, kind, ctx=Context(lang=lang)
+    )
+    disposition = f'attachment; filename="{name}"'
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 async def upload(request: Request) -> Response:
