@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.config import simad_home
 from pipeline.core.context import Context
+from pipeline.core.digits import ascii_digits
 from pipeline.core.errors import InputFileError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import MESSAGES, t
 from pipeline.core.result import Result
 from pipeline.core.status import Submission
 from pipeline.sheets.report import (
@@ -26,6 +28,18 @@ from pipeline.simad.ledger import Ledger
 from pipeline.simad.run_report import RunFacts, submit_report
 from pipeline.simad.runlock import is_running
 
+# How a run ended, in words: the ledger's state read with its reason (``stopped``) and its
+# rows' messages (a Stop from the page leaves every row not sent "stopped with Stop").
+ENDINGS = {
+    "done": "run_ending_done",
+    "clerk": "run_ending_clerk",
+    "interrupted": "run_ending_interrupted",
+    "login": "run_ending_login",
+    "stopped": "run_ending_stopped",
+    "running": "run_ending_running",
+}
+REFUSED_LOGIN = re.compile(r"\(HTTP ([0-9\u06f0-\u06f9\u0660-\u0669]+)\)\s*:\s*(.*)", re.S)
+
 
 @dataclass
 class RunRow(Result):
@@ -35,6 +49,13 @@ class RunRow(Result):
     state: str  # done · stopped · interrupted · running
     counts: dict[str, int]
     report: str | None
+    ending: str = "done"  # a key of ENDINGS: the state as the clerk knows it
+    reason: str | None = None  # why it stopped, in the current language where it can be
+    inputs: list[str] = field(default_factory=list)  # the input files' names
+
+    @property
+    def ending_words(self) -> str:
+        return t(ENDINGS[self.ending])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,18 +74,63 @@ def list_runs(limit: int = 20, *, ctx: Context = Context()) -> list[RunRow]:
         home = simad_home()
         ledger = Ledger(home / "ledger.db")
         try:
-            rows = ledger.runs(limit)
+            out = []
+            for r in ledger.runs(limit):
+                state = r["state"]
+                if state == "running" and not is_running(home, r["target"]):
+                    state = "interrupted"
+                ending, reason = _ending(ledger, r, state)
+                names = [Path(str(p)).name for p in r.get("inputs") or []]
+                out.append(
+                    RunRow(
+                        r["id"],
+                        r["started_at"],
+                        r["target"],
+                        state,
+                        r["counts"],
+                        r.get("report"),
+                        ending,
+                        reason,
+                        names,
+                    )
+                )
+            return out
         finally:
             ledger.close()
-        out = []
-        for r in rows:
-            state = r["state"]
-            if state == "running" and not is_running(home, r["target"]):
-                state = "interrupted"
-            out.append(
-                RunRow(r["id"], r["started_at"], r["target"], state, r["counts"], r.get("report"))
-            )
-        return out
+
+
+def _ending(ledger: Ledger, record: dict[str, Any], state: str) -> tuple[str, str | None]:
+    """How the run ended (a key of ENDINGS) and why, from what the ledger recorded."""
+    stopped = record.get("stopped")
+    if state == "stopped":
+        refused = _refused_login(str(stopped or ""))
+        return ("login", refused) if refused is not None else ("stopped", stopped)
+    if state == "interrupted":
+        if _stopped_by_clerk(ledger, record["id"]):
+            return "clerk", t("run_reason_clerk")
+        return "interrupted", t("run_reason_interrupted")
+    return (state, None) if state in ENDINGS else ("interrupted", stopped)
+
+
+def _refused_login(stopped: str) -> str | None:
+    """A refused login's reason, said again in the current language (None: another fault)."""
+    if not any(stopped.startswith(_prefix("auth_refused", lang)) for lang in ("fa", "en")):
+        return None
+    found = REFUSED_LOGIN.search(stopped)
+    if found is None:
+        return stopped
+    return t("auth_refused", status=int(ascii_digits(found.group(1))), text=found.group(2))
+
+
+def _prefix(key: str, lang: str) -> str:
+    return MESSAGES[key][lang].split("{", 1)[0]
+
+
+def _stopped_by_clerk(ledger: Ledger, run_id: str) -> bool:
+    """Whether the rows left unsent say the Stop button was pressed (in either language)."""
+    said = set(MESSAGES["not_sent_stopped"].values())
+    lines = ledger.saved_rows(run_id).values()
+    return any(text in str(line.get("messages") or "") for line in lines for text in said)
 
 
 def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Context()) -> Path:

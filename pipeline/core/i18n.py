@@ -217,8 +217,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "These files exist and were left as they are: {paths}. Add --force to replace them.",
     },
     "template_instructions": {
-        "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را با «simad validate» بررسی کنید؛ خانه‌های نادرست در گزارش قرمز می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
-        "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nCheck the file with 'simad validate' before sending; wrong cells turn red in the report.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
+        "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را در صفحهٔ «simad ui» رها کنید یا با «simad validate» بررسی کنید.\nخانه‌های نادرست قرمز نشان داده می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
+        "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nBefore sending, drop the file on the 'simad ui' page, or check it with 'simad validate'.\nWrong cells are shown in red.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
     },
     "gateway_400": {
         "fa": "درخواست نادرست است.",
@@ -1049,6 +1049,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ui_step_files": {"fa": "۱. کارپوشه‌ها", "en": "1. Workbooks"},
     "ui_step_target": {"fa": "۲. مقصد", "en": "2. Target"},
+    "ui_templates_title": {"fa": "الگوی خالی", "en": "Blank templates"},
+    "ui_templates_hint": {
+        "fa": "الگو را دریافت و پر کنید، سپس آن را در همین صفحه رها کنید؛ خانه‌های نادرست قرمز نشان داده می‌شوند. دستیاران پیش از معرفی به ارتقا ارسال می‌شوند.",
+        "en": "Download a template and fill it in, then drop it on this page; wrong cells are shown in red. Residents are sent before upgrade declarations.",
+    },
+    "ui_template_residents": {"fa": "دستیاران", "en": "Residents"},
+    "ui_template_upgrades": {"fa": "معرفی به ارتقا", "en": "Upgrade declarations"},
+    "ui_template_fa": {"fa": "سرستون‌های فارسی", "en": "Persian headers"},
+    "ui_template_en": {"fa": "سرستون‌های انگلیسی", "en": "English headers"},
+    "ui_template_link": {"fa": "{kind} — {headers} (xlsx)", "en": "{kind} — {headers} (xlsx)"},
+    "ui_template_unknown": {
+        "fa": "چنین الگویی نیست؛ الگوی دستیاران یا معرفی به ارتقا را از صفحه شروع دریافت کنید.",
+        "en": "No such template; download the residents or the upgrade declarations template from the start page.",
+    },
     "ui_drop_here": {
         "fa": "فایل‌ها را اینجا رها کنید یا برای انتخاب کلیک کنید",
         "en": "Drop files here, or click to choose",
@@ -1111,6 +1125,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_username": {"fa": "نام کاربری", "en": "Username"},
     "ui_password": {"fa": "گذرواژه", "en": "Password"},
     "ui_continue": {"fa": "ادامه", "en": "Continue"},
+    "ui_login_refused": {
+        "fa": "سیماد این نام کاربری و گذرواژه را نپذیرفت و ارسال همان‌جا متوقف شد. نام کاربری و گذرواژهٔ درست را دوباره وارد کنید؛ تا آن زمان ورود دوباره امتحان نمی‌شود.",
+        "en": "SIMAD refused this username and password, and the run stopped there. Type the right username and password again; until then no login is tried.",
+    },
+    "ui_login_server_said": {"fa": "پاسخ سرور:", "en": "The server said:"},
+    "ui_login_same_refused": {
+        "fa": "سیماد همین نام کاربری و گذرواژه را پیش‌تر نپذیرفته است؛ برای آن‌که حساب قفل نشود دوباره امتحان نمی‌شود. نام کاربری یا گذرواژهٔ درست را وارد کنید.",
+        "en": "SIMAD already refused exactly this username and password; they are not tried again, so that the account is not locked. Type the corrected ones.",
+    },
+    "ui_login_again": {
+        "fa": "سیماد نام کاربری و گذرواژهٔ کنونی را نپذیرفته است؛ پیش از ارسال، درستِ آن‌ها را وارد کنید.",
+        "en": "SIMAD refused the current username and password; type the right ones before sending.",
+    },
+    "ui_change_login": {"fa": "تغییر نام کاربری و گذرواژه", "en": "Change username and password"},
+    "ui_change_login_hint": {
+        "fa": "ارسال بعدی با این نام کاربری و گذرواژه وارد سیماد می‌شود.",
+        "en": "The next submission signs in to SIMAD with these.",
+    },
     "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
     "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
     "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
@@ -1147,6 +1179,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_run_state": {"fa": "وضعیت", "en": "State"},
     "ui_run_counts": {"fa": "شمار ردیف‌ها", "en": "Rows"},
     "ui_run_report": {"fa": "گزارش", "en": "Report"},
+    "ui_run_inputs": {"fa": "فایل‌های ورودی", "en": "Input files"},
+    "ui_run_reason": {"fa": "علت", "en": "Reason"},
+    "run_ending_done": {"fa": "پایان یافت", "en": "finished"},
+    "run_ending_clerk": {"fa": "با دکمه «توقف» متوقف شد", "en": "stopped by the clerk"},
+    "run_ending_interrupted": {"fa": "قطع شد", "en": "interrupted"},
+    "run_ending_login": {"fa": "ورود پذیرفته نشد", "en": "login refused"},
+    "run_ending_stopped": {"fa": "با خطا متوقف شد", "en": "stopped by an error"},
+    "run_ending_running": {"fa": "در حال ارسال", "en": "running"},
+    "run_reason_clerk": {
+        "fa": "دکمه «توقف» زده شد؛ ردیف‌هایی که هنوز ارسال نشده بودند ارسال نشدند.",
+        "en": "Stop was pressed; the rows not yet sent were not sent.",
+    },
+    "run_reason_interrupted": {
+        "fa": "برنامه پیش از پایان ارسال بسته شد (Ctrl+C، بستن پنجره یا راه‌اندازی دوباره)؛ ردیف‌های ارسال‌نشده را دوباره ارسال کنید.",
+        "en": "The app was closed before the run ended (Ctrl+C, a closed window or a restart); send the rows not sent again.",
+    },
     "ui_results_title": {
         "fa": "نتایج بررسی و تطبیق با سرور",
         "en": "Review results and reconciliation",

@@ -90,8 +90,16 @@ def hosts_for(host: str, port: int) -> frozenset[str]:
 
 def free_port(host: str, port: int = 0) -> int:
     """``port`` if nobody listens on it (``OSError`` otherwise); by default a port the system
-    chooses."""
+    chooses.
+
+    The probe binds as uvicorn does (``SO_REUSEADDR`` on POSIX): the connections a stopped app
+    leaves in TIME_WAIT do not hold the port for a minute, so ``simad ui --port P`` starts
+    again at once after Ctrl-C; a socket listening on it still refuses the bind. On Windows
+    the option means "steal a port in use" and is not set (a port in TIME_WAIT can be bound
+    there anyway)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        if os.name != "nt":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
         return int(probe.getsockname()[1])
 
