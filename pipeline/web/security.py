@@ -6,6 +6,12 @@
   one-time token: the address ``simad ui`` prints (typed by the user), or the launch page it
   opens the browser on (a file that POSTs the token to ``/launch``, so that the token is on no
   command line); the token stops working once used, and the launch file is deleted then.
+  The cookie outlives a closed browser for a working day (``COOKIE_AGE``); it is worth
+  nothing once the app stops (a new app has a new secret).
+- Coming back: ``simad ui`` run again on this PC (the desktop shortcut, double-clicked again)
+  finds the running app by its owner-only record under SIMAD_HOME and POSTs the record's door
+  key to ``/again``; the app answers with a fresh one-time token and a launch page of its own
+  for it (``Secrets.mint``), usable once, for ``FRESH_FOR`` seconds.
 - A request that changes anything (POST) carries the CSRF token in ``X-CSRF-Token``.
 - Bodies are limited in size (uploads: ``MAX_BODY`` bytes), counted as they arrive.
 - Every answer carries a strict Content-Security-Policy and is never cached.
@@ -17,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import hmac
 import html
+import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -26,7 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.datastructures import URL, Headers, QueryParams
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.core.errors import UploadTooLarge
@@ -37,6 +45,11 @@ MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing
 SAFE_METHODS = {"GET", "HEAD"}
 LAUNCH_PATH = "/launch"  # where the launch page posts the one-time token
 LAUNCH_BODY = 1024
+AGAIN_PATH = "/again"  # where ``simad ui`` run again asks the running app for a sign-in
+DOOR_HEADER = "x-simad-door"  # the running app's record's key, proof of the same user
+FRESH_FOR = 600.0  # seconds a sign-in minted for ``simad ui`` run again stays usable
+FRESH_MAX = 16  # minted sign-ins outstanding at once (the oldest go first)
+COOKIE_AGE = 12 * 3600  # a closed browser, opened again the same day, is still signed in
 CSRF_HEADER = "x-csrf-token"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -65,18 +78,52 @@ class Secrets:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     once: str | None = field(default_factory=lambda: secrets.token_urlsafe(24))
     launch_file: Path | None = None  # the page that signs the browser in, deleted once used
+    door: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # the record's key
+    folder: Path | None = None  # where launch pages are written (the session's folder)
+    base: str = ""  # the app's address, without the token
+    fresh: dict[str, tuple[float, Path | None]] = field(default_factory=dict)
 
     @property
     def cookie(self) -> str:
         return f"simad_ui_{self.port}"  # cookies ignore ports: one name per running app
 
     def redeem(self, token: str) -> bool:
-        """Whether ``token`` is the one-time token; it works once (the launch file goes)."""
-        if self.once is None or not hmac.compare_digest(token.encode(), self.once.encode()):
-            return False
-        self.once = None
-        self.forget_launch_file()
-        return True
+        """Whether ``token`` is the one-time token, or one minted for ``simad ui`` run again
+        and not yet expired; each works once (its launch file goes)."""
+        if self.once is not None and hmac.compare_digest(token.encode(), self.once.encode()):
+            self.once = None
+            self.forget_launch_file()
+            return True
+        return self._redeem_fresh(token)
+
+    def _redeem_fresh(self, token: str) -> bool:
+        now, found = time.monotonic(), False
+        for minted, (deadline, _page) in list(self.fresh.items()):
+            matches = hmac.compare_digest(token.encode(), minted.encode())
+            if matches or deadline < now:
+                found = found or (matches and deadline >= now)
+                self._drop_fresh(minted)
+        return found
+
+    def _drop_fresh(self, token: str) -> None:
+        _deadline, page = self.fresh.pop(token)
+        if page is not None:
+            with contextlib.suppress(OSError):
+                page.unlink()
+
+    def mint(self) -> tuple[str, Path | None]:
+        """A fresh one-time token for ``simad ui`` run again, and the launch page that POSTs
+        it (owner-only, in the session's folder; none without a folder)."""
+        self._redeem_fresh("")  # expired ones go
+        while len(self.fresh) >= FRESH_MAX:
+            self._drop_fresh(next(iter(self.fresh)))
+        token = secrets.token_urlsafe(24)
+        page = None
+        if self.folder is not None:
+            name = f"open-simad-ui-{secrets.token_hex(4)}.html"
+            page = write_launch_page(self.folder / name, self.base, token)
+        self.fresh[token] = (time.monotonic() + FRESH_FOR, page)
+        return token, page
 
     def forget_launch_file(self) -> None:
         if self.launch_file is not None:
@@ -120,6 +167,9 @@ class Guard:
             answer = await self._launch(headers, receive)
             await _secured(answer)(scope, receive, send)
             return
+        if scope["method"] == "POST" and scope["path"] == AGAIN_PATH:
+            await _secured(self._again(headers))(scope, receive, send)
+            return
         refused = self._check(scope, headers)
         if refused is not None:
             await _secured(refused)(scope, receive, send)
@@ -150,9 +200,28 @@ class Guard:
 
     def _signed_in(self, response: Response) -> Response:
         response.set_cookie(
-            self.keys.cookie, self.keys.session, httponly=True, samesite="strict", path="/"
+            self.keys.cookie,
+            self.keys.session,
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="strict",
+            path="/",
         )
         return response
+
+    def _again(self, headers: Headers) -> Response:
+        """``simad ui`` run again, holding the running app's door key (read from the
+        owner-only record under SIMAD_HOME): a fresh sign-in for a new tab. Nothing the app
+        is doing stops or changes."""
+        if headers.get("host", "").lower() not in self.keys.hosts:
+            return refusal(t("ui_bad_host"), 421)
+        door = headers.get(DOOR_HEADER, "")
+        if not hmac.compare_digest(door.encode(), self.keys.door.encode()):
+            return refusal(t("ui_no_session"), 403)
+        token, page = self.keys.mint()
+        return JSONResponse(
+            {"address": f"{self.keys.base}/?token={token}", "launch": page and str(page)}
+        )
 
     async def _launch(self, headers: Headers, receive: Receive) -> Response:
         """The launch page's POST of the one-time token (no session or CSRF token yet: the
@@ -181,6 +250,29 @@ class Guard:
             f'<title>{name}</title></head><body><p><a href="/">{name}</a></p></body></html>'
         )
         return self._signed_in(HTMLResponse(page))
+
+
+def launch_page(base: str, token: str) -> str:
+    """The page the browser is opened on: it POSTs the one-time token to the app (by itself,
+    or with its button)."""
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="referrer" content="no-referrer"><title>simad-sync</title></head>'
+        '<body onload="document.forms[0].submit()">'
+        f'<form method="post" action="{html.escape(base)}{LAUNCH_PATH}">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+        '<button type="submit">simad-sync</button></form></body></html>'
+    )
+
+
+def write_launch_page(path: Path, base: str, token: str) -> Path:
+    """``launch_page`` written owner-only (0600) at ``path``, replacing one there."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(launch_page(base, token))
+    return path
 
 
 def refusal(message: str, status: int) -> Response:

@@ -9,6 +9,12 @@ started with the file's path only. The file is deleted as soon as the token is u
 the session folder when the app stops. The address with the token is still printed on the
 first line of the console, which is the user's own, for a browser opened by hand.
 
+Coming back: the running app keeps a small owner-only record under SIMAD_HOME
+(``ui/running.json``: its address and a door key). ``simad ui`` run again on this PC (a second
+double-click on the desktop shortcut) reads it, asks the app on 127.0.0.1 for a fresh sign-in
+(``/again``, see ``security``), opens it in a new tab and exits: the running app's work goes
+on. A record nobody answers (left by a crash) is ignored and replaced by a new start.
+
 The console carries no traceback: uvicorn's own lines are one line each, without one (what
 the app could not answer is a sentence in the page and a warning in the log file).
 """
@@ -16,7 +22,7 @@ the app could not answer is a sentence in the page and a warning in the log file
 from __future__ import annotations
 
 import contextlib
-import html
+import json
 import logging
 import os
 import shutil
@@ -29,18 +35,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 import uvicorn
 
 from pipeline.core.config import is_loopback, resolve_target, setting, simad_home
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import language, t
+from pipeline.core.private import private_dir
 from pipeline.web.app import create_app
-from pipeline.web.security import Secrets
+from pipeline.web.security import AGAIN_PATH, DOOR_HEADER, Secrets, write_launch_page
 from pipeline.web.state import State
 
 STALE_UPLOADS = 24 * 3600  # a session folder left by a killed app is removed a day later
 LAUNCH_FILE = "open-simad-ui.html"
+RECORD = "running.json"  # under SIMAD_HOME/ui: how ``simad ui`` run again finds this app
+ASK_TIMEOUT = 3.0  # seconds to wait for the running app's answer
 log = structlog.get_logger("simad.ui")
 
 
@@ -122,7 +132,7 @@ def build(host: str, port: int, lang: str) -> tuple[object, Secrets, State]:
     remove_stale(home)
     configured = setting("SIMAD_TARGET")
     state = State(home, lang, resolve_target(configured) if configured else None)
-    keys = Secrets(port, hosts_for(host, port))
+    keys = Secrets(port, hosts_for(host, port), folder=state.folder, base=address_base(host, port))
     return create_app(keys, state), keys, state
 
 
@@ -137,6 +147,8 @@ def serve(
     """Serve until Ctrl-C. The first line said is the address to open (with its one-time
     token); a host other than loopback is warned about."""
     with language(lang):  # the app's own lines in its language
+        if come_back(open_browser=open_browser, say=say):
+            return  # one is running for this SIMAD_HOME: opened, and its work goes on
         try:
             port = free_port(host, port)
         except OSError as exc:
@@ -151,14 +163,97 @@ def serve(
         if not is_loopback(host):
             say(t("ui_exposed", host=host))
         say(t("ui_started"))
+        say(t("ui_way_back_console"))
         sys.stdout.flush()
+        record = write_record(simad_home(), host, keys)
         try:
             server.run()
         except KeyboardInterrupt:
             pass  # Ctrl-C is how the app is stopped: the session was closed on the way out
         except OSError as exc:
             raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
+        finally:
+            forget_record(record, keys)
         say(t("ui_stopped"))
+
+
+def record_path(home: Path) -> Path:
+    return home / "ui" / RECORD
+
+
+def write_record(home: Path, host: str, keys: Secrets) -> Path | None:
+    """The running app's record, owner-only, replaced at once (never half-written): its
+    address and door key. None for an app not on this machine's loopback (``--host``), which
+    ``simad ui`` run again does not look for."""
+    if not (is_loopback(host) or host in ("0.0.0.0", "::")):
+        return None
+    path = record_path(home)
+    fresh = private_dir(path.parent) / f".{RECORD}.{os.getpid()}"
+    text = json.dumps({"pid": os.getpid(), "base": keys.base, "door": keys.door})
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            fresh.unlink()
+        flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(fresh, flags, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(fresh, path)
+    except OSError as exc:  # the app works; only a second start will not find it
+        log.warning("ui_record_not_written", error=type(exc).__name__)
+        return None
+    return path
+
+
+def forget_record(path: Path | None, keys: Secrets) -> None:
+    """Remove the record if it is still this app's (a later app may have replaced it)."""
+    if path is not None and _read_record(path).get("door") == keys.door:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _read_record(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def ask_running(home: Path) -> tuple[str, Path | None] | None:
+    """A fresh sign-in from the app running for ``home``: (its address with a one-time
+    token, the launch page for it). None when no app answers its record (none was started,
+    or it was stopped or killed): then a new one starts."""
+    record = _read_record(record_path(home))
+    base, door = record.get("base", ""), record.get("door", "")
+    if not base.startswith("http://") or not door:
+        return None
+    try:
+        with httpx.Client(trust_env=False, timeout=ASK_TIMEOUT) as client:
+            answer = client.post(base + AGAIN_PATH, headers={DOOR_HEADER: door})
+        body = answer.json() if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("address"), str):
+        return None
+    launch = body.get("launch")
+    return body["address"], Path(launch) if isinstance(launch, str) else None
+
+
+def come_back(*, open_browser: bool, say: Callable[[str], None]) -> bool:
+    """If an app is running for this SIMAD_HOME: open it signed in, in a new tab (or print
+    its address), say so, and answer True; nothing of its work stops."""
+    found = ask_running(simad_home())
+    if found is None:
+        return False
+    address, launch = found
+    say(address)
+    if open_browser and launch is not None:
+        _open(launch.as_uri())
+        say(t("ui_again_opened"))
+    else:
+        say(t("ui_again_address"))
+    return True
 
 
 def address_base(host: str, port: int) -> str:
@@ -176,21 +271,7 @@ def write_launch_file(folder: Path, base: str, keys: Secrets) -> Path:
     """The page the browser is opened on: owner-only, in the session's owner-only folder; it
     POSTs the one-time token to the app (by itself, or with its button). Deleted once the
     token is used (``Secrets.redeem``) and with the session folder."""
-    path = folder / LAUNCH_FILE
-    token = html.escape(keys.once or "")
-    page = (
-        '<!doctype html><html><head><meta charset="utf-8">'
-        '<meta name="referrer" content="no-referrer"><title>simad-sync</title></head>'
-        '<body onload="document.forms[0].submit()">'
-        f'<form method="post" action="{html.escape(base)}/launch">'
-        f'<input type="hidden" name="token" value="{token}">'
-        '<button type="submit">simad-sync</button></form></body></html>'
-    )
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(page)
+    path = write_launch_page(folder / LAUNCH_FILE, base, keys.once or "")
     keys.launch_file = path
     return path
 
