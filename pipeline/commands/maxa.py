@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pipeline.commands.targets import open_maxa
 from pipeline.core.config import MaxaCredentials, simad_home
 from pipeline.core.context import Context
-from pipeline.core.errors import ConfigError, MirrorError
+from pipeline.core.errors import ConfigError, MirrorError, SimadError
 from pipeline.core.i18n import t
 from pipeline.core.result import Result
 from pipeline.maxa.check import Checked, check_lists, read_lists, write_check_report
@@ -186,6 +186,86 @@ def validate(  # noqa: PLR0913 -- one keyword per option of `simad maxa validate
             return Answer(terminology, code, value, answered, "mirror", valid)
         valid = _remote(target, lambda c: c.validate_cts(terminology, code, value), credentials)
         return Answer(terminology, code, value, None, "service", valid)
+
+
+@dataclass(frozen=True)
+class Told:
+    """A look-up or a validation as a person reads it: the command's answer, the code's
+    official name in the version it was checked against, and (a code the latest version
+    no longer has) the last version that had it."""
+
+    answer: Answer
+    official: str | None = None
+    version: str | None = None
+    last: str | None = None  # retired: the last version that had the code
+
+    @property
+    def good(self) -> bool:
+        a = self.answer
+        return bool(a.valid) if a.valid is not None else a.value is not None
+
+    def sentence(self) -> str:
+        a = self.answer
+        where = {"code": a.code, "terminology": a.terminology, "version": self.version or ""}
+        if self.version is None:  # nothing more is known than the command said
+            return a.sentence()
+        if self.last is not None:
+            text = t("maxa_told_retired", last=self.last, official=self.official, **where)
+        elif self.official is None:
+            text = t("maxa_told_unknown", **where)
+        elif a.valid is None:
+            text = t("maxa_told_found", official=self.official, **where)
+        elif a.valid:
+            text = t("maxa_told_valid", official=self.official, **where)
+        else:
+            text = t("maxa_told_invalid", official=self.official, value=a.value, **where)
+        mirror = f" {t('maxa_told_mirror')}" if a.source == "mirror" else ""
+        return text + mirror
+
+
+def _age(v: Version) -> tuple[int, int]:
+    number = int(v.version) if v.version.isdigit() and len(v.version) < 19 else -1
+    return (v.version_id if v.version_id is not None else -1, number)
+
+
+def explained(
+    answer: Answer,
+    *,
+    offline: bool = False,
+    credentials: MaxaCredentials | None = None,
+    ctx: Context = Context(),
+) -> Told:
+    """``answer`` with its code's official name and the version it was checked against; a
+    code missing from the latest version looked for in the versions before it (newest first,
+    the five last), so that a retired code says so."""
+    term, code = answer.terminology, answer.code
+    if offline:  # the mirror's default version answered; earlier ones are not listed
+        official = lookup(term, code, offline=True, ctx=ctx).value
+        return Told(answer, official, answer.version)
+    try:
+        listed = versions(term, target=None, credentials=credentials, ctx=ctx)
+    except SimadError:  # no version listed: the command's own answer is all there is
+        return Told(answer)
+    found = sorted(listed, key=_age)
+    latest = next((v for v in found if v.is_last), found[-1])
+
+    def named(version: str) -> str | None:
+        return lookup(term, code, version=version, credentials=credentials, ctx=ctx).value
+
+    official = named(latest.version)
+    if official is not None:
+        return Told(answer, official, latest.version)
+    for earlier in reversed(found[: found.index(latest)][-5:]):
+        found_name = named(earlier.version)
+        if found_name is not None:
+            return Told(answer, found_name, latest.version, earlier.version)
+    return Told(answer, None, latest.version)
+
+
+def mirrored_terminologies() -> list[str]:
+    """The terminologies pulled into the local mirror."""
+    with _mirror() as mirror:
+        return sorted(mirror.terminologies())
 
 
 def _offline(terminology: str, code: str, version: str | None) -> tuple[str | None, str | None]:

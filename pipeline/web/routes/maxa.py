@@ -5,20 +5,23 @@ thread (a MAXA call reaches the network or the mirror)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from pipeline.commands import maxa as maxa_commands
 from pipeline.core.config import MaxaCredentials, maxa_credentials, resolve_target
 from pipeline.core.context import Context
-from pipeline.core.errors import InputFileError
+from pipeline.core.errors import InputFileError, SimadError
 from pipeline.core.i18n import t
+from pipeline.core.redact import scrub
 from pipeline.web import isolated
 from pipeline.web.pages import (
     context,
@@ -66,24 +69,56 @@ async def asked(request: Request) -> Asked:
     return Asked(values, await run_in_threadpool(maxa_login), context())
 
 
+# The terminologies the service listed, kept for the app's life (asked once, not per page).
+_LISTED: dict[str, list[str]] = {}
+_SINCE = date(1990, 1, 1)  # every terminology the service has: none is older
+
+
+def _terminologies() -> list[str]:
+    """The service's list (kept once had), else the mirror's; [] when neither lists any."""
+    if "service" not in _LISTED:
+        try:
+            listed = maxa_commands.terminologies(_SINCE, target=None, credentials=maxa_login())
+        except SimadError:
+            listed = []
+        if listed:
+            _LISTED["service"] = sorted(set(listed), key=str.casefold)
+    try:
+        return _LISTED.get("service") or maxa_commands.mirrored_terminologies()
+    except SimadError:
+        return []
+
+
 async def maxa_page(request: Request) -> Response:
+    """The page; with ``?part=pull`` only the pull's card (htmx keeps the rest of the page),
+    with ``?part=terminologies`` only the choices of the terminology fields."""
+    part = request.query_params.get("part")
+    if part == "terminologies":
+        names = await run_in_threadpool(_terminologies)
+        return HTMLResponse("".join(f'<option value="{escape(n)}"></option>' for n in names))
+    if part == "pull":
+        return await _pull_card(request)
     job = memory(request).latest("pull")
     return await render(request, "maxa.html", job=job, snapshot=job.snapshot() if job else None)
 
 
-def _lookup(a: Asked) -> Any:
-    return maxa_commands.lookup(
+async def _pull_card(request: Request) -> Response:
+    """The latest pull's card alone (nothing when none was started)."""
+    job = memory(request).latest("pull")
+    if job is None:
+        return HTMLResponse("")
+    return await render(request, "_job.html", job=job, snapshot=job.snapshot())
+
+
+def _lookup(a: Asked) -> maxa_commands.Told:
+    answer = maxa_commands.lookup(
         a.term, a["code"], offline=a.offline, target=None, credentials=a.login, ctx=a.ctx
     )
+    return maxa_commands.explained(answer, offline=a.offline, credentials=a.login, ctx=a.ctx)
 
 
-async def lookup(request: Request) -> Response:
-    answer = await run_in_threadpool(_lookup, await asked(request))
-    return await render(request, "_maxa_answer.html", answer=answer)
-
-
-def _validate(a: Asked) -> Any:
-    return maxa_commands.validate(
+def _validate(a: Asked) -> maxa_commands.Told:
+    answer = maxa_commands.validate(
         a.term,
         a["code"],
         a["value"],
@@ -92,11 +127,25 @@ def _validate(a: Asked) -> Any:
         credentials=a.login,
         ctx=a.ctx,
     )
+    return maxa_commands.explained(answer, offline=a.offline, credentials=a.login, ctx=a.ctx)
+
+
+async def answered(request: Request, work: Callable[[Asked], maxa_commands.Told]) -> Response:
+    """The answer in its box; a refusal there too, in place of the answer before it (never
+    an old answer left beside a new error)."""
+    try:
+        told = await run_in_threadpool(work, await asked(request))
+    except SimadError as exc:
+        return await render(request, "_maxa_answer.html", 400, told=None, error=scrub(exc))
+    return await render(request, "_maxa_answer.html", told=told, error=None)
+
+
+async def lookup(request: Request) -> Response:
+    return await answered(request, _lookup)
 
 
 async def validate(request: Request) -> Response:
-    answer = await run_in_threadpool(_validate, await asked(request))
-    return await render(request, "_maxa_answer.html", answer=answer)
+    return await answered(request, _validate)
 
 
 def _versions(a: Asked) -> Any:
@@ -148,8 +197,11 @@ class Pulling:
 
 async def pull(request: Request) -> Response:
     a = await asked(request)
-    memory(request).start("pull", a.term, Pulling(a).run)
-    return redirect(request, "/maxa")
+    state = memory(request)
+    state.start("pull", a.term, Pulling(a).run)
+    if not request.headers.get("hx-request"):
+        return redirect(request, "/maxa")
+    return await _pull_card(request)  # its card in place: the page and its fields stay
 
 
 @dataclass(frozen=True)

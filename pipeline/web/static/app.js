@@ -67,9 +67,17 @@
         }));
       }
       job.dataset.state = s.state;
-      if (s.state === "done") { source.close(); window.location.reload(); }
+      if (s.state === "done") { source.close(); refresh(job); }
     };
-    source.onerror = () => { source.close(); setTimeout(() => window.location.reload(), 2000); };
+    source.onerror = () => { source.close(); setTimeout(() => refresh(job), 2000); };
+  }
+
+  // A finished job: its card drawn again in place when it sits in a box that says how
+  // (data-refresh: the page and the fields typed in it stay), else the whole page again.
+  function refresh(job) {
+    const box = job.closest("[data-refresh]");
+    if (box) htmx.ajax("GET", box.dataset.refresh, {target: box, swap: "innerHTML"});
+    else window.location.reload();
   }
 
   function ready(root) { dropZone(root); cells(root); progress(root); }
