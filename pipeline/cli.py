@@ -134,7 +134,9 @@ def ui(
     ] = False,
     lang: LangOption = None,
 ) -> None:
-    """The office's web app: validate, fix, submit and reconcile in the browser."""
+    """The office's web app: validate, fix, submit and reconcile in the browser. Run again
+    while it runs (a second double-click on the shortcut), it opens the running app, signed
+    in, in a new tab, and exits; the running app's work goes on."""
     from pipeline.web.server import serve  # the web app's libraries only when it is asked for
 
     serve(host=host, port=port, lang=i18n.chosen(lang), open_browser=not no_browser, say=typer.echo)
@@ -615,7 +617,7 @@ def reconcile(
 
     Exit 0 when no row needs action, 1 while any does.
     """
-    from pipeline.commands.reconcile import action, headline, run_reconcile
+    from pipeline.commands.reconcile import action, run_reconcile
     from pipeline.commands.submit import user_mapping
 
     lang_now = i18n.chosen(lang)
@@ -632,7 +634,9 @@ def reconcile(
     if json_out:
         _echo_json(result.to_dict())
         raise typer.Exit(result.exit_code)
-    typer.echo(headline(result.needs_action))
+    typer.echo(result.headline)
+    if result.source is not None:
+        typer.echo(t("ui_compared_with", source=result.source.describe()))
     typer.echo(t("reconcile_done", counts=counts_text(result.counts)))
     shown = [line for line in result.lines if line.needs_action][:SHOWN_LINES]
     for line in shown:

@@ -18,6 +18,7 @@ from pipeline.commands.sandbox import review
 from pipeline.commands.submit import SubmitOptions, run_submit
 from pipeline.core.config import Credentials
 from pipeline.core.context import Context
+from pipeline.core.i18n import language
 from pipeline.core.result import Result
 from pipeline.core.status import Reconciliation
 from pipeline.sandbox import SandboxSettings, create_app
@@ -507,3 +508,97 @@ def test_rehearsal_counts_what_the_ministry_decided(tmp_path):
             str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
         )
     )
+
+
+def test_a_workbook_without_the_year_says_so_and_names_what_it_compared(tmp_path):
+    """Year 1403 against a workbook of 1402: the result carries its source and the sentence;
+    the server's rows (one sent back for correction) are not called needing action because
+    of it; the workbook's summary names the source; JSON gains ``source`` only."""
+    declared = {"data": [server_declaration("98123001", YearId="1403", DeclarationStatusId=3)]}
+    server = standin(declared, [])
+    result = run_reconcile(
+        1403,
+        [workbook(tmp_path)],
+        target="https://stand-in.example",
+        transport=server,
+        credentials=CREDS,
+        report_path=tmp_path / "r.xlsx",
+        ctx=Context(lang="en"),
+    )
+    sentence = (
+        "The workbook office.xlsx holds no declaration of year 1403 (it holds 1402); "
+        "the server's rows were not compared with it."
+    )
+    assert result.source is not None and result.source.holds_none
+    with language("en"):
+        assert result.headline == sentence
+    assert result.needs_action == 0 and result.exit_code == 1  # nothing could be compared
+    assert [action(line) for line in result.lines] == [""]
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True) if r[0]}
+    assert sentence in summary
+    assert summary["Local data"] == "workbook office.xlsx, sheet upgrades, year 1403"
+    assert result.to_dict()["source"] == {
+        "ledger": False,
+        "workbooks": ["office.xlsx"],
+        "sheets": ["upgrades"],
+        "year_id": 1403,
+        "years_held": [1402],
+        "declarations": 0,
+    }
+    with language("fa"):
+        assert result.headline.startswith("فایل office.xlsx هیچ معرفی‌ای از سال ۱۴۰۳ ندارد")
+
+    # The same workbook for its own year: compared, named, and the sentence absent.
+    matching = run_reconcile(
+        1402,
+        [workbook(tmp_path)],
+        target="https://stand-in.example",
+        transport=standin({"data": []}, []),
+        credentials=CREDS,
+        report_path=tmp_path / "m.xlsx",
+        ctx=Context(lang="en"),
+    )
+    assert matching.source is not None and not matching.source.holds_none
+    with language("en"):
+        assert matching.headline == "2 rows need action"
+        assert matching.source.describe() == "workbook office.xlsx, sheet upgrades, year 1402"
+
+
+def test_the_ledger_as_source_is_named_with_its_year(tmp_path):
+    result = run_reconcile(
+        1402,
+        [],
+        target="https://stand-in.example",
+        transport=standin({"data": []}, []),
+        credentials=CREDS,
+        report_path=tmp_path / "l.xlsx",
+        ctx=Context(lang="en"),
+    )
+    assert result.source is not None and result.source.ledger and not result.source.holds_none
+    with language("en"):
+        assert result.source.describe() == "the ledger (rows accepted earlier), year 1402"
+    summary = openpyxl.load_workbook(tmp_path / "l.xlsx")["summary"]
+    named = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0]}
+    assert named["Local data"] == "the ledger (rows accepted earlier), year 1402"
+
+
+def test_the_cli_json_gains_the_source(tmp_path):
+    answer = CliRunner().invoke(
+        app,
+        [
+            "reconcile",
+            str(workbook(tmp_path)),
+            "--year",
+            "1403",
+            "--target",
+            "sandbox",
+            "--report",
+            str(tmp_path / "r.xlsx"),
+            "--json",
+        ],
+    )
+    said = json.loads(answer.stdout)
+    assert said["source"]["workbooks"] == ["office.xlsx"] and said["source"]["years_held"] == [1402]
+    assert {"report", "needs_action", "counts", "lines"} <= set(said)
+    assert answer.exit_code == 1  # the workbook holds nothing of 1403: nothing was compared

@@ -11,7 +11,6 @@ from pipeline.commands.results import server_lists
 from pipeline.commands.validate import known_from_ledger
 from pipeline.core.config import Credentials, resolve_target, simad_home
 from pipeline.core.context import Context
-from pipeline.core.i18n import t
 from pipeline.net.retry import RetryPolicy
 from pipeline.sheets.fields import Mapping
 from pipeline.sheets.report import prepare_report_path, write_report
@@ -52,10 +51,9 @@ def run_reconcile(  # noqa: PLR0913 -- one keyword per option of `simad reconcil
         if inputs:
             known = known_from_ledger(target)
             local = local_from_inputs(inputs, year_id, known, mapping)
-            source = ", ".join(str(p) for p in inputs)
         else:
             local = ledger_side(target, year_id)
-            source = t("source_ledger")
+        source = local.source(year_id)
         server = server_lists(
             target, year_id, transport=transport, credentials=credentials, policy=policy
         )
@@ -69,7 +67,7 @@ def run_reconcile(  # noqa: PLR0913 -- one keyword per option of `simad reconcil
             invalid=local.invalid,
         )
         write_report(report, path)
-        return ReconcileResult(lines, path, report)
+        return ReconcileResult(lines, path, report, source)
 
 
 def ledger_side(target: str, year_id: int) -> Local:

@@ -134,6 +134,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "دفتر ثبت (ردیف‌های پذیرفته‌شده پیشین)",
         "en": "the ledger (rows accepted earlier)",
     },
+    "source_ledger_of": {
+        "fa": "دفتر ثبت (ردیف‌های پذیرفته‌شده پیشین)، سال {year}",
+        "en": "the ledger (rows accepted earlier), year {year}",
+    },
+    "source_workbooks": {
+        "fa": "فایل {files}، کاربرگ {sheets}، سال {year}",
+        "en": "workbook {files}, sheet {sheets}, year {year}",
+    },
+    "source_no_sheet": {"fa": "(بدون کاربرگ معرفی)", "en": "(no declarations sheet)"},
+    "source_holds_none": {
+        "fa": "فایل {files} هیچ معرفی‌ای از سال {year} ندارد؛ ردیف‌های سرور با آن مقایسه نشدند.",
+        "en": "The workbook {files} holds no declaration of year {year}; "
+        "the server's rows were not compared with it.",
+    },
+    "source_holds_other": {
+        "fa": "فایل {files} هیچ معرفی‌ای از سال {year} ندارد (سال‌های موجود در آن: {years})؛ "
+        "ردیف‌های سرور با آن مقایسه نشدند.",
+        "en": "The workbook {files} holds no declaration of year {year} (it holds {years}); "
+        "the server's rows were not compared with it.",
+    },
+    "ui_compared_with": {"fa": "مقایسه با: {source}", "en": "Compared with: {source}"},
+    "ui_reconcile_ledger": {
+        "fa": "تطبیق سال {year} با دفتر ثبت",
+        "en": "Reconcile {year} against the ledger",
+    },
     "review_pending": {"fa": "هنوز بررسی نشده", "en": "not reviewed yet"},
     "col_category": {"fa": "نتیجه تطبیق", "en": "category"},
     "col_differences": {"fa": "تفاوت‌ها (محلی ≠ سرور)", "en": "differences (local ≠ server)"},
@@ -533,6 +558,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maxa_valid": {"fa": "معتبر است.", "en": "Valid."},
     "maxa_invalid": {"fa": "معتبر نیست.", "en": "Not valid."},
     "maxa_none": {"fa": "چیزی پیدا نشد.", "en": "Nothing found."},
+    "maxa_told_valid": {
+        "fa": "معتبر است: کد {code} در {terminology} نسخه {version} «{official}» است.",
+        "en": "Valid: code {code} is “{official}” in {terminology} version {version}.",
+    },
+    "maxa_told_invalid": {
+        "fa": "معتبر نیست: نام رسمی کد {code} در {terminology} نسخه {version} «{official}» است، نه «{value}».",
+        "en": "Not valid: the official name of code {code} in {terminology} version {version} is “{official}”, not “{value}”.",
+    },
+    "maxa_told_found": {
+        "fa": "نام رسمی کد {code} در {terminology} نسخه {version}: «{official}»",
+        "en": "Official name of code {code} in {terminology} version {version}: “{official}”",
+    },
+    "maxa_told_retired": {
+        "fa": "کد {code} از {terminology} کنار گذاشته شده است: در نسخه {version} (آخرین نسخه) نیست؛ آخرین نسخه‌ای که آن را داشت {last} بود («{official}»).",
+        "en": "Code {code} was retired from {terminology}: it is not in version {version} (the latest); the last version that had it was {last} (“{official}”).",
+    },
+    "maxa_told_unknown": {
+        "fa": "کد {code} در {terminology} نسخه {version} پیدا نشد.",
+        "en": "Code {code} was not found in {terminology} version {version}.",
+    },
+    "maxa_told_mirror": {"fa": "(از نسخه محلی)", "en": "(from the local mirror)"},
+    "ui_maxa_pick_terminology": {
+        "fa": "از فهرست اصطلاح‌نامه‌ها انتخاب کنید یا نام را بنویسید",
+        "en": "choose from the list of terminologies or type the name",
+    },
+    "ui_maxa_pull_started": {
+        "fa": "دریافت {terminology} آغاز شد؛ پیشرفت آن در زیر نشان داده می‌شود.",
+        "en": "Pulling {terminology} has started; its progress is shown below.",
+    },
     "maxa_pulling": {"fa": "دریافت {terminology}", "en": "Pulling {terminology}"},
     "maxa_pulled": {
         "fa": "{terminology} نسخه {version}: {n} کد در نسخه محلی ذخیره شد.",
@@ -921,6 +975,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_stopped": {
         "fa": "برنامه بسته شد؛ فایل‌های بارگذاری‌شده پاک شدند.",
         "en": "The app has stopped; the uploaded files were removed.",
+    },
+    "ui_way_back_console": {
+        "fa": "مرورگر را بستید؟ میان‌بُر سیماد سینک را دوباره باز کنید (یا دوباره simad ui): همین برنامه در زبانه‌ای تازه باز می‌شود و کارش نمی‌ایستد.",
+        "en": "Closed the browser? Open the simad-sync shortcut again (or simad ui again): this same app opens in a new tab, and its work goes on.",
+    },
+    "ui_again_opened": {
+        "fa": "سیماد سینک روی این رایانه در حال کار است؛ در زبانه‌ای تازه باز شد و کارش ادامه دارد. این پنجره را می‌توانید ببندید.",
+        "en": "simad-sync is already running on this PC; it was opened in a new tab and its work goes on. You can close this window.",
+    },
+    "ui_again_address": {
+        "fa": "سیماد سینک روی این رایانه در حال کار است؛ نشانی بالا را در مرورگر باز کنید تا به آن برگردید (فقط یک بار کار می‌کند). کارش ادامه دارد.",
+        "en": "simad-sync is already running on this PC; open the address above in a browser to return to it (it works once). Its work goes on.",
+    },
+    "ui_way_back": {
+        "fa": "اگر مرورگر را بستید، میان‌بُر سیماد سینک را دوباره باز کنید: به همین برنامه برمی‌گردید، بدون ورود دوباره، و کاری که در جریان است نمی‌ایستد.",
+        "en": "If you close the browser, open the simad-sync shortcut again: you come back to this same app, signed in, and nothing under way stops.",
     },
     "ui_exposed": {
         "fa": "هشدار: برنامه روی {host} گوش می‌دهد و از رایانه‌های دیگر شبکه هم در دسترس است؛ فقط در شبکه‌ای که به آن اعتماد دارید.",

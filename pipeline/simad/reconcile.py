@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.core.config import describe_target
-from pipeline.core.i18n import current_lang, t
+from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.core.result import Result
 from pipeline.core.status import NEEDS_ACTION, Reconciliation, Validation
 from pipeline.sheets.fields import Mapping
@@ -45,6 +45,7 @@ class Line:
     resident_unknown: bool = False  # its resident was never accepted by this target
     resident_invalid: bool = False  # its resident's row is in the input but invalid
     from_ledger: bool = False  # the local side is the ledger's record, not a file
+    compared: bool = True  # False: the workbooks held no declaration of the year at all
 
     @property
     def review_status(self) -> int | None:
@@ -57,8 +58,9 @@ class Line:
     @property
     def needs_action(self) -> bool:
         """The office must do something: the ministry rejected the row or asks for a
-        correction, the server lacks it or holds other values, or the file's row is invalid."""
-        return (
+        correction, the server lacks it or holds other values, or the file's row is invalid.
+        Nothing does when the workbooks compared hold no declaration of the year."""
+        return self.compared and (
             bool(self.problems)
             or self.category in (Reconciliation.MISSING_ON_SERVER, Reconciliation.DIFFERENT)
             or self.review_status in (REJECTED, NEEDS_CORRECTION)
@@ -77,6 +79,68 @@ class Local:
     invalid_residents: frozenset[str] = frozenset()  # residents whose row is invalid
     from_ledger: bool = False
     invalid: int = 0  # invalid rows whose student or year cannot be read at all
+    workbooks: tuple[str, ...] = ()  # the files read (names), none for the ledger
+    sheets: tuple[str, ...] = ()  # their declarations sheets
+    years_held: frozenset[int] = frozenset()  # every year the files' declarations name
+
+    @property
+    def holds_none(self) -> bool:
+        """Workbooks were read and none holds a declaration of the year compared."""
+        return not self.from_ledger and bool(self.workbooks) and not self.rows
+
+    def source(self, year_id: int) -> Source:
+        return Source(
+            year_id,
+            self.workbooks,
+            self.sheets,
+            tuple(sorted(self.years_held)),
+            len(self.rows),
+            self.from_ledger or not self.workbooks,
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the local side of a reconciliation was: which workbooks and sheets, or the
+    ledger, and the year; said in the catalogue's words."""
+
+    year: int
+    workbooks: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    years_held: tuple[int, ...] = ()
+    declarations: int = 0  # declarations of the year found
+    ledger: bool = False
+
+    @property
+    def holds_none(self) -> bool:
+        return not self.ledger and self.declarations == 0
+
+    def describe(self) -> str:
+        """«فایل office.xlsx، کاربرگ معرفی‌ها، سال ۱۴۰۵», or the ledger and the year."""
+        if self.ledger:
+            return t("source_ledger_of", year=self.year)
+        sheets = listing(self.sheets) if self.sheets else t("source_no_sheet")
+        return t("source_workbooks", files=listing(self.workbooks), sheets=sheets, year=self.year)
+
+    def warning(self) -> str | None:
+        """The sentence saying the workbooks hold no declaration of the year, or None."""
+        if not self.holds_none:
+            return None
+        files = listing(self.workbooks)
+        if self.years_held:
+            years = listing(number(y) for y in self.years_held)
+            return t("source_holds_other", files=files, year=self.year, years=years)
+        return t("source_holds_none", files=files, year=self.year)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ledger": self.ledger,
+            "workbooks": list(self.workbooks),
+            "sheets": list(self.sheets),
+            "year_id": self.year,
+            "years_held": list(self.years_held),
+            "declarations": self.declarations,
+        }
 
 
 def compare(
@@ -90,7 +154,9 @@ def compare(
     for key in sorted(set(side.rows) | set(server)):
         mine, theirs = side.rows.get(key), server.get(key)
         if mine is None:
-            lines.append(Line(key, Reconciliation.ONLY_ON_SERVER, None, theirs))
+            lines.append(
+                Line(key, Reconciliation.ONLY_ON_SERVER, None, theirs, compared=not side.holds_none)
+            )
             continue
         declared = theirs.declaration if theirs is not None else None
         diff = differences(mine, declared.values) if declared is not None else []
@@ -125,9 +191,9 @@ def local_from_inputs(
     """The declarations of ``year_id`` in the inputs, normalised as for submission. Rows invalid
     in the file are kept with their errors, so the office is told what to fix in the file.
     Findings are worded in the current language."""
-    known = frozenset(known_students)
-    run = validate_paths(list(inputs), known_students=known, mapping=mapping)
-    side = Local(known_students=known)
+    known, paths = frozenset(known_students), list(inputs)
+    run = validate_paths(paths, known_students=known, mapping=mapping)
+    side = Local(known_students=known, workbooks=tuple(dict.fromkeys(p.name for p in paths)))
     for result in run.results:
         if result.sheet.kind == "residents":
             students = list(result.frame["StudentNumber"])
@@ -138,11 +204,13 @@ def local_from_inputs(
             side.known_students = frozenset({*known, *valid, *(side.known_students or ())})
             side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
             continue
+        side.sheets = (*side.sheets, result.sheet.name)
         for i, record in enumerate(result.frame.to_dict("records")):
             payload = build_payload("upgrades", record)
             if payload["StudentNumber"] is None or payload["YearId"] is None:
                 side.invalid += 1
                 continue
+            side.years_held = side.years_held | {int(payload["YearId"])}
             if payload["YearId"] != year_id:
                 continue
             key = (str(payload["StudentNumber"]), year_id)
@@ -174,7 +242,10 @@ def local_from_ledger(
 
 
 def action(line: Line) -> str:
-    """What the office should do about ``line``; never "submit" for what submit cannot fix."""
+    """What the office should do about ``line``; never "submit" for what submit cannot fix,
+    nothing when the workbooks compared hold no declaration of the year."""
+    if not line.compared:
+        return ""
     if line.problems:
         return t("action_fix_file", problems=MESSAGE_SEPARATOR.join(line.problems))
     reason = line.server.pick("review_reason") if line.server else None
@@ -255,8 +326,18 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
 
 
 def reconcile_report(
-    lines: list[Line], *, target: str, year_id: int, source: str, elapsed: float, invalid: int
+    lines: list[Line],
+    *,
+    target: str,
+    year_id: int,
+    source: str | Source,
+    elapsed: float,
+    invalid: int,
 ) -> Report:
+    """The reconciliation workbook; its summary names the local side (``source``) and, when
+    the workbooks hold no declaration of the year, its headline says so."""
+    said = source.describe() if isinstance(source, Source) else source
+    warning = source.warning() if isinstance(source, Source) else None
     counts = Counter(line.category.value for line in lines)
     review = Counter(line.review_status for line in lines if line.server)
     final = Counter(line.final_result for line in lines if line.final_result)
@@ -266,7 +347,7 @@ def reconcile_report(
         (t("sum_mode"), t("sum_mode_reconcile")),
         (t("sum_target"), describe_target(target, labelled=False)),
         (t("sum_year"), year_id),
-        (t("sum_local_source"), source),
+        (t("sum_local_source"), said),
         (t("sum_version"), f"simad-sync {__version__}"),
         (t("sum_elapsed"), round(elapsed, 2)),
     ]
@@ -289,7 +370,7 @@ def reconcile_report(
         table,
         [_lines_sheet(t("sheet_reconcile"), lines), _lines_sheet(t("sheet_to_fix"), to_act)],
         chart_title=t("chart_title"),
-        headline=headline(len(to_act)),
+        headline=warning or headline(len(to_act)),
         status_counts=True,
     )
 
@@ -304,6 +385,14 @@ class ReconcileResult(Result):
     lines: list[Line]
     report: Path
     content: Report | None = field(default=None, repr=False)  # what the workbook shows
+    source: Source | None = None  # what the local side was
+
+    @property
+    def headline(self) -> str:
+        """The sentence a face says first: that the workbooks hold no declaration of the
+        year, or how many rows need action."""
+        warning = self.source.warning() if self.source else None
+        return warning or headline(self.needs_action)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -315,11 +404,13 @@ class ReconcileResult(Result):
 
     @property
     def exit_code(self) -> int:
-        """1 while any row needs the office's action, else 0."""
-        return 1 if self.needs_action else 0
+        """1 while any row needs the office's action or nothing could be compared, else 0."""
+        return 1 if self.needs_action or (self.source and self.source.holds_none) else 0
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"source": self.source.to_dict()} if self.source else {}
         return {
+            **extra,
             "report": str(self.report),
             "needs_action": self.needs_action,
             "counts": self.counts,

@@ -50,10 +50,10 @@ async def results_page(request: Request) -> Response:
     return await render(request, "results.html", done=None, year=None)
 
 
-def _compared(state: State, ws_id: object) -> list[Path]:
-    """The workbooks the page named, corrected, for the comparison (none: the ledger only;
-    never others opened since)."""
-    if not ws_id and state.workspace is None:
+def _compared(state: State, ws_id: object, against: object = None) -> list[Path]:
+    """The workbooks the page named, corrected, for the comparison (none: the ledger only,
+    asked for or nothing open; never others opened since)."""
+    if against == "ledger" or (not ws_id and state.workspace is None):
         return []
     return inputs_for_sending(state, workspace(state, ws_id), "compared")
 
@@ -87,10 +87,15 @@ def _fetch(state: State, asked: Asked, inputs: list[Path]) -> dict[str, Any]:
         credentials=login,
         ctx=context(),
     )
+    with context().applied():  # the page's language, as the workbooks were written in
+        source = matched.source.describe() if matched.source else None
     return {
         "results": views.report_view(got.content),
         "reconcile": views.report_view(matched.content) if matched.content else None,
         "needs_action": matched.needs_action,
+        "source": source,
+        "holds_none": bool(matched.source and matched.source.holds_none),  # offer the ledger
+        "course": asked.course or "",
     }
 
 
@@ -109,7 +114,8 @@ async def results(request: Request) -> Response:
         raise InputFileError(t("ui_bad_course"))
     asked = Asked(target, login, year, course)
     async with heavy(request):  # corrected copies of the workbooks may be written
-        inputs = await run_in_threadpool(locked, state, partial(_compared, state, form.get("ws")))
+        compared = partial(_compared, state, form.get("ws"), form.get("against"))
+        inputs = await run_in_threadpool(locked, state, compared)
         done = await run_in_threadpool(_fetch, state, asked, inputs)
     return await render(request, "_results.html", done=done, year=year)
 
