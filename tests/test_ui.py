@@ -12,14 +12,13 @@ import socket
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
-from anyio.from_thread import start_blocking_portal
 
-from pipeline.web.server import build, one_time_address, running
+from pipeline.web.server import running
+from tests.inprocess import in_process
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
 
@@ -41,41 +40,11 @@ def session(ui):
         client.close()
 
 
-class InProcess:
-    """A synchronous client of the app in-process: an ``httpx.AsyncClient`` on httpx's ASGI
-    transport, its calls run on an event loop in a thread of its own (as the server's is)."""
-
-    def __init__(self, portal, client: httpx.AsyncClient) -> None:
-        self.portal, self.client = portal, client
-        self.base_url, self.cookies = client.base_url, client.cookies
-
-    def get(self, url: str, **kwargs) -> httpx.Response:
-        return self.portal.call(partial(self.client.get, url, **kwargs))
-
-    def post(self, url: str, **kwargs) -> httpx.Response:
-        return self.portal.call(partial(self.client.post, url, **kwargs))
-
-
 @pytest.fixture
 def inprocess():
     """The app driven in-process, signed in: (client, CSRF token, the app's memory)."""
-    port = 8765  # only named in the addresses: nothing listens
-    app, keys, state = build("127.0.0.1", port, "en")
-    transport = httpx.ASGITransport(app=app)
-    with start_blocking_portal() as portal:
-        client = httpx.AsyncClient(
-            transport=transport, base_url=f"http://127.0.0.1:{port}", follow_redirects=True
-        )
-        try:
-            browser = InProcess(portal, client)
-            page = browser.get(one_time_address("127.0.0.1", port, keys))
-            assert page.status_code == 200
-            token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-            assert token is not None
-            yield browser, token.group(1), state
-        finally:
-            portal.call(client.aclose)
-            state.close()
+    with in_process("en") as session:
+        yield session
 
 
 def base(address: str) -> str:

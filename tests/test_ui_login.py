@@ -6,19 +6,17 @@ transport, no socket)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import httpx
 import pytest
-from anyio.from_thread import start_blocking_portal
 
 import pipeline.web.state as web_state
 from pipeline.commands.submit import run_submit
 from pipeline.commands.targets import sandbox_transport
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from pipeline.web.server import build, one_time_address
-from tests.test_ui import SAMPLE, InProcess
+from tests.inprocess import InProcess, in_process
+from tests.test_ui import SAMPLE
 
 MINISTRY = "http://127.0.0.1:9"  # a ministry-like address: the sandbox's app answers it
 
@@ -47,28 +45,11 @@ def ministry(monkeypatch):
         return run_submit(options, transport=Counting(counts), **kwargs)
 
     monkeypatch.setattr(web_state, "run_submit", answered)
-    port = 8766
-    app, keys, state = build("127.0.0.1", port, "fa")
-    with start_blocking_portal() as portal:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url=f"http://127.0.0.1:{port}",
-            follow_redirects=True,
-        )
-        try:
-            browser = InProcess(portal, client)
-            page = browser.get(one_time_address("127.0.0.1", port, keys))
-            token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-            assert token is not None
-            h = {"x-csrf-token": token.group(1)}
-            browser.post(
-                "/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h
-            )
-            browser.post("/target", data={"target": "remote", "address": MINISTRY}, headers=h)
-            yield browser, h, state, counts
-        finally:
-            portal.call(client.aclose)
-            state.close()
+    with in_process("fa", port=8766) as (browser, token, state):
+        h = {"x-csrf-token": token}
+        browser.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+        browser.post("/target", data={"target": "remote", "address": MINISTRY}, headers=h)
+        yield browser, h, state, counts
 
 
 def send(client: InProcess, h: dict[str, str], state: Any) -> httpx.Response:

@@ -9,14 +9,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from anyio.from_thread import start_blocking_portal
 
 from pipeline.core.errors import SimadError
 from pipeline.web.routes import maxa as maxa_route
-from pipeline.web.server import build, one_time_address
-from tests.test_ui import InProcess
+from tests.inprocess import InProcess, in_process
 
 PORT = 8765
 KEY = re.compile(r"\b(?:maxa|ui)_[a-z_]+\b")  # a catalogue key, never a word on a page
@@ -27,24 +24,11 @@ def page(request) -> Iterator[tuple[InProcess, dict[str, str], str, Any]]:
     """The app in-process, signed in, in one language: (client, htmx headers, language, the
     app's memory)."""
     maxa_route._LISTED.clear()
-    app, keys, state = build("127.0.0.1", PORT, request.param)
-    with start_blocking_portal() as portal:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url=f"http://127.0.0.1:{PORT}",
-            follow_redirects=True,
-        )
-        try:
-            browser = InProcess(portal, client)
-            first = browser.get(one_time_address("127.0.0.1", PORT, keys))
-            token = re.search(r'name="csrf-token" content="([^"]+)"', first.text)
-            assert first.status_code == 200 and token is not None
-            h = {"x-csrf-token": token.group(1), "hx-request": "true"}
-            yield browser, h, request.param, state
-        finally:
-            portal.call(client.aclose)
-            state.close()
-            maxa_route._LISTED.clear()
+    try:
+        with in_process(request.param, port=PORT) as (browser, token, state):
+            yield browser, {"x-csrf-token": token, "hx-request": "true"}, request.param, state
+    finally:
+        maxa_route._LISTED.clear()
 
 
 def words(lang: str, fa: str, en: str) -> str:
