@@ -23,12 +23,8 @@ KEY = re.compile(r"\b(?:maxa|ui)_[a-z_]+\b")  # a catalogue key, never a word on
 def page(request) -> Iterator[tuple[InProcess, dict[str, str], str, Any]]:
     """The app in-process, signed in, in one language: (client, htmx headers, language, the
     app's memory)."""
-    maxa_route._LISTED.clear()
-    try:
-        with in_process(request.param, port=PORT) as (browser, token, state):
-            yield browser, {"x-csrf-token": token, "hx-request": "true"}, request.param, state
-    finally:
-        maxa_route._LISTED.clear()
+    with in_process(request.param, port=PORT) as (browser, token, state):
+        yield browser, {"x-csrf-token": token, "hx-request": "true"}, request.param, state
 
 
 def words(lang: str, fa: str, en: str) -> str:
@@ -117,7 +113,7 @@ def test_the_terminology_is_chosen_from_the_services_list(page, monkeypatch):
     def unreachable(*_a, **_k):
         raise SimadError("no service")
 
-    maxa_route._LISTED.clear()
+    state.terminologies = []
     monkeypatch.setattr(maxa_route.maxa_commands, "terminologies", unreachable)
     assert client.get("/maxa?part=terminologies", headers=h).text == ""  # nothing mirrored
     client.post("/maxa/pull", data={"terminology": "eRX"}, headers=h)

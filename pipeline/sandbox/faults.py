@@ -54,17 +54,10 @@ class Faults:
 
     @classmethod
     def of(cls, settings: SandboxSettings) -> Faults:
-        """The faults a sandbox's settings ask for (they have no ``garbled_get``)."""
+        """The faults a sandbox's settings ask for: every field the settings share by name
+        (they have no ``garbled_get``)."""
         return cls(
-            latency_ms=settings.latency_ms,
-            fail_rate=settings.fail_rate,
-            rate_limit=settings.rate_limit,
-            overload_at=settings.overload_at,
-            bogus_200=settings.bogus_200,
-            echo_errors=settings.echo_errors,
-            hang=settings.hang,
-            huge_error_body=settings.huge_error_body,
-            seed=settings.seed,
+            **{f.name: getattr(settings, f.name) for f in fields(cls) if f.name != "garbled_get"}
         )
 
     @property

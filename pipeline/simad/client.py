@@ -609,9 +609,7 @@ class SimadClient:
     ) -> list[dict[str, Any]]:
         """The declarations the server lists (``NotTheApi`` when the answer is not a list)."""
         filters = _filters(year_id, course_study_code, national_code, student_number)
-        path = "api2/DeclareResidentToUpgrades/GetDeclareResidents"
-        body, _ = await self._retrying(partial(self._get, path, filters))
-        return body
+        return await self._listed("api2/DeclareResidentToUpgrades/GetDeclareResidents", filters)
 
     async def get_final_results(
         self,
@@ -622,7 +620,9 @@ class SimadClient:
     ) -> list[dict[str, Any]]:
         """The final results the server lists (``NotTheApi`` when the answer is not a list)."""
         filters = _filters(year_id, course_study_code, national_code, student_number)
-        path = "api2/ResidentUpgrades/GetFinalResults"
+        return await self._listed("api2/ResidentUpgrades/GetFinalResults", filters)
+
+    async def _listed(self, path: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
         body, _ = await self._retrying(partial(self._get, path, filters))
         return body
 

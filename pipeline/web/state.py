@@ -145,6 +145,7 @@ class State:
         self.refused: dict[str, str] = {}  # target → why it refused the login (until new ones)
         self._refused_logins: set[tuple[str, Credentials]] = set()  # never tried again
         self.jobs: dict[str, Job] = {}
+        self.terminologies: list[str] = []  # the MAXA service's list, kept once it answered
         self.lock = threading.RLock()
         self.budget = MAX_SESSION_BYTES
         self.pending: set[Path] = set()  # uploads kept, not yet open nor refused

@@ -69,22 +69,20 @@ async def asked(request: Request) -> Asked:
     return Asked(values, await run_in_threadpool(maxa_login), context())
 
 
-# The terminologies the service listed, kept for the app's life (asked once, not per page).
-_LISTED: dict[str, list[str]] = {}
 _SINCE = date(1990, 1, 1)  # every terminology the service has: none is older
 
 
-def _terminologies() -> list[str]:
-    """The service's list (kept once had), else the mirror's; [] when neither lists any."""
-    if "service" not in _LISTED:
+def _terminologies(state: State) -> list[str]:
+    """The service's list (kept for the app's life once it answered: asked once, not per
+    page), else the mirror's; [] when neither lists any."""
+    if not state.terminologies:
         try:
             listed = maxa_commands.terminologies(_SINCE, target=None, credentials=maxa_login())
         except SimadError:
             listed = []
-        if listed:
-            _LISTED["service"] = sorted(set(listed), key=str.casefold)
+        state.terminologies = sorted(set(listed), key=str.casefold)
     try:
-        return _LISTED.get("service") or maxa_commands.mirrored_terminologies()
+        return state.terminologies or maxa_commands.mirrored_terminologies()
     except SimadError:
         return []
 
@@ -94,7 +92,7 @@ async def maxa_page(request: Request) -> Response:
     with ``?part=terminologies`` only the choices of the terminology fields."""
     part = request.query_params.get("part")
     if part == "terminologies":
-        names = await run_in_threadpool(_terminologies)
+        names = await run_in_threadpool(_terminologies, memory(request))
         return HTMLResponse("".join(f'<option value="{escape(n)}"></option>' for n in names))
     if part == "pull":
         return await _pull_card(request)
