@@ -425,18 +425,29 @@ TargetOption = Annotated[
 ]
 
 
+ResendOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="KEY",
+        help="Send this row again even if unchanged: STUDENT/YEAR (a declaration) or "
+        "STUDENT (a resident); repeat for more. The ledger notes it as a resend.",
+    ),
+]
+
+
 @app.command("submit")
 def submit(
     inputs: InputsArg,
     target: TargetOption = None,
     report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
     images: Annotated[
-        Path | None, typer.Option(help="Folder of photos named <StudentNumber>.jpg.")
+        Path | None, typer.Option(help="Photos named by student number or national code (JPEG).")
     ] = None,
     concurrency: Annotated[
         int, typer.Option(min=1, max=16, help="Requests in flight at once (1–16).")
     ] = config.DEFAULT_CONCURRENCY,
     force: Annotated[bool, typer.Option(help="Send every valid row, even unchanged ones.")] = False,
+    resend: ResendOption = None,
     kind: Annotated[
         str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
     ] = None,
@@ -464,7 +475,13 @@ def submit(
     1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server
     unreachable.
     """
-    from pipeline.commands.submit import SubmitOptions, fatal_text, run_submit, user_mapping
+    from pipeline.commands.submit import (
+        SubmitOptions,
+        fatal_text,
+        resend_keys,
+        run_submit,
+        user_mapping,
+    )
 
     options = SubmitOptions(
         inputs,
@@ -478,6 +495,7 @@ def submit(
         mapping=user_mapping(header_map, map_file),
         wait=wait,
         max_rate=max_rate,
+        resend=resend_keys(resend or []),
     )
     ctx = _context(i18n.chosen(lang))
     with _ProgressBar(enabled=not json_out) as bar:
@@ -643,6 +661,8 @@ def reconcile(
         typer.echo(f"  {line.key[0]} ({i18n.number(line.key[1])}): {action(line)}")
     if result.needs_action > len(shown):
         typer.echo(t("more_in_report", n=result.needs_action - len(shown)))
+    if any(line.needs_action and line.resendable for line in result.lines):
+        typer.echo(t("reconcile_resend_cli"))
     typer.echo(t("submit_report", path=result.report))
     raise typer.Exit(result.exit_code)
 

@@ -1,6 +1,7 @@
 """Every page of `simad ui`, in Persian and English, screenshot in headless Chromium at the
 office's 1366×768 and at 1024×768 into out/screens/ui-<lang>[-1024]-<page>.png (part of
-`make screens`)."""
+`make screens`), each page measured by axe-core against WCAG 2.1 A/AA: the number of
+violations is printed per page and in total."""
 
 from __future__ import annotations
 
@@ -12,21 +13,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium_path, launch  # noqa: E402
+from tests.browser import axe_violations, chromium_path, launch  # noqa: E402
 
 SAMPLE = ROOT / "input_templates" / "sample.xlsx"
 DRUGS = ROOT / "input_templates" / "drug-list-sample.xlsx"
 VIEWS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
 
 
-def shoot(out: Path, lang: str, view: dict[str, int]) -> list[Path]:
+def shoot(out: Path, lang: str, view: dict[str, int]) -> list[tuple[Path, list[dict]]]:
     from playwright.sync_api import sync_playwright
 
     from pipeline.commands.sandbox import review
     from pipeline.core.context import Context
     from pipeline.web.server import running
 
-    shots: list[Path] = []
+    shots: list[tuple[Path, list[dict]]] = []
     with running(lang) as (address, _state), sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport=view)
@@ -37,7 +38,7 @@ def shoot(out: Path, lang: str, view: dict[str, int]) -> list[Path]:
             path = out / f"ui-{lang}{size}-{name}.png"
             page.wait_for_timeout(150)
             page.screenshot(path=str(path), full_page=full)
-            shots.append(path)
+            shots.append((path, axe_violations(page)))
 
         page.goto(address)
         snap("1-start")
@@ -81,7 +82,7 @@ def shoot(out: Path, lang: str, view: dict[str, int]) -> list[Path]:
         refused.goto(home + "/")
         path = out / f"ui-{lang}{size}-10-refused.png"
         refused.screenshot(path=str(path))
-        shots.append(path)
+        shots.append((path, axe_violations(refused)))
         browser.close()
     return shots
 
@@ -92,13 +93,21 @@ def main(out: Path) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     os.environ["SIMAD_SANDBOX_LATENCY_MS"] = "150"  # so that the progress can be seen
+    total = 0
     for view in VIEWS:
         for lang in ("fa", "en"):
             with tempfile.TemporaryDirectory(prefix="simad-ui-screens-") as home:
                 os.environ["SIMAD_HOME"] = home
-                for path in shoot(out, lang, view):
-                    print(f"{path.relative_to(ROOT)}")
+                for path, violations in shoot(out, lang, view):
+                    total += len(violations)
+                    rules = " ".join(sorted(v["id"] for v in violations))
+                    print(f"{shown(path)}  axe: {len(violations)} {rules}".rstrip())
+    print(f"axe-core WCAG 2.1 A/AA violations in total: {total}")
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 if __name__ == "__main__":
-    main(ROOT / "out" / "screens")
+    main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "out" / "screens")

@@ -32,3 +32,29 @@ def chromium_path() -> str | None:
 
 def launch(playwright):  # -> playwright Browser
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(" ") + " :: " + n.failureSummary.split("\\n")[1]),
+  }));
+}"""
+
+
+def axe_violations(page) -> list[dict]:  # page: playwright Page
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now. The script goes in through
+    the DevTools protocol (page.evaluate), which the page's Content-Security-Policy does not
+    govern; the page itself never serves or runs it."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    return page.evaluate(_AXE_RUN, WCAG_TAGS)
+
+
+def describe(violations: list[dict]) -> str:
+    """The violations, one line per rule and node, for an assertion message."""
+    return "\n".join(f"{v['id']} ({v['impact']}): {n}" for v in violations for n in v["nodes"])

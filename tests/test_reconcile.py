@@ -220,10 +220,11 @@ def test_reconcile_against_a_differently_shaped_server(tmp_path):
     fixes = {r[0]: r for r in book["needs action"].iter_rows(min_row=2, values_only=True)}
     assert set(fixes) == {"98123001", "98123002"}  # needs correction; different
     correct, different = fixes["98123001"], fixes["98123002"]
-    assert correct[2] == "yes" and "نمره را بازبینی کنید" in correct[3]
-    assert correct[3].startswith("Needs correction") and correct[4] == "matched"
-    assert different[4] == "different" and "--force" in different[3]
-    assert "OperationScore: 48.0 ≠ 40" in different[8]
+    assert correct[3] == "yes" and "نمره را بازبینی کنید" in correct[4]
+    assert correct[4].startswith("Needs correction") and correct[5] == "matched"
+    assert different[5] == "different" and "resend the row" in different[4]
+    assert "--force" not in different[4]  # a step taken in the page, never a command
+    assert ": 48 ≠ 40" in different[9] and "OperationScore" not in different[9]
     assert result.needs_action == 2
     summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True) if r[0]}
     assert summary["2 rows need action"] is None and summary["Rows needing action"] == 2

@@ -67,7 +67,7 @@ def test_without_the_secret_every_request_is_refused(ui):
         for path in ("/", "/check", "/static/app.css", "/runs", "/jobs/x/events"):
             answer = stranger.get(path)
             assert answer.status_code == 403, path
-            assert "open the address simad ui printed" in answer.text
+            assert "open the simad-sync shortcut again" in answer.text
             assert "default-src 'none'" in answer.headers["content-security-policy"]
         assert stranger.post("/upload", files={"files": ("a.csv", b"x")}).status_code == 403
         # A guessed cookie is no better than none.
@@ -262,7 +262,7 @@ def test_stop_ends_the_run_with_a_report_and_the_rest_not_sent(inprocess, slow_s
     assert counts["not_sent"] > 0 and counts["sent"] < 68
     assert job.result.report.is_file()
     page = client.get("/submit").text
-    assert "not_sent: " in page
+    assert "not sent: " in page
     assert client.get(f"/runs/{job.result.run_id}/report").status_code == 200
 
 
@@ -348,7 +348,7 @@ def test_maxa_in_the_page_answers_as_the_command_line_does(inprocess):
     missing = client.post(
         "/maxa/lookup", data={"terminology": "eRX", "code": "60281", "offline": "on"}, headers=h
     )
-    assert missing.status_code == 400 and "simad maxa pull" in missing.text  # how to fill it
+    assert missing.status_code == 400 and "Pull into the mirror" in missing.text  # its button
     act("pull", terminology="eRX")
     job = state.latest("pull")
     assert job is not None
@@ -383,7 +383,7 @@ def test_a_drug_list_checked_in_the_page(inprocess):
     assert answer.status_code == 200, answer.text
     page = answer.text
     assert "8 of 15 rows agree with eRX version 11000" in page
-    for status in ("name_differs", "retired", "unknown", "invalid_input"):
+    for status in ("name differs", "retired", "unknown", "invalid input"):  # words, not keys
         assert f">{status}</td>" in page
     assert "60045" in page and "60999" in page
     link = re.search(r'href="(/download/maxa-check-[^"]+)"', page)

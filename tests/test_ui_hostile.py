@@ -261,6 +261,8 @@ def test_a_tab_showing_another_workbook_changes_nothing_and_is_told_to_reload(se
     cell_a = {"ws": tab_a, "sheet": sheet, "row": row, "col": col}
     assert client.post("/cell", data={**cell_a, "value": "x"}, headers=h).status_code == 200
     assert upload(client, token, "office-b.xlsx", SAMPLE.read_bytes()).status_code == 204
+    # Office-a's correction is in no downloaded file: replacing it is confirmed first.
+    assert client.post("/unsaved", data={"answer": "replace"}, headers=h).status_code == 204
     tab_b = state.workspace.id
     assert tab_b != tab_a and state.workspace.paths[0].name == "office-b.xlsx"
     client.post("/target", data={"target": "sandbox"}, headers=h)

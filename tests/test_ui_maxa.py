@@ -92,12 +92,13 @@ def test_an_error_replaces_the_answer_in_its_box(page):
     assert refused.status_code == 400
     assert "HX-Retarget" not in refused.headers  # into the answer's own box, not elsewhere
     assert 'class="flash" id="answer" role="alert"' in refused.text
-    assert words(lang, "نام اصطلاح‌نامه را بدهید", "Give the terminology") in refused.text
+    assert words(lang, "اصطلاح‌نامه را از فهرست برگزینید", "Choose the terminology") in refused.text
     offline = client.post(
         "/maxa/lookup", data={"terminology": "eRX", "code": "60281", "offline": "on"}, headers=h
     )
     assert offline.status_code == 400 and "HX-Retarget" not in offline.headers
     assert 'id="answer"' in offline.text and "Traceback" not in offline.text
+    assert "simad maxa" not in offline.text  # the pull button named, not a command
     no_key(refused.text + offline.text)
 
 

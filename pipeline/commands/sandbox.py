@@ -4,17 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from pipeline.core.config import simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import current_lang, listing, number, t
+from pipeline.sandbox import create_app
 from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
 from pipeline.sandbox.store import SandboxStore
 from schemas import codes
 
-__all__ = ["ReviewSummary", "SandboxSettings", "review", "review_texts", "sandbox_db", "serve"]
+__all__ = [
+    "SLOW_MS",
+    "ReviewSummary",
+    "SandboxSettings",
+    "review",
+    "review_texts",
+    "sandbox_db",
+    "serve",
+    "slow_transport",
+]
+
+# The slow sandbox's delay before each answer: with 8 requests at once, a run of 40 rows lasts
+# some 20 seconds — time enough to rehearse the Stop button.
+SLOW_MS = 3000.0
 
 
 def sandbox_db(db: Path | None) -> Path:
@@ -24,6 +40,13 @@ def sandbox_db(db: Path | None) -> Path:
 def serve(settings: SandboxSettings, host: str, port: int) -> None:
     """Serve the sandbox over HTTP until interrupted."""
     serve_app(settings, host, port)
+
+
+def slow_transport(latency_ms: float = SLOW_MS) -> httpx.ASGITransport:
+    """The embedded sandbox (its state in SIMAD_HOME's ``sandbox.db``, as the sandbox target's)
+    answering every request after ``latency_ms``: a slow server, for a rehearsal of Stop."""
+    settings = SandboxSettings(db_path=sandbox_db(None), latency_ms=latency_ms)
+    return httpx.ASGITransport(app=create_app(settings))
 
 
 def code_named(value: str | None, table: str) -> int | None:

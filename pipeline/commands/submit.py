@@ -84,6 +84,8 @@ __all__ = [
     "SubmitOptions",
     "SubmitResult",
     "fatal_text",
+    "new_run_id",
+    "resend_keys",
     "run_submit",
     "user_mapping",
 ]
@@ -100,7 +102,7 @@ class SubmitOptions:
     inputs: Sequence[Path]
     target: str | None = None  # None: SIMAD_TARGET, else the sandbox
     report: Path | None = None  # None: beside the first input
-    images: Path | None = None  # a folder of <StudentNumber>.jpg; None: no photos
+    images: Path | None = None  # a folder of photos (``sheets.photos``); None: no photos
     concurrency: int = DEFAULT_CONCURRENCY
     force: bool = False  # send rows the target already accepted unchanged
     kind: str | None = None  # treat every sheet as residents | upgrades
@@ -108,9 +110,31 @@ class SubmitOptions:
     mapping: Mapping | None = None
     wait: bool = False  # wait for another run to this target instead of refusing
     max_rate: float | None = None  # requests per second at most (else SIMAD_MAX_RATE)
+    run_id: str | None = None  # the run's id, chosen by a caller that keeps its inputs by it
+    # Rows sent again even when the target accepted them unchanged, as (kind, key):
+    # ("declaration", "StudentNumber/YearId") or ("resident", "StudentNumber").
+    resend: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", tuple(Path(p) for p in self.inputs))
+        object.__setattr__(self, "resend", frozenset(self.resend))
+
+
+def new_run_id() -> str:
+    """A new run's id: when it started (UTC), and six random hex digits."""
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def resend_keys(keys: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """``SubmitOptions.resend`` from the words a clerk types: ``STUDENT/YEAR`` is that
+    declaration, ``STUDENT`` that resident."""
+    found = set()
+    for text in keys:
+        key = text.strip()
+        if not key:
+            continue
+        found.add(("declaration" if "/" in key else "resident", key))
+    return frozenset(found)
 
 
 @dataclass
@@ -150,6 +174,7 @@ class SubmitResult(Result):
     requests: int = 0  # requests made, retries included
     seconds: float = 0.0  # spent sending
     cpu_seconds: float = 0.0
+    photos: int = 0  # photos the target accepted in this run
 
     @property
     def sheets(self) -> list[SheetOutcomes]:
@@ -295,6 +320,7 @@ def _locked_run(
         concurrency=options.concurrency,
         force=options.force,
         images=options.images,
+        resend=options.resend,
     )
     if broken is not None:  # nothing may be sent without a ledger to record it in
         unsent = Sent(Outcomes.planned(run), fatal=broken)
@@ -319,14 +345,15 @@ def _close_stale_runs(
 def _start_run(
     session: _Session, ledger: Ledger, broken: LocalStorageError | None
 ) -> tuple[str, LocalStorageError | None]:
-    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     options = session.options
+    run_id = options.run_id or new_run_id()
     recorded = {
         "kind": options.kind,
         "course_codes": str(options.course_codes) if options.course_codes else None,
         "mapping": options.mapping,
         "lang": session.ctx.lang,
         "sha256": [file_sha256(p) for p in options.inputs],
+        "resend": sorted(f"{kind}:{key}" for kind, key in options.resend),
     }
     inputs = [str(p) for p in options.inputs]
     try:
@@ -467,6 +494,7 @@ def _finish(
         requests=sent.requests,
         seconds=sent.seconds,
         cpu_seconds=sent.cpu_seconds,
+        photos=session.control.photos,
     )
 
 

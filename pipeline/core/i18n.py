@@ -46,15 +46,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_sent": {"fa": "ارسال شد", "en": "sent"},
     "status_unchanged": {"fa": "بدون تغییر", "en": "unchanged"},
     "status_failed": {"fa": "ناموفق", "en": "failed"},
-    "status_not_sent": {"fa": "ارسال نشد", "en": "not_sent"},
+    "status_not_sent": {"fa": "ارسال نشد", "en": "not_sent", "en_page": "not sent"},
     "status_matched": {"fa": "یکسان", "en": "matched"},
-    "status_missing_on_server": {"fa": "روی سرور نیست", "en": "missing_on_server"},
-    "status_only_on_server": {"fa": "فقط روی سرور", "en": "only_on_server"},
+    "status_missing_on_server": {
+        "fa": "روی سرور نیست",
+        "en": "missing_on_server",
+        "en_page": "missing on server",
+    },
+    "status_only_on_server": {
+        "fa": "فقط روی سرور",
+        "en": "only_on_server",
+        "en_page": "only on server",
+    },
     "status_different": {"fa": "متفاوت", "en": "different"},
-    "status_name_differs": {"fa": "نام متفاوت", "en": "name_differs"},
+    "status_name_differs": {"fa": "نام متفاوت", "en": "name_differs", "en_page": "name differs"},
     "status_retired": {"fa": "منسوخ", "en": "retired"},
     "status_unknown": {"fa": "ناشناخته", "en": "unknown"},
-    "status_invalid_input": {"fa": "ورودی نادرست", "en": "invalid_input"},
+    "status_invalid_input": {
+        "fa": "ورودی نادرست",
+        "en": "invalid_input",
+        "en_page": "invalid input",
+    },
     "status_done": {"fa": "پایان‌یافته", "en": "done"},
     "status_running": {"fa": "در حال اجرا", "en": "running"},
     "status_interrupted": {"fa": "قطع‌شده", "en": "interrupted"},
@@ -154,13 +166,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The workbook {files} holds no declaration of year {year} (it holds {years}); "
         "the server's rows were not compared with it.",
     },
+    "ui_col_select": {"fa": "انتخاب", "en": "Select"},
+    "ui_select_row": {"fa": "انتخاب ردیف {student}", "en": "Select row {student}"},
+    "ui_open_row": {"fa": "باز کردن ردیف در صفحه بررسی", "en": "open the row in the check page"},
+    "ui_fix_resident": {"fa": "اصلاح ردیف دستیار", "en": "fix the resident's row"},
+    "ui_resend_row": {"fa": "ارسال دوبارهٔ این ردیف", "en": "resend this row"},
+    "ui_resend_selected": {
+        "fa": "ارسال دوبارهٔ ردیف‌های انتخاب‌شده",
+        "en": "Resend the selected rows",
+    },
+    "ui_resend_all": {
+        "fa": "ارسال دوبارهٔ همه ردیف‌های نیازمند اقدام ({n})",
+        "en": "Resend all rows needing action ({n})",
+        "en_one": "Resend the 1 row needing action",
+    },
+    "ui_resend_hint": {
+        "fa": "ردیف‌های انتخاب‌شده حتی اگر تغییری نکرده باشند دوباره ارسال می‌شوند (مثلاً پس از رسیدن مدارک)؛ پیش از ارسال تعداد را می‌بینید.",
+        "en": "The selected rows are sent again even when unchanged (say, once the papers are in); you see how many before anything is sent.",
+    },
+    "ui_resend_ledger": {
+        "fa": "برای ارسال دوباره، با فایل باز تطبیق دهید: ردیف‌ها از همان فایل ارسال می‌شوند.",
+        "en": "To resend rows, reconcile with the open workbook: rows are sent from it.",
+    },
+    "ui_resend_title": {"fa": "ارسال دوباره", "en": "Send again"},
+    "ui_resend_count": {
+        "fa": "{n} ردیف انتخاب‌شده دوباره به {target} ارسال می‌شود، حتی اگر تغییری نکرده باشد:",
+        "en": "{n} selected rows will be sent again to {target}, even if unchanged:",
+        "en_one": "1 selected row will be sent again to {target}, even if unchanged:",
+    },
+    "ui_resend_others": {
+        "fa": "{n} ردیف دیگر فایل تازه است یا تغییر کرده و آن هم ارسال می‌شود.",
+        "en": "{n} other rows of the workbook are new or changed and will be sent too.",
+        "en_one": "1 other row of the workbook is new or changed and will be sent too.",
+    },
+    "ui_resend_go": {
+        "fa": "ارسال {n} ردیف",
+        "en": "Send {n} rows",
+        "en_one": "Send 1 row",
+    },
+    "ui_resend_none": {
+        "fa": "هیچ‌یک از ردیف‌های انتخاب‌شده از فایل باز قابل ارسال دوباره نیست؛ ردیف‌های معتبر فایل باز را انتخاب کنید.",
+        "en": "None of the rows selected can be sent again from the open workbook; select valid rows of the open workbook.",
+    },
+    "ui_resend_cancel": {"fa": "انصراف", "en": "Cancel"},
     "ui_compared_with": {"fa": "مقایسه با: {source}", "en": "Compared with: {source}"},
     "ui_reconcile_ledger": {
         "fa": "تطبیق سال {year} با دفتر ثبت",
         "en": "Reconcile {year} against the ledger",
     },
     "review_pending": {"fa": "هنوز بررسی نشده", "en": "not reviewed yet"},
-    "col_category": {"fa": "نتیجه تطبیق", "en": "category"},
+    "col_category": {"fa": "نتیجه تطبیق", "en": "category", "en_page": "Comparison"},
     "col_differences": {"fa": "تفاوت‌ها (محلی ≠ سرور)", "en": "differences (local ≠ server)"},
     "col_review_title": {"fa": "وضعیت بررسی", "en": "review status"},
     "col_review_reason": {"fa": "دلیل اعلام‌شده", "en": "server's reason"},
@@ -176,28 +231,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet_results": {"fa": "نتایج", "en": "results"},
     "chart_title": {"fa": "نتیجه تطبیق", "en": "Reconciliation"},
     "action_fix_file": {
-        "fa": "در فایل شما نامعتبر است ({problems})؛ خانه‌های قرمز را در فایل اصلاح کنید و سپس ارسال کنید.",
-        "en": "Invalid in your file ({problems}); fix the red cells in the file, then submit it.",
+        "fa": "در فایل شما نامعتبر است ({problems})؛ ردیف را در صفحه بررسی باز کنید، خانه‌های قرمز را اصلاح کنید و سپس ارسال کنید.",
+        "en": "Invalid in your file ({problems}); open the row in the check page, fix its red cells, then send it.",
     },
     "action_rejected": {
-        "fa": "رد شده به دلیل «{reason}»: ردیف را بر این اساس اصلاح و دوباره ارسال کنید.",
-        "en": "Rejected ('{reason}'): fix the row accordingly and submit it again.",
+        "fa": "رد شده به دلیل «{reason}»: اگر ردیف باید تغییر کند آن را در صفحه بررسی اصلاح کنید؛ سپس ردیف را دوباره ارسال کنید (ارسال دوباره).",
+        "en": "Rejected ('{reason}'): if the row must change, fix it in the check page; then resend the row (Resend).",
     },
     "action_correct": {
-        "fa": "نیاز به اصلاح («{reason}»): ردیف را اصلاح و دوباره ارسال کنید.",
-        "en": "Needs correction ('{reason}'): fix the row and submit it again.",
+        "fa": "نیاز به اصلاح («{reason}»): ردیف را در صفحه بررسی اصلاح کنید و دوباره ارسال کنید (ارسال دوباره).",
+        "en": "Needs correction ('{reason}'): fix the row in the check page, then resend it (Resend).",
     },
     "action_different": {
-        "fa": "با سرور فرق دارد: اگر فایل شما درست است با simad submit --force دوباره ارسال کنید؛ وگرنه فایل را مطابق سرور اصلاح کنید.",
-        "en": "Differs from the server: if your file is right, send it again with simad submit --force; otherwise correct the file.",
+        "fa": "با سرور فرق دارد: اگر فایل شما درست است ردیف را دوباره ارسال کنید (ارسال دوباره)؛ وگرنه ردیف را در صفحه بررسی مطابق سرور اصلاح کنید.",
+        "en": "Differs from the server: if your file is right, resend the row (Resend); otherwise correct the row in the check page.",
     },
     "action_missing_on_server": {
-        "fa": "روی سرور نیست: این فایل را با simad submit ارسال کنید.",
-        "en": "Not on the server: send this file with simad submit.",
+        "fa": "روی سرور نیست: فایل را از صفحه ارسال بفرستید، یا همین ردیف را دوباره ارسال کنید (ارسال دوباره).",
+        "en": "Not on the server: send the workbook from the Send page, or resend this row (Resend).",
     },
     "action_missing_ledger": {
-        "fa": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را با simad submit --force دوباره ارسال کنید.",
-        "en": "Accepted earlier but no longer on the server: send its file again with simad submit --force.",
+        "fa": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را باز کنید، با آن تطبیق دهید و ردیف را دوباره ارسال کنید (ارسال دوباره).",
+        "en": "Accepted earlier but no longer on the server: open its workbook, reconcile with it and resend the row (Resend).",
     },
     "action_resident_unknown": {
         "fa": "دستیار {student} برای سرور شناخته نیست: ردیف او را در برگه دستیاران بیفزایید و هر دو را ارسال کنید.",
@@ -206,6 +261,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action_resident_invalid": {
         "fa": "ردیف دستیار {student} در برگه دستیاران نامعتبر است و این معرفی بدون او ارسال نمی‌شود: خانه‌های قرمز ردیف دستیار را اصلاح کنید و سپس ارسال کنید.",
         "en": "Resident {student}'s row in the residents sheet is invalid, and this declaration cannot be sent without it: fix the red cells of the resident's row, then submit.",
+    },
+    "action_resident_fix": {
+        "fa": "ردیف دستیار این معرفی نامعتبر است و معرفی بدون او ارسال نمی‌شود: ردیف دستیار را اصلاح کنید ({cell})، سپس ارسال کنید.",
+        "en": "This declaration's resident has an invalid row and it cannot be sent without them: fix the resident's row ({cell}), then send.",
+    },
+    "action_resident_refused": {
+        "fa": "سرور دستیار این معرفی را نپذیرفت («{reason}»): ردیف دستیار را اصلاح کنید ({cell})، سپس فایل را ارسال کنید.",
+        "en": "The server refused this declaration's resident ('{reason}'): fix the resident's row ({cell}), then send the workbook.",
+    },
+    "action_resident_not_sent": {
+        "fa": "دستیار این معرفی ({cell}) هنوز روی سرور نیست: فایل را از صفحه ارسال بفرستید تا هر دو ارسال شوند.",
+        "en": "This declaration's resident ({cell}) is not on the server yet: send the workbook from the Send page, both go.",
+    },
+    "resident_cell_at": {"fa": "برگه {sheet}، خانه {cell}", "en": "sheet {sheet}, cell {cell}"},
+    "resident_row_at": {"fa": "برگه {sheet}، ردیف {row}", "en": "sheet {sheet}, row {row}"},
+    "col_resident_name": {
+        "fa": "نام دستیار",
+        "en": "resident's name",
+        "en_page": "Resident's name",
+    },
+    "resend_asked": {
+        "fa": "به درخواست شما دوباره ارسال شد (ارسال دوباره).",
+        "en": "Sent again on request (a resend).",
+    },
+    "reconcile_resend_cli": {
+        "fa": "برای ارسال دوباره یک ردیف: simad submit FILE --resend STUDENT/YEAR (یا از صفحه نتایج در simad ui).",
+        "en": "To send a row again: simad submit FILE --resend STUDENT/YEAR (or from the results page of simad ui).",
     },
     "action_only_on_server": {
         "fa": "فقط روی سرور است و در داده شما نیست؛ اگر از دانشگاه شماست آن را به فایل بیفزایید.",
@@ -223,9 +305,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sum_needs_action": {"fa": "ردیف‌های نیازمند اقدام", "en": "Rows needing action"},
     "sheet_summary": {"fa": "خلاصه", "en": "summary"},
     "sum_date": {"fa": "تاریخ گزارش", "en": "Report date"},
-    "col_row": {"fa": "ردیف", "en": "row"},
-    "col_status": {"fa": "وضعیت", "en": "status"},
-    "col_messages": {"fa": "پیام‌ها", "en": "messages"},
+    "col_row": {"fa": "ردیف", "en": "row", "en_page": "Row"},
+    "col_status": {"fa": "وضعیت", "en": "status", "en_page": "Status"},
+    "col_messages": {"fa": "پیام‌ها", "en": "messages", "en_page": "Messages"},
     "col_http_status": {"fa": "کد پاسخ HTTP", "en": "HTTP status"},
     "col_server_message": {"fa": "پیام سرور", "en": "server message"},
     "col_trace_id": {"fa": "شناسه پیگیری", "en": "trace id"},
@@ -244,6 +326,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "template_instructions": {
         "fa": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را در صفحهٔ «simad ui» رها کنید یا با «simad validate» بررسی کنید.\nخانه‌های نادرست قرمز نشان داده می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
         "en": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nBefore sending, drop the file on the 'simad ui' page, or check it with 'simad validate'.\nWrong cells are shown in red.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
+        "fa_page": "راهنمای پر کردن\nهر ردیف یک دستیار (یا یک معرفی به ارتقا) است؛ سرستون‌ها را تغییر ندهید.\nروی هر سرستون بروید تا نام فیلد در سامانه و قاعده آن را ببینید.\nکد ملی را با صفرهای اول آن بنویسید؛ ستون متنی است و صفرها می‌مانند.\nتاریخ‌ها را شمسی (۱۴۰۲/۰۷/۱۵) یا میلادی (2023-10-07) بنویسید؛ ارقام فارسی هم پذیرفته است.\nستون‌های کددار فهرست کشویی دارند («۱ - زن»)؛ کد تنها یا عنوان تنها هم پذیرفته است.\nپیش از ارسال، فایل را در صفحه شروع سیماد سینک رها کنید (میان‌بُر سیماد سینک آن را باز می‌کند).\nخانه‌های نادرست قرمز نشان داده می‌شوند.\nدستیاران پیش از معرفی به ارتقا ارسال می‌شوند؛ هر دو برگه می‌توانند در یک فایل باشند.",
+        "en_page": "How to fill this in\nEach row is one resident (or one upgrade declaration); do not change the headers.\nPoint at a header to see the field's name in SIMAD and its rule.\nType national codes with their leading zeros; the column is text, so they stay.\nType dates in Solar Hijri (1402/07/15) or Gregorian (2023-10-07); Persian digits too.\nCoded columns have a dropdown ('1 - Female'); the code or the title alone is accepted too.\nBefore sending, drop the file on simad-sync's start page (the simad-sync shortcut opens it).\nWrong cells are shown in red.\nResidents are sent before upgrade declarations; both sheets may be in one file.",
     },
     "gateway_400": {
         "fa": "درخواست نادرست است.",
@@ -305,11 +389,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{function}: {message} (شناسه درخواست {request_id})",
         "en": "{function}: {message} (requestId {request_id})",
     },
-    "col_official_name": {"fa": "نام رسمی", "en": "official name"},
-    "col_checked_version": {"fa": "نسخه", "en": "version"},
+    "col_official_name": {"fa": "نام رسمی", "en": "official name", "en_page": "Official name"},
+    "col_checked_version": {"fa": "نسخه", "en": "version", "en_page": "Version"},
     "check_no_code_column": {
         "fa": "در {path} ستون کدها پیدا نشد (سرستون‌هایی مانند «کد»، «code»، «eRx»). سرستون‌های دیده‌شده: {headers}. ستون را با --code-column نام ببرید.",
         "en": "{path}: no column of codes found (headers such as 'code', 'کد', 'eRx'). Headers seen: {headers}. Name the column with --code-column.",
+        "fa_page": "در {path} ستون کدها پیدا نشد (سرستون‌هایی مانند «کد»، «code»، «eRx»). سرستون‌های دیده‌شده: {headers}. سرستون ستون کدها را «کد» بنویسید و فایل را دوباره بفرستید.",
+        "en_page": "{path}: no column of codes found (headers such as 'code', 'کد', 'eRx'). Headers seen: {headers}. Name the header of the codes column 'code' and send the file again.",
     },
     "check_no_such_column": {
         "fa": "در {path} ستونی به نام «{column}» نیست. سرستون‌های دیده‌شده: {headers}.",
@@ -318,6 +404,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check_two_code_columns": {
         "fa": "{path}، برگه {sheet}، سطر {row}: هر دو ستون {first} و {second} می‌توانند ستون کدها باشند؛ یکی را با --code-column نام ببرید.",
         "en": "{path}, sheet {sheet}, row {row}: columns {first} and {second} could both hold the codes; name one with --code-column.",
+        "fa_page": "{path}، برگه {sheet}، سطر {row}: هر دو ستون {first} و {second} می‌توانند ستون کدها باشند؛ سرستون یکی را «کد» بنویسید و فایل را دوباره بفرستید.",
+        "en_page": "{path}, sheet {sheet}, row {row}: columns {first} and {second} could both hold the codes; name the header of one 'code' and send the file again.",
     },
     "check_code_empty": {"fa": "کد خالی است.", "en": "The code is empty."},
     "check_code_fraction": {
@@ -402,6 +490,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sync_none_mirrored": {
         "fa": "هنوز هیچ اصطلاح‌نامه‌ای در آینه نیست؛ یکی را نام ببرید (simad maxa sync eRX).",
         "en": "No terminology is mirrored yet; name one (simad maxa sync eRX).",
+        "fa_page": "هنوز هیچ اصطلاح‌نامه‌ای در آینه نیست؛ یکی را برگزینید و دکمه‌ی «دریافت نسخه در آینه» را بزنید.",
+        "en_page": "No terminology is mirrored yet; choose one and press 'Pull into the mirror'.",
     },
     "sync_out_not_folder": {
         "fa": "{path} پوشه نیست؛ برای --out یک پوشه بدهید.",
@@ -422,10 +512,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "mirror_missing": {
         "fa": "{terminology} {version}: در نسخه محلی نیست؛ نخست simad maxa pull {terminology} را اجرا کنید.",
         "en": "{terminology} {version}: not in the local mirror; run simad maxa pull {terminology} first.",
+        "fa_page": "{terminology} {version}: در نسخه محلی نیست؛ نخست دکمه‌ی «دریافت نسخه در آینه» را در همین صفحه بزنید.",
+        "en_page": "{terminology} {version}: not in the local mirror; press 'Pull into the mirror' on this page first.",
     },
     "maxa_no_versions": {
         "fa": "سرویس برای «{terminology}» نسخه‌ای ندارد (نام را با simad maxa terminologies بررسی کنید).",
         "en": "The service lists no versions of '{terminology}' (check the name with simad maxa terminologies).",
+        "fa_page": "سرویس برای «{terminology}» نسخه‌ای ندارد؛ اصطلاح‌نامه را از فهرست همین صفحه برگزینید.",
+        "en_page": "The service lists no versions of '{terminology}'; choose the terminology from this page's list.",
     },
     "maxa_no_such_version": {
         "fa": "{terminology} نسخه {version} ندارد (نسخه‌های سرویس: {known}).",
@@ -459,16 +553,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "--fail-rate و --bogus-200 باید بین ۰ و ۱ باشند.",
         "en": "--fail-rate and --bogus-200 must be between 0 and 1.",
     },
-    "maxa_col_terminology": {"fa": "اصطلاح‌نامه", "en": "terminology"},
-    "maxa_col_version": {"fa": "نسخه", "en": "version"},
-    "maxa_col_terms": {"fa": "تعداد کدها", "en": "terms"},
-    "maxa_col_code": {"fa": "کد", "en": "code"},
-    "maxa_col_value": {"fa": "مقدار", "en": "value"},
-    "maxa_col_value_in": {"fa": "مقدار در نسخه {version}", "en": "value in {version}"},
-    "maxa_col_from": {"fa": "از نسخه", "en": "from version"},
-    "maxa_col_to": {"fa": "تا نسخه", "en": "to version"},
-    "maxa_col_change": {"fa": "تغییر", "en": "change"},
-    "maxa_col_codes": {"fa": "کدها", "en": "codes"},
+    "maxa_col_terminology": {"fa": "اصطلاح‌نامه", "en": "terminology", "en_page": "Terminology"},
+    "maxa_col_version": {"fa": "نسخه", "en": "version", "en_page": "Version"},
+    "maxa_col_terms": {"fa": "تعداد کدها", "en": "terms", "en_page": "Terms"},
+    "maxa_col_code": {"fa": "کد", "en": "code", "en_page": "Code"},
+    "maxa_col_value": {"fa": "مقدار", "en": "value", "en_page": "Value"},
+    "maxa_col_value_in": {
+        "fa": "مقدار در نسخه {version}",
+        "en": "value in {version}",
+        "en_page": "Value in {version}",
+    },
+    "maxa_col_from": {"fa": "از نسخه", "en": "from version", "en_page": "From version"},
+    "maxa_col_to": {"fa": "تا نسخه", "en": "to version", "en_page": "To version"},
+    "maxa_col_change": {"fa": "تغییر", "en": "change", "en_page": "Change"},
+    "maxa_col_codes": {"fa": "کدها", "en": "codes", "en_page": "Codes"},
     "maxa_added": {"fa": "افزوده", "en": "added"},
     "maxa_removed": {"fa": "حذف‌شده", "en": "removed"},
     "maxa_changed": {"fa": "تغییرکرده", "en": "changed"},
@@ -489,10 +587,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "header_hint_missing": {
         "fa": ' ستون «{header}» شاید همین است: اگر چنین است نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
         "en": " The column '{header}' may be it: if so, rename its header or say --map \"{header}={field}\".",
+        "fa_page": " ستون «{header}» شاید همین است: اگر چنین است نام سرستون را در فایل عوض کنید و فایل را دوباره بفرستید.",
+        "en_page": " The column '{header}' may be it: if so, rename its header in the file and drop the file again.",
     },
     "header_hint_unknown": {
         "fa": ' شاید منظور «{label}» است: نام سرستون را عوض کنید یا بگویید --map "{header}={field}".',
         "en": " Did you mean '{label}'? Rename the header or say --map \"{header}={field}\".",
+        "fa_page": " شاید منظور «{label}» است: نام سرستون را در فایل عوض کنید و فایل را دوباره بفرستید.",
+        "en_page": " Did you mean '{label}'? Rename the header in the file and drop the file again.",
     },
     "accepted_earlier": {
         "fa": "پیش‌تر در {when} پذیرفته شده است (اجرای {run_id})؛ دوباره ارسال نشد.",
@@ -627,6 +729,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_no_sheet": {
         "fa": "{path}: هیچ برگه‌ای ستون‌های دستیاران یا معرفی به ارتقا را ندارد (برگه‌ها: {sheets}). از سرستون‌های `simad template` استفاده کنید.",
         "en": "{path}: no sheet has the columns of residents or upgrade declarations (sheets: {sheets}). Use the headers of `simad template`.",
+        "fa_page": "{path}: هیچ برگه‌ای ستون‌های دستیاران یا معرفی به ارتقا را ندارد (برگه‌ها: {sheets}). از سرستون‌های الگوی خالی صفحه شروع استفاده کنید (بخش «الگوی خالی»).",
+        "en_page": "{path}: no sheet has the columns of residents or upgrade declarations (sheets: {sheets}). Use the headers of a blank template from the start page ('Blank templates').",
     },
     "file_password": {
         "fa": "{path}: فایل رمز دارد؛ آن را بدون رمز ذخیره کنید.",
@@ -656,10 +760,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind_residents": {"fa": "دستیاران", "en": "residents"},
     "kind_upgrades": {"fa": "معرفی به ارتقا", "en": "upgrade declarations"},
     "col_file": {"fa": "فایل", "en": "file"},
-    "col_sheet": {"fa": "برگه", "en": "sheet"},
-    "col_kind": {"fa": "نوع", "en": "kind"},
-    "col_rows": {"fa": "ردیف‌ها", "en": "rows"},
-    "col_warnings": {"fa": "با هشدار", "en": "with warnings"},
+    "col_sheet": {"fa": "برگه", "en": "sheet", "en_page": "Sheet"},
+    "col_kind": {"fa": "نوع", "en": "kind", "en_page": "Kind"},
+    "col_rows": {"fa": "ردیف‌ها", "en": "rows", "en_page": "Rows"},
+    "col_warnings": {"fa": "با هشدار", "en": "with warnings", "en_page": "With warnings"},
     "validate_done": {"fa": "گزارش: {path}", "en": "Report: {path}"},
     "validate_all_valid": {"fa": "همه ردیف‌ها معتبرند.", "en": "Every row is valid."},
     "validate_some_invalid": {
@@ -736,10 +840,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_locked": {
         "fa": "اجرای دیگری ({run_id}، شروع {started}، فرایند {pid}) همین حالا به همین مقصد ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
         "en": "Another run ({run_id}, started {started}, process {pid}) is sending to this target right now. Let it finish, or add --wait to wait for it.",
+        "fa_page": "اجرای دیگری ({run_id}، شروع {started}، فرایند {pid}) همین حالا به همین مقصد ارسال می‌کند. صبر کنید تا تمام شود، سپس دکمه‌ی «ارسال» را دوباره بزنید.",
+        "en_page": "Another run ({run_id}, started {started}, process {pid}) is sending to this target right now. Let it finish, then press 'Send' again.",
     },
     "run_locked_unknown": {
         "fa": "اجرای دیگری همین حالا به {target} ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
         "en": "Another run is sending to {target} right now. Let it finish, or add --wait to wait for it.",
+        "fa_page": "اجرای دیگری همین حالا به {target} ارسال می‌کند. صبر کنید تا تمام شود، سپس دکمه‌ی «ارسال» را دوباره بزنید.",
+        "en_page": "Another run is sending to {target} right now. Let it finish, then press 'Send' again.",
     },
     "internal_error": {
         "fa": "خطای داخلی ابزار ({error})؛ جزئیات در فایل رویدادها.",
@@ -752,6 +860,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report_not_written": {
         "fa": "گزارش در {path} نوشته نشد ({reason}). نتیجه همه ردیف‌ها در دفتر ثبت محلی هست؛ پس از آزاد کردن فضا بنویسید: simad runs --report {run_id}",
         "en": "The report could not be written to {path} ({reason}). Every row's outcome is in the local ledger; once there is room, run: simad runs --report {run_id}",
+        "fa_page": "گزارش این اجرا نوشته نشد ({reason}). نتیجه همه ردیف‌ها در دفتر ثبت محلی هست و صفحه «اجراها» این اجرا را نشان می‌دهد.",
+        "en_page": "This run's report could not be written ({reason}). Every row's outcome is in the local ledger, and the Runs page lists this run.",
     },
     "report_is_dir": {
         "fa": "{path} یک پوشه است؛ نام فایل گزارش (.xlsx) را بدهید.",
@@ -772,6 +882,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_unknown": {
         "fa": "اجرایی با شناسه {run_id} در دفتر ثبت نیست (simad runs فهرست را نشان می‌دهد).",
         "en": "The ledger has no run {run_id} (simad runs lists them).",
+        "fa_page": "اجرایی با شناسه {run_id} در دفتر ثبت نیست (صفحه «اجراها» فهرست اجراها را نشان می‌دهد).",
+        "en_page": "The ledger has no run {run_id} (the Runs page lists them).",
     },
     "run_no_rows": {
         "fa": "نتیجه ردیف‌های اجرای {run_id} در دفتر ثبت نیست.",
@@ -789,6 +901,80 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "عکس {name} خوانده نشد ({reason}).",
         "en": "Photo {name} cannot be read ({reason}).",
     },
+    "photo_truncated": {
+        "fa": "عکس {name} ناقص است (پایان تصویر JPEG را ندارد)؛ ارسال نشد.",
+        "en": "Photo {name} is cut short (no JPEG end of image); not sent.",
+    },
+    "photo_two": {
+        "fa": "برای این دستیار بیش از یک عکس هست ({names})؛ هیچ‌کدام ارسال نشد. فقط یکی را نگه دارید.",
+        "en": "More than one photo for this resident ({names}); none sent. Keep only one.",
+    },
+    "photo_shared": {
+        "fa": "نام عکس {name} با بیش از یک دستیار جور است؛ ارسال نشد.",
+        "en": "Photo {name} matches more than one resident by its name; not sent.",
+    },
+    "photo_not_found": {
+        "fa": "عکسی که نامش شماره دانشجویی {student} یا کد ملی {national} باشد پیدا نشد؛ عکس ارسال نشد.",
+        "en": "Photo not found: no file named with student number {student} or national code {national}; no photo sent.",
+    },
+    "photo_not_image": {
+        "fa": "{name}: فقط عکس JPEG (jpg، jpeg) یا فایل zip عکس‌ها پذیرفته می‌شود.",
+        "en": "{name}: only JPEG photos (.jpg, .jpeg) or a .zip of them are accepted.",
+    },
+    "photo_zip_bad": {
+        "fa": "{name}: فایل zip خوانده نشد.",
+        "en": "{name}: the .zip file cannot be read.",
+    },
+    "photo_zip_too_many": {
+        "fa": "{name}: بیش از {most} فایل دارد؛ عکس‌ها را در چند zip بفرستید.",
+        "en": "{name}: holds more than {most} files; send the photos in several .zip files.",
+    },
+    "photo_zip_too_big": {
+        "fa": "{name}: باز شده‌اش بیش از {mb} مگابایت است؛ پذیرفته نشد.",
+        "en": "{name}: more than {mb} MB once unpacked; refused.",
+    },
+    "photo_zip_unsafe": {
+        "fa": "نام {name} در zip به بیرون از پوشه اشاره دارد؛ کنار گذاشته شد.",
+        "en": "The name {name} in the .zip points outside its folder; left out.",
+    },
+    "ui_photos_title": {"fa": "عکس‌ها", "en": "Photos"},
+    "ui_photos_summary": {
+        "fa": "{present} از {total} دستیار عکس قابل ارسال دارند؛ {missing} بی‌عکس، {unusable} عکس غیرقابل استفاده.",
+        "en": "{present} of {total} residents have a photo that can be sent; {missing} without one, {unusable} unusable.",
+    },
+    "ui_photos_will_send": {
+        "fa": "{n} عکس همراه دستیارانش ارسال می‌شود (عکسی که بدون تغییر قبلاً پذیرفته شده دوباره ارسال نمی‌شود).",
+        "en": "{n} photos will be sent with their residents (a photo accepted before, unchanged, is not sent again).",
+        "en_one": "1 photo will be sent with its resident (a photo accepted before, unchanged, is not sent again).",
+    },
+    "ui_photos_none": {
+        "fa": "عکسی گذاشته نشده است؛ عکس‌ها (JPEG، zip یا یک پوشه) را در صفحه شروع بگذارید.",
+        "en": "No photos dropped; drop photos (JPEG, a .zip or a folder) on the start page.",
+    },
+    "ui_photos_unmatched": {
+        "fa": "{n} عکس با هیچ دستیاری جور نیست:",
+        "en": "{n} photos match no resident:",
+        "en_one": "1 photo matches no resident:",
+    },
+    "ui_photos_list": {"fa": "عکس هر دستیار", "en": "Each resident's photo"},
+    "ui_photo_present": {"fa": "عکس هست", "en": "photo present"},
+    "ui_photo_missing": {"fa": "بی‌عکس", "en": "photo missing"},
+    "ui_photo_unusable": {"fa": "عکس غیرقابل استفاده", "en": "photo unusable"},
+    "ui_photos_kept": {
+        "fa": "{n} عکس نگه داشته شده است.",
+        "en": "{n} photos kept.",
+        "en_one": "1 photo kept.",
+    },
+    "ui_photos_rule": {
+        "fa": "عکس‌ها (JPEG تا ۲ مگابایت، چند فایل، یک zip یا یک پوشه) را هم اینجا بگذارید. عکس هر دستیار با نام فایلش پیدا می‌شود: شماره دانشجویی یا کد ملی او در نام، مانند",
+        "en": "Drop photos here too (JPEG up to 2 MB: several files, a .zip or a folder). Each resident's photo is found by its file name: their student number or national code in it, as in",
+    },
+    "ui_photos_folder": {"fa": "انتخاب پوشه عکس‌ها", "en": "Choose a folder of photos"},
+    "ui_photos_example_student": {"fa": "14010007.jpg", "en": "14010007.jpg"},
+    "ui_photos_example_national": {"fa": "0012345678.jpeg", "en": "0012345678.jpeg"},
+    "ui_photos_sent": {"fa": "عکس ارسال‌شده", "en": "Photos sent"},
+    "ui_col_resident": {"fa": "دستیار", "en": "Resident"},
+    "ui_col_photo": {"fa": "عکس", "en": "Photo"},
     "target_has_credentials": {
         "fa": "نشانی مقصد نباید نام کاربری یا رمز داشته باشد؛ نشانی را بدون آن‌ها بدهید ({url}) و نام کاربری و رمز را در SIMAD_USERNAME و SIMAD_PASSWORD (یا فایل .env) بگذارید.",
         "en": "The target address must not hold a user name or password: give it without them ({url}) and put them in SIMAD_USERNAME and SIMAD_PASSWORD (or a .env file).",
@@ -812,6 +998,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home_open_to_others": {
         "fa": "{path} را کاربران دیگر می‌توانند بخوانند یا بنویسند و نمی‌توان آن را فقط در دسترس شما گذاشت ({reason}). SIMAD_HOME را پوشه‌ای از خودتان بگذارید.",
         "en": "{path} can be read or written by other users and cannot be made private to you ({reason}). Point SIMAD_HOME at a folder of your own.",
+    },
+    "bad_option_choice": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: یکی از {choices} را بدهید.",
+        "en": "{name} '{value}' cannot be used: give one of {choices}.",
     },
     "bad_option_number": {
         "fa": "{name} «{value}» پذیرفتنی نیست: عددی از صفر به بالا بدهید.",
@@ -1001,16 +1191,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Port {port} cannot be used ({reason}). Give another with --port, or leave it out.",
     },
     "ui_bad_host": {
-        "fa": "این برنامه فقط از نشانی‌ای که simad ui چاپ کرد پاسخ می‌دهد.",
-        "en": "This app answers only at the address simad ui printed.",
+        "fa": "این برنامه فقط از نشانی خودش پاسخ می‌دهد؛ میان‌بُر سیماد سینک را دوباره باز کنید.",
+        "en": "This app answers only at its own address; open the simad-sync shortcut again.",
     },
     "ui_no_session": {
-        "fa": "اجازه ندارید: نشانی‌ای را که simad ui چاپ کرد باز کنید.",
-        "en": "Not allowed: open the address simad ui printed.",
+        "fa": "اجازه ندارید: میان‌بُر سیماد سینک را دوباره باز کنید تا به همین برنامه برگردید.",
+        "en": "Not allowed: open the simad-sync shortcut again to come back to this app.",
     },
     "ui_token_used": {
-        "fa": "این نشانی یک‌بار مصرف بود و پیش‌تر استفاده شده است. simad ui را دوباره اجرا کنید.",
-        "en": "This one-time address has been used already. Start simad ui again.",
+        "fa": "این نشانی یک‌بار مصرف بود و پیش‌تر استفاده شده است. میان‌بُر سیماد سینک را دوباره باز کنید.",
+        "en": "This one-time address has been used already. Open the simad-sync shortcut again.",
     },
     "ui_no_csrf": {
         "fa": "درخواست بدون نشانه امنیتی صفحه پذیرفته نشد. صفحه را دوباره بارگذاری کنید.",
@@ -1033,6 +1223,64 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این خانه در کارپوشه نیست.",
         "en": "There is no such cell in the workbook.",
     },
+    "ui_held_missing": {
+        "fa": "فایل «{name}» که برای کارپوشهٔ باز نگه داشته شده بود پیدا نشد.",
+        "en": "The file '{name}' kept for the open workbook is missing.",
+    },
+    "ui_held_not_written": {
+        "fa": "اصلاح‌ها روی این رایانه نگه داشته نشد ({reason})؛ کارپوشهٔ اصلاح‌شده را دریافت کنید.",
+        "en": "The corrections could not be kept on this computer ({reason}); download the "
+        "corrected workbook.",
+    },
+    "ui_held_damaged": {
+        "fa": "فهرست اصلاح‌های نگه‌داشته آسیب دیده است.",
+        "en": "The list of the corrections kept is damaged.",
+    },
+    "ui_held_unrestored": {
+        "fa": "کارپوشه‌ای که دفعهٔ پیش باز بود ({names}) دوباره باز نشد: {reason} "
+        "فایل و اصلاح‌هایش در این پوشه نگه داشته شده است: {folder}",
+        "en": "The workbook open last time ({names}) could not be opened again: {reason} "
+        "Its file and corrections are kept in this folder: {folder}",
+    },
+    "ui_unsaved_title": {
+        "fa": "اصلاح‌هایی که هنوز دریافت نشده‌اند",
+        "en": "Corrections not downloaded yet",
+    },
+    "ui_unsaved_replace": {
+        "fa": "باز کردن {new} کارپوشهٔ باز ({names}) را می‌بندد: {n} اصلاحی که در این صفحه "
+        "کرده‌اید در هیچ فایل دریافت‌شده‌ای نیست و از دست می‌رود.",
+        "en": "Opening {new} closes the open workbook ({names}): {n} corrections made in "
+        "this page are in no downloaded file and would be lost.",
+        "en_one": "Opening {new} closes the open workbook ({names}): 1 correction made in "
+        "this page is in no downloaded file and would be lost.",
+    },
+    "ui_unsaved_close": {
+        "fa": "بستن کارپوشهٔ {names}: {n} اصلاحی که در این صفحه کرده‌اید در هیچ فایل "
+        "دریافت‌شده‌ای نیست و از دست می‌رود.",
+        "en": "Closing the workbook {names}: {n} corrections made in this page are in no "
+        "downloaded file and would be lost.",
+        "en_one": "Closing the workbook {names}: 1 correction made in this page is in no "
+        "downloaded file and would be lost.",
+    },
+    "ui_unsaved_hint": {
+        "fa": "کارپوشهٔ اصلاح‌شده را دریافت کنید تا اصلاح‌ها در فایل خودتان بماند؛ سپس ادامه دهید.",
+        "en": "Download the corrected workbook to keep the corrections in your own file; "
+        "then go on.",
+    },
+    "ui_unsaved_download": {
+        "fa": "دریافت کارپوشهٔ اصلاح‌شده ({name})",
+        "en": "Download the corrected workbook ({name})",
+    },
+    "ui_unsaved_replace_anyway": {"fa": "با این حال جایگزین شود", "en": "Replace anyway"},
+    "ui_unsaved_close_anyway": {"fa": "با این حال بسته شود", "en": "Close anyway"},
+    "ui_unsaved_cancel": {"fa": "انصراف", "en": "Cancel"},
+    "ui_unsaved_saved": {
+        "fa": "همهٔ اصلاح‌ها در فایل دریافت‌شده هست؛ چیزی از دست نمی‌رود.",
+        "en": "Every correction is in the downloaded file; nothing will be lost.",
+    },
+    "ui_unsaved_open_new": {"fa": "باز کردن {new}", "en": "Open {new}"},
+    "ui_unsaved_close_now": {"fa": "بستن کارپوشه", "en": "Close the workbook"},
+    "ui_close_workbook": {"fa": "بستن کارپوشه", "en": "Close the workbook"},
     "ui_choose_target": {
         "fa": "مقصد را در صفحه شروع انتخاب کنید: سندباکس یا نشانی سامانه وزارت.",
         "en": "Choose the target on the start page: the sandbox or the ministry's address.",
@@ -1054,8 +1302,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give the academic year as a number (such as 1403).",
     },
     "ui_terminology_missing": {
-        "fa": "نام اصطلاح‌نامه را بدهید (مانند IRC).",
-        "en": "Give the terminology (such as IRC).",
+        "fa": "اصطلاح‌نامه را از فهرست برگزینید.",
+        "en": "Choose the terminology from the list.",
     },
     "ui_stale_workbook": {
         "fa": "این صفحه مربوط به کارپوشه‌ای است که دیگر باز نیست؛ در زبانه یا پنجره دیگری «{names}» باز شد. چیزی تغییر نکرد: صفحه را دوباره بارگذاری کنید.",
@@ -1070,8 +1318,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The app is reading several other files right now; send this one again in a moment.",
     },
     "ui_session_full": {
-        "fa": "این نشست بیش از {mb} مگابایت فایل نگه نمی‌دارد. simad ui را ببندید و دوباره باز کنید، یا فایل کوچک‌تری بفرستید.",
-        "en": "This session keeps at most {mb} MB of files. Close simad ui and start it again, or send a smaller file.",
+        "fa": "این نشست بیش از {mb} مگابایت فایل نگه نمی‌دارد. فایل کوچک‌تری بفرستید، یا برنامه را ببندید و دوباره باز کنید.",
+        "en": "This session keeps at most {mb} MB of files. Send a smaller file, or close the app and open it again.",
     },
     "ui_read_slow": {
         "fa": "خواندن «{name}» بیش از {seconds} ثانیه طول کشید و کنار گذاشته شد؛ فایل را در اکسل باز کنید و دوباره ذخیره کنید.",
@@ -1112,6 +1360,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_nav_results": {"fa": "نتایج و تطبیق", "en": "Results and reconciliation"},
     "ui_nav_maxa": {"fa": "مکسا", "en": "MAXA"},
     "ui_other_language": {"fa": "English", "en": "فارسی"},
+    "ui_skip_to_main": {"fa": "رفتن به محتوای صفحه", "en": "Skip to the page's content"},
     "ui_back_start": {"fa": "بازگشت به صفحه شروع", "en": "Back to the start page"},
     "ui_start_title": {
         "fa": "کارپوشه‌ها را بگذارید و مقصد را انتخاب کنید",
@@ -1175,9 +1424,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_next": {"fa": "صفحه بعد", "en": "Next"},
     "ui_page_of": {"fa": "صفحه {page} از {pages}", "en": "Page {page} of {pages}"},
     "ui_panel_hint": {
-        "fa": "روی یک خانه قرمز کلیک کنید تا ایرادش را ببینید و مقدار درست را بنویسید.",
-        "en": "Click a red cell to see what is wrong and type the right value.",
+        "fa": "روی یک خانه قرمز کلیک کنید (یا با کلید Tab و کلیدهای جهت به آن بروید و Enter بزنید) تا ایرادش را ببینید و مقدار درست را بنویسید؛ Esc این بخش را می‌بندد.",
+        "en": "Click a red cell (or reach it with Tab and the arrow keys and press Enter) to see what is wrong and type the right value; Esc closes this panel.",
     },
+    "ui_panel_name": {"fa": "اصلاح خانه", "en": "Cell editor"},
     "ui_cell_title": {"fa": "«{header}»، ردیف {row}", "en": "'{header}', row {row}"},
     "ui_cell_clean": {"fa": "این خانه ایرادی ندارد.", "en": "This cell is fine."},
     "ui_new_value": {"fa": "مقدار درست:", "en": "Right value:"},
@@ -1216,6 +1466,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
     "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
     "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
+    "ui_slow_sandbox": {
+        "fa": "سندباکس کند (هر پاسخ پس از ۳ ثانیه) — برای تمرین دکمه «توقف»",
+        "en": "Slow sandbox (each answer after 3 seconds) — to rehearse the Stop button",
+    },
+    "ui_slow_title": {"fa": "{target} (کند)", "en": "{target} (slow)"},
+    "ui_job_started_at": {"fa": "آغاز: {when}", "en": "Started: {when}"},
+    "ui_job_other_target": {
+        "fa": "این اجرای پیشین به مقصد دیگری بود ({when})؛ مقصد اکنون: {target}.",
+        "en": "This earlier run went to another target ({when}); the target now is {target}.",
+    },
     "ui_confirm_hint": {
         "fa": "ردیف‌هایی که پیش‌تر با همین مقدارها پذیرفته شده‌اند دوباره فرستاده نمی‌شوند. ارسال دوباره همیشه بی‌خطر است.",
         "en": "Rows already accepted with the same values are not sent again. Sending again is always safe.",
@@ -1295,7 +1555,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_maxa_check": {"fa": "بررسی فهرست دارو", "en": "Check a drug list"},
     "ui_maxa_check_hint": {
         "fa": "فایل فهرست داروی خود (xlsx، ods یا csv با ستون کد و نام) را بدهید تا هر ردیف با نسخه اصطلاح‌نامه سنجیده شود: معتبر، نام متفاوت، منسوخ، ناشناخته یا ورودی نادرست.",
-        "en": "Give your drug list (xlsx, ods or csv with a code and a name column) and every row is checked against the terminology's version: valid, name_differs, retired, unknown or invalid_input.",
+        "en": "Give your drug list (xlsx, ods or csv with a code and a name column) and every row is checked against the terminology's version: valid, name differs, retired, unknown or invalid input.",
     },
     "ui_maxa_check_file": {"fa": "فهرست دارو", "en": "Drug list"},
     "ui_maxa_lookup": {"fa": "جست‌وجوی کد", "en": "Look up a code"},
@@ -1329,6 +1589,32 @@ def _from_environment() -> str:
 # The language of the current context (a thread, or an asyncio task and what it starts): two
 # commands running side by side in one process, in two languages, never see each other's.
 _lang: ContextVar[str] = ContextVar("simad_lang")
+
+
+# The face the words are read in: "page" (the web app) takes an entry's page wording
+# (``fa_page``, ``en_page``: a button to press, not a command to type) where it has one.
+_face: ContextVar[str] = ContextVar("simad_face")
+
+
+@contextmanager
+def face(name: str) -> Iterator[None]:
+    """Speak as ``name`` ("page" or "cli") inside the block (this thread or task only)."""
+    token = _face.set(name)
+    try:
+        yield
+    finally:
+        _face.reset(token)
+
+
+def current_face() -> str:
+    return _face.get("cli")
+
+
+def _worded(entry: Mapping[str, str], lang: str) -> str:
+    """An entry's wording in ``lang`` for the current face."""
+    if _face.get("cli") == "page":
+        return entry.get(f"{lang}_page", entry[lang])
+    return entry[lang]
 
 
 def set_lang(lang: str) -> None:
@@ -1387,13 +1673,19 @@ def t(key: str, **values: object) -> str:
     """
     lang = current_lang()
     entry = MESSAGES[key]
-    template = entry.get(f"{lang}_one", entry[lang]) if values.get("n") == 1 else entry[lang]
+    worded = _worded(entry, lang)
+    template = entry.get(f"{lang}_one", worded) if values.get("n") == 1 else worded
     if lang == "fa":
         values = {
             k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
             for k, v in values.items()
         }
     return template.format(**values)
+
+
+def plain(key: str) -> str:
+    """The message ``key`` as it is (no values filled in), in the current language and face."""
+    return _worded(MESSAGES[key], current_lang())
 
 
 def in_status_order(counts: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -1440,4 +1732,4 @@ def word(value: str) -> str:
     """A status or category word of the SPEC (valid, sent, matched, …) in the current language;
     in English exactly the SPEC's word."""
     entry = MESSAGES.get(f"status_{value}")
-    return entry[current_lang()] if entry else value
+    return _worded(entry, current_lang()) if entry else value

@@ -32,7 +32,7 @@ from xlsxwriter.exceptions import XlsxFileError
 
 from pipeline.core import status
 from pipeline.core.errors import ConfigError, LocalStorageError
-from pipeline.core.i18n import current_lang, listing, t, word
+from pipeline.core.i18n import current_face, current_lang, listing, t, word
 from pipeline.sheets.fields import ROW_FIELDS
 
 VALIDATE_COLUMNS = ["row", "status", "messages"]
@@ -107,14 +107,27 @@ class Report:
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
-    """An Excel-legal, unique sheet name (31 characters, none of []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", title).strip("'") or "sheet"
-    name, n = base[:31], 2
+    """An Excel-legal, unique sheet name: at most 31 UTF-16 units (as Excel counts), none of
+    []:*?/\\ nor a control character, not starting or ending with an apostrophe."""
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f\x7f]", "_", title).strip("'") or "sheet"
+    name, n = _utf16_cut(base, 31), 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _utf16_cut(base, 31 - len(suffix)).rstrip("'") + suffix, n + 1
     taken.add(name.lower())
     return name
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` UTF-16 code units, never inside a character, and
+    without an apostrophe left at its end."""
+    kept, used = [], 0
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip("'") or "sheet"
 
 
 class _Writer:
@@ -658,7 +671,9 @@ def input_summary(run: Any) -> list[tuple[str, Any]]:
     labels = {"input": t("sum_input"), "sha256": t("sum_sha256"), "skipped": t("sum_skipped")}
     lines: list[tuple[str, Any]] = []
     for book in run.books:
-        lines.append((labels["input"], str(book.path)))
+        # The page names the clerk's own file; a path of the app's folders means nothing there.
+        shown = book.path.name if current_face() == "page" else str(book.path)
+        lines.append((labels["input"], shown))
         lines.append((labels["sha256"], file_sha256(book.path)))
         if book.skipped:
             lines.append((labels["skipped"], listing(book.skipped)))

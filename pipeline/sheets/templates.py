@@ -21,7 +21,7 @@ import xlsxwriter
 
 from pipeline.core.digits import persian_digits
 from pipeline.core.errors import ConfigError
-from pipeline.core.i18n import MESSAGES, current_lang, language, listing, t
+from pipeline.core.i18n import current_lang, language, listing, plain, t
 from pipeline.sheets import fakedata
 from pipeline.sheets.fields import KIND_TITLES, LISTS_SHEET, Field, fields
 from schemas import codes
@@ -38,8 +38,8 @@ TEXT_TYPES = {"id", "national_code", "text", "email", "mobile", "date"}
 
 
 def _text(key: str) -> str:
-    """A catalogue entry as it is, in the current language (no values filled in)."""
-    return MESSAGES[key][current_lang()]
+    """A catalogue entry as it is, in the current language and face (no values filled in)."""
+    return plain(key)
 
 
 def _book(path: Path | io.BytesIO) -> tuple[xlsxwriter.Workbook, dict[str, Any]]:

@@ -24,7 +24,6 @@ The phases, in order, each over its own items:
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -41,6 +40,8 @@ from pipeline.core.i18n import t, when, word
 from pipeline.core.redact import scrub
 from pipeline.core.status import Submission, Validation
 from pipeline.net.limiter import InFlight, Pace
+from pipeline.sheets import photos as photo_files
+from pipeline.sheets.photos import read_photo
 from pipeline.sheets.report import MESSAGE_SEPARATOR
 from pipeline.sheets.validation import Finding, SheetResult, ValidationRun
 from pipeline.simad.client import CallResult, SimadClient
@@ -50,8 +51,6 @@ from pipeline.simad.payloads import build_payload, payload_hash, row_key
 
 log = structlog.get_logger("simad.submit")
 
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
-MIN_IMAGE_BYTES = 100
 # A row's own identifiers, which a refusal of that row may quote; any other is redacted.
 OWN_VALUES = ("StudentNumber", "NationalCode", "Mobile", "Email")
 
@@ -208,6 +207,7 @@ class Progress:
     counts: dict[str, int] = field(default_factory=dict)
     # The latest rows the server refused or that failed: (file › sheet, row, server's message).
     failures: deque[tuple[str, int, str]] = field(default_factory=lambda: deque(maxlen=5))
+    photos: int = 0  # photos the target accepted in this run
     pace: float | None = None  # requests per second the sender keeps to; None: not limited
     stop_asked: bool = False
 
@@ -225,6 +225,8 @@ class Plan:
     concurrency: int = DEFAULT_CONCURRENCY
     force: bool = False  # send rows the target already accepted unchanged
     images: Path | None = None  # the folder of photos; None: no photos phase
+    # (kind, key) of rows sent again even when accepted unchanged: a deliberate resend
+    resend: frozenset[tuple[str, str]] = frozenset()
     unreachable_after: int | None = None  # failed rows in a row that stop the run
 
 
@@ -376,10 +378,14 @@ class Engine:
             )
         self._settle(outcome, Submission.UNCHANGED)
 
-    def _accepted_before(self, seen: Recorded | None, digest: str) -> bool:
-        """Whether the target accepted exactly this earlier (and the run may skip it)."""
+    def _accepted_before(
+        self, seen: Recorded | None, digest: str, kind: str = "", key: str = ""
+    ) -> bool:
+        """Whether the target accepted exactly this earlier (and the run may skip it); never
+        for a row asked to be sent again (``Plan.resend``)."""
         return (
             not self.plan.force
+            and (kind, key) not in self.plan.resend
             and seen is not None
             and seen.state == ACCEPTED
             and seen.payload_hash == digest
@@ -388,6 +394,7 @@ class Engine:
     def _record(self, kind: str, key: str, digest: str, state: str, **details: Any) -> None:
         """Commit an outcome; a ledger that cannot be written stops the run."""
         try:
+            details["resend"] = (kind, key) in self.plan.resend  # a deliberate resend, noted
             self.ledger.record(
                 self.plan.target, kind, key, digest, state, self.plan.run_id, **details
             )
@@ -449,9 +456,11 @@ class Engine:
             if item.outcome.status is not None:
                 continue
             seen = recorded.get(item.key)
-            if seen is not None and self._accepted_before(seen, item.digest):
+            if seen is not None and self._accepted_before(seen, item.digest, item.kind, item.key):
                 self._unchanged(item.outcome, seen)
                 continue
+            if (item.kind, item.key) in self.plan.resend:
+                item.outcome.messages.append(t("resend_asked"))
             todo.append(item)
 
         async def one(item: Item) -> None:
@@ -547,16 +556,22 @@ class Engine:
 
     def _photos(self, residents: list[Item], folder: Path) -> list[Photo]:
         """The photos to upload: one per resident accepted in this run (sent or unchanged)
-        whose photo is there, readable, a JPEG of a sensible size and not accepted unchanged
-        before. What is wrong with a photo goes into its row's messages. Photos are checked
-        and hashed here one at a time, and read again when sent, so at most ``concurrency``
-        of them are in memory at once."""
+        whose photo is there (``photos.match``: by student number or national code in its
+        name), readable, a JPEG of a sensible size and not accepted unchanged before. What is
+        wrong with a photo goes into its row's messages. Photos are checked and hashed here
+        one at a time, and read again when sent, so at most ``concurrency`` of them are in
+        memory at once."""
         recorded = self.ledger.recorded(self.plan.target, "image")
+        accepted = [
+            item
+            for item in residents
+            if item.outcome.status in (Submission.SENT, Submission.UNCHANGED)
+        ]
+        people = [(item.student, str(item.payload.get("NationalCode") or "")) for item in accepted]
+        matches, _ = photo_files.match(people, photo_files.scan(folder, check=False))
         todo = []
-        for item in residents:
-            if item.outcome.status not in (Submission.SENT, Submission.UNCHANGED):
-                continue
-            path, detail = find_photo(folder, item.student)
+        for item, found in zip(accepted, matches, strict=True):
+            path, detail = photo_of(found, item)
             if path is None:
                 item.outcome.messages.append(detail)  # what is wrong with the photo
                 continue
@@ -610,6 +625,7 @@ class Engine:
                 attempts=result.attempts,
             )
             outcome.messages.append(t("photo_sent"))
+            self.progress.photos += 1
             return
         text = item.clean(result.problem.text if result.problem else "")
         self._record(
@@ -690,34 +706,18 @@ class Engine:
             self._settle(item.outcome, Submission.UNCHANGED)
 
 
-def find_photo(folder: Path, student: str) -> tuple[Path | None, str]:
-    """(the photo file of ``student``, its digest), or (None, what is wrong with it)."""
-    for name in (f"{student}.jpg", f"{student}.jpeg", f"{student}.JPG", f"{student}.JPEG"):
-        path = folder / name
-        if path.is_file():
-            data, problem = read_photo(path)
-            if data is None:
-                return None, problem
-            return path, payload_hash(data)
-    return None, t("photo_missing", name=f"{student}.jpg")
-
-
-def read_photo(path: Path) -> tuple[bytes | None, str]:
-    """A photo's bytes, or None and why not. The size is checked from ``stat`` before anything
-    is read, and the read is bounded, so a link to a huge file costs nothing."""
-    try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if not MIN_IMAGE_BYTES <= size <= MAX_IMAGE_BYTES:
-                return None, t("photo_size", name=path.name, kb=size // 1024)
-            data = handle.read(MAX_IMAGE_BYTES + 1)
-    except OSError as exc:
-        return None, t("photo_unreadable", name=path.name, reason=exc.strerror or exc)
-    if len(data) > MAX_IMAGE_BYTES or len(data) < MIN_IMAGE_BYTES:
-        return None, t("photo_size", name=path.name, kb=len(data) // 1024)
-    if not data.startswith(b"\xff\xd8\xff"):
-        return None, t("photo_not_jpeg", name=path.name)
-    return data, ""
+def photo_of(found: photo_files.Match, item: Item) -> tuple[Path | None, str]:
+    """(the photo file of ``item``'s resident, its digest), or (None, what is wrong)."""
+    photo = found.photo
+    if found.status == photo_files.MISSING or photo is None:
+        national = item.payload.get("NationalCode") or "-"
+        return None, t("photo_not_found", student=item.student, national=national)
+    if found.status != photo_files.PRESENT or photo.path is None:
+        return None, found.reason
+    data, problem = read_photo(photo.path)
+    if data is None:
+        return None, problem
+    return photo.path, payload_hash(data)
 
 
 def same_declaration(payload: dict[str, Any], record: dict[str, Any]) -> bool:

@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS outcomes (
 
 
 RUN_COLUMNS = {"pid": "INTEGER", "options": "TEXT", "report": "TEXT", "stopped": "TEXT"}
+# Columns of ``outcomes`` earlier versions lacked. ``resend``: 1 when the row was sent again
+# on purpose (a clerk's resend), though the target had accepted it unchanged.
+OUTCOME_COLUMNS = {"resend": "INTEGER NOT NULL DEFAULT 0"}
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,11 @@ class Ledger:
         processes opening a new ledger at once do not trip over each other."""
         with write_transaction(self._db) as db:
             run_script(db, SCHEMA)
-            have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
-            for name, kind in RUN_COLUMNS.items():
-                if name not in have:
-                    db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+            for table, columns in (("runs", RUN_COLUMNS), ("outcomes", OUTCOME_COLUMNS)):
+                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @property
     def durable(self) -> bool:
@@ -283,18 +287,22 @@ class Ledger:
         attempts: int = 0,
         year_id: int | None = None,
         payload: dict[str, Any] | None = None,
+        resend: bool = False,
     ) -> None:
         """Commit one row's outcome. ``payload`` is kept only for accepted declarations,
-        so that ``simad reconcile`` can work from the ledger alone."""
+        so that ``simad reconcile`` can work from the ledger alone; ``resend`` notes that the
+        row was sent again on purpose."""
         stored = json.dumps(payload, ensure_ascii=False) if payload is not None else None
         self._exec(
-            """INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO outcomes (target, kind, key, payload_hash, state, http_status,
+                message, trace_id, attempts, run_id, updated_at, year_id, payload, resend)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (target, kind, key) DO UPDATE SET payload_hash = excluded.payload_hash,
                 state = excluded.state, http_status = excluded.http_status,
                 message = excluded.message, trace_id = excluded.trace_id,
                 attempts = excluded.attempts, run_id = excluded.run_id,
                 updated_at = excluded.updated_at, year_id = excluded.year_id,
-                payload = excluded.payload""",
+                payload = excluded.payload, resend = excluded.resend""",
             (
                 target,
                 kind,
@@ -309,8 +317,26 @@ class Ledger:
                 time.time(),
                 year_id,
                 stored,
+                int(resend),
             ),
         )
+
+    def resent(self, target: str, kind: str) -> set[str]:
+        """The keys of ``kind`` whose latest outcome came from a deliberate resend."""
+        rows = self._exec(
+            "SELECT key FROM outcomes WHERE target = ? AND kind = ? AND resend = 1",
+            (target, kind),
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def refusals(self, target: str, kind: str) -> dict[str, str]:
+        """What the target said when it last refused each row of ``kind`` (refused rows
+        only), by key."""
+        rows = self._exec(
+            "SELECT key, message FROM outcomes WHERE target = ? AND kind = ? AND state = ?",
+            (target, kind, REFUSED),
+        ).fetchall()
+        return {r[0]: r[1] or "" for r in rows}
 
     def accepted_students(self, target: str) -> set[str]:
         return {k for k, r in self.recorded(target, "resident").items() if r.state == ACCEPTED}

@@ -20,17 +20,59 @@ from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.core.result import Result
 from pipeline.core.status import NEEDS_ACTION, Reconciliation, Validation
 from pipeline.sheets.fields import Mapping
+from pipeline.sheets.guard import column_letter
 from pipeline.sheets.report import MESSAGE_SEPARATOR, Report, ReportSheet
-from pipeline.sheets.validation import validate_paths
+from pipeline.sheets.validation import display, validate_paths
 from pipeline.simad.compare import Difference, differences
 from pipeline.simad.payloads import build_payload
 from pipeline.simad.results import Joined
 from schemas import codes
+from schemas.fields import fields as catalogue_fields
 
 # Appendix 4 codes that ask the office to act, found in the code table by their English title.
 _REVIEW = codes.table("review_statuses")
 REJECTED = _REVIEW.code_titled("Rejected")
 NEEDS_CORRECTION = _REVIEW.code_titled("Needs correction")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A row of the workbooks compared: its sheet (position among the sheets read, and
+    name), its index and the row number Excel shows; for a resident's row, the column of the
+    cell to fix (None: the row as a whole)."""
+
+    sheet_no: int
+    sheet: str
+    index: int
+    row: int
+    column: int | None = None
+    columns: tuple[tuple[str, int], ...] = ()  # (API name, position) of the sheet's columns
+    headers: tuple[str, ...] = ()
+
+    def cell(self, refusal: str | None = None) -> str:
+        """«برگه دستیاران، C34»: the cell to fix (the first invalid one, else the one the
+        server's refusal names), or the row."""
+        column = self.column
+        if column is None and refusal:
+            column = _named_in(refusal, self)
+        if column is None:
+            return t("resident_row_at", sheet=self.sheet, row=self.row)
+        return t("resident_cell_at", sheet=self.sheet, cell=f"{column_letter(column)}{self.row}")
+
+
+def _named_in(text: str, place: Place) -> int | None:
+    """The column whose field the server's text names (its header or either catalogue
+    label; the longest name found wins), or None."""
+    labels = {f.name: f for f in catalogue_fields("residents")}
+    best: tuple[int, int] | None = None
+    for name, position in place.columns:
+        known = labels.get(name)
+        names = [place.headers[position]] if position < len(place.headers) else []
+        names += [known.label_fa, known.label_en] if known else []
+        for said in names:
+            if said and said in text and (best is None or len(said) > best[0]):
+                best = (len(said), position)
+    return best[1] if best else None
 
 
 @dataclass
@@ -46,6 +88,22 @@ class Line:
     resident_invalid: bool = False  # its resident's row is in the input but invalid
     from_ledger: bool = False  # the local side is the ledger's record, not a file
     compared: bool = True  # False: the workbooks held no declaration of the year at all
+    name: str | None = None  # the resident's name (the workbook's, else the server's)
+    place: Place | None = None  # where the declaration's row is in the workbooks compared
+    headers: dict[str, str] = field(default_factory=dict)  # API name → the sheet's header
+    resident: Place | None = None  # the resident's row, when the workbooks hold it
+    resident_refusal: str | None = None  # what the server said refusing the resident
+
+    @property
+    def resendable(self) -> bool:
+        """The row can be sent again from the open workbook: it is there, valid, and its
+        resident is not the problem."""
+        return (
+            self.place is not None
+            and not self.problems
+            and not self.from_ledger
+            and not (self.resident_unknown or self.resident_invalid)
+        )
 
     @property
     def review_status(self) -> int | None:
@@ -82,6 +140,11 @@ class Local:
     workbooks: tuple[str, ...] = ()  # the files read (names), none for the ledger
     sheets: tuple[str, ...] = ()  # their declarations sheets
     years_held: frozenset[int] = frozenset()  # every year the files' declarations name
+    places: dict[tuple[str, int], Place] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # API name → declarations' header
+    names: dict[str, str] = field(default_factory=dict)  # student → name, residents' sheets
+    residents: dict[str, Place] = field(default_factory=dict)  # student → resident's row
+    refused: dict[str, str] = field(default_factory=dict)  # student → server's refusal
 
     @property
     def holds_none(self) -> bool:
@@ -153,9 +216,17 @@ def compare(
     lines = []
     for key in sorted(set(side.rows) | set(server)):
         mine, theirs = side.rows.get(key), server.get(key)
+        name = side.names.get(key[0]) or _server_name(theirs)
         if mine is None:
             lines.append(
-                Line(key, Reconciliation.ONLY_ON_SERVER, None, theirs, compared=not side.holds_none)
+                Line(
+                    key,
+                    Reconciliation.ONLY_ON_SERVER,
+                    None,
+                    theirs,
+                    compared=not side.holds_none,
+                    name=name,
+                )
             )
             continue
         declared = theirs.declaration if theirs is not None else None
@@ -177,9 +248,21 @@ def compare(
                 resident_unknown=known is not None and key[0] not in known,
                 resident_invalid=key[0] in side.invalid_residents,
                 from_ledger=side.from_ledger,
+                name=name,
+                place=side.places.get(key),
+                headers=side.headers,
+                resident=side.residents.get(key[0]),
+                resident_refusal=side.refused.get(key[0]),
             )
         )
     return sorted(lines, key=lambda line: not line.needs_action)
+
+
+def _server_name(joined: Joined | None) -> str | None:
+    if joined is None:
+        return None
+    parts = [joined.pick("first_name"), joined.pick("last_name")]
+    return " ".join(str(p) for p in parts if p) or None
 
 
 def local_from_inputs(
@@ -187,44 +270,88 @@ def local_from_inputs(
     year_id: int,
     known_students: Iterable[str] = (),
     mapping: Mapping | None = None,
+    refused: dict[str, str] | None = None,
 ) -> Local:
     """The declarations of ``year_id`` in the inputs, normalised as for submission. Rows invalid
     in the file are kept with their errors, so the office is told what to fix in the file.
-    Findings are worded in the current language."""
+    ``refused``: residents the target refused (student → what it said), not counted as known
+    though valid in the file. Findings are worded in the current language."""
     known, paths = frozenset(known_students), list(inputs)
     run = validate_paths(paths, known_students=known, mapping=mapping)
     side = Local(known_students=known, workbooks=tuple(dict.fromkeys(p.name for p in paths)))
-    for result in run.results:
+    side.refused = {s: m for s, m in (refused or {}).items() if s not in known}
+    for sheet_no, result in enumerate(run.results):
         if result.sheet.kind == "residents":
-            students = list(result.frame["StudentNumber"])
-            valid = {
-                s for i, s in enumerate(students) if s and result.status(i) == Validation.VALID
-            }
-            invalid = {s for s in students if s and s not in valid}
-            side.known_students = frozenset({*known, *valid, *(side.known_students or ())})
-            side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
+            _residents(side, sheet_no, result)
             continue
-        side.sheets = (*side.sheets, result.sheet.name)
-        for i, record in enumerate(result.frame.to_dict("records")):
-            payload = build_payload("upgrades", record)
-            if payload["StudentNumber"] is None or payload["YearId"] is None:
-                side.invalid += 1
-                continue
-            side.years_held = side.years_held | {int(payload["YearId"])}
-            if payload["YearId"] != year_id:
-                continue
-            key = (str(payload["StudentNumber"]), year_id)
-            row = result.sheet.row_numbers[i]
-            if result.status(i) != Validation.VALID:
-                if key in side.rows and key not in side.problems:
-                    continue  # a valid row of the same declaration is what would be sent
-                errors = [f.message for f in result.row_findings(i) if f.severity == "error"]
-                side.problems[key] = tuple(errors)
-            else:
-                side.problems.pop(key, None)
-            side.rows[key] = payload
-            side.origins[key] = f"{result.sheet.label} › {row}"
+        _declarations(side, sheet_no, result, year_id)
     return side
+
+
+def _residents(side: Local, sheet_no: int, result: Any) -> None:
+    """What a residents' sheet tells: who is valid (known unless refused), who is invalid,
+    their names and rows (with the first invalid cell)."""
+    sheet = result.sheet
+    records = result.frame.to_dict("records")
+    valid: set[str] = set()
+    invalid: set[str] = set()
+    columns = tuple(sheet.columns.items())
+    for i, record in enumerate(records):
+        student = record.get("StudentNumber")
+        if not student:
+            continue
+        student = str(student)
+        bad = [
+            f.position
+            for f in result.row_findings(i)
+            if f.severity == "error" and f.position is not None
+        ]
+        (valid if result.status(i) == Validation.VALID else invalid).add(student)
+        first, last = record.get("FirstName"), record.get("LastName")
+        name = " ".join(str(v) for v in (first, last) if v)
+        if name:
+            side.names[student] = name
+        side.residents[student] = Place(
+            sheet_no,
+            sheet.name,
+            i,
+            sheet.row_numbers[i],
+            column=bad[0] if bad else None,
+            columns=columns,
+            headers=tuple(sheet.headers),
+        )
+    invalid -= valid
+    valid -= set(side.refused)
+    side.known_students = frozenset({*(side.known_students or ()), *valid})
+    side.invalid_residents = frozenset({*side.invalid_residents, *invalid})
+
+
+def _declarations(side: Local, sheet_no: int, result: Any, year_id: int) -> None:
+    sheet = result.sheet
+    side.sheets = (*side.sheets, sheet.name)
+    for name, position in sheet.columns.items():
+        if position < len(sheet.headers) and sheet.headers[position]:
+            side.headers.setdefault(name, str(sheet.headers[position]))
+    for i, record in enumerate(result.frame.to_dict("records")):
+        payload = build_payload("upgrades", record)
+        if payload["StudentNumber"] is None or payload["YearId"] is None:
+            side.invalid += 1
+            continue
+        side.years_held = side.years_held | {int(payload["YearId"])}
+        if payload["YearId"] != year_id:
+            continue
+        key = (str(payload["StudentNumber"]), year_id)
+        row = sheet.row_numbers[i]
+        if result.status(i) != Validation.VALID:
+            if key in side.rows and key not in side.problems:
+                continue  # a valid row of the same declaration is what would be sent
+            errors = [f.message for f in result.row_findings(i) if f.severity == "error"]
+            side.problems[key] = tuple(errors)
+        else:
+            side.problems.pop(key, None)
+        side.rows[key] = payload
+        side.origins[key] = f"{sheet.label} › {row}"
+        side.places[key] = Place(sheet_no, sheet.name, i, row)
 
 
 def local_from_ledger(
@@ -242,8 +369,8 @@ def local_from_ledger(
 
 
 def action(line: Line) -> str:
-    """What the office should do about ``line``; never "submit" for what submit cannot fix,
-    nothing when the workbooks compared hold no declaration of the year."""
+    """What the office should do about ``line``, as a step it can take in the page (never a
+    command to type); nothing when the workbooks compared hold no declaration of the year."""
     if not line.compared:
         return ""
     if line.problems:
@@ -254,11 +381,7 @@ def action(line: Line) -> str:
     if line.review_status == NEEDS_CORRECTION:
         return t("action_correct", reason=reason or "-")
     if line.category == Reconciliation.MISSING_ON_SERVER:
-        if line.resident_invalid and line.resident_unknown:
-            return t("action_resident_invalid", student=line.key[0])
-        if line.resident_unknown:
-            return t("action_resident_unknown", student=line.key[0])
-        return t("action_missing_ledger" if line.from_ledger else "action_missing_on_server")
+        return _missing(line)
     if line.category == Reconciliation.DIFFERENT:
         return t("action_different")
     if line.category == Reconciliation.ONLY_ON_SERVER:
@@ -266,9 +389,59 @@ def action(line: Line) -> str:
     return ""
 
 
+def _missing(line: Line) -> str:
+    """A declaration the server lacks: its resident's cell to fix when the resident is the
+    reason (invalid in the file, or refused by the server), else how to send it."""
+    resident, refusal = line.resident, line.resident_refusal
+    if line.resident_invalid and line.resident_unknown:
+        if resident is not None:
+            return t("action_resident_fix", cell=resident.cell())
+        return t("action_resident_invalid", student=line.key[0])
+    if line.resident_unknown:
+        if resident is not None and refusal:
+            return t("action_resident_refused", reason=refusal, cell=resident.cell(refusal))
+        if resident is not None:
+            return t("action_resident_not_sent", cell=resident.cell())
+        return t("action_resident_unknown", student=line.key[0])
+    return t("action_missing_ledger" if line.from_ledger else "action_missing_on_server")
+
+
+def review_title(line: Line) -> str:
+    """The review status of ``line``'s declaration in the current language ("" if none)."""
+    status = line.review_status
+    return (_REVIEW.title(status, current_lang()) or "") if status else ""
+
+
+def field_name(line: Line, name: str) -> str:
+    """A field as the office knows it: the header of its column in the sheet compared, else
+    its catalogue label in the current language."""
+    if name in line.headers:
+        return line.headers[name]
+    known = {f.name: f for f in catalogue_fields("upgrades")}
+    return known[name].label(current_lang()) if name in known else name
+
+
+def value_text(value: Any) -> str:
+    """A value as a reader writes it (48.0 → ۴۸, 47.25 → ۴۷٫۲۵ in Persian)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return "-" if value in (None, "") else display(value)
+
+
+def differences_text(line: Line) -> list[str]:
+    """«نمره بالینی: ۴۸ ≠ ۴۷٫۲۵», one per differing field (local ≠ server)."""
+    return [
+        f"{field_name(line, d.field)}: {value_text(d.local)} ≠ {value_text(d.server)}"
+        for d in line.differences
+    ]
+
+
 # The reconciliation sheet's columns: (message key of the header, API name or None).
 LINE_COLUMNS: list[tuple[str, str | None]] = [
     ("col_student_number", "StudentNumber"),
+    ("col_resident_name", None),
     ("col_year", "YearId"),
     ("col_needs_action", None),
     ("col_action", None),
@@ -285,13 +458,13 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
     review, final = codes.table("review_statuses"), codes.table("final_results")
     rows, marks = [], {}
     for i, line in enumerate(lines):
-        diffs = "\n".join(f"{d.field}: {d.local} ≠ {d.server}" for d in line.differences)
         status, result = line.review_status, line.final_result
         server = line.server
         step = action(line)
         rows.append(
             [
                 line.key[0],
+                line.name,
                 line.key[1],
                 NEEDS_ACTION if line.needs_action else None,
                 step,
@@ -301,12 +474,12 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
                 else (server.pick("review_title") if server else None),
                 server.pick("review_reason") if server else None,
                 final.title(result, current_lang()) if result else None,
-                diffs,
+                "\n".join(differences_text(line)),
                 line.origin,
             ]
         )
         if line.needs_action:
-            marks[(i, 3)] = (
+            marks[(i, 4)] = (
                 "error"
                 if line.category == Reconciliation.DIFFERENT or line.problems
                 else "warning",
@@ -320,8 +493,8 @@ def _lines_sheet(title: str, lines: list[Line]) -> ReportSheet:
         [[] for _ in rows],
         marks,
         notes=[api for _, api in LINE_COLUMNS],
-        status_columns=frozenset({2, 4}),
-        text_columns=frozenset({3, 6, 8, 9}),
+        status_columns=frozenset({3, 5}),
+        text_columns=frozenset({1, 4, 7, 9, 10}),
     )
 
 
@@ -417,6 +590,7 @@ class ReconcileResult(Result):
             "lines": [
                 {
                     "student_number": line.key[0],
+                    "name": line.name,
                     "year_id": line.key[1],
                     "category": line.category.value,
                     "needs_action": line.needs_action,

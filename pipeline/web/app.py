@@ -40,7 +40,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.core.errors import SimadError
-from pipeline.web import pages
+from pipeline.web import pages, workbench
 from pipeline.web.routes import routes
 from pipeline.web.security import HEADERS, Guard, Secrets
 from pipeline.web.state import State
@@ -64,6 +64,7 @@ def create_app(keys: Secrets, state: State) -> Starlette:
         exception_handlers={SimadError: pages.failed, HTTPException: pages.not_found},
         lifespan=lifespan,
     )
+    workbench.restore(state)  # the workbooks open when the app last stopped, corrections too
     app.state.simad = state
     app.state.keys = keys
     app.state.templates = pages.make_templates()

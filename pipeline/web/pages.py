@@ -261,7 +261,7 @@ async def fault(scope: Scope, exc: Exception) -> Response:
     if client_gone(exc):
         log.warning("ui_client_gone", path=route_of(request), error=type(exc).__name__)
         return Response(status_code=400)
-    with i18n.language(memory(request).lang):  # outside the guard: the language is set here
+    with i18n.language(memory(request).lang), i18n.face("page"):  # outside the guard: set here
         return await failed(request, exc)
 
 

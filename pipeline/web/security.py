@@ -38,7 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.core.errors import UploadTooLarge
-from pipeline.core.i18n import current_lang, language, t
+from pipeline.core.i18n import current_lang, face, language, t
 
 MAX_UPLOAD = 25 * 1024 * 1024  # one workbook
 MAX_BODY = MAX_UPLOAD + 64 * 1024  # a workbook and its form's framing
@@ -158,7 +158,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with language(self.lang()):
+        with language(self.lang()), face("page"):  # the page's words, never a command
             await self._guarded(scope, receive, send)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -9,12 +9,16 @@ process reading an upload hands back).
 An upload that is refused is deleted at once; the uploads of workbooks no longer open (and no
 longer sent by a running job) are deleted when another is opened; the session keeps at most
 ``MAX_SESSION_BYTES`` (a new upload beyond it is refused with a sentence); the whole folder is
-removed when the app stops.
+removed when the app stops. The open workbooks and their corrections are also held outside it,
+in SIMAD_HOME's ``workbench/`` (``pipeline.web.workbench``), until the person closes them; what
+a submission sends is kept in SIMAD_HOME's ``runs/<run id>/``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import math
 import re
 import shutil
 import threading
@@ -23,9 +27,11 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 
 from pipeline.commands.submit import Control, SubmitOptions, run_submit
@@ -62,6 +68,14 @@ def stored_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+def eta(remaining: int, rate: float) -> int | None:
+    """Seconds until ``remaining`` rows are done at ``rate`` rows a second: None until a rate
+    is known or when nothing remains, and never 0 while rows remain."""
+    if rate <= 0 or remaining <= 0:
+        return None
+    return max(1, math.ceil(remaining / rate))
+
+
 @dataclass
 class Job:
     """A long action in a thread: its progress as the engine (``control``, a submission's)
@@ -84,6 +98,8 @@ class Job:
     thread: threading.Thread | None = None
     files: list[Path] = field(default_factory=list)  # what it reads while it runs
     login_refused: bool = False  # a submission the target refused to log in: nothing sent
+    target: str = ""  # a submission's target
+    began: float = field(default_factory=time.time)  # when it started, on the wall clock
 
     def stop(self) -> None:
         self.stop_asked = True
@@ -120,13 +136,14 @@ class Job:
             "remaining": remaining,
             "rate": round(rate, 1),
             "pace": round(pace, 1) if pace is not None else None,
-            "eta": round(remaining / rate) if rate > 0 and not self.finished else None,
+            "eta": eta(remaining, rate) if not self.finished else None,
             "elapsed": round((self.finished or time.monotonic()) - self.started),
             "failures": [
                 {"where": where, "row": row, "message": message}
                 for where, row, message in self.failures
             ],
             "error": self.error,
+            "photos": self.control.photos if self.control is not None else 0,
         }
 
 
@@ -149,12 +166,21 @@ class State:
         self.lock = threading.RLock()
         self.budget = MAX_SESSION_BYTES
         self.pending: set[Path] = set()  # uploads kept, not yet open nor refused
+        self.bench = home / "workbench"  # the open workbooks held on disk (``workbench``)
+        self.waiting: list[Path] = []  # uploads waiting for an answer: replace unsaved work?
+        self.note: str | None = None  # why the workbooks held last time were not opened
         self.files_lock = threading.RLock()  # the session folder's uploads, counted and tidied
 
     @property
     def scratch(self) -> Path:
         """Where child processes hand back what they read (files removed once read)."""
         return private_dir(self.folder / "scratch")
+
+    @property
+    def photos(self) -> Path:
+        """The photos dropped in the page (``sheets.photos``: matched to the open workbook's
+        residents by their names), added to by each drop, kept with the session folder."""
+        return private_dir(self.folder / "photos")
 
     def upload_path(self, name: str) -> Path:
         """A new owner-only folder for one upload, and the path to keep it at (pending until
@@ -288,16 +314,19 @@ class State:
         options: SubmitOptions,
         credentials: Credentials | None,
         ctx: Context,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> Job:
         """Start a submission in a thread of its own (refused while one runs); its job reads
         the run's counters and can stop it (``Job.stop``). Its inputs are kept until it
-        ends."""
+        ends. ``transport``: how the target is reached instead of the usual way (the slow
+        sandbox)."""
         control = Control()
         target = options.target or ""
+        send = run_submit if transport is None else partial(run_submit, transport=transport)
 
         def work(job: Job) -> Any:
             try:
-                result = run_submit(options, credentials=credentials, control=control, ctx=ctx)
+                result = send(options, credentials=credentials, control=control, ctx=ctx)
             except AuthError as exc:
                 job.login_refused = True
                 self.login_refused(target, credentials, scrub(exc))
@@ -307,7 +336,9 @@ class State:
                 self.login_refused(target, credentials, scrub(result.fatal))
             return result
 
-        return self.start("submit", title, work, list(options.inputs), control=control)
+        job = self.start("submit", title, work, list(options.inputs), control=control)
+        job.target = target
+        return job
 
     def start(
         self,
@@ -336,7 +367,10 @@ class State:
             finally:
                 job.finished = time.monotonic()
 
-        job.thread = threading.Thread(target=go, name=f"simad-{kind}", daemon=True)
+        # In the starter's context: the job speaks its language and its face (the page's).
+        job.thread = threading.Thread(
+            target=contextvars.copy_context().run, args=(go,), name=f"simad-{kind}", daemon=True
+        )
         self.jobs[job.id] = job
         job.thread.start()
         return job

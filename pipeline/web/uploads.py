@@ -1,12 +1,26 @@
 """Uploaded files kept in the session folder: checked by size, by the session's room and by
 content (a workbook is a zip or an old Excel file; a CSV is text), copied in pieces (never the
 whole file in memory), owner-only. All of it in worker threads; a refused upload is deleted.
+
+Photos (``sheets.photos``) go to the session's photo folder, added to what is there (a photo
+of the same name replaces the earlier one): each one's content checked there and then (a
+JPEG, of a usable size), one that fails not kept but recorded with its reason for the check
+page. A ``.zip`` of photos is unpacked in memory entry by entry: at most ``MAX_ZIP_ENTRIES``
+entries and ``MAX_ZIP_TOTAL`` bytes once unpacked (as its directory says; each read bounded
+whatever it says), only image entries, each kept under its own name without folders (an
+entry whose name climbs out of the archive, ``../x.jpg``, is left out and said so), names
+without bidirectional control characters.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import re
+import uuid
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 import anyio
 from starlette.concurrency import run_in_threadpool
@@ -14,12 +28,18 @@ from starlette.datastructures import UploadFile
 
 from pipeline.core.errors import InputFileError
 from pipeline.core.i18n import t
+from pipeline.sheets import photos
 from pipeline.sheets.reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
 from pipeline.web.security import MAX_UPLOAD
 from pipeline.web.state import State, stored_name
 
 UPLOAD_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls", ".csv"}
+PHOTO_SUFFIXES = photos.IMAGE_SUFFIXES | {".zip"}
 CHUNK = 1 << 20
+MAX_ZIP_ENTRIES = 2000
+MAX_ZIP_TOTAL = 200 * 2**20
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JUNK = ("__MACOSX/", "Thumbs.db", "desktop.ini")
 
 
 async def store_all(state: State, uploads: list[UploadFile]) -> list[Path]:
@@ -79,3 +99,183 @@ def _looks_right(suffix: str, head: bytes) -> bool:
     if suffix in EXCEL_SUFFIXES:
         return head.startswith(ZIP_MAGIC)
     return b"\x00" not in head
+
+
+# -- photos -------------------------------------------------------------------------------------
+
+
+def is_photo_upload(name: str) -> bool:
+    """Whether an uploaded file is a photo or a zip of them (by its suffix)."""
+    return Path(name).suffix.lower() in PHOTO_SUFFIXES
+
+
+def is_junk(name: str) -> bool:
+    """A file a folder or an archive carries besides the photos (hidden, the system's)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith(".") or any(j in name for j in _JUNK)
+
+
+def photo_name(name: str) -> str:
+    """The name a photo is kept and shown under: no folders, no bidirectional controls."""
+    return stored_name(_BIDI.sub("", name))
+
+
+def store_photos(state: State, uploads: list[UploadFile]) -> int:
+    """Keep the uploaded photos (and the photos of uploaded zips) in the session's photo
+    folder; how many were kept. Those refused are recorded with their reasons. Blocking."""
+    folder = state.photos
+    found: list[tuple[str, bytes | None, int]] = []  # name, content (None: refused), size
+    changes: dict[str, photos.Problem | None] = {}
+    for upload in uploads:
+        name = photo_name(upload.filename or "photo.jpg")
+        source = upload.file
+        source.seek(0, os.SEEK_END)
+        size = source.tell()
+        source.seek(0)
+        if size > MAX_UPLOAD:
+            raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
+        if Path(name).suffix.lower() == ".zip":
+            found.extend(_unzip(source, name, changes))
+        else:
+            data = source.read(photos.MAX_IMAGE_BYTES + 1)
+            found.append((name, data, size))
+    with state.room_for(sum(len(data or b"") for _, data, _ in found)):
+        kept = sum(_keep(folder, name, data, size, changes) for name, data, size in found)
+    photos.record_refused(folder, changes)
+    return kept
+
+
+def _keep(folder: Path, name: str, data: bytes | None, size: int, changes: dict[str, Any]) -> int:
+    """Keep one photo if its content is right (1), else record why not (0)."""
+    target = folder / name
+    problem = None
+    if data is not None:
+        problem = photos.content_problem(name, data, size, data[len(photos.JPEG_MAGIC) :])
+    if data is None or problem is not None:
+        if problem is not None:
+            changes[name] = problem
+        target.unlink(missing_ok=True)
+        return 0
+    part = folder / f".{uuid.uuid4().hex[:8]}.part"
+    try:
+        flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(part, flags, 0o600), "wb") as out:
+            out.write(data)
+        os.replace(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise InputFileError(t("file_not_written", path=name, reason=exc.strerror)) from exc
+    changes[name] = None
+    return 1
+
+
+def _unzip(
+    source: IO[bytes], name: str, changes: dict[str, Any]
+) -> list[tuple[str, bytes | None, int]]:
+    """The image entries of an uploaded zip, each read bounded: (name, content, size);
+    content None for one left out (its reason in ``changes``)."""
+    if source.read(len(ZIP_MAGIC)) != ZIP_MAGIC:
+        raise InputFileError(t("photo_zip_bad", name=name))
+    source.seek(0)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputFileError(t("photo_zip_bad", name=name)) from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise InputFileError(t("photo_zip_too_many", name=name, most=MAX_ZIP_ENTRIES))
+        wanted = [
+            e
+            for e in entries
+            if not e.is_dir() and photos.is_photo_name(e.filename) and not is_junk(e.filename)
+        ]
+        if sum(e.file_size for e in wanted) > MAX_ZIP_TOTAL:
+            raise InputFileError(t("photo_zip_too_big", name=name, mb=MAX_ZIP_TOTAL // 2**20))
+        return [_entry(archive, entry, changes) for entry in wanted]
+
+
+def _entry(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, changes: dict[str, Any]
+) -> tuple[str, bytes | None, int]:
+    name = photo_name(entry.filename)
+    parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+    if ".." in parts or entry.filename.startswith(("/", "\\")) or ":" in entry.filename:
+        changes[name] = ("photo_zip_unsafe", {"name": name})
+        return name, None, 0
+    try:
+        with archive.open(entry) as member:
+            data = member.read(photos.MAX_IMAGE_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, zlib.error, NotImplementedError, RuntimeError) as exc:
+        changes[name] = ("photo_unreadable", {"name": name, "reason": type(exc).__name__})
+        return name, None, 0
+    return name, data, max(len(data), entry.file_size)
+
+
+def split_uploads(files: list[UploadFile]) -> tuple[list[UploadFile], list[UploadFile]]:
+    """(the workbooks, the photos) of one drop; what a chosen folder carries besides them
+    (hidden files, the system's, other kinds inside the folder) is left aside."""
+    books: list[UploadFile] = []
+    pictures: list[UploadFile] = []
+    for upload in files:
+        name = upload.filename or ""
+        if is_photo_upload(name):
+            if not is_junk(name):
+                pictures.append(upload)
+        elif not is_junk(name) and (
+            "/" not in name or Path(name).suffix.lower() in UPLOAD_SUFFIXES
+        ):
+            books.append(upload)
+    return books, pictures
+
+
+def photos_kept(state: State) -> int:
+    """How many photos the session holds (refusals not counted). Blocking."""
+    return sum(p.path is not None for p in photos.scan(state.photos, check=False))
+
+
+def photo_view(state: State, ws: Any) -> dict[str, Any]:
+    """The check page's photos: per resident of the open workbooks present, missing or
+    unusable (with the reason), the counts, and the photos that name nobody. Blocking."""
+    found = photos.scan(state.photos)
+    people: list[tuple[str, str]] = []
+    rows: list[dict[str, Any]] = []
+    for result in ws.run.results:
+        if result.sheet.kind != "residents":
+            continue
+        frame = result.frame
+        for i, row in enumerate(result.sheet.row_numbers):
+            value = {k: _text(frame, k, i) for k in ("StudentNumber", "NationalCode")}
+            people.append((value["StudentNumber"], value["NationalCode"]))
+            name = " ".join(filter(None, (_text(frame, k, i) for k in ("FirstName", "LastName"))))
+            rows.append({"sheet": result.sheet.label, "row": row, "name": name, **value})
+    matches, unmatched = photos.match(people, found)
+    counts = dict.fromkeys((photos.PRESENT, photos.MISSING, photos.UNUSABLE), 0)
+    for row, found_one in zip(rows, matches, strict=True):
+        counts[found_one.status] += 1
+        photo = found_one.photo
+        row.update(status=found_one.status, photo=photo.name if photo else "")
+        reason = found_one.reason  # the file name in it isolated: never shown reversed
+        row["reason"] = (
+            reason.replace(row["photo"], f"\u2066{row['photo']}\u2069") if photo else reason
+        )
+    return {
+        "any": bool(found),
+        "total": len(rows),
+        "counts": counts,
+        "rows": rows,
+        "unmatched": [p.name for p in unmatched],
+    }
+
+
+def _text(frame: Any, column: str, i: int) -> str:
+    if column not in frame.columns:
+        return ""
+    value = frame[column].iloc[i]
+    return "" if value is None or value != value else str(value)  # None or NaN: empty
+
+
+def photo_folder(state: State) -> Path | None:
+    """The session's photo folder for a submission, or None when no photo was dropped (a run
+    then has no photos phase, and no row says its photo is missing). Blocking."""
+    return state.photos if photos.scan(state.photos, check=False) else None

@@ -1,6 +1,10 @@
 """The check page: the open workbooks validated, one sheet at a time, corrected cell by cell
 (validated again after each), a correction taken back, and the corrected copies and the
-report to download. Every step runs in a worker thread holding the workbooks' lock."""
+report to download. Every step runs in a worker thread holding the workbooks' lock.
+
+Every correction, undo and download is held on disk at once (``workbench``); closing the
+workbooks, or replacing them with others, while some corrections are in no downloaded file
+asks first (the ``/unsaved`` page: download, go on anyway, or cancel)."""
 
 from __future__ import annotations
 
@@ -17,18 +21,21 @@ from pipeline.commands import workspace as ws_commands
 from pipeline.core.errors import InputFileError
 from pipeline.core.i18n import t
 from pipeline.sheets.validation import finding_groups
-from pipeline.web import views
+from pipeline.web import views, workbench
 from pipeline.web.pages import (
     context,
     download,
     heavy,
     locked,
     memory,
+    redirect,
     render,
     whole,
     workspace,
 )
+from pipeline.web.routes.start import open_uploads
 from pipeline.web.state import State
+from pipeline.web.uploads import photo_view
 
 VIEW_KEYS = ("sheet", "only", "rule", "field", "page")
 
@@ -66,9 +73,11 @@ def check_values(
         "rule": rule,
         "panel": panel,
         "edits": len(ws.edits),
+        "unsaved": ws.unsaved(),
         "seconds": ws.seconds,
         "files": [p.name for p in ws.paths],
         "ws_id": ws.id,
+        "photos": photo_view(state, ws),
     }
 
 
@@ -122,6 +131,7 @@ def _edit(state: State, form: Mapping[str, Any]) -> dict[str, Any]:
     ws = workspace(state, form.get("ws"))
     value = str(form.get("value", ""))
     ws_commands.edit_cell(ws, sheet_no, index, position, value, ctx=context())
+    workbench.save(state, ws)
     view = {**state.view, "sheet": str(sheet_no), "ws": ws.id}
     return check_values(state, view, cell_panel(ws, sheet_no, index, position))
 
@@ -136,6 +146,7 @@ async def edit(request: Request) -> Response:
 def _undo(state: State, ws_id: object) -> dict[str, Any]:
     ws = workspace(state, ws_id)
     ws_commands.undo(ws, ctx=context())
+    workbench.save(state, ws)
     return check_values(state, {**state.view, "ws": ws.id})
 
 
@@ -153,7 +164,9 @@ def _corrected(state: State, q: Mapping[str, Any]) -> Path:
         raise InputFileError(t("ui_no_workbook"))
     source = ws.paths[n]
     out = state.out_path(f"{source.stem}-corrected{source.suffix}")
-    return ws_commands.save_corrected(ws, source, out, ctx=context())
+    written = ws_commands.save_corrected(ws, source, out, ctx=context())
+    workbench.save(state, ws)  # its corrections count as downloaded
+    return written
 
 
 async def download_corrected(request: Request) -> Response:
@@ -177,3 +190,67 @@ async def download_report(request: Request) -> Response:
     async with heavy(request):
         out = await run_in_threadpool(locked, state, partial(_report, state, ws_id))
     return download(out, remove=True)
+
+
+# -- closing or replacing workbooks with corrections not downloaded -----------------------------
+
+
+def _question(state: State, closing: bool) -> dict[str, Any] | None:
+    """What the question page says: the open workbooks, their corrections in no downloaded
+    file, and the uploads waiting (None: nothing to ask)."""
+    ws = state.workspace
+    if ws is None or (not closing and not state.waiting):
+        return None
+    return {
+        "closing": closing,
+        "count": ws.unsaved(),
+        "names": [p.name for p in ws.paths],
+        "new": [p.name for p in state.waiting],
+        "ws_id": ws.id,
+    }
+
+
+async def unsaved_page(request: Request) -> Response:
+    """The question: the corrections that would be lost, with the downloads, "go on anyway"
+    and "cancel"."""
+    state = memory(request)
+    closing = request.query_params.get("close") == "1"
+    question = await run_in_threadpool(locked, state, partial(_question, state, closing))
+    if question is None:
+        return redirect(request, "/check" if state.workspace is not None else "/")
+    return await render(request, "_unsaved.html", **question)
+
+
+async def answer(request: Request) -> Response:
+    """The person's answer: ``replace`` (open the uploads waiting), ``close`` (close the open
+    workbooks) or ``cancel`` (keep them, delete the uploads waiting)."""
+    state = memory(request)
+    form = await request.form()
+    choice = str(form.get("answer", ""))
+    if choice == "replace" and state.waiting:
+        waiting, state.waiting = state.waiting, []
+        return await open_uploads(request, state, waiting)
+    if choice == "close":
+        await run_in_threadpool(_close, state, form.get("ws"))
+        return redirect(request, "/")
+    await run_in_threadpool(workbench.cancel, state)
+    return redirect(request, "/check" if state.workspace is not None else "/")
+
+
+def _close(state: State, ws_id: object) -> None:
+    with state.lock:
+        state.workspace_for(ws_id)  # a page of other workbooks closes nothing
+    workbench.close(state)
+
+
+async def close(request: Request) -> Response:
+    """Close the open workbooks (the check page's button): asked first when some of their
+    corrections are in no downloaded file."""
+    state = memory(request)
+    form = await request.form()
+    ws = state.workspace
+    if ws is not None and ws.unsaved():
+        return redirect(request, "/unsaved?close=1")
+    if ws is not None:
+        await run_in_threadpool(_close, state, form.get("ws"))
+    return redirect(request, "/")

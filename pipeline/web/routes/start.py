@@ -15,7 +15,7 @@ from pipeline.core.config import SANDBOX, resolve_target
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, InputFileError
 from pipeline.core.i18n import t
-from pipeline.web import isolated
+from pipeline.web import isolated, workbench
 from pipeline.web.pages import (
     XLSX,
     context,
@@ -27,16 +27,26 @@ from pipeline.web.pages import (
     render,
 )
 from pipeline.web.state import State
-from pipeline.web.uploads import discard, store_all
+from pipeline.web.uploads import discard, photos_kept, split_uploads, store_all, store_photos
 
 TEMPLATE_KINDS = ("residents", "upgrades")  # the blank workbooks ``simad template`` writes
+MAX_FILES = 1000  # files in one drop: workbooks and a folder of photos
 
 
 async def start(request: Request) -> Response:
     """The start page; it offers the blank templates, the page's language first."""
     lang = i18n.current_lang()
     langs = [lang, *(other for other in i18n.LANGS if other != lang)]
-    return await render(request, "start.html", template_kinds=TEMPLATE_KINDS, template_langs=langs)
+    note = memory(request).note  # the workbooks held last time, when they could not be opened
+    kept = await run_in_threadpool(photos_kept, memory(request))
+    return await render(
+        request,
+        "start.html",
+        template_kinds=TEMPLATE_KINDS,
+        template_langs=langs,
+        note=note,
+        photos=kept,
+    )
 
 
 async def template(request: Request) -> Response:
@@ -55,13 +65,26 @@ async def template(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     """Workbooks dropped on the start page: kept, read by a child process, validated; the
-    open workbooks from now on. A refused upload is deleted at once."""
+    open workbooks from now on. A refused upload is deleted at once. Photos dropped with them
+    (or alone) are added to the session's photos; photos alone leave the workbooks open."""
     state = memory(request)
-    async with request.form(max_files=20, max_part_size=1024 * 1024) as form:
-        files = files_in(form)
-        if not files:
+    async with request.form(max_files=MAX_FILES, max_part_size=1024 * 1024) as form:
+        books, pictures = split_uploads(files_in(form))
+        if not books and not pictures:
             raise InputFileError(t("ui_no_file"))
-        paths = await store_all(state, files)
+        if pictures:
+            await run_in_threadpool(store_photos, state, pictures)
+        if not books:
+            return redirect(request, "/check" if state.workspace is not None else "/")
+        paths = await store_all(state, books)
+    if await run_in_threadpool(workbench.wait_for_answer, state, paths):
+        return redirect(request, "/unsaved")  # the open workbooks' corrections: asked first
+    return await open_uploads(request, state, paths)
+
+
+async def open_uploads(request: Request, state: State, paths: list[Path]) -> Response:
+    """Uploads kept already, read, validated and opened in place of the open workbooks (and
+    held on disk in their place); deleted if they cannot be."""
     try:
         async with heavy(request):
             opened = await run_in_threadpool(_read_and_validate, state, paths)
@@ -79,7 +102,9 @@ def _read_and_validate(state: State, paths: list[Path]) -> ws_commands.Workspace
 
 
 def _open(state: State, opened: ws_commands.Workspace) -> None:
-    state.opened(opened)
+    with state.lock:
+        workbench.hold(state, opened)  # in place of what was held: the person chose so
+        state.opened(opened)
     state.tidy()  # the workbooks open before, unless being sent
 
 

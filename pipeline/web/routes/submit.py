@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from pipeline.commands import workspace as ws_commands
-from pipeline.commands.submit import SubmitOptions
+from pipeline.commands.sandbox import slow_transport
+from pipeline.commands.submit import SubmitOptions, new_run_id
 from pipeline.core.config import (
     SANDBOX,
     Credentials,
@@ -25,11 +26,12 @@ from pipeline.core.config import (
     simad_home,
 )
 from pipeline.core.errors import ConfigError, SimadError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import t, when
 from pipeline.core.private import private_dir
 from pipeline.core.status import Validation
 from pipeline.web.pages import context, heavy, locked, memory, redirect, render, workspace
 from pipeline.web.state import Job, State
+from pipeline.web.uploads import photo_folder
 
 PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
 
@@ -58,7 +60,17 @@ async def submit_page(request: Request) -> Response:
         plan=plan,
         needs_login=state.needs_login(target),
         refused=state.refused.get(target) if target else None,
+        earlier=earlier(job, target),
     )
+
+
+def earlier(job: Job | None, target: str | None) -> str | None:
+    """What labels a finished job of another target than the chosen one (else None): it is
+    not the current one."""
+    if job is None or job.finished is None or not job.target or job.target == target:
+        return None
+    now = describe_target(target, short=True) if target else "-"
+    return t("ui_job_other_target", when=when(job.began), target=now)
 
 
 async def credentials(request: Request) -> Response:
@@ -91,13 +103,17 @@ def inputs_for_sending(
     return ws_commands.corrected_inputs(ws, state.folder / folder, ctx=context())
 
 
-def _prepare(state: State, ws_id: object) -> tuple[list[Path], Path]:
-    """The workbooks the page named, corrected as they stand now, and the report's path."""
+def _prepare(state: State, ws_id: object) -> tuple[list[Path], Path, str]:
+    """The workbooks the page named, corrected as they stand now, the report's path and the
+    run's id. What is sent is kept under SIMAD_HOME/runs/<run id>/ (owner-only), where the
+    ledger records it, so that ``simad runs --report`` can write the report again later."""
     ws = workspace(state, ws_id)
     stem = ws.paths[0].stem
     folder = private_dir(simad_home() / "reports")
     report = folder / f"{stem}-submission-{datetime.now().strftime('%Y%m%d-%H%M%S')}.xlsx"
-    return inputs_for_sending(state, ws), report
+    run_id = new_run_id()
+    kept = private_dir(private_dir(simad_home() / "runs") / run_id)
+    return ws_commands.corrected_inputs(ws, kept, ctx=context(), every=True), report, run_id
 
 
 async def submit(request: Request) -> Response:
@@ -111,11 +127,17 @@ async def submit(request: Request) -> Response:
     if running is not None and running.finished is None:  # its files stay as they are
         raise SimadError(t("ui_job_running"))
     async with heavy(request):
-        inputs, report = await run_in_threadpool(
+        inputs, report, run_id = await run_in_threadpool(
             locked, state, partial(_prepare, state, form.get("ws"))
         )
-    options = SubmitOptions(inputs, target=target, report=report)
-    state.submit(describe_target(target, short=True), options, login, context())
+    images = await run_in_threadpool(photo_folder, state)  # sent after their residents
+    options = SubmitOptions(inputs, target=target, report=report, run_id=run_id, images=images)
+    title = describe_target(target, short=True)
+    slow = form.get("slow") == "on" and target == SANDBOX  # a rehearsal of Stop
+    if slow:
+        title = t("ui_slow_title", target=title)
+    transport = slow_transport() if slow else None
+    state.submit(title, options, login, context(), transport=transport)
     return redirect(request, "/submit")
 
 

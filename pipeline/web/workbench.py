@@ -1,0 +1,101 @@
+"""The open workbooks held on disk, so that no correction is lost to a reload, a closed browser
+or a restart of the app: a copy of each file as opened and the list of corrections, in an
+owner-only folder of SIMAD_HOME (``workbench/``), written again after every correction, undo
+and download (``pipeline.commands.workspace.hold``), opened again when the app starts, and
+deleted only when the person closes or replaces the workbooks.
+
+Replacing or closing workbooks whose corrections are in no downloaded file asks first: the
+new uploads wait (``State.waiting``) until the person answers on the question page.
+Blocking functions: call them in a worker thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+
+from pipeline.commands import workspace as ws_commands
+from pipeline.core.errors import LocalStorageError, SimadError
+from pipeline.core.i18n import language, t
+from pipeline.core.redact import scrub
+from pipeline.sheets.reader import Workbook
+from pipeline.web import isolated
+from pipeline.web.state import State
+
+log = structlog.get_logger("simad.ui")
+ASIDE = "workbench-unrestored"  # beside ``workbench``: what could not be opened again
+
+
+def hold(state: State, ws: ws_commands.Workspace) -> None:
+    """``ws`` is held from now on, in place of what was held before."""
+    try:
+        ws_commands.hold(ws, state.bench)
+    except OSError as exc:
+        log.warning("ui_hold_failed", error=type(exc).__name__)
+        raise LocalStorageError(t("ui_held_not_written", reason=exc.strerror or exc)) from exc
+
+
+def save(state: State, ws: ws_commands.Workspace) -> None:
+    """The corrections of ``ws`` written again (after a correction, an undo, a download)."""
+    if state.workspace is not ws:
+        return
+    try:
+        ws_commands.save_held(ws, state.bench)
+    except OSError as exc:
+        log.warning("ui_hold_failed", error=type(exc).__name__)
+        raise LocalStorageError(t("ui_held_not_written", reason=exc.strerror or exc)) from exc
+
+
+def close(state: State) -> None:
+    """The open workbooks closed by the person: forgotten, in memory and on disk."""
+    with state.lock:
+        state.workspace = None
+        state.view = {}
+        ws_commands.forget_held(state.bench)
+    state.tidy()
+
+
+def wait_for_answer(state: State, paths: list[Path]) -> bool:
+    """Whether the uploads ``paths`` must wait for the person's answer (kept as
+    ``state.waiting``, replacing any that waited before): the open workbooks have
+    corrections in no downloaded file."""
+    with state.lock:
+        ws = state.workspace
+        if ws is None or not ws.unsaved():
+            return False
+        before, state.waiting = state.waiting, list(paths)
+    state.discard([p for p in before if p not in paths])
+    return True
+
+
+def cancel(state: State) -> None:
+    """The uploads that waited are not opened: deleted."""
+    with state.lock:
+        before, state.waiting = state.waiting, []
+    state.discard(before)
+
+
+def restore(state: State) -> None:
+    """At the start: the workbooks held last time opened again, their corrections made again.
+    One that cannot be is set aside (``workbench-unrestored``) and said in a sentence on the
+    start page (``state.note``), never a traceback."""
+    folder = state.bench
+    names = ws_commands.held_names(folder)
+
+    def read(paths: list[Path]) -> list[Workbook]:
+        return [isolated.read_book(path, scratch=state.scratch) for path in paths]
+
+    with language(state.lang):
+        try:
+            ws = ws_commands.restore_held(folder, read, target=state.target)
+        except Exception as exc:  # any fault: a sentence, and the files kept aside
+            reason = scrub(exc) if isinstance(exc, SimadError) else type(exc).__name__
+            log.warning("ui_restore_failed", error=type(exc).__name__)
+            aside = folder.with_name(ASIDE)
+            ws_commands.set_aside(folder, aside)
+            shown = ", ".join(names) or "?"
+            state.note = t("ui_held_unrestored", names=shown, reason=reason, folder=aside)
+            return
+    if ws is not None:
+        state.opened(ws)

@@ -1,0 +1,117 @@
+"""In a real browser (headless Chromium): reconciling a year with a workbook of another year
+open says so and offers the ledger; then rows the ministry rejected are sent again from the
+results page, the confirmation saying how many, the run sending exactly them."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.commands.reconcile import run_reconcile
+from pipeline.commands.sandbox import review
+from pipeline.commands.submit import SubmitOptions, run_submit
+from pipeline.core.config import simad_home
+from pipeline.core.status import Reconciliation
+from pipeline.web.server import running
+
+from .browser import chromium_path, launch
+from .test_ui_reconcile import of_year
+
+SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
+
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="no Chromium on this machine (apt-get install chromium chromium-driver)",
+)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+DROP = """([b64, name]) => {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name));
+  return transfer;
+}"""
+
+
+@pytest.fixture
+def rejected_1402() -> None:
+    """The office sent the sample; the ministry then rejected three of its 1402
+    declarations (before the browser's event loop starts: the commands run their own)."""
+    run_submit(SubmitOptions([SAMPLE], target="sandbox", report=simad_home() / "s.xlsx"))
+    done = run_reconcile(1402, [SAMPLE], target="sandbox", report_path=simad_home() / "r.xlsx")
+    chosen = [ln.key[0] for ln in done.lines if ln.category == Reconciliation.MATCHED][:3]
+    assert len(chosen) == 3
+    for student in chosen:
+        review(1402, student_number=student, status="2", reason="مدارک ناقص است")
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+def drop(page, path: Path) -> None:
+    page.goto(re.sub(r"^(https?://[^/]+)/.*$", r"\1/", page.url))
+    data = base64.b64encode(path.read_bytes()).decode()
+    transfer = page.evaluate_handle(DROP, [data, path.name])
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    page.wait_for_url("**/check")
+
+
+def reconcile(page, year: int) -> None:
+    page.click("a[href='/results']")
+    page.fill("#year", str(year))
+    page.click("#fetch")
+    page.wait_for_selector("#reconcile-source", timeout=30_000)
+
+
+def test_another_years_workbook_then_a_resend_of_rejected_rows(rejected_1402, browser, tmp_path):
+    with running("en") as (address, state):
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(address)
+        page.check("input[value=sandbox]")
+        page.click("form[hx-post='/target'] button")
+        page.wait_for_selector("#sandbox-banner")
+
+        # A 1404 workbook open, year 1405 reconciled: said plainly, the ledger offered.
+        drop(page, of_year(tmp_path, 1404))
+        reconcile(page, 1405)
+        text = page.inner_text("#reconcile")
+        assert "holds no declaration of year 1405 (it holds 1404)" in text
+        assert "workbook office-1404.xlsx" in page.inner_text("#reconcile-source")
+        page.click("#reconcile-ledger button")
+        page.locator("#reconcile-source", has_text="the ledger").wait_for(timeout=30_000)
+        assert "1405" in page.inner_text("#reconcile-source")
+
+        # The sample open, 1402 reconciled: the three rejected rows can be sent again.
+        drop(page, SAMPLE)
+        reconcile(page, 1402)
+        button = page.locator("#resend-all")
+        assert "(3)" in button.inner_text()
+        button.click()
+        page.wait_for_selector("#resend-plan")
+        count = page.inner_text("#resend-count")
+        assert count.startswith("3 selected rows will be sent again")
+        go = page.locator("#resend-go")
+        total = int(re.search(r"Send (\d+) rows", go.inner_text()).group(1))
+        go.click()
+        page.wait_for_url("**/submit")
+        job = state.latest("submit")
+        assert job is not None and job.thread is not None
+        job.thread.join(60)
+        counts = job.result.counts
+        assert counts.get("sent") == 3  # the rejected rows, sent again though unchanged
+        assert counts.get("sent", 0) + counts.get("failed", 0) == total  # as confirmed
+        page.screenshot(path=str(tmp_path / "after.png"))
+        assert errors == []

@@ -1,0 +1,208 @@
+"""Resend from the results page: the clerk ticks rows of the reconciliation (or all rows
+needing action), sees exactly how many will be sent, and sends them again even unchanged; the
+ledger notes the resend, and an ordinary submission still skips unchanged rows. The page's
+reconciliation names fields by the sheet's headers, shows each resident's name, links the file
+row to the check page, names the resident's cell when the resident is the reason, and never
+shows a catalogue key or a terminal command. Driven in-process against the embedded sandbox."""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.commands.reconcile import run_reconcile
+from pipeline.commands.sandbox import review
+from pipeline.commands.submit import SubmitOptions, run_submit
+from pipeline.core import i18n
+from pipeline.core.config import simad_home
+from pipeline.core.status import Reconciliation
+
+from .test_ui import SAMPLE, inprocess  # noqa: F401 -- the fixture, used by name
+from .test_ui_reconcile import DECLARATIONS, hx, said
+
+SNAKE = re.compile(r"not_sent|missing_on_server|only_on_server|name_differs|invalid_input")
+LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+TERMINAL = re.compile(r"simad (submit|validate|maxa|runs)|--force|--resend")
+
+
+@pytest.fixture
+def rejected_1402() -> list[str]:
+    """The sample sent to the embedded sandbox; three of its accepted 1402 declarations then
+    rejected for a paperwork reason. Their keys (STUDENT/YEAR)."""
+    run_submit(SubmitOptions([SAMPLE], target="sandbox", report=simad_home() / "s.xlsx"))
+    matched = run_reconcile(1402, [SAMPLE], target="sandbox", report_path=simad_home() / "r.xlsx")
+    chosen = [ln.key[0] for ln in matched.lines if ln.category == Reconciliation.MATCHED][:3]
+    assert len(chosen) == 3
+    for student in chosen:
+        review(1402, student_number=student, status="2", reason="مدارک ناقص است")
+    return [f"{s}/1402" for s in chosen]
+
+
+def open_and_reconcile(client, token: str, book: Path, year: int = 1402):
+    h = hx(token)
+    sent = client.post("/upload", files={"files": (book.name, book.read_bytes())}, headers=h)
+    assert sent.status_code == 204
+    assert client.post("/target", data={"target": "sandbox"}, headers=h).status_code < 300
+    ws = re.search(r'data-ws="([0-9a-f]+)"', client.get("/check").text)
+    assert ws is not None
+    answer = client.post("/results", data={"year": str(year), "ws": ws.group(1)}, headers=h)
+    assert answer.status_code == 200
+    return ws.group(1), answer
+
+
+def ledger_rows(target: str = "sandbox") -> dict[str, tuple[str, int]]:
+    db = sqlite3.connect(simad_home() / "ledger.db")
+    try:
+        rows = db.execute(
+            "SELECT key, state, resend FROM outcomes WHERE target = ? AND kind = 'declaration'",
+            (target,),
+        ).fetchall()
+    finally:
+        db.close()
+    return {k: (s, r) for k, s, r in rows}
+
+
+def test_rejected_rows_are_resent_from_the_page_exactly_as_many_as_selected(
+    inprocess,  # noqa: F811 -- the fixture
+    rejected_1402,
+    tmp_path,
+):
+    client, token, state = inprocess
+    ws, answer = open_and_reconcile(client, token, SAMPLE)
+    page = said(answer)
+    assert not SNAKE.search(page) and not TERMINAL.search(page)
+    # Every rejected row can be ticked, and is among "all rows needing action".
+    for key in rejected_1402:
+        assert f'name="key" value="{key}"' in answer.text
+        assert f'name="needs" value="{key}"' in answer.text
+    # Two of the three ticked: the confirmation says exactly two.
+    chosen = rejected_1402[:2]
+    confirm = client.post("/resend/confirm", data={"ws": ws, "key": chosen}, headers=hx(token))
+    assert confirm.status_code == 200
+    words = said(confirm)
+    assert "2 selected rows will be sent again to" in words
+    # Besides them, the workbook's one declaration never accepted (its resident is not in the
+    # file) goes too, and the confirmation says so: it counts every row that will be sent.
+    assert "1 other row of the workbook is new or changed and will be sent too." in words
+    assert "Send 3 rows" in words
+    go = re.search(r'<form hx-post="/resend".*?</form>', confirm.text, re.S)
+    assert go is not None and go.group(0).count('name="key"') == 2
+    before = ledger_rows()
+    assert all(before[k] == ("accepted", 0) for k in chosen)
+    started = client.post("/resend", data={"ws": ws, "key": chosen}, headers=hx(token))
+    assert started.status_code == 204 and started.headers["HX-Redirect"] == "/submit"
+    job = state.latest("submit")
+    assert job is not None
+    assert job.thread is not None
+    job.thread.join(60)
+    assert job.finished is not None
+    result = job.result
+    assert result.counts.get("sent") == 2, result.counts  # the two chosen, sent again
+    assert result.counts.get("sent", 0) + result.counts.get("failed", 0) == 3  # as confirmed
+    after = ledger_rows()
+    assert all(after[k] == ("accepted", 1) for k in chosen)  # noted as a resend
+    assert after[rejected_1402[2]] == ("accepted", 0)  # the one not chosen: untouched
+    # An ordinary submission still skips every unchanged row.
+    again = run_submit(SubmitOptions([SAMPLE], target="sandbox", report=tmp_path / "again.xlsx"))
+    assert not again.counts.get("sent") and again.counts.get("unchanged")
+
+
+def test_all_rows_needing_action_is_the_rejected_and_is_counted(
+    inprocess,  # noqa: F811 -- the fixture
+    rejected_1402,
+):
+    client, token, _state = inprocess
+    ws, answer = open_and_reconcile(client, token, SAMPLE)
+    needs = re.findall(r'name="needs" value="([^"]+)"', answer.text)
+    assert sorted(needs) == sorted(rejected_1402)
+    assert "Resend all rows needing action (3)" in said(answer)
+    confirm = client.post(
+        "/resend/confirm", data={"ws": ws, "all": "1", "needs": needs}, headers=hx(token)
+    )
+    assert "3 selected rows will be sent again" in said(confirm)
+    assert "Send 4 rows" in said(confirm)  # and the one declaration never accepted
+
+
+def changed_score(folder: Path, student: str) -> Path:
+    """The sample with one declaration's clinical competence score (47.25) changed to 48."""
+    book = openpyxl.load_workbook(SAMPLE)
+    sheet = book[DECLARATIONS]
+    header = [c.value for c in sheet[1]]
+    column = header.index("نمره صلاحیت بالینی") + 1
+    who = header.index("شماره دانشجویی") + 1
+    for row in range(2, sheet.max_row + 1):
+        if str(sheet.cell(row, who).value).translate(LATIN) == student:
+            assert sheet.cell(row, column).value == 47.25
+            sheet.cell(row, column).value = 48
+    path = folder / "office.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_differences_are_named_by_the_sheets_header_with_the_residents_name(
+    rejected_1402, tmp_path, lang
+):
+    from tests.inprocess import in_process
+
+    student = rejected_1402[0].split("/")[0]
+    book = changed_score(tmp_path, student)
+    with in_process(lang) as (client, token, state):
+        _ws, answer = open_and_reconcile(client, token, book)
+        href = re.search(rf'data-key="{student}/1402">.*?href="([^"]+)"', answer.text, re.S)
+        assert href is not None
+        target = html.unescape(href.group(1))
+        shown = client.get(target.split("#")[0])
+        assert f'id="{target.split("#")[1]}"' in shown.text  # the check page shows that row
+        assert DECLARATIONS in said(shown)
+        # The workbook the page offers says the same: no key, no command, headers by name.
+        written = openpyxl.load_workbook(state.out_path("reconcile-1402.xlsx"))
+        cells = [str(c) for ws in written for row in ws.values for c in row if c is not None]
+        assert cells and not [c for c in cells if SNAKE.search(c) or TERMINAL.search(c)]
+        assert not [c for c in cells if "BaliniScore:" in c]
+    page = said(answer)
+    row = re.search(rf'<tr class="needs" data-key="{student}/1402">.*?</tr>', answer.text, re.S)
+    assert row is not None
+    cells = said(type("R", (), {"text": row.group(0)}))
+    if lang == "fa":
+        assert "نمره صلاحیت بالینی: ۴۸ ≠ ۴۷٫۲۵" in cells
+    else:
+        assert "نمره صلاحیت بالینی: 48 ≠ 47.25" in cells
+    assert "BaliniScore" not in page
+    name = re.search(r"<bdi>([^<]+)</bdi>", row.group(0))
+    assert name is not None and name.group(1).strip()  # the resident's name
+    link = re.search(r'href="(/check\?sheet=\d+&amp;page=\d+#row-\d+-\d+)"', row.group(0))
+    assert link is not None  # the file row opens the check page
+    assert not SNAKE.search(page) and not TERMINAL.search(page)
+    assert "status_" not in page and "action_" not in page
+
+
+def test_a_declaration_whose_resident_was_refused_names_the_residents_cell(tmp_path):
+    """The server refused the resident for its course code: the declaration's next step is
+    the resident's course-code cell, "sheet دستیاران, cell C<row>"."""
+    from pipeline.simad.reconcile import action, compare, local_from_inputs
+
+    book = openpyxl.load_workbook(SAMPLE, read_only=True)
+    sheet = book["دستیاران"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    course = header.index("کد رشته تحصیلی")
+    first = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    student = str(first[header.index("شماره دانشجویی")])
+    refused = {student: "کد رشته تحصیلی نامعتبر است"}
+    letter = chr(ord("A") + course)
+    for lang, cell in (
+        ("en", f"sheet دستیاران, cell {letter}2"),
+        ("fa", f"برگه دستیاران، خانه {letter}2"),
+    ):
+        with i18n.language(lang):
+            local = local_from_inputs([SAMPLE], 1402, (), None, refused)
+            lines = {ln.key[0]: ln for ln in compare(local, {})}
+            step = action(lines[student])
+        assert cell in step
+        assert "کد رشته تحصیلی نامعتبر است" in step
+        assert not TERMINAL.search(step)
