@@ -84,7 +84,8 @@ def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path
 
         # Only the invalid rows; click the red national code and type a valid one.
         page.click("#only-invalid")
-        page.wait_for_selector("#rows tbody tr >> nth=0")
+        page.wait_for_selector("#only-invalid[aria-current]")  # the filtered sheet is in
+        page.wait_for_selector("#rows[data-ready] td.error")
         assert page.locator("#rows tbody tr").count() == 4
         bad = page.locator("#rows td.error", has_text="0012345678")
         bad.click()

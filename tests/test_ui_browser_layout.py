@@ -128,6 +128,7 @@ def test_a_cell_fixed_by_keyboard_alone(browser):
         page = browser.new_page(viewport=SMALL)
         open_sample(page, address)
         page.click("#only-invalid")
+        page.wait_for_selector("#only-invalid[aria-current]")  # the filtered sheet is in
         page.wait_for_selector("#rows[data-ready] td.error")
 
         # Tab from the top of the page reaches the grid on its first red cell.
