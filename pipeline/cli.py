@@ -688,7 +688,8 @@ def runs(
 ) -> None:
     """List past submission runs with their target, state and counts (from the ledger).
 
-    A run whose process is gone while it was still running shows as `interrupted`.
+    How each run ended reads as on the Runs page: finished, stopped by the clerk, interrupted,
+    login refused or stopped by an error, with the reason.
     """
     from pipeline.commands.runs import list_runs, rebuild_report
 
@@ -708,7 +709,9 @@ def runs(
     # and paths a user needs to copy.
     for r in rows:
         target = describe_target(r.target, short=True)
-        typer.echo(f"{r.id}  {when(r.started_at)}  {target}  {word(r.state)}")
+        typer.echo(f"{r.id}  {when(r.started_at)}  {target}  {r.ending_words}")
+        if r.reason:
+            typer.echo(f"    {t('ui_run_reason')}: {r.reason}")
         typer.echo(f"    {counts_text(r.counts)}")
         if r.report:
             typer.echo(f"    {t('submit_report', path=r.report)}")

@@ -3,6 +3,7 @@ Playwright (which cannot download its browsers here), or nothing when none is in
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from pathlib import Path
@@ -32,6 +33,24 @@ def chromium_path() -> str | None:
 
 def launch(playwright):  # -> playwright Browser
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+
+
+_DROP = """(files) => {
+  const transfer = new DataTransfer();
+  for (const [name, b64] of files) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    transfer.items.add(new File([bytes], name));
+  }
+  return transfer;
+}"""
+
+
+def drop(page, files: list[tuple[str, bytes]], target: str = "#drop") -> None:
+    """Drop ``files`` (name, content) on the start page's drop zone, as a mouse would."""
+    named = [[name, base64.b64encode(data).decode()] for name, data in files]
+    page.dispatch_event(target, "drop", {"dataTransfer": page.evaluate_handle(_DROP, named)})
 
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"

@@ -136,6 +136,20 @@ JPEG = (
 )
 
 
+@pytest.fixture
+def browser():
+    """Headless Chromium for a browser test; the test is skipped where none is installed."""
+    from .browser import chromium_path, launch
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium chromium-driver)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own SIMAD_HOME and no stray credentials or log output."""

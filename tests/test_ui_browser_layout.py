@@ -5,7 +5,6 @@ keyboard alone (Tab and the arrow keys to a red cell, Enter, type, Enter, Escape
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import pytest
@@ -13,27 +12,12 @@ import pytest
 from pipeline.web.server import running
 from schemas.identifiers import national_code_check_digit
 
-from .browser import chromium_path, launch
+from .browser import drop
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
 SMALL = {"width": 1024, "height": 768}
 OFFICE = {"width": 1366, "height": 768}
 PAGES = ("/", "/check", "/submit", "/runs", "/results", "/maxa")
-
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None,
-    reason="no Chromium on this machine (apt-get install chromium chromium-driver)",
-)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-DROP = """(b64) => {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], "sample.xlsx"));
-  return transfer;
-}"""
 
 WIDE = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 SEEN = """(el) => {
@@ -48,14 +32,6 @@ FOCUSED = """() => {
 }"""
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
 def open_sample(page, address: str, *, signed_in: bool = False) -> str:
     """Signed in (by the one-time ``address`` unless ``signed_in``), the sandbox chosen, the
     sample dropped: on the check page. The app's home."""
@@ -63,8 +39,7 @@ def open_sample(page, address: str, *, signed_in: bool = False) -> str:
     page.check("input[value=sandbox]")
     page.click("form[hx-post='/target'] button")
     page.wait_for_selector("#sandbox-banner")
-    data = base64.b64encode(SAMPLE.read_bytes()).decode()
-    page.dispatch_event("#drop", "drop", {"dataTransfer": page.evaluate_handle(DROP, data)})
+    drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
     page.wait_for_url("**/check")
     page.wait_for_selector("#rows td.error")
     return address.split("/?")[0]

@@ -4,7 +4,6 @@ results page, the confirmation saying how many, the run sending exactly them."""
 
 from __future__ import annotations
 
-import base64
 import re
 from pathlib import Path
 
@@ -17,25 +16,10 @@ from pipeline.core.config import simad_home
 from pipeline.core.status import Reconciliation
 from pipeline.web.server import running
 
-from .browser import chromium_path, launch
+from .browser import drop
 from .test_ui_reconcile import of_year
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
-
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None,
-    reason="no Chromium on this machine (apt-get install chromium chromium-driver)",
-)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-DROP = """([b64, name]) => {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], name));
-  return transfer;
-}"""
 
 
 @pytest.fixture
@@ -50,19 +34,9 @@ def rejected_1402() -> None:
         review(1402, student_number=student, status="2", reason="مدارک ناقص است")
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-def drop(page, path: Path) -> None:
+def drop_book(page, path: Path) -> None:
     page.goto(re.sub(r"^(https?://[^/]+)/.*$", r"\1/", page.url))
-    data = base64.b64encode(path.read_bytes()).decode()
-    transfer = page.evaluate_handle(DROP, [data, path.name])
-    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    drop(page, [(path.name, path.read_bytes())])
     page.wait_for_url("**/check")
 
 
@@ -85,7 +59,7 @@ def test_another_years_workbook_then_a_resend_of_rejected_rows(rejected_1402, br
         page.wait_for_selector("#sandbox-banner")
 
         # A 1404 workbook open, year 1405 reconciled: said plainly, the ledger offered.
-        drop(page, of_year(tmp_path, 1404))
+        drop_book(page, of_year(tmp_path, 1404))
         reconcile(page, 1405)
         text = page.inner_text("#reconcile")
         assert "holds no declaration of year 1405 (it holds 1404)" in text
@@ -95,11 +69,24 @@ def test_another_years_workbook_then_a_resend_of_rejected_rows(rejected_1402, br
         assert "1405" in page.inner_text("#reconcile-source")
 
         # The sample open, 1402 reconciled: the three rejected rows can be sent again.
-        drop(page, SAMPLE)
+        drop_book(page, SAMPLE)
         reconcile(page, 1402)
         button = page.locator("#resend-all")
         assert "(3)" in button.inner_text()
         button.click()
+        page.wait_for_selector("#resend-plan")
+        # Cancel by keyboard: the confirmation has the focus, Tab reaches Cancel, Enter
+        # closes it with nothing sent, and the focus is back on the button that asked.
+        focused = "document.activeElement && document.activeElement.id"
+        assert page.evaluate(focused) == "resend-plan"
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate(focused) == "resend-cancel"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#resend-plan", state="detached")
+        assert page.evaluate(focused) == "resend-all"
+        assert state.latest("submit") is None  # nothing sent
+        page.keyboard.press("Enter")  # asked again, from the keyboard
         page.wait_for_selector("#resend-plan")
         count = page.inner_text("#resend-count")
         assert count.startswith("3 selected rows will be sent again")

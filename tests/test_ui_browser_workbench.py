@@ -4,33 +4,14 @@ one), and dropping another workbook over it asks first."""
 
 from __future__ import annotations
 
-import base64
-
-import pytest
-
 from schemas.identifiers import national_code_check_digit
 
-from .browser import chromium_path, launch
-from .test_ui_browser import DROP, SAMPLE
-
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None,
-    reason="no Chromium on this machine (apt-get install chromium chromium-driver)",
-)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
+from .browser import drop
+from .test_ui_browser import SAMPLE
 
 
 def drop_sample(page) -> None:
-    transfer = page.evaluate_handle(DROP, base64.b64encode(SAMPLE.read_bytes()).decode())
-    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
 
 
 def test_a_fix_survives_a_reload_and_a_closed_browser_and_a_drop_asks_first(browser):
@@ -80,5 +61,19 @@ def test_a_fix_survives_a_reload_and_a_closed_browser_and_a_drop_asks_first(brow
         page.click("#answer-cancel")
         page.wait_for_url("**/check")
         assert "1 correction" in page.inner_text("#work .meta")
+
+        page.goto(f"{base}/")
+        drop_sample(page)  # asked again; this time the download is taken
+        page.wait_for_url("**/unsaved")
+        assert page.get_attribute("#unsaved-count", "data-count") == "1"
+        assert page.inner_text("#answer-go").strip() == "Replace anyway"
+        with page.expect_download():
+            page.click("#unsaved-download-0")
+        page.wait_for_selector("#unsaved-count[data-count='0']")  # the page says so at once
+        assert "nothing will be lost" in page.inner_text("#unsaved")
+        assert page.inner_text("#answer-go").strip() == "Open sample.xlsx"
+        page.click("#answer-go")  # the form still answers after being drawn again
+        page.wait_for_url("**/check")
+        assert "1 correction" not in page.inner_text("#work .meta")
         again.close()
     state.close()

@@ -144,3 +144,60 @@ def test_pull_keeps_the_page(page):
     assert 'data-events="' not in card  # finished: drawn again in place, no reload
     assert words(lang, "۱۰", "10 codes stored") in card and "<html" not in card
     no_key(card)
+
+
+def test_an_unknown_terminology_says_so_and_lists_the_known_ones(page):
+    client, h, lang, _state = page
+    for action, form in (("lookup", {}), ("validate", {"value": "X"})):
+        told = client.post(
+            f"/maxa/{action}", data={"terminology": "FOO", "code": "1", **form}, headers=h
+        )
+        assert told.status_code == 400, told.text
+        assert 'id="answer"' in told.text and "HX-Retarget" not in told.headers
+        assert words(lang, "شناخته نیست", "unknown") in told.text
+        for name in ("eRX", "IRC", "ICD10"):
+            assert name in told.text
+        assert words(lang, "پیدا نشد", "not found") not in told.text
+        no_key(told.text)
+    # the name as the service spells it, case aside
+    found = client.post("/maxa/lookup", data={"terminology": "erx", "code": "60281"}, headers=h)
+    assert found.status_code == 200 and "MOMETASONE FUROATE" in found.text
+
+
+def test_offline_a_code_the_mirrors_version_lacks_is_not_called_unknown(page):
+    """The mirror holds the latest version only: a retired code is not in it, which is all
+    the mirror knows; online, the service says it was retired."""
+    client, h, lang, state = page
+    client.post("/maxa/pull", data={"terminology": "eRX"}, headers=h)
+    finished(state)
+    told = client.post(
+        "/maxa/lookup", data={"terminology": "eRX", "code": "60045", "offline": "on"}, headers=h
+    )
+    assert told.status_code == 200, told.text
+    assert "11000" in told.text
+    assert words(lang, "شاید کنار گذاشته شده", "may have been retired") in told.text
+    assert words(lang, "«بدون اینترنت»", "“Offline”") in told.text
+    assert words(lang, "پیدا نشد", "was not found") not in told.text
+    no_key(told.text)
+    # a terminology the mirror does not hold, offline: the mirror's list
+    other = client.post(
+        "/maxa/lookup", data={"terminology": "IRC", "code": "1", "offline": "on"}, headers=h
+    )
+    assert other.status_code == 400
+    assert words(lang, "در آینه محلی نیست", "not in the local mirror") in other.text
+    assert "eRX" in other.text
+    no_key(other.text)
+
+
+def test_the_maxa_page_names_the_maxa_target(page):
+    client, h, lang, _state = page
+    client.post("/target", data={"target": "remote", "address": "http://127.0.0.1:8791"}, headers=h)
+    checked = client.get("/check").text
+    assert "http://127.0.0.1:8791" in checked  # SIMAD's target on SIMAD's pages
+    maxa = client.get("/maxa").text
+    assert "http://127.0.0.1:8791" not in maxa
+    banner = re.search(r'<div class="banner[^"]*" role="status"[^>]*>([^<]*)</div>', maxa)
+    assert banner is not None, maxa[:2000]
+    assert words(lang, "مقصد MAXA", "MAXA target") in banner.group(1)
+    assert words(lang, "شبیه‌ساز محلی MAXA", "local MAXA simulator") in banner.group(1)
+    no_key(maxa)

@@ -15,6 +15,7 @@ from tests.inprocess import in_process
 
 from .conftest import JPEG
 from .test_ui import SAMPLE
+from .test_ui_unsaved import fix_one
 
 GOOD = JPEG + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 300
@@ -105,3 +106,156 @@ def test_a_bad_zip_is_refused_with_a_sentence_and_nothing_kept(inprocess):
     assert answer.status_code == 400
     assert "cannot be read" in said(answer) and "Traceback" not in answer.text
     assert not any(state.photos.glob("*.jpg"))
+
+
+# -- photos kept with the workbook --------------------------------------------------------------
+
+
+def counts(client) -> tuple[str, ...]:
+    page = client.get("/check").text
+    found = re.search(r'id="photos-summary" data-present="(\d+)"', page)
+    send = re.search(r'id="photos-send" data-send="(\d+)"', page)
+    return (found.group(1) if found else "-", send.group(1) if send else "-")
+
+
+def test_photos_are_held_with_the_workbook_owner_only_and_survive_a_restart():
+    with in_process("en") as (client, token, state):
+        h = {"x-csrf-token": token}
+        files = [
+            ("files", ("sample.xlsx", SAMPLE.read_bytes())),
+            ("files", ("10000001.jpg", GOOD)),
+        ]
+        assert client.post("/upload", files=files, headers=h).status_code < 300
+        client.post("/upload", files={"files": ("10000002.jpg", GOOD)}, headers=h)  # added
+        held = simad_home() / "workbench" / "photos"
+        assert sorted(p.name for p in held.glob("*.jpg")) == ["10000001.jpg", "10000002.jpg"]
+        assert held.stat().st_mode & 0o077 == 0
+        assert all(p.stat().st_mode & 0o077 == 0 for p in held.iterdir())
+        assert not any((state.folder / "photos").glob("*.jpg"))  # none left waiting
+    with in_process("en") as (client, token, state):  # the app started again
+        assert state.workspace is not None
+        assert counts(client) == ("2", "2")
+
+
+def test_a_drop_sent_in_several_requests_waits_for_its_workbook():
+    with in_process("en") as (client, token, state):
+        h = {"x-csrf-token": token}
+        for name in ("10000001.jpg", "10000002.jpg"):  # photos first, marked: books follow
+            answer = client.post(
+                "/upload", files={"files": (name, GOOD)}, data={"staged": "1"}, headers=h
+            )
+            assert answer.status_code < 300
+        assert sorted(p.name for p in (state.folder / "photos").glob("*.jpg")) == [
+            "10000001.jpg",
+            "10000002.jpg",
+        ]
+        client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+        assert counts(client) == ("2", "2")
+        assert not any((state.folder / "photos").glob("*.jpg"))
+
+
+def test_photos_dropped_before_the_workbook_stay_with_it():
+    with in_process("en") as (client, token, _state):
+        h = {"x-csrf-token": token}
+        client.post("/upload", files={"files": ("10000001.jpg", GOOD)}, headers=h)
+        assert "1 photo kept" in said(client.get("/"))
+        client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+        assert counts(client) == ("1", "1")
+
+
+def test_replacing_the_workbook_replaces_its_photos():
+    with in_process("en") as (client, token, state):
+        h = {"x-csrf-token": token}
+        files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000001.jpg", GOOD))]
+        client.post("/upload", files=files, headers=h)
+        assert counts(client) == ("1", "1")
+        files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000002.jpg", GOOD))]
+        client.post("/upload", files=files, headers=h)  # another workbook, with its photo
+        assert [p.name for p in state.photos.glob("*.jpg")] == ["10000002.jpg"]
+        client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+        assert counts(client) == ("-", "-")  # replaced by a workbook alone: no photos left
+        assert "No photos dropped" in said(client.get("/check"))
+
+
+def test_remove_photos_keeps_the_workbook_and_close_removes_them():
+    with in_process("en") as (client, token, state):
+        h = {"x-csrf-token": token}
+        files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000001.jpg", GOOD))]
+        client.post("/upload", files=files, headers=h)
+        ws = state.workspace
+        assert 'hx-post="/photos/remove"' in client.get("/check").text
+        answer = client.post("/photos/remove", data={"ws": ws.id}, headers=h)
+        assert answer.status_code < 300 and answer.url.path == "/check"
+        assert state.workspace is ws and counts(client) == ("-", "-")
+        client.post("/upload", files={"files": ("10000001.jpg", GOOD)}, headers=h)
+        assert counts(client) == ("1", "1")
+        client.post("/close", data={"ws": ws.id}, headers=h)
+        assert state.workspace is None
+        assert not (simad_home() / "workbench" / "photos").exists()
+        assert "photo kept" not in said(client.get("/"))
+
+
+def test_the_replace_question_names_the_photos_and_cancel_drops_the_new_ones():
+    with in_process("en") as (client, token, state):
+        h = {"x-csrf-token": token}
+        files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000001.jpg", GOOD))]
+        client.post("/upload", files=files, headers=h)
+        fix_one(client, token, state)  # a correction in no downloaded file
+        ws = state.workspace
+        files = [("files", ("other.xlsx", SAMPLE.read_bytes())), ("files", ("10000002.jpg", GOOD))]
+        answer = client.post("/upload", files=files, headers=h)
+        assert answer.url.path == "/unsaved"
+        assert "The photo dropped for it is removed too." in said(answer)
+        assert (state.folder / "photos" / "10000002.jpg").exists()  # waiting with its workbook
+        client.post("/unsaved", data={"answer": "cancel", "ws": ws.id}, headers=h)
+        assert state.workspace is ws
+        assert not (state.folder / "photos" / "10000002.jpg").exists()
+        assert [p.name for p in state.photos.glob("*.jpg")] == ["10000001.jpg"]
+
+        client.post("/upload", files=files, headers=h)  # again; this time replaced
+        client.post("/unsaved", data={"answer": "replace", "ws": ws.id}, headers=h)
+        assert state.workspace is not ws
+        assert [p.name for p in state.photos.glob("*.jpg")] == ["10000002.jpg"]
+
+
+def test_the_count_to_send_leaves_out_photos_accepted_unchanged(inprocess):
+    client, token, state = inprocess
+    h = {"x-csrf-token": token}
+    client.post("/target", data={"target": "sandbox"}, headers=h)
+    files = [
+        ("files", ("sample.xlsx", SAMPLE.read_bytes())),
+        ("files", ("10000001.jpg", GOOD)),
+        ("files", ("10000002.jpg", GOOD)),
+    ]
+    client.post("/upload", files=files, headers=h)
+    assert counts(client) == ("2", "2")
+    sent_run(client, token, state)
+    page = client.get("/check")
+    assert counts(client) == ("2", "0")
+    assert "2 photos were accepted unchanged by this target before" in said(page)
+    changed = GOOD[:-2] + b"\x01" + GOOD[-2:]
+    client.post("/upload", files={"files": ("10000002.jpg", changed)}, headers=h)
+    assert counts(client) == ("2", "1")
+
+
+def test_each_photo_is_read_once_until_it_changes(inprocess, monkeypatch):
+    from pipeline.sheets import photos as photo_files
+
+    client, token, _state = inprocess
+    h = {"x-csrf-token": token}
+    files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000001.jpg", GOOD))]
+    client.post("/upload", files=files, headers=h)
+    reads: list[str] = []
+    real = photo_files.read_photo
+
+    def counted(path):
+        reads.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(photo_files, "read_photo", counted)
+    for _ in range(3):
+        assert counts(client) == ("1", "1")
+    assert reads == []  # read when it arrived at the first page, not at every page
+    client.post("/upload", files={"files": ("10000001.jpg", GOOD + b"\x00")}, headers=h)
+    assert counts(client) == ("1", "1") and counts(client) == ("1", "1")
+    assert reads == ["10000001.jpg"]  # changed: read once again

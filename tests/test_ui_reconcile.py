@@ -27,7 +27,8 @@ def hx(token: str) -> dict[str, str]:
 
 def said(response) -> str:
     """The page's text as a person reads it, tags left out."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", response.text)))
+    inline = re.sub(r"</?bdi>", "", response.text)  # an isolated name is part of its sentence
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", inline)))
 
 
 def of_year(folder: Path, year: int) -> Path:

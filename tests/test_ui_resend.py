@@ -206,3 +206,153 @@ def test_a_declaration_whose_resident_was_refused_names_the_residents_cell(tmp_p
         assert cell in step
         assert "کد رشته تحصیلی نامعتبر است" in step
         assert not TERMINAL.search(step)
+
+
+def reconcile_against_ledger(client, token: str, year: int = 1402):
+    h = hx(token)
+    assert client.post("/target", data={"target": "sandbox"}, headers=h).status_code < 300
+    answer = client.post("/results", data={"year": str(year), "against": "ledger"}, headers=h)
+    assert answer.status_code == 200
+    assert 'name="source" value="ledger"' in answer.text or "resend-open" in answer.text
+    return answer
+
+
+def test_ledger_rows_are_resent_from_the_files_their_page_run_kept(
+    inprocess,  # noqa: F811 -- the fixture
+):
+    """A run from the page keeps what it sent; reconciled against the ledger (nothing open),
+    its rejected rows are resent from those kept files, exactly as many as confirmed."""
+    client, token, state = inprocess
+    h = hx(token)
+    sent = client.post("/upload", files={"files": ("office.xlsx", SAMPLE.read_bytes())}, headers=h)
+    assert sent.status_code == 204
+    client.post("/target", data={"target": "sandbox"}, headers=h)
+    ws = state.workspace.id
+    assert client.post("/submit", data={"ws": ws}, headers=h).status_code == 204
+    job = state.latest("submit")
+    job.thread.join(60)
+    first_run = job.result.run_id
+    kept = list((simad_home() / "runs" / first_run).rglob("office.xlsx"))
+    assert kept, "a page run keeps what it sent"
+    matched = run_reconcile(1402, [SAMPLE], target="sandbox", report_path=simad_home() / "r.xlsx")
+    chosen = [ln.key[0] for ln in matched.lines if ln.category == Reconciliation.MATCHED][:2]
+    for student in chosen:
+        review(1402, student_number=student, status="2", reason="مدارک ناقص است")
+    keys = [f"{s}/1402" for s in chosen]
+    client.post("/close", data={"ws": ws}, headers=h)
+    assert state.workspace is None
+    answer = reconcile_against_ledger(client, token)
+    needs = sorted(re.findall(r'name="needs" value="([^"]+)"', answer.text))
+    assert needs == sorted(keys)
+    for key in keys:
+        assert f'name="key" value="{key}"' in answer.text
+    assert "resend-open" not in answer.text and not TERMINAL.search(said(answer))
+    confirm = client.post("/resend/confirm", data={"source": "ledger", "key": keys[:1]}, headers=h)
+    assert confirm.status_code == 200, said(confirm)
+    words = said(confirm)
+    assert "1 selected row will be sent again to" in words
+    assert 'id="resend-cancel"' in confirm.text and 'name="source" value="ledger"' in confirm.text
+    go = re.search(r"Send (\d+) rows?", words)
+    assert go is not None
+    started = client.post("/resend", data={"source": "ledger", "key": keys[:1]}, headers=h)
+    assert started.status_code == 204 and started.headers["HX-Redirect"] == "/submit"
+    again = state.latest("submit")
+    assert again is not job and again.thread is not None
+    again.thread.join(60)
+    result = again.result
+    assert result.counts.get("sent", 0) + result.counts.get("failed", 0) == int(go.group(1))
+    assert result.counts.get("sent", 0) >= 1
+    after = ledger_rows()
+    assert after[keys[0]] == ("accepted", 1)  # noted as a resend
+    assert after[keys[1]] == ("accepted", 0)  # not chosen: untouched
+    # The resend's own run keeps its files too, so its report can be written again.
+    assert list((simad_home() / "runs" / result.run_id).rglob("office.xlsx"))
+
+
+def test_ledger_rows_whose_files_are_gone_name_the_workbook_to_open(
+    inprocess,  # noqa: F811 -- the fixture
+    tmp_path,
+):
+    """When the files the sending run kept are gone or changed, the page says plainly which
+    workbook to open, with a link to the start page; nothing can be resent from the ledger."""
+    client, token, _state = inprocess
+    book = tmp_path / "office-1402.xlsx"
+    book.write_bytes(SAMPLE.read_bytes())
+    run_submit(SubmitOptions([book], target="sandbox", report=tmp_path / "s.xlsx"))
+    matched = run_reconcile(1402, [book], target="sandbox", report_path=tmp_path / "r.xlsx")
+    student = next(ln.key[0] for ln in matched.lines if ln.category == Reconciliation.MATCHED)
+    review(1402, student_number=student, status="2", reason="مدارک ناقص است")
+    changed = openpyxl.load_workbook(book)
+    changed.active["A1"].comment = None
+    changed.save(book)  # the same name, another content: its sha256 no longer matches
+    answer = reconcile_against_ledger(client, token)
+    assert 'id="resend-open"' in answer.text
+    assert "<bdi>office-1402.xlsx</bdi>" in answer.text
+    assert re.search(r'<a href="/" id="resend-open-start">', answer.text)
+    assert "open office-1402.xlsx on the start page" in said(answer)
+    assert 'name="key"' not in answer.text and 'id="resend-all"' not in answer.text
+    refused = client.post(
+        "/resend/confirm", data={"source": "ledger", "key": [f"{student}/1402"]}, headers=hx(token)
+    )
+    assert refused.status_code == 200 and 'id="resend-refused"' in refused.text
+    assert not TERMINAL.search(said(refused))
+    book.unlink()  # gone altogether: the same words
+    answer = reconcile_against_ledger(client, token)
+    assert "open office-1402.xlsx on the start page" in said(answer)
+
+
+def test_the_confirmation_counts_what_the_run_counts_in_persian(
+    inprocess,  # noqa: F811 -- the fixture
+    rejected_1402,
+):
+    """The confirmation's number is the job's total, planned by the engine's own plan; the
+    rows named with the catalogue's list and Persian digits, those not sent said with why."""
+    client, token, state = inprocess
+    client.post("/lang", data={"lang": "fa"}, headers=hx(token))
+    ws, _answer = open_and_reconcile(client, token, SAMPLE)
+    chosen = sorted(rejected_1402[:2])
+    confirm = client.post("/resend/confirm", data={"ws": ws, "key": chosen}, headers=hx(token))
+    assert confirm.status_code == 200
+    words = said(confirm)
+    go = re.search(r"ارسال ([۰-۹]+) ردیف", words)
+    assert go is not None, words
+    promised = int(go.group(1).translate(LATIN))
+    shown = "، ".join(k.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) for k in chosen)
+    assert shown in words and ", " not in words.split("ارسال دوباره", 1)[-1], words
+    assert "ردیف نامعتبر فایل ارسال نمی‌شود" in words  # the sample's invalid rows, said
+    client.post("/resend", data={"ws": ws, "key": chosen}, headers=hx(token))
+    job = state.latest("submit")
+    job.thread.join(60)
+    snapshot = job.snapshot()
+    assert snapshot["total"] == promised, (snapshot, job.result.counts)
+    assert snapshot["done"] == promised
+    counts = job.result.counts
+    assert counts.get("sent", 0) + counts.get("failed", 0) == promised
+    # The declarations not sent are those the confirmation named, with why.
+    blocked = re.search(r'<ul class="found" id="resend-blocked">(.*?)</ul>', confirm.text, re.S)
+    assert blocked is not None and counts.get("not_sent") == blocked.group(1).count("<li>")
+    assert "ردیف دستیار آن" in blocked.group(1)
+
+
+def test_a_workbook_without_the_years_rows_offers_no_resend(
+    inprocess,  # noqa: F811 -- the fixture
+):
+    """No row of the year in the open workbook: no row to tick, hence no resend button; a
+    confirmation asked without a row is answered in its own place, never an HTTP error."""
+    client, token, _state = inprocess
+    run_submit(SubmitOptions([SAMPLE], target="sandbox", report=simad_home() / "s.xlsx"))
+    book = openpyxl.load_workbook(SAMPLE)
+    sheet = book[DECLARATIONS]
+    sheet.delete_rows(2, sheet.max_row)  # the residents only: no declaration of any year
+    other = simad_home() / "residents-only.xlsx"
+    book.save(other)
+    ws, answer = open_and_reconcile(client, token, other)
+    assert 'id="reconcile-lines"' in answer.text  # the server's rows are listed
+    assert 'name="key"' not in answer.text
+    assert 'id="resend-selected"' not in answer.text and 'id="resend-all"' not in answer.text
+    confirm = client.post("/resend/confirm", data={"ws": ws}, headers=hx(token))
+    assert confirm.status_code == 200 and "HX-Retarget" not in confirm.headers
+    assert 'id="resend-refused"' in confirm.text and 'role="alert"' in confirm.text
+    started = client.post("/resend", data={"ws": ws}, headers=hx(token))
+    assert started.status_code == 200 and 'id="resend-refused"' in started.text
+    assert 'id="resend-confirm"' in answer.text  # where the refusal is said: by the buttons

@@ -13,11 +13,13 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -25,6 +27,7 @@ import pytest
 from pipeline.core.i18n import MESSAGES, face, language, plain, t
 from tests.inprocess import InProcess, in_process
 from tests.test_ui import SAMPLE
+from tests.test_ui_unsaved import fix_one
 
 TERMINAL = re.compile(r"\bsimad [a-z]+|(?<![\w-])--[a-z]")
 FILE_NAME = re.compile(r"[^\s«»()'\"،,:]+\.(?:xlsx|xlsm|xls|ods|csv|jpg|jpeg|zip)\b")
@@ -37,9 +40,6 @@ NAMES |= {"Enter", "Esc", "Tab", "Shift"}  # keys of the keyboard
 NAMES |= {"xlsx", "xlsm", "xls", "ods", "csv", "CSV", "jpg", "zip", "Excel", "simad-sync"}
 ISOLATING = {"bdi", "code", "kbd", "option", "script", "style", "template"}
 HEADINGS = {"th", "dt", "h1", "h2", "h3", "summary", "legend", "button", "label"}
-# The guide sheet a workbook filled in from an older template carries: the clerk's own sheet,
-# kept as it is in the corrected copy.
-GUIDES = frozenset(MESSAGES["template_guide"].values())
 OFFLINE = {"terminology": "eRX", "offline": "on"}  # nothing mirrored: the pull button is named
 VOID = {"br", "input", "img", "meta", "link", "hr", "wbr", "source", "col", "area", "base"}
 
@@ -188,7 +188,7 @@ def crawl(lang: str) -> Crawl:
         found.add("check (invalid)", client.get(f"/check?ws={ws}&only=invalid", headers=hx))
         found.add("cell", client.get(cell_url(check.text, ws), headers=hx))
         corrected = client.get(f"/download/corrected?file=0&ws={ws}").content
-        found.books["corrected"] = workbook_text(corrected, skip=GUIDES)  # the clerk's guide
+        found.books["corrected"] = workbook_text(corrected)  # the sample's guide sheet too
         found.books["report"] = workbook_text(client.get(f"/download/report?ws={ws}").content)
         found.add("start (open)", client.get("/"))
         client.post("/target", data={"target": "sandbox"}, headers=h)
@@ -200,6 +200,14 @@ def crawl(lang: str) -> Crawl:
         found.add("events", events_text(client, job.id))
         found.add("runs", client.get("/runs"))
         found.add("results", client.get("/results"))
+        reconciled = client.post("/results", data={"year": "1402", "ws": ws}, headers=hx)
+        found.add("results (reconciled)", reconciled)
+        keys = re.findall(r'name="key" value="([^"]+)"', reconciled.text)
+        assert keys, "no row of the reconciliation can be resent"
+        resend = client.post("/resend/confirm", data={"ws": ws, "key": keys[:2]}, headers=hx)
+        found.add("resend confirmation", resend)
+        ledger = {"year": "1402", "against": "ledger"}
+        found.add("results (ledger)", client.post("/results", data=ledger, headers=hx))
         found.add("maxa", client.get("/maxa"))
         for name, url, data in (
             ("lookup", "/maxa/lookup", {"terminology": "eRX", "code": "60281"}),
@@ -215,6 +223,11 @@ def crawl(lang: str) -> Crawl:
         pull = state.latest("pull")
         pull.thread.join(60)
         found.add("pull", client.get("/maxa?part=pull", headers=hx))
+        fix_one(client, token, state)  # a correction in no downloaded file
+        found.add("unsaved (close)", client.get("/unsaved?close=1"))
+        other = ("other.xlsx", SAMPLE.read_bytes())
+        client.post("/upload", files={"files": other}, headers=h)
+        found.add("unsaved (replace)", client.get("/unsaved"))
         found.add("not found", client.get("/no-such-page"))
         found.add("report gone", client.get("/runs/nope/report"))
         found.add("no template", client.get("/template/nope"))
@@ -223,8 +236,17 @@ def crawl(lang: str) -> Crawl:
 
 
 @pytest.fixture(scope="module", params=["fa", "en"])
-def pages(request) -> Iterator[tuple[str, Crawl]]:
-    yield request.param, crawl(request.param)
+def pages(request, tmp_path_factory) -> Iterator[tuple[str, Crawl]]:
+    """Each language's crawl in a SIMAD_HOME of its own (a workbook held open by one crawl,
+    or its ledger, never seen by the other)."""
+    from pipeline.core import config
+
+    home = tmp_path_factory.mktemp(f"home-{request.param}")
+    with mock.patch.dict(os.environ, {"SIMAD_HOME": str(home)}):
+        config.reset_settings_cache()
+        found = crawl(request.param)
+    config.reset_settings_cache()
+    yield request.param, found
 
 
 def test_every_page_speaks_the_pages_own_words(pages):
@@ -247,6 +269,8 @@ def test_the_checks_can_fail():
     assert faults("x", "<p>send it with simad submit --force</p>", "en")
     assert faults("x", "<p>status: not_sent</p>", "en")
     assert faults("x", "<table><tr><th>status</th></tr></table>", "en")
+    assert faults("x", "<table><thead><tr><th>student number</th></tr></thead></table>", "en")
+    assert not faults("x", "<table><tr><th>Student number</th></tr></table>", "en")
     assert faults("x", "<p>ارسال شد: sent</p>", "fa")
     assert faults("x", "<p>فایل 14010007.jpg</p>", "fa")  # shown «jpg.14010007» in RTL
     assert not faults("x", "<p>ارسال شد <bdi>sample.xlsx</bdi> <bdi>Server said no</bdi></p>", "fa")
@@ -273,3 +297,18 @@ def test_every_page_wording_is_whole_and_names_no_command():
                 continue
             assert not TERMINAL.search(page), key
             assert set(fields.findall(page)) <= set(fields.findall(entry[lang])), key
+
+
+def test_a_name_inside_a_sentence_is_isolated_and_escaped():
+    """A file name or an address inside a Persian sentence (the earlier run's label, the
+    reconciliation's source) is in <bdi>, escaped like the sentence around it."""
+    from pipeline.web.routes.submit import isolated
+
+    with language("fa"):
+        said = str(isolated("ui_job_other_target", when="دیروز", target="https://x.example/<a>"))
+    assert "<bdi>https://x.example/&lt;a&gt;</bdi>" in said
+    assert not faults("x", f"<p>{said}</p>", "fa")
+    with language("en"):
+        named = str(isolated("ui_resend_open", files="14010007.xlsx"))
+    assert "<bdi>14010007.xlsx</bdi>" in named and "<a>" not in named
+    assert faults("x", "<p>open 14010007.xlsx on the start page</p>", "en")

@@ -139,3 +139,27 @@ def test_runs_report_writes_the_report_of_a_page_run_again_after_the_app_stopped
 
     rows = openpyxl.load_workbook(first).worksheets[1].iter_rows(values_only=True)
     assert any(FIXED in row for row in rows)  # the corrected value, as it was sent
+
+
+def test_a_page_run_refused_before_it_starts_leaves_no_run_folder():
+    from filelock import FileLock
+
+    from pipeline.simad.runlock import lock_path
+
+    with in_process("en") as (client, token, state):
+        assert client.post("/target", data={"target": "sandbox"}, headers=hx(token)).status_code
+        open_and_fix(client, token, state)
+        runs = simad_home() / "runs"
+        before = set(runs.iterdir()) if runs.is_dir() else set()
+        held = FileLock(str(lock_path(simad_home(), state.target)), timeout=0)
+        held.acquire()  # another run to the same target going
+        try:
+            client.post("/submit", data={"ws": state.workspace.id}, headers=hx(token))
+            job = state.latest("submit")
+            assert job is not None and job.thread is not None
+            job.thread.join(60)
+        finally:
+            held.release()
+        assert job.error is not None and job.result is None
+        after = set(runs.iterdir()) if runs.is_dir() else set()
+        assert after == before  # no empty runs/<run id>/ left behind

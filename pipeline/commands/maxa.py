@@ -15,7 +15,7 @@ from pipeline.commands.targets import open_maxa
 from pipeline.core.config import MaxaCredentials, simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, MirrorError, SimadError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import listing, t
 from pipeline.core.result import Result
 from pipeline.maxa.check import Checked, check_lists, read_lists, write_check_report
 from pipeline.maxa.client import MaxaClient, Term, Version
@@ -211,6 +211,8 @@ class Told:
             return a.sentence()
         if self.last is not None:
             text = t("maxa_told_retired", last=self.last, official=self.official, **where)
+        elif self.official is None and a.source == "mirror":  # an earlier version may have had it
+            return t("maxa_told_not_in_mirror", **where)
         elif self.official is None:
             text = t("maxa_told_unknown", **where)
         elif a.valid is None:
@@ -260,6 +262,19 @@ def explained(
         if found_name is not None:
             return Told(answer, found_name, latest.version, earlier.version)
     return Told(answer, None, latest.version)
+
+
+def known_terminology(terminology: str, known: list[str], *, offline: bool = False) -> str:
+    """``terminology`` as ``known`` spells it (case aside): the service's list, or the
+    mirror's when ``offline``; ``ConfigError`` naming the known ones when it is none of them
+    (nothing known: nothing to check against, the name as typed)."""
+    if not known or terminology in known:
+        return terminology
+    found = next((k for k in known if k.casefold() == terminology.casefold()), None)
+    if found is not None:
+        return found
+    key = "maxa_not_mirrored" if offline else "maxa_unknown_terminology"
+    raise ConfigError(t(key, terminology=terminology, known=listing(known)))
 
 
 def mirrored_terminologies() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,16 +15,15 @@ from pipeline.commands.results import server_lists
 from pipeline.commands.validate import known_from_ledger
 from pipeline.core.config import Credentials, resolve_target, simad_home
 from pipeline.core.context import Context
-from pipeline.core.status import Validation
+from pipeline.core.private import OWNER_ONLY, private_dir
 from pipeline.net.retry import RetryPolicy
 from pipeline.sheets.fields import Mapping
-from pipeline.sheets.report import prepare_report_path, write_report
-from pipeline.sheets.validation import validate_paths
-from pipeline.simad.ledger import ACCEPTED, Ledger
-from pipeline.simad.payloads import build_payload, payload_hash, row_key
+from pipeline.sheets.report import file_sha256, prepare_report_path, write_report
+from pipeline.simad.ledger import Ledger
 from pipeline.simad.reconcile import (
     Local,
     ReconcileResult,
+    Source,
     action,
     compare,
     differences_text,
@@ -36,13 +36,15 @@ from pipeline.simad.reconcile import (
 
 # What a face shows of a reconciliation besides its result: a line's action, the headline.
 __all__ = [
+    "Kept",
     "ReconcileResult",
-    "ResendPlan",
+    "Source",
     "action",
+    "copy_kept",
     "differences_text",
     "headline",
+    "kept_inputs",
     "ledger_side",
-    "resend_plan",
     "review_title",
     "run_reconcile",
 ]
@@ -110,67 +112,61 @@ def resident_refusals(target: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class ResendPlan:
-    """What a resend of ``keys`` from ``inputs`` would send: the selected declarations found
-    valid in the workbooks, and the other rows sent anyway (new or changed since the target
-    accepted them)."""
+class Kept:
+    """The input files of the run that last sent a declaration, as the ledger recorded them:
+    usable for a resend when every one is still there with the content it had (its sha256)."""
 
-    keys: frozenset[tuple[str, str]]  # (kind, key) for ``SubmitOptions.resend``
-    others: int
+    run_id: str
+    inputs: tuple[Path, ...]
+    usable: bool
 
     @property
-    def total(self) -> int:
-        return len(self.keys) + self.others
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.name for p in self.inputs))
 
 
-def resend_plan(
-    inputs: list[Path],
-    target: str,
-    declarations: Iterable[tuple[str, int]],
-    mapping: Mapping | None = None,
-) -> ResendPlan:
-    """How many rows a submission of ``inputs`` resending ``declarations`` (student, year)
-    would send: the confirmation's count. Selected rows that are not valid in the workbooks
-    are left out (they cannot be sent)."""
-    wanted = {f"{student}/{year}" for student, year in declarations}
+def kept_inputs(target: str, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Kept]:
+    """For each declaration (student, year) the ledger holds for ``target``: the files of the
+    run that last sent it (a page run keeps them under SIMAD_HOME/runs/<run id>/)."""
     target = resolve_target(target)
     ledger = Ledger(simad_home() / "ledger.db")
     try:
-        run = validate_paths(inputs, known_students=ledger.accepted_students(target))
-        recorded = {k: ledger.recorded(target, k) for k in ("resident", "declaration")}
+        recorded = ledger.recorded(target, "declaration")
+        runs: dict[str, Kept | None] = {}
+        out: dict[tuple[str, int], Kept] = {}
+        for student, year in keys:
+            seen = recorded.get(f"{student}/{year}")
+            if seen is None or not seen.run_id:
+                continue
+            if seen.run_id not in runs:
+                runs[seen.run_id] = _kept(seen.run_id, ledger.run(seen.run_id))
+            kept = runs[seen.run_id]
+            if kept is not None:
+                out[(student, year)] = kept
+        return out
     finally:
         ledger.close()
-    accepted = {k for k, r in recorded["resident"].items() if r.state == ACCEPTED}
-    keys: set[tuple[str, str]] = set()
-    others = 0
-    blocked = _blocked_students(run, accepted)
-    for result in run.results:
-        kind = "resident" if result.sheet.kind == "residents" else "declaration"
-        for i, record in enumerate(result.frame.to_dict("records")):
-            if result.status(i) != Validation.VALID:
-                continue
-            payload = build_payload(result.sheet.kind, record)
-            key = row_key(result.sheet.kind, payload)
-            if kind == "declaration" and str(payload["StudentNumber"]) in blocked:
-                continue  # its resident's row is invalid: not sent (as the engine decides)
-            if kind == "declaration" and key in wanted:
-                keys.add((kind, key))
-                continue
-            seen = recorded[kind].get(key)
-            if seen is None or seen.state != ACCEPTED or seen.payload_hash != payload_hash(payload):
-                others += 1
-    return ResendPlan(frozenset(keys), others)
 
 
-def _blocked_students(run: Any, accepted: set[str]) -> set[str]:
-    """Students whose resident row in the workbooks is invalid and whom the target never
-    accepted: their declarations are not sent."""
-    invalid: set[str] = set()
-    valid: set[str] = set()
-    for result in run.results:
-        if result.sheet.kind != "residents":
-            continue
-        for i, student in enumerate(result.frame["StudentNumber"]):
-            if student:
-                (valid if result.status(i) == Validation.VALID else invalid).add(str(student))
-    return invalid - valid - accepted
+def _kept(run_id: str, run: dict[str, Any] | None) -> Kept | None:
+    if run is None or not run.get("inputs"):
+        return None
+    inputs = tuple(Path(str(p)) for p in run["inputs"])
+    hashes = (run.get("options") or {}).get("sha256") or []
+    usable = len(hashes) == len(inputs) and all(
+        p.is_file() and file_sha256(p) == h for p, h in zip(inputs, hashes, strict=True)
+    )
+    return Kept(run_id, inputs, usable)
+
+
+def copy_kept(kept: Kept, run_id: str) -> list[Path]:
+    """The kept files copied into a new run's own folder (owner-only), so that the new run
+    can be reported again whatever becomes of the old one."""
+    folder = private_dir(private_dir(simad_home() / "runs") / run_id)
+    out = []
+    for n, path in enumerate(kept.inputs):
+        copy = private_dir(folder / str(n)) / path.name
+        shutil.copyfile(path, copy)
+        copy.chmod(OWNER_ONLY)
+        out.append(copy)
+    return out

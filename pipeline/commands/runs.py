@@ -65,6 +65,9 @@ class RunRow(Result):
             "state": self.state,
             "counts": self.counts,
             "report": self.report,
+            "ending": self.ending,
+            "reason": self.reason,
+            "inputs": self.inputs,
         }
 
 
@@ -100,8 +103,12 @@ def list_runs(limit: int = 20, *, ctx: Context = Context()) -> list[RunRow]:
 
 
 def _ending(ledger: Ledger, record: dict[str, Any], state: str) -> tuple[str, str | None]:
-    """How the run ended (a key of ENDINGS) and why, from what the ledger recorded."""
+    """How the run ended (a key of ENDINGS) and why: the marker the run recorded when it
+    ended; for a ledger older than the marker, read again from its messages."""
     stopped = record.get("stopped")
+    marker = record.get("ending")
+    if state != "running" and marker in ENDINGS:
+        return marker, _reason(marker, stopped)
     if state == "stopped":
         refused = _refused_login(str(stopped or ""))
         return ("login", refused) if refused is not None else ("stopped", stopped)
@@ -110,6 +117,17 @@ def _ending(ledger: Ledger, record: dict[str, Any], state: str) -> tuple[str, st
             return "clerk", t("run_reason_clerk")
         return "interrupted", t("run_reason_interrupted")
     return (state, None) if state in ENDINGS else ("interrupted", stopped)
+
+
+def _reason(ending: str, stopped: str | None) -> str | None:
+    """Why a run ended so, in the current language."""
+    if ending == "clerk":
+        return t("run_reason_clerk")
+    if ending == "interrupted":
+        return t("run_reason_interrupted")
+    if ending == "login":
+        return _refused_login(str(stopped or "")) or stopped
+    return stopped if ending == "stopped" else None
 
 
 def _refused_login(stopped: str) -> str | None:
@@ -182,8 +200,16 @@ def _saved_run(
     inputs = [Path(p) for p in record["inputs"]]
     for path, digest in zip(inputs, record["options"].get("sha256", []), strict=False):
         if not path.is_file() or file_sha256(path) != digest:
-            raise InputFileError(t("run_input_changed", path=path))
+            raise InputFileError(_changed(path, run_id))
     return record, saved
+
+
+def _changed(path: Path, run_id: str) -> str:
+    """An input that changed, named by its own name (never a folder of the app's): for a run
+    that kept its files, where the kept copy was."""
+    if run_id in path.parts and "runs" in path.parts:
+        return t("run_input_changed_kept", name=path.name, run_id=run_id)
+    return t("run_input_changed", name=path.name)
 
 
 def _outcomes(run: ValidationRun, saved: dict[tuple[int, int], dict[str, Any]]) -> Outcomes:

@@ -48,7 +48,13 @@ from pipeline.core.config import (
 )
 from pipeline.core.config import max_rate as config_max_rate
 from pipeline.core.context import Context
-from pipeline.core.errors import INTERRUPTED_EXIT, InputFileError, LocalStorageError, RunLocked
+from pipeline.core.errors import (
+    INTERRUPTED_EXIT,
+    AuthError,
+    InputFileError,
+    LocalStorageError,
+    RunLocked,
+)
 from pipeline.core.i18n import t
 from pipeline.core.result import Result
 from pipeline.core.status import Submission
@@ -62,6 +68,9 @@ from pipeline.sheets.report import (
     write_report,
 )
 from pipeline.sheets.validation import ValidationRun, validate_paths
+from pipeline.simad.dryplan import BLOCKED as NOT_SENT_BLOCKED
+from pipeline.simad.dryplan import INVALID as NOT_SENT_INVALID
+from pipeline.simad.dryplan import DryPlan, PlannedRow, dry_plan
 from pipeline.simad.engine import (
     Engine,
     Outcomes,
@@ -77,7 +86,11 @@ from pipeline.simad.run_report import RunFacts, fatal_text, submit_report
 from pipeline.simad.runlock import run_lock
 
 __all__ = [
+    "NOT_SENT_BLOCKED",
+    "NOT_SENT_INVALID",
     "Control",
+    "DryPlan",
+    "PlannedRow",
     "Progress",
     "RowOutcome",
     "SheetOutcomes",
@@ -85,6 +98,7 @@ __all__ = [
     "SubmitResult",
     "fatal_text",
     "new_run_id",
+    "plan_submit",
     "resend_keys",
     "run_submit",
     "user_mapping",
@@ -263,6 +277,27 @@ def run_submit(
         finally:
             structlog.contextvars.clear_contextvars()
             ledger.close()
+
+
+def plan_submit(options: SubmitOptions, *, ctx: Context = Context()) -> DryPlan:
+    """What ``run_submit(options)`` would send, leave unchanged and not send (and why), as
+    the engine plans it from the same files and ledger: a confirmation's numbers."""
+    with ctx.applied():
+        target = resolve_target(options.target)
+        ledger = Ledger(simad_home() / "ledger.db")
+        try:
+            known = ledger.accepted_students(target)
+            run = validate_paths(
+                list(options.inputs),
+                kind=options.kind,
+                course_codes=options.course_codes,
+                known_students=known,
+                mapping=options.mapping,
+            )
+            recorded = {k: ledger.recorded(target, k) for k in ("resident", "declaration")}
+        finally:
+            ledger.close()
+    return dry_plan(run, recorded, known, force=options.force, resend=options.resend)
 
 
 def _resolved(
@@ -456,10 +491,11 @@ def _finish(
         outcomes.finalize(t("not_sent_interrupted"))
     else:
         outcomes.finalize()
+    ending = run_ending(sent, interrupted)
     interrupted = interrupted or sent.stopped
     counts = outcomes.counts()
     state = "stopped" if sent.fatal else "interrupted" if interrupted else "done"
-    saved = _save_end(ledger, plan.run_id, outcomes, (state, counts, stopped))
+    saved = _save_end(ledger, plan.run_id, outcomes, (state, counts, stopped), ending)
     facts = RunFacts(
         plan.run_id,
         session.target,
@@ -498,20 +534,38 @@ def _finish(
     )
 
 
+def run_ending(sent: Sent, interrupted: bool) -> str:
+    """How the run ended, the marker the ledger keeps (``simad runs`` and the Runs page read
+    it): a refused login, another fault, the Stop button, Ctrl-C or a closed app, or done."""
+    if isinstance(sent.fatal, AuthError):
+        return "login"
+    if sent.fatal is not None:
+        return "stopped"
+    if sent.stopped:
+        return "clerk"
+    return "interrupted" if interrupted else "done"
+
+
 def _save_end(
-    ledger: Ledger, run_id: str, outcomes: Outcomes, end: tuple[str, dict[str, int], str | None]
+    ledger: Ledger,
+    run_id: str,
+    outcomes: Outcomes,
+    end: tuple[str, dict[str, int], str | None],
+    ending: str | None = None,
 ) -> bool:
     """Every row's outcome and the run's end (state, counts, why it stopped) in the ledger,
     in one transaction; whether they are there. When they cannot be, the run's end alone is
     tried (it is smaller), so that the run is not left ``running``."""
     state, counts, stopped = end
     try:
-        ledger.end_run(run_id, outcomes.lines(), state=state, counts=counts, stopped=stopped)
+        ledger.end_run(
+            run_id, outcomes.lines(), state=state, counts=counts, stopped=stopped, ending=ending
+        )
         return ledger.durable  # not when SIMAD_HOME could not hold the ledger at all
     except LocalStorageError as exc:
         log.warning("rows_not_saved", error=str(exc))
     try:
-        ledger.finish_run(run_id, state, counts, stopped=stopped)
+        ledger.finish_run(run_id, state, counts, stopped=stopped, ending=ending)
     except LocalStorageError as exc:
         log.warning("run_not_finished", error=str(exc))
     return False

@@ -35,6 +35,7 @@ from pipeline.sheets.reader import Sheet, Workbook
 from pipeline.sheets.report import prepare_report_path, write_report
 from pipeline.sheets.validation import (
     ValidationRun,
+    display,
     read_course_table,
     validate_books,
     validate_paths,
@@ -138,13 +139,16 @@ def open_books(
 
 def edit_cell(
     ws: Workspace, sheet_no: int, index: int, position: int, text: str, *, ctx: Context = Context()
-) -> CellEdit:
-    """Put ``text`` in one cell and validate every sheet again (duplicates span rows)."""
+) -> CellEdit | None:
+    """Put ``text`` in one cell and validate every sheet again (duplicates span rows); None
+    when ``text`` is the cell's value as it is shown (no correction: nothing recorded)."""
     with ctx.applied():
         sheet = ws.cell(sheet_no, index, position)
         row = sheet.rows[index]
         old = row[position] if position < len(row) else None
         edit = CellEdit(sheet_no, index, position, old, typed(sheet, position, text))
+        if edit.new == old or edit.new == display(old):
+            return None
         apply(ws.run, edit, edit.new)
         ws.edits.append(edit)
         revalidate(ws, ctx)

@@ -80,8 +80,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "target_line": {"fa": "مقصد: {target}", "en": "Target: {target}"},
     "sum_mode_submit": {"fa": "ارسال به سیماد", "en": "Submission to SIMAD"},
     "sum_fatal": {"fa": "توقف اجرا", "en": "Run stopped"},
-    "sum_status": {"fa": "وضعیت", "en": "status"},
-    "sum_count": {"fa": "تعداد", "en": "count"},
+    "sum_status": {"fa": "وضعیت", "en": "status", "en_page": "Status"},
+    "sum_count": {"fa": "تعداد", "en": "count", "en_page": "Count"},
     "sum_log": {"fa": "فایل گزارش رویدادها", "en": "Log file"},
     "unreachable": {
         "fa": "سرور پس از چند تلاش پاسخ نداد: {error}",
@@ -170,7 +170,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_select_row": {"fa": "انتخاب ردیف {student}", "en": "Select row {student}"},
     "ui_open_row": {"fa": "باز کردن ردیف در صفحه بررسی", "en": "open the row in the check page"},
     "ui_fix_resident": {"fa": "اصلاح ردیف دستیار", "en": "fix the resident's row"},
-    "ui_resend_row": {"fa": "ارسال دوبارهٔ این ردیف", "en": "resend this row"},
+    "ui_resend_row": {
+        "fa": "ارسال دوبارهٔ این ردیف",
+        "en": "resend this row",
+        "en_page": "Resend this row",
+    },
     "ui_resend_selected": {
         "fa": "ارسال دوبارهٔ ردیف‌های انتخاب‌شده",
         "en": "Resend the selected rows",
@@ -209,26 +213,81 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "None of the rows selected can be sent again from the open workbook; select valid rows of the open workbook.",
     },
     "ui_resend_cancel": {"fa": "انصراف", "en": "Cancel"},
+    "plan_blocked": {
+        "fa": "{where}، ردیف {row} ({student}): ارسال نمی‌شود، چون ردیف دستیار آن (ردیف {resident}) نامعتبر است و سرور آن را نپذیرفته است؛ نخست ردیف دستیار را درست کنید.",
+        "en": "{where}, row {row} ({student}): not sent, because its resident's row ({resident}) is invalid and the server has not accepted the resident; fix the resident's row first.",
+    },
+    "ui_resend_skipped": {
+        "fa": "این ردیف‌های انتخاب‌شده ارسال نمی‌شوند (در فایل نامعتبرند، در آن نیستند یا دستیارشان پذیرفته نشده است): {keys}",
+        "en": "These selected rows will not be sent (invalid in the workbook, not in it, or their resident not accepted): {keys}",
+    },
+    "ui_resend_not_sent": {
+        "fa": "ارسال نمی‌شود:",
+        "en": "Not sent:",
+    },
+    "ui_resend_invalid": {
+        "fa": "{n} ردیف نامعتبر فایل ارسال نمی‌شود (در صفحه بررسی درست کنید).",
+        "en": "{n} invalid rows of the workbook will not be sent (fix them on the check page).",
+        "en_one": "1 invalid row of the workbook will not be sent (fix it on the check page).",
+    },
+    "ui_resend_unchanged": {
+        "fa": "{n} ردیف دیگر بدون تغییر پذیرفته شده است و دوباره ارسال نمی‌شود.",
+        "en": "{n} other rows were accepted unchanged and are not sent again.",
+        "en_one": "1 other row was accepted unchanged and is not sent again.",
+    },
+    "ui_submit_no_photos": {
+        "fa": "عکسی ارسال نمی‌شود.",
+        "en": "No photo will be sent.",
+    },
+    "ui_resend_kept": {
+        "fa": "ردیف‌های انتخاب‌شده از همان فایل‌هایی دوباره ارسال می‌شوند که اجرای ارسال‌کنندهٔ آن‌ها نگه داشته است (بدون تغییر)، حتی اگر ردیف تغییری نکرده باشد؛ پیش از ارسال تعداد را می‌بینید.",
+        "en": "The selected rows are sent again, even when unchanged, from the files the run that sent them kept (as they were); you see how many before anything is sent.",
+    },
+    "ui_resend_open": {
+        "fa": "برای ارسال دوبارهٔ ردیف‌های دیگر، فایل {files} را در صفحه شروع باز کنید و سپس با آن تطبیق دهید (فایل‌هایی که اجرای آن‌ها نگه داشته بود دیگر نیست یا تغییر کرده است).",
+        "en": "To resend the other rows, open {files} on the start page, then reconcile with it (the files their run kept are gone or have changed).",
+    },
+    "ui_resend_later": {
+        "fa": "{n} ردیف انتخاب‌شدهٔ دیگر را اجرای دیگری فرستاده بود؛ پس از این ارسال، آن‌ها را جداگانه دوباره ارسال کنید.",
+        "en": "{n} other selected rows were sent by another run; resend them on their own after this.",
+        "en_one": "1 other selected row was sent by another run; resend it on its own after this.",
+    },
     "ui_compared_with": {"fa": "مقایسه با: {source}", "en": "Compared with: {source}"},
     "ui_reconcile_ledger": {
         "fa": "تطبیق سال {year} با دفتر ثبت",
         "en": "Reconcile {year} against the ledger",
     },
-    "review_pending": {"fa": "هنوز بررسی نشده", "en": "not reviewed yet"},
+    "review_pending": {
+        "fa": "هنوز بررسی نشده",
+        "en": "not reviewed yet",
+        "en_page": "Not reviewed yet",
+    },
     "col_category": {"fa": "نتیجه تطبیق", "en": "category", "en_page": "Comparison"},
-    "col_differences": {"fa": "تفاوت‌ها (محلی ≠ سرور)", "en": "differences (local ≠ server)"},
-    "col_review_title": {"fa": "وضعیت بررسی", "en": "review status"},
-    "col_review_reason": {"fa": "دلیل اعلام‌شده", "en": "server's reason"},
-    "col_final_title": {"fa": "نتیجه نهایی", "en": "final result"},
-    "col_action": {"fa": "اقدام بعدی", "en": "next step"},
-    "col_origin": {"fa": "ردیف در فایل", "en": "input row"},
-    "col_course_title": {"fa": "عنوان رشته", "en": "course title"},
-    "col_declare_title": {"fa": "عنوان کد معرفی", "en": "declare code title"},
-    "col_course": {"fa": "کد رشته", "en": "course"},
-    "col_declarations": {"fa": "معرفی‌ها", "en": "declarations"},
-    "sheet_reconcile": {"fa": "تطبیق", "en": "reconciliation"},
-    "sheet_to_fix": {"fa": "نیاز به اقدام", "en": "needs action"},
-    "sheet_results": {"fa": "نتایج", "en": "results"},
+    "col_differences": {
+        "fa": "تفاوت‌ها (محلی ≠ سرور)",
+        "en": "differences (local ≠ server)",
+        "en_page": "Differences (local ≠ server)",
+    },
+    "col_review_title": {"fa": "وضعیت بررسی", "en": "review status", "en_page": "Review status"},
+    "col_review_reason": {
+        "fa": "دلیل اعلام‌شده",
+        "en": "server's reason",
+        "en_page": "Server's reason",
+    },
+    "col_final_title": {"fa": "نتیجه نهایی", "en": "final result", "en_page": "Final result"},
+    "col_action": {"fa": "اقدام بعدی", "en": "next step", "en_page": "Next step"},
+    "col_origin": {"fa": "ردیف در فایل", "en": "input row", "en_page": "Input row"},
+    "col_course_title": {"fa": "عنوان رشته", "en": "course title", "en_page": "Course title"},
+    "col_declare_title": {
+        "fa": "عنوان کد معرفی",
+        "en": "declare code title",
+        "en_page": "Declare code title",
+    },
+    "col_course": {"fa": "کد رشته", "en": "course", "en_page": "Course"},
+    "col_declarations": {"fa": "معرفی‌ها", "en": "declarations", "en_page": "Declarations"},
+    "sheet_reconcile": {"fa": "تطبیق", "en": "reconciliation", "en_page": "Reconciliation"},
+    "sheet_to_fix": {"fa": "نیاز به اقدام", "en": "needs action", "en_page": "Needs action"},
+    "sheet_results": {"fa": "نتایج", "en": "results", "en_page": "Results"},
     "chart_title": {"fa": "نتیجه تطبیق", "en": "Reconciliation"},
     "action_fix_file": {
         "fa": "در فایل شما نامعتبر است ({problems})؛ ردیف را در صفحه بررسی باز کنید، خانه‌های قرمز را اصلاح کنید و سپس ارسال کنید.",
@@ -237,22 +296,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action_rejected": {
         "fa": "رد شده به دلیل «{reason}»: اگر ردیف باید تغییر کند آن را در صفحه بررسی اصلاح کنید؛ سپس ردیف را دوباره ارسال کنید (ارسال دوباره).",
         "en": "Rejected ('{reason}'): if the row must change, fix it in the check page; then resend the row (Resend).",
+        "fa_page": "رد شده به دلیل «{reason}»: اگر ردیف باید تغییر کند آن را در صفحه بررسی اصلاح کنید؛ سپس ردیف را دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»).",
+        "en_page": "Rejected ('{reason}'): if the row must change, fix it in the check page; then resend the row (the 'Resend this row' button).",
     },
     "action_correct": {
         "fa": "نیاز به اصلاح («{reason}»): ردیف را در صفحه بررسی اصلاح کنید و دوباره ارسال کنید (ارسال دوباره).",
         "en": "Needs correction ('{reason}'): fix the row in the check page, then resend it (Resend).",
+        "fa_page": "نیاز به اصلاح («{reason}»): ردیف را در صفحه بررسی اصلاح کنید و دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»).",
+        "en_page": "Needs correction ('{reason}'): fix the row in the check page, then resend it (the 'Resend this row' button).",
     },
     "action_different": {
         "fa": "با سرور فرق دارد: اگر فایل شما درست است ردیف را دوباره ارسال کنید (ارسال دوباره)؛ وگرنه ردیف را در صفحه بررسی مطابق سرور اصلاح کنید.",
         "en": "Differs from the server: if your file is right, resend the row (Resend); otherwise correct the row in the check page.",
+        "fa_page": "با سرور فرق دارد: اگر فایل شما درست است ردیف را دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»)؛ وگرنه ردیف را در صفحه بررسی مطابق سرور اصلاح کنید.",
+        "en_page": "Differs from the server: if your file is right, resend the row (the 'Resend this row' button); otherwise correct the row in the check page.",
     },
     "action_missing_on_server": {
         "fa": "روی سرور نیست: فایل را از صفحه ارسال بفرستید، یا همین ردیف را دوباره ارسال کنید (ارسال دوباره).",
         "en": "Not on the server: send the workbook from the Send page, or resend this row (Resend).",
+        "fa_page": "روی سرور نیست: فایل را از صفحه ارسال بفرستید، یا همین ردیف را دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»).",
+        "en_page": "Not on the server: send the workbook from the Send page, or resend this row (the 'Resend this row' button).",
     },
     "action_missing_ledger": {
         "fa": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را باز کنید، با آن تطبیق دهید و ردیف را دوباره ارسال کنید (ارسال دوباره).",
         "en": "Accepted earlier but no longer on the server: open its workbook, reconcile with it and resend the row (Resend).",
+        "fa_page": "پیش‌تر پذیرفته شده بود ولی اکنون روی سرور نیست: فایل آن را باز کنید، با آن تطبیق دهید و ردیف را دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»).",
+        "en_page": "Accepted earlier but no longer on the server: open its workbook, reconcile with it and resend the row (the 'Resend this row' button).",
     },
     "action_resident_unknown": {
         "fa": "دستیار {student} برای سرور شناخته نیست: ردیف او را در برگه دستیاران بیفزایید و هر دو را ارسال کنید.",
@@ -303,21 +372,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No row needs action.",
     },
     "sum_needs_action": {"fa": "ردیف‌های نیازمند اقدام", "en": "Rows needing action"},
-    "sheet_summary": {"fa": "خلاصه", "en": "summary"},
+    "sheet_summary": {"fa": "خلاصه", "en": "summary", "en_page": "Summary"},
     "sum_date": {"fa": "تاریخ گزارش", "en": "Report date"},
     "col_row": {"fa": "ردیف", "en": "row", "en_page": "Row"},
     "col_status": {"fa": "وضعیت", "en": "status", "en_page": "Status"},
     "col_messages": {"fa": "پیام‌ها", "en": "messages", "en_page": "Messages"},
     "col_http_status": {"fa": "کد پاسخ HTTP", "en": "HTTP status"},
-    "col_server_message": {"fa": "پیام سرور", "en": "server message"},
-    "col_trace_id": {"fa": "شناسه پیگیری", "en": "trace id"},
-    "col_attempts": {"fa": "تعداد تلاش", "en": "attempts"},
-    "col_sent_at": {"fa": "زمان پذیرش", "en": "accepted at"},
-    "col_student_number": {"fa": "شماره دانشجویی", "en": "student number"},
-    "col_year": {"fa": "سال ارتقا", "en": "upgrade year"},
-    "col_needs_action": {"fa": "نیاز به اقدام", "en": "needs action"},
-    "col_review_id": {"fa": "کد وضعیت بررسی", "en": "review status id"},
-    "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id"},
+    "col_server_message": {"fa": "پیام سرور", "en": "server message", "en_page": "Server message"},
+    "col_trace_id": {"fa": "شناسه پیگیری", "en": "trace id", "en_page": "Trace ID"},
+    "col_attempts": {"fa": "تعداد تلاش", "en": "attempts", "en_page": "Attempts"},
+    "col_sent_at": {"fa": "زمان پذیرش", "en": "accepted at", "en_page": "Accepted at"},
+    "col_student_number": {
+        "fa": "شماره دانشجویی",
+        "en": "student number",
+        "en_page": "Student number",
+    },
+    "col_year": {"fa": "سال ارتقا", "en": "upgrade year", "en_page": "Upgrade year"},
+    "col_needs_action": {"fa": "نیاز به اقدام", "en": "needs action", "en_page": "Needs action"},
+    "col_review_id": {
+        "fa": "کد وضعیت بررسی",
+        "en": "review status id",
+        "en_page": "Review status ID",
+    },
+    "col_final_id": {"fa": "کد نتیجه نهایی", "en": "final result id", "en_page": "Final result ID"},
     "status_yes": {"fa": "بله", "en": "yes"},
     "template_exists": {
         "fa": "این فایل‌ها از پیش هست و بازنویسی نشد: {paths}. برای جایگزینی --force بدهید.",
@@ -628,11 +705,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "and {n} more rows in the report.",
         "en_one": "and 1 more row in the report.",
     },
-    "col_run": {"fa": "اجرا", "en": "run"},
-    "col_started": {"fa": "شروع", "en": "started"},
-    "col_state": {"fa": "وضعیت", "en": "state"},
-    "col_counts": {"fa": "تعداد ردیف‌ها", "en": "counts"},
-    "col_report": {"fa": "گزارش", "en": "report"},
+    "col_run": {"fa": "اجرا", "en": "run", "en_page": "Run"},
+    "col_started": {"fa": "شروع", "en": "started", "en_page": "Started"},
+    "col_state": {"fa": "وضعیت", "en": "state", "en_page": "State"},
+    "col_counts": {"fa": "تعداد ردیف‌ها", "en": "counts", "en_page": "Counts"},
+    "col_report": {"fa": "گزارش", "en": "report", "en_page": "Report"},
     "col_gregorian": {"fa": "{field} (میلادی)", "en": "{field} (Gregorian)"},
     "reconcile_done": {"fa": "تطبیق: {counts}", "en": "Reconciliation: {counts}"},
     "results_done": {
@@ -681,6 +758,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Code {code} was not found in {terminology} version {version}.",
     },
     "maxa_told_mirror": {"fa": "(از نسخه محلی)", "en": "(from the local mirror)"},
+    "maxa_told_not_in_mirror": {
+        "fa": "کد {code} در نسخه {version} از {terminology} که آینه محلی دارد نیست؛ شاید کنار گذاشته شده باشد یا هرگز نبوده است. برای دانستن، تیک «بدون اینترنت» را بردارید و دوباره جست‌وجو کنید.",
+        "en": "Code {code} is not in {terminology} version {version}, the version the local mirror holds; it may have been retired, or never existed. To know, untick “Offline” and look it up again.",
+    },
+    "maxa_unknown_terminology": {
+        "fa": "اصطلاح‌نامه «{terminology}» شناخته نیست. اصطلاح‌نامه‌های سرویس: {known}.",
+        "en": "The terminology “{terminology}” is unknown. The service's terminologies: {known}.",
+    },
+    "maxa_not_mirrored": {
+        "fa": "اصطلاح‌نامه «{terminology}» در آینه محلی نیست. آینه این‌ها را دارد: {known}. تیک «بدون اینترنت» را بردارید یا آن را با دکمه «دریافت نسخه در آینه» بگیرید.",
+        "en": "The terminology “{terminology}” is not in the local mirror, which holds: {known}. Untick “Offline”, or get it with the “Pull into the mirror” button.",
+    },
+    "maxa_target_line": {"fa": "مقصد MAXA: {target}", "en": "MAXA target: {target}"},
+    "maxa_target_sandbox": {
+        "fa": "سندباکس — شبیه‌ساز محلی MAXA با داده‌های آزمایشی",
+        "en": "SANDBOX — the local MAXA simulator, with test data",
+    },
     "ui_maxa_pick_terminology": {
         "fa": "از فهرست اصطلاح‌نامه‌ها انتخاب کنید یا نام را بنویسید",
         "en": "choose from the list of terminologies or type the name",
@@ -724,6 +818,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_type": {
         "fa": "{path}: نوع فایل {suffix} پشتیبانی نمی‌شود (xlsx، xlsm، ods یا csv).",
         "en": "{path}: unsupported file type {suffix} (use .xlsx, .xlsm, .ods or .csv).",
+        "fa_page": "{path}: نوع فایل {suffix} پشتیبانی نمی‌شود (کارپوشه xlsx، xlsm، ods یا csv؛"
+        " عکس jpg یا zip).",
+        "en_page": "{path}: unsupported file type {suffix} (a workbook: .xlsx, .xlsm, .ods or"
+        " .csv; photos: .jpg or .zip).",
     },
     "file_empty": {"fa": "{path}: فایل خالی است.", "en": "{path}: the file is empty."},
     "file_no_sheet": {
@@ -759,7 +857,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sum_target": {"fa": "مقصد", "en": "Target"},
     "kind_residents": {"fa": "دستیاران", "en": "residents"},
     "kind_upgrades": {"fa": "معرفی به ارتقا", "en": "upgrade declarations"},
-    "col_file": {"fa": "فایل", "en": "file"},
+    "col_file": {"fa": "فایل", "en": "file", "en_page": "File"},
     "col_sheet": {"fa": "برگه", "en": "sheet", "en_page": "Sheet"},
     "col_kind": {"fa": "نوع", "en": "kind", "en_page": "Kind"},
     "col_rows": {"fa": "ردیف‌ها", "en": "rows", "en_page": "Rows"},
@@ -770,6 +868,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{n} ردیف نامعتبر است؛ خانه‌های قرمز گزارش را اصلاح کنید.",
         "en": "{n} rows are invalid; fix the red cells of the report.",
         "en_one": "1 row is invalid; fix the red cells of the report.",
+        "fa_page": "{n} ردیف نامعتبر است؛ خانه‌های قرمز جدول زیر را اصلاح کنید.",
+        "en_page": "{n} rows are invalid; fix the red cells in the table below.",
+        "en_one_page": "1 row is invalid; fix the red cells in the table below.",
     },
     "skipped_sheets": {
         "fa": "برگه‌های نادیده گرفته شده در {file}: {sheets}",
@@ -890,8 +991,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The ledger holds no row outcomes for run {run_id}.",
     },
     "run_input_changed": {
-        "fa": "{path} پس از آن اجرا تغییر کرده یا جابه‌جا شده است؛ گزارش آن اجرا را نمی‌توان دوباره ساخت.",
-        "en": "{path} was changed or moved since that run; its report cannot be rebuilt.",
+        "fa": "فایل «{name}» پس از آن اجرا تغییر کرده یا جابه‌جا شده است؛ گزارش آن اجرا را نمی‌توان دوباره ساخت.",
+        "en": "The file “{name}” was changed or moved since that run; its report cannot be rebuilt.",
+    },
+    "run_input_changed_kept": {
+        "fa": "فایل «{name}» که آن اجرا نزد خود نگه داشته بود (در پوشهٔ runs/{run_id} زیر SIMAD_HOME) دیگر نیست یا تغییر کرده است؛ گزارش آن اجرا را نمی‌توان دوباره ساخت.",
+        "en": "The file “{name}” that run kept (in runs/{run_id} under SIMAD_HOME) is gone or was changed; its report cannot be rebuilt.",
     },
     "ledger_unusable": {
         "fa": "دفتر ثبت محلی {path} نوشته یا خوانده نشد ({reason}). فضای دیسک و دسترسی SIMAD_HOME را بررسی کنید.",
@@ -970,6 +1075,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Drop photos here too (JPEG up to 2 MB: several files, a .zip or a folder). Each resident's photo is found by its file name: their student number or national code in it, as in",
     },
     "ui_photos_folder": {"fa": "انتخاب پوشه عکس‌ها", "en": "Choose a folder of photos"},
+    "ui_upload_progress": {
+        "fa": "در حال فرستادن فایل‌ها: {done} از {total}…",
+        "en": "Sending the files: {done} of {total}…",
+    },
+    "ui_upload_failed": {
+        "fa": "فرستادن فایل‌ها قطع شد؛ برنامه در دسترس نیست. دوباره بگذارید.",
+        "en": "Sending the files stopped: the app cannot be reached. Drop them again.",
+    },
+    "ui_photos_full": {
+        "fa": "عکس‌های یک کارپوشه روی هم بیش از {mb} مگابایت نمی‌شود؛ عکس‌های کوچک‌تری بگذارید یا عکس‌های پیشین را حذف کنید.",
+        "en": "The photos of one workbook take at most {mb} MB together; drop smaller photos or remove the earlier ones.",
+    },
+    "ui_photos_accepted": {
+        "fa": "{n} عکس را این مقصد پیش‌تر بدون تغییر پذیرفته است و دوباره ارسال نمی‌شود.",
+        "en": "{n} photos were accepted unchanged by this target before and are not sent again.",
+        "en_one": "1 photo was accepted unchanged by this target before and is not sent again.",
+    },
+    "ui_photos_remove": {"fa": "حذف عکس‌ها", "en": "Remove the photos"},
+    "ui_photos_add": {"fa": "افزودن عکس در صفحه شروع", "en": "Add photos on the start page"},
+    "ui_unsaved_photos": {
+        "fa": "{n} عکسی که برای این کارپوشه گذاشته‌اید هم حذف می‌شود.",
+        "en": "The {n} photos dropped for it are removed too.",
+        "en_one": "The photo dropped for it is removed too.",
+    },
     "ui_photos_example_student": {"fa": "14010007.jpg", "en": "14010007.jpg"},
     "ui_photos_example_national": {"fa": "0012345678.jpeg", "en": "0012345678.jpeg"},
     "ui_photos_sent": {"fa": "عکس ارسال‌شده", "en": "Photos sent"},
@@ -1274,6 +1403,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_unsaved_replace_anyway": {"fa": "با این حال جایگزین شود", "en": "Replace anyway"},
     "ui_unsaved_close_anyway": {"fa": "با این حال بسته شود", "en": "Close anyway"},
     "ui_unsaved_cancel": {"fa": "انصراف", "en": "Cancel"},
+    "ui_unsaved_title_done": {
+        "fa": "همهٔ اصلاح‌ها دریافت شده است",
+        "en": "Every correction is downloaded",
+    },
     "ui_unsaved_saved": {
         "fa": "همهٔ اصلاح‌ها در فایل دریافت‌شده هست؛ چیزی از دست نمی‌رود.",
         "en": "Every correction is in the downloaded file; nothing will be lost.",
@@ -1430,6 +1563,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_panel_name": {"fa": "اصلاح خانه", "en": "Cell editor"},
     "ui_cell_title": {"fa": "«{header}»، ردیف {row}", "en": "'{header}', row {row}"},
     "ui_cell_clean": {"fa": "این خانه ایرادی ندارد.", "en": "This cell is fine."},
+    "ui_cell_unchanged": {
+        "fa": "مقدار همان مقدار پیشین بود؛ اصلاحی ثبت نشد.",
+        "en": "The value is the one the cell already holds: no correction was recorded.",
+    },
     "ui_new_value": {"fa": "مقدار درست:", "en": "Right value:"},
     "ui_save": {"fa": "ثبت و بررسی دوباره", "en": "Save and check again"},
     "ui_edit_hint": {
@@ -1617,6 +1754,14 @@ def _worded(entry: Mapping[str, str], lang: str) -> str:
     return entry[lang]
 
 
+def _one(entry: Mapping[str, str], lang: str) -> str | None:
+    """An entry's singular wording for the current face (a page wording's own, ``en_one_page``;
+    the command line's only where the page has no wording of its own), or None."""
+    if _face.get("cli") == "page" and (f"{lang}_one_page" in entry or f"{lang}_page" in entry):
+        return entry.get(f"{lang}_one_page")
+    return entry.get(f"{lang}_one")
+
+
 def set_lang(lang: str) -> None:
     """Set the language of the current context (the command line does this once)."""
     _lang.set(checked(lang))
@@ -1674,13 +1819,36 @@ def t(key: str, **values: object) -> str:
     lang = current_lang()
     entry = MESSAGES[key]
     worded = _worded(entry, lang)
-    template = entry.get(f"{lang}_one", worded) if values.get("n") == 1 else worded
+    template = _one(entry, lang) or worded if values.get("n") == 1 else worded
     if lang == "fa":
         values = {
             k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
             for k, v in values.items()
         }
     return template.format(**values)
+
+
+class Said(str):
+    """A message as ``said`` wrote it, that ``again`` writes anew in the language spoken
+    then: what a long action stopped with, read later on a page of another language."""
+
+    key: str
+    values: dict[str, object]
+
+
+def said(key: str, **values: object) -> Said:
+    """``t(key, **values)``, keeping the key and the values to be written again later."""
+    out = Said(t(key, **values))
+    out.key, out.values = key, values
+    return out
+
+
+def again(text: object) -> str:
+    """``text`` in the current language (and face) when ``said`` wrote it; else as it is."""
+    if isinstance(text, Said):
+        values = {k: again(v) if isinstance(v, Said) else v for k, v in text.values.items()}
+        return t(text.key, **values)
+    return "" if text is None else str(text)
 
 
 def plain(key: str) -> str:

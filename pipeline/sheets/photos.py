@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +161,35 @@ def record_refused(folder: Path, changes: Mapping[str, Problem | None]) -> None:
     with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="utf-8") as out:
         json.dump(kept, out, ensure_ascii=False)
     os.replace(temporary, path)
+
+
+def merge(source: Path, folder: Path) -> None:
+    """The photos of ``source`` moved into ``folder`` as if dropped there after what it holds
+    (a photo of the same name replaces the earlier one, a refusal removes it), their refusals
+    with them; ``source`` removed."""
+    if not source.is_dir():
+        return
+    changes: dict[str, Problem | None] = {}
+    for path in sorted(source.iterdir()):
+        if is_photo_name(path.name) and path.is_file():
+            os.replace(path, folder / path.name)
+            changes[path.name] = None
+    for name, problem in refused(source).items():
+        (folder / name).unlink(missing_ok=True)
+        changes[name] = problem
+    record_refused(folder, changes)
+    shutil.rmtree(source, ignore_errors=True)
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files ``folder`` holds (not its subfolders)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    total += path.stat().st_size
+    return total
 
 
 def match(

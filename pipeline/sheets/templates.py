@@ -21,7 +21,7 @@ import xlsxwriter
 
 from pipeline.core.digits import persian_digits
 from pipeline.core.errors import ConfigError
-from pipeline.core.i18n import current_lang, language, listing, plain, t
+from pipeline.core.i18n import current_lang, face, language, listing, plain, t
 from pipeline.sheets import fakedata
 from pipeline.sheets.fields import KIND_TITLES, LISTS_SHEET, Field, fields
 from schemas import codes
@@ -239,8 +239,9 @@ SAMPLE_MISTAKES: dict[tuple[str, int], dict[str, Any]] = {
 
 def write_sample(path: Path | str, n: int = 40, seed: int = 1403) -> Path:
     """The demo workbook: both sheets, mostly valid rows and a few typical mistakes; in
-    Persian, whatever the current language."""
-    with language("fa"):
+    Persian, whatever the current language; its guide in the page's words (the clerk opens
+    it in the page, and a corrected copy carries the guide along)."""
+    with language("fa"), face("page"):
         return _write_sample(Path(path), n, seed)
 
 

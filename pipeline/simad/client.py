@@ -44,7 +44,7 @@ from pipeline.core.errors import (
     RetryableError,
     UnexpectedResponse,
 )
-from pipeline.core.i18n import t
+from pipeline.core.i18n import said, t
 from pipeline.core.redact import scrub, shorten
 from pipeline.net import answers
 from pipeline.net.auth import Grant, Strategy, Token, TokenAuth
@@ -368,7 +368,7 @@ class SimadClient:
                 raise self._retryable("authenticate", response)
             self._not_a_redirect("authenticate", response)
             self.refused = AuthError(
-                t(
+                said(
                     "auth_refused",
                     status=response.status_code,
                     text=self._refusal(response),
@@ -400,7 +400,7 @@ class SimadClient:
             if response.status_code in RETRYABLE_STATUSES:
                 raise self._retryable("token refresh", response)
             raise AuthError(
-                t(
+                said(
                     "token_call_refused",
                     call="refresh",
                     status=response.status_code,
@@ -428,7 +428,7 @@ class SimadClient:
         )
         if response.status_code != 200:
             raise AuthError(
-                t(
+                said(
                     "token_call_refused",
                     call="revoke",
                     status=response.status_code,

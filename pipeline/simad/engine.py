@@ -46,6 +46,7 @@ from pipeline.sheets.report import MESSAGE_SEPARATOR
 from pipeline.sheets.validation import Finding, SheetResult, ValidationRun
 from pipeline.simad.client import CallResult, SimadClient
 from pipeline.simad.compare import differences
+from pipeline.simad.dryplan import dry_plan
 from pipeline.simad.ledger import ACCEPTED, FAILED, REFUSED, SENDING, Ledger, Recorded
 from pipeline.simad.payloads import build_payload, payload_hash, row_key
 
@@ -297,7 +298,18 @@ class Engine:
         self._failure_streak = 0
         self._requests = 0
         self._seconds = self._cpu_seconds = 0.0
-        self.progress.total += sum(o.status is None for o in self.outcomes.all())
+        self.dry = dry_plan(
+            run,
+            {k: ledger.recorded(plan.target, k) for k in ("resident", "declaration")},
+            ledger.accepted_students(plan.target),
+            force=plan.force,
+            resend=plan.resend,
+        )
+        # The rows the plan sends: the progress's total, as a confirmation said it.
+        rows = self.outcomes.sheets
+        self._planned = {id(rows[n].rows[i]) for n, i in self.dry.positions()}
+        self._planned_out = {id(rows[r.sheet].rows[r.index]) for r in self.dry.not_sent}
+        self.progress.total += self.dry.total
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -351,9 +363,13 @@ class Engine:
         progress = self.progress
         first = outcome.status is None
         outcome.status = status
-        if first and status == Submission.UNCHANGED:
-            progress.total -= 1  # not sent: out of the progress bar's total
-        elif first:
+        planned = id(outcome) in self._planned
+        if first and planned and status == Submission.UNCHANGED:
+            progress.total -= 1  # confirmed on the server: not sent after all
+        elif first and planned:
+            progress.done += 1
+        elif first and status not in (Submission.UNCHANGED, Submission.NOT_SENT):
+            progress.total += 1  # sent though the plan did not (the ledger changed since)
             progress.done += 1
         progress.counts[status] = progress.counts.get(status, 0) + 1
         progress.pace = self.pace.current
@@ -655,9 +671,12 @@ class Engine:
                 if student is not None:
                     fate[str(student)] = (sheet.rows[i].status, sheet.result.sheet.row_numbers[i])
         known = self.ledger.accepted_students(self.plan.target)
+        gated = self._planned | self._planned_out  # the rows not accepted unchanged before
         for item in declarations:
             if item.outcome.status is not None:
                 continue  # decided already (confirmed on the server)
+            if id(item.outcome) not in gated:
+                continue  # accepted unchanged before: not sent, whatever its resident
             status, row = fate.get(item.student, (None, 0))
             if status in (Submission.SENT, Submission.UNCHANGED) or (status is None and not row):
                 continue

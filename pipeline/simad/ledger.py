@@ -76,7 +76,15 @@ CREATE TABLE IF NOT EXISTS outcomes (
 """
 
 
-RUN_COLUMNS = {"pid": "INTEGER", "options": "TEXT", "report": "TEXT", "stopped": "TEXT"}
+# ``ending``: how the run ended, as a marker (done · clerk · interrupted · login · stopped),
+# recorded when it ends; older ledgers lack it (``simad runs`` then reads the messages).
+RUN_COLUMNS = {
+    "pid": "INTEGER",
+    "options": "TEXT",
+    "report": "TEXT",
+    "stopped": "TEXT",
+    "ending": "TEXT",
+}
 # Columns of ``outcomes`` earlier versions lacked. ``resend``: 1 when the row was sent again
 # on purpose (a clerk's resend), though the target had accepted it unchanged.
 OUTCOME_COLUMNS = {"resend": "INTEGER NOT NULL DEFAULT 0"}
@@ -160,11 +168,12 @@ class Ledger:
         *,
         report: str | None = None,
         stopped: str | None = None,
+        ending: str | None = None,
     ) -> None:
         self._exec(
-            "UPDATE runs SET finished_at = ?, state = ?, counts = ?, report = ?, stopped = ? "
-            "WHERE id = ?",
-            (time.time(), state, json.dumps(counts), report, stopped, run_id),
+            "UPDATE runs SET finished_at = ?, state = ?, counts = ?, report = ?, stopped = ?, "
+            "ending = ? WHERE id = ?",
+            (time.time(), state, json.dumps(counts), report, stopped, ending, run_id),
         )
 
     def set_report(self, run_id: str, report: str) -> None:
@@ -224,6 +233,7 @@ class Ledger:
         state: str,
         counts: dict[str, int],
         stopped: str | None = None,
+        ending: str | None = None,
     ) -> None:
         """Every input row's outcome (as ``save_rows``) and the run's end (state, counts), in
         one transaction: committed before the report is written, so that a report that cannot
@@ -236,9 +246,9 @@ class Ledger:
                     ((run_id, *row) for row in rows),
                 )
                 db.execute(
-                    "UPDATE runs SET finished_at = ?, state = ?, counts = ?, stopped = ? "
-                    "WHERE id = ?",
-                    (time.time(), state, json.dumps(counts), stopped, run_id),
+                    "UPDATE runs SET finished_at = ?, state = ?, counts = ?, stopped = ?, "
+                    "ending = ? WHERE id = ?",
+                    (time.time(), state, json.dumps(counts), stopped, ending, run_id),
                 )
         except sqlite3.Error as exc:
             raise LocalStorageError(t("ledger_unusable", path=self.path, reason=exc)) from exc

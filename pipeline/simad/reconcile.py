@@ -52,12 +52,17 @@ class Place:
     def cell(self, refusal: str | None = None) -> str:
         """«برگه دستیاران، C34»: the cell to fix (the first invalid one, else the one the
         server's refusal names), or the row."""
+        address = self.address(refusal)
+        if address is None:
+            return t("resident_row_at", sheet=self.sheet, row=self.row)
+        return t("resident_cell_at", sheet=self.sheet, cell=address)
+
+    def address(self, refusal: str | None = None) -> str | None:
+        """The cell to fix ("C34", as ``cell`` chooses it), or None for the row as a whole."""
         column = self.column
         if column is None and refusal:
             column = _named_in(refusal, self)
-        if column is None:
-            return t("resident_row_at", sheet=self.sheet, row=self.row)
-        return t("resident_cell_at", sheet=self.sheet, cell=f"{column_letter(column)}{self.row}")
+        return None if column is None else f"{column_letter(column)}{self.row}"
 
 
 def _named_in(text: str, place: Place) -> int | None:

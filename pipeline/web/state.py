@@ -38,8 +38,15 @@ from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.commands.workspace import Workspace
 from pipeline.core.config import SANDBOX, Credentials
 from pipeline.core.context import Context
-from pipeline.core.errors import AuthError, ConfigError, InputFileError, SimadError, StaleWorkbook
-from pipeline.core.i18n import t
+from pipeline.core.errors import (
+    AuthError,
+    ConfigError,
+    InputFileError,
+    RunLocked,
+    SimadError,
+    StaleWorkbook,
+)
+from pipeline.core.i18n import Said, again, said, t
 from pipeline.core.private import private_dir
 from pipeline.core.redact import scrub
 from pipeline.core.status import Submission
@@ -68,6 +75,30 @@ def stored_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+def forget_run(options: SubmitOptions) -> None:
+    """Remove the folder kept for a run that never started (``runs/<run id>/``)."""
+    for path in options.inputs:  # runs/<run id>/<n>/<name>
+        folder = Path(path).parent.parent
+        if options.run_id and folder.name == options.run_id and folder.parent.name == "runs":
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def kept(exc: BaseException | None) -> str | None:
+    """What stopped a job, to be said in the language of the page reading it later: the
+    catalogue's words kept with their values (``told`` writes them), else the text itself."""
+    if exc is None:
+        return None
+    if not isinstance(exc, SimadError):
+        return said("internal_error", error=type(exc).__name__)
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Said) else scrub(exc)
+
+
+def told(text: str | None) -> str:
+    """``kept`` words in the current language, never a secret."""
+    return scrub(again(text))
+
+
 def eta(remaining: int, rate: float) -> int | None:
     """Seconds until ``remaining`` rows are done at ``rate`` rows a second: None until a rate
     is known or when nothing remains, and never 0 while rows remain."""
@@ -92,7 +123,7 @@ class Job:
     failures: list[tuple[str, int, str]] = field(default_factory=list)
     control: Control | None = None  # a submission's handle: its counters and its stop
     result: Any = None
-    error: str | None = None  # what stopped it, for a person
+    error: str | None = None  # what stopped it, for a person (``told`` in the page's language)
     stop_asked: bool = False
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=200))
     thread: threading.Thread | None = None
@@ -100,6 +131,16 @@ class Job:
     login_refused: bool = False  # a submission the target refused to log in: nothing sent
     target: str = ""  # a submission's target
     began: float = field(default_factory=time.time)  # when it started, on the wall clock
+
+    def stopped_text(self) -> str | None:
+        """Why a finished submission stopped (its result's fault), in the current language."""
+        fault = getattr(self.result, "fatal", None)
+        return told(kept(fault)) if fault is not None else None
+
+    def average(self) -> float | None:
+        """A finished job's rows a second over its whole run (None: nothing done)."""
+        took = (self.finished or time.monotonic()) - self.started
+        return round(self.done / took, 1) if self.done and took > 0 else None
 
     def stop(self) -> None:
         self.stop_asked = True
@@ -134,7 +175,7 @@ class Job:
             "sent": self.counts.get(Submission.SENT, 0),
             "failed": self.counts.get(Submission.FAILED, 0),
             "remaining": remaining,
-            "rate": round(rate, 1),
+            "rate": round(rate, 1) if not self.finished else self.average(),
             "pace": round(pace, 1) if pace is not None else None,
             "eta": eta(remaining, rate) if not self.finished else None,
             "elapsed": round((self.finished or time.monotonic()) - self.started),
@@ -142,7 +183,7 @@ class Job:
                 {"where": where, "row": row, "message": message}
                 for where, row, message in self.failures
             ],
-            "error": self.error,
+            "error": told(self.error) if self.error else None,
             "photos": self.control.photos if self.control is not None else 0,
         }
 
@@ -179,7 +220,14 @@ class State:
     @property
     def photos(self) -> Path:
         """The photos dropped in the page (``sheets.photos``: matched to the open workbook's
-        residents by their names), added to by each drop, kept with the session folder."""
+        residents by their names), added to by each drop, held with the open workbook in
+        SIMAD_HOME's ``workbench/photos`` (``pipeline.web.workbench``)."""
+        return private_dir(private_dir(self.bench) / "photos")
+
+    @property
+    def incoming(self) -> Path:
+        """The photos of a drop that brings workbooks too, in the session folder until those
+        workbooks are opened (then held with them) or not (then deleted)."""
         return private_dir(self.folder / "photos")
 
     def upload_path(self, name: str) -> Path:
@@ -287,7 +335,7 @@ class State:
             raise ConfigError(t("ui_login_again"))
         return login
 
-    def login_refused(self, target: str, login: Credentials | None, reason: str) -> None:
+    def login_refused(self, target: str, login: Credentials | None, reason: str | None) -> None:
         """``target`` refused ``login``: forgotten, remembered as refused, and the reason kept
         for the page that asks for new ones."""
         with self.lock:
@@ -295,7 +343,7 @@ class State:
                 self._refused_logins.add((target, login))
                 if self.credentials.get(target) == login:
                     del self.credentials[target]
-            self.refused[target] = reason
+            self.refused[target] = reason or ""
 
     def needs_login(self, target: str | None) -> bool:
         """Whether the page must ask for credentials before sending to ``target``: a ministry
@@ -327,13 +375,16 @@ class State:
         def work(job: Job) -> Any:
             try:
                 result = send(options, credentials=credentials, control=control, ctx=ctx)
+            except RunLocked:  # refused before it started: what it would have sent goes
+                forget_run(options)
+                raise
             except AuthError as exc:
                 job.login_refused = True
-                self.login_refused(target, credentials, scrub(exc))
+                self.login_refused(target, credentials, kept(exc))
                 raise
             if isinstance(result.fatal, AuthError):  # a login refused (first, or on renewal)
                 job.login_refused = True
-                self.login_refused(target, credentials, scrub(result.fatal))
+                self.login_refused(target, credentials, kept(result.fatal))
             return result
 
         job = self.start("submit", title, work, list(options.inputs), control=control)
@@ -360,10 +411,10 @@ class State:
             try:
                 job.result = work(job)
             except SimadError as exc:
-                job.error = scrub(exc)  # as on the command line: no secret echoed
+                job.error = kept(exc)  # as on the command line: no secret echoed
             except Exception as exc:  # shown as a sentence, logged without data
                 log.exception("ui_job_failed", kind=kind)
-                job.error = t("internal_error", error=type(exc).__name__)
+                job.error = said("internal_error", error=type(exc).__name__)
             finally:
                 job.finished = time.monotonic()
 

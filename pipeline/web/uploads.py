@@ -2,7 +2,8 @@
 content (a workbook is a zip or an old Excel file; a CSV is text), copied in pieces (never the
 whole file in memory), owner-only. All of it in worker threads; a refused upload is deleted.
 
-Photos (``sheets.photos``) go to the session's photo folder, added to what is there (a photo
+Photos (``sheets.photos``) go to the open workbook's photo folder (held with it), or, dropped
+with workbooks, to the session's until those are opened, added to what is there (a photo
 of the same name replaces the earlier one): each one's content checked there and then (a
 JPEG, of a usable size), one that fails not kept but recorded with its reason for the check
 page. A ``.zip`` of photos is unpacked in memory entry by entry: at most ``MAX_ZIP_ENTRIES``
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -26,6 +29,7 @@ import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from pipeline.commands.photos import accepted_photos, photo_digest
 from pipeline.core.errors import InputFileError
 from pipeline.core.i18n import t
 from pipeline.sheets import photos
@@ -38,6 +42,7 @@ PHOTO_SUFFIXES = photos.IMAGE_SUFFIXES | {".zip"}
 CHUNK = 1 << 20
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL = 200 * 2**20
+MAX_PHOTO_BYTES = 800 * 2**20  # the photos held with a workbook: 400 residents at 2 MB
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _JUNK = ("__MACOSX/", "Thumbs.db", "desktop.ini")
 
@@ -120,10 +125,12 @@ def photo_name(name: str) -> str:
     return stored_name(_BIDI.sub("", name))
 
 
-def store_photos(state: State, uploads: list[UploadFile]) -> int:
-    """Keep the uploaded photos (and the photos of uploaded zips) in the session's photo
-    folder; how many were kept. Those refused are recorded with their reasons. Blocking."""
-    folder = state.photos
+def store_photos(state: State, uploads: list[UploadFile], *, staged: bool = False) -> int:
+    """Keep the uploaded photos (and the photos of uploaded zips) with the open workbook's
+    (``state.photos``), or, ``staged``, with the workbooks of the same drop, not yet open
+    (``state.incoming``); how many were kept. Those refused are recorded with their reasons.
+    The photos held stay under ``MAX_PHOTO_BYTES``. Blocking."""
+    folder = state.incoming if staged else state.photos
     found: list[tuple[str, bytes | None, int]] = []  # name, content (None: refused), size
     changes: dict[str, photos.Problem | None] = {}
     for upload in uploads:
@@ -139,7 +146,11 @@ def store_photos(state: State, uploads: list[UploadFile]) -> int:
         else:
             data = source.read(photos.MAX_IMAGE_BYTES + 1)
             found.append((name, data, size))
-    with state.room_for(sum(len(data or b"") for _, data, _ in found)):
+    adding = sum(len(data or b"") for _, data, _ in found)
+    held = photos.folder_bytes(state.photos) + photos.folder_bytes(state.incoming)
+    if held + adding > MAX_PHOTO_BYTES:
+        raise InputFileError(t("ui_photos_full", mb=MAX_PHOTO_BYTES // 2**20))
+    with state.room_for(adding if staged else 0):
         kept = sum(_keep(folder, name, data, size, changes) for name, data, size in found)
     photos.record_refused(folder, changes)
     return kept
@@ -230,14 +241,57 @@ def split_uploads(files: list[UploadFile]) -> tuple[list[UploadFile], list[Uploa
 
 
 def photos_kept(state: State) -> int:
-    """How many photos the session holds (refusals not counted). Blocking."""
-    return sum(p.path is not None for p in photos.scan(state.photos, check=False))
+    """How many photos are held, or wait for their workbooks (refusals not counted).
+    Blocking."""
+    held, waiting = state.bench / "photos", state.folder / "photos"  # none made by a look
+    found = photos.scan(held, check=False) + photos.scan(waiting, check=False)
+    return len({p.name for p in found if p.path is not None})
+
+
+_CHECKED: dict[tuple[str, int, int], tuple[str, str]] = {}  # (path, size, mtime): why, digest
+_CHECKED_LOCK = threading.Lock()
+MAX_CHECKED = 20_000
+
+
+def checked(photo: photos.PhotoFile) -> tuple[str, str]:
+    """(what is wrong with ``photo``, "" if nothing; its digest, "" if it cannot be sent),
+    read and hashed once per file as it stands (its size and time of change): a check page
+    drawn again after each correction reads no photo again. Blocking."""
+    if photo.path is None:
+        return photo.problem, ""
+    try:
+        info = photo.path.stat()
+    except OSError as exc:
+        return t("photo_unreadable", name=photo.name, reason=exc.strerror or exc), ""
+    key = (str(photo.path), info.st_size, info.st_mtime_ns)
+    with _CHECKED_LOCK:
+        known = _CHECKED.get(key)
+    if known is None:
+        data, problem = photos.read_photo(photo.path)
+        known = (problem, photo_digest(data) if data is not None else "")
+        with _CHECKED_LOCK:
+            if len(_CHECKED) >= MAX_CHECKED:
+                _CHECKED.clear()
+            _CHECKED[key] = known
+    return known
+
+
+def _scanned(folder: Path) -> tuple[list[photos.PhotoFile], dict[str, str]]:
+    """The photos of ``folder``, each checked (``checked``), and their digests by name."""
+    found, digests = [], {}
+    for photo in photos.scan(folder, check=False):
+        problem, digest = checked(photo)
+        found.append(replace(photo, problem=problem) if problem else photo)
+        digests[photo.name] = digest
+    return found, digests
 
 
 def photo_view(state: State, ws: Any) -> dict[str, Any]:
     """The check page's photos: per resident of the open workbooks present, missing or
-    unusable (with the reason), the counts, and the photos that name nobody. Blocking."""
-    found = photos.scan(state.photos)
+    unusable (with the reason), the counts, the photos that name nobody, and how many the
+    next run sends (present, and not accepted unchanged by the chosen target). Blocking."""
+    found, digests = _scanned(state.photos)
+    accepted = accepted_photos(state.target) if state.target and found else {}
     people: list[tuple[str, str]] = []
     rows: list[dict[str, Any]] = []
     for result in ws.run.results:
@@ -251,9 +305,14 @@ def photo_view(state: State, ws: Any) -> dict[str, Any]:
             rows.append({"sheet": result.sheet.label, "row": row, "name": name, **value})
     matches, unmatched = photos.match(people, found)
     counts = dict.fromkeys((photos.PRESENT, photos.MISSING, photos.UNUSABLE), 0)
+    send = 0
     for row, found_one in zip(rows, matches, strict=True):
         counts[found_one.status] += 1
         photo = found_one.photo
+        if found_one.status == photos.PRESENT and photo is not None:
+            before = accepted.get(row["StudentNumber"])
+            row["accepted"] = before is not None and before == digests.get(photo.name)
+            send += not row["accepted"]
         row.update(status=found_one.status, photo=photo.name if photo else "")
         reason = found_one.reason  # the file name in it isolated: never shown reversed
         row["reason"] = (
@@ -263,6 +322,8 @@ def photo_view(state: State, ws: Any) -> dict[str, Any]:
         "any": bool(found),
         "total": len(rows),
         "counts": counts,
+        "send": send,
+        "accepted": counts[photos.PRESENT] - send,
         "rows": rows,
         "unmatched": [p.name for p in unmatched],
     }
@@ -276,6 +337,6 @@ def _text(frame: Any, column: str, i: int) -> str:
 
 
 def photo_folder(state: State) -> Path | None:
-    """The session's photo folder for a submission, or None when no photo was dropped (a run
+    """The open workbook's photo folder for a submission, or None when it holds no photo (a run
     then has no photos phase, and no row says its photo is missing). Blocking."""
     return state.photos if photos.scan(state.photos, check=False) else None

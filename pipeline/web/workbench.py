@@ -1,8 +1,9 @@
 """The open workbooks held on disk, so that no correction is lost to a reload, a closed browser
-or a restart of the app: a copy of each file as opened and the list of corrections, in an
-owner-only folder of SIMAD_HOME (``workbench/``), written again after every correction, undo
-and download (``pipeline.commands.workspace.hold``), opened again when the app starts, and
-deleted only when the person closes or replaces the workbooks.
+or a restart of the app: a copy of each file as opened, the list of corrections and the
+photos dropped for it (``photos/``), in an owner-only folder of SIMAD_HOME (``workbench/``),
+written again after every correction, undo and download (``pipeline.commands.workspace.hold``),
+opened again when the app starts, and deleted only when the person closes or replaces the
+workbooks (or, the photos alone, removes them).
 
 Replacing or closing workbooks whose corrections are in no downloaded file asks first: the
 new uploads wait (``State.waiting``) until the person answers on the question page.
@@ -11,6 +12,9 @@ Blocking functions: call them in a worker thread.
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from pathlib import Path
 
 import structlog
@@ -19,6 +23,7 @@ from pipeline.commands import workspace as ws_commands
 from pipeline.core.errors import LocalStorageError, SimadError
 from pipeline.core.i18n import language, t
 from pipeline.core.redact import scrub
+from pipeline.sheets import photos
 from pipeline.sheets.reader import Workbook
 from pipeline.web import isolated
 from pipeline.web.state import State
@@ -28,12 +33,21 @@ ASIDE = "workbench-unrestored"  # beside ``workbench``: what could not be opened
 
 
 def hold(state: State, ws: ws_commands.Workspace) -> None:
-    """``ws`` is held from now on, in place of what was held before."""
+    """``ws`` is held from now on, in place of what was held before, with the photos of the
+    drop that brought it (``state.incoming``). The photos held before stay when no workbook
+    was open (dropped first, the workbook after), and go with the workbooks they replace."""
+    aside = state.folder / f"photos-{uuid.uuid4().hex[:8]}"
     try:
+        if state.workspace is None and (state.bench / "photos").is_dir():
+            os.replace(state.bench / "photos", aside)
         ws_commands.hold(ws, state.bench)
+        photos.merge(aside, state.photos)
+        photos.merge(state.incoming, state.photos)
     except OSError as exc:
         log.warning("ui_hold_failed", error=type(exc).__name__)
         raise LocalStorageError(t("ui_held_not_written", reason=exc.strerror or exc)) from exc
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def save(state: State, ws: ws_commands.Workspace) -> None:
@@ -52,8 +66,23 @@ def close(state: State) -> None:
     with state.lock:
         state.workspace = None
         state.view = {}
-        ws_commands.forget_held(state.bench)
+        ws_commands.forget_held(state.bench)  # its photos too
+        shutil.rmtree(state.incoming, ignore_errors=True)
     state.tidy()
+
+
+def remove_photos(state: State) -> None:
+    """The photos dropped in the page removed (held and waiting), the workbooks kept."""
+    with state.lock:
+        shutil.rmtree(state.bench / "photos", ignore_errors=True)
+        shutil.rmtree(state.folder / "photos", ignore_errors=True)
+
+
+def photos_held(state: State) -> int:
+    """How many photos are held (refusals not counted), or waiting for their workbooks when
+    none is open: what replacing or closing the workbooks removes."""
+    found = photos.scan(state.bench / "photos", check=False)
+    return sum(p.path is not None for p in found)
 
 
 def wait_for_answer(state: State, paths: list[Path]) -> bool:
@@ -73,6 +102,7 @@ def cancel(state: State) -> None:
     """The uploads that waited are not opened: deleted."""
     with state.lock:
         before, state.waiting = state.waiting, []
+        shutil.rmtree(state.folder / "photos", ignore_errors=True)  # the drop's photos too
     state.discard(before)
 
 

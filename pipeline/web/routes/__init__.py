@@ -18,6 +18,7 @@ POST = ["POST"]
 routes: list[BaseRoute] = [
     Route("/", start.start),
     Route("/upload", start.upload, methods=POST),
+    Route("/photos/remove", start.remove_photos, methods=POST),
     Route("/target", start.choose_target, methods=POST),
     Route("/lang", start.set_lang, methods=POST),
     Route("/template/{kind}", start.template),

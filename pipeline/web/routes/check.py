@@ -130,10 +130,12 @@ def _edit(state: State, form: Mapping[str, Any]) -> dict[str, Any]:
     sheet_no, index, position = (whole(form.get(k)) for k in ("sheet", "row", "col"))
     ws = workspace(state, form.get("ws"))
     value = str(form.get("value", ""))
-    ws_commands.edit_cell(ws, sheet_no, index, position, value, ctx=context())
-    workbench.save(state, ws)
+    done = ws_commands.edit_cell(ws, sheet_no, index, position, value, ctx=context())
+    if done is not None:
+        workbench.save(state, ws)
+    panel = {**cell_panel(ws, sheet_no, index, position), "unchanged": done is None}
     view = {**state.view, "sheet": str(sheet_no), "ws": ws.id}
-    return check_values(state, view, cell_panel(ws, sheet_no, index, position))
+    return check_values(state, view, panel)
 
 
 async def edit(request: Request) -> Response:
@@ -207,6 +209,7 @@ def _question(state: State, closing: bool) -> dict[str, Any] | None:
         "names": [p.name for p in ws.paths],
         "new": [p.name for p in state.waiting],
         "ws_id": ws.id,
+        "photos": workbench.photos_held(state),  # removed with the workbooks
     }
 
 

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from pipeline.commands import maxa as maxa_commands
-from pipeline.core.config import MaxaCredentials, maxa_credentials, resolve_target
+from pipeline.core.config import SANDBOX, MaxaCredentials, maxa_credentials, resolve_target
 from pipeline.core.context import Context
-from pipeline.core.errors import InputFileError, SimadError
+from pipeline.core.errors import ConfigError, InputFileError, SimadError
 from pipeline.core.i18n import t
 from pipeline.core.redact import scrub
 from pipeline.web import isolated
@@ -66,7 +66,32 @@ async def asked(request: Request) -> Asked:
     values = {k: str(v).strip() for k, v in (await request.form()).items()}
     if not values.get("terminology"):
         raise InputFileError(t("ui_terminology_missing"))
+    offline = values.get("offline") == "on"
+    values["terminology"] = await run_in_threadpool(
+        _known, memory(request), values["terminology"], offline
+    )
     return Asked(values, await run_in_threadpool(maxa_login), context())
+
+
+def _known(state: State, term: str, offline: bool) -> str:
+    """``term`` as the service (offline: the mirror) spells it; ``ConfigError`` naming the
+    known terminologies when it is none of them. In a worker thread."""
+    try:
+        known = maxa_commands.mirrored_terminologies() if offline else _terminologies(state)
+    except SimadError:
+        known = []
+    return maxa_commands.known_terminology(term, known, offline=offline)
+
+
+def maxa_target_line() -> str:
+    """The banner's line on the MAXA page: where MAXA's questions go (not SIMAD's target).
+    Blocking (the settings are read): in a worker thread."""
+    try:
+        target = resolve_target(None, env_var="MAXA_TARGET")
+    except ConfigError as exc:
+        return scrub(exc)
+    where = t("maxa_target_sandbox") if target == SANDBOX else target
+    return t("maxa_target_line", target=where)
 
 
 _SINCE = date(1990, 1, 1)  # every terminology the service has: none is older
@@ -97,7 +122,11 @@ async def maxa_page(request: Request) -> Response:
     if part == "pull":
         return await _pull_card(request)
     job = memory(request).latest("pull")
-    return await render(request, "maxa.html", job=job, snapshot=job.snapshot() if job else None)
+    line = await run_in_threadpool(maxa_target_line)
+    snapshot = job.snapshot() if job else None
+    return await render(
+        request, "maxa.html", job=job, snapshot=snapshot, target_line=line, sandbox=False
+    )
 
 
 async def _pull_card(request: Request) -> Response:
@@ -242,6 +271,7 @@ async def check(request: Request) -> Response:
             raise InputFileError(t("ui_no_file"))
         if not term:
             raise InputFileError(t("ui_terminology_missing"))
+        term = await run_in_threadpool(_known, state, term, offline)
         paths = await store_all(state, files)
     stamp = datetime.now().strftime("%H%M%S")
     name = f"maxa-check-{safe(term)}-{safe(paths[0].stem)}-{stamp}.xlsx"

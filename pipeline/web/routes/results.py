@@ -10,25 +10,38 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pipeline.commands import workspace as ws_commands
 from pipeline.commands.reconcile import (
+    Kept,
     ReconcileResult,
+    Source,
     action,
+    copy_kept,
     differences_text,
-    resend_plan,
+    kept_inputs,
     review_title,
     run_reconcile,
 )
 from pipeline.commands.results import run_results
 from pipeline.commands.runs import list_runs
-from pipeline.commands.submit import SubmitOptions
+from pipeline.commands.submit import (
+    NOT_SENT_BLOCKED,
+    NOT_SENT_INVALID,
+    PlannedRow,
+    SubmitOptions,
+    new_run_id,
+    plan_submit,
+)
 from pipeline.core.config import Credentials, describe_target, simad_home
-from pipeline.core.errors import ConfigError, InputFileError, SimadError
-from pipeline.core.i18n import t
+from pipeline.core.errors import ConfigError, InputFileError, StaleWorkbook
+from pipeline.core.i18n import current_lang, listing, number_text, t
 from pipeline.core.private import private_dir
+from pipeline.core.redact import scrub
 from pipeline.web import views
 from pipeline.web.pages import (
     context,
@@ -41,7 +54,7 @@ from pipeline.web.pages import (
     whole,
     workspace,
 )
-from pipeline.web.routes.submit import inputs_for_sending, login_for
+from pipeline.web.routes.submit import inputs_for_sending, isolated, login_for
 from pipeline.web.state import State
 
 DOWNLOADABLE = re.compile(r"(results|reconcile|maxa)-[\w.-]+\.xlsx")  # what /download/ serves
@@ -96,10 +109,12 @@ class Place:
     row: int
     page: int
     label: str  # «برگه دستیاران، C34» or the sheet and row
+    cell: str | None = None  # "C34": the cell the check page opens (None: the row's first)
 
     @property
     def href(self) -> str:
-        return f"/check?sheet={self.sheet_no}&page={self.page}#row-{self.sheet_no}-{self.row}"
+        cell = f"&cell={self.cell}" if self.cell else ""
+        return f"/check?sheet={self.sheet_no}&page={self.page}{cell}#row-{self.sheet_no}-{self.row}"
 
 
 @dataclass(frozen=True)
@@ -121,15 +136,24 @@ class LineView:
     resendable: bool
 
 
-def _place(sheet_no: int, index: int, row: int, label: str) -> Place:
-    return Place(sheet_no, row, index // views.PAGE_ROWS + 1, label)
+def _place(sheet_no: int, index: int, row: int, label: str, cell: str | None = None) -> Place:
+    return Place(sheet_no, row, index // views.PAGE_ROWS + 1, label, cell)
 
 
-def line_views(result: ReconcileResult, *, linkable: bool, limit: int = 500) -> list[LineView]:
+def line_views(
+    result: ReconcileResult,
+    *,
+    linkable: bool,
+    kept: dict[tuple[str, int], Kept] | None = None,
+    limit: int = 500,
+) -> list[LineView]:
     """The reconciliation's lines for the page (the first ``limit``), in the current
-    language; rows of the open workbook (``linkable``) link to the check page."""
+    language; rows of the open workbook (``linkable``) link to the check page; a ledger's
+    row can be resent when the files of the run that sent it are ``kept``, unchanged."""
     out = []
+    kept = kept or {}
     for line in result.lines[:limit]:
+        found = kept.get(line.key)
         server = line.server
         row = resident = None
         if linkable and line.place is not None:
@@ -138,7 +162,8 @@ def line_views(result: ReconcileResult, *, linkable: bool, limit: int = 500) -> 
         fixing = line.resident_unknown or line.resident_invalid
         if linkable and fixing and line.resident is not None:
             r = line.resident
-            resident = _place(r.sheet_no, r.index, r.row, r.cell(line.resident_refusal))
+            refusal = line.resident_refusal
+            resident = _place(r.sheet_no, r.index, r.row, r.cell(refusal), r.address(refusal))
         out.append(
             LineView(
                 f"{line.key[0]}/{line.key[1]}",
@@ -153,10 +178,34 @@ def line_views(result: ReconcileResult, *, linkable: bool, limit: int = 500) -> 
                 action(line),
                 row,
                 resident,
-                linkable and line.resendable,
+                (linkable and line.resendable) or (found is not None and found.usable),
             )
         )
     return out
+
+
+def _ledger_files(result: ReconcileResult, kept: dict[tuple[str, int], Kept]) -> list[str]:
+    """The workbooks to open to resend the ledger's rows needing action whose run's files
+    are gone or changed (by name)."""
+    names: dict[str, None] = {}
+    for line in result.lines:
+        found = kept.get(line.key)
+        if line.needs_action and found is not None and not found.usable:
+            names.update(dict.fromkeys(found.names))
+    return list(names)
+
+
+def _source_words(source: Source | None) -> Markup | None:
+    """«Compared with: file <bdi>office.xlsx</bdi>, sheet …, year 1402», names isolated."""
+    if source is None:
+        return None
+    if source.ledger:
+        said = isolated("source_ledger_of", year=source.year)
+    else:
+        sheets = listing(source.sheets) if source.sheets else t("source_no_sheet")
+        files = listing(source.workbooks)
+        said = isolated("source_workbooks", files=files, sheets=sheets, year=source.year)
+    return isolated("ui_compared_with", source=said)
 
 
 def _fetch(state: State, asked: Asked, inputs: list[Path]) -> dict[str, Any]:
@@ -178,13 +227,16 @@ def _fetch(state: State, asked: Asked, inputs: list[Path]) -> dict[str, Any]:
         credentials=login,
         ctx=context(),
     )
+    kept = {} if inputs else kept_inputs(target, [line.key for line in matched.lines])
     with context().applied():  # the page's language, as the workbooks were written in
-        source = matched.source.describe() if matched.source else None
-        lines = line_views(matched, linkable=bool(inputs))
+        source = _source_words(matched.source)
+        lines = line_views(matched, linkable=bool(inputs), kept=kept)
     return {
         "lines": lines,
         "to_resend": [v.key for v in lines if v.resendable and v.needs_action],
         "from_workbook": bool(inputs),
+        "can_resend": any(v.resendable for v in lines),  # only when a row can be ticked
+        "to_open": _ledger_files(matched, kept),  # workbooks to open for the other rows
         "ws": state.workspace.id if inputs and state.workspace else "",
         "results": views.report_view(got.content),
         "reconcile": views.report_view(matched.content) if matched.content else None,
@@ -213,7 +265,7 @@ async def results(request: Request) -> Response:
         compared = partial(_compared, state, form.get("ws"), form.get("against"))
         inputs = await run_in_threadpool(locked, state, compared)
         done = await run_in_threadpool(_fetch, state, asked, inputs)
-    return await render(request, "_results.html", done=done, year=year)
+    return await render(request, "_results.html", done=done, year=year, isolated=isolated)
 
 
 def _out(state: State, name: str) -> Path:
@@ -251,11 +303,81 @@ def _asked_keys(form: Any) -> list[tuple[str, int]]:
 
 def _resend_plan(state: State, ws_id: object, keys: list[tuple[str, int]]) -> dict[str, Any]:
     """What a resend of ``keys`` from the open workbook would send (under the lock)."""
-    target = state.target or ""
     ws = workspace(state, ws_id)
     inputs = inputs_for_sending(state, ws, "compared")
-    plan = resend_plan(inputs, target, keys, mapping=None)
-    return {"plan": plan, "ws": ws.id, "keys": sorted(k for _, k in plan.keys)}
+    return _confirmation(inputs, state.target or "", keys, ws.id, 0)
+
+
+def _confirmation(
+    inputs: list[Path], target: str, keys: list[tuple[str, int]], ws: str, later: int
+) -> dict[str, Any]:
+    """The confirmation's numbers, planned as the run will plan them: the selected rows sent,
+    the others sent too, those not sent and why (``plan.total`` is the run's total)."""
+    chosen = frozenset(("declaration", f"{s}/{y}") for s, y in keys)
+    options = SubmitOptions(inputs, target=target, resend=chosen)
+    plan = plan_submit(options, ctx=context())
+    selected = sorted(r.key for r in plan.send if r.resent)
+    with context().applied():
+        blocked = [_not_sent_words(r) for r in plan.not_sent if r.reason == NOT_SENT_BLOCKED]
+    invalid = sum(r.reason == NOT_SENT_INVALID for r in plan.not_sent)
+    skipped = sorted({f"{s}/{y}" for s, y in keys} - set(selected))
+    with context().applied():
+        shown, skipped_shown = _keys_words(selected), _keys_words(skipped)
+    return {
+        "shown": shown,
+        "skipped_shown": skipped_shown,
+        "plan": plan,
+        "ws": ws,
+        "keys": selected,
+        "others": plan.total - len(selected),
+        "skipped": skipped,
+        "blocked": blocked,
+        "invalid": invalid,
+        "later": later,
+    }
+
+
+def _keys_words(keys: list[str]) -> str:
+    """«۱۰۰۰۰۰۱۹/۱۴۰۲، ۱۰۰۰۰۰۲۸/۱۴۰۲»: rows named as the page's language writes a list."""
+    if current_lang() == "fa":
+        keys = [number_text(k) for k in keys]
+    return listing(keys)
+
+
+async def _refused(request: Request, message: str) -> Response:
+    """A refusal of the resend, said where the clerk asked (the confirmation's place)."""
+    return await render(request, "_resend.html", refused=message, isolated=isolated)
+
+
+def _not_sent_words(row: PlannedRow) -> Markup:
+    """Where a declaration blocked by its resident is, and why it will not be sent (the sheet's
+    label and the student number isolated)."""
+    student = _keys_words([row.key.split("/")[0]])
+    where, resident = row.where, row.resident_row
+    return isolated("plan_blocked", where=where, row=row.row, student=student, resident=resident)
+
+
+def _kept_choice(target: str, keys: list[tuple[str, int]]) -> tuple[Kept | None, int]:
+    """The kept run the resend of ledger rows ``keys`` sends from (the one that sent most of
+    them, the latest on a tie), and how many selected rows other runs sent (left for later)."""
+    usable = {k: v for k, v in kept_inputs(target, keys).items() if v.usable}
+    if not usable:
+        return None, 0
+    counts: dict[str, int] = {}
+    for kept in usable.values():
+        counts[kept.run_id] = counts.get(kept.run_id, 0) + 1
+    run_id = max(counts, key=lambda r: (counts[r], r))
+    chosen = next(v for v in usable.values() if v.run_id == run_id)
+    return chosen, len(usable) - counts[run_id]
+
+
+def _ledger_plan(state: State, keys: list[tuple[str, int]]) -> dict[str, Any]:
+    """What a resend of ledger rows ``keys`` from the files their run kept would send."""
+    target = state.target or ""
+    kept, later = _kept_choice(target, keys)
+    if kept is None:
+        return {"keys": []}
+    return _confirmation(list(kept.inputs), target, keys, "", later)
 
 
 async def resend_confirm(request: Request) -> Response:
@@ -266,19 +388,42 @@ async def resend_confirm(request: Request) -> Response:
         raise ConfigError(t("ui_choose_target"))
     keys = _asked_keys(form)
     async with heavy(request):
-        work = partial(_resend_plan, state, form.get("ws"), keys)
-        found = await run_in_threadpool(locked, state, work)
+        if form.get("source") == "ledger":
+            found = await run_in_threadpool(_ledger_plan, state, keys)
+        else:
+            work = partial(_resend_plan, state, form.get("ws"), keys)
+            found = await run_in_threadpool(locked, state, work)
     if not found["keys"]:
-        raise InputFileError(t("ui_resend_none"))
+        return await _refused(request, t("ui_resend_none"))
     target = describe_target(state.target, short=True)
-    return await render(request, "_resend.html", resend=found, target_name=target)
+    return await render(
+        request, "_resend.html", resend=found, target_name=target, isolated=isolated
+    )
 
 
-def _resend_inputs(state: State, ws_id: object) -> tuple[list[Path], Path]:
-    ws = workspace(state, ws_id)
+def _report_path(stem: str) -> Path:
     folder = private_dir(simad_home() / "reports")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return inputs_for_sending(state, ws), folder / f"{ws.paths[0].stem}-resend-{stamp}.xlsx"
+    return folder / f"{stem}-resend-{datetime.now().strftime('%Y%m%d-%H%M%S')}.xlsx"
+
+
+def _resend_inputs(state: State, ws_id: object) -> tuple[list[Path], Path, str | None]:
+    """The open workbook, corrected as it stands, kept in the new run's own folder (as a
+    submission's are) so that its report can be written again later."""
+    ws = workspace(state, ws_id)
+    run_id = new_run_id()
+    kept = private_dir(private_dir(simad_home() / "runs") / run_id)
+    inputs = ws_commands.corrected_inputs(ws, kept, ctx=context(), every=True)
+    return inputs, _report_path(ws.paths[0].stem), run_id
+
+
+def _kept_resend(target: str, keys: list[tuple[str, int]]) -> tuple[list[Path], Path, str | None]:
+    """The files the run that sent ledger rows ``keys`` kept, copied into the new run's own
+    folder; refused when they are gone or changed since."""
+    kept, _later = _kept_choice(target, keys)
+    if kept is None:
+        raise InputFileError(t("ui_resend_none"))
+    run_id = new_run_id()
+    return copy_kept(kept, run_id), _report_path(kept.inputs[0].stem), run_id
 
 
 async def resend(request: Request) -> Response:
@@ -291,15 +436,24 @@ async def resend(request: Request) -> Response:
         raise ConfigError(t("ui_choose_target"))
     keys = _asked_keys(form)
     if not keys:
-        raise InputFileError(t("ui_resend_none"))
+        return await _refused(request, t("ui_resend_none"))
     login = await run_in_threadpool(login_for, state, target)
     running = state.latest("submit")
     if running is not None and running.finished is None:
-        raise SimadError(t("ui_job_running"))
-    async with heavy(request):
-        work = partial(_resend_inputs, state, form.get("ws"))
-        inputs, report = await run_in_threadpool(locked, state, work)
+        return await _refused(request, t("ui_job_running"))
+    try:
+        async with heavy(request):
+            if form.get("source") == "ledger":
+                work = partial(_kept_resend, target, keys)
+                inputs, report, run_id = await run_in_threadpool(work)
+            else:
+                work = partial(_resend_inputs, state, form.get("ws"))
+                inputs, report, run_id = await run_in_threadpool(locked, state, work)
+    except InputFileError as exc:
+        if isinstance(exc, StaleWorkbook):
+            raise  # another tab opened other workbooks: the page's own answer
+        return await _refused(request, scrub(exc))
     chosen = frozenset(("declaration", f"{s}/{y}") for s, y in keys)
-    options = SubmitOptions(inputs, target=target, report=report, resend=chosen)
+    options = SubmitOptions(inputs, target=target, report=report, resend=chosen, run_id=run_id)
     state.submit(describe_target(target, short=True), options, login, context())
     return redirect(request, "/submit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -66,20 +67,30 @@ async def template(request: Request) -> Response:
 async def upload(request: Request) -> Response:
     """Workbooks dropped on the start page: kept, read by a child process, validated; the
     open workbooks from now on. A refused upload is deleted at once. Photos dropped with them
-    (or alone) are added to the session's photos; photos alone leave the workbooks open."""
+    (or alone) are added to the open workbook's photos; photos alone leave the workbooks
+    open. The page sends a large drop in several requests: its photos first (``staged``:
+    the drop's workbooks follow, the photos wait for them), then its workbooks."""
     state = memory(request)
     async with request.form(max_files=MAX_FILES, max_part_size=1024 * 1024) as form:
         books, pictures = split_uploads(files_in(form))
         if not books and not pictures:
             raise InputFileError(t("ui_no_file"))
         if pictures:
-            await run_in_threadpool(store_photos, state, pictures)
+            staged = bool(books) or form.get("staged") == "1"
+            await run_in_threadpool(partial(store_photos, state, pictures, staged=staged))
         if not books:
             return redirect(request, "/check" if state.workspace is not None else "/")
         paths = await store_all(state, books)
     if await run_in_threadpool(workbench.wait_for_answer, state, paths):
         return redirect(request, "/unsaved")  # the open workbooks' corrections: asked first
     return await open_uploads(request, state, paths)
+
+
+async def remove_photos(request: Request) -> Response:
+    """The photos dropped in the page removed (the check page's button); the workbooks stay."""
+    state = memory(request)
+    await run_in_threadpool(workbench.remove_photos, state)
+    return redirect(request, "/check" if state.workspace is not None else "/")
 
 
 async def open_uploads(request: Request, state: State, paths: list[Path]) -> Response:

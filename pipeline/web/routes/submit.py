@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,8 +31,8 @@ from pipeline.core.i18n import t, when
 from pipeline.core.private import private_dir
 from pipeline.core.status import Validation
 from pipeline.web.pages import context, heavy, locked, memory, redirect, render, workspace
-from pipeline.web.state import Job, State
-from pipeline.web.uploads import photo_folder
+from pipeline.web.state import Job, State, told
+from pipeline.web.uploads import photo_folder, photo_view
 
 PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
 
@@ -47,10 +48,17 @@ def _plan(state: State) -> list[tuple[str, str, int, int]] | None:
     return counts_to_send(ws) if ws is not None else None
 
 
+def _photos_to_send(state: State) -> int | None:
+    """How many photos the run sends, as the check page counts them (None: no workbook)."""
+    ws = state.workspace
+    return int(photo_view(state, ws)["send"]) if ws is not None else None
+
+
 async def submit_page(request: Request) -> Response:
     state = memory(request)
     job = state.latest("submit")
     plan = await run_in_threadpool(locked, state, partial(_plan, state))
+    photos = await run_in_threadpool(locked, state, partial(_photos_to_send, state))
     target = state.target
     return await render(
         request,
@@ -58,19 +66,33 @@ async def submit_page(request: Request) -> Response:
         job=job,
         snapshot=job.snapshot() if job else None,
         plan=plan,
+        photos=photos,
         needs_login=state.needs_login(target),
-        refused=state.refused.get(target) if target else None,
+        refused=told(state.refused[target]) if target in state.refused else None,
         earlier=earlier(job, target),
     )
 
 
-def earlier(job: Job | None, target: str | None) -> str | None:
+def isolated(key: str, **values: object) -> Markup:
+    """The catalogue's sentence ``key`` with each text value (a file name, an address)
+    isolated in ``<bdi>``, so that a Latin run inside a Persian sentence keeps its order;
+    numbers are written as ``t`` writes them, ``Markup`` values put in as they are."""
+    texts = {name: v for name, v in values.items() if isinstance(v, str)}
+    marks = {name: f"\x00{i}\x00" for i, name in enumerate(texts)}
+    text = str(escape(t(key, **{**values, **marks})))
+    for i, value in enumerate(texts.values()):
+        shown = value if isinstance(value, Markup) else Markup(f"<bdi>{escape(value)}</bdi>")
+        text = text.replace(f"\x00{i}\x00", str(shown))  # a Markup value: already isolated
+    return Markup(text)  # the sentence and every value escaped above
+
+
+def earlier(job: Job | None, target: str | None) -> Markup | None:
     """What labels a finished job of another target than the chosen one (else None): it is
     not the current one."""
     if job is None or job.finished is None or not job.target or job.target == target:
         return None
     now = describe_target(target, short=True) if target else "-"
-    return t("ui_job_other_target", when=when(job.began), target=now)
+    return isolated("ui_job_other_target", when=when(job.began), target=now)
 
 
 async def credentials(request: Request) -> Response:

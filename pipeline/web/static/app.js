@@ -6,20 +6,95 @@
   const digits = (v) => (v === null || v === undefined ? "-" :
     persian ? Number(v).toLocaleString("fa-IR", {useGrouping: false}) : String(v));
 
+  // A drop (or a chosen folder) is sent in several requests, each under the server's limit:
+  // the photos first (marked "staged" when workbooks follow: they wait for them), then the
+  // workbooks; a progress line counts the files; the page goes on once, after the last.
+  const BATCH_BYTES = 8 * 1024 * 1024;
+  const BATCH_FILES = 200;
+  const BOOKS = /\.(xlsx|xlsm|ods|xls|csv)$/i;
+  const PHOTOS = /\.(jpe?g|jpe|jfif|png|gif|bmp|webp|heic|heif|tiff?|zip)$/i;
+
+  function batches(files) {
+    const out = [];
+    let batch = [], size = 0;
+    files.forEach((f) => {
+      if (batch.length && (size + f.size > BATCH_BYTES || batch.length >= BATCH_FILES)) {
+        out.push(batch); batch = []; size = 0;
+      }
+      batch.push(f); size += f.size;
+    });
+    if (batch.length) out.push(batch);
+    return out;
+  }
+
+  async function sendFiles(form, list) {
+    const all = Array.from(list);
+    const hidden = (f) => /(^|\/)\./.test(f.webkitRelativePath || f.name);
+    // A loose file of another kind goes with the workbooks (the server says what is wrong
+    // with it); one inside a chosen folder is left aside, as the server would.
+    const photos = all.filter((f) => PHOTOS.test(f.name) && !hidden(f));
+    let books = all.filter((f) => !PHOTOS.test(f.name) && !hidden(f) &&
+      (BOOKS.test(f.name) || !f.webkitRelativePath));
+    if (!books.length && !photos.length) books = all;
+    const requests = batches(photos).map((b) => ({files: b, staged: books.length > 0}));
+    if (books.length) requests.push({files: books, staged: false});
+    const line = document.getElementById("upload-progress");
+    const total = books.length + photos.length;
+    const token = document.querySelector("meta[name=csrf-token]").content;
+    const flash = document.getElementById("flash");
+    let done = 0, next = null;
+    form.setAttribute("aria-busy", "true");
+    try {
+      for (const r of requests) {
+        if (line) {
+          line.hidden = false;
+          line.textContent = line.dataset.text.replace("{done}", digits(done)).replace("{total}", digits(total));
+        }
+        const body = new FormData();
+        r.files.forEach((f) => body.append("files", f, f.webkitRelativePath || f.name));
+        if (r.staged) body.append("staged", "1");
+        const response = await fetch("/upload", {
+          method: "POST", body, credentials: "same-origin",
+          headers: {"HX-Request": "true", "X-CSRF-Token": token},
+        });
+        if (!response.ok) {
+          if (flash) { // the server's sentence, as htmx would have swapped it in
+            const page = new DOMParser().parseFromString(await response.text(), "text/html");
+            flash.replaceChildren(...page.body.childNodes);
+            flash.scrollIntoView();
+          }
+          if (line) line.hidden = true;
+          return;
+        }
+        done += r.files.length;
+        next = response.headers.get("HX-Redirect") || next;
+      }
+    } catch (err) {
+      if (line) line.textContent = line.dataset.failed;
+      return;
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+    window.location.assign(next || "/");
+  }
+
   function dropZone(root) {
     const zone = root.querySelector("#drop");
     if (!zone || zone.dataset.ready) return;
     zone.dataset.ready = "1";
-    const input = zone.querySelector("input[type=file]");
+    const form = zone.closest("form");
     ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (e) => {
       e.preventDefault(); zone.classList.add("over");
     }));
     ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, () => zone.classList.remove("over")));
     zone.addEventListener("drop", (e) => {
       e.preventDefault();
-      input.files = e.dataTransfer.files;
-      htmx.trigger(input.form, "drop-files");
+      sendFiles(form, e.dataTransfer.files);
     });
+    form.querySelectorAll("input[type=file]").forEach((input) => input.addEventListener("change", () => {
+      if (input.files.length) sendFiles(form, input.files).finally(() => { input.value = ""; });
+    }));
+    form.addEventListener("submit", (e) => e.preventDefault());
   }
 
   // The sheet is a grid for the keyboard: one cell takes Tab (roving tabindex), the arrow
@@ -37,6 +112,9 @@
     if (focus) {
       cell.focus({preventScroll: true});
       cell.scrollIntoView({block: "nearest", inline: "center"});
+      const box = cell.closest(".scroll"), head = table.tHead; // not under the sticky header
+      const under = head ? head.getBoundingClientRect().bottom - cell.getBoundingClientRect().top : 0;
+      if (box && under > 0) box.scrollTop -= under + 4;
     }
   }
 
@@ -71,10 +149,33 @@
   }
 
   function cellAt(table, address) {
-    const m = /^([A-Z]+)(\d+)$/.exec(address || "");
+    const m = /^([A-Z]*)(\d+)$/.exec(address || ""); // "C12", or "12": the row's first red cell
     const row = m && table.querySelector(`tr[data-rowno="${m[2]}"]`);
-    return (row && row.querySelector(`td[data-c="${column(m[1])}"]`)) ||
-      table.querySelector("td.error[data-c]") || table.querySelector("td[data-c]");
+    const inRow = row && (m[1] ? row.querySelector(`td[data-c="${column(m[1])}"]`) :
+      row.querySelector("td.error[data-c]") || row.querySelector("td[data-c]"));
+    return inRow || table.querySelector("td.error[data-c]") || table.querySelector("td[data-c]");
+  }
+
+  // A link from another page names a cell (?cell=O9) or a row (#row-SHEET-ROW): on load
+  // that cell is brought into view, takes the focus and is opened, as after a finding link.
+  let landed = false;
+  function land(table) {
+    if (landed) return;
+    landed = true;
+    const asked = new URLSearchParams(window.location.search).get("cell");
+    const hash = /^#row-(\d+)-(\d+)$/.exec(window.location.hash);
+    if (hash && hash[1] !== table.dataset.sheet) return;
+    const address = (asked || (hash ? hash[2] : "")).toUpperCase();
+    if (!/^[A-Z]*\d+$/.test(address)) return;
+    const go = () => {
+      const box = table.closest(".scroll");
+      if (box) box.scrollIntoView({block: "nearest"});
+      open(cellAt(table, address), false);
+    };
+    // the browser's own jump to the #row (which takes the focus away) is over at "load"
+    if (hash && document.readyState !== "complete") {
+      window.addEventListener("load", () => requestAnimationFrame(go), {once: true});
+    } else go();
   }
 
   function cells(root) {
@@ -98,6 +199,7 @@
       const next = step(cell, e.key);
       if (next) { e.preventDefault(); rove(next, true); }
     });
+    land(table);
   }
 
   // After a swap of the check page: the cell a finding link named is brought into view, takes
@@ -175,7 +277,39 @@
     else window.location.reload();
   }
 
-  function ready(root) { dropZone(root); cells(root); progress(root); }
+  // The question about corrections not downloaded: once a download has counted them as
+  // downloaded, the question is drawn again (the count gone, "go on" safe).
+  function unsavedPage(root) {
+    const box = root.querySelector("#unsaved");
+    if (!box || box.dataset.ready) return;
+    box.dataset.ready = "1";
+    box.addEventListener("click", (e) => {
+      if (!e.target.closest("a[id^=unsaved-download]")) return;
+      const before = box.querySelector("#unsaved-count").dataset.count;
+      let tries = 0;
+      const poll = async () => {
+        tries += 1;
+        try {
+          const response = await fetch(window.location.href, {credentials: "same-origin"});
+          const page = new DOMParser().parseFromString(await response.text(), "text/html");
+          const fresh = page.querySelector("#unsaved");
+          const count = fresh && fresh.querySelector("#unsaved-count");
+          if (count && count.dataset.count !== before) {
+            box.replaceWith(fresh);
+            htmx.process(fresh);
+            unsavedPage(document);
+            const go = document.getElementById("answer-go");
+            if (go) go.focus();
+            return;
+          }
+        } catch (err) { /* the next try */ }
+        if (tries < 15) setTimeout(poll, 1000);
+      };
+      setTimeout(poll, 700);
+    });
+  }
+
+  function ready(root) { dropZone(root); cells(root); progress(root); unsavedPage(root); }
   document.addEventListener("DOMContentLoaded", () => {
     ready(document);
     htmx.onLoad(() => ready(document));
@@ -188,10 +322,33 @@
     document.body.addEventListener("htmx:afterSettle", settled);
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && closePanel()) e.preventDefault();
+      else if (e.key === "Escape" && e.target.closest && e.target.closest("#resend-plan")) {
+        e.preventDefault();
+        dismiss(document.getElementById("resend-cancel"));
+      }
+    });
+    // A confirmation's Cancel (data-dismiss: the box it empties): nothing is sent, and the
+    // keyboard goes back to the button that asked for the confirmation.
+    let asker = null;
+    function dismiss(button) {
+      const box = button && document.getElementById(button.dataset.dismiss);
+      if (!box) return;
+      box.replaceChildren();
+      if (asker && document.body.contains(asker)) asker.focus();
+    }
+    document.body.addEventListener("click", (e) => {
+      const button = e.target.closest && e.target.closest("[data-dismiss]");
+      if (button) dismiss(button);
     });
     document.body.addEventListener("htmx:afterSwap", (e) => {
       const target = e.detail.target;
       if (target && target.id === "flash" && target.firstElementChild) target.scrollIntoView();
+      const plan = target && target.id === "resend-confirm" && target.querySelector("#resend-plan");
+      if (plan) {
+        const evt = e.detail.requestConfig && e.detail.requestConfig.triggeringEvent;
+        asker = (evt && evt.submitter) || document.activeElement;
+        plan.focus();
+      }
     });
   });
 })();
