@@ -94,7 +94,10 @@ def lookup(
     answer = maxa.lookup(
         terminology, code, version=version, offline=offline, target=target, ctx=ctx
     )
-    _print(answer.to_dict(), json_out, [answer.sentence()])
+    said = answer.sentence()
+    if answer.value is None and version is None and not json_out:  # retired, or never was
+        said = maxa.explained(answer, offline=offline, target=target, ctx=ctx).sentence()
+    _print(answer.to_dict(), json_out, [said])
     raise typer.Exit(answer.exit_code)
 
 

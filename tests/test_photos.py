@@ -190,3 +190,51 @@ def test_a_zip_entry_lying_about_its_size_is_read_bounded(state):
 def test_names_are_kept_without_bidi_controls():
     assert uploads.photo_name("\u202e14010007\u202c.jpg") == "14010007.jpg"
     assert uploads.photo_name("a/b/۱۴۰۱۰۰۰۷.JPG") == "۱۴۰۱۰۰۰۷.JPG"
+
+
+class _LegacyName(zipfile.ZipInfo):
+    """An entry written as ``zip`` or Windows' compressed folders write it: the name's own
+    bytes, without the UTF-8 flag (bit 11)."""
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__(raw.decode("cp437"))  # how zipfile reads such a name back
+        self.raw = raw
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # zipfile's own name
+        return self.raw, self.flag_bits & ~0x800
+
+
+def legacy_zipped(entries: dict[bytes, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for raw, data in entries.items():
+            archive.writestr(_LegacyName(raw), data)
+    return out.getvalue()
+
+
+def test_zip_names_without_the_utf8_flag_are_read_in_their_own_encoding(state):
+    data = legacy_zipped(
+        {
+            "۱۴۰۱۰۰۰۷.jpg".encode(): GOOD,  # `zip`: UTF-8 bytes, no flag
+            "عکس ۱۴۰۱۰۰۰۸.jpg".encode(): GOOD,
+            "عکس-14010009.jpg".encode("cp1256"): GOOD,  # Windows' ANSI code page
+            b"1481607049.jpg": GOOD,
+        }
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the flag really is cleared
+        assert not any(e.flag_bits & 0x800 for e in archive.infolist())
+        assert "۱۴۰۱۰۰۰۷.jpg" not in archive.namelist()  # zipfile alone: cp437 garbage
+    assert uploads.store_photos(state, [upload("photos.zip", data)]) == 4
+    names = {p.name for p in state.photos.iterdir()}
+    assert {"۱۴۰۱۰۰۰۷.jpg", "عکس ۱۴۰۱۰۰۰۸.jpg", "عکس-14010009.jpg", "1481607049.jpg"} <= names
+    people = [("14010007", ""), ("14010008", ""), ("14010009", ""), ("14010010", "1481607049")]
+    matches, unmatched = match(people, scan(state.photos))
+    assert [m.status for m in matches] == [PRESENT] * 4 and not unmatched
+
+
+def test_a_legacy_zip_name_in_the_oem_code_page_is_read_as_persian():
+    entry = _LegacyName("صورة14010007.jpg".encode("cp720"))
+    assert uploads.entry_name(entry) == "صورة14010007.jpg"
+    flagged = zipfile.ZipInfo("۱۴۰۱۰۰۰۷.jpg")
+    flagged.flag_bits |= 0x800
+    assert uploads.entry_name(flagged) == "۱۴۰۱۰۰۰۷.jpg"

@@ -10,7 +10,7 @@ import pytest
 from pipeline.web.routes.results import Place
 from pipeline.web.server import running
 
-from .test_ui_browser_layout import SMALL, open_sample
+from .test_ui_browser_layout import OFFICE, SMALL, open_sample
 
 LANDED = """() => {
   const a = document.activeElement;
@@ -54,3 +54,33 @@ def test_a_link_from_the_reconciliation_lands_on_its_cell(browser, lang):
         page.wait_for_function("() => document.activeElement.matches('td.chosen')")
         landed = page.evaluate(LANDED)
         assert landed is not None and landed["row"] == "4" and landed["inView"], landed
+
+
+SEEN_AT_CENTRE = """() => {
+  const a = document.activeElement;
+  if (!a || !a.matches('td[data-c]')) return null;
+  const r = a.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return {row: a.parentElement.dataset.rowno, hit: hit === a || a.contains(hit)};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [SMALL, OFFICE], ids=["1024", "1366"])
+def test_an_early_or_later_row_lands_below_the_sticky_header_and_on_reload(browser, viewport):
+    with running("fa") as (address, _state):
+        page = browser.new_page(viewport=viewport)
+        home = open_sample(page, address)
+        sheets = page.locator("#counts tbody tr").count()
+        sheet = 1 if sheets > 1 else 0
+        for row in ("6", "2", "30"):  # early rows under the header before, a later row
+            page.goto(f"{home}/check?sheet={sheet}&page=1#row-{sheet}-{row}")
+            page.wait_for_selector(f"#edit input[name=sheet][value='{sheet}']", state="attached")
+            page.wait_for_function("() => document.activeElement.matches('td.chosen')")
+            seen = page.evaluate(SEEN_AT_CENTRE)
+            assert seen == {"row": row, "hit": True}, (row, seen)
+        # The same address loaded again (a reload): the row's cell has the focus again.
+        page.reload()
+        page.wait_for_selector("#rows[data-ready]")
+        page.wait_for_function("() => document.activeElement.matches('td.chosen')")
+        seen = page.evaluate(SEEN_AT_CENTRE)
+        assert seen == {"row": "30", "hit": True}, seen

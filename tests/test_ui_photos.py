@@ -170,9 +170,12 @@ def test_replacing_the_workbook_replaces_its_photos():
         client.post("/upload", files=files, headers=h)
         assert counts(client) == ("1", "1")
         files = [("files", ("sample.xlsx", SAMPLE.read_bytes())), ("files", ("10000002.jpg", GOOD))]
-        client.post("/upload", files=files, headers=h)  # another workbook, with its photo
+        asked = client.post("/upload", files=files, headers=h)  # another, with its photo
+        assert asked.url.path == "/unsaved" and "removes the photo" in said(asked)
+        client.post("/unsaved", data={"answer": "replace"}, headers=h)  # the photo: asked first
         assert [p.name for p in state.photos.glob("*.jpg")] == ["10000002.jpg"]
         client.post("/upload", files={"files": ("sample.xlsx", SAMPLE.read_bytes())}, headers=h)
+        client.post("/unsaved", data={"answer": "replace"}, headers=h)
         assert counts(client) == ("-", "-")  # replaced by a workbook alone: no photos left
         assert "No photos dropped" in said(client.get("/check"))
 
@@ -189,7 +192,9 @@ def test_remove_photos_keeps_the_workbook_and_close_removes_them():
         assert state.workspace is ws and counts(client) == ("-", "-")
         client.post("/upload", files={"files": ("10000001.jpg", GOOD)}, headers=h)
         assert counts(client) == ("1", "1")
-        client.post("/close", data={"ws": ws.id}, headers=h)
+        asked = client.post("/close", data={"ws": ws.id}, headers=h)
+        assert asked.url.path == "/unsaved" and state.workspace is ws  # its photo: asked first
+        client.post("/unsaved", data={"answer": "close", "ws": ws.id}, headers=h)
         assert state.workspace is None
         assert not (simad_home() / "workbench" / "photos").exists()
         assert "photo kept" not in said(client.get("/"))
@@ -259,3 +264,26 @@ def test_each_photo_is_read_once_until_it_changes(inprocess, monkeypatch):
     client.post("/upload", files={"files": ("10000001.jpg", GOOD + b"\x00")}, headers=h)
     assert counts(client) == ("1", "1") and counts(client) == ("1", "1")
     assert reads == ["10000001.jpg"]  # changed: read once again
+
+
+def test_an_unusable_photo_is_said_before_a_run_as_one_that_will_not_be_sent(inprocess):
+    client, token, state = inprocess
+    h = {"x-csrf-token": token}
+    assert client.post("/target", data={"target": "sandbox"}, headers=h).status_code < 300
+    files = [
+        ("files", ("sample.xlsx", SAMPLE.read_bytes())),
+        ("files", ("10000003.jpg", PNG)),  # refused on upload: not a JPEG
+        ("files", ("10000004.jpg", GOOD)),
+        ("files", ("photo-10000004.jpg", GOOD)),  # two photos for one resident
+    ]
+    assert client.post("/upload", files=files, headers=h).status_code < 300
+    text = said(client.get("/check"))
+    assert "10000003.jpg is not a JPEG; it will not be sent." in text
+    assert "none will be sent" in text and "; not sent." not in text and "none sent" not in text
+    client.post("/lang", data={"lang": "fa", "next": "/"}, headers=h)
+    fa = said(client.get("/check"))
+    assert "عکس 10000003.jpg با قالب JPG نیست؛ ارسال نخواهد شد." in fa
+    assert "ارسال نشد" not in fa and "photo_not_jpeg" not in fa
+    client.post("/lang", data={"lang": "en", "next": "/"}, headers=h)
+    rows = sent_run(client, token, state).result.sheets[0].rows
+    assert any(m.endswith("is not a JPEG; not sent.") for m in rows[2].messages)  # a run's

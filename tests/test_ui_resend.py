@@ -120,12 +120,22 @@ def test_all_rows_needing_action_is_the_rejected_and_is_counted(
     ws, answer = open_and_reconcile(client, token, SAMPLE)
     needs = re.findall(r'name="needs" value="([^"]+)"', answer.text)
     assert sorted(needs) == sorted(rejected_1402)
-    assert "Resend all rows needing action (3)" in said(answer)
+    assert "Resend the 3 rows needing action that can be resent" in said(answer)
+    needing = re.search(r"(\d+) rows? needs? action", said(answer))
+    assert needing is not None, said(answer)[:400]
+    rest = int(needing.group(1)) - 3  # the others, explained next to the button
+    assert rest > 0
+    note = f"Of the {needing.group(1)} rows needing action, 3 can be resent; the other {rest}"
+    assert note in said(answer)
     confirm = client.post(
         "/resend/confirm", data={"ws": ws, "all": "1", "needs": needs}, headers=hx(token)
     )
     assert "3 selected rows will be sent again" in said(confirm)
     assert "Send 4 rows" in said(confirm)  # and the one declaration never accepted
+    # The selected rows' button with nothing ticked: said so, not "the rows are invalid".
+    none = client.post("/resend/confirm", data={"ws": ws, "needs": needs}, headers=hx(token))
+    assert "No row is ticked; tick the rows to send again" in said(none)
+    assert "None of the rows selected" not in said(none)
 
 
 def changed_score(folder: Path, student: str) -> Path:

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.core.config import simad_home
 from schemas.identifiers import national_code_check_digit
+from tests.conftest import JPEG
 from tests.inprocess import in_process
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -151,3 +152,38 @@ def test_the_question_in_persian_names_the_count_in_persian_digits(fixed):
     text = said(client.get("/unsaved").text)
     assert "۱ اصلاحی که در این صفحه کرده‌اید" in text and "با این حال جایگزین شود" in text
     assert "ui_unsaved" not in text
+
+
+def test_a_workbook_with_photos_asks_before_another_replaces_it_even_with_no_correction():
+    photo = JPEG + b"\x00" * 200
+    with in_process("en") as (client, token, state):
+        files = [
+            ("files", ("sample.xlsx", SAMPLE.read_bytes())),
+            ("files", ("10000001.jpg", photo)),
+            ("files", ("10000002.jpg", photo)),
+        ]
+        assert client.post("/upload", files=files, headers=hx(token)).status_code < 300
+        ws = state.workspace
+        assert ws is not None and ws.unsaved() == 0
+        held_photos = simad_home() / "workbench" / "photos"
+        assert len(list(held_photos.glob("*.jpg"))) == 2
+        assert upload(client, token, "other.xlsx").headers.get("hx-redirect") == "/unsaved"
+        assert state.workspace is ws and len(list(held_photos.glob("*.jpg"))) == 2
+        page = client.get("/unsaved")
+        text = said(page.text)
+        assert "removes the 2 photos dropped for it" in text and "nothing will be lost" not in text
+        assert "Replace anyway" in text and 'value="cancel"' in page.text
+        cancel = client.post("/unsaved", data={"answer": "cancel", "ws": ws.id}, headers=hx(token))
+        assert cancel.headers.get("hx-redirect") == "/check" and state.workspace is ws
+        assert len(list(held_photos.glob("*.jpg"))) == 2  # kept
+        asked = client.post("/close", data={"ws": ws.id}, headers=hx(token))
+        assert asked.headers.get("hx-redirect") == "/unsaved?close=1"
+        assert "Closing the workbook sample.xlsx removes the 2 photos" in said(
+            client.get("/unsaved?close=1").text
+        )
+        client.post("/lang", data={"lang": "fa", "next": "/"}, headers=hx(token))
+        upload(client, token, "other.xlsx")
+        fa = said(client.get("/unsaved").text)
+        assert "۲ عکسی که برای آن گذاشته‌اید حذف می‌شود" in fa and "ui_unsaved" not in fa
+        go = client.post("/unsaved", data={"answer": "replace", "ws": ws.id}, headers=hx(token))
+        assert go.headers.get("hx-redirect") == "/check" and state.workspace is not ws

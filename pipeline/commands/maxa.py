@@ -234,33 +234,43 @@ def explained(
     answer: Answer,
     *,
     offline: bool = False,
+    target: str | None = None,
     credentials: MaxaCredentials | None = None,
     ctx: Context = Context(),
 ) -> Told:
     """``answer`` with its code's official name and the version it was checked against; a
     code missing from the latest version looked for in the versions before it (newest first,
-    the five last), so that a retired code says so."""
+    the five last; offline, the versions the mirror holds), so that a retired code says so."""
     term, code = answer.terminology, answer.code
-    if offline:  # the mirror's default version answered; earlier ones are not listed
+    if offline:  # the mirror's default version answered; the ones before it, if mirrored
         official = lookup(term, code, offline=True, ctx=ctx).value
+        if official is None and answer.version:
+            with ctx.applied(), _mirror() as mirror:
+                last = mirror.last_having(term, code, answer.version)
+            if last is not None:
+                return Told(answer, last[1], answer.version, last[0])
         return Told(answer, official, answer.version)
     try:
-        listed = versions(term, target=None, credentials=credentials, ctx=ctx)
+        listed = versions(term, target=target, credentials=credentials, ctx=ctx)
     except SimadError:  # no version listed: the command's own answer is all there is
         return Told(answer)
     found = sorted(listed, key=_age)
     latest = next((v for v in found if v.is_last), found[-1])
 
     def named(version: str) -> str | None:
-        return lookup(term, code, version=version, credentials=credentials, ctx=ctx).value
+        asked = lookup(term, code, version=version, target=target, credentials=credentials, ctx=ctx)
+        return asked.value
 
-    official = named(latest.version)
-    if official is not None:
-        return Told(answer, official, latest.version)
-    for earlier in reversed(found[: found.index(latest)][-5:]):
-        found_name = named(earlier.version)
-        if found_name is not None:
-            return Told(answer, found_name, latest.version, earlier.version)
+    try:
+        official = named(latest.version)
+        if official is not None:
+            return Told(answer, official, latest.version)
+        for earlier in reversed(found[: found.index(latest)][-5:]):
+            found_name = named(earlier.version)
+            if found_name is not None:
+                return Told(answer, found_name, latest.version, earlier.version)
+    except SimadError:  # a version the service lists but does not answer for: said as asked
+        return Told(answer)
     return Told(answer, None, latest.version)
 
 

@@ -70,7 +70,7 @@ from pipeline.sheets.report import (
 from pipeline.sheets.validation import ValidationRun, validate_paths
 from pipeline.simad.dryplan import BLOCKED as NOT_SENT_BLOCKED
 from pipeline.simad.dryplan import INVALID as NOT_SENT_INVALID
-from pipeline.simad.dryplan import DryPlan, PlannedRow, dry_plan
+from pipeline.simad.dryplan import DryPlan, PlannedRow, SheetPlan, dry_plan
 from pipeline.simad.engine import (
     Engine,
     Outcomes,
@@ -94,6 +94,7 @@ __all__ = [
     "Progress",
     "RowOutcome",
     "SheetOutcomes",
+    "SheetPlan",
     "SubmitOptions",
     "SubmitResult",
     "fatal_text",
@@ -485,9 +486,9 @@ def _finish(
     outcomes, stopped = sent.outcomes, fatal_text(sent.fatal)
     if sent.fatal is not None:
         outcomes.finalize(t("not_sent_fatal", error=stopped))
-    elif sent.stopped:
+    elif sent.stopped and not sent.closed:
         outcomes.finalize(t("not_sent_stopped"))
-    elif interrupted:
+    elif interrupted or sent.stopped:
         outcomes.finalize(t("not_sent_interrupted"))
     else:
         outcomes.finalize()
@@ -541,9 +542,9 @@ def run_ending(sent: Sent, interrupted: bool) -> str:
         return "login"
     if sent.fatal is not None:
         return "stopped"
-    if sent.stopped:
+    if sent.stopped and not sent.closed:
         return "clerk"
-    return "interrupted" if interrupted else "done"
+    return "interrupted" if interrupted or sent.stopped else "done"
 
 
 def _save_end(

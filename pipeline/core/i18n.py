@@ -99,6 +99,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "اندازه عکس {name} ({kb} کیلوبایت) مجاز نیست؛ ارسال نشد.",
         "en": "Photo {name} has an unusable size ({kb} KB); not sent.",
     },
+    "photo_not_jpeg_plan": {
+        "fa": "عکس {name} با قالب JPG نیست؛ ارسال نخواهد شد.",
+        "en": "Photo {name} is not a JPEG; it will not be sent.",
+    },
+    "photo_size_plan": {
+        "fa": "اندازه عکس {name} ({kb} کیلوبایت) مجاز نیست؛ ارسال نخواهد شد.",
+        "en": "Photo {name} has an unusable size ({kb} KB); it will not be sent.",
+    },
+    "photo_truncated_plan": {
+        "fa": "عکس {name} ناقص است (پایان تصویر JPEG را ندارد)؛ ارسال نخواهد شد.",
+        "en": "Photo {name} is cut short (no JPEG end of image); it will not be sent.",
+    },
+    "photo_two_plan": {
+        "fa": "برای این دستیار بیش از یک عکس هست ({names})؛ هیچ‌کدام ارسال نخواهد شد. فقط یکی را نگه دارید.",
+        "en": "More than one photo for this resident ({names}); none will be sent. Keep only one.",
+    },
+    "photo_shared_plan": {
+        "fa": "نام عکس {name} با بیش از یک دستیار جور است؛ ارسال نخواهد شد.",
+        "en": "Photo {name} matches more than one resident by its name; it will not be sent.",
+    },
     "photo_failed": {
         "fa": "ارسال عکس ناموفق بود: {error}",
         "en": "Sending the photo failed: {error}",
@@ -180,9 +200,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Resend the selected rows",
     },
     "ui_resend_all": {
-        "fa": "ارسال دوبارهٔ همه ردیف‌های نیازمند اقدام ({n})",
-        "en": "Resend all rows needing action ({n})",
-        "en_one": "Resend the 1 row needing action",
+        "fa": "ارسال دوبارهٔ {n} ردیف نیازمند اقدام که می‌توان دوباره ارسال کرد",
+        "en": "Resend the {n} rows needing action that can be resent",
+        "en_one": "Resend the 1 row needing action that can be resent",
+    },
+    "ui_resend_all_note": {
+        "fa": "از {total} ردیف نیازمند اقدام، {n} ردیف را می‌توان دوباره ارسال کرد؛ {rest} ردیف دیگر را نخست باید در فایل درست کرد (ستون «اقدام» می‌گوید چه باید کرد).",
+        "en": "Of the {total} rows needing action, {n} can be resent; the other {rest} must be fixed in the workbook first (the action column says how).",
+        "en_one": "Of the {total} rows needing action, 1 can be resent; the other {rest} must be fixed in the workbook first (the action column says how).",
     },
     "ui_resend_hint": {
         "fa": "ردیف‌های انتخاب‌شده حتی اگر تغییری نکرده باشند دوباره ارسال می‌شوند (مثلاً پس از رسیدن مدارک)؛ پیش از ارسال تعداد را می‌بینید.",
@@ -213,6 +238,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "None of the rows selected can be sent again from the open workbook; select valid rows of the open workbook.",
     },
     "ui_resend_cancel": {"fa": "انصراف", "en": "Cancel"},
+    "ui_resend_none_ticked": {
+        "fa": "هیچ ردیفی علامت نخورده است؛ ردیف‌هایی را که باید دوباره ارسال شوند علامت بزنید، یا «ارسال دوبارهٔ … ردیف نیازمند اقدام» را بزنید.",
+        "en": "No row is ticked; tick the rows to send again, or use «Resend the … rows needing action».",
+    },
     "plan_blocked": {
         "fa": "{where}، ردیف {row} ({student}): ارسال نمی‌شود، چون ردیف دستیار آن (ردیف {resident}) نامعتبر است و سرور آن را نپذیرفته است؛ نخست ردیف دستیار را درست کنید.",
         "en": "{where}, row {row} ({student}): not sent, because its resident's row ({resident}) is invalid and the server has not accepted the resident; fix the resident's row first.",
@@ -310,6 +339,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Differs from the server: if your file is right, resend the row (Resend); otherwise correct the row in the check page.",
         "fa_page": "با سرور فرق دارد: اگر فایل شما درست است ردیف را دوباره ارسال کنید (دکمه «ارسال دوبارهٔ این ردیف»)؛ وگرنه ردیف را در صفحه بررسی مطابق سرور اصلاح کنید.",
         "en_page": "Differs from the server: if your file is right, resend the row (the 'Resend this row' button); otherwise correct the row in the check page.",
+    },
+    "action_rejected_elsewhere": {
+        "fa": "رد شده به دلیل «{reason}»: این ردیف در فایل باز نیست؛ اگر باید تغییر کند فایل {files} را در صفحه شروع باز کنید، ردیف را در صفحه بررسی اصلاح کنید و دوباره ارسال کنید؛ وگرنه ردیف را دوباره ارسال کنید (ارسال دوباره).",
+        "en": "Rejected ('{reason}'): this row is not in the open workbook; if it must change, open {files} on the start page, fix the row in the check page and send it again; otherwise resend the row (Resend).",
+    },
+    "action_correct_elsewhere": {
+        "fa": "نیاز به اصلاح («{reason}»): این ردیف در فایل باز نیست؛ فایل {files} را در صفحه شروع باز کنید، ردیف را در صفحه بررسی اصلاح کنید و دوباره ارسال کنید.",
+        "en": "Needs correction ('{reason}'): this row is not in the open workbook; open {files} on the start page, fix the row in the check page, then send it again.",
+    },
+    "action_different_elsewhere": {
+        "fa": "با سرور فرق دارد: این ردیف در فایل باز نیست؛ اگر فایل شما درست است ردیف را دوباره ارسال کنید (ارسال دوباره)؛ وگرنه فایل {files} را در صفحه شروع باز کنید و ردیف را مطابق سرور اصلاح کنید.",
+        "en": "Differs from the server: this row is not in the open workbook; if your file is right, resend the row (Resend); otherwise open {files} on the start page and correct the row.",
+    },
+    "action_sent_from": {
+        "fa": "فایلی که این ردیف از آن ارسال شد",
+        "en": "the workbook this row was sent from",
     },
     "action_missing_on_server": {
         "fa": "روی سرور نیست: فایل را از صفحه ارسال بفرستید، یا همین ردیف را دوباره ارسال کنید (ارسال دوباره).",
@@ -1292,8 +1337,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "progress_pace": {"fa": "{rate} درخواست در ثانیه", "en": "{rate} req/s"},
     "ui_stopped": {
-        "fa": "برنامه بسته شد؛ فایل‌های بارگذاری‌شده پاک شدند.",
-        "en": "The app has stopped; the uploaded files were removed.",
+        "fa": "برنامه بسته شد. کارپوشهٔ باز، اصلاح‌هایش و عکس‌ها نگه داشته شدند و با اجرای دوبارهٔ simad ui برمی‌گردند؛ رونوشت‌های موقت این نوبت پاک شدند.",
+        "en": "The app has stopped. The open workbook, its corrections and its photos are kept and come back when simad ui starts again; this session's temporary copies were removed.",
+    },
+    "ui_run_cut": {
+        "fa": "ارسال {run} با بسته‌شدن برنامه قطع شد: {n} ردیف ارسال نشد. آن‌ها را پس از اجرای دوباره از صفحهٔ «ارسال» بفرستید.",
+        "en": "Submission {run} was interrupted by closing the app: {n} rows were not sent. Send them from the Submit page after starting again.",
+        "en_one": "Submission {run} was interrupted by closing the app: 1 row was not sent. Send it from the Submit page after starting again.",
     },
     "ui_way_back_console": {
         "fa": "مرورگر را بستید؟ میان‌بُر سیماد سینک را دوباره باز کنید (یا دوباره simad ui): همین برنامه در زبانه‌ای تازه باز می‌شود و کارش نمی‌ایستد.",
@@ -1412,6 +1462,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Every correction is in the downloaded file; nothing will be lost.",
     },
     "ui_unsaved_open_new": {"fa": "باز کردن {new}", "en": "Open {new}"},
+    "ui_unsaved_title_photos": {
+        "fa": "عکس‌های این کارپوشه حذف می‌شود",
+        "en": "The photos of this workbook would be removed",
+    },
+    "ui_unsaved_photos_replace": {
+        "fa": "باز کردن {new} کارپوشهٔ باز ({names}) را می‌بندد و {n} عکسی که برای آن "
+        "گذاشته‌اید حذف می‌شود.",
+        "en": "Opening {new} closes the open workbook ({names}) and removes the {n} photos "
+        "dropped for it.",
+        "en_one": "Opening {new} closes the open workbook ({names}) and removes the photo "
+        "dropped for it.",
+    },
+    "ui_unsaved_photos_close": {
+        "fa": "بستن کارپوشهٔ {names}، {n} عکسی را که برای آن گذاشته‌اید حذف می‌کند.",
+        "en": "Closing the workbook {names} removes the {n} photos dropped for it.",
+        "en_one": "Closing the workbook {names} removes the photo dropped for it.",
+    },
+    "ui_unsaved_photos_hint": {
+        "fa": "برای نگه داشتن آن‌ها انصراف را بزنید.",
+        "en": "Cancel to keep them.",
+    },
     "ui_unsaved_close_now": {"fa": "بستن کارپوشه", "en": "Close the workbook"},
     "ui_close_workbook": {"fa": "بستن کارپوشه", "en": "Close the workbook"},
     "ui_choose_target": {
@@ -1520,8 +1591,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Drop files here, or click to choose",
     },
     "ui_drop_hint": {
-        "fa": "اکسل (.xlsx، .xlsm، .xls)، .ods یا CSV، هر کدام تا ۲۵ مگابایت. فایل‌ها فقط روی همین رایانه می‌مانند و در پایان کار پاک می‌شوند.",
-        "en": "Excel (.xlsx, .xlsm, .xls), .ods or CSV, up to 25 MB each. Files stay on this computer and are removed when the app stops.",
+        "fa": "اکسل (.xlsx، .xlsm، .xls)، .ods یا CSV، هر کدام تا ۲۵ مگابایت. فایل‌ها فقط روی همین رایانه می‌مانند: کارپوشهٔ باز، اصلاح‌ها و عکس‌هایش تا وقتی خودتان آن را ببندید نگه داشته می‌شوند (بستن برنامه هم آن‌ها را پاک نمی‌کند)؛ رونوشت‌های موقت با بستن برنامه پاک می‌شوند.",
+        "en": "Excel (.xlsx, .xlsm, .xls), .ods or CSV, up to 25 MB each. Files stay on this computer: the open workbook, its corrections and photos are kept until you close it (closing the app does not remove them); temporary copies are removed when the app stops.",
     },
     "ui_open_files": {"fa": "باز:", "en": "Open:"},
     "ui_to_check": {"fa": "بررسی و اصلاح", "en": "check and fix"},
@@ -1603,6 +1674,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui_confirm_title": {"fa": "پیش از ارسال", "en": "Before sending"},
     "ui_will_send": {"fa": "ارسال می‌شود", "en": "Will be sent"},
     "ui_will_not_send": {"fa": "نامعتبر، ارسال نمی‌شود", "en": "Invalid, not sent"},
+    "ui_col_unchanged": {
+        "fa": "بدون تغییر، دوباره ارسال نمی‌شود",
+        "en": "Unchanged, not sent again",
+    },
+    "ui_col_blocked": {
+        "fa": "به‌خاطر ردیف دستیار ارسال نمی‌شود",
+        "en": "Held back by the resident's row",
+    },
+    "ui_confirm_total": {
+        "fa": "{n} ردیف ارسال می‌شود.",
+        "en": "{n} rows will be sent.",
+        "en_one": "1 row will be sent.",
+    },
+    "ui_confirm_unchanged": {
+        "fa": "{n} ردیف پیش‌تر بدون تغییر پذیرفته شده است و دوباره ارسال نمی‌شود.",
+        "en": "{n} rows were already accepted unchanged and are not sent again.",
+        "en_one": "1 row was already accepted unchanged and is not sent again.",
+    },
+    "ui_confirm_blocked": {
+        "fa": "{n} اظهارنامه به‌خاطر ردیف دستیارش ارسال نمی‌شود:",
+        "en": "{n} declarations are held back because of their resident's row:",
+        "en_one": "1 declaration is held back because of its resident's row:",
+    },
     "ui_slow_sandbox": {
         "fa": "سندباکس کند (هر پاسخ پس از ۳ ثانیه) — برای تمرین دکمه «توقف»",
         "en": "Slow sandbox (each answer after 3 seconds) — to rehearse the Stop button",

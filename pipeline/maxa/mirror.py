@@ -201,6 +201,17 @@ class Mirror:
         ).fetchone()
         return (row[0] if row else None), version
 
+    def last_having(self, terminology: str, code: str, before: str) -> tuple[str, str] | None:
+        """(version, value): the newest mirrored version older than ``before`` that has
+        ``code`` (a code ``before`` lacks: retired, and when); None when none of them has it."""
+        order = self.versions_in_order(terminology)
+        earlier = order[: order.index(before)] if before in order else []
+        for version in reversed(earlier):
+            value, _ = self.lookup(terminology, code, version)
+            if value is not None:
+                return version, value
+        return None
+
     def values(self, terminology: str, version: str, codes: Iterable[str]) -> dict[str, str]:
         """The values of ``codes`` in one version (the codes it lacks left out)."""
         wanted, found = list(codes), dict[str, str]()

@@ -24,13 +24,14 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.digits import ascii_digits
-from pipeline.core.i18n import listing, t
+from pipeline.core.i18n import MESSAGES, listing, t
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MIN_IMAGE_BYTES = 100
@@ -47,6 +48,33 @@ _RUNS = re.compile(r"[0-9]+")
 PRESENT, MISSING, UNUSABLE = "present", "missing", "unusable"
 
 Problem = tuple[str, dict[str, Any]]  # a catalogue key and its values
+
+
+_PLANNED: ContextVar[bool] = ContextVar("photos_planned", default=False)
+
+
+@contextlib.contextmanager
+def before_a_run() -> Iterator[None]:
+    """Inside the block, what is wrong with a photo is said as before a run (the check page:
+    "will not be sent"), not as a run's row message ("not sent")."""
+    token = _PLANNED.set(True)
+    try:
+        yield
+    finally:
+        _PLANNED.reset(token)
+
+
+def planned() -> bool:
+    """Whether photos are spoken of as before a run (``before_a_run``)."""
+    return _PLANNED.get()
+
+
+def said(key: str, **values: Any) -> str:
+    """A photo's problem in words: its before-a-run wording (``<key>_plan``) where it has one
+    and ``before_a_run`` is in force."""
+    if _PLANNED.get() and f"{key}_plan" in MESSAGES:
+        key = f"{key}_plan"
+    return t(key, **values)
 
 
 def is_photo_name(name: str) -> bool:
@@ -80,13 +108,13 @@ def read_photo(path: Path) -> tuple[bytes | None, str]:
             size = os.fstat(handle.fileno()).st_size
             problem = content_problem(path.name, JPEG_MAGIC, size)  # the size alone first
             if problem is not None:
-                return None, t(problem[0], **problem[1])
+                return None, said(problem[0], **problem[1])
             data = handle.read(MAX_IMAGE_BYTES + 1)
     except OSError as exc:
         return None, t("photo_unreadable", name=path.name, reason=exc.strerror or exc)
     problem = content_problem(path.name, data, len(data), data[len(JPEG_MAGIC) :])
     if problem is not None:
-        return None, t(problem[0], **problem[1])
+        return None, said(problem[0], **problem[1])
     return data, ""
 
 
@@ -122,7 +150,7 @@ def scan(folder: Path, *, check: bool = True) -> list[PhotoFile]:
             problem = read_photo(path)[1] if check else ""
             found[path.name] = PhotoFile(path.name, path, name_keys(path.name), problem)
     for name, (key, values) in refused(folder).items():
-        found.setdefault(name, PhotoFile(name, None, name_keys(name), t(key, **values)))
+        found.setdefault(name, PhotoFile(name, None, name_keys(name), said(key, **values)))
     return sorted(found.values(), key=lambda p: p.name)
 
 
@@ -221,10 +249,10 @@ def _one(mine: list[PhotoFile], shared: Mapping[str, PhotoFile]) -> Match:
     if not mine:
         return Match(MISSING)
     if len(mine) > 1:
-        return Match(UNUSABLE, mine[0], t("photo_two", names=listing(p.name for p in mine)))
+        return Match(UNUSABLE, mine[0], said("photo_two", names=listing(p.name for p in mine)))
     photo = mine[0]
     if photo.name in shared:
-        return Match(UNUSABLE, photo, t("photo_shared", name=photo.name))
+        return Match(UNUSABLE, photo, said("photo_shared", name=photo.name))
     if photo.problem or photo.path is None:
         return Match(UNUSABLE, photo, photo.problem)
     return Match(PRESENT, photo)

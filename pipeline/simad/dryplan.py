@@ -30,10 +30,50 @@ class PlannedRow:
 
 
 @dataclass(frozen=True)
+class SheetPlan:
+    """One sheet of the plan: how many of its rows are sent, left unchanged, not sent."""
+
+    label: str
+    kind: str  # the sheet's kind (residents | declarations)
+    send: int
+    unchanged: int
+    invalid: int
+    blocked: int
+
+
+@dataclass(frozen=True)
 class DryPlan:
     send: tuple[PlannedRow, ...]
     unchanged: int
     not_sent: tuple[PlannedRow, ...]
+    unchanged_by_sheet: tuple[int, ...] = ()  # per sheet of the run, in its order
+    sheets: tuple[tuple[str, str], ...] = ()  # each sheet's label and kind
+
+    def by_sheet(self) -> list[SheetPlan]:
+        """The plan's numbers per sheet, in the run's order."""
+        out = []
+        for n, (label, kind) in enumerate(self.sheets):
+            held = [r.reason for r in self.not_sent if r.sheet == n]
+            out.append(
+                SheetPlan(
+                    label,
+                    kind,
+                    sum(r.sheet == n for r in self.send),
+                    self.unchanged_by_sheet[n],
+                    held.count(INVALID),
+                    held.count(BLOCKED),
+                )
+            )
+        return out
+
+    @property
+    def blocked(self) -> tuple[PlannedRow, ...]:
+        """Declarations held back because of their resident's row."""
+        return tuple(r for r in self.not_sent if r.reason == BLOCKED)
+
+    @property
+    def invalid(self) -> int:
+        return sum(r.reason == INVALID for r in self.not_sent)
 
     @property
     def total(self) -> int:
@@ -74,7 +114,7 @@ def dry_plan(
     residents = _residents(run)
     send: list[PlannedRow] = []
     not_sent: list[PlannedRow] = []
-    unchanged = 0
+    unchanged = [0] * len(run.results)
     for n, result in enumerate(run.results):
         sheet_kind = result.sheet.kind
         kind = "resident" if sheet_kind == "residents" else "declaration"
@@ -100,7 +140,8 @@ def dry_plan(
                 and seen.state == ACCEPTED
                 and seen.payload_hash == payload_hash(payload)
             ):
-                unchanged += 1
+                unchanged[n] += 1
                 continue
             send.append(PlannedRow(n, i, kind, key, where, row, resent=again))
-    return DryPlan(tuple(send), unchanged, tuple(not_sent))
+    sheets = tuple((r.sheet.label, r.sheet.kind) for r in run.results)
+    return DryPlan(tuple(send), sum(unchanged), tuple(not_sent), tuple(unchanged), sheets)

@@ -191,6 +191,7 @@ class Sent:
     outcomes: Outcomes
     fatal: Exception | None = None  # what stopped the run (not a Stop asked by the caller)
     stopped: bool = False  # the caller asked it to stop
+    closed: bool = False  # ... because the app was closing
     requests: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
@@ -211,9 +212,11 @@ class Progress:
     photos: int = 0  # photos the target accepted in this run
     pace: float | None = None  # requests per second the sender keeps to; None: not limited
     stop_asked: bool = False
+    closing: bool = False  # the stop came from the app closing, not from the caller's Stop
 
-    def stop(self) -> None:
-        """Start no new row (from any thread)."""
+    def stop(self, *, closing: bool = False) -> None:
+        """Start no new row (from any thread); ``closing``: the app is closing (Ctrl-C)."""
+        self.closing = self.closing or closing
         self.stop_asked = True
 
 
@@ -331,6 +334,7 @@ class Engine:
             self.outcomes,
             fatal=self._fatal,
             stopped=self.progress.stop_asked,
+            closed=self.progress.closing,
             requests=self._requests,
             seconds=self._seconds,
             cpu_seconds=self._cpu_seconds,

@@ -373,22 +373,26 @@ def local_from_ledger(
     )
 
 
-def action(line: Line) -> str:
+def action(line: Line, files: str = "") -> str:
     """What the office should do about ``line``, as a step it can take in the page (never a
-    command to type); nothing when the workbooks compared hold no declaration of the year."""
+    command to type); nothing when the workbooks compared hold no declaration of the year.
+    A row not in the workbooks compared names the workbook to open to fix it: ``files`` (the
+    files its run kept), else the one it was sent from."""
     if not line.compared:
         return ""
     if line.problems:
         return t("action_fix_file", problems=MESSAGE_SEPARATOR.join(line.problems))
     reason = line.server.pick("review_reason") if line.server else None
+    elsewhere = "_elsewhere" if line.place is None else ""
+    where = files or t("action_sent_from")
     if line.review_status == REJECTED:
-        return t("action_rejected", reason=reason or "-")
+        return t(f"action_rejected{elsewhere}", reason=reason or "-", files=where)
     if line.review_status == NEEDS_CORRECTION:
-        return t("action_correct", reason=reason or "-")
+        return t(f"action_correct{elsewhere}", reason=reason or "-", files=where)
     if line.category == Reconciliation.MISSING_ON_SERVER:
         return _missing(line)
     if line.category == Reconciliation.DIFFERENT:
-        return t("action_different")
+        return t(f"action_different{elsewhere}", files=where)
     if line.category == Reconciliation.ONLY_ON_SERVER:
         return t("action_only_on_server")
     return ""

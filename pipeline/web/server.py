@@ -43,6 +43,7 @@ from pipeline.core.config import is_loopback, resolve_target, setting, simad_hom
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import language, t
 from pipeline.core.private import private_dir
+from pipeline.web import workbench
 from pipeline.web.app import create_app
 from pipeline.web.security import AGAIN_PATH, DOOR_HEADER, Secrets, write_launch_page
 from pipeline.web.state import State
@@ -131,7 +132,8 @@ def build(host: str, port: int, lang: str) -> tuple[object, Secrets, State]:
     home = simad_home()
     remove_stale(home)
     configured = setting("SIMAD_TARGET")
-    state = State(home, lang, resolve_target(configured) if configured else None)
+    target = resolve_target(configured) if configured else workbench.kept_target(home)
+    state = State(home, lang, target)
     keys = Secrets(port, hosts_for(host, port), folder=state.folder, base=address_base(host, port))
     return create_app(keys, state), keys, state
 
@@ -174,7 +176,15 @@ def serve(
             raise ConfigError(t("ui_port_busy", port=port, reason=exc.strerror)) from exc
         finally:
             forget_record(record, keys)
-        say(t("ui_stopped"))
+        for line in farewell(state):
+            say(line)
+
+
+def farewell(state: State) -> list[str]:
+    """What the console says once the app has stopped (its session closed): each submission
+    the closing interrupted, with the rows it did not send, then what was kept."""
+    cut = [t("ui_run_cut", run=run_id, n=rows) for run_id, rows in state.cut_short()]
+    return [*cut, t("ui_stopped")]
 
 
 def record_path(home: Path) -> Path:

@@ -36,7 +36,7 @@ import structlog
 
 from pipeline.commands.submit import Control, SubmitOptions, run_submit
 from pipeline.commands.workspace import Workspace
-from pipeline.core.config import SANDBOX, Credentials
+from pipeline.core.config import SANDBOX, Credentials, describe_target
 from pipeline.core.context import Context
 from pipeline.core.errors import (
     AuthError,
@@ -132,6 +132,14 @@ class Job:
     target: str = ""  # a submission's target
     began: float = field(default_factory=time.time)  # when it started, on the wall clock
 
+    @property
+    def heading(self) -> str:
+        """What the job's card is titled with, in the language of the page reading it: a
+        submission names its target anew each time (never in the language it started in)."""
+        if self.kind == "submit" and self.target:
+            return describe_target(self.target, short=True)
+        return told(self.title)
+
     def stopped_text(self) -> str | None:
         """Why a finished submission stopped (its result's fault), in the current language."""
         fault = getattr(self.result, "fatal", None)
@@ -142,10 +150,12 @@ class Job:
         took = (self.finished or time.monotonic()) - self.started
         return round(self.done / took, 1) if self.done and took > 0 else None
 
-    def stop(self) -> None:
+    def stop(self, *, closing: bool = False) -> None:
+        """No new row starts; ``closing``: the app is closing (its run is interrupted), not
+        the clerk's Stop."""
         self.stop_asked = True
         if self.control is not None:
-            self.control.stop()
+            self.control.stop(closing=closing)
 
     def rate(self) -> float:
         """Rows per second over the last ``RATE_WINDOW`` seconds."""
@@ -426,12 +436,22 @@ class State:
         job.thread.start()
         return job
 
+    def cut_short(self) -> list[tuple[str, int]]:
+        """The submissions the app's closing interrupted: (run id, rows not sent)."""
+        cut = []
+        for job in self.jobs.values():
+            result = job.result
+            closing = job.control is not None and job.control.closing
+            if job.kind == "submit" and closing and getattr(result, "interrupted", False):
+                cut.append((str(result.run_id), int(result.counts.get("not_sent", 0))))
+        return cut
+
     def close(self, wait: float = 60.0) -> None:
         """The end of the session: running jobs stop (rows in flight finish and the report is
         written), credentials are forgotten and the uploads removed."""
         for job in self.jobs.values():
             if job.finished is None:
-                job.stop()
+                job.stop(closing=True)
         for job in self.jobs.values():
             if job.thread is not None:
                 job.thread.join(wait)

@@ -31,7 +31,7 @@ from starlette.datastructures import UploadFile
 
 from pipeline.commands.photos import accepted_photos, photo_digest
 from pipeline.core.errors import InputFileError
-from pipeline.core.i18n import t
+from pipeline.core.i18n import current_lang, t
 from pipeline.sheets import photos
 from pipeline.sheets.reader import EXCEL_SUFFIXES, OLE_MAGIC, ZIP_MAGIC
 from pipeline.web.security import MAX_UPLOAD
@@ -67,6 +67,16 @@ async def discard(state: State, paths: list[Path]) -> None:
             await run_in_threadpool(state.discard, paths)
 
 
+def _measured(source: IO[bytes]) -> int:
+    """An uploaded file's size, read back to its start; ``InputFileError`` beyond the limit."""
+    source.seek(0, os.SEEK_END)
+    size = source.tell()
+    source.seek(0)
+    if size > MAX_UPLOAD:
+        raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
+    return size
+
+
 def store(state: State, upload: UploadFile) -> Path:
     """Keep an uploaded workbook, owner-only, after checking its size, that the session has
     room for it and that its content is what its name says. Blocking: a worker thread's."""
@@ -75,11 +85,7 @@ def store(state: State, upload: UploadFile) -> Path:
     if suffix not in UPLOAD_SUFFIXES:
         raise InputFileError(t("file_type", path=name, suffix=suffix or "?"))
     source = upload.file
-    source.seek(0, os.SEEK_END)
-    size = source.tell()
-    source.seek(0)
-    if size > MAX_UPLOAD:
-        raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
+    size = _measured(source)
     head = source.read(65536)
     if not head or not _looks_right(suffix, head):
         raise InputFileError(t("ui_not_a_workbook", name=name))
@@ -136,11 +142,7 @@ def store_photos(state: State, uploads: list[UploadFile], *, staged: bool = Fals
     for upload in uploads:
         name = photo_name(upload.filename or "photo.jpg")
         source = upload.file
-        source.seek(0, os.SEEK_END)
-        size = source.tell()
-        source.seek(0)
-        if size > MAX_UPLOAD:
-            raise InputFileError(t("ui_too_big", mb=MAX_UPLOAD // 2**20))
+        size = _measured(source)
         if Path(name).suffix.lower() == ".zip":
             found.extend(_unzip(source, name, changes))
         else:
@@ -196,6 +198,8 @@ def _unzip(
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
             raise InputFileError(t("photo_zip_too_many", name=name, most=MAX_ZIP_ENTRIES))
+        for entry in entries:
+            entry.filename = entry_name(entry)
         wanted = [
             e
             for e in entries
@@ -204,6 +208,43 @@ def _unzip(
         if sum(e.file_size for e in wanted) > MAX_ZIP_TOTAL:
             raise InputFileError(t("photo_zip_too_big", name=name, mb=MAX_ZIP_TOTAL // 2**20))
         return [_entry(archive, entry, changes) for entry in wanted]
+
+
+_UTF8_NAME = 0x800  # the zip's flag bit 11: the entry's name is UTF-8
+_LEGACY_CODECS = ("cp720", "cp1256")  # Windows' Persian/Arabic OEM and ANSI code pages
+
+
+def entry_name(entry: zipfile.ZipInfo) -> str:
+    """A zip entry's name as it was meant: one written without the UTF-8 flag (``zip``,
+    Windows' compressed folders) is read by ``zipfile`` as cp437; its bytes are read again as
+    UTF-8 if they are valid UTF-8, else in the Persian code page that gives the most
+    Persian/Arabic or plain ASCII characters, cp437 only when none reads them."""
+    if entry.flag_bits & _UTF8_NAME:
+        return entry.filename
+    try:
+        raw = entry.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return entry.filename
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best, score = entry.filename, _readable(entry.filename)
+    for codec in _LEGACY_CODECS:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _readable(text) > score:
+            best, score = text, _readable(text)
+    return best
+
+
+def _readable(text: str) -> int:
+    """How many characters of a name are Persian/Arabic (letters or digits) or plain ASCII."""
+    return sum(
+        " " <= c <= "~" or "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text
+    )
 
 
 def _entry(
@@ -248,7 +289,7 @@ def photos_kept(state: State) -> int:
     return len({p.name for p in found if p.path is not None})
 
 
-_CHECKED: dict[tuple[str, int, int], tuple[str, str]] = {}  # (path, size, mtime): why, digest
+_CHECKED: dict[tuple[str, int, int, str, bool], tuple[str, str]] = {}  # why, digest
 _CHECKED_LOCK = threading.Lock()
 MAX_CHECKED = 20_000
 
@@ -263,7 +304,7 @@ def checked(photo: photos.PhotoFile) -> tuple[str, str]:
         info = photo.path.stat()
     except OSError as exc:
         return t("photo_unreadable", name=photo.name, reason=exc.strerror or exc), ""
-    key = (str(photo.path), info.st_size, info.st_mtime_ns)
+    key = (str(photo.path), info.st_size, info.st_mtime_ns, current_lang(), photos.planned())
     with _CHECKED_LOCK:
         known = _CHECKED.get(key)
     if known is None:
@@ -289,7 +330,13 @@ def _scanned(folder: Path) -> tuple[list[photos.PhotoFile], dict[str, str]]:
 def photo_view(state: State, ws: Any) -> dict[str, Any]:
     """The check page's photos: per resident of the open workbooks present, missing or
     unusable (with the reason), the counts, the photos that name nobody, and how many the
-    next run sends (present, and not accepted unchanged by the chosen target). Blocking."""
+    next run sends (present, and not accepted unchanged by the chosen target); a photo's
+    problem said as before a run ("will not be sent"). Blocking."""
+    with photos.before_a_run():
+        return _photo_view(state, ws)
+
+
+def _photo_view(state: State, ws: Any) -> dict[str, Any]:
     found, digests = _scanned(state.photos)
     accepted = accepted_photos(state.target) if state.target and found else {}
     people: list[tuple[str, str]] = []

@@ -12,6 +12,7 @@ Blocking functions: call them in a worker thread.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -20,8 +21,10 @@ from pathlib import Path
 import structlog
 
 from pipeline.commands import workspace as ws_commands
-from pipeline.core.errors import LocalStorageError, SimadError
+from pipeline.core.config import resolve_target
+from pipeline.core.errors import ConfigError, LocalStorageError, SimadError
 from pipeline.core.i18n import language, t
+from pipeline.core.private import private_dir, private_file
 from pipeline.core.redact import scrub
 from pipeline.sheets import photos
 from pipeline.sheets.reader import Workbook
@@ -30,6 +33,30 @@ from pipeline.web.state import State
 
 log = structlog.get_logger("simad.ui")
 ASIDE = "workbench-unrestored"  # beside ``workbench``: what could not be opened again
+SETTINGS = "ui-settings.json"  # beside ``workbench``: the target chosen on the start page
+
+
+def keep_target(home: Path, target: str) -> None:
+    """The target chosen on the start page (a validated address or ``sandbox``, never a
+    credential), kept owner-only for the next start; written whole or not at all."""
+    path = home / SETTINGS
+    part = private_file(private_dir(home) / f".{SETTINGS}.{uuid.uuid4().hex[:8]}")
+    try:
+        part.write_text(json.dumps({"target": target}), encoding="utf-8")
+        os.replace(part, path)
+    except OSError as exc:
+        log.warning("ui_target_not_kept", error=type(exc).__name__)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def kept_target(home: Path) -> str | None:
+    """The target chosen last time, checked again (None: none, or no longer usable)."""
+    try:
+        value = json.loads((home / SETTINGS).read_text(encoding="utf-8")).get("target")
+        return resolve_target(value) if isinstance(value, str) and value else None
+    except (OSError, ValueError, AttributeError, ConfigError):
+        return None
 
 
 def hold(state: State, ws: ws_commands.Workspace) -> None:
@@ -88,10 +115,10 @@ def photos_held(state: State) -> int:
 def wait_for_answer(state: State, paths: list[Path]) -> bool:
     """Whether the uploads ``paths`` must wait for the person's answer (kept as
     ``state.waiting``, replacing any that waited before): the open workbooks have
-    corrections in no downloaded file."""
+    corrections in no downloaded file, or photos that replacing them removes."""
     with state.lock:
         ws = state.workspace
-        if ws is None or not ws.unsaved():
+        if ws is None or not (ws.unsaved() or photos_held(state)):
             return False
         before, state.waiting = state.waiting, list(paths)
     state.discard([p for p in before if p not in paths])

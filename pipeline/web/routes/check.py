@@ -252,7 +252,7 @@ async def close(request: Request) -> Response:
     state = memory(request)
     form = await request.form()
     ws = state.workspace
-    if ws is not None and ws.unsaved():
+    if ws is not None and (ws.unsaved() or await run_in_threadpool(workbench.photos_held, state)):
         return redirect(request, "/unsaved?close=1")
     if ws is not None:
         await run_in_threadpool(_close, state, form.get("ws"))

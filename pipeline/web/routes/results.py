@@ -32,14 +32,13 @@ from pipeline.commands.runs import list_runs
 from pipeline.commands.submit import (
     NOT_SENT_BLOCKED,
     NOT_SENT_INVALID,
-    PlannedRow,
     SubmitOptions,
     new_run_id,
     plan_submit,
 )
 from pipeline.core.config import Credentials, describe_target, simad_home
 from pipeline.core.errors import ConfigError, InputFileError, StaleWorkbook
-from pipeline.core.i18n import current_lang, listing, number_text, t
+from pipeline.core.i18n import listing, t
 from pipeline.core.private import private_dir
 from pipeline.core.redact import scrub
 from pipeline.web import views
@@ -54,7 +53,14 @@ from pipeline.web.pages import (
     whole,
     workspace,
 )
-from pipeline.web.routes.submit import inputs_for_sending, isolated, login_for
+from pipeline.web.routes.submit import (
+    blocked_words,
+    inputs_for_sending,
+    isolated,
+    keys_words,
+    login_for,
+    server_text,
+)
 from pipeline.web.state import State
 
 DOWNLOADABLE = re.compile(r"(results|reconcile|maxa)-[\w.-]+\.xlsx")  # what /download/ serves
@@ -64,7 +70,7 @@ COURSE = re.compile(r"[0-9]{1,10}")
 
 async def runs(request: Request) -> Response:
     found = await run_in_threadpool(list_runs, 50, ctx=context())
-    return await render(request, "runs.html", runs=found)
+    return await render(request, "runs.html", runs=found, server_text=server_text)
 
 
 def _run_report(run_id: str) -> Path:
@@ -175,13 +181,21 @@ def line_views(
                 review_title(line),
                 str(server.pick("review_reason") or "") if server else "",
                 differences_text(line),
-                action(line),
+                action(line, _kept_names(found)),
                 row,
                 resident,
                 (linkable and line.resendable) or (found is not None and found.usable),
             )
         )
     return out
+
+
+def _kept_names(kept: Kept | None) -> str:
+    """The files a kept run sent from, each isolated (FSI…PDI) so that a Latin name keeps
+    its order in a Persian sentence ("" when none is known)."""
+    if kept is None:
+        return ""
+    return listing(f"\u2068{name}\u2069" for name in kept.names)
 
 
 def _ledger_files(result: ReconcileResult, kept: dict[tuple[str, int], Kept]) -> list[str]:
@@ -318,11 +332,11 @@ def _confirmation(
     plan = plan_submit(options, ctx=context())
     selected = sorted(r.key for r in plan.send if r.resent)
     with context().applied():
-        blocked = [_not_sent_words(r) for r in plan.not_sent if r.reason == NOT_SENT_BLOCKED]
+        blocked = [blocked_words(r) for r in plan.not_sent if r.reason == NOT_SENT_BLOCKED]
     invalid = sum(r.reason == NOT_SENT_INVALID for r in plan.not_sent)
     skipped = sorted({f"{s}/{y}" for s, y in keys} - set(selected))
     with context().applied():
-        shown, skipped_shown = _keys_words(selected), _keys_words(skipped)
+        shown, skipped_shown = keys_words(selected), keys_words(skipped)
     return {
         "shown": shown,
         "skipped_shown": skipped_shown,
@@ -337,24 +351,9 @@ def _confirmation(
     }
 
 
-def _keys_words(keys: list[str]) -> str:
-    """«۱۰۰۰۰۰۱۹/۱۴۰۲، ۱۰۰۰۰۰۲۸/۱۴۰۲»: rows named as the page's language writes a list."""
-    if current_lang() == "fa":
-        keys = [number_text(k) for k in keys]
-    return listing(keys)
-
-
 async def _refused(request: Request, message: str) -> Response:
     """A refusal of the resend, said where the clerk asked (the confirmation's place)."""
     return await render(request, "_resend.html", refused=message, isolated=isolated)
-
-
-def _not_sent_words(row: PlannedRow) -> Markup:
-    """Where a declaration blocked by its resident is, and why it will not be sent (the sheet's
-    label and the student number isolated)."""
-    student = _keys_words([row.key.split("/")[0]])
-    where, resident = row.where, row.resident_row
-    return isolated("plan_blocked", where=where, row=row.row, student=student, resident=resident)
 
 
 def _kept_choice(target: str, keys: list[tuple[str, int]]) -> tuple[Kept | None, int]:
@@ -387,6 +386,8 @@ async def resend_confirm(request: Request) -> Response:
     if state.target is None:
         raise ConfigError(t("ui_choose_target"))
     keys = _asked_keys(form)
+    if not keys and not form.get("one") and not form.get("all"):
+        return await _refused(request, t("ui_resend_none_ticked"))
     async with heavy(request):
         if form.get("source") == "ledger":
             found = await run_in_threadpool(_ledger_plan, state, keys)

@@ -126,7 +126,9 @@ async def choose_target(request: Request) -> Response:
     if choice not in (SANDBOX, "remote"):
         raise ConfigError(t("ui_choose_target"))
     chosen = SANDBOX if choice == SANDBOX else address or "-"
-    memory(request).target = await run_in_threadpool(resolve_target, chosen)
+    state = memory(request)
+    state.target = await run_in_threadpool(resolve_target, chosen)
+    await run_in_threadpool(workbench.keep_target, state.bench.parent, state.target)
     return redirect(request, local(form.get("next")))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -17,8 +18,16 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from pipeline.commands import workspace as ws_commands
+from pipeline.commands.runs import REFUSED_LOGIN
 from pipeline.commands.sandbox import slow_transport
-from pipeline.commands.submit import SubmitOptions, new_run_id
+from pipeline.commands.submit import (
+    DryPlan,
+    PlannedRow,
+    SheetPlan,
+    SubmitOptions,
+    new_run_id,
+    plan_submit,
+)
 from pipeline.core.config import (
     SANDBOX,
     Credentials,
@@ -26,10 +35,10 @@ from pipeline.core.config import (
     simad_credentials,
     simad_home,
 )
+from pipeline.core.digits import ascii_digits
 from pipeline.core.errors import ConfigError, SimadError
-from pipeline.core.i18n import t, when
+from pipeline.core.i18n import MESSAGES, current_lang, listing, number_text, t, when
 from pipeline.core.private import private_dir
-from pipeline.core.status import Validation
 from pipeline.web.pages import context, heavy, locked, memory, redirect, render, workspace
 from pipeline.web.state import Job, State, told
 from pipeline.web.uploads import photo_folder, photo_view
@@ -37,15 +46,42 @@ from pipeline.web.uploads import photo_folder, photo_view
 PROGRESS_EVERY = 0.4  # seconds between two progress events: more than twice a second
 
 
-def counts_to_send(ws: ws_commands.Workspace) -> list[tuple[str, str, int, int]]:
-    """Each sheet's label, kind, and its valid and invalid rows."""
-    counts = [(r.sheet, r.counts()) for r in ws.run.results]
-    return [(s.label, s.kind, c[Validation.VALID], c[Validation.INVALID]) for s, c in counts]
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation says, planned as the run plans it (``plan.total`` is the job's
+    total): per sheet, and each declaration held back by its resident's row, in words."""
+
+    plan: DryPlan
+    sheets: list[SheetPlan]
+    blocked: list[Markup]
 
 
-def _plan(state: State) -> list[tuple[str, str, int, int]] | None:
-    ws = state.workspace
-    return counts_to_send(ws) if ws is not None else None
+def keys_words(keys: list[str]) -> str:
+    """«۱۰۰۰۰۰۱۹/۱۴۰۲، ۱۰۰۰۰۰۲۸/۱۴۰۲»: rows named as the page's language writes a list."""
+    if current_lang() == "fa":
+        keys = [number_text(k) for k in keys]
+    return listing(keys)
+
+
+def blocked_words(row: PlannedRow) -> Markup:
+    """Where a declaration blocked by its resident is, and why it will not be sent (the sheet's
+    label and the student number isolated)."""
+    student = keys_words([row.key.split("/")[0]])
+    where, resident = row.where, row.resident_row
+    return isolated("plan_blocked", where=where, row=row.row, student=student, resident=resident)
+
+
+def _plan(state: State) -> Confirmation | None:
+    """The run's plan from the open workbooks as they stand (under the lock): the same dry
+    plan the engine counts its total from (None: no workbook or no target)."""
+    ws, target = state.workspace, state.target
+    if ws is None or target is None:
+        return None
+    inputs = inputs_for_sending(state, ws, "compared")
+    plan = plan_submit(SubmitOptions(inputs, target=target), ctx=context())
+    with context().applied():
+        blocked = [blocked_words(r) for r in plan.blocked]
+    return Confirmation(plan, plan.by_sheet(), blocked)
 
 
 def _photos_to_send(state: State) -> int | None:
@@ -57,7 +93,8 @@ def _photos_to_send(state: State) -> int | None:
 async def submit_page(request: Request) -> Response:
     state = memory(request)
     job = state.latest("submit")
-    plan = await run_in_threadpool(locked, state, partial(_plan, state))
+    async with heavy(request):  # corrected copies of the workbooks are written
+        plan = await run_in_threadpool(locked, state, partial(_plan, state))
     photos = await run_in_threadpool(locked, state, partial(_photos_to_send, state))
     target = state.target
     return await render(
@@ -66,9 +103,10 @@ async def submit_page(request: Request) -> Response:
         job=job,
         snapshot=job.snapshot() if job else None,
         plan=plan,
+        has_workbook=state.workspace is not None,
         photos=photos,
         needs_login=state.needs_login(target),
-        refused=told(state.refused[target]) if target in state.refused else None,
+        refused=server_text(told(state.refused[target])) if target in state.refused else None,
         earlier=earlier(job, target),
     )
 
@@ -84,6 +122,20 @@ def isolated(key: str, **values: object) -> Markup:
         shown = value if isinstance(value, Markup) else Markup(f"<bdi>{escape(value)}</bdi>")
         text = text.replace(f"\x00{i}\x00", str(shown))  # a Markup value: already isolated
     return Markup(text)  # the sentence and every value escaped above
+
+
+def server_text(reason: str | None) -> Markup | None:
+    """A reason that quotes the server («… (HTTP 403): Incorrect username or password») with the
+    server's own words isolated in ``<bdi>``, so that a Latin answer keeps its order in a
+    Persian sentence; any other reason isolated as a whole."""
+    if not reason:
+        return None
+    said = (MESSAGES["auth_refused"][lang].split("{", 1)[0] for lang in ("fa", "en"))
+    found = REFUSED_LOGIN.search(reason)
+    if found is None or not any(reason.startswith(p) for p in said):
+        return Markup(f"<bdi>{escape(reason)}</bdi>")
+    status = int(ascii_digits(found.group(1)))
+    return isolated("auth_refused", status=status, text=found.group(2).strip())
 
 
 def earlier(job: Job | None, target: str | None) -> Markup | None:

@@ -113,8 +113,9 @@
       cell.focus({preventScroll: true});
       cell.scrollIntoView({block: "nearest", inline: "center"});
       const box = cell.closest(".scroll"), head = table.tHead; // not under the sticky header
-      const under = head ? head.getBoundingClientRect().bottom - cell.getBoundingClientRect().top : 0;
-      if (box && under > 0) box.scrollTop -= under + 4;
+      const line = head && head.rows.length ? head.rows[head.rows.length - 1].cells[0] : null;
+      const under = line ? line.getBoundingClientRect().bottom - cell.getBoundingClientRect().top : 0;
+      if (box && under > 0) box.scrollTop -= under + 4; // the header's cells are the sticky ones
     }
   }
 
@@ -177,6 +178,10 @@
       window.addEventListener("load", () => requestAnimationFrame(go), {once: true});
     } else go();
   }
+  window.addEventListener("hashchange", () => { // another #row on the same page
+    const table = grid();
+    if (table && table.dataset.ready) { landed = false; requestAnimationFrame(() => land(table)); }
+  });
 
   function cells(root) {
     root.querySelectorAll(".scroll:not([tabindex])").forEach((box) => {
