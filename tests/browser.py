@@ -47,6 +47,21 @@ _DROP = """(files) => {
 }"""
 
 
+def watch_errors(page) -> list[str]:
+    """The page's script errors and console errors, as they come (a list the test reads)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    return errors
+
+
+def choose_sandbox(page) -> None:
+    """On the start page: the sandbox chosen as the target."""
+    page.check("input[value=sandbox]")
+    page.click("form[hx-post='/target'] button")
+    page.wait_for_selector("#sandbox-banner")
+
+
 def drop(page, files: list[tuple[str, bytes]], target: str = "#drop") -> None:
     """Drop ``files`` (name, content) on the start page's drop zone, as a mouse would."""
     named = [[name, base64.b64encode(data).decode()] for name, data in files]

@@ -6,7 +6,6 @@ name, never a folder of the app's, and writes again the report of a resend from 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -17,7 +16,7 @@ from pipeline.core.config import Credentials, simad_home
 from pipeline.core.i18n import language, t
 from pipeline.simad.ledger import Ledger
 from tests import test_ui, test_ui_resend
-from tests.test_ui import SAMPLE, start_submission
+from tests.test_ui import SAMPLE, stopped_submission
 from tests.test_ui_resend import hx, open_and_reconcile
 
 inprocess = test_ui.inprocess
@@ -28,13 +27,7 @@ runner = CliRunner()
 
 
 def _stopped_page_run(client, token, state) -> str:
-    job = start_submission(client, token, state)
-    deadline = time.monotonic() + 30
-    while job.snapshot()["done"] < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    client.post(f"/jobs/{job.id}/stop", headers={"x-csrf-token": token})
-    job.thread.join(60)
-    return str(job.result.run_id)
+    return str(stopped_submission(client, token, state).result.run_id)
 
 
 def _refused_login() -> str:

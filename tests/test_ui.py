@@ -236,6 +236,18 @@ def start_submission(client: httpx.Client, token: str, state):
     return job
 
 
+def stopped_submission(client: httpx.Client, token: str, state):
+    """A submission started from the page, stopped with its Stop once a few rows are done
+    (on a slow sandbox), and run to its end."""
+    job = start_submission(client, token, state)
+    deadline = time.monotonic() + 30
+    while job.snapshot()["done"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    client.post(f"/jobs/{job.id}/stop", headers={"x-csrf-token": token})
+    job.thread.join(60)
+    return job
+
+
 def test_a_closed_tab_does_not_stop_the_run_and_reopening_shows_it(session, slow_sandbox):
     client, token, state = session
     job = start_submission(client, token, state)

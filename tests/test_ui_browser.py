@@ -12,7 +12,7 @@ from pipeline.core.i18n import language, word
 from pipeline.web.server import running
 from schemas.identifiers import national_code_check_digit
 
-from .browser import drop
+from .browser import choose_sandbox, drop, watch_errors
 from .reports import column_keys
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -36,17 +36,13 @@ def saved(download, folder: Path) -> Path:
 def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path):
     with running("fa") as (address, state):
         page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        errors = watch_errors(page)
         page.goto(address)
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert "کارپوشه‌ها" in page.inner_text("h1")
 
         # The target is chosen explicitly; then the sandbox banner is on every page.
-        page.check("input[value=sandbox]")
-        page.click("form[hx-post='/target'] button")
-        page.wait_for_selector("#sandbox-banner")
+        choose_sandbox(page)
 
         # Drop the sample on the drop zone.
         drop(page, [("sample.xlsx", SAMPLE.read_bytes())])

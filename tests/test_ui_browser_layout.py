@@ -12,7 +12,7 @@ import pytest
 from pipeline.web.server import running
 from schemas.identifiers import national_code_check_digit
 
-from .browser import drop
+from .browser import choose_sandbox, drop
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
 SMALL = {"width": 1024, "height": 768}
@@ -36,9 +36,7 @@ def open_sample(page, address: str, *, signed_in: bool = False) -> str:
     """Signed in (by the one-time ``address`` unless ``signed_in``), the sandbox chosen, the
     sample dropped: on the check page. The app's home."""
     page.goto(address.split("/?")[0] + "/" if signed_in else address)
-    page.check("input[value=sandbox]")
-    page.click("form[hx-post='/target'] button")
-    page.wait_for_selector("#sandbox-banner")
+    choose_sandbox(page)
     drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
     page.wait_for_url("**/check")
     page.wait_for_selector("#rows td.error")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.web.server import running
 
-from .browser import drop
+from .browser import choose_sandbox, drop, watch_errors
 from .conftest import JPEG
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -17,13 +17,9 @@ GOOD = JPEG + b"\x00" * 200
 def test_photos_dropped_with_the_workbook_are_counted_and_sent(browser):
     with running("en") as (address, _state):
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        errors = watch_errors(page)
         page.goto(address)
-        page.check("input[value=sandbox]")
-        page.click("form[hx-post='/target'] button")
-        page.wait_for_selector("#sandbox-banner")
+        choose_sandbox(page)
 
         files = [
             ("sample.xlsx", SAMPLE.read_bytes()),

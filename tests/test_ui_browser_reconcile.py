@@ -16,7 +16,7 @@ from pipeline.core.config import simad_home
 from pipeline.core.status import Reconciliation
 from pipeline.web.server import running
 
-from .browser import drop
+from .browser import choose_sandbox, drop, watch_errors
 from .test_ui_reconcile import of_year
 
 SAMPLE = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -50,13 +50,9 @@ def reconcile(page, year: int) -> None:
 def test_another_years_workbook_then_a_resend_of_rejected_rows(rejected_1402, browser, tmp_path):
     with running("en") as (address, state):
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        errors = watch_errors(page)
         page.goto(address)
-        page.check("input[value=sandbox]")
-        page.click("form[hx-post='/target'] button")
-        page.wait_for_selector("#sandbox-banner")
+        choose_sandbox(page)
 
         # A 1404 workbook open, year 1405 reconciled: said plainly, the ledger offered.
         drop_book(page, of_year(tmp_path, 1404))

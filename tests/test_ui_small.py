@@ -24,7 +24,7 @@ from pipeline.simad.ledger import Ledger
 from pipeline.web.security import CSP
 from pipeline.web.server import free_port
 from tests import test_ui
-from tests.test_ui import SAMPLE, start_submission
+from tests.test_ui import SAMPLE, stopped_submission
 
 inprocess = test_ui.inprocess  # the app driven in-process, signed in
 slow_sandbox = test_ui.slow_sandbox  # a submission that lasts a while
@@ -267,12 +267,7 @@ def test_the_runs_page_says_how_each_run_ended_why_and_from_which_files(inproces
 
 def test_a_stop_from_the_page_shows_as_stopped_by_the_clerk(inprocess, slow_sandbox):
     client, token, state = inprocess
-    job = start_submission(client, token, state)
-    deadline = time.monotonic() + 30
-    while job.snapshot()["done"] < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    client.post(f"/jobs/{job.id}/stop", headers={"x-csrf-token": token})
-    job.thread.join(60)
+    job = stopped_submission(client, token, state)
     row = _row(client.get("/runs").text, job.result.run_id)
     assert 'data-ending="clerk"' in row and "<td>stopped by the clerk</td>" in row, row
     assert "Stop was pressed" in row and "<bdi>sample.xlsx</bdi>" in row, row
