@@ -25,7 +25,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from typer.core import TyperGroup
 
 if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa` starts fast
     from pipeline.commands.submit import Control, SubmitResult
@@ -34,7 +33,7 @@ if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa`
 
 from pipeline import __version__
 from pipeline.commands import sandbox
-from pipeline.core import config, i18n, logs
+from pipeline.core import config, files, i18n, logs, settings
 from pipeline.core.config import describe_target, resolve_target
 from pipeline.core.context import Context
 from pipeline.core.errors import (
@@ -44,6 +43,7 @@ from pipeline.core.errors import (
     SimadError,
     exit_code_for,
 )
+from pipeline.core.helptext import LANG_ASKED, WordedGroup
 from pipeline.core.i18n import counts_text, t, when, word
 from pipeline.core.redact import scrub
 from pipeline.core.status import Submission, Validation
@@ -52,7 +52,7 @@ from pipeline.maxa_cli import maxa_app
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
 
-class Boundary(TyperGroup):
+class Boundary(WordedGroup):
     """The one place where the product's exceptions become a message and an exit code
     (``errors.EXIT_CODES``). Anything unexpected is one line on the screen, and its traceback,
     without local variables, goes to the log file."""
@@ -82,30 +82,41 @@ class Boundary(TyperGroup):
 
 app = typer.Typer(
     cls=Boundary,
-    help="simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
+    help="help_app",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, worded from the catalogue (``helptext``)
 )
-sandbox_app = typer.Typer(help="The embedded simulator of the SIMAD service.", no_args_is_help=True)
+sandbox_app = typer.Typer(
+    cls=WordedGroup, help="help_sandbox", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(sandbox_app, name="sandbox")
+config_app = typer.Typer(
+    cls=WordedGroup, help="help_config", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(maxa_app, name="maxa")
 
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="Message language: fa (default) or en.")
-]
+LangOption = Annotated[str | None, typer.Option("--lang", help="help_lang")]
 
 
 @app.callback(invoke_without_command=True)
 def main_options(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="help_version")] = False,
     lang: LangOption = None,
+    ca_bundle: Annotated[
+        str | None, typer.Option("--ca-bundle", metavar="FILE", help="help_ca_bundle")
+    ] = None,
+    proxy: Annotated[str | None, typer.Option("--proxy", metavar="URL", help="help_proxy")] = None,
 ) -> None:
     """simad-sync: move residency-office spreadsheets into SIMAD, correctly."""
-    # --lang, else SIMAD_LANG (any case; anything but fa or en is refused, exit 2), else fa.
-    # Read before --version answers, so `simad --version --lang xx` is refused like the rest.
-    i18n.set_lang(lang or i18n.environment_lang() or "fa")
+    # --lang, else SIMAD_LANG (any case; anything but fa or en is refused, exit 2), else the
+    # settings file's, else fa. Read before --version answers, so `simad --version --lang xx`
+    # is refused like the rest.
+    from_environment = i18n.environment_lang()
+    asked = lang or ctx.meta.get(LANG_ASKED) or from_environment  # LANG_ASKED: `validate --lang`
+    i18n.set_lang(asked or settings.saved_lang() or "fa")
     if version:
         typer.echo(t("version", version=__version__))
         raise typer.Exit()
@@ -115,23 +126,23 @@ def main_options(
     # A number setting of the environment that cannot be used is a usage error before any
     # command does anything (exit 2), not a run that hangs or stops half-way.
     config.check_settings()
+    from pipeline.commands.targets import network_settings
+
+    network_settings(proxy=proxy, ca_bundle=ca_bundle)  # one that cannot be used: exit 2
     try:
         logs.configure(logs.default_log_file(config.simad_home()))
     except SimadError:
         logs.configure(None)  # the command says so if it needs SIMAD_HOME
+    from pipeline.commands.clock import warn_clock_skew
+
+    warn_clock_skew(lambda text: typer.echo(text, err=True))
 
 
-@app.command("ui")
+@app.command("ui", help="help_cmd_ui")
 def ui(
-    port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port to listen on (default: a free one).")
-    ] = 0,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 is warned about.")
-    ] = "127.0.0.1",
-    no_browser: Annotated[
-        bool, typer.Option("--no-browser", help="Print the address; do not open a browser.")
-    ] = False,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="help_ui_port")] = 0,
+    host: Annotated[str, typer.Option(help="help_ui_host")] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="help_no_browser")] = False,
     lang: LangOption = None,
 ) -> None:
     """The office's web app: validate, fix, submit and reconcile in the browser. Run again
@@ -142,49 +153,44 @@ def ui(
     serve(host=host, port=port, lang=i18n.chosen(lang), open_browser=not no_browser, say=typer.echo)
 
 
-@sandbox_app.command("serve")
+@sandbox_app.callback()
+def sandbox_options(lang: LangOption = None) -> None:
+    i18n.chosen(lang)  # `simad sandbox --lang en serve`
+
+
+@sandbox_app.command("serve", help="help_cmd_sandbox_serve")
 def sandbox_serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
-    db: Annotated[
-        Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")
-    ] = None,
-    token_ttl: Annotated[float, typer.Option(help="Access-token lifetime, seconds.")] = 1800.0,
-    refresh_ttl: Annotated[float, typer.Option(help="Refresh-token lifetime, seconds.")] = 604800.0,
-    maxa_token_ttl: Annotated[
-        float, typer.Option(help="DITAS/MAXA access-token lifetime, seconds.")
-    ] = 763.0,
-    latency_ms: Annotated[float, typer.Option(help="Delay added to every request.")] = 0.0,
-    fail_rate: Annotated[float, typer.Option(help="Share of requests answered 503 (0–1).")] = 0.0,
+    host: Annotated[str, typer.Option(help="help_host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="help_port")] = 8765,
+    db: Annotated[Path | None, typer.Option(help="help_sandbox_db")] = None,
+    token_ttl: Annotated[float, typer.Option(help="help_token_ttl")] = 1800.0,
+    refresh_ttl: Annotated[float, typer.Option(help="help_refresh_ttl")] = 604800.0,
+    maxa_token_ttl: Annotated[float, typer.Option(help="help_maxa_token_ttl")] = 763.0,
+    latency_ms: Annotated[float, typer.Option(help="help_latency")] = 0.0,
+    fail_rate: Annotated[float, typer.Option(help="help_fail_rate")] = 0.0,
     rate_limit: Annotated[
         float,
-        typer.Option(help="Requests per second per account before 429 + Retry-After (0: none)."),
+        typer.Option(help="help_rate_limit"),
     ] = 0.0,
     overload_at: Annotated[
         int,
-        typer.Option(
-            help="Answer 503 to a request arriving while this many are served (0: never)."
-        ),
+        typer.Option(help="help_overload_at"),
     ] = 0,
     bogus_200: Annotated[
         float,
-        typer.Option(
-            "--bogus-200", help="Share of requests answered 200 text/html, a login page (0–1)."
-        ),
+        typer.Option("--bogus-200", help="help_bogus_200"),
     ] = 0.0,
-    echo_errors: Annotated[
-        bool, typer.Option(help="Error answers echo the request's headers and body.")
-    ] = False,
-    hang: Annotated[
-        float, typer.Option(help="Seconds every request waits before it is answered.")
+    echo_errors: Annotated[bool, typer.Option(help="help_echo_errors")] = False,
+    hang: Annotated[float, typer.Option(help="help_hang")] = 0.0,
+    huge_error_body: Annotated[float, typer.Option(help="help_huge_error_body")] = 0.0,
+    seed: Annotated[int, typer.Option(help="help_seed")] = 0,
+    clock_offset: Annotated[
+        float,
+        typer.Option(help="help_clock"),
     ] = 0.0,
-    huge_error_body: Annotated[
-        float, typer.Option(help="Megabytes of text added to every error answer.")
-    ] = 0.0,
-    seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
-    generated_terms: Annotated[
-        int, typer.Option(help="SNOMEDCT gets a version 2 of this many made-up terms (0: none).")
-    ] = 0,
+    generated_terms: Annotated[int, typer.Option(help="help_generated_terms")] = 0,
+    tls_cert: Annotated[Path | None, typer.Option(help="help_tls_cert")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="help_tls_key")] = None,
     lang: LangOption = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted."""
@@ -201,6 +207,8 @@ def sandbox_serve(
         "generated_terms": generated_terms,
     }
     _check_sandbox_numbers(numbers, fail_rate=fail_rate, bogus_200=bogus_200)
+    if not math.isfinite(clock_offset):
+        raise typer.BadParameter(t("bad_option_number", name="--clock-offset", value=clock_offset))
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)
@@ -211,13 +219,28 @@ def sandbox_serve(
         bogus_200=bogus_200,
         echo_errors=echo_errors,
         seed=seed,
+        clock_offset=clock_offset,
     )
-    typer.echo(t("sandbox_banner", url=f"http://{host}:{port}", db=path))
+    tls = _tls_files(tls_cert, tls_key)
+    scheme = "https" if tls else "http"
+    typer.echo(t("sandbox_banner", url=f"{scheme}://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit or overload_at:
         said = {"latency": latency_ms, "fail": fail_rate, "rate": rate_limit}
         typer.echo(t("sandbox_faults", **said, overload=overload_at or "-"))
     sys.stdout.flush()
-    sandbox.serve(settings, host, port)
+    sandbox.serve(settings, host, port, tls)
+
+
+def _tls_files(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    """--tls-cert and --tls-key: both or neither, each a file (usage errors otherwise)."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise typer.BadParameter(t("sandbox_tls_pair"))
+    for given in (cert, key):
+        if not given.is_file():
+            raise typer.BadParameter(t("sandbox_tls_missing", path=given))
+    return cert, key
 
 
 def _check_sandbox_numbers(numbers: dict[str, Any], *, fail_rate: float, bogus_200: float) -> None:
@@ -231,24 +254,16 @@ def _check_sandbox_numbers(numbers: dict[str, Any], *, fail_rate: float, bogus_2
             raise typer.BadParameter(t("bad_option_number", name=name, value=value))
 
 
-@sandbox_app.command("review")
+@sandbox_app.command("review", help="help_cmd_sandbox_review")
 def sandbox_review(
-    year: Annotated[int, typer.Option("--year", min=1300, max=1499, help="Upgrade year (YearId).")],
-    student_number: Annotated[str | None, typer.Option(help="Only this resident.")] = None,
-    status: Annotated[
-        str | None, typer.Option(help="accepted | rejected | needs-correction (appendix 4).")
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="The reviewer's reason.")] = None,
-    final_result: Annotated[
-        str | None, typer.Option(help="promoted | conditional | repeat (appendix 5).")
-    ] = None,
-    random_: Annotated[
-        bool, typer.Option("--random", help="Draw statuses and results at random.")
-    ] = False,
-    seed: Annotated[int, typer.Option(help="Seed for --random.")] = 0,
-    db: Annotated[
-        Path | None, typer.Option(help="SQLite file (default SIMAD_HOME/sandbox.db).")
-    ] = None,
+    year: Annotated[int, typer.Option("--year", min=1300, max=1499, help="help_year")],
+    student_number: Annotated[str | None, typer.Option(help="help_only_resident")] = None,
+    status: Annotated[str | None, typer.Option(help="help_review_status")] = None,
+    reason: Annotated[str | None, typer.Option(help="help_review_reason")] = None,
+    final_result: Annotated[str | None, typer.Option(help="help_final_result")] = None,
+    random_: Annotated[bool, typer.Option("--random", help="help_random")] = False,
+    seed: Annotated[int, typer.Option(help="help_random_seed")] = 0,
+    db: Annotated[Path | None, typer.Option(help="help_sandbox_db")] = None,
     lang: LangOption = None,
 ) -> None:
     """Set review statuses and final results of declarations in the sandbox (rehearsals)."""
@@ -276,12 +291,10 @@ def sandbox_review(
     typer.echo(t("review_done", n=summary.changed, year=year, statuses=statuses, results=results))
 
 
-@app.command("template")
+@app.command("template", help="help_cmd_template")
 def template(
-    out: Annotated[Path, typer.Option(help="Folder to write the blank workbooks into.")] = Path(
-        "."
-    ),
-    force: Annotated[bool, typer.Option(help="Overwrite existing workbooks.")] = False,
+    out: Annotated[Path, typer.Option(help="help_template_out")] = Path("."),
+    force: Annotated[bool, typer.Option(help="help_template_force")] = False,
     lang: LangOption = None,
 ) -> None:
     """Write blank input workbooks: headers, dropdowns, limits, instructions."""
@@ -291,9 +304,7 @@ def template(
         typer.echo(t("template_written", path=path))
 
 
-InputsArg = Annotated[
-    list[Path], typer.Argument(help="Input files: .xlsx, .xlsm, .ods or .csv.", show_default=False)
-]
+InputsArg = Annotated[list[Path], typer.Argument(help="help_inputs", show_default=False)]
 
 
 def _context(lang: str) -> Context:
@@ -310,15 +321,15 @@ MapOption = Annotated[
     typer.Option(
         "--map",
         metavar="HEADER=FIELD",
-        help='Say what a header means, e.g. --map "Course=CourseStudyCode" (repeatable).',
+        help="help_map",
     ),
 ]
 MapFileOption = Annotated[
     Path | None,
-    typer.Option(help="A saved header mapping: one HEADER=FIELD a line (--map adds to it)."),
+    typer.Option(help="help_map_file"),
 ]
 SHOWN_LINES = 12  # findings groups or rows needing action listed on screen; the rest: report
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="help_json")]
 
 
 def _console() -> Console:
@@ -335,16 +346,14 @@ def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=1, default=str))
 
 
-@app.command("validate")
+@app.command("validate", help="help_cmd_validate")
 def validate(
     inputs: InputsArg,
-    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
-    ] = None,
+    report: Annotated[Path | None, typer.Option(help="help_report")] = None,
+    kind: Annotated[str | None, typer.Option(help="help_kind")] = None,
     course_codes: Annotated[
         Path | None,
-        typer.Option(help="Official course-code table (CSV with a 'code' column): strict check."),
+        typer.Option(help="help_course_codes"),
     ] = None,
     header_map: MapOption = None,
     map_file: MapFileOption = None,
@@ -419,9 +428,7 @@ def _print_validation(run: ValidationRun, path: Path) -> None:
 
 TargetOption = Annotated[
     str | None,
-    typer.Option(
-        help="'sandbox' (default, the embedded simulator) or a base URL; also SIMAD_TARGET."
-    ),
+    typer.Option(help="help_target"),
 ]
 
 
@@ -429,39 +436,28 @@ ResendOption = Annotated[
     list[str] | None,
     typer.Option(
         metavar="KEY",
-        help="Send this row again even if unchanged: STUDENT/YEAR (a declaration) or "
-        "STUDENT (a resident); repeat for more. The ledger notes it as a resend.",
+        help="help_resend",
     ),
 ]
 
 
-@app.command("submit")
+@app.command("submit", help="help_cmd_submit")
 def submit(
     inputs: InputsArg,
     target: TargetOption = None,
-    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
-    images: Annotated[
-        Path | None, typer.Option(help="Photos named by student number or national code (JPEG).")
-    ] = None,
+    report: Annotated[Path | None, typer.Option(help="help_report")] = None,
+    images: Annotated[Path | None, typer.Option(help="help_images")] = None,
     concurrency: Annotated[
-        int, typer.Option(min=1, max=16, help="Requests in flight at once (1–16).")
+        int, typer.Option(min=1, max=16, help="help_concurrency")
     ] = config.DEFAULT_CONCURRENCY,
-    force: Annotated[bool, typer.Option(help="Send every valid row, even unchanged ones.")] = False,
+    force: Annotated[bool, typer.Option(help="help_force")] = False,
     resend: ResendOption = None,
-    kind: Annotated[
-        str | None, typer.Option(help="Treat every sheet as: residents | upgrades.")
-    ] = None,
-    course_codes: Annotated[
-        Path | None, typer.Option(help="Official course-code table (CSV): strict check.")
-    ] = None,
-    wait: Annotated[
-        bool, typer.Option(help="If another run is sending to this target, wait for it.")
-    ] = False,
+    kind: Annotated[str | None, typer.Option(help="help_kind")] = None,
+    course_codes: Annotated[Path | None, typer.Option(help="help_course_codes_short")] = None,
+    wait: Annotated[bool, typer.Option(help="help_wait")] = False,
     max_rate: Annotated[
         float | None,
-        typer.Option(
-            help="At most this many requests per second, 0.1–10000 (also SIMAD_MAX_RATE)."
-        ),
+        typer.Option(help="help_max_rate"),
     ] = None,
     header_map: MapOption = None,
     map_file: MapFileOption = None,
@@ -574,18 +570,18 @@ class _ProgressBar:
 
 YearOption = Annotated[
     int,
-    typer.Option("--year", min=1300, max=1499, help="Upgrade year (YearId), e.g. 1402."),
+    typer.Option("--year", min=1300, max=1499, help="help_year_eg"),
 ]
 
 
-@app.command("results")
+@app.command("results", help="help_cmd_results")
 def results(
     year: YearOption,
-    course: Annotated[str | None, typer.Option(help="Only this course code.")] = None,
-    national_code: Annotated[str | None, typer.Option(help="Only this national code.")] = None,
-    student_number: Annotated[str | None, typer.Option(help="Only this student.")] = None,
+    course: Annotated[str | None, typer.Option(help="help_only_course")] = None,
+    national_code: Annotated[str | None, typer.Option(help="help_only_national")] = None,
+    student_number: Annotated[str | None, typer.Option(help="help_only_student")] = None,
     target: TargetOption = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write the workbook (.xlsx).")] = None,
+    out: Annotated[Path | None, typer.Option(help="help_results_out")] = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -612,18 +608,18 @@ def results(
     typer.echo(t("submit_report", path=path))
 
 
-@app.command("reconcile")
+@app.command("reconcile", help="help_cmd_reconcile")
 def reconcile(
     year: YearOption,
     inputs: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Input files; without them, what the ledger recorded as accepted.",
+            help="help_reconcile_inputs",
             show_default=False,
         ),
     ] = None,
     target: TargetOption = None,
-    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
+    report: Annotated[Path | None, typer.Option(help="help_report")] = None,
     header_map: MapOption = None,
     map_file: MapFileOption = None,
     json_out: JsonOption = False,
@@ -667,22 +663,18 @@ def reconcile(
     raise typer.Exit(result.exit_code)
 
 
-@app.command("runs")
+@app.command("runs", help="help_cmd_runs")
 def runs(
-    limit: Annotated[
-        int, typer.Option(min=1, max=10_000, help="How many recent runs to list.")
-    ] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="help_runs_limit")] = 20,
     report: Annotated[
         str | None,
         typer.Option(
             "--report",
             metavar="RUN_ID",
-            help="Write the report of this run again (when it could not be written).",
+            help="help_runs_report",
         ),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="With --report: where to write it (.xlsx).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="help_runs_out")] = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
 ) -> None:
@@ -717,16 +709,172 @@ def runs(
             typer.echo(f"    {t('submit_report', path=r.report)}")
 
 
+DOCTOR_MARKS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "–"}
+
+
+@app.command("doctor", help="help_cmd_doctor")
+def doctor(
+    target: TargetOption = None,
+    maxa_target: Annotated[str | None, typer.Option(help="help_doctor_maxa_target")] = None,
+    no_login: Annotated[bool, typer.Option("--no-login", help="help_doctor_no_login")] = False,
+    report: Annotated[Path | None, typer.Option(help="help_doctor_report")] = None,
+    json_out: JsonOption = False,
+    lang: LangOption = None,
+) -> None:
+    """Check the settings, the way to the servers, the login and the local state."""
+    from pipeline.commands import doctor as checks
+
+    checks.own_clock_line()
+    options = checks.Options(
+        target, maxa_target, login=not no_login, interactive=checks.interactive()
+    )
+    found = checks.run(options, ctx=_context(i18n.chosen(lang)))
+    if report is not None:
+        checks.write_report(found, report)
+    if json_out:
+        _echo_json(found.as_json())
+    else:
+        for check in found.checks:
+            typer.echo(f"{DOCTOR_MARKS[check.state]} {check.label}: {check.detail}")
+            if check.fix and check.state != "ok":
+                typer.echo(f"    → {check.fix}")
+        bad = sum(c.state in ("warn", "fail") for c in found.checks)
+        ending = "doctor_unreachable" if found.unreachable else "doctor_attention"
+        typer.echo(t(ending, n=bad) if bad else t("doctor_all_hold"))
+    if report is not None:
+        typer.echo(t("doctor_report_written", path=report), err=json_out)
+    raise typer.Exit(found.code)
+
+
+ServiceOption = Annotated[str, typer.Option("--service", metavar="simad|maxa", help="help_service")]
+LoginTargetOption = Annotated[str | None, typer.Option("--target", help="help_login_target")]
+
+
+@app.command("login", help="help_cmd_login")
+def login(
+    service: ServiceOption = "simad",
+    target: LoginTargetOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Ask for a target's credentials, hidden, and keep them in the system keyring."""
+    from pipeline.commands import login as accounts
+
+    i18n.chosen(lang)
+    name = accounts.service_of(service)
+    resolved = accounts.target_of(name, target)
+    accounts.check_keyring()  # no keyring: said before anything is asked (exit 2)
+    typer.echo(describe_target(resolved))
+    values: dict[str, str] = {}
+    for field, secret in accounts.FIELDS[name]:
+        if name == "simad":
+            text = t("prompt_password" if secret else "prompt_username")
+        else:
+            text = t("prompt_setting", name=field)
+        saved = None if secret or name != "simad" else settings.get("username")
+        values[field] = typer.prompt(
+            text.rstrip(": "), default=saved, hide_input=secret, show_default=bool(saved)
+        ).strip()
+    accounts.store(name, resolved, values)
+    typer.echo(t("login_stored", target=describe_target(resolved, short=True), service=name))
+
+
+@app.command("logout", help="help_cmd_logout")
+def logout(
+    service: ServiceOption = "simad",
+    target: LoginTargetOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Remove a target's credentials from the system keyring."""
+    from pipeline.commands import login as accounts
+
+    i18n.chosen(lang)
+    name = accounts.service_of(service)
+    resolved = accounts.target_of(name, target)
+    shown = describe_target(resolved, short=True)
+    removed = accounts.forget(name, resolved)
+    typer.echo(t("logout_removed" if removed else "logout_none", target=shown, service=name))
+
+
+app.add_typer(config_app, name="config")
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="help_config_key", show_default=False)]
+
+
+@config_app.callback()
+def config_options(lang: LangOption = None) -> None:
+    i18n.chosen(lang)  # `simad config --lang en get`
+
+
+@config_app.command("get", help="help_cmd_config_get")
+def config_get(
+    key: Annotated[
+        str | None, typer.Argument(metavar="[KEY]", help="help_config_key", show_default=False)
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """One setting, or every setting kept."""
+    i18n.chosen(lang)
+    if key is not None:
+        value = settings.get(key)
+        if value is None:
+            typer.echo(t("settings_not_set", name=key), err=True)
+            raise typer.Exit(1)
+        typer.echo(value)
+        return
+    kept = settings.load()
+    if not kept:
+        typer.echo(t("settings_none", path=settings.path()))
+    for name, value in kept.items():
+        typer.echo(f"{name} = {value}")
+
+
+@config_app.command("set", help="help_cmd_config_set")
+def config_set(
+    key: KeyArg,
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE", help="help_config_value", show_default=False)
+    ],
+    lang: LangOption = None,
+) -> None:
+    """Keep a setting (never a password)."""
+    from pipeline.commands.login import setting_value
+
+    i18n.chosen(lang)
+    kept = setting_value(key, value)
+    path = settings.put(key, kept)
+    typer.echo(t("settings_set", name=settings.check_key(key), value=kept, path=path))
+
+
+@config_app.command("unset", help="help_cmd_config_unset")
+def config_unset(key: KeyArg, lang: LangOption = None) -> None:
+    """Remove a setting."""
+    i18n.chosen(lang)
+    path = settings.put(key, None)
+    typer.echo(t("settings_unset", name=settings.check_key(key), path=path))
+
+
+@config_app.command("path", help="help_cmd_config_path")
+def config_path(lang: LangOption = None) -> None:
+    """Where the settings file is (it need not exist yet)."""
+    i18n.chosen(lang)
+    typer.echo(str(settings.path()))
+
+
 def main() -> None:
     """The `simad` entry point: errors are mapped to exit codes by ``Boundary``."""
     _utf8_output()
+    files.tell_with(lambda text: typer.echo(text, err=True))  # «… is open; written to …»
     app()
 
 
 def _utf8_output() -> None:
     """UTF-8 out, whatever the console or redirection: a Windows console redirected to a file
     encodes with its code page (cp1252, cp1256 …), which cannot say Persian. What still cannot
-    be written (a file name that is not valid UTF-8) is escaped, never a crash."""
+    be written (a file name that is not valid UTF-8) is escaped, never a crash. Started without
+    a console (``pythonw``, a desktop shortcut) there are no streams at all (None): what would
+    be said goes nowhere rather than failing on the first ``print`` or ``flush``."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)  # absent when replaced (tests)
         if reconfigure is not None:

@@ -16,18 +16,17 @@ from rich.progress import Progress
 from pipeline.commands import maxa
 from pipeline.core import config, i18n
 from pipeline.core.context import Context
+from pipeline.core.helptext import WordedGroup
 from pipeline.core.i18n import counts_text, t, word
 from pipeline.core.status import MaxaCheck
 
 maxa_app = typer.Typer(
-    help="MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.", no_args_is_help=True
+    cls=WordedGroup, help="help_maxa", no_args_is_help=True, rich_markup_mode=None
 )
 
-TargetOption = Annotated[
-    str | None, typer.Option(help="'sandbox' (default) or the DITAS base URL; also MAXA_TARGET.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
-LangOption = Annotated[str | None, typer.Option("--lang", help="fa (default) or en.")]
+TargetOption = Annotated[str | None, typer.Option(help="help_maxa_target")]
+JsonOption = Annotated[bool, typer.Option("--json", help="help_maxa_json")]
+LangOption = Annotated[str | None, typer.Option("--lang", help="help_lang_short")]
 
 
 @maxa_app.callback()
@@ -63,11 +62,9 @@ def _print(payload: Any, as_json: bool, lines: list[str]) -> None:
             typer.echo(line)
 
 
-@maxa_app.command("terminologies")
+@maxa_app.command("terminologies", help="help_cmd_maxa_terminologies")
 def terminologies(
-    since: Annotated[
-        str, typer.Option(help="Defined since (e.g. 1390/01/01 or 2011-03-21).")
-    ] = "1300/01/01",
+    since: Annotated[str, typer.Option(help="help_since_defined")] = "1300/01/01",
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -79,12 +76,12 @@ def terminologies(
     _print({"since": day.isoformat(), "terminologies": ids}, json_out, ids)
 
 
-@maxa_app.command("lookup")
+@maxa_app.command("lookup", help="help_cmd_maxa_lookup")
 def lookup(
     terminology: str,
     code: str,
-    version: Annotated[str | None, typer.Option(help="A version (default: the current).")] = None,
-    offline: Annotated[bool, typer.Option(help="Answer from the local mirror only.")] = False,
+    version: Annotated[str | None, typer.Option(help="help_maxa_version_current")] = None,
+    offline: Annotated[bool, typer.Option(help="help_offline_answer")] = False,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -101,12 +98,12 @@ def lookup(
     raise typer.Exit(answer.exit_code)
 
 
-@maxa_app.command("validate")
+@maxa_app.command("validate", help="help_cmd_maxa_validate")
 def validate(
     terminology: str,
     code: str,
     value: str,
-    offline: Annotated[bool, typer.Option(help="Answer from the local mirror only.")] = False,
+    offline: Annotated[bool, typer.Option(help="help_offline_answer")] = False,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -118,10 +115,10 @@ def validate(
     raise typer.Exit(answer.exit_code)
 
 
-@maxa_app.command("search")
+@maxa_app.command("search", help="help_cmd_maxa_search")
 def search(
     terminology: str,
-    since: Annotated[str, typer.Option(help="Created since (Solar Hijri or Gregorian).")],
+    since: Annotated[str, typer.Option(help="help_since_created")],
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -141,7 +138,7 @@ def search(
     )
 
 
-@maxa_app.command("versions")
+@maxa_app.command("versions", help="help_cmd_maxa_versions")
 def versions(
     terminology: str,
     target: TargetOption = None,
@@ -161,11 +158,11 @@ def versions(
     )
 
 
-@maxa_app.command("pull")
+@maxa_app.command("pull", help="help_cmd_maxa_pull")
 def pull(
     terminology: str,
-    version: Annotated[str, typer.Option(help="A version, or 'latest'.")] = "latest",
-    out: Annotated[Path | None, typer.Option(help="Also export it to .xlsx or .csv.")] = None,
+    version: Annotated[str, typer.Option(help="help_maxa_version")] = "latest",
+    out: Annotated[Path | None, typer.Option(help="help_maxa_export")] = None,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -181,17 +178,17 @@ def pull(
         pulled.to_dict(),
         json_out,
         [t("maxa_pulled", terminology=terminology, version=got.version, n=pulled.terms)]
-        + ([t("submit_report", path=out)] if out else []),
+        + ([t("submit_report", path=pulled.exported)] if pulled.exported else []),
     )
 
 
-@maxa_app.command("diff")
+@maxa_app.command("diff", help="help_cmd_maxa_diff")
 def diff(
     terminology: str,
     old: str,
     new: str,
-    out: Annotated[Path | None, typer.Option(help="Write the changes to a workbook.")] = None,
-    offline: Annotated[bool, typer.Option(help="Use only versions already mirrored.")] = False,
+    out: Annotated[Path | None, typer.Option(help="help_maxa_diff_out")] = None,
+    offline: Annotated[bool, typer.Option(help="help_offline_mirrored")] = False,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -210,26 +207,23 @@ def diff(
     lines += [f"+ {c}\t{v}" for c, v in result.added]
     lines += [f"- {c}\t{v}" for c, v in result.removed]
     lines += [f"~ {c}\t{a} → {b}" for c, a, b in result.changed]
-    _print(result.to_dict(), json_out, lines + ([t("submit_report", path=out)] if out else []))
+    wrote = [t("submit_report", path=result.workbook)] if result.workbook else []
+    _print(result.to_dict(), json_out, lines + wrote)
     raise typer.Exit(result.exit_code)
 
 
 SHOWN_ROWS = 12  # rows needing attention listed on screen; the rest are in the report
 
 
-@maxa_app.command("check")
+@maxa_app.command("check", help="help_cmd_maxa_check")
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Drug lists: .xlsx, .ods or .csv.")],
-    terminology: Annotated[str, typer.Option(help="The terminology (eRX, IRC, …).")],
-    version: Annotated[str, typer.Option(help="A version, or 'latest'.")] = "latest",
-    code_column: Annotated[
-        str | None, typer.Option(help="The codes' column, by header or letter (default: found).")
-    ] = None,
-    value_column: Annotated[
-        str | None, typer.Option(help="The names' column, by header or letter (default: found).")
-    ] = None,
-    report: Annotated[Path | None, typer.Option(help="Where to write the report (.xlsx).")] = None,
-    offline: Annotated[bool, typer.Option(help="Use only versions already mirrored.")] = False,
+    files: Annotated[list[Path], typer.Argument(help="help_drug_lists")],
+    terminology: Annotated[str, typer.Option(help="help_terminology")],
+    version: Annotated[str, typer.Option(help="help_maxa_version")] = "latest",
+    code_column: Annotated[str | None, typer.Option(help="help_code_column")] = None,
+    value_column: Annotated[str | None, typer.Option(help="help_value_column")] = None,
+    report: Annotated[Path | None, typer.Option(help="help_report")] = None,
+    offline: Annotated[bool, typer.Option(help="help_offline_mirrored")] = False,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,
@@ -282,15 +276,13 @@ def check(
     raise typer.Exit(checked.exit_code)
 
 
-@maxa_app.command("sync")
+@maxa_app.command("sync", help="help_cmd_maxa_sync")
 def sync(
     terminologies: Annotated[
         list[str] | None,
-        typer.Argument(help="Terminologies to sync (default: every mirrored one)."),
+        typer.Argument(help="help_sync_terminologies"),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="A folder for a workbook of each terminology's changes.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="help_sync_out")] = None,
     target: TargetOption = None,
     json_out: JsonOption = False,
     lang: LangOption = None,

@@ -121,6 +121,10 @@ def shoot(out: Path, lang: str, view: dict[str, int]) -> list[tuple[Path, list[d
         page.click("#check")
         page.wait_for_selector("#check-answer .headline", timeout=60_000)
         snap("9-maxa-check", full=True)
+        page.goto(f"{home}/connection")
+        page.click("#run-checks")
+        page.wait_for_selector("#connection-result", timeout=60_000)
+        snap("9b-connection", full=True)
         refused = browser.new_page(viewport=view)
         refused.goto(home + "/")
         path = out / f"ui-{lang}{size}-10-refused.png"

@@ -153,9 +153,14 @@ def browser():
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own SIMAD_HOME and no stray credentials or log output."""
+    import keyring.backends.fail
+
     from pipeline.core import config, i18n, logs
 
     monkeypatch.setenv("SIMAD_HOME", str(tmp_path / "home"))
+    # Neither the user's settings file nor the user's system keyring reaches a test.
+    monkeypatch.setenv("SIMAD_CONFIG_DIR", str(tmp_path / "settings"))
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     for name in ("SIMAD_USERNAME", "SIMAD_PASSWORD", "SIMAD_TARGET", "SIMAD_LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

@@ -29,7 +29,7 @@ def all_commands(group=None, prefix=()):
 
 @pytest.mark.parametrize("command", list(all_commands()))
 def test_every_command_has_help(command):
-    result = runner.invoke(app, [*command, "--help"])
+    result = runner.invoke(app, ["--lang", "en", *command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
 
@@ -155,8 +155,10 @@ def test_language_in_any_case_and_after_a_subcommand(tmp_path, monkeypatch):
 
 
 def test_credentials_from_a_dotenv_file(tmp_path):
-    """A wrong password in ./.env is used (and refused): exit 3, and it is written nowhere."""
-    (tmp_path / ".env").write_text(
+    """A wrong password in SIMAD_HOME/.env is used (and refused): exit 3, and it is written
+    nowhere."""
+    (tmp_path / "home").mkdir(mode=0o700)
+    (tmp_path / "home" / ".env").write_text(
         "SIMAD_USERNAME=demo-university\nSIMAD_PASSWORD=Dotenv-Wrong-9\n", encoding="utf-8"
     )
     sample = Path(__file__).parents[1] / "input_templates" / "sample.xlsx"
@@ -166,7 +168,7 @@ def test_credentials_from_a_dotenv_file(tmp_path):
     assert result.exit_code == 3, result.output
     assert "Incorrect username or password" in result.output
     for path in (tmp_path / "home").rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.name != ".env":
             assert b"Dotenv-Wrong-9" not in path.read_bytes()
     assert b"Dotenv-Wrong-9" not in (tmp_path / "r.xlsx").read_bytes()
 

@@ -21,6 +21,7 @@ EXPECTED = {
     errors.ConfigError: 2,
     errors.RunLocked: 2,
     errors.UnknownLanguage: 2,
+    errors.KeyringMissing: 2,
     errors.InputFileError: 2,
     errors.UploadTooLarge: 2,
     errors.StaleWorkbook: 2,

@@ -32,7 +32,7 @@ def test_two_runs_at_once_one_refuses_and_nothing_is_sent_twice(tmp_path):
     port, db = free_port(), tmp_path / "server.db"
     home = Path(os.environ["SIMAD_HOME"])
     inputs = workbooks(tmp_path, 80)
-    server = start(port, db, "--latency-ms", "100")
+    server = start(port, db, "--latency-ms", "400")  # the first run outlasts the second's start
     try:
         cmd, env = submit_cmd(inputs, port, tmp_path / "a.xlsx")
         first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

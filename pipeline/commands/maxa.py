@@ -15,6 +15,7 @@ from pipeline.commands.targets import open_maxa
 from pipeline.core.config import MaxaCredentials, simad_home
 from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError, MirrorError, SimadError
+from pipeline.core.files import check_folder, check_writable
 from pipeline.core.i18n import listing, t
 from pipeline.core.result import Result
 from pipeline.maxa.check import Checked, check_lists, read_lists, write_check_report
@@ -31,6 +32,8 @@ from pipeline.maxa.mirror import diff as diff_versions
 from pipeline.maxa.mirror import pull as pull_version
 from pipeline.sheets.normalize import to_date
 from pipeline.sheets.report import default_report_path, prepare_report_path
+
+EXPORTS = (".csv", ".xlsx")  # what `maxa pull --out` writes
 
 T = TypeVar("T")
 
@@ -336,18 +339,22 @@ def pull(  # noqa: PLR0913 -- one keyword per option of `simad maxa pull`
     progress: Callable[[int, int], None] | None = None,
     ctx: Context = Context(),
 ) -> Pulled:
-    """Mirror one version (``latest`` by default) and, with ``out``, export it."""
+    """Mirror one version (``latest`` by default) and, with ``out`` (.csv or .xlsx, checked
+    before anything is asked of the gateway: ``ConfigError``), export it."""
     with ctx.applied():
+        if out is not None:
+            out = check_writable(out, suffixes=EXPORTS)
+        written: list[Path] = []
 
         async def work(client: MaxaClient | None, mirror: Mirror) -> tuple[Version, int]:
             assert client is not None
             got, count = await pull_version(client, mirror, terminology, version, progress)
             if out is not None:
-                export(mirror, terminology, got.version, out)
+                written.append(export(mirror, terminology, got.version, out))
             return got, count
 
         got, count = _mirrored(work, offline=False, target=target, credentials=credentials)
-        return Pulled(terminology, got, count, out)
+        return Pulled(terminology, got, count, written[0] if written else None)
 
 
 def diff(  # noqa: PLR0913 -- one keyword per option of `simad maxa diff`
@@ -362,8 +369,10 @@ def diff(  # noqa: PLR0913 -- one keyword per option of `simad maxa diff`
     ctx: Context = Context(),
 ) -> Diff:
     """Codes added, removed and changed between two versions (pulling what is missing unless
-    ``offline``); with ``out``, as a workbook too."""
+    ``offline``); with ``out``, as a workbook too (checked first: ``ConfigError``)."""
     with ctx.applied():
+        if out is not None:
+            out = prepare_report_path(out)
         result = _mirrored(
             lambda c, mirror: diff_versions(c, mirror, terminology, old, new),
             offline=offline,
@@ -371,7 +380,7 @@ def diff(  # noqa: PLR0913 -- one keyword per option of `simad maxa diff`
             credentials=credentials,
         )
         if out is not None:
-            diff_workbook(result, out)
+            result.workbook = diff_workbook(result, out)
         return result
 
 
@@ -520,9 +529,4 @@ def _file_part(text: str) -> str:
 def _folder(path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise ConfigError(t("sync_out_not_folder", path=path))
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            t("report_folder_unusable", folder=path, reason=exc.strerror or exc)
-        ) from exc
+    check_folder(path)  # created if missing; one that takes no file is refused (exit 2)

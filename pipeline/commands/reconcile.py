@@ -87,7 +87,7 @@ def run_reconcile(  # noqa: PLR0913 -- one keyword per option of `simad reconcil
             elapsed=time.perf_counter() - started,
             invalid=local.invalid,
         )
-        write_report(report, path)
+        path = write_report(report, path)  # beside it when it is open in Excel
         return ReconcileResult(lines, path, report, source)
 
 

@@ -74,7 +74,7 @@ def run_results(  # noqa: PLR0913 -- one keyword per option of `simad results`
             filters=filters,
             elapsed=time.perf_counter() - started,
         )
-        write_report(report, path)
+        path = write_report(report, path)  # beside it when it is open in Excel
         return Results(joined, path, report)
 
 

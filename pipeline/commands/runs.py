@@ -180,7 +180,7 @@ def rebuild_report(run_id: str, out: Path | None = None, *, ctx: Context = Conte
                 stopped=record.get("stopped"),
             )
             report = submit_report(outcomes, facts)
-            write_report(report, target_path)
+            target_path = write_report(report, target_path)  # beside it when open in Excel
             ledger.set_report(run_id, str(target_path))
             return target_path
         finally:

@@ -37,9 +37,12 @@ def sandbox_db(db: Path | None) -> Path:
     return db if db is not None else simad_home() / "sandbox.db"
 
 
-def serve(settings: SandboxSettings, host: str, port: int) -> None:
-    """Serve the sandbox over HTTP until interrupted."""
-    serve_app(settings, host, port)
+def serve(
+    settings: SandboxSettings, host: str, port: int, tls: tuple[Path, Path] | None = None
+) -> None:
+    """Serve the sandbox over HTTP (HTTPS with ``tls``: certificate and key) until
+    interrupted."""
+    serve_app(settings, host, port, tls)
 
 
 def slow_transport(latency_ms: float = SLOW_MS) -> httpx.ASGITransport:

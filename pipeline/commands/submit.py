@@ -504,10 +504,10 @@ def _finish(
         stopped=stopped,
         log_file=session.log_file,
     )
-    report_error = _write(session.report, outcomes, facts, saved=saved)
+    report, report_error = _write(session.report, outcomes, facts, saved=saved)
     if report_error is None and saved:
         try:
-            ledger.set_report(plan.run_id, str(session.report))
+            ledger.set_report(plan.run_id, str(report))
         except LocalStorageError as exc:
             log.warning("report_not_recorded", error=str(exc))
     log.info(
@@ -520,7 +520,7 @@ def _finish(
     )
     return SubmitResult(
         plan.run_id,
-        session.report,
+        report,
         counts,
         sent.fatal,
         interrupted,
@@ -574,17 +574,17 @@ def _save_end(
 
 def _write(
     path: Path, outcomes: Outcomes, facts: RunFacts, *, saved: bool = True
-) -> LocalStorageError | None:
-    """Write the report; what went wrong, saying how to write it later, if it could not be
-    (and when the ledger could not keep the rows either, that the same command is run again)."""
+) -> tuple[Path, LocalStorageError | None]:
+    """Write the report; where it is (beside ``path`` when that is open in Excel) and what
+    went wrong, saying how to write it later, if it could not be (and when the ledger could
+    not keep the rows either, that the same command is run again)."""
     try:
-        write_report(submit_report(outcomes, facts), path)
+        return write_report(submit_report(outcomes, facts), path), None
     except LocalStorageError as exc:
         log.warning("report_not_written")
         reason = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else exc
         if not saved:
-            return LocalStorageError(t("report_nor_ledger_written", path=path, reason=reason))
-        return LocalStorageError(
+            return path, LocalStorageError(t("report_nor_ledger_written", path=path, reason=reason))
+        return path, LocalStorageError(
             t("report_not_written", path=path, reason=reason, run_id=facts.run_id)
         )
-    return None

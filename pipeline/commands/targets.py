@@ -23,11 +23,19 @@ from pipeline.core.config import (
 )
 from pipeline.core.errors import RetryableError
 from pipeline.maxa.client import MaxaClient
+from pipeline.net import transport as network
 from pipeline.net.limiter import Pace
 from pipeline.net.retry import RetryPolicy
 from pipeline.simad.client import SimadClient
 
 SANDBOX_BASE_URL = "http://sandbox.local"
+
+
+def network_settings(*, proxy: str | None = None, ca_bundle: str | None = None) -> None:
+    """``--proxy`` and ``--ca-bundle`` taken (as SIMAD_PROXY and SIMAD_CA_BUNDLE), then every
+    network setting checked before a command does anything (``ConfigError``, exit 2)."""
+    network.choose(proxy=proxy, ca_bundle=ca_bundle)
+    network.check_settings()
 
 
 def sandbox_transport() -> httpx.ASGITransport:

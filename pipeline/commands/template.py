@@ -4,16 +4,41 @@ built in memory for a download (the web app's start page)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.core.context import Context
-from pipeline.sheets.templates import TEMPLATE_FILES, template_bytes, write_templates
+from pipeline.core.errors import ConfigError, LocalStorageError
+from pipeline.core.files import check_folder, write_atomically
+from pipeline.core.i18n import listing, t
+from pipeline.sheets.templates import TEMPLATE_FILES, template_bytes
 
 
 def run_template(out: Path, *, force: bool = False, ctx: Context = Context()) -> list[Path]:
     """Write ``residents.xlsx`` and ``upgrades.xlsx`` into ``out`` in the context's language;
-    return their paths. Existing files are kept (``ConfigError``, exit 2) unless ``force``."""
+    return their paths (one beside its name when that file is open in Excel). Existing files
+    are kept (``ConfigError``, exit 2) unless ``force``; so is a folder that takes no file."""
     with ctx.applied():
-        return write_templates(out, force=force)
+        folder = Path(out).expanduser()
+        paths = [folder / filename for filename in TEMPLATE_FILES.values()]
+        existing = [p for p in paths if p.exists()]
+        if existing and not force:
+            raise ConfigError(t("template_exists", paths=listing(existing)))
+        check_folder(folder)
+        return [_write(kind, path) for kind, path in zip(TEMPLATE_FILES, paths, strict=True)]
+
+
+def _write(kind: str, path: Path) -> Path:
+    content = template_bytes(kind)
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(content)
+
+    try:
+        return write_atomically(path, write)
+    except OSError as exc:
+        raise LocalStorageError(
+            t("out_write_failed", path=path, reason=exc.strerror or exc)
+        ) from exc
 
 
 def template_download(kind: str, *, ctx: Context = Context()) -> tuple[str, bytes]:

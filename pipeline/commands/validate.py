@@ -55,7 +55,7 @@ def run_validate(
         )
         write_started = time.perf_counter()
         report = validation_report(run, time.perf_counter() - started, uuid.uuid4().hex[:12])
-        write_report(report, target)
+        target = write_report(report, target)  # beside it when it is open in Excel
         run.timings["report"] = time.perf_counter() - write_started
         return run, target
 

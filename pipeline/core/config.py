@@ -1,6 +1,9 @@
 """Where the tool keeps its state, which server it talks to, and whose credentials it uses.
 
-Credentials come from the environment, a ``.env`` file in the working directory, or a hidden
+Settings come from the command line, then the environment, then a ``.env`` file kept in
+``SIMAD_HOME`` or the settings folder (never the working folder: a ``.env`` dropped in a shared
+folder must not redirect a submission), then the per-user settings file (``settings``).
+Credentials come from the environment, then the system keyring (``simad login``), then a hidden
 prompt; never from command-line flags. They are held in ``Credentials``, whose repr hides them.
 """
 
@@ -10,6 +13,7 @@ import getpass
 import ipaddress
 import math
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ from urllib.parse import urlsplit
 import platformdirs
 from dotenv import dotenv_values
 
+from pipeline.core import keys, settings
 from pipeline.core.errors import ConfigError, LocalStorageError
 from pipeline.core.i18n import t
 from pipeline.core.private import guard_file, guard_folder, guard_tree
@@ -79,15 +84,43 @@ _safe_homes: set[str] = set()  # homes checked in this process
 
 
 def setting(name: str, default: str | None = None) -> str | None:
-    """A setting from the environment, else from ``./.env``, else ``default``."""
+    """A setting from the environment, else from a ``.env`` in ``SIMAD_HOME`` or the settings
+    folder (``dotenv_places``), else ``default``."""
     if name in os.environ:
         return os.environ[name]
     global _dotenv_cache
     if _dotenv_cache is None:
-        env_file = Path.cwd() / ".env"
-        _dotenv_cache = dotenv_values(env_file) if env_file.is_file() else {}
+        _dotenv_cache = {}
+        for place in reversed(dotenv_places()):  # SIMAD_HOME's wins over the settings folder's
+            env_file = place / ".env"
+            if env_file.is_file():
+                _dotenv_cache.update(dotenv_values(env_file))
+        _warn_working_dotenv()
     value = _dotenv_cache.get(name)
     return value if value is not None else default
+
+
+def dotenv_places() -> list[Path]:
+    """The folders a ``.env`` is read from: ``SIMAD_HOME`` (as set, or its default), then the
+    settings folder. Never the working folder."""
+    raw = os.environ.get("SIMAD_HOME")
+    home = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("simad-sync"))
+    return [home, settings.folder()]
+
+
+def _warn_working_dotenv() -> None:
+    """Say once, on standard error, that a ``.env`` in the working folder is not read."""
+    try:
+        here = Path.cwd() / ".env"
+        if not here.is_file():
+            return
+        places = dotenv_places()
+        if any(here.resolve() == (place / ".env").resolve() for place in places):
+            return
+    except OSError:
+        return
+    shown = " | ".join(str(place) for place in places)
+    print(t("dotenv_ignored", path=here, places=shown), file=sys.stderr)
 
 
 DEFAULT_TIMEOUT = 30.0
@@ -144,7 +177,7 @@ def sandbox_latency() -> float:
 
 
 def check_settings() -> None:
-    """Every number setting of the environment (and ``./.env``) checked at once, before a
+    """Every number setting of the environment (and a kept ``.env``) checked at once, before a
     command does anything: a bad one is a usage error (``ConfigError``, exit 2) naming it,
     not a run that hangs (``SIMAD_MAX_RATE=1e-9``) or stops half-way."""
     http_timeout()
@@ -177,8 +210,11 @@ def is_loopback(host: str) -> bool:
 
 
 def resolve_target(target: str | None, env_var: str = "SIMAD_TARGET") -> str:
-    """``sandbox`` or a validated base URL (https, or http on a loopback address only)."""
-    value = (target or setting(env_var) or SANDBOX).strip()
+    """``sandbox`` or a validated base URL (https, or http on a loopback address only): the
+    one given, else the environment's (or a kept ``.env``'s), else the settings file's, else
+    the sandbox."""
+    key = "maxa-target" if env_var == "MAXA_TARGET" else "target"
+    value = (target or setting(env_var) or settings.get(key) or SANDBOX).strip()
     if value == SANDBOX:
         return SANDBOX
     parts = urlsplit(value)
@@ -214,11 +250,19 @@ MAXA_SANDBOX_PID = "demo-pid"
 
 
 def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
-    """Credentials for SIMAD. The sandbox's demo account is used when nothing is configured."""
+    """Credentials for SIMAD: the environment's, else the system keyring's for this target
+    (``simad login``), else asked for (the username kept in the settings file is offered).
+    The sandbox's demo account is used when nothing is configured."""
     username = setting("SIMAD_USERNAME")
     password = setting("SIMAD_PASSWORD")
+    if not (username and password):
+        kept = keys.load("simad", target)
+        username = username or kept.get("username")
+        if not password and username and username == kept.get("username"):
+            password = kept.get("password")
     if target == SANDBOX and not username and not password:
         return Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD)
+    username = username or settings.get("username")
     if not username and interactive:
         username = input(t("prompt_username")).strip()
     if not password and interactive:
@@ -253,8 +297,12 @@ MAXA_VARIABLES = (
 
 
 def maxa_credentials(target: str, *, interactive: bool = True) -> MaxaCredentials:
-    """DITAS credentials; the sandbox's demo account when nothing is configured."""
+    """DITAS credentials: the environment's, else the system keyring's for this target, else
+    asked for; the sandbox's demo account when nothing is configured."""
     values = {name: setting(name) for name in MAXA_VARIABLES}
+    if not all(values.values()):  # the system keyring's for this target (`simad login`)
+        kept = keys.load("maxa", target)
+        values = {name: values[name] or kept.get(name) for name in MAXA_VARIABLES}
     if target == SANDBOX and not any(values.values()):
         return MaxaCredentials(
             MAXA_SANDBOX_CLIENT_ID,

@@ -6,7 +6,8 @@ stops an operation raises.
 SimadError
 ├── ConfigError            bad configuration or usage                               exit 2
 │   ├── RunLocked          another run holds this SIMAD_HOME and target              exit 2
-│   └── UnknownLanguage    a language other than fa or en (--lang, SIMAD_LANG)       exit 2
+│   ├── UnknownLanguage    a language other than fa or en (--lang, SIMAD_LANG)       exit 2
+│   └── KeyringMissing     no system keyring to keep credentials in (simad login)    exit 2
 ├── InputFileError         a file the user named cannot be used                      exit 2
 │   ├── UploadTooLarge     a file sent to the web app beyond its size limit          exit 2
 │   └── StaleWorkbook      a web page names workbooks that are no longer open        exit 2
@@ -52,6 +53,10 @@ class RunLocked(ConfigError):
 
 
 class UnknownLanguage(ConfigError):
+    pass
+
+
+class KeyringMissing(ConfigError):
     pass
 
 

@@ -730,6 +730,527 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prompt_username": {"fa": "نام کاربری سیماد: ", "en": "SIMAD username: "},
     "prompt_password": {"fa": "رمز عبور سیماد: ", "en": "SIMAD password: "},
     "prompt_setting": {"fa": "{name}: ", "en": "{name}: "},
+    # -- credentials, settings and the command line's help --
+    "help_usage": {
+        "fa": "روش اجرا:",
+        "en": "Usage:",
+    },
+    "help_options": {
+        "fa": "گزینه‌ها",
+        "en": "Options",
+    },
+    "help_arguments": {
+        "fa": "ورودی‌ها",
+        "en": "Arguments",
+    },
+    "help_commands": {
+        "fa": "فرمان‌ها",
+        "en": "Commands",
+    },
+    "help_help": {
+        "fa": "همین راهنما را نشان بده و بیرون برو.",
+        "en": "Show this message and exit.",
+    },
+    "help_default": {
+        "fa": "[پیش‌فرض: {value}]",
+        "en": "[default: {value}]",
+    },
+    "help_required": {
+        "fa": "[لازم]",
+        "en": "[required]",
+    },
+    "help_install_completion": {
+        "fa": "تکمیل خودکار فرمان‌ها را برای پوسته کنونی نصب کن.",
+        "en": "Install completion for the current shell.",
+    },
+    "help_show_completion": {
+        "fa": "کد تکمیل خودکار پوسته کنونی را نشان بده، برای رونوشت یا نصب دستی.",
+        "en": "Show completion for the current shell, to copy it or customize the installation.",
+    },
+    "help_cmd_login": {
+        "fa": "نام کاربری و رمز عبور یک مقصد را در جاکلیدی سیستم نگه دار (پرسیده می‌شود، پنهان؛ هرگز از گزینه فرمان).",
+        "en": "Store the username and password of a target in the system keyring (asked for, hidden; never from a flag).",
+    },
+    "help_cmd_logout": {
+        "fa": "اطلاعات ورود نگه‌داشته یک مقصد را از جاکلیدی سیستم پاک کن.",
+        "en": "Remove a target's stored credentials from the system keyring.",
+    },
+    "help_service": {
+        "fa": "simad (پیش‌فرض) یا maxa (دیتاس).",
+        "en": "simad (default) or maxa (DITAS).",
+    },
+    "help_login_target": {
+        "fa": "مقصدی که اطلاعات ورود برای آن است (پیش‌فرض: همان که فرمان‌ها برمی‌گزینند).",
+        "en": "The target the credentials are for (default: as a command would choose it).",
+    },
+    "help_config": {
+        "fa": "تنظیمات هر کاربر: target، username، maxa-target، lang (هرگز رمز عبور).",
+        "en": "Per-user settings: target, username, maxa-target, lang (never a password).",
+    },
+    "help_cmd_config_get": {
+        "fa": "یک تنظیم، یا همه را نشان بده.",
+        "en": "Show one setting, or all of them.",
+    },
+    "help_cmd_config_set": {
+        "fa": "یک تنظیم را در پرونده تنظیمات نگه دار.",
+        "en": "Keep a setting in the settings file.",
+    },
+    "help_cmd_config_unset": {
+        "fa": "یک تنظیم را از پرونده تنظیمات بردار.",
+        "en": "Remove a setting from the settings file.",
+    },
+    "help_cmd_config_path": {
+        "fa": "جای پرونده تنظیمات را چاپ کن.",
+        "en": "Print where the settings file is.",
+    },
+    "help_config_key": {
+        "fa": "target، username، maxa-target یا lang.",
+        "en": "target, username, maxa-target or lang.",
+    },
+    "help_config_value": {
+        "fa": "مقداری که نگه داشته می‌شود.",
+        "en": "The value to keep.",
+    },
+    "login_stored": {
+        "fa": "در جاکلیدی سیستم برای {target} ({service}) نگه داشته شد. فرمان‌ها از این پس آن را به کار می‌برند؛ ‎`simad logout`‎ پاکش می‌کند.",
+        "en": "Stored in the system keyring for {target} ({service}). Commands use it from now on; `simad logout` removes it.",
+    },
+    "logout_removed": {
+        "fa": "از جاکلیدی سیستم پاک شد: {target} ({service}).",
+        "en": "Removed from the system keyring: {target} ({service}).",
+    },
+    "logout_none": {
+        "fa": "جاکلیدی سیستم چیزی برای {target} ({service}) ندارد.",
+        "en": "The system keyring holds nothing for {target} ({service}).",
+    },
+    "keyring_missing": {
+        "fa": "این رایانه جاکلیدی سیستم ندارد (Credential Manager ویندوز، Keychain مک یا Secret Service)، پس چیزی نگه داشته نشد. اطلاعات ورود را در متغیرهای محیطی (SIMAD_USERNAME، SIMAD_PASSWORD) یا هنگام پرسش بدهید.",
+        "en": "This computer has no system keyring (Windows Credential Manager, macOS Keychain or a Secret Service), so nothing was stored. Give the credentials in the environment (SIMAD_USERNAME, SIMAD_PASSWORD) or at the prompt.",
+    },
+    "keyring_failed": {
+        "fa": "جاکلیدی سیستم به کار نیامد: {reason}",
+        "en": "The system keyring could not be used: {reason}",
+    },
+    "login_empty": {
+        "fa": "چیزی وارد نشد؛ چیزی نگه داشته نشد.",
+        "en": "Nothing was entered; nothing was stored.",
+    },
+    "login_bad_service": {
+        "fa": "سرویس ناشناخته {value}: simad یا maxa را به کار ببرید.",
+        "en": "Unknown service {value}: use simad or maxa.",
+    },
+    "settings_unknown_key": {
+        "fa": "تنظیم ناشناخته {name}: یکی از {keys} را به کار ببرید.",
+        "en": "Unknown setting {name}: use one of {keys}.",
+    },
+    "settings_no_password": {
+        "fa": "رمز عبور هرگز در پرونده تنظیمات نگه داشته نمی‌شود: ‎`simad login`‎ (جاکلیدی سیستم) یا متغیرهای محیطی را به کار ببرید.",
+        "en": "A password is never kept in the settings file: use `simad login` (the system keyring) or the environment.",
+    },
+    "settings_set": {
+        "fa": "{name} = {value} (در {path})",
+        "en": "{name} = {value} (in {path})",
+    },
+    "settings_unset": {
+        "fa": "{name} از {path} برداشته شد",
+        "en": "{name} removed from {path}",
+    },
+    "settings_not_set": {
+        "fa": "{name} تعیین نشده است.",
+        "en": "{name} is not set.",
+    },
+    "settings_none": {
+        "fa": "هیچ تنظیمی نگه داشته نشده است ({path}).",
+        "en": "No setting is kept ({path}).",
+    },
+    "settings_bad_file": {
+        "fa": "پرونده تنظیمات {path} خوانده نمی‌شود: {reason}. درستش کنید یا پاکش کنید.",
+        "en": "The settings file {path} cannot be read: {reason}. Fix or delete it.",
+    },
+    "settings_unwritable": {
+        "fa": "پرونده تنظیمات {path} نوشته نشد: {reason}",
+        "en": "The settings file {path} could not be written: {reason}",
+    },
+    "dotenv_ignored": {
+        "fa": "پرونده ‎.env‎ در پوشه کنونی ({path}) نادیده گرفته شد: تنظیمات فقط از ‎.env‎ در {places} خوانده می‌شوند.",
+        "en": "A .env file in the current folder ({path}) is ignored: settings are read from a .env only in {places}.",
+    },
+    "validate_no_rows": {
+        "fa": "هیچ ردیفی برای بررسی نیست: کارپوشه فقط سرستون دارد.",
+        "en": "There are no rows to check: the workbook holds headers only.",
+    },
+    "help_app": {
+        "fa": "simad-sync: فرستادن کاربرگ‌های دستیاری به سیماد و کار با کدگذاری‌های مکسا.",
+        "en": "simad-sync: send residency spreadsheets to SIMAD and work with MAXA codings.",
+    },
+    "help_sandbox": {
+        "fa": "شبیه‌ساز داخلی سرویس سیماد.",
+        "en": "The embedded simulator of the SIMAD service.",
+    },
+    "help_lang": {
+        "fa": "زبان پیام‌ها: fa (پیش‌فرض) یا en.",
+        "en": "Message language: fa (default) or en.",
+    },
+    "help_inputs": {
+        "fa": "پرونده‌های ورودی: ‎.xlsx، ‎.xlsm، ‎.ods یا ‎.csv.",
+        "en": "Input files: .xlsx, .xlsm, .ods or .csv.",
+    },
+    "help_map": {
+        "fa": 'معنای یک سرستون را بگویید، مثلاً ‎--map "Course=CourseStudyCode"‎ (تکرارپذیر).',
+        "en": 'Say what a header means, e.g. --map "Course=CourseStudyCode" (repeatable).',
+    },
+    "help_map_file": {
+        "fa": "نگاشت ذخیره‌شده سرستون‌ها: در هر سطر یک HEADER=FIELD (‎--map به آن افزوده می‌شود).",
+        "en": "A saved header mapping: one HEADER=FIELD a line (--map adds to it).",
+    },
+    "help_json": {
+        "fa": "نتیجه را به صورت JSON چاپ کن.",
+        "en": "Print the outcome as JSON.",
+    },
+    "help_target": {
+        "fa": "‏sandbox (پیش‌فرض، شبیه‌ساز داخلی) یا نشانی پایه سرور؛ یا با SIMAD_TARGET.",
+        "en": "'sandbox' (default, the embedded simulator) or a base URL; also SIMAD_TARGET.",
+    },
+    "help_resend": {
+        "fa": "این ردیف را حتی اگر تغییری نکرده دوباره بفرست: STUDENT/YEAR (یک معرفی) یا STUDENT (یک دستیار)؛ برای بیشتر تکرار کنید. دفتر ثبت آن را ارسال دوباره می‌نویسد.",
+        "en": "Send this row again even if unchanged: STUDENT/YEAR (a declaration) or STUDENT (a resident); repeat for more. The ledger notes it as a resend.",
+    },
+    "help_year_eg": {
+        "fa": "سال ارتقا (YearId)، مثلاً ۱۴۰۲.",
+        "en": "Upgrade year (YearId), e.g. 1402.",
+    },
+    "help_version": {
+        "fa": "نسخه را نشان بده.",
+        "en": "Show the version.",
+    },
+    "help_ui_port": {
+        "fa": "درگاه شنیدن (پیش‌فرض: یک درگاه آزاد).",
+        "en": "Port to listen on (default: a free one).",
+    },
+    "help_ui_host": {
+        "fa": "نشانی شنیدن؛ برای هر نشانی جز 127.0.0.1 هشدار داده می‌شود.",
+        "en": "Address to listen on; anything but 127.0.0.1 is warned about.",
+    },
+    "help_no_browser": {
+        "fa": "نشانی را چاپ کن؛ مرورگر را باز نکن.",
+        "en": "Print the address; do not open a browser.",
+    },
+    "help_host": {
+        "fa": "نشانی شنیدن.",
+        "en": "Address to listen on.",
+    },
+    "help_port": {
+        "fa": "درگاه شنیدن.",
+        "en": "Port to listen on.",
+    },
+    "help_sandbox_db": {
+        "fa": "پرونده SQLite (پیش‌فرض SIMAD_HOME/sandbox.db).",
+        "en": "SQLite file (default SIMAD_HOME/sandbox.db).",
+    },
+    "help_token_ttl": {
+        "fa": "عمر توکن دسترسی، به ثانیه.",
+        "en": "Access-token lifetime, seconds.",
+    },
+    "help_refresh_ttl": {
+        "fa": "عمر توکن نوسازی، به ثانیه.",
+        "en": "Refresh-token lifetime, seconds.",
+    },
+    "help_maxa_token_ttl": {
+        "fa": "عمر توکن دسترسی دیتاس/مکسا، به ثانیه.",
+        "en": "DITAS/MAXA access-token lifetime, seconds.",
+    },
+    "help_latency": {
+        "fa": "تأخیری که به هر درخواست افزوده می‌شود.",
+        "en": "Delay added to every request.",
+    },
+    "help_fail_rate": {
+        "fa": "سهم درخواست‌هایی که پاسخ ۵۰۳ می‌گیرند (۰ تا ۱).",
+        "en": "Share of requests answered 503 (0–1).",
+    },
+    "help_rate_limit": {
+        "fa": "درخواست در ثانیه برای هر حساب پیش از پاسخ ۴۲۹ با Retry-After (۰: بی‌سقف).",
+        "en": "Requests per second per account before 429 + Retry-After (0: none).",
+    },
+    "help_overload_at": {
+        "fa": "پاسخ ۵۰۳ به درخواستی که وقتی این تعداد در جریان است برسد (۰: هرگز).",
+        "en": "Answer 503 to a request arriving while this many are served (0: never).",
+    },
+    "help_bogus_200": {
+        "fa": "سهم درخواست‌هایی که پاسخ ۲۰۰ text/html، یک صفحه ورود، می‌گیرند (۰ تا ۱).",
+        "en": "Share of requests answered 200 text/html, a login page (0–1).",
+    },
+    "help_echo_errors": {
+        "fa": "پاسخ‌های خطا سرآیندها و بدنه درخواست را بازمی‌گردانند.",
+        "en": "Error answers echo the request's headers and body.",
+    },
+    "help_hang": {
+        "fa": "ثانیه‌هایی که هر درخواست پیش از پاسخ منتظر می‌ماند.",
+        "en": "Seconds every request waits before it is answered.",
+    },
+    "help_huge_error_body": {
+        "fa": "مگابایت متنی که به هر پاسخ خطا افزوده می‌شود.",
+        "en": "Megabytes of text added to every error answer.",
+    },
+    "help_seed": {
+        "fa": "بذر مولد خطاهای ساختگی.",
+        "en": "Seed of the fault generator.",
+    },
+    "help_clock": {
+        "fa": "ثانیه‌هایی که ساعت سندباکس (Date، زمان‌های توکن) جلوتر است (منفی: عقب‌تر).",
+        "en": "Seconds the sandbox's clock (Date, token times) is ahead (<0: behind).",
+    },
+    "help_generated_terms": {
+        "fa": "‏SNOMEDCT نسخه ۲ با این تعداد اصطلاح ساختگی می‌گیرد (۰: هیچ).",
+        "en": "SNOMEDCT gets a version 2 of this many made-up terms (0: none).",
+    },
+    "help_year": {
+        "fa": "سال ارتقا (YearId).",
+        "en": "Upgrade year (YearId).",
+    },
+    "help_only_resident": {
+        "fa": "فقط این دستیار.",
+        "en": "Only this resident.",
+    },
+    "help_review_status": {
+        "fa": "accepted | rejected | needs-correction (پیوست ۴).",
+        "en": "accepted | rejected | needs-correction (appendix 4).",
+    },
+    "help_review_reason": {
+        "fa": "دلیل بررسی‌کننده.",
+        "en": "The reviewer's reason.",
+    },
+    "help_final_result": {
+        "fa": "promoted | conditional | repeat (پیوست ۵).",
+        "en": "promoted | conditional | repeat (appendix 5).",
+    },
+    "help_random": {
+        "fa": "وضعیت‌ها و نتیجه‌ها را تصادفی برگزین.",
+        "en": "Draw statuses and results at random.",
+    },
+    "help_random_seed": {
+        "fa": "بذر ‎--random.",
+        "en": "Seed for --random.",
+    },
+    "help_template_out": {
+        "fa": "پوشه‌ای که کارپوشه‌های خالی در آن نوشته می‌شوند.",
+        "en": "Folder to write the blank workbooks into.",
+    },
+    "help_template_force": {
+        "fa": "کارپوشه‌های موجود را بازنویسی کن.",
+        "en": "Overwrite existing workbooks.",
+    },
+    "help_report": {
+        "fa": "جای نوشتن گزارش (‎.xlsx).",
+        "en": "Where to write the report (.xlsx).",
+    },
+    "help_kind": {
+        "fa": "همه برگه‌ها را این نوع بدان: residents | upgrades.",
+        "en": "Treat every sheet as: residents | upgrades.",
+    },
+    "help_course_codes": {
+        "fa": "جدول رسمی کد رشته‌ها (CSV با ستون code): بررسی سخت‌گیرانه.",
+        "en": "Official course-code table (CSV with a 'code' column): strict check.",
+    },
+    "help_images": {
+        "fa": "عکس‌هایی که با شماره دانشجویی یا کد ملی نام‌گذاری شده‌اند (JPEG).",
+        "en": "Photos named by student number or national code (JPEG).",
+    },
+    "help_concurrency": {
+        "fa": "درخواست‌های هم‌زمان (۱ تا ۱۶).",
+        "en": "Requests in flight at once (1–16).",
+    },
+    "help_force": {
+        "fa": "همه ردیف‌های معتبر را بفرست، حتی بی‌تغییرها.",
+        "en": "Send every valid row, even unchanged ones.",
+    },
+    "help_course_codes_short": {
+        "fa": "جدول رسمی کد رشته‌ها (CSV): بررسی سخت‌گیرانه.",
+        "en": "Official course-code table (CSV): strict check.",
+    },
+    "help_wait": {
+        "fa": "اگر اجرای دیگری به همین مقصد می‌فرستد، منتظرش بمان.",
+        "en": "If another run is sending to this target, wait for it.",
+    },
+    "help_max_rate": {
+        "fa": "حداکثر این تعداد درخواست در ثانیه، ۰٫۱ تا ۱۰۰۰۰ (یا با SIMAD_MAX_RATE).",
+        "en": "At most this many requests per second, 0.1–10000 (also SIMAD_MAX_RATE).",
+    },
+    "help_only_course": {
+        "fa": "فقط این کد رشته.",
+        "en": "Only this course code.",
+    },
+    "help_only_national": {
+        "fa": "فقط این کد ملی.",
+        "en": "Only this national code.",
+    },
+    "help_only_student": {
+        "fa": "فقط این دانشجو.",
+        "en": "Only this student.",
+    },
+    "help_results_out": {
+        "fa": "جای نوشتن کارپوشه (‎.xlsx).",
+        "en": "Where to write the workbook (.xlsx).",
+    },
+    "help_reconcile_inputs": {
+        "fa": "پرونده‌های ورودی؛ بدون آن‌ها، آنچه دفتر ثبت پذیرفته‌شده نوشته است.",
+        "en": "Input files; without them, what the ledger recorded as accepted.",
+    },
+    "help_runs_limit": {
+        "fa": "چند اجرای اخیر فهرست شود.",
+        "en": "How many recent runs to list.",
+    },
+    "help_runs_report": {
+        "fa": "گزارش این اجرا را دوباره بنویس (وقتی نوشته نشده بود).",
+        "en": "Write the report of this run again (when it could not be written).",
+    },
+    "help_runs_out": {
+        "fa": "همراه ‎--report: جای نوشتن آن (‎.xlsx).",
+        "en": "With --report: where to write it (.xlsx).",
+    },
+    "help_maxa": {
+        "fa": "اصطلاح‌نامه‌های مکسا (eRx، IRC، ICD10، …) از راه دیتاس.",
+        "en": "MAXA terminologies (eRx, IRC, ICD10, …) through DITAS.",
+    },
+    "help_maxa_target": {
+        "fa": "‏sandbox (پیش‌فرض) یا نشانی پایه دیتاس؛ یا با MAXA_TARGET.",
+        "en": "'sandbox' (default) or the DITAS base URL; also MAXA_TARGET.",
+    },
+    "help_maxa_json": {
+        "fa": "پاسخ را به صورت JSON چاپ کن.",
+        "en": "Print the answer as JSON.",
+    },
+    "help_lang_short": {
+        "fa": "fa (پیش‌فرض) یا en.",
+        "en": "fa (default) or en.",
+    },
+    "help_since_defined": {
+        "fa": "تعریف‌شده از (مثلاً 1390/01/01 یا 2011-03-21).",
+        "en": "Defined since (e.g. 1390/01/01 or 2011-03-21).",
+    },
+    "help_maxa_version_current": {
+        "fa": "یک نسخه (پیش‌فرض: نسخه جاری).",
+        "en": "A version (default: the current).",
+    },
+    "help_offline_answer": {
+        "fa": "فقط از آینه محلی پاسخ بده.",
+        "en": "Answer from the local mirror only.",
+    },
+    "help_since_created": {
+        "fa": "ساخته‌شده از (خورشیدی یا میلادی).",
+        "en": "Created since (Solar Hijri or Gregorian).",
+    },
+    "help_maxa_version": {
+        "fa": "یک نسخه، یا latest.",
+        "en": "A version, or 'latest'.",
+    },
+    "help_maxa_export": {
+        "fa": "در ‎.xlsx یا ‎.csv هم بنویس.",
+        "en": "Also export it to .xlsx or .csv.",
+    },
+    "help_maxa_diff_out": {
+        "fa": "تغییرها را در یک کارپوشه بنویس.",
+        "en": "Write the changes to a workbook.",
+    },
+    "help_offline_mirrored": {
+        "fa": "فقط نسخه‌هایی را که در آینه هست به کار ببر.",
+        "en": "Use only versions already mirrored.",
+    },
+    "help_drug_lists": {
+        "fa": "فهرست‌های دارو: ‎.xlsx، ‎.ods یا ‎.csv.",
+        "en": "Drug lists: .xlsx, .ods or .csv.",
+    },
+    "help_terminology": {
+        "fa": "اصطلاح‌نامه (eRX، IRC، …).",
+        "en": "The terminology (eRX, IRC, …).",
+    },
+    "help_code_column": {
+        "fa": "ستون کدها، با سرستون یا حرف ستون (پیش‌فرض: خودکار).",
+        "en": "The codes' column, by header or letter (default: found).",
+    },
+    "help_value_column": {
+        "fa": "ستون نام‌ها، با سرستون یا حرف ستون (پیش‌فرض: خودکار).",
+        "en": "The names' column, by header or letter (default: found).",
+    },
+    "help_sync_terminologies": {
+        "fa": "اصطلاح‌نامه‌های همگام‌سازی (پیش‌فرض: همه آنچه در آینه هست).",
+        "en": "Terminologies to sync (default: every mirrored one).",
+    },
+    "help_sync_out": {
+        "fa": "پوشه‌ای برای کارپوشه تغییرهای هر اصطلاح‌نامه.",
+        "en": "A folder for a workbook of each terminology's changes.",
+    },
+    "help_cmd_ui": {
+        "fa": "برنامه وب دفتر: بررسی، اصلاح، ارسال و تطبیق در مرورگر. اگر هنگام کار دوباره اجرا شود (دوبار کلیک دوباره روی میان‌بر)، برنامه در حال اجرا را، واردشده، در زبانه‌ای تازه باز می‌کند و بیرون می‌رود؛ کار برنامه در حال اجرا ادامه می‌یابد.",
+        "en": "The office's web app: validate, fix, submit and reconcile in the browser. Run again while it runs (a second double-click on the shortcut), it opens the running app, signed in, in a new tab, and exits; the running app's work goes on.",
+    },
+    "help_cmd_sandbox_serve": {
+        "fa": "سندباکس را روی HTTP اجرا کن تا وقتی متوقف شود.",
+        "en": "Serve the sandbox over HTTP until interrupted.",
+    },
+    "help_cmd_sandbox_review": {
+        "fa": "وضعیت بررسی و نتیجه نهایی معرفی‌ها را در سندباکس تعیین کن (برای تمرین).",
+        "en": "Set review statuses and final results of declarations in the sandbox (rehearsals).",
+    },
+    "help_cmd_template": {
+        "fa": "کارپوشه‌های ورودی خالی بنویس: سرستون‌ها، فهرست‌های کشویی، محدودیت‌ها، راهنما.",
+        "en": "Write blank input workbooks: headers, dropdowns, limits, instructions.",
+    },
+    "help_cmd_validate": {
+        "fa": "اجرای آزمایشی: هر ردیف را با قواعد راهنما بررسی کن و گزارش علامت‌خورده بنویس.\n\nاز شبکه استفاده نمی‌شود. خروج ۰ وقتی همه ردیف‌ها معتبرند، ۱ وقتی برخی نامعتبرند یا ردیفی نیست، ۲ وقتی پرونده ورودی قابل استفاده نیست.",
+        "en": "Dry run: check every row against the guide's rules and write a marked-up report.\n\nNo network is used. Exit 0 when every row is valid, 1 when some are invalid or there is no row, 2 when an input file cannot be used.",
+    },
+    "help_cmd_submit": {
+        "fa": "بررسی کن، سپس دستیاران، عکس‌ها و معرفی‌هایشان را بفرست؛ گزارش را بنویس.\n\nردیف‌هایی که مقصد پیش‌تر پذیرفته دوباره فرستاده نمی‌شوند (‎simad runs را ببینید)، پس اجرای قطع‌شده با اجرای دوباره همان فرمان کامل می‌شود. خروج ۰ همه فرستاده یا بی‌تغییر، ۱ برخی ردیف‌ها نامعتبر/ناموفق/فرستاده‌نشده، ۲ خطای ورودی، ۳ ورود رد شد یا سرور در دسترس نیست.",
+        "en": "Validate, then send residents, their photos and declarations; write the report.\n\nRows the target already accepted are not sent again (see `simad runs`), so a run that was interrupted is completed by running the same command again. Exit 0 all sent or unchanged, 1 some rows invalid/failed/not sent, 2 input error, 3 authentication refused or server unreachable.",
+    },
+    "help_cmd_results": {
+        "fa": "معرفی‌ها را با وضعیت بررسی و نتیجه نهایی یک سال دریافت کن.",
+        "en": "Download declarations with their review status and the final results of a year.",
+    },
+    "help_cmd_reconcile": {
+        "fa": "معرفی‌های محلی را با سرور مقایسه کن و بگو کدام ردیف‌ها اقدام دفتر را لازم دارند: ردشده یا نیازمند اصلاح در بررسی، نبودن در سرور، متفاوت، یا نامعتبر در پرونده.\n\nخروج ۰ وقتی هیچ ردیفی اقدام نمی‌خواهد، ۱ تا وقتی ردیفی می‌خواهد.",
+        "en": "Compare local declarations with the server's and say which rows need the office's action: rejected or needing correction in review, missing on the server, different, or invalid in the file.\n\nExit 0 when no row needs action, 1 while any does.",
+    },
+    "help_cmd_runs": {
+        "fa": "فهرست اجراهای ارسال گذشته با مقصد، وضعیت و شمارش‌ها (از دفتر ثبت).\n\nپایان هر اجرا مانند صفحه اجراها خوانده می‌شود: پایان‌یافته، متوقف به دست کاربر، قطع‌شده، ورود ردشده یا متوقف با خطا، همراه دلیل.",
+        "en": "List past submission runs with their target, state and counts (from the ledger).\n\nHow each run ended reads as on the Runs page: finished, stopped by the clerk, interrupted, login refused or stopped by an error, with the reason.",
+    },
+    "help_cmd_maxa_terminologies": {
+        "fa": "شناسه اصطلاح‌نامه‌هایی که از یک تاریخ تعریف شده‌اند.",
+        "en": "List the terminology ids defined since a date.",
+    },
+    "help_cmd_maxa_lookup": {
+        "fa": "مقدار CODE در TERMINOLOGY (در صورت خواست، در یک نسخه).",
+        "en": "The value of CODE in TERMINOLOGY (optionally in one version).",
+    },
+    "help_cmd_maxa_validate": {
+        "fa": "آیا VALUE مقدار CODE در TERMINOLOGY است؟ خروج ۰ بله، ۱ نه.",
+        "en": "Is VALUE the value of CODE in TERMINOLOGY? Exit 0 yes, 1 no.",
+    },
+    "help_cmd_maxa_search": {
+        "fa": "کدهای TERMINOLOGY که از یک تاریخ ساخته شده‌اند.",
+        "en": "Codes of TERMINOLOGY created since a date.",
+    },
+    "help_cmd_maxa_versions": {
+        "fa": "نسخه‌های TERMINOLOGY، با علامت نسخه جاری.",
+        "en": "The versions of TERMINOLOGY, the current one marked.",
+    },
+    "help_cmd_maxa_pull": {
+        "fa": "یک نسخه از TERMINOLOGY را در انبار محلی آینه کن (و بیرون بده).",
+        "en": "Mirror one version of TERMINOLOGY into the local store (and export it).",
+    },
+    "help_cmd_maxa_diff": {
+        "fa": "کدهای افزوده، حذف‌شده و تغییرکرده میان نسخه‌های OLD و NEW (با دریافت آنچه نیست).",
+        "en": "Codes added, removed and changed between versions OLD and NEW (pulling what is missing).",
+    },
+    "help_cmd_maxa_check": {
+        "fa": "هر ردیف فهرست‌های دارو را با نسخه‌ای از اصطلاح‌نامه بسنج: valid، name_differs، retired، unknown یا invalid_input. خروج ۰ وقتی همه معتبرند، وگرنه ۱.",
+        "en": "Check every row of drug lists against a version of a terminology: valid, name_differs, retired, unknown or invalid_input. Exit 0 when every row is valid, 1 otherwise.",
+    },
+    "help_cmd_maxa_sync": {
+        "fa": "اصطلاح‌نامه‌های آینه‌شده را به آخرین نسخه برسان و بگو چه تغییر کرد. خروج ۰ چیز تازه‌ای نیست، ۱ چیزی تغییر کرد، ۳ سرویس در دسترس نبود.",
+        "en": "Bring mirrored terminologies to their latest version and say what changed. Exit 0 nothing new, 1 something changed, 3 the service could not be reached.",
+    },
     "interrupted_resume": {
         "fa": "متوقف شد. ردیف‌های ارسال‌شده ثبت شده‌اند؛ برای ارسال بقیه همین فرمان را دوباره اجرا کنید.",
         "en": "Interrupted. The rows sent are recorded; run the same command again to send the rest.",
@@ -983,6 +1504,327 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{path}: سرور توکن تازه را هم نپذیرفت (HTTP 401).",
         "en": "{path}: the server refused a fresh token (HTTP 401).",
     },
+    # -- clock skew and simad doctor --
+    "clock_skew_ahead": {
+        "fa": "ساعت این رایانه {size} از ساعت سرور جلوتر است",
+        "en": "the PC clock is {size} ahead of the server",
+    },
+    "clock_skew_behind": {
+        "fa": "ساعت این رایانه {size} از ساعت سرور عقب‌تر است",
+        "en": "the PC clock is {size} behind the server",
+    },
+    "clock_skew_warning": {
+        "fa": "هشدار: {skew}. زمان انقضای توکن با ساعت سرور حساب می‌شود، ولی ساعت و منطقه زمانی ویندوز را درست کنید.",
+        "en": "Warning: {skew}. Token expiry is reckoned on the server's clock, but set the PC's clock and time zone right.",
+    },
+    "duration_hours_minutes": {
+        "fa": "{hours} ساعت و {minutes} دقیقه",
+        "en": "{hours} hours {minutes} minutes",
+    },
+    "duration_hours": {"fa": "{hours} ساعت", "en": "{hours} hours"},
+    "duration_minutes": {"fa": "{minutes} دقیقه", "en": "{minutes} minutes"},
+    "duration_seconds": {"fa": "{seconds} ثانیه", "en": "{seconds} seconds"},
+    "doctor_service_simad": {"fa": "سیماد", "en": "SIMAD"},
+    "doctor_service_maxa": {"fa": "دیتاس/مکسا", "en": "DITAS/MAXA"},
+    "doctor_settings": {"fa": "تنظیمات", "en": "settings"},
+    "doctor_credentials": {"fa": "نام کاربری و گذرواژه", "en": "credentials"},
+    "doctor_dns": {"fa": "نام سرور (DNS)", "en": "name (DNS)"},
+    "doctor_tcp": {"fa": "اتصال (TCP)", "en": "connection (TCP)"},
+    "doctor_tls": {"fa": "گواهی (TLS)", "en": "certificate (TLS)"},
+    "doctor_proxy": {"fa": "پراکسی", "en": "proxy"},
+    "doctor_http": {"fa": "پاسخ HTTP", "en": "HTTP answer"},
+    "doctor_clock": {"fa": "ساعت", "en": "clock"},
+    "doctor_login": {"fa": "ورود", "en": "login"},
+    "doctor_read": {"fa": "یک خواندن بی‌خطر", "en": "a harmless read"},
+    "doctor_revoke": {"fa": "باطل کردن توکن", "en": "token revocation"},
+    "doctor_ledger": {"fa": "دفتر ثبت", "en": "ledger"},
+    "doctor_disk": {"fa": "فضای دیسک", "en": "disk space"},
+    "doctor_version": {"fa": "نسخه", "en": "version"},
+    "doctor_disk_free": {
+        "fa": "{gb} گیگابایت فضای آزاد در {home}",
+        "en": "{gb} GB free in {home}",
+    },
+    "doctor_version_detail": {
+        "fa": "simad-sync {version} · پایتون {python} · {os}",
+        "en": "simad-sync {version} · Python {python} · {os}",
+    },
+    "help_cmd_doctor": {
+        "fa": "بررسی تنظیمات، راه رسیدن به سرورها (نام، گواهی، پراکسی، ساعت)، ورود و وضعیت محلی؛ هر مورد با گام بعدی. فقط‌خواندنی، جز ورود و باطل کردن توکن (‎--no-login‎ آن را کنار می‌گذارد). کد خروج: ۰ همه درست، ۱ چیزی نیاز به رسیدگی دارد، ۳ سرور در دسترس نیست.",
+        "en": "Check the settings, the way to the servers (name, certificate, proxy, clock), the login and the local state, each with the step to take. Read-only but for the login and its token's revocation (--no-login skips them). Exit 0 all hold, 1 something needs attention, 3 a server cannot be reached.",
+    },
+    "help_doctor_maxa_target": {
+        "fa": "مقصد دیتاس/مکسا: sandbox یا نشانی (پیش‌فرض MAXA_TARGET).",
+        "en": "The DITAS/MAXA target: sandbox or an address (default MAXA_TARGET).",
+    },
+    "help_doctor_no_login": {
+        "fa": "بدون ورود: هیچ فراخوانی‌ای که فقط‌خواندنی نیست.",
+        "en": "Skip the login: no call that is not read-only.",
+    },
+    "help_doctor_report": {
+        "fa": "نوشتن گزارش تشخیصی بدون گذرواژه، توکن یا داده شخصی برای پشتیبانی (‎.json‎ یا متن).",
+        "en": "Write a diagnostic report without password, token or personal data, for support (.json or text).",
+    },
+    "doctor_title": {"fa": "بررسی اتصال و تنظیمات", "en": "Connection and settings check"},
+    "doctor_settings_detail": {
+        "fa": "مقصد: {target} · SIMAD_HOME: {home}",
+        "en": "target: {target} · SIMAD_HOME: {home}",
+    },
+    "doctor_maxa_target": {"fa": "مقصد مکسا: {target}", "en": "MAXA target: {target}"},
+    "doctor_credentials_detail": {
+        "fa": "سیماد: {simad} · مکسا: {maxa} (مقدارها نمایش داده نمی‌شوند)",
+        "en": "SIMAD: {simad} · MAXA: {maxa} (values never shown)",
+    },
+    "doctor_source_page": {"fa": "واردشده در همین صفحه", "en": "typed in this page"},
+    "doctor_source_environment": {"fa": "از متغیرهای محیطی", "en": "from the environment"},
+    "doctor_source_dotenv": {"fa": "از پرونده ‎.env‎", "en": "from the .env file"},
+    "doctor_source_keyring": {
+        "fa": "از جاکلیدی سیستم (simad login)",
+        "en": "from the system keyring (simad login)",
+    },
+    "doctor_source_sandbox": {"fa": "حساب نمایشی سندباکس", "en": "the sandbox's demo account"},
+    "doctor_source_prompt": {
+        "fa": "تنظیم نشده (پرسیده می‌شود)",
+        "en": "not set (asked for)",
+    },
+    "doctor_source_none": {"fa": "تنظیم نشده", "en": "not set"},
+    "doctor_not_applicable": {
+        "fa": "موضوعیت ندارد (سندباکس درون‌برنامه‌ای)",
+        "en": "not applicable (embedded sandbox)",
+    },
+    "doctor_not_reached": {
+        "fa": "بررسی نشد: سرور در دسترس نبود",
+        "en": "not checked: the server was not reached",
+    },
+    "doctor_dns_ok": {"fa": "{host} ← {addresses}", "en": "{host} → {addresses}"},
+    "doctor_dns_by_proxy": {
+        "fa": "این رایانه {host} را نمی‌شناسد؛ پراکسی نام را پیدا می‌کند",
+        "en": "this PC cannot resolve {host}; the proxy looks it up",
+    },
+    "doctor_tcp_ok": {
+        "fa": "درگاه {port} در {host} باز است ({ms} میلی‌ثانیه)",
+        "en": "port {port} of {host} is open ({ms} ms)",
+    },
+    "doctor_tcp_proxy": {
+        "fa": "پراکسی {host}:{port} در دسترس است ({ms} میلی‌ثانیه)",
+        "en": "the proxy {host}:{port} is reachable ({ms} ms)",
+    },
+    "doctor_tls_ok": {
+        "fa": "صادرکننده: {issuer} · اعتبار تا {expires} ({days} روز دیگر) · {trusted}",
+        "en": "issued by {issuer} · valid until {expires} ({days} days) · {trusted}",
+    },
+    "doctor_tls_plain": {
+        "fa": "موضوعیت ندارد (http روی همین رایانه)",
+        "en": "not applicable (http on this PC)",
+    },
+    "doctor_tls_insecure": {
+        "fa": "بررسی گواهی خاموش است (SIMAD_INSECURE_TLS=1)",
+        "en": "certificate verification is off (SIMAD_INSECURE_TLS=1)",
+    },
+    "doctor_tls_by_proxy": {
+        "fa": "از راه پراکسی بررسی شد (پاسخ HTTP پایین)",
+        "en": "verified through the proxy (see the HTTP answer below)",
+    },
+    "doctor_trust_system": {
+        "fa": "مورد اعتماد مخزن گواهی سیستم",
+        "en": "trusted by the system's certificate store",
+    },
+    "doctor_trust_certifi": {
+        "fa": "مورد اعتماد فهرست certifi",
+        "en": "trusted by the certifi list",
+    },
+    "doctor_trust_system_bundle": {
+        "fa": "مورد اعتماد مخزن سیستم و SIMAD_CA_BUNDLE",
+        "en": "trusted by the system store and SIMAD_CA_BUNDLE",
+    },
+    "doctor_trust_certifi_bundle": {
+        "fa": "مورد اعتماد certifi و SIMAD_CA_BUNDLE",
+        "en": "trusted by certifi and SIMAD_CA_BUNDLE",
+    },
+    "doctor_trust_none": {"fa": "بدون بررسی", "en": "not verified"},
+    "doctor_trust_bundle_only": {
+        "fa": "فقط با SIMAD_CA_BUNDLE ({bundle}) مورد اعتماد است، نه با مخزن سیستم",
+        "en": "trusted only through SIMAD_CA_BUNDLE ({bundle}), not by the system store",
+    },
+    "doctor_proxy_used": {
+        "fa": "از راه {proxy} ({source})",
+        "en": "through {proxy} ({source})",
+    },
+    "doctor_proxy_source_option": {"fa": "گزینه ‎--proxy‎", "en": "the --proxy option"},
+    "doctor_proxy_source_simad_proxy": {"fa": "SIMAD_PROXY", "en": "SIMAD_PROXY"},
+    "doctor_proxy_source_https_proxy": {"fa": "HTTPS_PROXY", "en": "HTTPS_PROXY"},
+    "doctor_proxy_source_all_proxy": {"fa": "ALL_PROXY", "en": "ALL_PROXY"},
+    "doctor_proxy_source_system": {
+        "fa": "تنظیمات پراکسی سیستم",
+        "en": "the system's proxy settings",
+    },
+    "doctor_proxy_none": {"fa": "بدون پراکسی (اتصال مستقیم)", "en": "none (direct connection)"},
+    "doctor_proxy_bypassed": {
+        "fa": "بدون پراکسی: این نشانی در NO_PROXY است",
+        "en": "none: this address is in NO_PROXY",
+    },
+    "doctor_http_ok": {
+        "fa": "سرور پاسخ داد: HTTP {status} ({ms} میلی‌ثانیه)",
+        "en": "the server answered: HTTP {status} ({ms} ms)",
+    },
+    "doctor_clock_ok": {
+        "fa": "هم‌زمان با سرور ({seconds} ثانیه اختلاف)",
+        "en": "in step with the server ({seconds} s apart)",
+    },
+    "doctor_clock_unknown": {
+        "fa": "سرور ساعت خود را نگفت (سرآیند Date)",
+        "en": "the server did not say its time (Date header)",
+    },
+    "doctor_login_ok": {
+        "fa": "پذیرفته شد؛ توکن بی‌درنگ باطل شد (تنها فراخوانی که فقط‌خواندنی نیست)",
+        "en": "accepted; the token was revoked at once (the one call that is not read-only)",
+    },
+    "doctor_maxa_login_ok": {
+        "fa": "توکن دریافت شد",
+        "en": "token received",
+    },
+    "doctor_login_skipped": {
+        "fa": "بررسی نشد (‎--no-login‎)",
+        "en": "not checked (--no-login)",
+    },
+    "doctor_no_credentials": {
+        "fa": "ورود بررسی نشد: نام کاربری و گذرواژه تنظیم نشده است",
+        "en": "login not checked: no credentials are set",
+    },
+    "doctor_read_empty": {
+        "fa": "GetDeclareResidents برای سال {year} و شماره دانشجویی‌ای که وجود ندارد: فهرستی خالی، همان شکلی که ابزار می‌شناسد",
+        "en": "GetDeclareResidents for {year} and a student number that cannot exist: an empty list, a shape the tool understands",
+    },
+    "doctor_read_records": {
+        "fa": "GetDeclareResidents: {n} رکورد به شکلی که ابزار می‌شناسد",
+        "en": "GetDeclareResidents: {n} records in a shape the tool understands",
+        "en_one": "GetDeclareResidents: 1 record in a shape the tool understands",
+    },
+    "doctor_read_extra": {
+        "fa": "GetDeclareResidents فیلدهایی دارد که ابزار انتظارشان را نداشت: {fields}",
+        "en": "GetDeclareResidents has fields the tool did not expect: {fields}",
+    },
+    "doctor_read_unknown_shape": {
+        "fa": "GetDeclareResidents رکوردهایی بدون StudentNumber برگرداند: شکل پاسخ شناخته نیست",
+        "en": "GetDeclareResidents returned records without a StudentNumber: a shape the tool does not understand",
+    },
+    "doctor_maxa_read_ok": {
+        "fa": "CtsTerminologies: {n} اصطلاح‌نامه ({some}، …)",
+        "en": "CtsTerminologies: {n} terminologies ({some}, …)",
+        "en_one": "CtsTerminologies: 1 terminology ({some})",
+    },
+    "doctor_maxa_read_none": {
+        "fa": "CtsTerminologies هیچ اصطلاح‌نامه‌ای برنگرداند",
+        "en": "CtsTerminologies returned no terminology",
+    },
+    "doctor_ledger_none": {
+        "fa": "هنوز دفتر ثبتی نیست (نخستین ارسال آن را می‌سازد)",
+        "en": "no ledger yet (the first submission creates it)",
+    },
+    "doctor_ledger_ok": {"fa": "باز شد و سالم است: {path}", "en": "opens and is sound: {path}"},
+    "doctor_ledger_bad": {
+        "fa": "دفتر ثبت خوانده نمی‌شود یا آسیب دیده است: {reason}",
+        "en": "the ledger cannot be read or is damaged: {reason}",
+    },
+    "doctor_fix_home": {
+        "fa": "SIMAD_HOME را به پوشه‌ای از آنِ خودتان که قابل نوشتن است بگذارید.",
+        "en": "Point SIMAD_HOME at a writable folder of your own.",
+    },
+    "doctor_fix_settings": {
+        "fa": "تنظیم نام‌برده را درست کنید.",
+        "en": "Correct the setting named.",
+    },
+    "doctor_fix_insecure": {
+        "fa": "فقط برای تمرین؛ پیش از کار با سرور وزارتخانه SIMAD_INSECURE_TLS را بردارید.",
+        "en": "For rehearsals only; remove SIMAD_INSECURE_TLS before working with the ministry.",
+    },
+    "doctor_fix_cert_soon": {
+        "fa": "گواهی سرور به‌زودی منقضی می‌شود؛ به پشتیبانی سرور خبر دهید.",
+        "en": "The server's certificate expires soon; tell the server's support.",
+    },
+    "doctor_fix_clock": {
+        "fa": "ساعت، تاریخ و منطقه زمانی (تهران) ویندوز را درست کنید یا «هم‌زمان‌سازی خودکار» را روشن کنید.",
+        "en": "Set the PC's date, time and time zone (Tehran), or turn on automatic time sync.",
+    },
+    "doctor_fix_login": {
+        "fa": "نام کاربری و گذرواژه را بررسی کنید (SIMAD_USERNAME و SIMAD_PASSWORD).",
+        "en": "Check the username and password (SIMAD_USERNAME and SIMAD_PASSWORD).",
+        "fa_page": "نام کاربری و گذرواژه را در صفحه «ارسال» دوباره وارد کنید.",
+        "en_page": "Type the username and password again on the Submit page.",
+    },
+    "doctor_fix_read": {
+        "fa": "پاسخ سرور آن چیزی نیست که راهنمای وب‌سرویس می‌گوید؛ این گزارش را برای پشتیبانی بفرستید.",
+        "en": "The server does not answer as the web-service guide says; send this report to support.",
+    },
+    "doctor_fix_shape": {
+        "fa": "این گزارش را برای پشتیبانی ابزار بفرستید (simad doctor --report).",
+        "en": "Send this report to the tool's support (simad doctor --report).",
+        "fa_page": "این گزارش را برای پشتیبانی ابزار بفرستید (دکمه «گزارش برای پشتیبانی»).",
+        "en_page": 'Send this report to the tool\'s support (the "Report for support" button).',
+    },
+    "doctor_fix_simad_creds": {
+        "fa": "simad login را اجرا کنید، یا SIMAD_USERNAME و SIMAD_PASSWORD را در محیط یا پرونده ‎.env‎ بگذارید، یا doctor را در پنجره فرمان اجرا کنید تا پرسیده شود.",
+        "en": "Run simad login, or set SIMAD_USERNAME and SIMAD_PASSWORD in the environment or a .env file, or run doctor in a terminal to be asked.",
+        "fa_page": "نام کاربری و گذرواژه را در صفحه «ارسال» وارد کنید.",
+        "en_page": "Type the username and password on the Submit page.",
+    },
+    "doctor_fix_maxa_creds": {
+        "fa": "simad login --service maxa را اجرا کنید، یا MAXA_CLIENT_ID، MAXA_CLIENT_SECRET، MAXA_USERNAME، MAXA_PASSWORD و MAXA_PID را در محیط یا پرونده ‎.env‎ بگذارید.",
+        "en": "Run simad login --service maxa, or set MAXA_CLIENT_ID, MAXA_CLIENT_SECRET, MAXA_USERNAME, MAXA_PASSWORD and MAXA_PID in the environment or a .env file.",
+        "fa_page": "تنظیمات دیتاس/مکسا (MAXA_CLIENT_ID، MAXA_CLIENT_SECRET، MAXA_USERNAME، MAXA_PASSWORD و MAXA_PID) را از مسئول فناوری اطلاعات بخواهید.",
+        "en_page": "Ask IT to set the DITAS/MAXA settings (MAXA_CLIENT_ID, MAXA_CLIENT_SECRET, MAXA_USERNAME, MAXA_PASSWORD and MAXA_PID).",
+    },
+    "doctor_fix_disk": {
+        "fa": "فضای دیسک را آزاد کنید یا SIMAD_HOME را به دیسک دیگری ببرید.",
+        "en": "Free some disk space, or move SIMAD_HOME to another disk.",
+    },
+    "doctor_fix_ledger": {
+        "fa": "ledger.db را کنار بگذارید (تغییر نام) و این گزارش را برای پشتیبانی بفرستید.",
+        "en": "Move ledger.db aside (rename it) and send this report to support.",
+    },
+    "doctor_report_title": {
+        "fa": "گزارش تشخیصی simad-sync (بدون گذرواژه، توکن یا داده شخصی)",
+        "en": "simad-sync diagnostic report (no password, token or personal data)",
+    },
+    "doctor_report_unwritable": {
+        "fa": "گزارش در {path} نوشته نشد: {reason}",
+        "en": "Could not write the report to {path}: {reason}",
+    },
+    "doctor_report_written": {"fa": "گزارش نوشته شد: {path}", "en": "Report written: {path}"},
+    "doctor_all_hold": {"fa": "همه چیز درست است.", "en": "All checks hold."},
+    "doctor_attention": {
+        "fa": "{n} مورد نیاز به رسیدگی دارد.",
+        "en": "{n} checks need attention.",
+        "en_one": "1 check needs attention.",
+    },
+    "doctor_unreachable": {
+        "fa": "سرور در دسترس نیست؛ گام پیشنهادی بالا را ببینید.",
+        "en": "The server cannot be reached; see the step above.",
+    },
+    "ui_nav_connection": {"fa": "اتصال", "en": "Connection"},
+    "ui_connection_title": {"fa": "اتصال به سرورها", "en": "Connection to the servers"},
+    "ui_connection_hint": {
+        "fa": "پیش از ارسال بررسی کنید: نام سرور، گواهی، پراکسی، ساعت، ورود و یک خواندن بی‌خطر. هیچ داده‌ای فرستاده نمی‌شود؛ فقط ورود (و باطل کردن فوری توکن) فقط‌خواندنی نیست.",
+        "en": "Check before sending: the server's name, certificate, proxy, clock, login and one harmless read. No data is sent; only the login (and revoking its token at once) is not read-only.",
+    },
+    "ui_connection_run": {"fa": "بررسی اتصال", "en": "Check the connection"},
+    "ui_connection_no_login": {
+        "fa": "بدون ورود (هیچ فراخوانی غیرخواندنی)",
+        "en": "Without login (no call that is not read-only)",
+    },
+    "ui_connection_target": {"fa": "مقصد: {target}", "en": "Target: {target}"},
+    "ui_connection_not_run": {
+        "fa": "هنوز بررسی نشده است.",
+        "en": "Not checked yet.",
+    },
+    "ui_connection_report": {"fa": "گزارش برای پشتیبانی", "en": "Report for support"},
+    "ui_connection_col_state": {"fa": "وضعیت", "en": "State"},
+    "ui_connection_col_check": {"fa": "بررسی", "en": "Check"},
+    "ui_connection_col_found": {"fa": "یافته", "en": "Found"},
+    "ui_connection_col_fix": {"fa": "گام بعدی", "en": "Next step"},
+    "ui_connection_state_ok": {"fa": "درست", "en": "holds"},
+    "ui_connection_state_warn": {"fa": "نیاز به رسیدگی", "en": "needs attention"},
+    "ui_connection_state_fail": {"fa": "نادرست", "en": "fails"},
+    "ui_connection_state_skip": {"fa": "بررسی‌نشده", "en": "skipped"},
     "run_locked": {
         "fa": "اجرای دیگری ({run_id}، شروع {started}، فرایند {pid}) همین حالا به همین مقصد ارسال می‌کند. صبر کنید تا تمام شود، یا با --wait منتظر بمانید.",
         "en": "Another run ({run_id}, started {started}, process {pid}) is sending to this target right now. Let it finish, or add --wait to wait for it.",
@@ -1297,9 +2139,176 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "گزارش در {path} نوشته نشد ({reason}).",
         "en": "The report could not be written to {path} ({reason}).",
     },
+    # -- files the office has open, output paths, a home on a network share --
+    "file_was_open": {
+        "fa": "{path} باز است (شاید در اکسل) و جایگزین نشد؛ در {written} نوشته شد.",
+        "en": "{path} is open (in Excel?) and could not be replaced; written to {written} instead.",
+    },
+    "out_is_dir": {
+        "fa": "{path} یک پوشه است؛ نام فایل ({suffixes}) را بدهید. هیچ داده‌ای ارسال نشد.",
+        "en": "{path} is a folder; give a file name ({suffixes}). Nothing was sent.",
+    },
+    "out_bad_suffix": {
+        "fa": "{path}: فقط فایل {suffixes} نوشته می‌شود، نه {suffix}. هیچ داده‌ای ارسال نشد.",
+        "en": "{path}: only a {suffixes} file is written, not {suffix}. Nothing was sent.",
+    },
+    "out_folder_is_file": {
+        "fa": "{folder} یک فایل است، نه پوشه؛ نمی‌توان در آن نوشت. هیچ داده‌ای ارسال نشد.",
+        "en": "{folder} is a file, not a folder; nothing can be written in it. Nothing was sent.",
+    },
+    "out_write_failed": {
+        "fa": "{path} نوشته نشد ({reason}).",
+        "en": "{path} could not be written ({reason}).",
+    },
+    "network_drive": {"fa": "درایو شبکه {drive}", "en": "network drive {drive}"},
+    "home_on_network": {
+        "fa": "پوشه داده‌ها ({path}) روی یک پوشه شبکه است ({kind})؛ پایگاه داده دفتر (SQLite) آنجا امن نیست و ممکن است خراب شود. SIMAD_HOME را پوشه‌ای روی همین رایانه بگذارید.",
+        "en": "The data folder ({path}) is on a network share ({kind}); the office's database (SQLite) is not safe there and may be corrupted. Set SIMAD_HOME to a folder on this computer.",
+    },
     "first_contact_failed": {
         "fa": "به {url} وصل نشد ({error}): نشانی را بررسی کنید، یا سرور خاموش یا از این شبکه در دسترس نیست.",
         "en": "Could not connect to {url} ({error}): check the address; the server may be down or not reachable from this network.",
+    },
+    # -- reaching a server: trust store, CA bundle, proxies, failures named --
+    "ca_bundle_unusable": {
+        "fa": "فایل گواهی‌ها (SIMAD_CA_BUNDLE / --ca-bundle) {path} به کار نمی‌آید ({reason}). فایلی با قالب PEM که گواهی مرجع (CA) را دارد بدهید.",
+        "en": "The certificate file (SIMAD_CA_BUNDLE / --ca-bundle) {path} cannot be used ({reason}). Give a PEM file that holds the issuing CA's certificate.",
+    },
+    "ca_bundle_not_pem": {
+        "fa": "گواهی PEM در آن نیست",
+        "en": "it holds no PEM certificate",
+    },
+    "insecure_tls_on": {
+        "fa": "هشدار: SIMAD_INSECURE_TLS=1 — گواهی {host} بررسی نمی‌شود. این فقط برای تمرین با سرور آزمایشی است؛ برای ارسال واقعی آن را بردارید.",
+        "en": "Warning: SIMAD_INSECURE_TLS=1 — the certificate of {host} is not checked. This is for rehearsals against a stand-in only; remove it for real submissions.",
+    },
+    "insecure_tls_refused": {
+        "fa": "SIMAD_INSECURE_TLS=1 برای سرور وزارت ({host}) پذیرفته نیست: گواهی آن همیشه بررسی می‌شود. اگر گواهی مورد اعتماد نیست، گواهی مرجع را در ویندوز نصب کنید یا SIMAD_CA_BUNDLE را تنظیم کنید.",
+        "en": "SIMAD_INSECURE_TLS=1 is refused for the ministry's server ({host}): its certificate is always checked. If it is not trusted, install the issuing CA in Windows or set SIMAD_CA_BUNDLE.",
+    },
+    "help_ca_bundle": {
+        "fa": "فایل PEM گواهی‌های مرجع (CA) که علاوه بر گواهی‌های سیستم مورد اعتمادند (SIMAD_CA_BUNDLE).",
+        "en": "PEM file of CA certificates to trust besides the system's (SIMAD_CA_BUNDLE).",
+    },
+    "help_proxy": {
+        "fa": "پروکسی برای سیماد و دیتاس: http://[USER:PASSWORD@]host:port (SIMAD_PROXY).",
+        "en": "Proxy for SIMAD and DITAS: http://[USER:PASSWORD@]host:port (SIMAD_PROXY).",
+    },
+    "help_tls_cert": {
+        "fa": "با این گواهی (PEM) روی HTTPS پاسخ بده؛ --tls-key هم لازم است.",
+        "en": "Serve HTTPS with this certificate (PEM); needs --tls-key.",
+    },
+    "help_tls_key": {
+        "fa": "کلید خصوصی (PEM) گواهی --tls-cert.",
+        "en": "The private key (PEM) of --tls-cert.",
+    },
+    "sandbox_tls_pair": {
+        "fa": "--tls-cert و --tls-key با هم لازم‌اند.",
+        "en": "--tls-cert and --tls-key go together.",
+    },
+    "sandbox_tls_missing": {
+        "fa": "فایل {path} پیدا نشد.",
+        "en": "The file {path} was not found.",
+    },
+    "proxy_source_system": {
+        "fa": "تنظیمات پروکسی سیستم",
+        "en": "the system's proxy settings",
+    },
+    "bad_proxy": {
+        "fa": "نشانی پروکسی در {name} درست نیست: «{value}». نمونه: http://proxy.example:8080 (نام کاربری و گذرواژه، اگر لازم است، به شکل USER:PASSWORD@ پیش از نام میزبان).",
+        "en": "The proxy address in {name} is not valid: '{value}'. For example http://proxy.example:8080 (a user and password, if needed, as USER:PASSWORD@ before the host name).",
+    },
+    "conn_dns": {
+        "fa": "به {url} وصل نشد: نام {host} در DNS پیدا نشد.",
+        "en": "Could not connect to {url}: the name {host} was not found (DNS).",
+    },
+    "conn_fix_dns": {
+        "fa": "نشانی را از نظر غلط تایپی بررسی کنید؛ اگر درست است، DNS این شبکه آن را نمی‌شناسد: از واحد فناوری بپرسید، یا اگر شبکه با پروکسی به اینترنت می‌رود آن را با --proxy یا SIMAD_PROXY بدهید.",
+        "en": "Check the address for typing errors; if it is right, this network's DNS does not know it: ask IT, or if this network reaches the internet through a proxy, give it with --proxy or SIMAD_PROXY.",
+    },
+    "conn_refused": {
+        "fa": "به {url} وصل نشد: {host} اتصال به درگاه {port} را رد کرد (چیزی روی این درگاه پاسخ نمی‌دهد).",
+        "en": "Could not connect to {url}: {host} refused the connection on port {port} (nothing accepts connections there).",
+    },
+    "conn_fix_refused": {
+        "fa": "نشانی و درگاه را بررسی کنید؛ ممکن است سرور خاموش باشد یا دیواره آتش اتصال را رد کند.",
+        "en": "Check the address and port; the server may be down, or a firewall refuses the connection.",
+    },
+    "conn_timeout": {
+        "fa": "به {url} وصل نشد: {host} روی درگاه {port} در زمان مقرر پاسخی نداد.",
+        "en": "Could not connect to {url}: no answer from {host} on port {port} in the time allowed.",
+    },
+    "conn_fix_timeout": {
+        "fa": "ممکن است شبکه یا دیواره آتش این ارتباط را بی‌پاسخ بگذارد یا پروکسی لازم باشد: از واحد فناوری بپرسید (--proxy یا SIMAD_PROXY)؛ SIMAD_TIMEOUT زمان بیشتری می‌دهد.",
+        "en": "The network or a firewall may drop the traffic, or a proxy may be needed: ask IT (--proxy or SIMAD_PROXY); SIMAD_TIMEOUT allows more time.",
+    },
+    "conn_untrusted": {
+        "fa": "به {url} وصل نشد: گواهی سرور برای این رایانه مورد اعتماد نیست (صادرکننده: {issuer}؛ برای: {subject}؛ معتبر تا {expires}). سرور خاموش نیست.",
+        "en": "Could not connect to {url}: the server's certificate is not trusted on this PC (issued by {issuer} to {subject}, valid until {expires}). The server is not down.",
+    },
+    "conn_fix_untrusted": {
+        "fa": "گواهی مرجع صادرکننده ({issuer}) را در ویندوز (Trusted Root Certification Authorities) نصب کنید، یا SIMAD_CA_BUNDLE (یا --ca-bundle) را به فایل PEM آن گواهی تنظیم کنید.",
+        "en": "Install the issuing CA ({issuer}) in Windows (Trusted Root Certification Authorities), or set SIMAD_CA_BUNDLE (or --ca-bundle) to a PEM file that holds it.",
+    },
+    "conn_wrong_name": {
+        "fa": "به {url} وصل نشد: گواهی سرور برای نام دیگری است ({names})، نه برای {host} (صادرکننده: {issuer}).",
+        "en": "Could not connect to {url}: the server's certificate is for another name ({names}), not for {host} (issued by {issuer}).",
+    },
+    "conn_fix_wrong_name": {
+        "fa": "نشانی را بررسی کنید: باید یکی از نام‌های گواهی باشد. اگر پروکسی شبکه ارتباط را باز می‌کند و گواهی خودش را نشان می‌دهد، از واحد فناوری بپرسید.",
+        "en": "Check the address: it must be one of the names the certificate gives. If this network's proxy inspects traffic and shows its own certificate, ask IT.",
+    },
+    "conn_expired": {
+        "fa": "به {url} وصل نشد: گواهی سرور در {expires} منقضی شده است (صادرکننده: {issuer}؛ برای: {subject}).",
+        "en": "Could not connect to {url}: the server's certificate expired on {expires} (issued by {issuer} to {subject}).",
+    },
+    "conn_fix_expired": {
+        "fa": "اگر تاریخ و ساعت این رایانه درست است، گواهی سرور باید تمدید شود (به پشتیبانی سرور خبر دهید)؛ اگر نادرست است، آن را درست کنید.",
+        "en": "If this PC's date and time are right, the server's certificate must be renewed (tell whoever runs the server); if they are wrong, correct them.",
+    },
+    "conn_tls": {
+        "fa": "به {url} وصل نشد: ارتباط امن (TLS) برقرار نشد ({reason}).",
+        "en": "Could not connect to {url}: the secure (TLS) connection failed ({reason}).",
+    },
+    "conn_fix_tls": {
+        "fa": "نشانی (https) و درگاه را بررسی کنید؛ اگر درست است، از واحد فناوری بپرسید که آیا چیزی در شبکه ارتباط امن را تغییر می‌دهد.",
+        "en": "Check the address (https) and port; if they are right, ask IT whether something on the network interferes with secure connections.",
+    },
+    "conn_proxy_auth": {
+        "fa": "به {url} وصل نشد: پروکسی {proxy} (از {source}) نام کاربری و گذرواژه می‌خواهد (HTTP 407).",
+        "en": "Could not connect to {url}: the proxy {proxy} (from {source}) asks for a login (HTTP 407).",
+    },
+    "conn_fix_proxy_auth": {
+        "fa": "نام کاربری و گذرواژه پروکسی را در نشانی آن، به شکل USER:PASSWORD@ پیش از نام میزبان، در --proxy یا SIMAD_PROXY بدهید (هرگز نشان داده نمی‌شوند)؛ یا از واحد فناوری بپرسید.",
+        "en": "Give the proxy's user and password in its address, as USER:PASSWORD@ before the host name, in --proxy or SIMAD_PROXY (they are never shown); or ask IT.",
+    },
+    "conn_proxy_refused": {
+        "fa": "به {url} وصل نشد: پروکسی {proxy} (از {source}) راه {host} را نداد ({status}). پاسخ از پروکسی است، نه از سرور.",
+        "en": "Could not connect to {url}: the proxy {proxy} (from {source}) did not let the connection to {host} through ({status}). This answer is the proxy's, not the server's.",
+    },
+    "conn_fix_proxy_refused": {
+        "fa": "از واحد فناوری بپرسید که آیا پروکسی اجازه رفتن به {host} را می‌دهد، یا تنظیم پروکسی ({source}) را بررسی کنید.",
+        "en": "Ask IT whether the proxy lets this PC reach {host}, or check the proxy setting ({source}).",
+    },
+    "conn_proxy_page": {
+        "fa": "به {url} وصل نشد: پروکسی {proxy} (از {source}) به‌جای پاسخ سرور صفحه خودش را فرستاد (این پاسخ API نیست).",
+        "en": "Could not connect to {url}: the proxy {proxy} (from {source}) answered with its own page instead of the server's answer (not the API).",
+    },
+    "conn_fix_proxy_page": {
+        "fa": "نشانی را در مرورگر همین رایانه باز کنید تا صفحه پروکسی (ورود یا مسدود بودن) را ببینید، و از واحد فناوری بخواهید راه {host} را باز کند.",
+        "en": "Open the address in a browser on this PC to see the proxy's page (a login or a block), and ask IT to let {host} through.",
+    },
+    "conn_other": {
+        "fa": "به {url} وصل نشد ({reason}).",
+        "en": "Could not connect to {url} ({reason}).",
+    },
+    "conn_fix_other": {
+        "fa": "نشانی را بررسی کنید، یا سرور خاموش یا از این شبکه در دسترس نیست.",
+        "en": "Check the address; the server may be down or not reachable from this network.",
+    },
+    "answer_proxy_page": {
+        "fa": "{path}: پاسخ HTTP {status} ({kind}) از پروکسی {proxy} است، نه پاسخ API سرور (صفحه ورود یا مسدودی پروکسی)؛ سطر ارسال‌شده حساب نمی‌شود.",
+        "en": "{path}: the HTTP {status} answer ({kind}) is the proxy {proxy}'s own page, not the API's answer (a proxy login or block page); the row is not counted as sent.",
     },
     "course_table_unusable": {
         "fa": "جدول کدهای رشته {path} خوانده نشد ({reason}). یک فایل CSV با ستون code لازم است.",

@@ -15,15 +15,17 @@ of each entry (folder or file) is checked.
 from __future__ import annotations
 
 import contextlib
+import functools
+import ntpath
 import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.core.errors import LocalStorageError
+from pipeline.core.errors import ConfigError, LocalStorageError
 from pipeline.core.i18n import t
 
 OWNER_ONLY = 0o600
@@ -120,12 +122,98 @@ def _owner(uid: int) -> str:
         return str(uid)
 
 
+NETWORK_FILESYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs", "ncpfs"}
+    | {"davfs", "fuse.davfs2", "ceph", "glusterfs", "fuse.glusterfs", "lustre", "gpfs"}
+)
+DRIVE_REMOTE = 4  # GetDriveTypeW's answer for a mapped network drive
+
+
+def network_share(
+    path: Path,
+    *,
+    windows: bool = os.name == "nt",
+    drive_type: Callable[[str], int] | None = None,
+    mounts: str | None = None,
+) -> str | None:
+    """What network share ``path`` is on (``\\\\server\\share``, ``network drive Z:``, ``nfs4``
+    …), or None for a local folder (or where it cannot be told: macOS, an unreadable mount
+    table). The platform's answers can be given: ``drive_type`` (Windows' ``GetDriveTypeW``)
+    and ``mounts`` (the text of Linux's ``/proc/mounts``)."""
+    if windows:
+        return _windows_share(str(path), drive_type or _drive_type)
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    return _mounted_from(os.path.realpath(path), mounts)
+
+
+def _windows_share(text: str, drive_type: Callable[[str], int]) -> str | None:
+    """A UNC path's ``\\\\server\\share``, or a mapped network drive's letter."""
+    text = ntpath.abspath(text) if os.name == "nt" else text.replace("/", "\\")
+    if text.upper().startswith("\\\\?\\UNC\\"):
+        text = "\\" + text[7:]  # \\?\UNC\server\share → \\server\share
+    elif text.startswith(("\\\\?\\", "\\\\.\\")):
+        text = text[4:]  # a long local path: \\?\C:\…
+    drive = ntpath.splitdrive(text)[0]
+    if drive.startswith("\\\\"):
+        return drive
+    if len(drive) == 2 and drive[1] == ":" and drive_type(drive + "\\") == DRIVE_REMOTE:
+        return t("network_drive", drive=drive.upper())
+    return None
+
+
+def _mounted_from(where: str, mounts: str) -> str | None:
+    """The file system type of the longest mount point holding ``where``, if a network one."""
+    best, kind = "", ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = where == point or where.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2].lower()
+    return kind if kind in NETWORK_FILESYSTEMS else None
+
+
+def _drive_type(root: str) -> int:  # pragma: no cover - Windows only
+    import ctypes
+
+    windll = getattr(ctypes, "windll", None)
+    return int(windll.kernel32.GetDriveTypeW(root)) if windll is not None else 0
+
+
+def refuse_network_share(folder: Path) -> None:
+    """SQLite on a network share (a ``SIMAD_HOME`` shared by two clerks) is refused with a
+    ``ConfigError`` (exit 2) saying why and what to do.
+
+    Refused rather than run in another journal mode: WAL needs shared memory between the
+    processes that use a database, which a network file system does not give (two PCs then
+    corrupt it, silently); the rollback journal (``journal_mode=DELETE``) depends on the
+    share's byte-range locks, which SMB and NFS implement unevenly, and SQLite's own advice is
+    not to use it over a network at all. A ledger that quietly loses the record that a row was
+    accepted sends it twice, so the one safe answer is a local folder per PC."""
+    kind = _network_kind(str(folder))
+    if kind is not None:
+        raise ConfigError(t("home_on_network", path=folder, kind=kind))
+
+
+@functools.lru_cache(maxsize=32)
+def _network_kind(folder: str) -> str | None:
+    return network_share(Path(folder))
+
+
 def open_sqlite(path: Path | str, *, wal: bool = True) -> sqlite3.Connection:
-    """An autocommit connection, usable from several threads (callers hold their own lock)."""
+    """An autocommit connection, usable from several threads (callers hold their own lock).
+    ``ConfigError`` for a database on a network share (``refuse_network_share``)."""
     name = str(path)
     if name != ":memory:":
         file = Path(name)
         private_dir(file.parent)
+        refuse_network_share(file.parent)
         private_file(file)
         for suffix in ("-wal", "-shm", "-journal"):
             side = file.with_name(file.name + suffix)

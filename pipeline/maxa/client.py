@@ -36,15 +36,17 @@ from pipeline.core.errors import (
     AuthError,
     MaxaError,
     NotTheApi,
+    RemoteError,
     RemoteUnreachable,
     RetryableError,
     UnexpectedResponse,
 )
 from pipeline.core.i18n import MESSAGES, current_lang, t
 from pipeline.core.redact import scrub, shorten
-from pipeline.net import answers
-from pipeline.net.auth import Grant, Strategy, Token, TokenAuth
+from pipeline.net import answers, failures
+from pipeline.net.auth import Grant, Strategy, Token, TokenAuth, server_date
 from pipeline.net.retry import RetryPolicy
+from pipeline.net.transport import client_options, shown
 
 log = structlog.get_logger("simad.maxa")
 
@@ -218,8 +220,11 @@ class MaxaClient:
         self._credentials = credentials
         self._clock = clock
         self._policy = policy or RetryPolicy(max_attempts=5)
+        # The network (not the in-process sandbox): the system's trust store and the proxy.
+        options = client_options(base_url) if transport is None else {}
+        self._proxy = shown(options.get("proxy"))  # shown without its credentials
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/", transport=transport, timeout=timeout
+            **options, base_url=base_url.rstrip("/") + "/", transport=transport, timeout=timeout
         )
         self.auth = TokenAuth(
             Strategy(
@@ -247,6 +252,39 @@ class MaxaClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
+    def _transport_failure(self, exc: httpx.TransportError, path: str) -> RemoteError:
+        """A request that got no answer, named for its cause (``failures.diagnose``): a
+        certificate, a name, a proxy's login is fatal (``RemoteUnreachable``), and so is any
+        failure to connect before the gateway ever answered; the rest is worth a retry."""
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
+            failure = failures.diagnose(exc, str(self._http.base_url))
+            if failure.fatal or not self._answered:
+                log.warning("unreachable", kind=failure.kind)
+                return RemoteUnreachable(failure.text)
+        if isinstance(exc, httpx.TimeoutException):
+            return RetryableError(t("timed_out", path=path))
+        return RetryableError(t("connection_error", path=path, error=type(exc).__name__))
+
+    def _proxy_page(self, function: str, response: httpx.Response, *, first: bool) -> None:
+        """Through a proxy, a page (the gateway never answers with one) is the proxy's own, a
+        login or a block: fatal at the first contact, since nothing has come through yet."""
+        if not self._proxy or "html" not in response.headers.get("content-type", "").lower():
+            return
+        if first:
+            failure = failures.diagnose(NotTheApi(function), str(self._http.base_url))
+            raise RemoteUnreachable(failure.text, status=response.status_code)
+        kind = shorten(response.headers.get("content-type", "").split(";")[0].strip(), 60)
+        raise NotTheApi(
+            t(
+                "answer_proxy_page",
+                path=function,
+                status=response.status_code,
+                kind=kind or "?",
+                proxy=self._proxy,
+            ),
+            status=response.status_code,
+        )
+
     # -- tokens (the flow is ``net.auth``'s; the grants are DITAS's) --------------------------
 
     async def _token_call(self, form: dict[str, str]) -> httpx.Response:
@@ -256,17 +294,9 @@ class MaxaClient:
             response = await self._http.post(
                 "oauth/token", data=form, auth=(c.client_id, c.client_secret)
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            if not self._answered:  # the first contact: a wrong address or a gateway that is down
-                url, kind = str(self._http.base_url), type(exc).__name__
-                raise RemoteUnreachable(t("first_contact_failed", url=url, error=kind)) from exc
-            kind = type(exc).__name__
-            raise RetryableError(t("connection_error", path="oauth/token", error=kind)) from exc
-        except httpx.TimeoutException as exc:
-            raise RetryableError(t("timed_out", path="oauth/token")) from exc
         except httpx.TransportError as exc:
-            kind = type(exc).__name__
-            raise RetryableError(t("connection_error", path="oauth/token", error=kind)) from exc
+            raise self._transport_failure(exc, "oauth/token") from exc
+        self._proxy_page("oauth/token", response, first=not self._answered)
         self._answered = True
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         return response
@@ -294,7 +324,12 @@ class MaxaClient:
         with contextlib.suppress(TypeError, ValueError):
             lifetime = float(_field(body, "expires_in", "expiresIn"))
         refresh = _field(body, "refresh_token", "refreshToken")
-        return Grant(str(token), str(refresh) if refresh else None, lifetime=lifetime)
+        return Grant(
+            str(token),
+            str(refresh) if refresh else None,
+            lifetime=lifetime,
+            server_time=server_date(response),
+        )
 
     async def _password_grant(self) -> Grant:
         c = self._credentials
@@ -336,11 +371,9 @@ class MaxaClient:
                 content=json.dumps(body, ensure_ascii=False).encode(),
                 auth=self.auth,  # the token, renewed once after a 401 (``net.auth``)
             )
-        except httpx.TimeoutException as exc:
-            raise RetryableError(t("timed_out", path=function)) from exc
         except httpx.TransportError as exc:
-            kind = type(exc).__name__
-            raise RetryableError(t("connection_error", path=function, error=kind)) from exc
+            raise self._transport_failure(exc, function) from exc
+        self._proxy_page(function, response, first=False)
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         return self._unwrap(function, response.status_code, self._json(function, response))
 
@@ -525,14 +558,12 @@ class MaxaClient:
                 content=json.dumps(body, ensure_ascii=False).encode(),
             ) as response:
                 self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
+                self._proxy_page(function, response, first=False)
                 if response.status_code == 200:
                     return await self._read_terms(function, response, take)
                 await response.aread()
-        except httpx.TimeoutException as exc:
-            raise RetryableError(t("timed_out", path=function)) from exc
         except httpx.TransportError as exc:
-            kind = type(exc).__name__
-            raise RetryableError(t("connection_error", path=function, error=kind)) from exc
+            raise self._transport_failure(exc, function) from exc
         if response.status_code == 401:
             return None
         found, data = self._unwrap(function, response.status_code, self._json(function, response))

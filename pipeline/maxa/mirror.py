@@ -8,15 +8,17 @@ between two versions, pulling what is missing.
 from __future__ import annotations
 
 import csv
+import io
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from pipeline.core.errors import MirrorError
+from pipeline.core.errors import LocalStorageError, MirrorError
+from pipeline.core.files import write_atomically
 from pipeline.core.i18n import t
 from pipeline.core.private import csv_safe, open_sqlite
 from pipeline.core.result import Result
@@ -50,6 +52,7 @@ class Diff(Result):
     added: list[tuple[str, str]] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     changed: list[tuple[str, str, str]] = field(default_factory=list)
+    workbook: Path | None = None  # where the changes were written, if asked for
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -337,14 +340,26 @@ async def diff(
 
 def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
     """Write one mirrored version to .csv (UTF-8 with BOM, for Excel; the API's names as
-    headers, for other programs) or .xlsx (headers in the reader's language)."""
+    headers, for other programs) or .xlsx (headers in the reader's language). Written whole
+    or not at all; returns where it is (beside ``path`` when that is open in Excel).
+    ``LocalStorageError`` when it cannot be written."""
     rows = sorted(mirror.terms(terminology, version).items())
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+
+        def write(handle: BinaryIO) -> None:
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+            writer = csv.writer(text)
             writer.writerow(["code", "value", "terminology", "version"])
             writer.writerows([csv_safe(c), csv_safe(v), terminology, version] for c, v in rows)
-        return path
+            text.flush()
+            text.detach()  # the handle stays open: its owner flushes it to disk and closes it
+
+        try:
+            return write_atomically(path, write)
+        except OSError as exc:
+            raise LocalStorageError(
+                t("out_write_failed", path=path, reason=exc.strerror or exc)
+            ) from exc
     sheet = _terms_sheet(f"{terminology} {version}", rows)
     summary = [
         (t("maxa_col_terminology"), terminology),

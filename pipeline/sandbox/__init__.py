@@ -6,8 +6,10 @@ through ``httpx.ASGITransport`` (the default ``sandbox`` target and the tests).
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.sandbox.faults import FaultInjector, Faults
 from pipeline.sandbox.guard import RequestGuard
@@ -59,7 +61,22 @@ class SandboxApp:
             canonical = self._paths.get(scope["path"].rstrip("/").lower())
             if canonical is not None and canonical != scope["path"]:
                 scope = {**scope, "path": canonical, "raw_path": canonical.encode()}
+            await self._app(scope, receive, self._dated(send))
+            return
         await self._app(scope, receive, send)
+
+    def _dated(self, send: Send) -> Send:
+        """Every answer carries the sandbox's own time as its ``Date`` (shifted by
+        ``clock_offset``), as a server's clock would say it."""
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = formatdate(self.settings.clock(), usegmt=True).encode()
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*kept, (b"date", date)]}
+            await send(message)
+
+        return dated
 
 
 def create_app(settings: SandboxSettings | None = None) -> SandboxApp:

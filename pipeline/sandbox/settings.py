@@ -55,3 +55,9 @@ class SandboxSettings:
         default_factory=lambda: {MAXA_SANDBOX_USERNAME: MAXA_SANDBOX_PASSWORD}, repr=False
     )
     clock: Callable[[], float] = time.time
+    clock_offset: float = 0.0  # seconds the sandbox's time (Date, token times) is shifted by
+
+    def __post_init__(self) -> None:
+        if self.clock_offset:
+            base, offset = self.clock, self.clock_offset
+            self.clock = lambda: base() + offset

@@ -32,6 +32,7 @@ from xlsxwriter.exceptions import XlsxFileError
 
 from pipeline.core import status
 from pipeline.core.errors import ConfigError, LocalStorageError
+from pipeline.core.files import check_folder, part_file, place
 from pipeline.core.i18n import current_face, current_lang, listing, t, word
 from pipeline.sheets.fields import ROW_FIELDS
 
@@ -256,19 +257,14 @@ def prepare_report_path(path: Path | str) -> Path:
         raise ConfigError(t("report_is_dir", path=path))
     if path.suffix.lower() != ".xlsx":
         raise ConfigError(t("report_not_xlsx", path=path, suffix=path.suffix or "-"))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path.parent):
-            pass
-    except OSError as exc:
-        raise ConfigError(
-            t("report_folder_unusable", folder=path.parent, reason=exc.strerror or exc)
-        ) from exc
+    check_folder(path.parent)
     return path
 
 
 def write_report(report: Report, path: Path | str) -> Path:
-    """Write ``report`` to ``path`` atomically with owner-only permissions.
+    """Write ``report`` to ``path`` atomically with owner-only permissions; returns where it
+    is: ``path``, or ``name (2).xlsx`` beside it when ``path`` is open in Excel
+    (``files.place``).
 
     ``LocalStorageError`` when it cannot be written (disk full, no permission); nothing is
     left behind then: not a part-written file, nor xlsxwriter's scratch files (the rows, in
@@ -276,9 +272,7 @@ def write_report(report: Report, path: Path | str) -> Path:
     """
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
-        os.close(fd)
+        tmp = str(part_file(path))
     except OSError as exc:
         raise LocalStorageError(
             t("report_write_failed", path=path, reason=exc.strerror or exc)
@@ -308,8 +302,7 @@ def write_report(report: Report, path: Path | str) -> Path:
             _write_sheet(writer, book.add_worksheet(sheet_name(sheet.title, taken)), sheet)
         book.close()
         out.finish()
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        path = place(Path(tmp), path)
         done = True
     except (OSError, XlsxFileError) as exc:
         cause = exc.args[0] if isinstance(exc, XlsxFileError) and exc.args else exc

@@ -204,12 +204,17 @@ class ValidationRun(Result):
 
     @property
     def exit_code(self) -> int:
-        """0 when every row is valid, 1 when some are not (``simad validate``)."""
+        """0 when every row is valid, 1 when some are not or there is none (``simad validate``)."""
         return 0 if self.ok else 1
 
     @property
     def ok(self) -> bool:
-        return self.invalid == 0
+        return self.invalid == 0 and self.rows > 0
+
+    @property
+    def rows(self) -> int:
+        """Data rows in every sheet (0: a workbook of headers only, nothing was checked)."""
+        return sum(len(r.sheet.rows) for r in self.results)
 
     @property
     def invalid(self) -> int:
@@ -219,6 +224,8 @@ class ValidationRun(Result):
     def verdict(self) -> str:
         """One sentence for a person: every row valid, or how many are not."""
         invalid = self.invalid
+        if not invalid and not self.rows:
+            return t("validate_no_rows")
         return t("validate_some_invalid", n=invalid) if invalid else t("validate_all_valid")
 
     def to_dict(self) -> dict[str, Any]:
@@ -233,7 +240,7 @@ class ValidationRun(Result):
         def dump(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, default=str)
 
-        yield '{"ok": ' + dump(self.ok)
+        yield '{"ok": ' + dump(self.ok) + ', "rows": ' + dump(self.rows)
         for key, value in extra.items():
             yield f", {dump(key)}: {dump(value)}"
         yield ', "files": ' + dump(

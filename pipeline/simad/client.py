@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import partial
@@ -40,18 +40,21 @@ from pipeline.core.config import Credentials
 from pipeline.core.errors import (
     AuthError,
     NotTheApi,
+    RemoteError,
     RemoteUnreachable,
     RetryableError,
     UnexpectedResponse,
 )
 from pipeline.core.i18n import said, t
 from pipeline.core.redact import scrub, shorten
-from pipeline.net import answers
-from pipeline.net.auth import Grant, Strategy, Token, TokenAuth
+from pipeline.net import answers, failures
+from pipeline.net.auth import Grant, Strategy, Token, TokenAuth, server_date
 from pipeline.net.limiter import Pace
 from pipeline.net.retry import RetryPolicy
+from pipeline.net.transport import client_options, shown
 
 log = structlog.get_logger("simad.client")
+REVOKE_ATTEMPTS = 4  # at least, whatever the policy: a busy server at the end of a run
 T = TypeVar("T")
 
 TOKEN_KEYS = ("token", "accesstoken", "access_token")
@@ -286,7 +289,11 @@ class SimadClient:
         self.pace = pace or Pace(clock=self._policy.clock, sleep=self._policy.sleep)
         self._answered = False  # whether this target ever answered
         self._clock = clock
+        # The network (not the in-process sandbox): the system's trust store and the proxy.
+        options = client_options(base_url) if transport is None else {}
+        self._proxy = shown(options.get("proxy"))  # shown without its credentials
         self._http = httpx.AsyncClient(
+            **options,
             base_url=base_url.rstrip("/") + "/",
             transport=transport,
             timeout=timeout,
@@ -377,7 +384,7 @@ class SimadClient:
             )
             raise self.refused
         body = self._json_object(response, "authenticate")
-        grant = _grant(body)
+        grant = replace(_grant(body), server_time=server_date(response))
         self.display_name = _pick(body, "displayname")
         self.renewals["authenticate"] += 1
         log.info("authenticated")
@@ -409,13 +416,16 @@ class SimadClient:
                 status=response.status_code,
             )
         grant = _grant(self._json_object(response, "refresh"))
+        grant = replace(grant, server_time=server_date(response))
         self.renewals["refresh"] += 1
         log.info("token_refreshed")
         return grant
 
     async def revoke(self) -> None:
-        """Invalidate the current token pair on the server (at the end of every run)."""
-        await self._retrying(self._revoke)
+        """Invalidate the current token pair on the server (at the end of every run). A token
+        left valid is a risk worth a few more tries than one row is (``REVOKE_ATTEMPTS``)."""
+        attempts = max(self._policy.max_attempts, REVOKE_ATTEMPTS)
+        await replace(self._policy, max_attempts=attempts).run(self._revoke, self.on_retry)
 
     async def _revoke(self) -> None:
         held = self.auth.current
@@ -426,6 +436,8 @@ class SimadClient:
             "api/Token/revoke",
             json={"AccessToken": held.access, "RefreshToken": held.refresh},
         )
+        if response.status_code in RETRYABLE_STATUSES:  # busy: worth another try
+            raise self._retryable("revoke", response)
         if response.status_code != 200:
             raise AuthError(
                 said(
@@ -481,14 +493,8 @@ class SimadClient:
             finally:
                 await response.aclose()
         except httpx.TransportError as exc:
-            kind = type(exc).__name__
-            connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-            if connecting and not self._answered:  # a wrong address or a server that is down
-                url = str(self._http.base_url)
-                raise RemoteUnreachable(t("first_contact_failed", url=url, error=kind)) from exc
-            if isinstance(exc, httpx.TimeoutException):
-                raise RetryableError(t("timed_out", path=path)) from exc
-            raise RetryableError(t("connection_error", path=path, error=kind)) from exc
+            raise self._transport_failure(exc, path) from exc
+        first = not self._answered
         self._answered = True
         log.debug(
             "http",
@@ -497,18 +503,43 @@ class SimadClient:
             status=response.status_code,
             ms=round((self._clock() - started) * 1000, 1),
         )
-        if bounded is None:
-            return response
-        if cut and response.is_success:
-            raise UnexpectedResponse(t("answer_too_large", path=path, mb=limit // 2**20))
-        headers = [
-            (k, v)
-            for k, v in response.headers.multi_items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ]
-        return httpx.Response(
-            response.status_code, headers=headers, content=bounded, request=request
-        )
+        if bounded is not None:
+            if cut and response.is_success:
+                raise UnexpectedResponse(t("answer_too_large", path=path, mb=limit // 2**20))
+            headers = [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
+            response = httpx.Response(
+                response.status_code, headers=headers, content=bounded, request=request
+            )
+        if self._proxy and _is_html(response):  # the service never answers with a page
+            raise self._proxy_page(path, response, first)
+        return response
+
+    def _transport_failure(self, exc: httpx.TransportError, path: str) -> RemoteError:
+        """A request that got no answer, named for its cause (``failures.diagnose``): a
+        certificate, a name, a proxy's login is fatal (``RemoteUnreachable``), and so is any
+        failure to connect before the server ever answered; the rest is worth a retry."""
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
+            failure = failures.diagnose(exc, str(self._http.base_url))
+            if failure.fatal or not self._answered:
+                log.warning("unreachable", kind=failure.kind)
+                return RemoteUnreachable(failure.text)
+        if isinstance(exc, httpx.TimeoutException):
+            return RetryableError(t("timed_out", path=path))
+        return RetryableError(t("connection_error", path=path, error=type(exc).__name__))
+
+    def _proxy_page(self, path: str, response: httpx.Response, first: bool) -> RemoteError:
+        """A page through a proxy: the proxy's own (a login or a block), not the service's;
+        fatal at the first contact, since nothing has ever come through."""
+        if first:
+            failure = failures.diagnose(NotTheApi(path), str(self._http.base_url))
+            return RemoteUnreachable(failure.text, status=response.status_code)
+        kind, status = _content_kind(response), response.status_code
+        text = t("answer_proxy_page", path=path, status=status, kind=kind, proxy=self._proxy)
+        return NotTheApi(text, status=status)
 
     @staticmethod
     def _not_a_redirect(what: str, response: httpx.Response) -> None:

@@ -1,6 +1,8 @@
 """The local ledger: every row's outcome per target, committed as soon as it is known.
 
-SQLite in WAL mode under ``SIMAD_HOME``. A row is keyed by (target, kind, key) where kind is
+SQLite in WAL mode under ``SIMAD_HOME``; a ``SIMAD_HOME`` on a network share is refused
+(``ConfigError``, exit 2, before anything is sent: ``private.refuse_network_share`` says why
+no journal mode is safe there). A row is keyed by (target, kind, key) where kind is
 ``resident``, ``image`` or ``declaration`` and key the StudentNumber (or StudentNumber/YearId);
 it holds a hash of the exact payload last sent and whether the target accepted it. A row
 marked ``sending`` was in flight when a run died: its fate is unknown until it is sent again

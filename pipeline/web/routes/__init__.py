@@ -10,7 +10,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.web.routes import check, maxa, results, start, submit
+from pipeline.web.routes import check, connection, maxa, results, start, submit
 
 STATIC = Path(__file__).parents[1] / "static"
 POST = ["POST"]
@@ -50,5 +50,8 @@ routes: list[BaseRoute] = [
     Route("/maxa/versions", maxa.versions, methods=POST),
     Route("/maxa/diff", maxa.diff, methods=POST),
     Route("/maxa/pull", maxa.pull, methods=POST),
+    Route("/connection", connection.connection_page),
+    Route("/connection/check", connection.check, methods=POST),
+    Route("/connection/report", connection.report),
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
 ]
