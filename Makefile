@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint fmt demo bench screens clean
+.PHONY: install test test-lowest wheel-check bundle lint fmt demo bench screens clean
 
 install: $(STAMP)
 
@@ -16,6 +16,27 @@ $(STAMP): pyproject.toml
 
 test: install
 	$(BIN)/python -m pytest
+
+# The suite once more against the lowest versions pyproject.toml allows (uv's lowest-direct: each
+# direct dependency at its floor), in its own venv. The browser tests are left out here (they
+# run in `make test`): they check the pages, not the versions, and take half the time.
+LOWEST := .venv-lowest
+
+test-lowest: install
+	rm -rf $(LOWEST)  # made anew: uv keeps an installed version that satisfies, even a higher one
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	VIRTUAL_ENV=$(CURDIR)/$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[dev]'
+	SIMAD_CHROMIUM=/nonexistent $(LOWEST)/bin/python -m pytest -p no:cacheprovider \
+		--ignore-glob='tests/test_*browser*.py'
+
+# The wheel as a user gets it: built from a clean copy, installed (not editable) into a fresh
+# venv, and `simad --version`, template, validate, submit (sandbox) and ui run from an empty folder.
+wheel-check: install
+	$(BIN)/python scripts/wheel_check.py
+
+# dist/simad-offline-win64-py3{11,12,13}.zip: the offline install kits for Windows (needs PyPI).
+bundle: install
+	$(BIN)/python scripts/bundle.py
 
 lint: install
 	$(BIN)/ruff check pipeline schemas tests bench scripts
@@ -45,4 +66,4 @@ screens: install
 	$(BIN)/python scripts/screens.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) build dist *.egg-info .pytest_cache .ruff_cache
