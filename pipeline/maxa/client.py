@@ -36,7 +36,6 @@ from pipeline.core.errors import (
     AuthError,
     MaxaError,
     NotTheApi,
-    RemoteError,
     RemoteUnreachable,
     RetryableError,
     UnexpectedResponse,
@@ -252,19 +251,6 @@ class MaxaClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
-    def _transport_failure(self, exc: httpx.TransportError, path: str) -> RemoteError:
-        """A request that got no answer, named for its cause (``failures.diagnose``): a
-        certificate, a name, a proxy's login is fatal (``RemoteUnreachable``), and so is any
-        failure to connect before the gateway ever answered; the rest is worth a retry."""
-        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
-            failure = failures.diagnose(exc, str(self._http.base_url))
-            if failure.fatal or not self._answered:
-                log.warning("unreachable", kind=failure.kind)
-                return RemoteUnreachable(failure.text)
-        if isinstance(exc, httpx.TimeoutException):
-            return RetryableError(t("timed_out", path=path))
-        return RetryableError(t("connection_error", path=path, error=type(exc).__name__))
-
     def _proxy_page(self, function: str, response: httpx.Response, *, first: bool) -> None:
         """Through a proxy, a page (the gateway never answers with one) is the proxy's own, a
         login or a block: fatal at the first contact, since nothing has come through yet."""
@@ -295,7 +281,9 @@ class MaxaClient:
                 "oauth/token", data=form, auth=(c.client_id, c.client_secret)
             )
         except httpx.TransportError as exc:
-            raise self._transport_failure(exc, "oauth/token") from exc
+            raise failures.unanswered(
+                exc, str(self._http.base_url), answered=self._answered, path="oauth/token"
+            ) from exc
         self._proxy_page("oauth/token", response, first=not self._answered)
         self._answered = True
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
@@ -372,7 +360,9 @@ class MaxaClient:
                 auth=self.auth,  # the token, renewed once after a 401 (``net.auth``)
             )
         except httpx.TransportError as exc:
-            raise self._transport_failure(exc, function) from exc
+            raise failures.unanswered(
+                exc, str(self._http.base_url), answered=self._answered, path=function
+            ) from exc
         self._proxy_page(function, response, first=False)
         self.last_request_id = shorten(response.headers.get("requestId") or "", 100) or None
         return self._unwrap(function, response.status_code, self._json(function, response))
@@ -563,7 +553,9 @@ class MaxaClient:
                     return await self._read_terms(function, response, take)
                 await response.aread()
         except httpx.TransportError as exc:
-            raise self._transport_failure(exc, function) from exc
+            raise failures.unanswered(
+                exc, str(self._http.base_url), answered=self._answered, path=function
+            ) from exc
         if response.status_code == 401:
             return None
         found, data = self._unwrap(function, response.status_code, self._json(function, response))

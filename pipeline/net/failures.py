@@ -25,10 +25,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pipeline.core.errors import ConfigError, NotTheApi
+import httpx
+import structlog
+
+from pipeline.core.errors import (
+    ConfigError,
+    NotTheApi,
+    RemoteError,
+    RemoteUnreachable,
+    RetryableError,
+)
 from pipeline.core.i18n import t
 from pipeline.core.redact import scrub
 from pipeline.net import transport
+
+log = structlog.get_logger("simad.net")
 
 # kind: "dns", "refused", "timeout", "untrusted", "wrong_name", "expired", "tls",
 #       "proxy_auth", "proxy_refused", "proxy_page", "other"
@@ -325,3 +336,17 @@ _WANTED: dict[str, tuple[str, ...]] = {
     "proxy_page": ("proxy", "source", "host"),
     "other": ("reason",),
 }
+
+
+def unanswered(exc: httpx.TransportError, url: str, *, answered: bool, path: str) -> RemoteError:
+    """A request to ``url`` that got no answer, named for its cause (``diagnose``): a
+    certificate, a name, a proxy's login is fatal (``RemoteUnreachable``), and so is any failure
+    to connect before the server ever ``answered``; the rest is worth a retry."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
+        failure = diagnose(exc, url)
+        if failure.fatal or not answered:
+            log.warning("unreachable", kind=failure.kind)
+            return RemoteUnreachable(failure.text)
+    if isinstance(exc, httpx.TimeoutException):
+        return RetryableError(t("timed_out", path=path))
+    return RetryableError(t("connection_error", path=path, error=type(exc).__name__))

@@ -493,7 +493,9 @@ class SimadClient:
             finally:
                 await response.aclose()
         except httpx.TransportError as exc:
-            raise self._transport_failure(exc, path) from exc
+            raise failures.unanswered(
+                exc, str(self._http.base_url), answered=self._answered, path=path
+            ) from exc
         first = not self._answered
         self._answered = True
         log.debug(
@@ -517,19 +519,6 @@ class SimadClient:
         if self._proxy and _is_html(response):  # the service never answers with a page
             raise self._proxy_page(path, response, first)
         return response
-
-    def _transport_failure(self, exc: httpx.TransportError, path: str) -> RemoteError:
-        """A request that got no answer, named for its cause (``failures.diagnose``): a
-        certificate, a name, a proxy's login is fatal (``RemoteUnreachable``), and so is any
-        failure to connect before the server ever answered; the rest is worth a retry."""
-        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
-            failure = failures.diagnose(exc, str(self._http.base_url))
-            if failure.fatal or not self._answered:
-                log.warning("unreachable", kind=failure.kind)
-                return RemoteUnreachable(failure.text)
-        if isinstance(exc, httpx.TimeoutException):
-            return RetryableError(t("timed_out", path=path))
-        return RetryableError(t("connection_error", path=path, error=type(exc).__name__))
 
     def _proxy_page(self, path: str, response: httpx.Response, first: bool) -> RemoteError:
         """A page through a proxy: the proxy's own (a login or a block), not the service's;
