@@ -29,6 +29,7 @@ def server_config(
         lifespan="off",
         ssl_certfile=certificate,
         ssl_keyfile=key,
+        date_header=False,  # the sandbox dates its answers itself, on its own clock
     )
 
 
