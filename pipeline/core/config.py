@@ -119,7 +119,7 @@ def _warn_working_dotenv() -> None:
             return
     except OSError:
         return
-    shown = " | ".join(str(place) for place in places)
+    shown = t("or_between").join(str(place) for place in places)
     print(t("dotenv_ignored", path=here, places=shown), file=sys.stderr)
 
 
@@ -268,7 +268,9 @@ def simad_credentials(target: str, *, interactive: bool = True) -> Credentials:
     if not password and interactive:
         password = getpass.getpass(t("prompt_password"))
     if not username or not password:
-        raise ConfigError(t("missing_settings", names="SIMAD_USERNAME, SIMAD_PASSWORD"))
+        raise ConfigError(
+            t("missing_settings", names="SIMAD_USERNAME, SIMAD_PASSWORD", login="simad login")
+        )
     return Credentials(username, password)
 
 
@@ -321,7 +323,9 @@ def maxa_credentials(target: str, *, interactive: bool = True) -> MaxaCredential
             )
     missing = [name for name in MAXA_VARIABLES if not values[name]]
     if missing:
-        raise ConfigError(t("missing_settings", names=", ".join(missing)))
+        raise ConfigError(
+            t("missing_settings", names=", ".join(missing), login="simad login --service maxa")
+        )
     return MaxaCredentials(
         values["MAXA_CLIENT_ID"] or "",
         values["MAXA_CLIENT_SECRET"] or "",

@@ -871,6 +871,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "پرونده تنظیمات {path} نوشته نشد: {reason}",
         "en": "The settings file {path} could not be written: {reason}",
     },
+    "or_between": {
+        "fa": " یا ",
+        "en": " or ",
+    },
     "dotenv_ignored": {
         "fa": "پرونده ‎.env‎ در پوشه کنونی ({path}) نادیده گرفته شد: تنظیمات فقط از ‎.env‎ در {places} خوانده می‌شوند.",
         "en": "A .env file in the current folder ({path}) is ignored: settings are read from a .env only in {places}.",
@@ -1184,8 +1188,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The office's web app: validate, fix, submit and reconcile in the browser. Run again while it runs (a second double-click on the shortcut), it opens the running app, signed in, in a new tab, and exits; the running app's work goes on.",
     },
     "help_cmd_sandbox_serve": {
-        "fa": "سندباکس را روی HTTP اجرا کن تا وقتی متوقف شود.",
-        "en": "Serve the sandbox over HTTP until interrupted.",
+        "fa": "سندباکس را روی HTTP (یا HTTPS با ‎--tls-cert/--tls-key‎) اجرا کن تا وقتی متوقف شود.",
+        "en": "Serve the sandbox over HTTP (or HTTPS with --tls-cert/--tls-key) until interrupted.",
     },
     "help_cmd_sandbox_review": {
         "fa": "وضعیت بررسی و نتیجه نهایی معرفی‌ها را در سندباکس تعیین کن (برای تمرین).",
@@ -1372,8 +1376,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "plain http:// is refused for {host}: use https:// (http is allowed only for loopback addresses such as 127.0.0.1).",
     },
     "missing_settings": {
-        "fa": "{names} را در محیط یا فایل .env تعیین کنید.",
-        "en": "Set {names} in the environment or a .env file.",
+        "fa": "{login} را اجرا کنید، یا {names} را در محیط یا فایل .env تعیین کنید.",
+        "en": "Run {login}, or set {names} in the environment or a .env file.",
     },
     "auth_refused": {
         "fa": "سیماد ورود را نپذیرفت (HTTP {status}): {text}",
@@ -1621,8 +1625,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "certificate verification is off (SIMAD_INSECURE_TLS=1)",
     },
     "doctor_tls_by_proxy": {
-        "fa": "از راه پراکسی بررسی شد (پاسخ HTTP پایین)",
-        "en": "verified through the proxy (see the HTTP answer below)",
+        "fa": "از راه پراکسی؛ نتیجه در خط پاسخ HTTP پایین",
+        "en": "checked through the proxy: see the HTTP answer below",
     },
     "doctor_trust_system": {
         "fa": "مورد اعتماد مخزن گواهی سیستم",
@@ -1797,8 +1801,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en_one": "1 check needs attention.",
     },
     "doctor_unreachable": {
-        "fa": "سرور در دسترس نیست؛ گام پیشنهادی بالا را ببینید.",
-        "en": "The server cannot be reached; see the step above.",
+        "fa": "راه رسیدن به سرور بسته است (نشانی، گواهی یا پراکسی)؛ گام پیشنهادی بالا را ببینید.",
+        "en": "The way to the server is blocked (its address, its certificate or a proxy); see the step above.",
     },
     "ui_nav_connection": {"fa": "اتصال", "en": "Connection"},
     "ui_connection_title": {"fa": "اتصال به سرورها", "en": "Connection to the servers"},
