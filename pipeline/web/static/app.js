@@ -126,10 +126,18 @@
     rove(cell, !field);
     const row = cell.parentElement.dataset.row;
     const url = `/cell?ws=${table.dataset.ws}&sheet=${table.dataset.sheet}&row=${row}&col=${cell.dataset.c}`;
-    htmx.ajax("GET", url, {target: "#panel"}).then(() => {
-      const input = document.getElementById("value");
-      if (field && input) { input.focus(); input.select(); }
-    });
+    // The field takes the focus once the panel has settled: htmx readies the new form only
+    // then, and Enter in a form not yet readied would post it as a page.
+    if (field) {
+      const ready = (e) => {
+        if (!e.detail.target || e.detail.target.id !== "panel") return;
+        document.body.removeEventListener("htmx:afterSettle", ready);
+        const input = document.getElementById("value");
+        if (input) { input.focus(); input.select(); }
+      };
+      document.body.addEventListener("htmx:afterSettle", ready);
+    }
+    htmx.ajax("GET", url, {target: "#panel"});
   }
 
   function step(cell, key) {
