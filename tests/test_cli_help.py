@@ -109,7 +109,8 @@ def test_completion_is_available():
             check=False,
         )
 
-    script = simad("--show-completion", "bash")
+    # The shell named, not detected from the parent process (`sh` under make).
+    script = simad("--show-completion", "bash", _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     assert script.returncode == 0 and "_SIMAD_COMPLETE" in script.stdout, script.stderr
     answer = simad(_SIMAD_COMPLETE="complete_bash", COMP_WORDS="simad val", COMP_CWORD="1")
     assert answer.stdout.split() == ["validate"]
