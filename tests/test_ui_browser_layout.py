@@ -125,7 +125,8 @@ def test_a_cell_fixed_by_keyboard_alone(browser):
         row, col = red[-1]
         page.keyboard.press("Enter")
         page.wait_for_selector(f"#edit input[name=row][value='{row}']", state="attached")
-        assert page.evaluate("() => document.activeElement.id") == "value"
+        # The field takes the focus once htmx has settled the panel (app.js, open()).
+        page.wait_for_function("() => document.activeElement.id === 'value'", timeout=5000)
         page.keyboard.press("Escape")
         page.wait_for_selector("#edit", state="detached")
         assert page.evaluate(FOCUSED) == [row, col]
