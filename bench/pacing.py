@@ -1,7 +1,12 @@
 """Pacing for `make bench`: the sandbox served as its own process on 127.0.0.1 with 20 ms of
 latency and a rate limit per account, and clients in processes of their own sending residents
-to it. How much of the limit they use, how many of their requests the server had to refuse,
-and, for several clients sharing one limit, how fairly they share it (Jain's index)."""
+to it. For every limiter shape and way of refusing (``sandbox.limiters``): how much of the
+limiter's capacity the clients use, how many of their requests it had to refuse, and, for four
+clients sharing one limit, how fairly they share it (Jain's index).
+
+``SIMAD_BENCH_SHAPES`` (comma-separated shapes) and ``SIMAD_BENCH_VARIANTS`` (``429-exact``,
+``503-none`` …) narrow the matrix; ``SIMAD_BENCH_SCALE`` scales the rows (1: 400 rows at
+40/s, 1,200 at 120/s, 300 each for four clients at 60/s: about ten seconds each)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from pipeline.commands.submit import Control, Progress, SubmitOptions, run_submi
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from pipeline.core.context import Context
 from pipeline.net.limiter import jain
+from pipeline.sandbox.limiters import RETRY_AFTER, SHAPES, LimitSpec
 from pipeline.sandbox.process import free_port, start_server, stop_server
 from pipeline.sheets.fakedata import write_workbook as generate
 
@@ -85,12 +91,20 @@ def clients(sources: list[Path], port: int, delays: list[float]) -> list[dict[st
     return out
 
 
+VARIANTS = [f"429-{ra}" for ra in RETRY_AFTER] + ["503-none"]
+SERVICE = LATENCY_MS / 1000 + 0.001  # seconds a request holds a concurrency slot
+
+
+def concurrency_for(rate: float) -> float:
+    """The concurrency limit whose capacity is nearest ``rate`` (at least one at once)."""
+    return float(max(1, round(rate * SERVICE)))
+
+
 def scenario(
     workdir: Path,
-    limit: float,
+    limit: LimitSpec | None,
     rows: int,
     n_clients: int = 1,
-    overload_at: int = 0,
     delays: list[float] | None = None,
 ) -> dict[str, Any]:
     sources = [
@@ -102,10 +116,9 @@ def scenario(
     port = free_port()
     db = Path(tempfile.mkdtemp(dir=workdir)) / "sandbox.db"
     options = ["--latency-ms", str(LATENCY_MS)]
-    if limit:
-        options += ["--rate-limit", str(limit)]
-    if overload_at:
-        options += ["--overload-at", str(overload_at)]
+    if limit is not None:
+        options += ["--rate-limit", str(limit.rate), "--limiter", limit.shape]
+        options += ["--retry-after", limit.retry_after, "--push-back", str(limit.push_back)]
     server = start_server(port, db, *options)
     try:
         found = clients(sources, port, delays or [0.0] * n_clients)
@@ -117,13 +130,12 @@ def scenario(
     requests = sum(c["requests"] for c in found)
     span = max(c["ended"] for c in found) - min(c["started"] for c in found)
     return {
-        "limit": limit,
         "clients": n_clients,
         "rows": sent,
         "rate": sent / span,
-        # What the server could accept over the span: its rate, plus the one second of burst
-        # its bucket holds at the start.
-        "used": sent / (limit * (span + 1)) if limit else None,
+        # What the limiter could accept over the span: its rate, plus what it lets through
+        # at once at the start (a bucket's burst, a window's first second).
+        "used": sent / limit.capacity(span, SERVICE) if limit else None,
         "refused": sum(c["refused"] for c in found) / max(requests, 1),
         "fairness": jain([c["sent"] / c["seconds"] for c in found]),
         "cuts": [c["cuts"] for c in found],
@@ -131,56 +143,49 @@ def scenario(
     }
 
 
-def sent_by(timeline: list[list[float]], moment: float) -> float:
-    """Rows a client had sent at ``moment`` (its progress, read in between)."""
-    before = [n for when, n in timeline if when <= moment]
-    return before[-1] if before else 0
+def _chosen(name: str, every: list[str]) -> list[str]:
+    wanted = os.environ.get(name, "")
+    return [w for w in wanted.split(",") if w in every] if wanted else every
 
 
 def bench_pacing(workdir: Path) -> list[str]:
+    scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
+    cases = (  # name, rate, rows per client, clients
+        ("one client, 40/s", 40.0, int(400 * scale), 1),
+        ("one client, 120/s", 120.0, int(1200 * scale), 1),
+        ("four clients, 60/s", 60.0, int(300 * scale), 4),
+    )
     lines = [
         f"## Pacing: residents to `simad sandbox serve` on 127.0.0.1, {LATENCY_MS} ms latency, "
-        "a rate limit per account (token bucket, 1 s of burst, 429 + Retry-After). The limit "
-        "used is the rows sent over what the server could accept from the first request to "
-        "the last (its rate, plus the second of burst it starts with); fairness is over each "
-        "client's rows per second",
+        "a limiter per account of each shape and way of refusing. Used: the rows sent over "
+        "what the limiter could accept from the first request to the last (its rate, plus "
+        "what it lets through at once at the start); refused: push-back over all requests; "
+        "Jain: over each client's rows per second. Targets: one client ≥ 90% used, ≤ 2% "
+        "refused; four clients ≥ 90%, ≤ 5%, Jain ≥ 0.95. (A concurrency limit of N at "
+        f"{LATENCY_MS} ms stands in for N/{LATENCY_MS} ms requests a second.)",
         "",
+        "| shape | refusal | case | used | refused | Jain | cuts |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for limit, rows in ((40, 600), (120, 1800)):
-        r = scenario(workdir, limit, rows)
-        lines.append(
-            f"- one client, limit {limit}/s, {rows} rows: {r['rate']:.1f} rows/s = "
-            f"{r['used']:.0%} of the limit (target ≥ 90%), {r['refused']:.1%} of requests "
-            f"refused (target ≤ 2%), {r['cuts'][0]} cuts"
-        )
-    r = scenario(workdir, 60, 600, n_clients=4)
-    lines.append(
-        f"- four clients started together sharing one limit of 60/s, 600 rows each: together "
-        f"{r['rate']:.1f} rows/s = {r['used']:.0%} of the limit (target ≥ 90%), "
-        f"{r['refused']:.1%} refused (target ≤ 5%), Jain's fairness {r['fairness']:.3f} "
-        "(target ≥ 0.95)"
-    )
-    r = scenario(workdir, 60, 1200, n_clients=4, delays=[0.0, 5.0, 5.0, 5.0])
-    first = min(c["started"] for c in r["found"])
-    window = (first + 12, first + 27)
-    later = [
-        sent_by(c["timeline"], window[1]) - sent_by(c["timeline"], window[0]) for c in r["found"]
-    ]
-    lines.append(
-        f"- one client alone for 5 s, then three more join, 1,200 rows each: rows sent from "
-        f"12 s to 27 s {', '.join(str(int(n)) for n in later)}, Jain's fairness "
-        f"{jain([float(n) for n in later]):.3f}; {r['refused']:.1%} refused"
-    )
-    bound, four_at_once = 8 / (LATENCY_MS / 1000), 4 / (LATENCY_MS / 1000)
-    r = scenario(workdir, 0, 1200, overload_at=4)
-    lines.append(
-        f"- one client, a server answering a bare 503 beyond 4 requests at once, 1200 rows: "
-        f"{r['rate']:.0f} rows/s = {r['rate'] / four_at_once:.0%} of what 4 at once allow "
-        f"({four_at_once:.0f}/s), {r['refused']:.1%} refused"
-    )
-    r = scenario(workdir, 0, 2000)
+    for shape in _chosen("SIMAD_BENCH_SHAPES", list(SHAPES)):
+        for variant in _chosen("SIMAD_BENCH_VARIANTS", VARIANTS):
+            status, retry_after = variant.split("-")
+            for name, rate, rows, n in cases:
+                limit = concurrency_for(rate) if shape == "concurrency" else rate
+                spec = LimitSpec(limit, shape, retry_after=retry_after, push_back=int(status))
+                r = scenario(workdir, spec, rows, n_clients=n)
+                jain_ = f"{r['fairness']:.3f}" if n > 1 else ""
+                line = (
+                    f"| {shape} | {status} {retry_after} | {name} | {r['used']:.0%} | "
+                    f"{r['refused']:.1%} | {jain_} | {', '.join(map(str, r['cuts']))} |"
+                )
+                lines.append(line)
+                print(line, file=sys.stderr, flush=True)
+    bound = 8 / (LATENCY_MS / 1000)
+    r = scenario(workdir, None, 2000)
+    lines.append("")
     lines.append(
         f"- no limit, 2000 rows: {r['rate']:.0f} rows/s = {r['rate'] / bound:.0%} of the "
-        f"concurrency bound ({bound:.0f}/s; target ≥ 86%), {r['refused']:.1%} refused"
+        f"concurrency bound ({bound:.0f}/s), {r['refused']:.1%} refused"
     )
     return [*lines, ""]

@@ -168,10 +168,11 @@ def sandbox_serve(
     maxa_token_ttl: Annotated[float, typer.Option(help="help_maxa_token_ttl")] = 763.0,
     latency_ms: Annotated[float, typer.Option(help="help_latency")] = 0.0,
     fail_rate: Annotated[float, typer.Option(help="help_fail_rate")] = 0.0,
-    rate_limit: Annotated[
-        float,
-        typer.Option(help="help_rate_limit"),
-    ] = 0.0,
+    rate_limit: Annotated[float, typer.Option(help="help_rate_limit")] = 0.0,
+    limiter: Annotated[str, typer.Option(help="help_limiter")] = "token-bucket",
+    burst: Annotated[float | None, typer.Option(help="help_burst")] = None,
+    retry_after: Annotated[str, typer.Option(help="help_retry_after")] = "exact",
+    push_back: Annotated[int, typer.Option(help="help_push_back")] = 429,
     overload_at: Annotated[
         int,
         typer.Option(help="help_overload_at"),
@@ -209,6 +210,7 @@ def sandbox_serve(
     _check_sandbox_numbers(numbers, fail_rate=fail_rate, bogus_200=bogus_200)
     if not math.isfinite(clock_offset):
         raise typer.BadParameter(t("bad_option_number", name="--clock-offset", value=clock_offset))
+    shaping = sandbox.limit_shape(limiter, burst, retry_after, push_back)
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)
@@ -220,6 +222,7 @@ def sandbox_serve(
         echo_errors=echo_errors,
         seed=seed,
         clock_offset=clock_offset,
+        **shaping,
     )
     tls = _tls_files(tls_cert, tls_key)
     scheme = "https" if tls else "http"

@@ -1,19 +1,32 @@
 """Several clients sharing one rate limit, simulated in virtual time: an event loop whose clock
-jumps to the next timer instead of waiting, a gateway's token bucket (one second of burst,
-429 with ``Retry-After`` in whole seconds), and clients shaped like the engine (requests in
-flight up to a cap, each released by its own ``Pace``, a refused request retried under the
-retry policy). Forty seconds of four clients take a fraction of a second."""
+jumps to the next timer instead of waiting, the sandbox's limiters (``sandbox.limiters``:
+token bucket, sliding window, fixed window, leaky bucket, concurrency; 429 or 503, each
+``Retry-After`` variant), and clients shaped like the engine (requests in flight up to a cap,
+each released by its own ``Pace``, a refused request retried under the retry policy). Forty
+seconds of four clients take a fraction of a second.
+
+``python -m tests.shared_limit [runs]`` prints, for every shape and ``Retry-After`` variant,
+the limit used and the share refused for one client at 40/s and at 120/s and four sharing
+60/s (with Jain's index): the minimum, median and maximum over ``runs`` seeds
+(BENCHMARKS.md, Pacing)."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 from pipeline.net.limiter import Pace, jain
 from pipeline.net.retry import RetryPolicy
+from pipeline.sandbox.limiters import RETRY_AFTER, SHAPES, Limits, LimitSpec
+
+LATENCY = 0.020  # seconds, plus up to JITTER more, half on the way there and half back
+JITTER = 0.004
+CONCURRENCY = 8  # requests in flight per client, as the engine's default
+WALL = 1.7e9  # the server's wall clock is the loop's time plus this (and a random fraction)
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):
@@ -36,21 +49,34 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
 
 class Gateway:
-    """A gateway's token bucket: ``rate`` a second, one second of burst."""
+    """A server's limiter (a token bucket with one second of burst and an exact
+    ``Retry-After`` unless told otherwise), one account for every client."""
 
-    def __init__(self, clock: Callable[[], float], rate: float) -> None:
-        self.clock, self.rate = clock, rate
-        self.tokens, self.last = rate, clock()
+    def __init__(
+        self, clock: Callable[[], float], rate: float | LimitSpec, wall: float = WALL
+    ) -> None:
+        self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
+        self.clock, self.wall = clock, wall
+        self.limits = Limits(self.spec)
 
     def take(self) -> float | None:
-        """None when the request is accepted, else the seconds until a token."""
-        now = self.clock()
-        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return None
-        return (1 - self.tokens) / self.rate
+        """None when the request is accepted, else the seconds until one would be."""
+        return self.limits.admit("", self.clock() + self.wall)
+
+    def release(self) -> None:
+        self.limits.release("")
+
+    def refusal(self, wait: float) -> tuple[int, float | None]:
+        """The status of a refusal and its ``Retry-After`` as the client reads it (seconds;
+        a date against the client's clock, the same wall clock here)."""
+        value = self.spec.retry_after_value(wait, self.clock() + self.wall)
+        if value is None:
+            return self.spec.push_back, None
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = parsedate_to_datetime(value).timestamp() - (self.clock() + self.wall)
+        return self.spec.push_back, max(0.0, seconds)
 
 
 @dataclass
@@ -77,22 +103,27 @@ async def _send_all(
     pace = Pace(clock=loop.time, sleep=asyncio.sleep, rng=random.Random(rng.random()))
     policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
     left = client.rows
+    at_once = gateway.spec.shape == "concurrency"
 
     async def one() -> None:
         attempt = 1
         while True:
             sent_at = await pace.acquire()
             client.requests += 1
-            latency = 0.020 + rng.uniform(0, 0.004)
+            latency = LATENCY + rng.uniform(0, JITTER)
+            wait = gateway.take() if at_once else None
             await asyncio.sleep(latency / 2)
-            wait = gateway.take()
+            if not at_once:
+                wait = gateway.take()
             await asyncio.sleep(latency / 2)
+            if at_once and wait is None:
+                gateway.release()
             if wait is None:
                 pace.answered(sent_at, 200)
                 client.accepted_at.append(loop.time())
                 return
-            retry_after = max(1, math.ceil(wait))
-            pace.answered(sent_at, 429, retry_after)
+            status, retry_after = gateway.refusal(wait)
+            pace.answered(sent_at, status, retry_after)
             client.refused += 1
             await asyncio.sleep(policy.delay(attempt, retry_after))
             attempt += 1
@@ -104,19 +135,20 @@ async def _send_all(
             await one()
             client.sent += 1
 
-    await asyncio.gather(*(worker() for _ in range(8)))
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     client.ended = loop.time()
 
 
 def share_one_limit(
-    limit: float, rows: int, starts: list[float], seed: int
+    limit: float | LimitSpec, rows: int, starts: list[float], seed: int
 ) -> tuple[list[Client], float]:
-    """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit``; the
-    clients and the share of the limit they used together."""
+    """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
+    rate, for a token bucket with one second of burst, or a limiter); the clients and the
+    share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
-        gateway = Gateway(loop.time, limit)
+        gateway = Gateway(loop.time, limit, WALL + rng.random())
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:
@@ -128,8 +160,8 @@ def share_one_limit(
     finally:
         loop.close()
     span = max(c.ended for c in clients) - min(c.began for c in clients)
-    used = sum(c.sent for c in clients) / (limit * (span + 1))
-    return clients, used
+    capacity = gateway.spec.capacity(span, LATENCY + JITTER / 2)
+    return clients, sum(c.sent for c in clients) / capacity
 
 
 def fairness(clients: list[Client]) -> float:
@@ -142,35 +174,82 @@ def shares(clients: list[Client], since: float, until: float) -> list[int]:
     return [sum(1 for t in c.accepted_at if since <= t < until) for c in clients]
 
 
-def main(runs: int = 100) -> None:
-    """``python -m tests.shared_limit``: the spread of fairness, limit used and refusals over
-    ``runs`` runs, for four clients started within 20 ms and for three joining one that had
-    the limit to itself for 5 s (BENCHMARKS.md, Pacing)."""
+def refused(clients: list[Client]) -> float:
+    """Push-back answers over all requests, retries included."""
+    return sum(c.refused for c in clients) / sum(c.requests for c in clients)
+
+
+CASES = {  # name: (rate, rows per client, clients)
+    "one client, 40/s": (40.0, 600, 1),
+    "one client, 120/s": (120.0, 1800, 1),
+    "four clients, 60/s": (60.0, 600, 4),
+}
+
+
+def case(spec: LimitSpec, rows: int, clients: int, seed: int) -> tuple[float, float, float]:
+    """One run: the capacity used, the share refused and Jain's index."""
+    rng = random.Random(seed)
+    starts = [rng.uniform(0, 0.02) for _ in range(clients)]
+    found, used = share_one_limit(spec, rows, starts, seed)
+    return used, refused(found), fairness(found)
+
+
+def concurrency_for(rate: float) -> float:
+    """The concurrency limit whose capacity is nearest ``rate`` (at least one at once)."""
+    return max(1.0, round(rate * (LATENCY + JITTER / 2)))
+
+
+VARIANTS = [f"429-{ra}" for ra in RETRY_AFTER] + ["503-none"]
+
+
+def matrix(
+    runs: int, shapes: tuple[str, ...] = SHAPES, variants: list[str] = VARIANTS
+) -> list[str]:
+    """One line per shape, variant and case: min, median and max over ``runs`` seeds."""
     from statistics import median
 
-    together, used, refused, late = [], [], [], []
+    lines = []
+    for shape in shapes:
+        for variant in variants:
+            status, retry_after = variant.split("-")
+            push_back = int(status)
+            for name, (rate, rows, n) in CASES.items():
+                limit = concurrency_for(rate) if shape == "concurrency" else rate
+                spec = LimitSpec(limit, shape, retry_after=retry_after, push_back=push_back)
+                figures = [case(spec, rows, n, seed) for seed in range(runs)]
+                used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
+                line = (
+                    f"{shape} | {push_back} {retry_after} | {name} | used min {min(used):.0%} "
+                    f"median {median(used):.0%} max {max(used):.0%} | refused median "
+                    f"{median(refused_):.1%} max {max(refused_):.1%}"
+                )
+                if n > 1:
+                    line += f" | Jain min {min(fair):.3f} median {median(fair):.3f}"
+                lines.append(line)
+                print(line, flush=True)
+    return lines
+
+
+def main(runs: int = 100) -> None:
+    """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]``: the
+    matrix over ``runs`` seeds (every shape and variant unless some are named),
+    then late joiners: three clients joining one that had a 60/s token bucket to itself for
+    5 s, Jain's index over the 15 s from 12 s."""
+    shapes = tuple(a for a in sys.argv[2:] if a in SHAPES) or SHAPES
+    variants = [a for a in sys.argv[2:] if a in VARIANTS] or VARIANTS
+    matrix(runs, shapes, variants)
+    if "--no-late" in sys.argv:
+        return
+    late = []
     for seed in range(runs):
-        rng = random.Random(seed)
-        clients, share = share_one_limit(60, 600, [rng.uniform(0, 0.02) for _ in range(4)], seed)
-        together.append(fairness(clients))
-        used.append(share)
-        refused.append(sum(c.refused for c in clients) / sum(c.requests for c in clients))
         clients, _ = share_one_limit(60, 1200, [0.0, 5.0, 5.0, 5.0], seed)
         late.append(jain([float(n) for n in shares(clients, 12.0, 27.0)]))
-
-    def p5(values: list[float]) -> float:
-        return sorted(values)[int(0.05 * (len(values) - 1))]
-
+    late.sort()
     print(
-        f"four started together: Jain min {min(together):.3f} p5 {p5(together):.3f} "
-        f"median {median(together):.3f}; used min {min(used):.0%} median {median(used):.0%}; "
-        f"refused median {median(refused):.1%} max {max(refused):.1%}"
-    )
-    print(
-        f"three joining after 5 s, 12-27 s: Jain min {min(late):.3f} p5 {p5(late):.3f} "
-        f"median {median(late):.3f}"
+        f"three joining after 5 s, 12-27 s: Jain min {late[0]:.3f} "
+        f"p5 {late[int(0.05 * (runs - 1))]:.3f} median {late[runs // 2]:.3f}"
     )
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 
@@ -11,6 +12,7 @@ from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.sandbox import create_app
+from pipeline.sandbox.limiters import PUSH_BACK, RETRY_AFTER, SHAPES
 from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
@@ -19,8 +21,10 @@ from schemas import codes
 
 __all__ = [
     "SLOW_MS",
+    "LimitOptions",
     "ReviewSummary",
     "SandboxSettings",
+    "limit_shape",
     "review",
     "review_texts",
     "sandbox_db",
@@ -43,6 +47,31 @@ def serve(
     """Serve the sandbox over HTTP (HTTPS with ``tls``: certificate and key) until
     interrupted."""
     serve_app(settings, host, port, tls)
+
+
+class LimitOptions(TypedDict):
+    limiter: str
+    burst: float | None
+    retry_after: str
+    push_back: int
+
+
+def limit_shape(
+    limiter: str, burst: float | None, retry_after: str, push_back: int
+) -> LimitOptions:
+    """The settings of a sandbox's rate limit (its shape, burst, ``Retry-After`` and status
+    of a refusal), checked: a ``ConfigError`` names the option and the values it takes."""
+    for name, value, allowed in (
+        ("--limiter", limiter, SHAPES),
+        ("--retry-after", retry_after, RETRY_AFTER),
+        ("--push-back", push_back, PUSH_BACK),
+    ):
+        if value not in allowed:
+            choices = ", ".join(str(a) for a in allowed)
+            raise ConfigError(t("bad_option_choice", name=name, value=value, choices=choices))
+    if burst is not None and not 0 <= burst < 3600:
+        raise ConfigError(t("bad_option_number", name="--burst", value=burst))
+    return {"limiter": limiter, "burst": burst, "retry_after": retry_after, "push_back": push_back}
 
 
 def slow_transport(latency_ms: float = SLOW_MS) -> httpx.ASGITransport:

@@ -972,8 +972,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Share of requests answered 503 (0–1).",
     },
     "help_rate_limit": {
-        "fa": "درخواست در ثانیه برای هر حساب پیش از پاسخ ۴۲۹ با Retry-After (۰: بی‌سقف).",
-        "en": "Requests per second per account before 429 + Retry-After (0: none).",
+        "fa": "درخواست در ثانیه برای هر حساب پیش از پس‌زدن (برای concurrency: هم‌زمان؛ ۰: بی‌سقف).",
+        "en": "Requests per second per account before push-back (concurrency: at once; 0: none).",
+    },
+    "help_limiter": {
+        "fa": "شکل سقف درخواست: token-bucket، sliding-window، fixed-window، leaky-bucket یا concurrency.",
+        "en": "The rate limit's shape: token-bucket, sliding-window, fixed-window, "
+        "leaky-bucket or concurrency.",
+    },
+    "help_burst": {
+        "fa": "چند ثانیه جهش مجاز (token-bucket: پیش‌فرض ۱؛ leaky-bucket: ۰).",
+        "en": "Seconds of burst (token bucket: 1 by default; leaky bucket: 0).",
+    },
+    "help_retry_after": {
+        "fa": "سرآیند Retry-After در پاسخ پس‌زدن: exact، one، zero، date یا none.",
+        "en": "Retry-After of a refusal: exact, one, zero, date or none.",
+    },
+    "help_push_back": {
+        "fa": "کد وضعیت پاسخ پس‌زدن: ۴۲۹ یا ۵۰۳.",
+        "en": "Status of a refusal: 429 or 503.",
     },
     "help_overload_at": {
         "fa": "پاسخ ۵۰۳ به درخواستی که وقتی این تعداد در جریان است برسد (۰: هرگز).",

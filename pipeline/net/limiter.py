@@ -1,30 +1,70 @@
 """Pacing against a busy server: how fast requests leave (``Pace``) and how many are in flight
 at once (``InFlight``).
 
-``Pace`` is an adaptive rate limiter in the shape of AWS's adaptive retry mode, with the
-additive increase that makes clients sharing one limit converge to equal shares (Chiu and
-Jain's AIMD; TCP CUBIC's "TCP-friendly" region):
+``Pace`` settles just under whatever rate limit it meets, whatever the limiter's shape (token
+bucket, sliding or fixed window) and however it says no (429 or 503, with an exact
+``Retry-After``, always 1, 0, a date, or none). Read against TCP's congestion controls, what
+it takes from each, and why:
 
-- Until the server first pushes back (429, 503), requests leave as fast as the in-flight cap
-  lets them: a server without a limit is used fully.
-- On push-back the rate drops to ``BETA`` (0.75) of the rate the server accepted from this
-  client over the last second. One cut per round: an answer to a request sent before the
-  last cut does not cut again (the same burst).
-- On success the rate grows back by ``GROWTH`` requests per second every second, the same for
-  every client whatever its rate, and never past twice what the server is measured to accept.
-  A cut takes more from a fast client than from a slow one and the growth gives both the same,
-  so clients sharing one limit drift towards equal shares; a lone client spends most of its
-  time between 75% and 100% of the limit. (CUBIC's curve grows back to each client's own
-  previous rate instead, which keeps an unfair split unfair.)
-- After a storm of bare 503s (cuts less than ``STORM`` apart) the rate doubles each second
-  back to ``BETA`` of what was accepted before the storm, then grows as above.
-- Requests leave at the current rate, at moments a little random (gaps vary by about half
-  their mean): a client sending in strict lockstep finds the server's tokens as they come
-  and leaves the refusals to the others, so the fast one would never be told to slow down.
-- ``Retry-After`` (seconds or an HTTP date) holds back every request of the client, not only
-  the one that got it; the hold is not made up for afterwards with a burst.
+- **The rate refused at is remembered** (CUBIC's ``W_max``), measured as the server's
+  delivery rate (BBR's bottleneck bandwidth): what the server accepted from this client over
+  the last second when it refused. Against a rate limit that is the limit itself, whatever
+  its shape, which a congestion window never knows. Answers accepted from the refused round
+  that come back afterwards raise it (clients sharing a limit are refused moments apart).
+  A refusal while the client sends below that rate and the server accepted as much over the
+  last second is a window still full of an earlier burst, not a new limit: it does not cut.
+  Later cuts lower it by at most ``BETA`` at a time (a hold, or requests waiting out their
+  retries, can leave the last second short of requests).
+- **Back quickly, then a plateau just under it** (CUBIC's concave region): on push-back the
+  rate drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN``
+  (one second, after any ``Retry-After`` hold) to ``SETTLE`` (0.97) of it, where it stays for
+  ``PLATEAU`` (20 s, a quarter more or less at random so that clients sharing a limit do not
+  probe together; 4 s when refused below 90% of the best rate seen: capacity was there
+  before). An AIMD saw tooth (down to 0.75, then 4 requests a second more
+  each second) met the limit again every few seconds; against a window answering
+  ``Retry-After: 1`` each meeting cost a whole second, which no pacing can win back. So
+  meetings are made rare: at most one every twenty seconds.
+- **Probing above only slowly** (CUBIC's convex region, in absolute terms as AIMD's
+  increase, the same for every client whatever its rate): after the plateau the rate grows
+  by ``PROBE·τ²`` requests a second; 10% past the rate refused at and still not refused, the
+  share was freed (another client left, the limit was raised) and the rate grows by half
+  each second (BBR's startup, more gently) until refused again. A fast client sharing a
+  limit sends more of the requests that meet it full, so it is refused more often than a
+  slow one: clients sharing a limit keep near-equal shares.
+- **Departures on a jittered grid**: requests leave ``1/rate`` apart on average, each moved
+  later by a random part of a gap (up to ``JITTER``, 0.2). Unlike independent random gaps
+  the count in any second never exceeds the rate by more than one or two, so a sliding or
+  fixed window at 97% of its limit is not overrun by chance; unlike a strict lockstep, a
+  client cannot take a shared bucket's tokens as they come and leave the refusals to the
+  others. A client refused while on its plateau halves its jitter (down to 0.02), for a
+  limiter that spaces requests (nginx's ``limit_req`` without burst).
+- **The first refusal after a flood** measures the limit over the whole last second (a
+  bucket lets its burst through at once, so that second is its rate). With fewer than
+  ``UNSURE`` answers accepted, it is a guess taken over the time since the first answer, and
+  the rate doubles each second from it until refused again.
+- ``Retry-After`` (seconds or an HTTP date) holds every request of the client, not only the
+  one that got it, and the hold is not made up for afterwards with a burst. One hold per
+  round: refusals of requests sent before the hold began (a run of refusals each saying
+  ``Retry-After: 1``) do not extend it, and after the hold the rate climbs back to the
+  plateau rather than starting from a rate measured over the held second.
+- **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
+  10% of the answers (beyond the server's known background) were refusals, when most of the
+  last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
+  by a fifth leaves the share of 503s about the same, they were failures at random: the
+  cuts are undone and that share is remembered as the server's background, so a server
+  failing a fifth of the time is still used at its pace. After a storm of them the rate
+  doubles each second back towards ``BETA`` of what was accepted before the storm.
+- Until the server first pushes back, requests leave as fast as the in-flight cap lets them:
+  a server without a limit is used fully.
 - ``max_rate`` is the office's own cap (``--max-rate``, ``SIMAD_MAX_RATE``): the rate never
   exceeds it, from the first request on, and requests are at least ``1/max_rate`` apart.
+
+Not won: a leaky bucket without burst refuses any two requests closer than ``1/rate`` at its
+door, so a client's own timing noise and the network's are refused even well under the
+rate, and several independent clients sharing one cannot avoid each other; a concurrency
+limit has no rate to find at all (the in-flight cap, ``--concurrency``, is the tool for it).
+Against both the pace settles where refusals are rare, well below the capacity
+(BENCHMARKS.md, Pacing).
 """
 
 from __future__ import annotations
@@ -40,9 +80,16 @@ import structlog
 
 log = structlog.get_logger("simad.pace")
 
-BETA = 0.75  # the share of the accepted rate kept on push-back (AWS and CUBIC keep 0.7)
-GROWTH = 4.0  # requests per second added each second after a cut, the same for every client
-SPREAD = 4  # gaps between requests are Gamma(4): about half their mean either way
+BETA = 0.85  # on push-back, the share of the rate refused at the rate drops to
+SETTLE = 0.97  # the plateau: this share of the rate refused at
+SETTLE_MARGIN = 0.1  # probing: 10% past the rate refused at and not refused, then
+GROW_PAST = 1.5  # the rate grows by half each second until refused again
+RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
+PLATEAU = 20.0  # seconds on the plateau before probing above it
+SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
+PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
+JITTER = 0.2  # each departure is moved later by up to this share of a gap
+LEAST_JITTER = 0.02  # halved on refusals on the plateau, never below this
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
 MIN_RATE = 0.5  # requests per second: never slower than this
 MAX_HOLD = 120.0  # the longest Retry-After honoured for the whole client
@@ -51,6 +98,11 @@ THROTTLED, OVERLOADED = 429, 503
 PUSH_BACK = frozenset({THROTTLED, OVERLOADED})  # answers that ask the client to slow down
 STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, remembered as one
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
+CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
+FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
+UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
+SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
+MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 
 
 class Pace:
@@ -69,15 +121,25 @@ class Pace:
         self._rng = rng or random.Random()
         self.limited = max_rate is not None  # paced at all (else only the in-flight cap)
         self.rate = max_rate or 0.0  # requests per second while ``limited``
+        self._grid = float("-inf")  # the next departure before its jitter
         self._next = float("-inf")  # the earliest moment the next request may leave
+        self.jitter = JITTER
         self.held_until = float("-inf")  # Retry-After: nothing leaves before this
         self._held_from = float("-inf")
-        self.floor = 0.0  # the rate right after the last cut, where the growth starts
-        self.threshold = 0.0  # below it the rate doubles each second (back after a 503 storm)
-        self._k = 0.0  # seconds the growth takes to climb back to the rate that was cut
+        self.refused_at = 0.0  # the rate the server last refused at (CUBIC's W_max)
+        self.floor = 0.0  # the rate right after the last cut, where the climb starts
+        self.target = 0.0  # where the climb goes: the plateau, or back after a storm
+        self._storm_top = 0.0  # the rate refused at when a storm of 503s began
+        self._climb_from = float("-inf")  # when the climb began (the cut, or the hold's end)
         self.last_cut = float("-inf")
         self._answers: deque[tuple[float, bool]] = deque()  # (when, accepted), last second
         self._since_cut = self._pushed_since_cut = 0
+        self._best = 0.0  # the highest rate refused at so far
+        self._unsure = False  # the rate refused at is a guess: climb until refused again
+        self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
+        self._plateau = PLATEAU
+        self.background = 0.0  # the share of bare 503s that slowing down did not change
+        self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
         self._first: float | None = None  # when the first answer came
         self.pushed_back = 0  # answers that were push-back (429, 503)
         self.cuts = 0
@@ -110,32 +172,36 @@ class Pace:
                     await self._wait(turn - now)
                     continue  # a Retry-After or a cut may have come meanwhile
                 if self.limited:
-                    # Counted from this request's turn, not from when the sleep returned:
-                    # a timer's lateness is made up for, a pause longer than a gap is not.
-                    late = now - self._next < 1 / self.rate
-                    self._next = (self._next if late else now) + self._gap()
+                    self._schedule(now)
                 return now
 
-    def _gap(self) -> float:
-        """Seconds until the next request may leave: ``1/rate`` on average, a little random,
-        and never less than ``1/max_rate``."""
-        mean = 1 / self.rate
-        least = min(1 / self.max_rate, mean) if self.max_rate else 0.0
-        spread = mean - least
-        return least + (self._rng.gammavariate(SPREAD, spread / SPREAD) if spread > 0 else 0.0)
+    def _schedule(self, now: float) -> None:
+        """The next departure: one gap after this one's grid point (a timer's lateness is made
+        up for, a pause longer than a gap is not), moved later by a random part of a gap, and
+        never sooner than ``1/max_rate`` after this one."""
+        gap = 1 / self.rate
+        base = self._grid if now - self._grid < gap else now
+        self._grid = base + gap
+        spread = self.jitter * gap
+        least = 1 / self.max_rate if self.max_rate else 0.0
+        self._next = max(self._grid + self._rng.uniform(0, spread), now + least)
 
     def answered(self, sent_at: float, status: int, retry_after: float | None = None) -> None:
         """Hear how a request sent at ``sent_at`` was answered (its HTTP status)."""
         now = self._now()
-        if retry_after is not None and retry_after > 0:
+        pushed = status in PUSH_BACK
+        if retry_after is not None and retry_after > 0 and sent_at >= self._held_from:
             if self.held_until < now:  # a new hold; else the one running is extended
                 self._held_from = now
             self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
         self._since_cut += 1
-        self._answers.append((now, status not in PUSH_BACK))
+        self._answers.append((now, not pushed))
+        self._recent.append(pushed)
         if self._first is None:
             self._first = now
-        if status not in PUSH_BACK:
+        if not pushed:
+            if self.cuts and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
+                self._recount(now)  # the cut's round, still coming back
             if self.cuts:
                 self._grow(now)
             return
@@ -143,17 +209,80 @@ class Pace:
         self._pushed_since_cut += 1
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
+        if self.cuts and self.rate < self.refused_at <= self.measured(now):
+            return  # below the rate refused at, and as much accepted: a window still full
         why = self._worth_a_cut(now, status, retry_after)
-        if why is None:
+        if why is not None:
+            self._cut(now, why, status, retry_after)
+
+    def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
+        """Why this push-back cuts the rate, or None. A 429 or a Retry-After always cuts (a
+        rate limit spoke: "limit"). A bare 503 cuts when most of the last ``CROWD_SAMPLE``
+        answers, or many since the last cut, were push-back ("crowded"), or while probing above
+        the plateau ("overload"): a server that fails now and then at random costs a little
+        speed, and the rate does not collapse."""
+        if status == THROTTLED or retry_after is not None:
+            return "limit"
+        if len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE:
+            return "crowded"
+        if (
+            self._since_cut >= CROWD_SAMPLE
+            and self._pushed_since_cut >= CROWD_SHARE * self._since_cut
+        ):
+            return "crowded"
+        if self.cuts and self._probing(now):
+            return "overload"
+        if self.cuts:
+            share = self._pushed_since_cut / max(self._since_cut, 1)
+            enough = self._since_cut >= 2 * CROWD_SAMPLE
+            many = enough and share >= self.background + FIRST_SHARE
+            return "share" if many else None
+        answers = len(self._answers)
+        if answers >= CROWD_SAMPLE and answers - self._accepted() >= FIRST_SHARE * answers:
+            return "share"  # the first: slow down, and see whether the share falls
+        return None
+
+    def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
+        if why == "share" and self._random_failures():
             return
-        measured = self.measured(now, whole_window=why == "limit")
-        before = self.rate if self.limited else measured
-        base = max(min(measured, before), MIN_RATE)
-        self.floor = base * BETA
-        if why == "limit" or now - self.last_cut > STORM:
-            self.threshold = self.floor
-        self._k = self._climb(base)
+        if why == "limit":
+            self._share_cut = None
+        measured = self.measured(now)
+        if why == "overload":  # random failures are not the rate's doing
+            measured /= 1 - self.background
+        few = self._accepted() < UNSURE
+        # A first cut on too few accepted answers to tell a burst from a rate is a guess:
+        # the rate climbs (doubling each second) until refused again.
+        self._unsure = not self.cuts and few
+        if not self.cuts and few:  # over the time since the first answer
+            refused_at = self.measured(now, whole_window=False)
+        elif not self.cuts:
+            refused_at = measured
+        elif why == "crowded":
+            refused_at = min(measured, self.rate)
+        else:  # a limit met again: no lower than BETA of the last (a hold, or requests
+            # waiting out their retries, may have left the last second short of requests)
+            refused_at = max(measured, BETA * self.refused_at)
+            if self._on_plateau(now):
+                self.jitter = max(self.jitter / 2, LEAST_JITTER)  # refused below it
+        if why == "overload" and self.background:  # a 503 while probing, on a server known
+            refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
+        refused_at = max(refused_at, MIN_RATE)
+        storm = why != "limit" and now - self.last_cut < STORM
+        if self._unsure:
+            self._storm_top = 0.0  # nothing known to go back to
+        elif not storm or self.rate > self.refused_at:  # refused again above the last cut's
+            self._storm_top = refused_at  # rate on the way back: that was too high
+        self._aim(refused_at)
+        if storm:
+            self.target = max(self.target, BETA * self._storm_top)
+        self._recent.clear()
         self.last_cut = now
+        below_best = refused_at < SHORT_BELOW * self._best
+        self._best = max(self._best, refused_at)
+        longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
+        self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
+        self._climb_from = max(now, self.held_until)  # do not all probe at once
         self.cuts += 1
         self._since_cut = self._pushed_since_cut = 0
         self.limited = True
@@ -166,26 +295,45 @@ class Pace:
             retry_after=retry_after,
         )
 
-    def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
-        """Why this push-back cuts the rate, or None. A 429 or a Retry-After always cuts (a
-        rate limit spoke: "limit"). A bare 503 cuts when many answers since the last cut were
-        push-back (that cut was not enough: "crowded"), or once the rate has grown back to
-        where it was cut and beyond for as long again ("overload"): a server that fails now
-        and then at random costs a little speed, and the rate does not collapse. Either needs
-        ``CROWD_SAMPLE`` answers over the last second."""
-        if status == THROTTLED or retry_after is not None:
-            return "limit"
-        if len(self._answers) < CROWD_SAMPLE:
-            return None  # too few answers over the last second to tell a storm from bad luck
-        if (
-            self.cuts
-            and self._since_cut >= CROWD_SAMPLE
-            and self._pushed_since_cut >= CROWD_SHARE * self._since_cut
-        ):
-            return "crowded"
-        if not self.cuts or now - self.last_cut >= max(2 * self._k, STORM):
-            return "overload"
-        return None
+    def _aim(self, refused_at: float) -> None:
+        self.refused_at = refused_at
+        self.floor = BETA * refused_at
+        self.target = SETTLE * refused_at
+
+    def _recount(self, now: float) -> None:
+        """An answer accepted from the last cut's round: the server accepted more from this
+        client than was counted when it refused (clients sharing a limit are refused at
+        moments a little apart), so the rate refused at is what it accepted since."""
+        accepted = self.measured(now)
+        if accepted > self.refused_at and not self._unsure:
+            self._aim(accepted)
+
+    def _accepted(self) -> int:
+        return sum(1 for _, ok in self._answers if ok)
+
+    def _random_failures(self) -> bool:
+        """Whether the bare 503s since the last cut are failures at random: the cuts since
+        the first for such a share slowed down by a fifth and left it about the same. They are
+        then the server's background, not the rate's doing: the cut is undone and the share
+        remembered. Otherwise this cut is remembered to compare the next one with."""
+        share = self._pushed_since_cut / max(self._since_cut, 1)
+        first = self._share_cut
+        if first is None and not self.cuts:  # the first cut: remember the rate it was
+            answers = len(self._answers)  # getting, and the share refused over the second
+            share = (answers - self._accepted()) / max(answers, 1)
+            got = self.measured(self._now(), whole_window=False)
+            self._share_cut = (share, got / (1 - min(share, MOST_BACKGROUND)), got)
+            return False
+        if first is not None and self.rate > SLOWER * first[2]:
+            return False  # not slower enough yet to tell: cut on
+        if first is not None and first[0] * SAME_SHARE <= share <= first[0] / SAME_SHARE:
+            self.background = min(max(share, self.background), MOST_BACKGROUND)
+            self._aim(first[1])
+            self._share_cut = None
+            self._since_cut = self._pushed_since_cut = 0
+            return True
+        self._share_cut = (share, self.refused_at, self.rate)
+        return False
 
     def measured(self, now: float, *, whole_window: bool = True, sending: bool = False) -> float:
         """Requests per second the server accepted over the last ``RATE_WINDOW`` seconds: what
@@ -203,29 +351,57 @@ class Pace:
             span -= max(0.0, min(now, self.held_until) - max(start, self._held_from))
         return sum(1 for _, ok in self._answers if ok) / max(span, 0.01)
 
-    def _fast(self) -> float:
-        """Seconds of doubling from the floor up to the threshold (after a storm of 503s)."""
-        return math.log2(self.threshold / self.floor) if self.threshold > self.floor else 0.0
+    def _return_time(self) -> float:
+        """Seconds the climb takes from the floor to the target: ``RETURN``, or doubling each
+        second when the target is further (back after a storm)."""
+        if self.target <= self.floor:
+            return 0.0
+        return max(RETURN, math.log2(self.target / self.floor))
 
-    def _grown(self, t: float) -> float:
-        """The rate ``t`` seconds after the last cut: doubling each second up to the
-        threshold, then ``GROWTH`` more each second."""
-        fast = self._fast()
-        if t < fast:
-            return self.floor * 2**t
-        return max(self.threshold, self.floor) + GROWTH * (t - fast)
+    def _since(self, now: float) -> float:
+        return now - self._climb_from
 
-    def _climb(self, rate: float) -> float:
-        """Seconds the growth takes from the floor to ``rate`` (``_grown`` inverted)."""
-        top = max(self.threshold, self.floor)
-        if rate <= top:
-            return math.log2(rate / self.floor) if rate > self.floor else 0.0
-        return self._fast() + (rate - top) / GROWTH
+    def _on_plateau(self, now: float) -> bool:
+        if self._unsure:
+            return False
+        back = self._return_time()
+        return back <= self._since(now) < back + self._plateau
+
+    def _probing(self, now: float) -> bool:
+        if self._unsure:
+            return True
+        return self._since(now) >= self._return_time() + self._plateau
+
+    def _curve(self, t: float) -> float:
+        """The rate ``t`` seconds into the climb: up to the target within the return time
+        (concave, or doubling), flat on the plateau, then growing as ``PROBE·τ²``."""
+        if t < 0:
+            return self.floor
+        if self._unsure:
+            return self.floor * 2**t  # until refused again, which measures the rate
+        back = self._return_time()
+        if t < back:
+            if back > RETURN:
+                return self.floor * 2**t
+            return self.floor + (self.target - self.floor) * (1 - (1 - t / back) ** 3)
+        tau = t - back - self._plateau
+        if tau <= 0:
+            return self.target
+        grown = self.target + PROBE * tau * tau
+        if grown <= max(self.refused_at * (1 + SETTLE_MARGIN), self.target):
+            return grown
+        # Past the rate refused at and not refused: the share was freed (another client
+        # left, the limit was raised): the rate grows by half each second from there (as
+        # BBR's startup, more gently: clients sharing a limit are on their plateaus).
+        edge = max(self.refused_at * (1 + SETTLE_MARGIN), self.target)
+        past = tau - math.sqrt((edge - self.target) / PROBE)
+        factor: float = GROW_PAST ** min(past, 60.0)
+        return edge * factor
 
     def _grow(self, now: float) -> None:
-        grown = self._grown(now - self.last_cut)
+        grown = self._curve(self._since(now))
         # Never past twice what the server accepted while the client was free to send: a
-        # client just out of a hold is not kept at the crawl the hold made of its last second.
+        # client that sends less than its rate allows does not probe on and on.
         ceiling = max(2 * self.measured(now, sending=True), self.floor)
         self._set(min(grown, ceiling))
 

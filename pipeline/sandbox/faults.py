@@ -4,9 +4,11 @@ faults:
 - ``latency_ms``: a delay before every answer; ``hang``: seconds every request waits before
   its answer (a server that does not answer);
 - ``fail_rate``: a share of requests answered 503 at random;
-- ``rate_limit``: requests per second per account, as a gateway's token bucket (one second of
-  burst), beyond which a request is answered 429 with ``Retry-After`` (whole seconds until
-  the account has a token again);
+- ``rate_limit``: requests per second per account (or, for the ``concurrency`` shape, at once)
+  beyond which a request is refused; ``limiter`` is the limiter's shape, ``burst`` its seconds
+  of burst, ``retry_after`` and ``push_back`` how a refusal is answered (``limiters`` says
+  what each does; by default a token bucket with one second of burst, 429 and ``Retry-After``
+  in whole seconds until the account has a token again);
 - ``overload_at``: a server that answers 503 to a request arriving while this many are
   already being served (overloaded, whatever the account);
 - ``bogus_200``: a share of requests answered ``200 text/html`` with a login page, as a proxy
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
@@ -33,6 +34,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.sandbox.guard import MAX_BODY, read_body, replaying
+from pipeline.sandbox.limiters import Limits, LimitSpec
 from pipeline.sandbox.settings import SandboxSettings
 
 
@@ -44,6 +46,10 @@ class Faults:
     latency_ms: float = 0.0
     fail_rate: float = 0.0
     rate_limit: float = 0.0
+    limiter: str = "token-bucket"
+    burst: float | None = None
+    retry_after: str = "exact"
+    push_back: int = 429
     overload_at: int = 0
     bogus_200: float = 0.0
     echo_errors: bool = False
@@ -63,7 +69,8 @@ class Faults:
     @property
     def any(self) -> bool:
         """Whether any fault is injected at all (the seed alone injects none)."""
-        kept = (f.name for f in fields(self) if f.name not in ("seed", "garbled_get"))
+        shaping = ("seed", "garbled_get", "limiter", "burst", "retry_after", "push_back")
+        kept = (f.name for f in fields(self) if f.name not in shaping)
         return self.garbled_get is not None or any(getattr(self, name) for name in kept)
 
 
@@ -94,7 +101,19 @@ class FaultInjector:
         self.rng = random.Random(faults.seed)
         self.clock = clock
         self.sleep = sleep
-        self._buckets: dict[str, list[float]] = {}  # account → [tokens, when filled]
+        self.limits = (
+            Limits(
+                LimitSpec(
+                    faults.rate_limit,
+                    faults.limiter,
+                    faults.burst,
+                    faults.retry_after,
+                    faults.push_back,
+                )
+            )
+            if faults.rate_limit
+            else None
+        )
         self.counts = {
             "requests": 0,
             "failed_503": 0,
@@ -104,17 +123,6 @@ class FaultInjector:
             "garbled_get": 0,
         }
         self.accepted_by: dict[str, int] = {}  # account → requests let through the limits
-
-    def _take_token(self, account: str) -> float | None:
-        """None when ``account`` may go on; else the seconds until it has a token again."""
-        now = self.clock()
-        bucket = self._buckets.setdefault(account, [self.rate_limit, now])
-        bucket[0] = min(self.rate_limit, bucket[0] + (now - bucket[1]) * self.rate_limit)
-        bucket[1] = now
-        if bucket[0] >= 1:
-            bucket[0] -= 1
-            return None
-        return (1 - bucket[0]) / self.rate_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,12 +136,36 @@ class FaultInjector:
             await _reply(send, 503, None, [])
             return
         self.in_flight += 1
+        account = self.account_of(scope)
+        # A concurrency limit counts a request from its arrival to its answer; a rate limit
+        # counts it when it reaches the service, after the latency.
+        early = self.limits is not None and self.limits.spec.shape == "concurrency"
+        wait = self.limits.admit(account, self.clock()) if early and self.limits else None
         try:
-            await self._serve(scope, receive, send)
+            if wait is None:
+                await self._serve(scope, receive, send, account, counted=early)
+            else:
+                if self.latency:
+                    await self.sleep(self.latency)
+                await self._refuse(send, wait)
         finally:
             self.in_flight -= 1
+            if early and wait is None and self.limits:
+                self.limits.release(account)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, send: Send, wait: float) -> None:
+        """Answer a request the limiter refused, ``wait`` seconds before one would pass."""
+        assert self.limits is not None
+        spec = self.limits.spec
+        self.counts["limited_429"] += 1
+        value = spec.retry_after_value(wait, self.clock())  # the sandbox's clock is wall time
+        headers = [] if value is None else [(b"retry-after", value.encode())]
+        title = "Too Many Requests" if spec.push_back == 429 else "Service Unavailable"
+        await _reply(send, spec.push_back, {"title": title, "status": spec.push_back}, headers)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, account: str, *, counted: bool
+    ) -> None:
         if self.latency:
             await self.sleep(self.latency)
         if self.hang:
@@ -143,17 +175,11 @@ class FaultInjector:
         if rewrite:
             receive = replaying(body, receive)
             send = self._error_rewriter(scope, body, send)
-        account = self.account_of(scope)
-        wait = self._take_token(account) if self.rate_limit else None
-        if wait is not None:
-            self.counts["limited_429"] += 1
-            await _reply(
-                send,
-                429,
-                {"title": "Too Many Requests", "status": 429},
-                [(b"retry-after", str(max(1, math.ceil(wait))).encode())],
-            )
-            return
+        if self.limits is not None and not counted:
+            wait = self.limits.admit(account, self.clock())
+            if wait is not None:
+                await self._refuse(send, wait)
+                return
         self.accepted_by[account] = self.accepted_by.get(account, 0) + 1
         if self.fail_rate and self.rng.random() < self.fail_rate:
             self.counts["failed_503"] += 1

@@ -35,7 +35,11 @@ class SandboxSettings:
     refresh_ttl: float = 7 * 24 * 3600.0
     latency_ms: float = 0.0
     fail_rate: float = 0.0
-    rate_limit: float = 0.0  # requests per second per account; 0 means no limit
+    rate_limit: float = 0.0  # requests per second per account (at once: concurrency); 0: none
+    limiter: str = "token-bucket"  # the limiter's shape (sandbox.limiters.SHAPES)
+    burst: float | None = None  # seconds of burst; None: the shape's own (1 s for a token bucket)
+    retry_after: str = "exact"  # a refusal's Retry-After: exact, one, zero, date or none
+    push_back: int = 429  # a refusal's status: 429 or 503
     overload_at: int = 0  # requests served at once beyond which 503 is answered; 0: never
     bogus_200: float = 0.0  # share of requests answered 200 text/html (a login page)
     echo_errors: bool = False  # error answers echo the request's headers and body

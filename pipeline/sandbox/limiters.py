@@ -1,0 +1,203 @@
+"""The rate limiters a sandbox can put in front of its service, one per account, in the shapes
+gateways and frameworks commonly have, so that a sender can be rehearsed against each:
+
+- ``token-bucket``: ``rate`` tokens a second, ``burst`` seconds of them at most (one by
+  default): a burst is let through at once, then ``rate`` a second (API gateways);
+- ``sliding-window``: at most ``rate`` accepted requests in any window of one second;
+- ``fixed-window``: at most ``rate`` a calendar second, the count reset at each second's
+  boundary (ASP.NET Core's ``FixedWindowRateLimiter``);
+- ``leaky-bucket``: requests spaced at least ``1/rate`` apart, with ``burst`` seconds of
+  excess tolerated (none by default), as nginx's ``limit_req``: with no burst, a request
+  arriving sooner than ``1/rate`` after the last accepted one is refused;
+- ``concurrency``: at most ``rate`` requests of the account being served at once.
+
+Only accepted requests count against a limit. A refusal is answered ``push_back`` (429 or
+503) with a ``Retry-After`` that is ``exact`` (whole seconds until a request would be
+accepted, rounded up), ``one`` (always 1), ``zero`` (0), ``date`` (an HTTP date, exact but
+to the second) or ``none`` (no header).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from email.utils import formatdate
+from typing import Protocol
+
+SHAPES = ("token-bucket", "sliding-window", "fixed-window", "leaky-bucket", "concurrency")
+RETRY_AFTER = ("exact", "one", "zero", "date", "none")
+PUSH_BACK = (429, 503)
+
+
+class Limiter(Protocol):
+    def admit(self, now: float) -> float | None:
+        """None when a request arriving at ``now`` is accepted (and counted), else the
+        seconds until one would be."""
+
+    def release(self) -> None:
+        """An accepted request has been answered."""
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.size = rate, max(1.0, rate * burst)
+        self.tokens, self.last = self.size, -math.inf
+
+    def admit(self, now: float) -> float | None:
+        if self.last > -math.inf:
+            self.tokens = min(self.size, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return None
+        return (1 - self.tokens) / self.rate
+
+    def release(self) -> None:
+        pass
+
+
+class SlidingWindow:
+    def __init__(self, rate: float) -> None:
+        self.size = max(1, int(rate))
+        self.accepted: deque[float] = deque()
+
+    def admit(self, now: float) -> float | None:
+        while self.accepted and self.accepted[0] <= now - 1.0:
+            self.accepted.popleft()
+        if len(self.accepted) < self.size:
+            self.accepted.append(now)
+            return None
+        return self.accepted[0] + 1.0 - now
+
+    def release(self) -> None:
+        pass
+
+
+class FixedWindow:
+    def __init__(self, rate: float) -> None:
+        self.size = max(1, int(rate))
+        self.window, self.count = -math.inf, 0
+
+    def admit(self, now: float) -> float | None:
+        window = math.floor(now)
+        if window != self.window:
+            self.window, self.count = window, 0
+        if self.count < self.size:
+            self.count += 1
+            return None
+        return window + 1.0 - now
+
+    def release(self) -> None:
+        pass
+
+
+class LeakyBucket:
+    """nginx's ``limit_req``: the excess (in requests) drains at ``rate`` a second; a request
+    that would bring it above ``burst`` is refused and not counted."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, rate * burst
+        self.excess, self.last = 0.0, -math.inf
+
+    def admit(self, now: float) -> float | None:
+        if self.last == -math.inf:
+            excess = 0.0  # the first request
+        else:
+            excess = max(0.0, self.excess - (now - self.last) * self.rate + 1.0)
+        if excess > self.burst + 1e-9:
+            return (excess - self.burst) / self.rate
+        self.excess, self.last = excess, now
+        return None
+
+    def release(self) -> None:
+        pass
+
+
+class Concurrency:
+    def __init__(self, most: float) -> None:
+        self.most, self.active = max(1, int(most)), 0
+
+    def admit(self, now: float) -> float | None:
+        if self.active >= self.most:
+            return 1.0  # no telling when one ends: a second, as servers say
+        self.active += 1
+        return None
+
+    def release(self) -> None:
+        self.active -= 1
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    """A limiter's shape and how its refusals are answered (the module's docstring)."""
+
+    rate: float
+    shape: str = "token-bucket"
+    burst: float | None = None  # seconds of burst; None: one for a token bucket, else none
+    retry_after: str = "exact"
+    push_back: int = 429
+
+    def __post_init__(self) -> None:
+        if self.shape not in SHAPES:
+            raise ValueError(f"unknown limiter shape {self.shape!r}")
+        if self.retry_after not in RETRY_AFTER:
+            raise ValueError(f"unknown Retry-After variant {self.retry_after!r}")
+        if self.push_back not in PUSH_BACK:
+            raise ValueError("push-back must be 429 or 503")
+
+    def make(self) -> Limiter:
+        if self.shape == "token-bucket":
+            return TokenBucket(self.rate, 1.0 if self.burst is None else self.burst)
+        if self.shape == "sliding-window":
+            return SlidingWindow(self.rate)
+        if self.shape == "fixed-window":
+            return FixedWindow(self.rate)
+        if self.shape == "leaky-bucket":
+            return LeakyBucket(self.rate, self.burst or 0.0)
+        return Concurrency(self.rate)
+
+    def capacity(self, span: float, service: float) -> float:
+        """Requests the limiter lets through over ``span`` seconds at most, to a client that
+        sends at the right moments; for a concurrency limit, when each request takes
+        ``service`` seconds."""
+        if self.shape == "token-bucket":
+            return self.rate * span + max(
+                1.0, self.rate * (1.0 if self.burst is None else self.burst)
+            )
+        if self.shape in ("sliding-window", "fixed-window"):
+            return self.rate * (span + 1)
+        if self.shape == "leaky-bucket":
+            return self.rate * span + 1 + self.rate * (self.burst or 0.0)
+        return max(1, int(self.rate)) * span / service
+
+    def retry_after_value(self, wait: float, wall: float) -> str | None:
+        """The ``Retry-After`` of a refusal ``wait`` seconds before a request would be
+        accepted, at wall-clock time ``wall`` (for a date); None: no header."""
+        whole = max(1, math.ceil(wait - 1e-9))
+        if self.retry_after == "exact":
+            return str(whole)
+        if self.retry_after == "one":
+            return "1"
+        if self.retry_after == "zero":
+            return "0"
+        if self.retry_after == "date":
+            return formatdate(wall + wait, usegmt=True)
+        return None
+
+
+class Limits:
+    """One limiter per account."""
+
+    def __init__(self, spec: LimitSpec) -> None:
+        self.spec = spec
+        self._by: dict[str, Limiter] = {}
+
+    def admit(self, account: str, now: float) -> float | None:
+        limiter = self._by.get(account)
+        if limiter is None:
+            limiter = self._by[account] = self.spec.make()
+        return limiter.admit(now)
+
+    def release(self, account: str) -> None:
+        self._by[account].release()

@@ -1,0 +1,130 @@
+"""The sandbox's limiter shapes, one at a time on a fake clock, and how the fault injector
+answers their refusals (429 or 503, each Retry-After variant)."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+
+import httpx
+import pytest
+
+from pipeline.commands.sandbox import limit_shape
+from pipeline.core.errors import ConfigError
+from pipeline.sandbox.faults import FaultInjector, Faults
+from pipeline.sandbox.limiters import (
+    Concurrency,
+    FixedWindow,
+    LeakyBucket,
+    LimitSpec,
+    SlidingWindow,
+    TokenBucket,
+)
+
+
+def accepted(limiter, times: list[float]) -> list[bool]:
+    return [limiter.admit(t) is None for t in times]
+
+
+def test_a_token_bucket_lets_its_burst_through_then_its_rate():
+    bucket = TokenBucket(10, burst=2)
+    assert accepted(bucket, [0.0] * 21) == [True] * 20 + [False]
+    assert bucket.admit(0.0) == pytest.approx(0.1)  # a token in a tenth of a second
+    assert accepted(bucket, [0.1, 0.15, 0.2]) == [True, False, True]
+
+
+def test_a_sliding_window_allows_the_rate_in_any_second():
+    window = SlidingWindow(5)
+    assert accepted(window, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]) == [True] * 5 + [False]
+    assert window.admit(0.9) == pytest.approx(0.1)  # until the first leaves the window
+    assert accepted(window, [1.0, 1.05, 1.1]) == [True, False, True]
+
+
+def test_a_fixed_window_resets_at_each_second():
+    window = FixedWindow(3)
+    assert accepted(window, [10.2, 10.3, 10.4, 10.5]) == [True, True, True, False]
+    assert window.admit(10.75) == pytest.approx(0.25)  # until the next second
+    assert accepted(window, [11.0, 11.01, 11.02, 11.03]) == [True, True, True, False]
+
+
+def test_a_leaky_bucket_without_burst_spaces_requests():
+    bucket = LeakyBucket(10, burst=0)
+    assert accepted(bucket, [0.0, 0.05, 0.1, 0.15, 0.2]) == [True, False, True, False, True]
+    assert bucket.admit(0.25) == pytest.approx(0.05)
+    burst = LeakyBucket(10, burst=0.3)  # three requests of excess tolerated
+    assert accepted(burst, [0.0] * 5) == [True] * 4 + [False]
+
+
+def test_a_concurrency_limit_counts_requests_being_served():
+    limit = Concurrency(2)
+    assert accepted(limit, [0.0, 0.0, 0.0]) == [True, True, False]
+    limit.release()
+    assert limit.admit(0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected"),
+    [("exact", "1"), ("one", "1"), ("zero", "0"), ("none", None)],
+)
+def test_retry_after_variants(variant, expected):
+    spec = LimitSpec(10, retry_after=variant)
+    assert spec.retry_after_value(0.3, 1_700_000_000.0) == expected
+    assert LimitSpec(10).retry_after_value(2.2, 0.0) == "3"  # exact: whole seconds, up
+
+
+def test_retry_after_as_a_date_is_exact_to_the_second():
+    value = LimitSpec(10, retry_after="date").retry_after_value(1.5, 1_700_000_000.25)
+    assert value is not None
+    assert parsedate_to_datetime(value).timestamp() == 1_700_000_001.0
+
+
+def test_unknown_shapes_and_variants_are_refused():
+    with pytest.raises(ValueError):
+        LimitSpec(10, "bucket")
+    with pytest.raises(ValueError):
+        LimitSpec(10, retry_after="later")
+    with pytest.raises(ValueError):
+        LimitSpec(10, push_back=500)
+    with pytest.raises(ConfigError, match="--limiter"):
+        limit_shape("bucket", None, "exact", 429)
+    with pytest.raises(ConfigError, match="--push-back"):
+        limit_shape("token-bucket", None, "exact", 500)
+    limit_shape("leaky-bucket", 0.5, "none", 503)
+
+
+async def ok_app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+async def statuses(app, n: int) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        return [await client.post("/x") for _ in range(n)]
+
+
+@pytest.mark.anyio
+async def test_a_leaky_bucket_answers_503_without_retry_after_as_nginx_does():
+    faults = Faults(rate_limit=10, limiter="leaky-bucket", retry_after="none", push_back=503)
+    app = FaultInjector(ok_app, faults, clock=lambda: 100.0)
+    answers = await statuses(app, 3)
+    assert [a.status_code for a in answers] == [200, 503, 503]
+    assert "retry-after" not in answers[1].headers
+    assert app.counts["limited_429"] == 2  # every refusal by the limiter, whatever its status
+
+
+@pytest.mark.anyio
+async def test_a_fixed_window_answers_429_with_retry_after_one():
+    faults = Faults(rate_limit=2, limiter="fixed-window", retry_after="one")
+    app = FaultInjector(ok_app, faults, clock=lambda: 100.5)
+    answers = await statuses(app, 3)
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].headers["retry-after"] == "1"
+    assert app.accepted_by == {"": 2}
+
+
+@pytest.mark.anyio
+async def test_a_concurrency_limit_frees_its_slot_when_answered():
+    faults = Faults(rate_limit=1, limiter="concurrency")
+    app = FaultInjector(ok_app, faults, clock=lambda: 0.0)
+    answers = await statuses(app, 3)  # one after another: never two at once
+    assert [a.status_code for a in answers] == [200, 200, 200]
