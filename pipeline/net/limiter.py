@@ -81,18 +81,21 @@ import structlog
 log = structlog.get_logger("simad.pace")
 
 BETA = 0.85  # on push-back, the share of the rate refused at the rate drops to
-SETTLE = 0.97  # the plateau: this share of the rate refused at
+SETTLE = 0.99  # the plateau: this share of the rate refused at
 SETTLE_MARGIN = 0.1  # probing: 10% past the rate refused at and not refused, then
 GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
-JITTER = 0.2  # each departure is moved later by up to this share of a gap
+JITTER = 0.02  # each departure is moved later by up to this share of a gap
 LEAST_JITTER = 0.02  # halved on refusals on the plateau, never below this
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
 MIN_RATE = 0.5  # requests per second: never slower than this
 MAX_HOLD = 120.0  # the longest Retry-After honoured for the whole client
+PLATEAU_AGAIN = 5.0  # seconds: refused again on the plateau within this, it is too high
+HELD = 0.5  # seconds: a hold at least this long is the rest a cut would give
+LEVEL_MEMORY = 2.0  # seconds over which the levels in flight accepted are remembered
 EPSILON = 1e-6  # seconds below a clock's rounding: no wait that short
 THROTTLED, OVERLOADED = 429, 503
 PUSH_BACK = frozenset({THROTTLED, OVERLOADED})  # answers that ask the client to slow down
@@ -103,6 +106,18 @@ FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the 
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
+
+
+class Departure(float):
+    """The moment a request left (a float, as ``acquire`` always returned), and how many of the
+    client's requests were in flight with it, itself included (its level)."""
+
+    level: int
+
+    def __new__(cls, when: float, level: int) -> Departure:
+        made = super().__new__(cls, when)
+        made.level = level
+        return made
 
 
 class Pace:
@@ -138,12 +153,19 @@ class Pace:
         self._unsure = False  # the rate refused at is a guess: climb until refused again
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
+        self._plateau_refused = float("-inf")  # when last refused on the plateau
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
         self._first: float | None = None  # when the first answer came
         self.pushed_back = 0  # answers that were push-back (429, 503)
         self.cuts = 0
         self._lock = asyncio.Lock()
+        self.in_flight = 0  # requests that left and have no answer yet
+        self.window: int | None = None  # at most this many in flight (a concurrency limit)
+        self._window_at = float("-inf")  # when the window was last set (a cut or a probe)
+        self._window_bound = float("-inf")  # since when requests wait on the window only
+        self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
+        self._freed = asyncio.Event()
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
 
     def _now(self) -> float:
@@ -162,8 +184,9 @@ class Pace:
         """The rate in use, or None while only the in-flight cap paces the requests."""
         return self.rate if self.limited else None
 
-    async def acquire(self) -> float:
-        """Wait for this request's turn; the moment it leaves (to pass to ``answered``)."""
+    async def acquire(self) -> Departure:
+        """Wait for this request's turn; the moment it leaves (to pass to ``answered``, or to
+        ``forget`` when no answer came)."""
         async with self._lock:  # first come, first served
             while True:
                 now = self._now()
@@ -171,9 +194,25 @@ class Pace:
                 if now < turn - EPSILON:
                     await self._wait(turn - now)
                     continue  # a Retry-After or a cut may have come meanwhile
+                if self.window is not None and self.in_flight >= self.window:
+                    if self._window_bound == float("-inf"):
+                        self._window_bound = now
+                    self._freed.clear()
+                    await self._freed.wait()
+                    continue
                 if self.limited:
                     self._schedule(now)
-                return now
+                self.in_flight += 1
+                return Departure(now, self.in_flight)
+
+    def forget(self, sent_at: float) -> None:
+        """A request that left got no answer (the connection failed, the run was stopped)."""
+        self._landed(sent_at)
+
+    def _landed(self, sent_at: float) -> None:
+        if isinstance(sent_at, Departure) and self.in_flight > 0:
+            self.in_flight -= 1
+            self._freed.set()
 
     def _schedule(self, now: float) -> None:
         """The next departure: one gap after this one's grid point (a timer's lateness is made
@@ -189,7 +228,9 @@ class Pace:
     def answered(self, sent_at: float, status: int, retry_after: float | None = None) -> None:
         """Hear how a request sent at ``sent_at`` was answered (its HTTP status)."""
         now = self._now()
+        self._landed(sent_at)
         pushed = status in PUSH_BACK
+        above_window = self._mind_window(now, sent_at, pushed)
         if retry_after is not None and retry_after > 0 and sent_at >= self._held_from:
             if self.held_until < now:  # a new hold; else the one running is extended
                 self._held_from = now
@@ -207,13 +248,60 @@ class Pace:
             return
         self.pushed_back += 1
         self._pushed_since_cut += 1
+        if above_window:
+            return  # the window keeps the client below that level: no need to slow down
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
         if self.cuts and self.rate < self.refused_at <= self.measured(now):
-            return  # below the rate refused at, and as much accepted: a window still full
+            self._wait_out_the_window(now)  # below the rate refused at, and as much
+            return  # accepted: a window still full
         why = self._worth_a_cut(now, status, retry_after)
         if why is not None:
             self._cut(now, why, status, retry_after)
+
+    def _mind_window(self, now: float, sent_at: float, pushed: bool) -> bool:
+        """A concurrency limit refuses the requests above a number in flight and none below:
+        refused at a level no request was accepted at lately, the client keeps below that
+        level (the window); refused below its window, the limit is not (only) one of
+        concurrency and the window goes. Window-bound and not refused for ``PLATEAU``
+        seconds, it grows by one (a probe)."""
+        level = getattr(sent_at, "level", 0)
+        while self._levels_ok and self._levels_ok[0][0] < now - LEVEL_MEMORY:
+            self._levels_ok.popleft()
+        if not pushed:
+            if level:
+                self._levels_ok.append((now, level))
+            bound = self._window_bound
+            if self.window is not None and bound > -math.inf and now - bound > 0.5:
+                if now - max(self._window_at, self.last_cut) > self._plateau:
+                    self.window += 1
+                    self._window_at = now
+            if self.window is None or self.in_flight < self.window - 1:
+                self._window_bound = float("-inf")
+            return False
+        if level < 1:
+            return False
+        top = max((lv for _, lv in self._levels_ok), default=0)
+        same_round = sent_at <= self._window_at
+        window = self.window
+        if level > 1 and top < level and (window is None or same_round or level > window):
+            self.window = min(level - 1, window or level)
+            self._window_at = now
+            return True
+        if window is not None and level <= window and not same_round:
+            self.window = None  # refused within its window: not (only) a concurrency limit
+            self._freed.set()
+        return False
+
+    def _wait_out_the_window(self, now: float) -> None:
+        """Refused while the server accepted from this client as much over the last second
+        as it refused at: nothing more leaves until that second's answers are older than a
+        second but for a plateau's worth (a window still full of a burst refuses anything
+        sent into it)."""
+        times = [when for when, ok in self._answers if ok]
+        over = len(times) - math.floor(self.target) + 1
+        if over > 0:
+            self.held_until = max(self.held_until, times[over - 1] + RATE_WINDOW)
 
     def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
         """Why this push-back cuts the rate, or None. A 429 or a Retry-After always cuts (a
@@ -247,7 +335,7 @@ class Pace:
             return
         if why == "limit":
             self._share_cut = None
-        measured = self.measured(now)
+        measured = self.measured(now, whole_window=not self.cuts)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
         few = self._accepted() < UNSURE
@@ -263,8 +351,13 @@ class Pace:
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
             refused_at = max(measured, BETA * self.refused_at)
+            if self._on_plateau(now) and now - self._plateau_refused > PLATEAU_AGAIN:
+                # Refused once on the plateau: another client probing, most likely (it is
+                # cut, being above its own plateau); the rate dips and the plateau stays.
+                # Refused again soon: the plateau is too high.
+                refused_at = max(refused_at, self.refused_at)
             if self._on_plateau(now):
-                self.jitter = max(self.jitter / 2, LEAST_JITTER)  # refused below it
+                self._plateau_refused = now
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         refused_at = max(refused_at, MIN_RATE)
@@ -283,6 +376,8 @@ class Pace:
         longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
+        if self.held_until - now >= HELD and not self._unsure:
+            self.floor = max(self.floor, self.target)  # held: the server had its rest
         self.cuts += 1
         self._since_cut = self._pushed_since_cut = 0
         self.limited = True

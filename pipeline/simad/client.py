@@ -479,7 +479,11 @@ class SimadClient:
         sent_at = await self.pace.acquire()
         started = self._clock()
         try:
-            response = await self._http.send(request, stream=True)
+            try:
+                response = await self._http.send(request, stream=True)
+            except BaseException:
+                self.pace.forget(sent_at)  # no answer: no longer in flight
+                raise
             self.pace.answered(sent_at, response.status_code, _retry_after(response))
             try:
                 cap = limit if response.is_success else ERROR_BODY_LIMIT
