@@ -195,7 +195,7 @@ def test_jains_index():
     assert jain([]) == 0.0
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(6))
 def test_a_server_failing_at_random_does_not_make_the_rate_collapse(seed):
     """A fifth of the answers are 503 at random, whatever the rate. A bare 503 may be a
     rate limit's, so the pace slows down; once slowing down by a fifth leaves the share of
@@ -207,9 +207,9 @@ def test_a_server_failing_at_random_does_not_make_the_rate_collapse(seed):
     log = run(pace, clock, lambda _sent: (rng.random() >= 0.2, None), 60, refusal=503)
     start = log[0][0]
     free = 1 / 0.005  # one request after another, 5 ms each
-    assert accepted_rate(log, start + 30, start + 60) >= 0.15 * 0.8 * free
+    assert accepted_rate(log, start + 30, start + 60) >= 0.5 * 0.8 * free
     assert pace.background >= 0.1  # remembered as the server's, not the rate's
-    assert pace.current is not None and pace.current > 0.15 * free
+    assert pace.current is not None and pace.current > 0.25 * free
 
 
 def test_an_overloaded_server_is_cut_until_it_stops_refusing():
@@ -251,5 +251,5 @@ def test_clients_joining_late_are_not_starved(seed):
     office's lead shrinks over several of them: BENCHMARKS.md, Pacing.)"""
     clients, _ = share_one_limit(60, 1200, [0.0, 5.0, 5.0, 5.0], seed)
     later = shares(clients, 12.0, 27.0)
-    assert min(later) >= 0.2 * max(later), later
-    assert jain([float(n) for n in later]) >= 0.8, later
+    assert min(later) >= 0.3 * max(later), later
+    assert jain([float(n) for n in later]) >= 0.85, later

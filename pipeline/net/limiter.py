@@ -93,7 +93,6 @@ LEAST_JITTER = 0.02  # halved on refusals on the plateau, never below this
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
 MIN_RATE = 0.5  # requests per second: never slower than this
 MAX_HOLD = 120.0  # the longest Retry-After honoured for the whole client
-PLATEAU_AGAIN = 5.0  # seconds: refused again on the plateau within this, it is too high
 HELD = 0.5  # seconds: a hold at least this long is the rest a cut would give
 LEVEL_MEMORY = 2.0  # seconds over which the levels in flight accepted are remembered
 EPSILON = 1e-6  # seconds below a clock's rounding: no wait that short
@@ -153,7 +152,6 @@ class Pace:
         self._unsure = False  # the rate refused at is a guess: climb until refused again
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
-        self._plateau_refused = float("-inf")  # when last refused on the plateau
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
         self._first: float | None = None  # when the first answer came
@@ -272,10 +270,10 @@ class Pace:
             if level:
                 self._levels_ok.append((now, level))
             bound = self._window_bound
-            if self.window is not None and bound > -math.inf and now - bound > 0.5:
-                if now - max(self._window_at, self.last_cut) > self._plateau:
-                    self.window += 1
-                    self._window_at = now
+            quiet = now - max(self._window_at, self.last_cut) > self._plateau
+            if self.window is not None and bound > -math.inf and now - bound > 0.5 and quiet:
+                self.window += 1  # bound by the window, and not refused for a plateau
+                self._window_at = now
             if self.window is None or self.in_flight < self.window - 1:
                 self._window_bound = float("-inf")
             return False
@@ -299,8 +297,8 @@ class Pace:
         second but for a plateau's worth (a window still full of a burst refuses anything
         sent into it)."""
         times = [when for when, ok in self._answers if ok]
-        over = len(times) - math.floor(self.target) + 1
-        if over > 0:
+        over = len(times) - max(math.floor(self.target), 1) + 1
+        if 0 < over <= len(times):
             self.held_until = max(self.held_until, times[over - 1] + RATE_WINDOW)
 
     def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
@@ -335,31 +333,7 @@ class Pace:
             return
         if why == "limit":
             self._share_cut = None
-        measured = self.measured(now, whole_window=not self.cuts)
-        if why == "overload":  # random failures are not the rate's doing
-            measured /= 1 - self.background
-        few = self._accepted() < UNSURE
-        # A first cut on too few accepted answers to tell a burst from a rate is a guess:
-        # the rate climbs (doubling each second) until refused again.
-        self._unsure = not self.cuts and few
-        if not self.cuts and few:  # over the time since the first answer
-            refused_at = self.measured(now, whole_window=False)
-        elif not self.cuts:
-            refused_at = measured
-        elif why == "crowded":
-            refused_at = min(measured, self.rate)
-        else:  # a limit met again: no lower than BETA of the last (a hold, or requests
-            # waiting out their retries, may have left the last second short of requests)
-            refused_at = max(measured, BETA * self.refused_at)
-            if self._on_plateau(now) and now - self._plateau_refused > PLATEAU_AGAIN:
-                # Refused once on the plateau: another client probing, most likely (it is
-                # cut, being above its own plateau); the rate dips and the plateau stays.
-                # Refused again soon: the plateau is too high.
-                refused_at = max(refused_at, self.refused_at)
-            if self._on_plateau(now):
-                self._plateau_refused = now
-        if why == "overload" and self.background:  # a 503 while probing, on a server known
-            refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
+        refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
         storm = why != "limit" and now - self.last_cut < STORM
         if self._unsure:
@@ -386,9 +360,36 @@ class Pace:
             "pace_cut",
             status=status,
             rate=round(self.rate, 1),
-            accepted=round(measured, 1),
+            accepted=round(self.measured(now), 1),
             retry_after=retry_after,
         )
+
+    def _refused_at(self, now: float, why: str) -> float:
+        """The rate this push-back was met at: what the server accepted over the last second
+        (over the time since the first answer after the first cut)."""
+        measured = self.measured(now, whole_window=not self.cuts)
+        if why == "overload":  # random failures are not the rate's doing
+            measured /= 1 - self.background
+        few = self._accepted() < UNSURE
+        # A first cut on too few accepted answers to tell a burst from a rate is a guess:
+        # the rate climbs (doubling each second) until refused again.
+        was_unsure, self._unsure = self._unsure, few and (not self.cuts or self._unsure)
+        if self._unsure:  # over the time since the first answer
+            refused_at = self.measured(now, whole_window=False)
+        elif not self.cuts:
+            refused_at = measured
+        elif why == "crowded":
+            refused_at = min(measured, self.rate)
+        elif was_unsure:  # the first was a guess: this one is a measure (while the rate
+            # doubled, what was accepted lags what was sent)
+            sent = len(self._answers) / RATE_WINDOW
+            refused_at = max(measured, BETA * min(self.rate, sent))
+        else:  # a limit met again: no lower than BETA of the last (a hold, or requests
+            # waiting out their retries, may have left the last second short of requests)
+            refused_at = max(measured, BETA * self.refused_at)
+        if why == "overload" and self.background:  # a 503 while probing, on a server known
+            refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
+        return refused_at
 
     def _aim(self, refused_at: float) -> None:
         self.refused_at = refused_at
