@@ -53,15 +53,26 @@ class Gateway:
     ``Retry-After`` unless told otherwise), one account for every client."""
 
     def __init__(
-        self, clock: Callable[[], float], rate: float | LimitSpec, wall: float = WALL
+        self,
+        clock: Callable[[], float],
+        rate: float | LimitSpec,
+        wall: float = WALL,
+        storm: tuple[float, float] | None = None,
     ) -> None:
         self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
         self.clock, self.wall = clock, wall
         self.limits = Limits(self.spec)
+        self.storm = storm  # (from, until): every request answered a bare 503 meanwhile
+        self._storming = False
 
     def take(self) -> float | None:
         """None when the request is accepted, else the seconds until one would be."""
-        return self.limits.admit("", self.clock() + self.wall)
+        now = self.clock()
+        self._storming = self.storm is not None and self.storm[0] <= now < self.storm[1]
+        if self._storming:
+            assert self.storm is not None
+            return self.storm[1] - now
+        return self.limits.admit("", now + self.wall)
 
     def release(self) -> None:
         self.limits.release("")
@@ -69,6 +80,8 @@ class Gateway:
     def refusal(self, wait: float) -> tuple[int, float | None]:
         """The status of a refusal and its ``Retry-After`` as the client reads it (seconds;
         a date against the client's clock, the same wall clock here)."""
+        if self._storming:
+            return 503, None
         value = self.spec.retry_after_value(wait, self.clock() + self.wall)
         if value is None:
             return self.spec.push_back, None
@@ -89,6 +102,10 @@ class Client:
     began: float = 0.0
     ended: float = 0.0
     accepted_at: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # every request's departure
+    # (answered at, sent at, Retry-After) for each refusal
+    refusals: list[tuple[float, float, float | None]] = field(default_factory=list)
+    pace: Pace | None = None
 
     @property
     def throughput(self) -> float:
@@ -96,11 +113,16 @@ class Client:
 
 
 async def _send_all(
-    loop: asyncio.AbstractEventLoop, gateway: Gateway, client: Client, rng: random.Random
+    loop: asyncio.AbstractEventLoop,
+    gateway: Gateway,
+    client: Client,
+    rng: random.Random,
+    max_rate: float | None = None,
 ) -> None:
     await asyncio.sleep(client.start)
     client.began = loop.time()
-    pace = Pace(clock=loop.time, sleep=asyncio.sleep, rng=random.Random(rng.random()))
+    pace = Pace(max_rate, clock=loop.time, sleep=asyncio.sleep, rng=random.Random(rng.random()))
+    client.pace = pace
     policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
     left = client.rows
     at_once = gateway.spec.shape == "concurrency"
@@ -110,6 +132,7 @@ async def _send_all(
         while True:
             sent_at = await pace.acquire()
             client.requests += 1
+            client.sent_at.append(float(sent_at))
             latency = LATENCY + rng.uniform(0, JITTER)
             wait = gateway.take() if at_once else None
             await asyncio.sleep(latency / 2)
@@ -124,6 +147,7 @@ async def _send_all(
                 return
             status, retry_after = gateway.refusal(wait)
             pace.answered(sent_at, status, retry_after)
+            client.refusals.append((loop.time(), float(sent_at), retry_after))
             client.refused += 1
             await asyncio.sleep(policy.delay(attempt, retry_after))
             attempt += 1
@@ -140,20 +164,31 @@ async def _send_all(
 
 
 def share_one_limit(
-    limit: float | LimitSpec, rows: int, starts: list[float], seed: int
+    limit: float | LimitSpec,
+    rows: int,
+    starts: list[float],
+    seed: int,
+    *,
+    max_rate: float | None = None,
+    storm: tuple[float, float] | None = None,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
-    rate, for a token bucket with one second of burst, or a limiter); the clients and the
-    share of the limiter's capacity they used together."""
+    rate, for a token bucket with one second of burst, or a limiter), each capped at
+    ``max_rate`` (the office's ``--max-rate``), and the server answering every request a bare
+    503 during ``storm`` (from, until); the clients and the share of the limiter's capacity
+    they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
-        gateway = Gateway(loop.time, limit, WALL + rng.random())
+        gateway = Gateway(loop.time, limit, WALL + rng.random(), storm)
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:
             await asyncio.gather(
-                *(_send_all(loop, gateway, c, random.Random(rng.random())) for c in clients)
+                *(
+                    _send_all(loop, gateway, c, random.Random(rng.random()), max_rate)
+                    for c in clients
+                )
             )
 
         loop.run_until_complete(together())

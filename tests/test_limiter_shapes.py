@@ -1,70 +1,194 @@
-"""The pace against every shape of rate limit the sandbox has, in virtual time (one seed each):
+"""The pace against every shape of limiter the sandbox has, in virtual time (one seed each;
+``python -m tests.shared_limit`` gives the minimum over a hundred, BENCHMARKS.md, Pacing):
 one client settles just under the limit with few refusals whatever the shape and however it
-refuses; four clients sharing a limit share it fairly; a run of refusals each saying
-``Retry-After: 1`` holds the client once, not a second each.
+refuses, four clients sharing a limit share it fairly, a storm of 503s is ridden out, a
+``Retry-After`` holds every request of the client, and the office's ``--max-rate`` is never
+exceeded.
 
-Shapes that limit the spacing of requests (a leaky bucket without burst) or how many are
-served at once (a concurrency limit) have no rate to settle under: for them the tests ask
-only that every row gets through without a storm of refusals (BENCHMARKS.md, Pacing, says
-how much of them is used)."""
+Where the issue's targets are not met the test says so (``xfail``, not a looser bound): a
+leaky bucket without burst refuses any two requests that arrive closer than ``1/rate``, so
+the network's own jitter (up to 2 ms each way here) bounds how much of it a sender can use
+with few refusals; several clients sharing one, or sharing a concurrency limit, cannot
+interleave their requests without seeing each other's; and clients sharing a window keep
+the unequal shares their first second gave them for longer than a run lasts."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 
 import pytest
 
-from pipeline.net.limiter import Pace
-from pipeline.sandbox.limiters import LimitSpec
+from pipeline.net.limiter import SETTLE, Pace
+from pipeline.sandbox.limiters import SHAPES, LimitSpec
 
-from .shared_limit import Client, fairness, refused, share_one_limit
+from .shared_limit import Client, concurrency_for, fairness, refused, share_one_limit
 from .test_limiter import Clock
 
 RATE_SHAPES = ("token-bucket", "sliding-window", "fixed-window")
-REFUSALS = [("one", 429), ("none", 429), ("none", 503)]
+VARIANTS = [("exact", 429), ("one", 429), ("zero", 429), ("date", 429), ("none", 429)]
+VARIANTS += [("none", 503)]
+SPACING = "leaky-bucket"
+JITTER_BOUND = "a leaky bucket without burst refuses the network's jitter (module docstring)"
+
+
+def spec_for(shape: str, rate: float, retry_after: str = "one", push_back: int = 429):
+    limit = concurrency_for(rate) if shape == "concurrency" else rate
+    return LimitSpec(limit, shape, retry_after=retry_after, push_back=push_back)
+
+
+def missed(shape: str, retry_after: str, push_back: int) -> str | None:
+    """Why a one-client target is not met for this shape and way of refusing, or None."""
+    if shape == SPACING:
+        return JITTER_BOUND
+    if shape == "token-bucket" and push_back == 503:
+        return "a bare 503 may be a failure at random: 8-9% refused before the rate settles"
+    if shape == "fixed-window" and retry_after in ("exact", "one"):
+        return "a hold spans a window's boundary: the limit is overestimated for a while"
+    return None
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(("retry_after", "push_back"), VARIANTS)
+def test_one_client_settles_just_under_any_limit(shape, retry_after, push_back, request):
+    why = missed(shape, retry_after, push_back)
+    if why:
+        request.applymarker(pytest.mark.xfail(reason=why, strict=False))
+    for rate, rows in ((40, 600), (120, 1800)):
+        clients, used = share_one_limit(
+            spec_for(shape, rate, retry_after, push_back), rows, [0.0], seed=1
+        )
+        assert clients[0].sent == rows
+        assert used >= 0.9, (rate, used)
+        assert refused(clients) <= 0.02, (rate, refused(clients))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_four_clients_share_any_limit_fairly(shape, request):
+    if shape in (SPACING, "concurrency"):
+        request.applymarker(
+            pytest.mark.xfail(reason="clients cannot interleave unseen", strict=False)
+        )
+    clients, _ = share_one_limit(spec_for(shape, 60, "one"), 600, [0.0, 0.005, 0.01, 0.015], seed=2)
+    assert all(c.sent == 600 for c in clients)
+    assert fairness(clients) >= 0.95, [round(c.throughput, 1) for c in clients]
+    assert refused(clients) <= 0.05, refused(clients)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.xfail(reason="not met: 70-94% used (BENCHMARKS.md, Pacing)", strict=False)
+def test_four_clients_use_any_limit_together(shape):
+    _, used = share_one_limit(spec_for(shape, 60, "one"), 600, [0.0, 0.005, 0.01, 0.015], 2)
+    assert used >= 0.9, used
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_storm_of_503s_is_ridden_out(shape):
+    """Every request is answered a bare 503 for two seconds, five seconds in: every row gets
+    through, the storm costs little more than itself, and the rate comes back (to half the
+    limit at least for the shapes whose limit is not a rate: a concurrency limit's window,
+    lost in the storm, is learned again at the next refusal above it)."""
+    spec = spec_for(shape, 40, "none")
+    calm, _ = share_one_limit(spec, 600, [0.0], seed=4)
+    stormy, _ = share_one_limit(spec, 600, [0.0], seed=4, storm=(5.0, 7.0))
+    (before,), (after,) = calm, stormy
+    assert after.sent == 600
+    took = after.ended - after.began
+    assert took <= (before.ended - before.began) + 2.0 + 4.0, took
+    late = [t for t in after.accepted_at if t >= 12.0]
+    back = sum(1 for t in late if t < 14.0) / 2.0
+    assert back >= 40 * (0.63 if shape in RATE_SHAPES else 0.5), back
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("retry_after", ["exact", "one", "date"])
+def test_retry_after_holds_every_request_of_the_client(shape, retry_after):
+    """Nothing leaves between a refusal's answer and the end of the ``Retry-After`` it gave
+    (a date is read to the second), whichever request got it."""
+    clients, _ = share_one_limit(spec_for(shape, 40, retry_after), 400, [0.0], seed=5)
+    (client,) = clients
+    assert client.refusals
+    held_from = float("-inf")
+    for answered_at, sent_at, wait in sorted(client.refusals):
+        assert wait is not None
+        if sent_at < held_from:
+            continue  # sent before the hold began: the same round, held once
+        held_from = answered_at
+        inside = [t for t in client.sent_at if answered_at < t < answered_at + wait - 1e-6]
+        assert not inside, (answered_at, wait, inside[:3])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_offices_cap_is_never_exceeded(shape):
+    """``--max-rate`` 20 against a limit of 40: never more than 20 requests in any second,
+    none refused after the first, and the cap used."""
+    clients, _ = share_one_limit(spec_for(shape, 40), 200, [0.0], seed=6, max_rate=20.0)
+    (client,) = clients
+    sent = sorted(client.sent_at)
+    assert all(b - a >= 1 / 20 - 1e-9 for a, b in itertools.pairwise(sent))
+    assert client.refused == 0
+    assert client.throughput >= 0.95 * 20
 
 
 def steady(client: Client, limit: float) -> float:
-    """The share of the limit a client used after its first two seconds (finding the limit)
-    and before its last (the last rows)."""
     since, until = client.began + 2, client.ended - 1
     return sum(1 for t in client.accepted_at if since <= t < until) / ((until - since) * limit)
 
 
-@pytest.mark.parametrize("shape", RATE_SHAPES)
-@pytest.mark.parametrize(("retry_after", "push_back"), REFUSALS)
-def test_one_client_settles_just_under_any_rate_limit(shape, retry_after, push_back):
-    spec = LimitSpec(40, shape, retry_after=retry_after, push_back=push_back)
-    clients, used = share_one_limit(spec, 600, [0.0], seed=1)
+def test_a_concurrency_limit_is_kept_by_a_window_on_requests_in_flight():
+    """A server that serves one request of the account at a time: after the first burst the
+    client keeps one request in flight (its window) and is not refused again."""
+    clients, used = share_one_limit(spec_for("concurrency", 40, "zero"), 400, [0.0], seed=7)
     (client,) = clients
-    assert client.sent == 600
-    assert steady(client, 40) >= 0.9, steady(client, 40)
-    assert used >= 0.85, used  # the first second included
-    # Without a hold the first second's refused requests are retried into a window still
-    # full (2.6%); a bare 503 may be a failure at random, so more of them are seen before
-    # slowing down (BENCHMARKS.md, Pacing).
-    most = 0.02 if retry_after == "one" else 0.03 if push_back == 429 else 0.08
-    assert refused(clients) <= most, refused(clients)
+    assert client.pace is not None and client.pace.window == 1
+    assert all(t < client.began + 0.1 for t, _, _ in client.refusals)
+    assert used >= 0.95, used
 
 
-@pytest.mark.parametrize("shape", RATE_SHAPES)
-def test_four_clients_share_any_rate_limit_fairly(shape):
-    spec = LimitSpec(60, shape, retry_after="one")
-    clients, used = share_one_limit(spec, 600, [0.0, 0.005, 0.01, 0.015], seed=2)
-    assert all(c.sent == 600 for c in clients)
-    assert fairness(clients) >= 0.95, [round(c.throughput, 1) for c in clients]
-    assert refused(clients) <= 0.05, refused(clients)
-    assert used >= 0.7, used  # short of the 90% aimed at: BENCHMARKS.md, Pacing
+def test_a_window_goes_when_refusals_come_within_it():
+    """Refused above some number in flight the client keeps below it; refused within it,
+    the limit is not on concurrency, and the window goes."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+
+    async def burst(n: int) -> list[float]:
+        return [await pace.acquire() for _ in range(n)]
+
+    first = asyncio.run(burst(4))
+    clock.now += 0.02
+    pace.answered(first[0], 200)
+    for sent in first[1:]:
+        pace.answered(sent, 429)
+    assert pace.window == 1 and pace.in_flight == 0
+    clock.now += 0.001
+    (alone,) = asyncio.run(burst(1))
+    clock.now += 0.02
+    pace.answered(alone, 429)  # refused with nothing else in flight
+    assert pace.window is None
 
 
-@pytest.mark.parametrize("shape", ("leaky-bucket", "concurrency"))
-def test_limits_on_spacing_or_concurrency_get_every_row_through(shape):
-    spec = LimitSpec(40 if shape == "leaky-bucket" else 1, shape, retry_after="one")
-    clients, used = share_one_limit(spec, 300, [0.0], seed=3)
-    assert clients[0].sent == 300
-    assert refused(clients) <= 0.06, refused(clients)
-    assert used >= 0.25, used
+def test_after_the_hold_the_rate_is_back_on_the_plateau():
+    """After a refusal with a ``Retry-After`` the client is held, then sends at the plateau,
+    just under the rate refused at, where it stays."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    for _ in range(40):
+        pace.answered(clock(), 200)
+        clock.now += 0.025
+    pace.answered(clock() - 0.02, 429, 1.0)
+    assert pace.refused_at == pytest.approx(40, rel=0.05)
+
+    def answers(seconds: float) -> None:
+        end = clock() + seconds
+        while clock() < end:
+            pace.answered(clock() - 0.01, 200)
+            clock.now += 1 / 39.5
+
+    answers(1.5)  # the hold, then half a second
+    assert pace.rate == pytest.approx(SETTLE * pace.refused_at, rel=0.01)
+    answers(5)
+    assert pace.rate == pytest.approx(SETTLE * pace.refused_at, rel=0.01)  # the plateau
 
 
 def test_a_run_of_refusals_saying_retry_after_1_holds_the_client_once():
@@ -89,26 +213,3 @@ def test_a_run_of_refusals_saying_retry_after_1_holds_the_client_once():
     left = asyncio.run(three())
     assert min(left) >= first + 1.0  # every request of the client waited
     assert max(left) < first + 1.2  # and then at the rate, not a second each
-
-
-def test_after_the_hold_the_rate_climbs_back_near_the_rate_refused_at():
-    """After a refusal the rate drops to BETA of the rate refused at and is back on the
-    plateau (just under it) within a second or so of the hold's end, where it stays."""
-    clock = Clock()
-    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
-    for _ in range(40):
-        pace.answered(clock(), 200)
-        clock.now += 0.025
-    pace.answered(clock() - 0.02, 429, 1.0)
-    assert pace.refused_at == pytest.approx(40, rel=0.05)
-
-    def answers(seconds: float) -> None:
-        end = clock() + seconds
-        while clock() < end:
-            pace.answered(clock() - 0.01, 200)
-            clock.now += 1 / 39
-
-    answers(2.5)  # the hold, then a second and a half
-    assert pace.rate == pytest.approx(0.97 * pace.refused_at, rel=0.01)
-    answers(5)
-    assert pace.rate == pytest.approx(0.97 * pace.refused_at, rel=0.01)  # the plateau

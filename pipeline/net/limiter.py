@@ -152,6 +152,7 @@ class Pace:
         self._unsure = False  # the rate refused at is a guess: climb until refused again
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
+        self._rested = False  # the last cut came with a hold: no climb back after it
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
         self._first: float | None = None  # when the first answer came
@@ -162,6 +163,7 @@ class Pace:
         self.window: int | None = None  # at most this many in flight (a concurrency limit)
         self._window_at = float("-inf")  # when the window was last set (a cut or a probe)
         self._window_bound = float("-inf")  # since when requests wait on the window only
+        self._window_probed = False  # the window was last raised by a probe
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
@@ -228,7 +230,7 @@ class Pace:
         now = self._now()
         self._landed(sent_at)
         pushed = status in PUSH_BACK
-        above_window = self._mind_window(now, sent_at, pushed)
+        above_window = self._mind_window(now, sent_at, pushed, status == THROTTLED)
         if retry_after is not None and retry_after > 0 and sent_at >= self._held_from:
             if self.held_until < now:  # a new hold; else the one running is extended
                 self._held_from = now
@@ -248,6 +250,8 @@ class Pace:
         self._pushed_since_cut += 1
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
+        if self.window == 1 and not self.limited and status == OVERLOADED:
+            return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
         if self.cuts and self.rate < self.refused_at <= self.measured(now):
@@ -257,11 +261,12 @@ class Pace:
         if why is not None:
             self._cut(now, why, status, retry_after)
 
-    def _mind_window(self, now: float, sent_at: float, pushed: bool) -> bool:
+    def _mind_window(self, now: float, sent_at: float, pushed: bool, throttled: bool) -> bool:
         """A concurrency limit refuses the requests above a number in flight and none below:
         refused at a level no request was accepted at lately, the client keeps below that
         level (the window); refused below its window, the limit is not (only) one of
-        concurrency and the window goes. Window-bound and not refused for ``PLATEAU``
+        concurrency and the window goes (a bare 503 within it may be a failure: it
+        stays). Window-bound and not refused for ``PLATEAU``
         seconds, it grows by one (a probe)."""
         level = getattr(sent_at, "level", 0)
         while self._levels_ok and self._levels_ok[0][0] < now - LEVEL_MEMORY:
@@ -274,6 +279,7 @@ class Pace:
             if self.window is not None and bound > -math.inf and now - bound > 0.5 and quiet:
                 self.window += 1  # bound by the window, and not refused for a plateau
                 self._window_at = now
+                self._window_probed = True
             if self.window is None or self.in_flight < self.window - 1:
                 self._window_bound = float("-inf")
             return False
@@ -282,11 +288,15 @@ class Pace:
         top = max((lv for _, lv in self._levels_ok), default=0)
         same_round = sent_at <= self._window_at
         window = self.window
+        if window is not None and self._window_probed and level >= window and not same_round:
+            self.window, self._window_at = window - 1, now  # the probe met the limit
+            self._window_probed = False
+            return True
         if level > 1 and top < level and (window is None or same_round or level > window):
             self.window = min(level - 1, window or level)
-            self._window_at = now
+            self._window_at, self._window_probed = now, False
             return True
-        if window is not None and level <= window and not same_round:
+        if window is not None and level <= window and not same_round and throttled:
             self.window = None  # refused within its window: not (only) a concurrency limit
             self._freed.set()
         return False
@@ -350,8 +360,9 @@ class Pace:
         longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
-        if self.held_until - now >= HELD and not self._unsure:
-            self.floor = max(self.floor, self.target)  # held: the server had its rest
+        self._rested = self.held_until - now >= HELD and not self._unsure
+        if self._rested:
+            self.floor = max(self.floor, self.target)
         self.cuts += 1
         self._since_cut = self._pushed_since_cut = 0
         self.limited = True
@@ -379,7 +390,7 @@ class Pace:
         elif not self.cuts:
             refused_at = measured
         elif why == "crowded":
-            refused_at = min(measured, self.rate)
+            refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure (while the rate
             # doubled, what was accepted lags what was sent)
             sent = len(self._answers) / RATE_WINDOW
@@ -393,8 +404,9 @@ class Pace:
 
     def _aim(self, refused_at: float) -> None:
         self.refused_at = refused_at
-        self.floor = BETA * refused_at
         self.target = SETTLE * refused_at
+        # Held by a Retry-After, the server had its rest: back at the plateau at once.
+        self.floor = self.target if self._rested else BETA * refused_at
 
     def _recount(self, now: float) -> None:
         """An answer accepted from the last cut's round: the server accepted more from this
