@@ -6,7 +6,9 @@ clients sharing one limit, how fairly they share it (Jain's index).
 
 ``SIMAD_BENCH_SHAPES`` (comma-separated shapes) and ``SIMAD_BENCH_VARIANTS`` (``429-exact``,
 ``503-none`` …) narrow the matrix; ``SIMAD_BENCH_SCALE`` scales the rows (1: 400 rows at
-40/s, 1,200 at 120/s, 300 each for four clients at 60/s: about ten seconds each)."""
+40/s, 1,200 at 120/s, 300 each for four clients at 60/s: about ten seconds each);
+``SIMAD_BENCH_RUNS`` (3 by default) is how many times each case runs: the table gives the
+lowest, the median and the highest of them."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from pipeline.commands.submit import Control, Progress, SubmitOptions, run_submit
@@ -148,7 +151,16 @@ def _chosen(name: str, every: list[str]) -> list[str]:
     return [w for w in wanted.split(",") if w in every] if wanted else every
 
 
+def _spread(values: list[float], fmt: str) -> str:
+    """The lowest, the median and the highest of ``values`` (one value when they agree)."""
+    low, mid, high = min(values), median(values), max(values)
+    if format(low, fmt) == format(high, fmt):
+        return format(low, fmt)
+    return f"{low:{fmt}} / {mid:{fmt}} / {high:{fmt}}"
+
+
 def bench_pacing(workdir: Path) -> list[str]:
+    runs = int(os.environ.get("SIMAD_BENCH_RUNS", "3"))
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
     cases = (  # name, rate, rows per client, clients
         ("one client, 40/s", 40.0, int(400 * scale), 1),
@@ -162,10 +174,11 @@ def bench_pacing(workdir: Path) -> list[str]:
         "what it lets through at once at the start); refused: push-back over all requests; "
         "Jain: over each client's rows per second. Targets: one client ≥ 90% used, ≤ 2% "
         "refused; four clients ≥ 90%, ≤ 5%, Jain ≥ 0.95. (A concurrency limit of N at "
-        f"{LATENCY_MS} ms stands in for N/{LATENCY_MS} ms requests a second.)",
+        f"{LATENCY_MS} ms stands in for N/{LATENCY_MS} ms requests a second.) "
+        f"Each case run {runs} times: lowest / median / highest.",
         "",
-        "| shape | refusal | case | used | refused | Jain | cuts |",
-        "|---|---|---|---|---|---|---|",
+        "| shape | refusal | case | used | refused | Jain |",
+        "|---|---|---|---|---|---|",
     ]
     for shape in _chosen("SIMAD_BENCH_SHAPES", list(SHAPES)):
         for variant in _chosen("SIMAD_BENCH_VARIANTS", VARIANTS):
@@ -173,12 +186,12 @@ def bench_pacing(workdir: Path) -> list[str]:
             for name, rate, rows, n in cases:
                 limit = concurrency_for(rate) if shape == "concurrency" else rate
                 spec = LimitSpec(limit, shape, retry_after=retry_after, push_back=int(status))
-                r = scenario(workdir, spec, rows, n_clients=n)
-                jain_ = f"{r['fairness']:.3f}" if n > 1 else ""
-                line = (
-                    f"| {shape} | {status} {retry_after} | {name} | {r['used']:.0%} | "
-                    f"{r['refused']:.1%} | {jain_} | {', '.join(map(str, r['cuts']))} |"
-                )
+                found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
+                used = _spread([r["used"] for r in found], ".0%")
+                refused = _spread([r["refused"] for r in found], ".1%")
+                jain_ = _spread([r["fairness"] for r in found], ".3f") if n > 1 else ""
+                cells = [shape, f"{status} {retry_after}", name, used, refused, jain_]
+                line = "| " + " | ".join(cells) + " |"
                 lines.append(line)
                 print(line, file=sys.stderr, flush=True)
     bound = 8 / (LATENCY_MS / 1000)

@@ -1,70 +1,78 @@
-"""Pacing against a busy server: how fast requests leave (``Pace``) and how many are in flight
-at once (``InFlight``).
+"""Pacing against a busy server: how fast requests leave and how many are in flight (``Pace``),
+and the engine's cap on requests in flight (``InFlight``).
 
-``Pace`` settles just under whatever rate limit it meets, whatever the limiter's shape (token
-bucket, sliding or fixed window) and however it says no (429 or 503, with an exact
-``Retry-After``, always 1, 0, a date, or none). Read against TCP's congestion controls, what
-it takes from each, and why:
+``Pace`` settles just under whatever limit it meets (a token bucket, a sliding or fixed
+window, a leaky bucket, a limit on requests in flight), however the server says no (429 or
+503, with an exact ``Retry-After``, always 1, 0, a date, or none). What it takes from TCP's
+congestion controls and from the limiters it meets, and why:
 
 - **The rate refused at is remembered** (CUBIC's ``W_max``), measured as the server's
   delivery rate (BBR's bottleneck bandwidth): what the server accepted from this client over
   the last second when it refused. Against a rate limit that is the limit itself, whatever
   its shape, which a congestion window never knows. Answers accepted from the refused round
   that come back afterwards raise it (clients sharing a limit are refused moments apart).
-  A refusal while the client sends below that rate and the server accepted as much over the
-  last second is a window still full of an earlier burst, not a new limit: it does not cut.
-  Later cuts lower it by at most ``BETA`` at a time (a hold, or requests waiting out their
-  retries, can leave the last second short of requests).
-- **Back quickly, then a plateau just under it** (CUBIC's concave region): on push-back the
-  rate drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN``
-  (one second, after any ``Retry-After`` hold) to ``SETTLE`` (0.97) of it, where it stays for
-  ``PLATEAU`` (20 s, a quarter more or less at random so that clients sharing a limit do not
-  probe together; 4 s when refused below 90% of the best rate seen: capacity was there
-  before). An AIMD saw tooth (down to 0.75, then 4 requests a second more
-  each second) met the limit again every few seconds; against a window answering
-  ``Retry-After: 1`` each meeting cost a whole second, which no pacing can win back. So
-  meetings are made rare: at most one every twenty seconds.
+  Later refusals lower it by at most ``BETA`` at a time (a hold, or requests waiting out
+  their retries, can leave the last second short of requests). A first measure taken on too
+  few answers is a guess: the rate doubles each second from it until refused again, and
+  that refusal measures it (what was sent over the second, not the guess).
+- **Back quickly to a plateau just under it** (CUBIC's concave region): on push-back the rate
+  drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN`` (a
+  second) to ``SETTLE`` (0.99) of it; after a ``Retry-After`` hold of half a second or
+  more it starts there at once (the server had its rest: a slow climb after a held second
+  would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
+  at random, so that clients sharing a limit do not probe together; 4 s when refused below
+  90% of the best rate seen). An AIMD saw tooth (down to 0.75, then a few requests a second
+  more each second) met the limit every few seconds; against a limiter answering
+  ``Retry-After: 1`` each meeting costs a held second, which no pacing wins back. So
+  meetings are made rare.
 - **Probing above only slowly** (CUBIC's convex region, in absolute terms as AIMD's
   increase, the same for every client whatever its rate): after the plateau the rate grows
   by ``PROBE·τ²`` requests a second; 10% past the rate refused at and still not refused, the
   share was freed (another client left, the limit was raised) and the rate grows by half
-  each second (BBR's startup, more gently) until refused again. A fast client sharing a
-  limit sends more of the requests that meet it full, so it is refused more often than a
-  slow one: clients sharing a limit keep near-equal shares.
-- **Departures on a jittered grid**: requests leave ``1/rate`` apart on average, each moved
-  later by a random part of a gap (up to ``JITTER``, 0.2). Unlike independent random gaps
-  the count in any second never exceeds the rate by more than one or two, so a sliding or
-  fixed window at 97% of its limit is not overrun by chance; unlike a strict lockstep, a
-  client cannot take a shared bucket's tokens as they come and leave the refusals to the
-  others. A client refused while on its plateau halves its jitter (down to 0.02), for a
-  limiter that spaces requests (nginx's ``limit_req`` without burst).
-- **The first refusal after a flood** measures the limit over the whole last second (a
-  bucket lets its burst through at once, so that second is its rate). With fewer than
-  ``UNSURE`` answers accepted, it is a guess taken over the time since the first answer, and
-  the rate doubles each second from it until refused again.
+  each second until refused again.
+- **Evenly spaced departures** (nginx's ``limit_req`` without burst refuses a request that
+  comes sooner than ``1/rate`` after the last; a window counts every request of a second):
+  requests leave ``1/rate`` apart on a grid, each moved later by at most ``JITTER`` (2%) of a
+  gap. A token bucket's bursts are not copied: the count in any second never exceeds the
+  rate by more than one, so a window at 99% of its limit is not overrun, and a client's own
+  spacing does not cause a leaky bucket's refusals.
+- **A window still full is waited out:** refused while sending below the rate refused at
+  and the server accepted as much over the last second (the window still holds a burst, a
+  fixed window's second is not over), the client does not cut again: it waits until the
+  answers accepted over the last second fall below its plateau. Refusals into a full window
+  were most of the refusals of the first second without a ``Retry-After``.
+- **A limit on requests in flight** (a concurrency limit: the rate is concurrency over
+  latency, and no rate settles under it) is found from the levels requests leave at: each
+  request's level is how many of the client's requests were in flight with it
+  (``Departure.level``). Refused at a level no request was accepted at lately, the client
+  keeps below that level (its window) and does not slow down: with one request in flight,
+  the next leaves when the last is answered. Refused within its window (a 429), the limit
+  is not on concurrency and the window goes; bound by its window and not refused for a
+  plateau, the window grows by one, and a probe that meets the limit is undone.
 - ``Retry-After`` (seconds or an HTTP date) holds every request of the client, not only the
   one that got it, and the hold is not made up for afterwards with a burst. One hold per
   round: refusals of requests sent before the hold began (a run of refusals each saying
-  ``Retry-After: 1``) do not extend it, and after the hold the rate climbs back to the
-  plateau rather than starting from a rate measured over the held second.
+  ``Retry-After: 1``) do not extend it.
 - **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
   10% of the answers (beyond the server's known background) were refusals, when most of the
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
   by a fifth leaves the share of 503s about the same, they were failures at random: the
-  cuts are undone and that share is remembered as the server's background, so a server
-  failing a fifth of the time is still used at its pace. After a storm of them the rate
-  doubles each second back towards ``BETA`` of what was accepted before the storm.
+  cuts are undone and that share is remembered as the server's background. After a storm
+  the rate doubles each second back towards ``BETA`` of what was accepted before it; a
+  client kept to one request in flight by its window leaves a storm to the retries' backoff.
 - Until the server first pushes back, requests leave as fast as the in-flight cap lets them:
   a server without a limit is used fully.
 - ``max_rate`` is the office's own cap (``--max-rate``, ``SIMAD_MAX_RATE``): the rate never
   exceeds it, from the first request on, and requests are at least ``1/max_rate`` apart.
 
-Not won: a leaky bucket without burst refuses any two requests closer than ``1/rate`` at its
-door, so a client's own timing noise and the network's are refused even well under the
-rate, and several independent clients sharing one cannot avoid each other; a concurrency
-limit has no rate to find at all (the in-flight cap, ``--concurrency``, is the tool for it).
-Against both the pace settles where refusals are rare, well below the capacity
-(BENCHMARKS.md, Pacing).
+Not won (BENCHMARKS.md, Pacing, has the figures): a leaky bucket without burst refuses two
+requests that *arrive* closer than ``1/rate``, so the network's jitter alone is refused even
+under the rate (with 2 ms each way, 2% refused needs gaps 1.6 ms longer than ``1/rate``: 94%
+of 40/s, 84% of 120/s at best, for any sender); several clients sharing such a bucket, or a
+limit of one request in flight, cannot interleave requests they do not see. Clients sharing
+a window keep for a plateau the unequal shares their first second gave them, so a slower one
+finishes alone; and a fixed window straddled by a burst (the end of one second and the start
+of the next) is overestimated until refused again, each refusal costing a held second.
 """
 
 from __future__ import annotations
@@ -89,7 +97,6 @@ PLATEAU = 20.0  # seconds on the plateau before probing above it
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
 JITTER = 0.02  # each departure is moved later by up to this share of a gap
-LEAST_JITTER = 0.02  # halved on refusals on the plateau, never below this
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
 MIN_RATE = 0.5  # requests per second: never slower than this
 MAX_HOLD = 120.0  # the longest Retry-After honoured for the whole client
@@ -137,7 +144,7 @@ class Pace:
         self.rate = max_rate or 0.0  # requests per second while ``limited``
         self._grid = float("-inf")  # the next departure before its jitter
         self._next = float("-inf")  # the earliest moment the next request may leave
-        self.jitter = JITTER
+        self.jitter = JITTER  # the share of a gap a departure is moved later by, at most
         self.held_until = float("-inf")  # Retry-After: nothing leaves before this
         self._held_from = float("-inf")
         self.refused_at = 0.0  # the rate the server last refused at (CUBIC's W_max)
