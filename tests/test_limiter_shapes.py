@@ -77,7 +77,7 @@ def test_four_clients_share_any_limit_fairly(shape, request):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.xfail(reason="not met: 70-94% used (BENCHMARKS.md, Pacing)", strict=False)
+@pytest.mark.xfail(reason="not met: 84% at worst, windows 68-79% (BENCHMARKS.md)", strict=False)
 def test_four_clients_use_any_limit_together(shape):
     _, used = share_one_limit(spec_for(shape, 60, "one"), 600, [0.0, 0.005, 0.01, 0.015], 2)
     assert used >= 0.9, used
