@@ -185,10 +185,13 @@ def test_after_the_hold_the_rate_is_back_on_the_plateau():
             pace.answered(clock() - 0.01, 200)
             clock.now += 1 / 39.5
 
+    # The plateau: just under the rate refused at, one request less (the first second's
+    # count may hold the login, which a limit per account does not count).
+    plateau = SETTLE * (pace.refused_at - 1)
     answers(1.5)  # the hold, then half a second
-    assert pace.rate == pytest.approx(SETTLE * pace.refused_at, rel=0.01)
+    assert pace.rate == pytest.approx(plateau, rel=0.01)
     answers(5)
-    assert pace.rate == pytest.approx(SETTLE * pace.refused_at, rel=0.01)  # the plateau
+    assert pace.rate == pytest.approx(plateau, rel=0.01)  # where it stays
 
 
 def test_a_run_of_refusals_saying_retry_after_1_holds_the_client_once():

@@ -89,8 +89,8 @@ import structlog
 log = structlog.get_logger("simad.pace")
 
 BETA = 0.85  # on push-back, the share of the rate refused at the rate drops to
-SETTLE = 0.99  # the plateau: this share of the rate refused at
-SETTLE_MARGIN = 0.1  # probing: 10% past the rate refused at and not refused, then
+SETTLE = 0.98  # the plateau: this share of the rate refused at
+SETTLE_MARGIN = 0.25  # probing: 10% past the rate refused at and not refused, then
 GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
@@ -109,6 +109,8 @@ STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, rememb
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
+BLIND, BLIND_SOON, SAME_MEASURE = 0.85, 2.0, 0.95  # a fixed window's refusals (``_blind``)
+BUSY = 0.8  # answers over the time free to send, as a share of the rate: sending at it
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
@@ -157,6 +159,10 @@ class Pace:
         self._since_cut = self._pushed_since_cut = 0
         self._best = 0.0  # the highest rate refused at so far
         self._unsure = False  # the rate refused at is a guess: climb until refused again
+        self._provisional = False  # the rate refused at was measured on a first burst
+        self._accepted_since_cut = 0
+        self._held_at_cut = float("-inf")  # when the last cut's hold ended
+        self._soon = False  # the last cut came soon after the one before it (``_blind``)
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
         self._rested = False  # the last cut came with a hold: no climb back after it
@@ -248,6 +254,7 @@ class Pace:
         if self._first is None:
             self._first = now
         if not pushed:
+            self._accepted_since_cut += 1
             if self.cuts and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
                 self._recount(now)  # the cut's round, still coming back
             if self.cuts:
@@ -257,7 +264,8 @@ class Pace:
         self._pushed_since_cut += 1
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
-        if self.window == 1 and not self.limited and status == OVERLOADED:
+        storm = len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
+        if self.window == 1 and not self.limited and status == OVERLOADED and storm:
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
@@ -371,7 +379,8 @@ class Pace:
         if self._rested:
             self.floor = max(self.floor, self.target)
         self.cuts += 1
-        self._since_cut = self._pushed_since_cut = 0
+        self._since_cut = self._pushed_since_cut = self._accepted_since_cut = 0
+        self._held_at_cut = self.held_until
         self.limited = True
         self._set(self.floor)
         log.info(
@@ -396,12 +405,29 @@ class Pace:
             refused_at = self.measured(now, whole_window=False)
         elif not self.cuts:
             refused_at = measured
+            # Measured on the first burst: a fixed window straddled (the end of one second and
+            # the start of the next) let up to twice its limit through, a bucket its burst.
+            # The next refusal, met while sending evenly, measures it without the floor below.
+            self._provisional = True
+        elif self._provisional and why == "limit" and self._busy(now):
+            refused_at = measured
+            self._provisional = False
+            self._best = 0.0  # the burst's measure was no capacity seen
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure (while the rate
             # doubled, what was accepted lags what was sent)
             sent = len(self._answers) / RATE_WINDOW
             refused_at = max(measured, BETA * min(self.rate, sent))
+        elif self._blind(now, why, measured):
+            # Refused again within a second or two of sending on the plateau, and the last
+            # second's count no lower than before: a fixed window, whose seconds are not the
+            # client's, lets through up to twice its limit over a second that straddles two of
+            # them, so that count is no measure. Down by a larger step (at least what was
+            # accepted since the last cut, holds included), and measured again at the next.
+            since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
+            refused_at = max(BLIND * self.refused_at, since)
+            self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
             refused_at = max(measured, BETA * self.refused_at)
@@ -409,9 +435,29 @@ class Pace:
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
 
+    def _busy(self, now: float) -> bool:
+        """Whether the client sent at its rate over the last second, but while held: the
+        second's count is then what the server let through, not what the client had."""
+        free = now - max(now - RATE_WINDOW, min(self.held_until, now))
+        return len(self._answers) >= BUSY * self.rate * free
+
+    def _blind(self, now: float, why: str, measured: float) -> bool:
+        """Whether this refusal's measure says nothing: a limit met again soon after the last
+        cut's hold (or return) ended, while the server accepted as much as before."""
+        if why != "limit" or self._unsure:
+            return False
+        resumed = max(self.last_cut + self._return_time(), self._held_at_cut)
+        soon, self._soon = self._soon, now - resumed < BLIND_SOON
+        # Twice in a row: a client sharing a limit is refused soon after a hold now and then
+        # when another probes.
+        return soon and self._soon and measured >= SAME_MEASURE * self.refused_at
+
     def _aim(self, refused_at: float) -> None:
         self.refused_at = refused_at
-        self.target = SETTLE * refused_at
+        # The first second's count may hold one request a limit per account did not count:
+        # the login.
+        counted = max(refused_at - 1, refused_at / 2) if not self.cuts else refused_at
+        self.target = SETTLE * counted
         # Held by a Retry-After, the server had its rest: back at the plateau at once.
         self.floor = self.target if self._rested else BETA * refused_at
 
@@ -420,7 +466,7 @@ class Pace:
         client than was counted when it refused (clients sharing a limit are refused at
         moments a little apart), so the rate refused at is what it accepted since."""
         accepted = self.measured(now)
-        if accepted > self.refused_at and not self._unsure:
+        if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
             self._aim(accepted)
 
     def _accepted(self) -> int:
