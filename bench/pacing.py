@@ -5,8 +5,9 @@ limiter's capacity the clients use, how many of their requests it had to refuse,
 clients sharing one limit, how fairly they share it (Jain's index).
 
 ``SIMAD_BENCH_SHAPES`` (comma-separated shapes) and ``SIMAD_BENCH_VARIANTS`` (``429-exact``,
-``503-none`` …) narrow the matrix; ``SIMAD_BENCH_SCALE`` scales the rows (1: 400 rows at
-40/s, 1,200 at 120/s, 300 each for four clients at 60/s: about ten seconds each);
+``503-none`` …) narrow the matrix; ``SIMAD_BENCH_SCALE`` scales the rows (1: 600 rows at
+40/s, 1,800 at 120/s, 600 each for four clients at 60/s, as in the virtual-time model: fifteen
+seconds for one client, forty for four);
 ``SIMAD_BENCH_RUNS`` (3 by default) is how many times each case runs: the table gives the
 lowest, the median and the highest of them."""
 
@@ -163,9 +164,9 @@ def bench_pacing(workdir: Path) -> list[str]:
     runs = int(os.environ.get("SIMAD_BENCH_RUNS", "3"))
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
     cases = (  # name, rate, rows per client, clients
-        ("one client, 40/s", 40.0, int(400 * scale), 1),
-        ("one client, 120/s", 120.0, int(1200 * scale), 1),
-        ("four clients, 60/s", 60.0, int(300 * scale), 4),
+        ("one client, 40/s", 40.0, int(600 * scale), 1),
+        ("one client, 120/s", 120.0, int(1800 * scale), 1),
+        ("four clients, 60/s", 60.0, int(600 * scale), 4),
     )
     lines = [
         f"## Pacing: residents to `simad sandbox serve` on 127.0.0.1, {LATENCY_MS} ms latency, "

@@ -229,3 +229,18 @@ def test_a_rate_cap_that_is_no_rate_is_refused_before_anything_is_sent(monkeypat
     bad = runner.invoke(app, ["--lang", "en", "submit", str(sample)])
     assert bad.exit_code == 2 and "rate cap 'fast' cannot be used" in bad.output
     assert not (Path.cwd() / "home" / "ledger.db").exists()  # nothing was sent
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--limiter", "bucket"), ("--retry-after", "later"), ("--push-back", "500")],
+)
+def test_sandbox_serve_names_a_limiter_option_it_cannot_use(tmp_path, option, value):
+    """A wrong shape, Retry-After variant or status is refused before anything is served:
+    exit 2, the option and the values it takes named, in Persian by default."""
+    args = ["sandbox", "serve", "--db", str(tmp_path / "s.db"), "--rate-limit", "5"]
+    fa = runner.invoke(app, [*args, option, value])
+    assert fa.exit_code == 2, fa.output
+    assert option in fa.output and "پذیرفتنی نیست" in fa.output
+    assert "Traceback" not in fa.output
+    assert not (tmp_path / "s.db").exists()

@@ -9,8 +9,10 @@ Where the issue's targets are not met the test says so (``xfail``, not a looser 
 leaky bucket without burst refuses any two requests that arrive closer than ``1/rate``, so
 the network's own jitter (up to 2 ms each way here) bounds how much of it a sender can use
 with few refusals; several clients sharing one, or sharing a concurrency limit, cannot
-interleave their requests without seeing each other's; and clients sharing a window keep
-the unequal shares their first second gave them for longer than a run lasts."""
+interleave their requests without seeing each other's; clients sharing a limit keep the
+unequal shares their first second gave them for a plateau, and a probe by one meets the
+limit for the others too; and a fixed window's seconds are not the client's, so its limit
+is found by steps."""
 
 from __future__ import annotations
 
@@ -44,8 +46,13 @@ def missed(shape: str, retry_after: str, push_back: int) -> str | None:
         return JITTER_BOUND
     if shape == "token-bucket" and push_back == 503:
         return "a bare 503 may be a failure at random: 8-9% refused before the rate settles"
-    if shape == "fixed-window" and retry_after in ("exact", "one"):
-        return "a hold spans a window's boundary: the limit is overestimated for a while"
+    if shape == "fixed-window":
+        return (
+            "a fixed window's seconds are not the client's: a second's count straddling two "
+            "says nothing, and the limit is found by steps (74-88% at worst, 100 seeds)"
+        )
+    if shape == "sliding-window" and push_back == 503:
+        return "a bare 503 may be a failure at random: 89% at worst at 120/s (100 seeds)"
     return None
 
 
@@ -77,7 +84,11 @@ def test_four_clients_share_any_limit_fairly(shape, request):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.xfail(reason="not met: 84% at worst, windows 68-79% (BENCHMARKS.md)", strict=False)
+@pytest.mark.xfail(
+    reason="not met: 64-80% at worst over 100 seeds (BENCHMARKS.md): a probe meets the limit "
+    "for the others too, and a slower office finishes alone on its plateau",
+    strict=False,
+)
 def test_four_clients_use_any_limit_together(shape):
     _, used = share_one_limit(spec_for(shape, 60, "one"), 600, [0.0, 0.005, 0.01, 0.015], 2)
     assert used >= 0.9, used

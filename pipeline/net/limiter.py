@@ -14,10 +14,20 @@ congestion controls and from the limiters it meets, and why:
   Later refusals lower it by at most ``BETA`` at a time (a hold, or requests waiting out
   their retries, can leave the last second short of requests). A first measure taken on too
   few answers is a guess: the rate doubles each second from it until refused again, and
-  that refusal measures it (what was sent over the second, not the guess).
+  that refusal measures it (what was sent over the second, not the guess). A first measure
+  taken on an unpaced burst is provisional: the next refusal, met while sending evenly at
+  the rate, measures again without that floor (a fixed window straddled by the burst let up
+  to twice its limit through, a bucket its burst). The first count is taken one request
+  less: it may hold the login, which a limit per account does not count.
+- **A second's count that says nothing** (a fixed window's seconds are not the client's: a
+  count over one second that straddles two of them holds up to twice the limit): refused
+  twice in a row soon after the client resumed, the count no lower than before, the rate
+  refused at steps down by ``BLIND`` (15%) at a time, no lower than what was accepted since
+  the last cut, instead of following the count.
 - **Back quickly to a plateau just under it** (CUBIC's concave region): on push-back the rate
   drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN`` (a
-  second) to ``SETTLE`` (0.99) of it; after a ``Retry-After`` hold of half a second or
+  second) to ``SETTLE`` (0.98) of it — 20 ms to spare in a second for the network's and
+  the event loop's jitter against a window; after a ``Retry-After`` hold of half a second or
   more it starts there at once (the server had its rest: a slow climb after a held second
   would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
   at random, so that clients sharing a limit do not probe together; 4 s when refused below
@@ -27,14 +37,14 @@ congestion controls and from the limiters it meets, and why:
   meetings are made rare.
 - **Probing above only slowly** (CUBIC's convex region, in absolute terms as AIMD's
   increase, the same for every client whatever its rate): after the plateau the rate grows
-  by ``PROBE·τ²`` requests a second; 10% past the rate refused at and still not refused, the
+  by ``PROBE·τ²`` requests a second; 25% past the rate refused at and still not refused, the
   share was freed (another client left, the limit was raised) and the rate grows by half
   each second until refused again.
 - **Evenly spaced departures** (nginx's ``limit_req`` without burst refuses a request that
   comes sooner than ``1/rate`` after the last; a window counts every request of a second):
   requests leave ``1/rate`` apart on a grid, each moved later by at most ``JITTER`` (2%) of a
   gap. A token bucket's bursts are not copied: the count in any second never exceeds the
-  rate by more than one, so a window at 99% of its limit is not overrun, and a client's own
+  rate by more than one, so a window at 98% of its limit is not overrun, and a client's own
   spacing does not cause a leaky bucket's refusals.
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
@@ -90,7 +100,7 @@ log = structlog.get_logger("simad.pace")
 
 BETA = 0.85  # on push-back, the share of the rate refused at the rate drops to
 SETTLE = 0.98  # the plateau: this share of the rate refused at
-SETTLE_MARGIN = 0.25  # probing: 10% past the rate refused at and not refused, then
+SETTLE_MARGIN = 0.25  # probing: 25% past the rate refused at and not refused, then
 GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
