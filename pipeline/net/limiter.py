@@ -80,9 +80,10 @@ requests that *arrive* closer than ``1/rate``, so the network's jitter alone is 
 under the rate (with 2 ms each way, 2% refused needs gaps 1.6 ms longer than ``1/rate``: 94%
 of 40/s, 84% of 120/s at best, for any sender); several clients sharing such a bucket, or a
 limit of one request in flight, cannot interleave requests they do not see. Clients sharing
-a window keep for a plateau the unequal shares their first second gave them, so a slower one
-finishes alone; and a fixed window straddled by a burst (the end of one second and the start
-of the next) is overestimated until refused again, each refusal costing a held second.
+a limit keep for a plateau the unequal shares their first second gave them, so a slower one
+finishes alone, and a probe by one meets the limit for the others too (the request refused
+is whichever arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
+A fixed window's limit is found by steps, each costing a held second.
 """
 
 from __future__ import annotations
