@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.core import files, i18n, private
-from pipeline.core.errors import ConfigError
-from pipeline.core.files import check_writable, place, write_atomically
+from pipeline.core.errors import ConfigError, LocalStorageError
+from pipeline.core.files import check_writable, place, write_atomically, write_output
 from pipeline.core.private import network_share, open_sqlite
 from pipeline.simad.ledger import Ledger
 
@@ -73,6 +73,23 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_part(tmp_path):
 
     with pytest.raises(OSError, match="No space"):
         write_atomically(target, fails)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_the_disk_will_not_take_is_named_with_the_reason(tmp_path):
+    """A file the user asked for (a template, a pulled CSV) that fails half-way: a storage
+    error naming the file and the system's reason, no traceback; the old file kept."""
+    target = tmp_path / "list.csv"
+    target.write_text("old", encoding="utf-8")
+
+    def fails(out):
+        out.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    with i18n.language("en"), pytest.raises(LocalStorageError) as caught:
+        write_output(target, fails)
+    assert str(target) in str(caught.value) and "No space left on device" in str(caught.value)
     assert target.read_text(encoding="utf-8") == "old"
     assert leftovers(tmp_path) == []
 

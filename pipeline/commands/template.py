@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.core.context import Context
-from pipeline.core.errors import ConfigError, LocalStorageError
-from pipeline.core.files import check_folder, write_atomically
+from pipeline.core.errors import ConfigError
+from pipeline.core.files import check_folder, write_output
 from pipeline.core.i18n import listing, t
 from pipeline.sheets.templates import TEMPLATE_FILES, template_bytes
 
@@ -33,12 +33,7 @@ def _write(kind: str, path: Path) -> Path:
     def write(handle: BinaryIO) -> None:
         handle.write(content)
 
-    try:
-        return write_atomically(path, write)
-    except OSError as exc:
-        raise LocalStorageError(
-            t("out_write_failed", path=path, reason=exc.strerror or exc)
-        ) from exc
+    return write_output(path, write)
 
 
 def template_download(kind: str, *, ctx: Context = Context()) -> tuple[str, bytes]:

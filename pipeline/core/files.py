@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import structlog
 
-from pipeline.core.errors import ConfigError
+from pipeline.core.errors import ConfigError, LocalStorageError
 from pipeline.core.i18n import t
 
 OWNER_ONLY = 0o600
@@ -128,3 +128,14 @@ def write_atomically(path: Path | str, write: Callable[[BinaryIO], object]) -> P
     finally:
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
+
+
+def write_output(path: Path | str, write: Callable[[BinaryIO], object]) -> Path:
+    """``write_atomically`` for a file the user asked for: one that cannot be written is a
+    ``LocalStorageError`` naming it and the system's reason."""
+    try:
+        return write_atomically(path, write)
+    except OSError as exc:
+        raise LocalStorageError(
+            t("out_write_failed", path=path, reason=exc.strerror or exc)
+        ) from exc

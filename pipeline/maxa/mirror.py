@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.core.errors import LocalStorageError, MirrorError
-from pipeline.core.files import write_atomically
+from pipeline.core.errors import MirrorError
+from pipeline.core.files import write_output
 from pipeline.core.i18n import t
 from pipeline.core.private import csv_safe, open_sqlite
 from pipeline.core.result import Result
@@ -354,12 +354,7 @@ def export(mirror: Mirror, terminology: str, version: str, path: Path) -> Path:
             text.flush()
             text.detach()  # the handle stays open: its owner flushes it to disk and closes it
 
-        try:
-            return write_atomically(path, write)
-        except OSError as exc:
-            raise LocalStorageError(
-                t("out_write_failed", path=path, reason=exc.strerror or exc)
-            ) from exc
+        return write_output(path, write)
     sheet = _terms_sheet(f"{terminology} {version}", rows)
     summary = [
         (t("maxa_col_terminology"), terminology),
