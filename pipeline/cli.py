@@ -753,6 +753,15 @@ ServiceOption = Annotated[str, typer.Option("--service", metavar="simad|maxa", h
 LoginTargetOption = Annotated[str | None, typer.Option("--target", help="help_login_target")]
 
 
+def _account(service: str, target: str | None, lang: str | None) -> tuple[str, str]:
+    """The service (``simad`` or ``maxa``) and the target whose credentials are meant."""
+    from pipeline.commands import login as accounts
+
+    i18n.chosen(lang)
+    name = accounts.service_of(service)
+    return name, accounts.target_of(name, target)
+
+
 @app.command("login", help="help_cmd_login")
 def login(
     service: ServiceOption = "simad",
@@ -762,9 +771,7 @@ def login(
     """Ask for a target's credentials, hidden, and keep them in the system keyring."""
     from pipeline.commands import login as accounts
 
-    i18n.chosen(lang)
-    name = accounts.service_of(service)
-    resolved = accounts.target_of(name, target)
+    name, resolved = _account(service, target, lang)
     accounts.check_keyring()  # no keyring: said before anything is asked (exit 2)
     typer.echo(describe_target(resolved))
     values: dict[str, str] = {}
@@ -790,9 +797,7 @@ def logout(
     """Remove a target's credentials from the system keyring."""
     from pipeline.commands import login as accounts
 
-    i18n.chosen(lang)
-    name = accounts.service_of(service)
-    resolved = accounts.target_of(name, target)
+    name, resolved = _account(service, target, lang)
     shown = describe_target(resolved, short=True)
     removed = accounts.forget(name, resolved)
     typer.echo(t("logout_removed" if removed else "logout_none", target=shown, service=name))
