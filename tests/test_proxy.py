@@ -19,7 +19,15 @@ from pipeline.net import transport
 from pipeline.sheets.fakedata import write_workbook
 
 from .test_tls import assert_named, cli, said
-from .tlsfixtures import Certs, Proxy, free_port, https_sandbox, make_certs, running
+from .tlsfixtures import (
+    Certs,
+    Proxy,
+    clear_network_settings,
+    free_port,
+    https_sandbox,
+    make_certs,
+    running,
+)
 
 PASSWORD = "Pr0xy-S3cret-Word"
 
@@ -36,21 +44,7 @@ def workbook(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_network_settings(monkeypatch):
-    for name in (
-        "SIMAD_CA_BUNDLE",
-        "SIMAD_PROXY",
-        "SIMAD_INSECURE_TLS",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(transport, "_given", {})
+    clear_network_settings(monkeypatch)
     monkeypatch.setattr(urllib.request, "getproxies", dict)  # no system proxy unless a test says
 
 

@@ -33,7 +33,7 @@ from pipeline.sheets.fakedata import write_workbook
 from pipeline.simad.client import SimadClient
 
 from .test_ui_words import workbook_text
-from .tlsfixtures import Certs, free_port, https_sandbox, make_certs
+from .tlsfixtures import Certs, clear_network_settings, free_port, https_sandbox, make_certs
 
 runner = CliRunner()
 
@@ -45,20 +45,7 @@ def certs(tmp_path_factory) -> Certs:
 
 @pytest.fixture(autouse=True)
 def _no_network_settings(monkeypatch):
-    """No proxy or bundle from the machine running the tests; none given before."""
-    for name in (
-        "SIMAD_CA_BUNDLE",
-        "SIMAD_PROXY",
-        "SIMAD_INSECURE_TLS",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(transport, "_given", {})
+    clear_network_settings(monkeypatch)
 
 
 @pytest.fixture

@@ -9,16 +9,14 @@ import re
 import pytest
 
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from pipeline.net import auth, transport
+from pipeline.net import auth
 from tests.inprocess import in_process
-from tests.tlsfixtures import free_port, https_sandbox, make_certs
+from tests.tlsfixtures import clear_network_settings, free_port, https_sandbox, make_certs
 
 
 @pytest.fixture(autouse=True)
 def _no_network_settings(monkeypatch):
-    for name in ("SIMAD_CA_BUNDLE", "SIMAD_PROXY", "HTTPS_PROXY", "https_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(transport, "_given", {})
+    clear_network_settings(monkeypatch)
     yield
     auth.hear_clock_skew(None)
 

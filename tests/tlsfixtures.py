@@ -16,9 +16,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import trustme
 import uvicorn
 
+from pipeline.net import transport
 from pipeline.sandbox.server import server_config
 from pipeline.sandbox.settings import SandboxSettings
 
@@ -222,3 +224,19 @@ def running(proxy: Proxy) -> Iterator[Proxy]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=30)
         loop.close()
+
+
+# Settings that choose a proxy or a certificate bundle, as the machine running the tests may
+# have them (both cases: on Linux the lower-case ones are the common ones).
+NETWORK_SETTINGS = (
+    *("SIMAD_CA_BUNDLE", "SIMAD_PROXY", "SIMAD_INSECURE_TLS"),
+    *("HTTPS_PROXY", "ALL_PROXY", "HTTP_PROXY", "NO_PROXY"),
+    *("https_proxy", "all_proxy", "http_proxy", "no_proxy"),
+)
+
+
+def clear_network_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy or bundle from the machine running the tests, and none given before."""
+    for name in NETWORK_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(transport, "_given", {})
