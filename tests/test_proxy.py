@@ -112,11 +112,11 @@ def test_a_proxy_that_wants_a_login(certs, tmp_path, workbook):
         maxa = cli([*bare, "maxa", "terminologies", "--target", url], SIMAD_CA_BUNDLE=bundle)
         assert_named(maxa, "proxy_auth", "407")
         assert proxy.tunnels == 0
-        # A wrong password is refused the same way, and is not shown either.
+        # A wrong password is named as refused (not as missing), and is not shown either.
         wrong = f"http://office:not-{PASSWORD}@127.0.0.1:{proxy.port}"
         denied = cli(["--proxy", wrong, "submit", str(workbook), "--target", url])
-        assert_named(denied, "proxy_auth", "407")
-        assert "not-" + PASSWORD not in said(denied)
+        assert_named(denied, "proxy_login_refused", "407")
+        assert "not-" + PASSWORD not in said(denied) and "office" not in said(denied)
         # With the login in the proxy's address (SIMAD_PROXY, or --proxy), it goes through.
         login = f"http://office:{PASSWORD}@127.0.0.1:{proxy.port}"
         sent = cli(

@@ -2303,6 +2303,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "نام کاربری و گذرواژه پروکسی را در نشانی آن، به شکل USER:PASSWORD@ پیش از نام میزبان، در --proxy یا SIMAD_PROXY بدهید (هرگز نشان داده نمی‌شوند)؛ یا از واحد فناوری بپرسید.",
         "en": "Give the proxy's user and password in its address, as USER:PASSWORD@ before the host name, in --proxy or SIMAD_PROXY (they are never shown); or ask IT.",
     },
+    "conn_proxy_login_refused": {
+        "fa": "به {url} وصل نشد: پروکسی {proxy} (از {source}) نام کاربری و گذرواژه‌ای را که داده شد نپذیرفت (HTTP 407).",
+        "en": "Could not connect to {url}: the proxy {proxy} (from {source}) refused the user and password given (HTTP 407).",
+    },
+    "conn_fix_proxy_login_refused": {
+        "fa": "نام کاربری و گذرواژه پروکسی را در --proxy یا SIMAD_PROXY بازبینی کنید (حروف ویژه گذرواژه باید به شکل %XX نوشته شوند، مثلاً @ به صورت %40)؛ یا از واحد فناوری بپرسید.",
+        "en": "Check the proxy's user and password in --proxy or SIMAD_PROXY (special characters in the password must be written as %XX, e.g. @ as %40); or ask IT.",
+    },
     "conn_proxy_refused": {
         "fa": "به {url} وصل نشد: پروکسی {proxy} (از {source}) راه {host} را نداد ({status}). پاسخ از پروکسی است، نه از سرور.",
         "en": "Could not connect to {url}: the proxy {proxy} (from {source}) did not let the connection to {host} through ({status}). This answer is the proxy's, not the server's.",

@@ -42,8 +42,10 @@ from pipeline.net import transport
 log = structlog.get_logger("simad.net")
 
 # kind: "dns", "refused", "timeout", "untrusted", "wrong_name", "expired", "tls",
-#       "proxy_auth", "proxy_refused", "proxy_page", "other"
-FATAL = frozenset({"dns", "untrusted", "wrong_name", "expired", "tls", "proxy_auth"})
+#       "proxy_auth", "proxy_login_refused", "proxy_refused", "proxy_page", "other"
+FATAL = frozenset(
+    {"dns", "untrusted", "wrong_name", "expired", "tls", "proxy_auth", "proxy_login_refused"}
+)
 CERT_KINDS = frozenset({"untrusted", "wrong_name", "expired"})
 HANDSHAKE_TIMEOUT = 5.0
 DATE_FORMAT = "%Y-%m-%d %H:%M UTC"
@@ -114,7 +116,16 @@ def diagnose(exc: BaseException, url: str) -> Failure:
         details["status"] = _proxy_status(exc) or scrub(_reason(exc), limit=120)
     elif kind in ("tls", "other"):
         details["reason"] = scrub(_reason(exc), limit=200)
+    elif kind == "proxy_auth" and proxy and _has_login(proxy):
+        kind = "proxy_login_refused"  # a user and password were given, and refused
     return _failure(kind, details)
+
+
+def _has_login(proxy: str) -> bool:
+    try:
+        return bool(httpx.URL(proxy).userinfo)
+    except httpx.InvalidURL:
+        return False
 
 
 def source_shown(source: str) -> str:
@@ -332,6 +343,7 @@ _WANTED: dict[str, tuple[str, ...]] = {
     "expired": ("expires", "issuer", "subject"),
     "tls": ("reason",),
     "proxy_auth": ("proxy", "source"),
+    "proxy_login_refused": ("proxy", "source"),
     "proxy_refused": ("proxy", "source", "status", "host"),
     "proxy_page": ("proxy", "source", "host"),
     "other": ("reason",),
