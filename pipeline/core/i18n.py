@@ -1535,7 +1535,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the PC clock is {size} behind the server",
     },
     "clock_skew_warning": {
-        "fa": "هشدار: {skew}. زمان انقضای توکن با ساعت سرور حساب می‌شود، ولی ساعت و منطقه زمانی ویندوز را درست کنید.",
+        "fa": "هشدار: {skew}. زمان انقضای توکن با ساعت سرور حساب می‌شود، ولی ساعت و منطقه زمانی این رایانه را درست کنید.",
         "en": "Warning: {skew}. Token expiry is reckoned on the server's clock, but set the PC's clock and time zone right.",
     },
     "duration_hours_minutes": {
@@ -1763,7 +1763,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server's certificate expires soon; tell the server's support.",
     },
     "doctor_fix_clock": {
-        "fa": "ساعت، تاریخ و منطقه زمانی (تهران) ویندوز را درست کنید یا «هم‌زمان‌سازی خودکار» را روشن کنید.",
+        "fa": "ساعت، تاریخ و منطقه زمانی (تهران) این رایانه را درست کنید یا هم‌زمان‌سازی خودکار ساعت را روشن کنید.",
         "en": "Set the PC's date, time and time zone (Tehran), or turn on automatic time sync.",
     },
     "doctor_fix_login": {
