@@ -18,7 +18,7 @@ from pipeline.core.errors import ConfigError
 from pipeline.net import transport
 from pipeline.sheets.fakedata import write_workbook
 
-from .test_tls import assert_named, cli, said
+from .test_tls import assert_named, cli, said, words
 from .tlsfixtures import (
     Certs,
     Proxy,
@@ -63,7 +63,8 @@ def test_which_proxy_is_used_and_where_it_came_from(monkeypatch):
     assert transport.choose_proxy(remote) == (None, "no_proxy")
     assert transport.choose_proxy("https://10.1.2.3") == (None, "no_proxy")
     assert transport.choose_proxy("https://example.org.evil.test")[1] == "HTTPS_PROXY"
-    assert transport.choose_proxy(local) == (None, "none")  # loopback: never the environment's
+    # Loopback: never the environment's, and doctor says so.
+    assert transport.choose_proxy(local) == (None, "loopback")
     monkeypatch.setenv("SIMAD_PROXY", "http://office:pw@simad.proxy:8080")
     assert transport.choose_proxy(local) == ("http://office:pw@simad.proxy:8080", "SIMAD_PROXY")
     assert transport.choose_proxy(remote) == (None, "no_proxy")  # NO_PROXY still lists it
@@ -169,7 +170,9 @@ def test_an_environment_proxy_is_not_used_for_a_loopback_target(
     with https_sandbox(tmp_path / "server.db", certs.good) as url, running(proxy):
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
         done = cli(["submit", str(workbook), "--target", url], SIMAD_CA_BUNDLE=str(certs.ca))
+        checked = cli(["doctor", "--target", url, "--no-login"], SIMAD_CA_BUNDLE=str(certs.ca))
     assert done.exit_code == 0 and "sent: 3" in said(done), said(done)
+    assert words("doctor_proxy_loopback", "en") in said(checked), said(checked)
 
 
 def test_the_web_page_names_the_certificate(certs, tmp_path):

@@ -348,6 +348,8 @@ def _proxy_line(lines: Lines, chosen: transport.Connection) -> None:
         lines.add("proxy", OK, t("doctor_proxy_used", proxy=chosen.proxy_shown, source=where))
     elif chosen.proxy_source == "no_proxy":
         lines.add("proxy", OK, t("doctor_proxy_bypassed"))
+    elif chosen.proxy_source == "loopback":
+        lines.add("proxy", OK, t("doctor_proxy_loopback"))
     else:
         lines.add("proxy", OK, t("doctor_proxy_none"))
 

@@ -1679,6 +1679,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the system's proxy settings",
     },
     "doctor_proxy_none": {"fa": "بدون پراکسی (اتصال مستقیم)", "en": "none (direct connection)"},
+    "doctor_proxy_loopback": {
+        "fa": "بدون پراکسی: پراکسی HTTPS_PROXY یا ALL_PROXY برای نشانی خود این رایانه به کار نمی‌رود",
+        "en": "none: the HTTPS_PROXY or ALL_PROXY proxy is not used for this computer's own address",
+    },
     "doctor_proxy_bypassed": {
         "fa": "بدون پراکسی: این نشانی در NO_PROXY است",
         "en": "none: this address is in NO_PROXY",

@@ -59,7 +59,8 @@ class Connection:
     trust: str  # which store(s) verify certificates, for a person: "system", "system+bundle", …
     proxy: str | None  # the proxy URL with its credentials (never shown: see ``proxy_shown``)
     proxy_shown: str | None  # the proxy URL with any user:password removed
-    proxy_source: str  # "option", "SIMAD_PROXY", "HTTPS_PROXY", "system", "none", "no_proxy"
+    proxy_source: str  # "option", "SIMAD_PROXY", "HTTPS_PROXY", "system", "none", "no_proxy",
+    # "loopback" (a proxy from the environment, not used for this computer's own address)
     ca_bundle: str | None = None  # the PEM file added to the store, if any
     insecure: bool = False  # verification off (SIMAD_INSECURE_TLS=1, a rehearsal)
 
@@ -259,8 +260,9 @@ def choose_proxy(base_url: str) -> tuple[str | None, str]:
         if bypassed(host, port, _no_proxy()):
             return None, "no_proxy"
         return explicit
-    if is_loopback(host):
-        return None, "none"
+    if is_loopback(host):  # this computer's own address: never through a proxy set for all
+        given = any((os.environ.get(name) or "").strip() for name in ENV_PROXIES)
+        return None, "loopback" if given else "none"
     found = _environment_proxy()
     if found is not None and bypassed(host, port, _no_proxy()):
         return None, "no_proxy"
