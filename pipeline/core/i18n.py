@@ -1881,16 +1881,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} is a folder; give the report's file name (.xlsx).",
     },
     "report_not_xlsx": {
-        "fa": "{path}: گزارش فقط به‌صورت کارپوشه اکسل (.xlsx) نوشته می‌شود، نه {suffix}؛ نامی با پسوند .xlsx بدهید. هیچ داده‌ای ارسال نشد.",
-        "en": "{path}: the report is written only as an Excel workbook (.xlsx), not {suffix}; give a name ending in .xlsx. Nothing was sent.",
+        "fa": "{path}: گزارش فقط به‌صورت کارپوشه اکسل (.xlsx) نوشته می‌شود، نه {suffix}؛ نامی با پسوند .xlsx بدهید.",
+        "en": "{path}: the report is written only as an Excel workbook (.xlsx), not {suffix}; give a name ending in .xlsx.",
     },
     "review_student_none": {
         "fa": "سندباکس برای دانشجوی {student} در سال {year} معرفی‌ای ندارد؛ هیچ چیز تغییر نکرد.",
         "en": "The sandbox holds no declaration of student {student} for year {year}; nothing was changed.",
     },
     "report_folder_unusable": {
-        "fa": "در پوشه {folder} نمی‌توان گزارش نوشت ({reason}). هیچ داده‌ای ارسال نشد.",
-        "en": "The report cannot be written in {folder} ({reason}). Nothing was sent.",
+        "fa": "در پوشه {folder} نمی‌توان گزارش نوشت ({reason}).",
+        "en": "The report cannot be written in {folder} ({reason}).",
     },
     "run_unknown": {
         "fa": "اجرایی با شناسه {run_id} در دفتر ثبت نیست (simad runs فهرست را نشان می‌دهد).",
@@ -2170,16 +2170,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} is open (in Excel?) and could not be replaced; written to {written} instead.",
     },
     "out_is_dir": {
-        "fa": "{path} یک پوشه است؛ نام فایل ({suffixes}) را بدهید. هیچ داده‌ای ارسال نشد.",
-        "en": "{path} is a folder; give a file name ({suffixes}). Nothing was sent.",
+        "fa": "{path} یک پوشه است؛ نام فایل ({suffixes}) را بدهید.",
+        "en": "{path} is a folder; give a file name ({suffixes}).",
     },
     "out_bad_suffix": {
-        "fa": "{path}: فقط فایل {suffixes} نوشته می‌شود، نه {suffix}. هیچ داده‌ای ارسال نشد.",
-        "en": "{path}: only a {suffixes} file is written, not {suffix}. Nothing was sent.",
+        "fa": "{path}: فقط فایل {suffixes} نوشته می‌شود، نه {suffix}.",
+        "en": "{path}: only a {suffixes} file is written, not {suffix}.",
     },
     "out_folder_is_file": {
-        "fa": "{folder} یک فایل است، نه پوشه؛ نمی‌توان در آن نوشت. هیچ داده‌ای ارسال نشد.",
-        "en": "{folder} is a file, not a folder; nothing can be written in it. Nothing was sent.",
+        "fa": "{folder} یک فایل است، نه پوشه؛ نمی‌توان در آن نوشت.",
+        "en": "{folder} is a file, not a folder; nothing can be written in it.",
     },
     "out_write_failed": {
         "fa": "{path} نوشته نشد ({reason}).",
