@@ -183,6 +183,19 @@ def test_a_submission_report_open_in_excel_lands_beside_it_and_is_said(tmp_path)
     assert json.loads(runs.stdout)[0]["report"] == str(beside)  # the ledger knows where
 
 
+def test_a_report_given_by_a_relative_name_is_kept_by_its_whole_path(tmp_path, monkeypatch):
+    """``simad runs`` run from another folder still names the report where it is."""
+    monkeypatch.chdir(tmp_path)
+    done = runner.invoke(app, ["submit", str(SAMPLE), "--report", "mine.xlsx", "--json"])
+    assert done.exit_code == 1, done.output  # the sample's invalid rows
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    listed = runner.invoke(app, ["runs", "--json"])
+    kept = Path(json.loads(listed.stdout)[0]["report"])
+    assert kept.is_absolute() and kept == tmp_path / "mine.xlsx" and kept.exists()
+
+
 def test_a_validation_report_open_in_excel_is_written_beside(tmp_path, monkeypatch, told):
     hold_open(monkeypatch, "v.xlsx")
     (tmp_path / "v.xlsx").write_bytes(b"open")

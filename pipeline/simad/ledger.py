@@ -175,11 +175,11 @@ class Ledger:
         self._exec(
             "UPDATE runs SET finished_at = ?, state = ?, counts = ?, report = ?, stopped = ?, "
             "ending = ? WHERE id = ?",
-            (time.time(), state, json.dumps(counts), report, stopped, ending, run_id),
+            (time.time(), state, json.dumps(counts), _absolute(report), stopped, ending, run_id),
         )
 
     def set_report(self, run_id: str, report: str) -> None:
-        self._exec("UPDATE runs SET report = ? WHERE id = ?", (report, run_id))
+        self._exec("UPDATE runs SET report = ? WHERE id = ?", (_absolute(report), run_id))
 
     def close_stale_runs(self, target: str) -> int:
         """Runs of ``target`` still ``running`` whose process is gone become ``interrupted``.
@@ -360,3 +360,8 @@ class Ledger:
             (target, year_id),
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+
+def _absolute(report: str | None) -> str | None:
+    """A report's path as kept: absolute, so that ``simad runs`` finds it from any folder."""
+    return str(Path(report).absolute()) if report else report
