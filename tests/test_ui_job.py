@@ -37,6 +37,24 @@ def test_no_time_left_until_a_rate_is_known_and_never_zero_while_rows_remain():
         assert shown is not None and shown.group(1) == "-"
 
 
+def test_no_rate_shown_before_a_second_of_the_run_and_no_time_left_while_stopping(monkeypatch):
+    """A rate of 0 at the start reads as a stalled run: a dash until a second has been seen.
+    While stopping, the rows left will not be sent: no time left is told."""
+    now = [1000.0]
+    monkeypatch.setattr("pipeline.web.state.time.monotonic", lambda: now[0])
+    job = Job("j", "submit", "x", total=100)
+    assert job.snapshot()["rate"] is None
+    job.done, now[0] = 10, now[0] + 0.5
+    assert job.snapshot()["rate"] is None  # half a second: not yet a rate
+    job.done, now[0] = 20, now[0] + 0.5
+    snap = job.snapshot()
+    assert snap["rate"] == 20.0 and snap["eta"] == 4
+    job.stop()
+    job.done, now[0] = 30, now[0] + 0.5
+    snap = job.snapshot()
+    assert snap["state"] == "stopping" and snap["rate"] is not None and snap["eta"] is None
+
+
 def send(client, h, state) -> Job:
     client.post("/submit", data={"ws": state.workspace.id}, headers=h)
     job = state.latest("submit")

@@ -157,13 +157,14 @@ class Job:
         if self.control is not None:
             self.control.stop(closing=closing)
 
-    def rate(self) -> float:
-        """Rows per second over the last ``RATE_WINDOW`` seconds."""
+    def rate(self) -> float | None:
+        """Rows per second over the last ``RATE_WINDOW`` seconds; None until a second of the
+        run has been seen (a rate of 0 at the start would read as a stalled run)."""
         now = time.monotonic()
         self.samples.append((now, self.done))
         recent = [s for s in self.samples if now - s[0] <= RATE_WINDOW]
-        if len(recent) < 2 or recent[-1][0] == recent[0][0]:
-            return 0.0
+        if len(recent) < 2 or recent[-1][0] - recent[0][0] < 1.0:
+            return None
         return (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
 
     def snapshot(self) -> dict[str, Any]:
@@ -177,6 +178,8 @@ class Job:
             self.failures = list(progress.failures)
         rate = self.rate()
         remaining = max(self.total - self.done, 0)
+        # No time left is told while stopping: the rows left will not be sent.
+        going = rate is not None and not (self.finished or self.stop_asked)
         return {
             "id": self.id,
             "state": "done" if self.finished else "stopping" if self.stop_asked else "running",
@@ -185,9 +188,9 @@ class Job:
             "sent": self.counts.get(Submission.SENT, 0),
             "failed": self.counts.get(Submission.FAILED, 0),
             "remaining": remaining,
-            "rate": round(rate, 1) if not self.finished else self.average(),
+            "rate": self.average() if self.finished else None if rate is None else round(rate, 1),
             "pace": round(pace, 1) if pace is not None else None,
-            "eta": eta(remaining, rate) if not self.finished else None,
+            "eta": eta(remaining, rate) if going and rate is not None else None,
             "elapsed": round((self.finished or time.monotonic()) - self.started),
             "failures": [
                 {"where": where, "row": row, "message": message}
