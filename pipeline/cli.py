@@ -230,6 +230,9 @@ def sandbox_serve(
     if latency_ms or fail_rate or rate_limit or overload_at:
         said = {"latency": latency_ms, "fail": fail_rate, "rate": rate_limit}
         typer.echo(t("sandbox_faults", **said, overload=overload_at or "-"))
+    if rate_limit:
+        shown = burst if burst is not None else 1 if limiter == "token-bucket" else 0  # defaults
+        typer.echo(t("sandbox_limiter", **shaping, burst_shown=shown))
     sys.stdout.flush()
     sandbox.serve(settings, host, port, tls)
 

@@ -72,3 +72,24 @@ def test_served_faults_are_visible(tmp_path):
     finally:
         banner = stop(proc)
     assert "503 rate 1.0" in banner
+
+
+def test_a_served_limiter_refuses_as_told_and_says_how(tmp_path):
+    """``--limiter leaky-bucket --retry-after none --push-back 503`` (nginx's ``limit_req``):
+    a second request right after the first is answered a bare 503, and the banner names the
+    shape and how it refuses."""
+    port = free_port()
+    options = ["--rate-limit", "2", "--limiter", "leaky-bucket", "--retry-after", "none"]
+    proc = start(port, tmp_path / "l.db", *options, "--push-back", "503")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        login = {"username": SANDBOX_USERNAME, "password": SANDBOX_PASSWORD}
+        token = httpx.post(f"{url}/api/Token/authenticate", json=login).json()[" Token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        path = f"{url}/api2/DeclareResidentToUpgrades/GetDeclareResidents?YearId=1402"
+        first, second = (httpx.get(path, headers=headers) for _ in range(2))
+        assert first.status_code == 200
+        assert second.status_code == 503 and "retry-after" not in second.headers
+    finally:
+        banner = stop(proc)
+    assert "leaky-bucket" in banner and "503" in banner and "Retry-After: none" in banner

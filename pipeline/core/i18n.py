@@ -23,6 +23,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست هر حساب: {rate}/ثانیه، ۵۰۳ از {overload} درخواست هم‌زمان",
         "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s per account, 503 from {overload} requests at once",
     },
+    "sandbox_limiter": {
+        "fa": "شکل سقف: {limiter}، جهش: {burst_shown} ثانیه، پاسخ پس‌زدن: {push_back} با Retry-After: {retry_after}",
+        "en": "Limiter: {limiter}, burst {burst_shown} s, refusals answered {push_back} with Retry-After: {retry_after}",
+    },
     "review_done": {
         "fa": "{n} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
         "en": "{n} declarations of year {year} updated. Review: {statuses} — final: {results}",
