@@ -27,7 +27,7 @@ from pipeline.commands.submit import Control, Progress, SubmitOptions, run_submi
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from pipeline.core.context import Context
 from pipeline.net.limiter import jain
-from pipeline.sandbox.limiters import RETRY_AFTER, SHAPES, LimitSpec
+from pipeline.sandbox.limiters import SHAPES, VARIANTS, LimitSpec, limit_for
 from pipeline.sandbox.process import free_port, start_server, stop_server
 from pipeline.sheets.fakedata import write_workbook as generate
 
@@ -95,13 +95,7 @@ def clients(sources: list[Path], port: int, delays: list[float]) -> list[dict[st
     return out
 
 
-VARIANTS = [f"429-{ra}" for ra in RETRY_AFTER] + ["503-none"]
 SERVICE = LATENCY_MS / 1000 + 0.001  # seconds a request holds a concurrency slot
-
-
-def concurrency_for(rate: float) -> float:
-    """The concurrency limit whose capacity is nearest ``rate`` (at least one at once)."""
-    return float(max(1, round(rate * SERVICE)))
 
 
 def scenario(
@@ -182,11 +176,10 @@ def bench_pacing(workdir: Path) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for shape in _chosen("SIMAD_BENCH_SHAPES", list(SHAPES)):
-        for variant in _chosen("SIMAD_BENCH_VARIANTS", VARIANTS):
+        for variant in _chosen("SIMAD_BENCH_VARIANTS", list(VARIANTS)):
             status, retry_after = variant.split("-")
             for name, rate, rows, n in cases:
-                limit = concurrency_for(rate) if shape == "concurrency" else rate
-                spec = LimitSpec(limit, shape, retry_after=retry_after, push_back=int(status))
+                spec = limit_for(shape, rate, variant, SERVICE)
                 found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")

@@ -231,8 +231,7 @@ def sandbox_serve(
         said = {"latency": latency_ms, "fail": fail_rate, "rate": rate_limit}
         typer.echo(t("sandbox_faults", **said, overload=overload_at or "-"))
     if rate_limit:
-        shown = burst if burst is not None else 1 if limiter == "token-bucket" else 0  # defaults
-        typer.echo(t("sandbox_limiter", **shaping, burst_shown=shown))
+        typer.echo(sandbox.limit_told(rate_limit, shaping))
     sys.stdout.flush()
     sandbox.serve(settings, host, port, tls)
 

@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 
 from pipeline.net.limiter import Pace, jain
 from pipeline.net.retry import RetryPolicy
-from pipeline.sandbox.limiters import RETRY_AFTER, SHAPES, Limits, LimitSpec
+from pipeline.sandbox.limiters import SHAPES, VARIANTS, Limits, LimitSpec, limit_for
 
 LATENCY = 0.020  # seconds, plus up to JITTER more, half on the way there and half back
 JITTER = 0.004
@@ -234,16 +234,11 @@ def case(spec: LimitSpec, rows: int, clients: int, seed: int) -> tuple[float, fl
     return used, refused(found), fairness(found)
 
 
-def concurrency_for(rate: float) -> float:
-    """The concurrency limit whose capacity is nearest ``rate`` (at least one at once)."""
-    return max(1.0, round(rate * (LATENCY + JITTER / 2)))
-
-
-VARIANTS = [f"429-{ra}" for ra in RETRY_AFTER] + ["503-none"]
+SERVICE = LATENCY + JITTER / 2  # seconds a request holds a concurrency slot, on average
 
 
 def matrix(
-    runs: int, shapes: tuple[str, ...] = SHAPES, variants: list[str] = VARIANTS
+    runs: int, shapes: tuple[str, ...] = SHAPES, variants: tuple[str, ...] = VARIANTS
 ) -> list[str]:
     """One line per shape, variant and case: min, median and max over ``runs`` seeds."""
     from statistics import median
@@ -254,8 +249,7 @@ def matrix(
             status, retry_after = variant.split("-")
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
-                limit = concurrency_for(rate) if shape == "concurrency" else rate
-                spec = LimitSpec(limit, shape, retry_after=retry_after, push_back=push_back)
+                spec = limit_for(shape, rate, variant, SERVICE)
                 figures = [case(spec, rows, n, seed) for seed in range(runs)]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 line = (
@@ -276,7 +270,7 @@ def main(runs: int = 100) -> None:
     then late joiners: three clients joining one that had a 60/s token bucket to itself for
     5 s, Jain's index over the 15 s from 12 s."""
     shapes = tuple(a for a in sys.argv[2:] if a in SHAPES) or SHAPES
-    variants = [a for a in sys.argv[2:] if a in VARIANTS] or VARIANTS
+    variants = tuple(a for a in sys.argv[2:] if a in VARIANTS) or VARIANTS
     matrix(runs, shapes, variants)
     if "--no-late" in sys.argv:
         return

@@ -23,9 +23,9 @@ import random
 import pytest
 
 from pipeline.net.limiter import SETTLE, Pace
-from pipeline.sandbox.limiters import SHAPES, LimitSpec
+from pipeline.sandbox.limiters import SHAPES, limit_for
 
-from .shared_limit import Client, concurrency_for, fairness, refused, share_one_limit
+from .shared_limit import SERVICE, Client, fairness, refused, share_one_limit
 from .test_limiter import Clock
 
 RATE_SHAPES = ("token-bucket", "sliding-window", "fixed-window")
@@ -36,8 +36,7 @@ JITTER_BOUND = "a leaky bucket without burst refuses the network's jitter (modul
 
 
 def spec_for(shape: str, rate: float, retry_after: str = "one", push_back: int = 429):
-    limit = concurrency_for(rate) if shape == "concurrency" else rate
-    return LimitSpec(limit, shape, retry_after=retry_after, push_back=push_back)
+    return limit_for(shape, rate, f"{push_back}-{retry_after}", SERVICE)
 
 
 def missed(shape: str, retry_after: str, push_back: int) -> str | None:

@@ -12,7 +12,7 @@ from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.sandbox import create_app
-from pipeline.sandbox.limiters import PUSH_BACK, RETRY_AFTER, SHAPES
+from pipeline.sandbox.limiters import PUSH_BACK, RETRY_AFTER, SHAPES, LimitSpec
 from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
@@ -25,6 +25,7 @@ __all__ = [
     "ReviewSummary",
     "SandboxSettings",
     "limit_shape",
+    "limit_told",
     "review",
     "review_texts",
     "sandbox_db",
@@ -72,6 +73,12 @@ def limit_shape(
     if burst is not None and not 0 <= burst < 3600:
         raise ConfigError(t("bad_option_number", name="--burst", value=burst))
     return {"limiter": limiter, "burst": burst, "retry_after": retry_after, "push_back": push_back}
+
+
+def limit_told(rate: float, shaping: LimitOptions) -> str:
+    """The banner's line on a rate limit: its shape, its burst and how it refuses."""
+    spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
+    return t("sandbox_limiter", **shaping, burst_shown=spec.burst_seconds)
 
 
 def slow_transport(latency_ms: float = SLOW_MS) -> httpx.ASGITransport:

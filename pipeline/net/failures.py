@@ -116,16 +116,9 @@ def diagnose(exc: BaseException, url: str) -> Failure:
         details["status"] = _proxy_status(exc) or scrub(_reason(exc), limit=120)
     elif kind in ("tls", "other"):
         details["reason"] = scrub(_reason(exc), limit=200)
-    elif kind == "proxy_auth" and proxy and _has_login(proxy):
+    elif kind == "proxy_auth" and proxy and transport.shown(proxy) != proxy:
         kind = "proxy_login_refused"  # a user and password were given, and refused
     return _failure(kind, details)
-
-
-def _has_login(proxy: str) -> bool:
-    try:
-        return bool(httpx.URL(proxy).userinfo)
-    except httpx.InvalidURL:
-        return False
 
 
 def source_shown(source: str) -> str:

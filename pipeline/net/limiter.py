@@ -172,7 +172,6 @@ class Pace:
         self._unsure = False  # the rate refused at is a guess: climb until refused again
         self._provisional = False  # the rate refused at was measured on a first burst
         self._accepted_since_cut = 0
-        self._held_at_cut = float("-inf")  # when the last cut's hold ended
         self._soon = False  # the last cut came soon after the one before it (``_blind``)
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
@@ -275,8 +274,7 @@ class Pace:
         self._pushed_since_cut += 1
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
-        storm = len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
-        if self.window == 1 and not self.limited and status == OVERLOADED and storm:
+        if self.window == 1 and not self.limited and status == OVERLOADED and self._storming():
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
@@ -345,7 +343,7 @@ class Pace:
         speed, and the rate does not collapse."""
         if status == THROTTLED or retry_after is not None:
             return "limit"
-        if len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE:
+        if self._storming():
             return "crowded"
         if (
             self._since_cut >= CROWD_SAMPLE
@@ -363,6 +361,10 @@ class Pace:
         if answers >= CROWD_SAMPLE and answers - self._accepted() >= FIRST_SHARE * answers:
             return "share"  # the first: slow down, and see whether the share falls
         return None
+
+    def _storming(self) -> bool:
+        """Most of the last ``CROWD_SAMPLE`` answers were push-back."""
+        return len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
 
     def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
         if why == "share" and self._random_failures():
@@ -391,7 +393,6 @@ class Pace:
             self.floor = max(self.floor, self.target)
         self.cuts += 1
         self._since_cut = self._pushed_since_cut = self._accepted_since_cut = 0
-        self._held_at_cut = self.held_until
         self.limited = True
         self._set(self.floor)
         log.info(
@@ -457,7 +458,7 @@ class Pace:
         cut's hold (or return) ended, while the server accepted as much as before."""
         if why != "limit" or self._unsure:
             return False
-        resumed = max(self.last_cut + self._return_time(), self._held_at_cut)
+        resumed = max(self.last_cut + self._return_time(), self._climb_from)
         soon, self._soon = self._soon, now - resumed < BLIND_SOON
         # Twice in a row: a client sharing a limit is refused soon after a hold now and then
         # when another probes.

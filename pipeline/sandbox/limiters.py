@@ -28,6 +28,8 @@ from typing import Protocol
 SHAPES = ("token-bucket", "sliding-window", "fixed-window", "leaky-bucket", "concurrency")
 RETRY_AFTER = ("exact", "one", "zero", "date", "none")
 PUSH_BACK = (429, 503)
+# The ways of refusing a rehearsal runs through: 429 with each Retry-After, and a bare 503.
+VARIANTS = (*(f"429-{ra}" for ra in RETRY_AFTER), "503-none")
 
 
 class Limiter(Protocol):
@@ -146,15 +148,22 @@ class LimitSpec:
         if self.push_back not in PUSH_BACK:
             raise ValueError("push-back must be 429 or 503")
 
+    @property
+    def burst_seconds(self) -> float:
+        """Seconds of burst: as given, else one for a token bucket and none otherwise."""
+        if self.burst is not None:
+            return self.burst
+        return 1.0 if self.shape == "token-bucket" else 0.0
+
     def make(self) -> Limiter:
         if self.shape == "token-bucket":
-            return TokenBucket(self.rate, 1.0 if self.burst is None else self.burst)
+            return TokenBucket(self.rate, self.burst_seconds)
         if self.shape == "sliding-window":
             return SlidingWindow(self.rate)
         if self.shape == "fixed-window":
             return FixedWindow(self.rate)
         if self.shape == "leaky-bucket":
-            return LeakyBucket(self.rate, self.burst or 0.0)
+            return LeakyBucket(self.rate, self.burst_seconds)
         return Concurrency(self.rate)
 
     def capacity(self, span: float, service: float) -> float:
@@ -162,13 +171,11 @@ class LimitSpec:
         sends at the right moments; for a concurrency limit, when each request takes
         ``service`` seconds."""
         if self.shape == "token-bucket":
-            return self.rate * span + max(
-                1.0, self.rate * (1.0 if self.burst is None else self.burst)
-            )
+            return self.rate * span + max(1.0, self.rate * self.burst_seconds)
         if self.shape in ("sliding-window", "fixed-window"):
             return self.rate * (span + 1)
         if self.shape == "leaky-bucket":
-            return self.rate * span + 1 + self.rate * (self.burst or 0.0)
+            return self.rate * span + 1 + self.rate * self.burst_seconds
         return max(1, int(self.rate)) * span / service
 
     def retry_after_value(self, wait: float, wall: float) -> str | None:
@@ -184,6 +191,15 @@ class LimitSpec:
         if self.retry_after == "date":
             return formatdate(wall + wait, usegmt=True)
         return None
+
+
+def limit_for(shape: str, rate: float, variant: str, service: float) -> LimitSpec:
+    """A limiter of ``shape`` standing for ``rate`` requests a second, refusing as ``variant``
+    says (``429-one``, ``503-none``): for a concurrency limit, the number at once (one at
+    least) whose capacity is nearest ``rate`` when a request takes ``service`` seconds."""
+    status, retry_after = variant.split("-")
+    limit = max(1.0, round(rate * service)) if shape == "concurrency" else rate
+    return LimitSpec(limit, shape, retry_after=retry_after, push_back=int(status))
 
 
 class Limits:
