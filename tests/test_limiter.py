@@ -257,3 +257,29 @@ def test_clients_joining_late_are_not_starved(seed):
     later = shares(clients, 12.0, 27.0)
     assert min(later) >= 0.3 * max(later), later
     assert jain([float(n) for n in later]) >= 0.85, later
+
+
+def test_a_guess_refused_again_right_after_its_hold_counts_only_the_time_free_to_send():
+    """A first burst with two answers accepted is a guess; refused again a moment after its
+    one-second hold ends, the client sent for too short a time to count: the rate it was
+    sending at stands (a leaky bucket refuses a burst, not a rate of 80 a second), rather
+    than the one or two answers accepted over the whole second, held time included."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(3))
+
+    async def go() -> None:
+        for status in (200, 200, 429):  # one at a time: no limit on requests in flight
+            sent = await pace.acquire()
+            clock.now += 0.01
+            pace.answered(sent, status, 1.0 if status == 429 else None)
+        assert pace.limited and pace.held_until > clock()
+        rate = pace.rate
+        clock.now = pace.held_until
+        for status in (200, 429):  # paced, after the hold
+            sent = await pace.acquire()
+            clock.now += 0.005
+            pace.answered(sent, status, 1.0 if status == 429 else None)
+        assert pace.cuts == 2
+        assert pace.refused_at >= BETA * min(rate, 40), (rate, pace.refused_at)
+
+    asyncio.run(go())

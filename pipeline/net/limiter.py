@@ -160,6 +160,7 @@ class Pace:
         self.jitter = JITTER  # the share of a gap a departure is moved later by, at most
         self.held_until = float("-inf")  # Retry-After: nothing leaves before this
         self._held_from = float("-inf")
+        self._last_hold = (float("-inf"), float("-inf"))  # the hold before the one running
         self.refused_at = 0.0  # the rate the server last refused at (CUBIC's W_max)
         self.floor = 0.0  # the rate right after the last cut, where the climb starts
         self.target = 0.0  # where the climb goes: the plateau, or back after a storm
@@ -179,6 +180,7 @@ class Pace:
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
         self._first: float | None = None  # when the first answer came
+        self.answers = 0  # answers heard
         self.pushed_back = 0  # answers that were push-back (429, 503)
         self.cuts = 0
         self._lock = asyncio.Lock()
@@ -256,9 +258,11 @@ class Pace:
         above_window = self._mind_window(now, sent_at, pushed, status == THROTTLED)
         if retry_after is not None and retry_after > 0 and sent_at >= self._held_from:
             if self.held_until < now:  # a new hold; else the one running is extended
+                self._last_hold = (self._held_from, self.held_until)
                 self._held_from = now
             self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
         self._since_cut += 1
+        self.answers += 1
         self._answers.append((now, not pushed))
         self._recent.append(pushed)
         if self._first is None:
@@ -413,7 +417,12 @@ class Pace:
         # A first cut on too few accepted answers to tell a burst from a rate is a guess:
         # the rate climbs (doubling each second) until refused again.
         was_unsure, self._unsure = self._unsure, few and (not self.cuts or self._unsure)
-        if self._unsure:  # over the time since the first answer
+        if self._unsure and was_unsure:  # refused again, sending for too short a time to
+            # count: not lower than BETA of the rate it was sending at
+            got = self.measured(now, whole_window=False, sending=True)
+            sent = self.measured(now, whole_window=False, sending=True, every=True)
+            refused_at = max(got, BETA * min(self.rate, sent))
+        elif self._unsure:  # over the time since the first answer
             refused_at = self.measured(now, whole_window=False)
         elif not self.cuts:
             refused_at = measured
@@ -429,7 +438,7 @@ class Pace:
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure (while the rate
             # doubled, what was accepted lags what was sent)
-            sent = len(self._answers) / RATE_WINDOW
+            sent = self.measured(now, sending=True, every=True)
             refused_at = max(measured, BETA * min(self.rate, sent))
         elif self._blind(now, why, measured):
             # Refused again within a second or two of sending on the plateau, and the last
@@ -508,10 +517,13 @@ class Pace:
         self._share_cut = (share, self.refused_at, self.rate)
         return False
 
-    def measured(self, now: float, *, whole_window: bool = True, sending: bool = False) -> float:
+    def measured(
+        self, now: float, *, whole_window: bool = True, sending: bool = False, every: bool = False
+    ) -> float:
         """Requests per second the server accepted over the last ``RATE_WINDOW`` seconds: what
         this client really got, time held back by Retry-After included, or with ``sending``
-        per second it was free to send. A rate limit is measured over the whole window even at
+        per second it was free to send (this hold's and the one before it left out); with
+        ``every``, refusals counted too. A rate limit is measured over the whole window even at
         the start: a gateway's bucket lets one second's worth through at once, so that second
         is its rate. Otherwise over the time there were answers."""
         while self._answers and self._answers[0][0] < now - RATE_WINDOW:
@@ -521,8 +533,10 @@ class Pace:
             span = min(RATE_WINDOW, now - self._first)
         if sending:
             start = now - span
-            span -= max(0.0, min(now, self.held_until) - max(start, self._held_from))
-        return sum(1 for _, ok in self._answers if ok) / max(span, 0.01)
+            for since, until in (self._last_hold, (self._held_from, self.held_until)):
+                span -= max(0.0, min(now, until) - max(start, since))
+        counted = len(self._answers) if every else sum(1 for _, ok in self._answers if ok)
+        return counted / max(span, 0.01)
 
     def _return_time(self) -> float:
         """Seconds the climb takes from the floor to the target: ``RETURN``, or doubling each
