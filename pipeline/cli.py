@@ -27,7 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 if TYPE_CHECKING:  # the heavy commands are imported when they run: `simad maxa` starts fast
-    from pipeline.commands.submit import Control, SubmitResult
+    from pipeline.commands.submit import Control, PaceFigures, SubmitResult
     from pipeline.commands.submit import Progress as Progress_
     from pipeline.commands.validate import ValidationRun
 
@@ -507,6 +507,7 @@ def submit(
         raise typer.Exit(result.exit_code)
     _print_submission(result)
     typer.echo(t("submit_summary", counts=counts_text(result.counts)))
+    _print_pace(result.pace)
     if result.fatal is not None:
         typer.echo(t("submit_fatal", error=fatal_text(result.fatal)), err=True)
     elif result.interrupted:
@@ -516,6 +517,17 @@ def submit(
     else:
         typer.echo(t("submit_report", path=result.report))
     raise typer.Exit(result.exit_code)
+
+
+def _print_pace(pace: PaceFigures) -> None:
+    """How often the server pushed back, and the pace it left the sender at: a throttled run
+    says so, not only what was sent."""
+    if not pace.pushed_back:
+        return
+    share = round(100 * pace.pushed_back / max(pace.answers, 1), 1)
+    typer.echo(t("submit_pushed_back", pushed=pace.pushed_back, answers=pace.answers, share=share))
+    if pace.current is not None:
+        typer.echo(t("submit_pace_at_end", rate=round(pace.current, 1)))
 
 
 def _print_submission(result: SubmitResult) -> None:

@@ -204,6 +204,7 @@ def test_every_command_speaks_json(tmp_path, monkeypatch):
     assert submitted.exit_code == data["exit_code"] == 1
     assert data["counts"] == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert {r["status"] for r in data["rows"]} == {"sent", "invalid", "not_sent", "failed"}
+    assert data["pace"]["answers"] > 68 and data["pace"]["pushed_back"] == 0
     results = json.loads(runner.invoke(app, ["results", "--year", "1402", "--json"]).stdout)
     assert len(results["declarations"]) == 32
     reconciled = runner.invoke(app, ["reconcile", "--year", "1402", str(SAMPLE), "--json"])
@@ -244,3 +245,23 @@ def test_sandbox_serve_names_a_limiter_option_it_cannot_use(tmp_path, option, va
     assert option in fa.output and "پذیرفتنی نیست" in fa.output
     assert "Traceback" not in fa.output
     assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", ["slow down in 12 of 640 answers (1.9%)", "pace at the end: 38.2 requests"]),
+        ("fa", ["۱۲ پاسخ از ۶۴۰ پاسخ (۱٫۹٪)", "۳۸٫۲ درخواست در ثانیه"]),
+    ],
+)
+def test_a_throttled_run_says_how_often_the_server_pushed_back(capsys, lang, said):
+    from pipeline.cli import _print_pace
+    from pipeline.commands.submit import PaceFigures
+    from pipeline.core import i18n
+
+    with i18n.language(lang):
+        _print_pace(PaceFigures(current=38.24, cuts=2, pushed_back=12, answers=640))
+        told = capsys.readouterr().out
+        _print_pace(PaceFigures(current=None, cuts=0, pushed_back=0, answers=640))
+    assert all(part in told for part in said), told
+    assert capsys.readouterr().out == ""  # never pushed back: nothing more is said

@@ -163,16 +163,26 @@ class Control(Progress):
 @dataclass(frozen=True)
 class PaceFigures:
     """How the sender kept its pace: the office's cap, the rate at the end (None: not
-    limited), the cuts it made and the answers that asked it to slow down."""
+    limited), the cuts it made, the answers it heard and those that asked it to slow down."""
 
     max_rate: float | None = None
     current: float | None = None
     cuts: int = 0
     pushed_back: int = 0
+    answers: int = 0
 
     @classmethod
     def of(cls, pace: Pace) -> PaceFigures:
-        return cls(pace.max_rate, pace.current, pace.cuts, pace.pushed_back)
+        return cls(pace.max_rate, pace.current, pace.cuts, pace.pushed_back, pace.answers)
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = None if self.current is None else round(self.current, 1)
+        return {
+            "max_rate": self.max_rate,
+            "rate_at_end": rate,
+            "answers": self.answers,
+            "pushed_back": self.pushed_back,
+        }
 
 
 @dataclass
@@ -216,6 +226,7 @@ class SubmitResult(Result):
             "stopped": fatal_text(self.fatal),
             "interrupted": self.interrupted,
             "exit_code": self.exit_code,
+            "pace": self.pace.to_dict(),
             "rows": self.outcomes.to_rows(),
         }
 

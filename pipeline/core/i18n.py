@@ -149,6 +149,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not sent: the run was interrupted.",
     },
     "submit_summary": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
+    "submit_pushed_back": {
+        "fa": "سرور در {pushed} پاسخ از {answers} پاسخ ({share}٪) خواست آهسته‌تر بفرستیم.",
+        "en": "The server asked us to slow down in {pushed} of {answers} answers ({share}%).",
+    },
+    "submit_pace_at_end": {
+        "fa": "سرعت ارسال در پایان: {rate} درخواست در ثانیه.",
+        "en": "The pace at the end: {rate} requests a second.",
+    },
     "submit_report": {"fa": "گزارش: {path}", "en": "Report: {path}"},
     "submit_fatal": {"fa": "اجرا متوقف شد: {error}", "en": "The run stopped: {error}"},
     "progress": {"fa": "ارسال", "en": "Sending"},
