@@ -18,12 +18,18 @@ congestion controls and from the limiters it meets, and why:
   taken on an unpaced burst is provisional: the next refusal, met while sending evenly at
   the rate, measures again without that floor (a fixed window straddled by the burst let up
   to twice its limit through, a bucket its burst). The first count is taken one request
-  less: it may hold the login, which a limit per account does not count.
+  less: it may hold the login, which a limit per account does not count (and so is a
+  recount of its round). After a ``Retry-After`` hold, answers of the burst's round that
+  come back accepted do not raise it: a fixed window's next second took them.
 - **A second's count that says nothing** (a fixed window's seconds are not the client's: a
   count over one second that straddles two of them holds up to twice the limit): refused
-  twice in a row soon after the client resumed, the count no lower than before, the rate
-  refused at steps down by ``BLIND`` (15%) at a time, no lower than what was accepted since
-  the last cut, instead of following the count.
+  twice in a row soon after the client resumed, the count no lower than before — or once,
+  a second or more after the first burst's hold, with everything sent over the last second
+  accepted — the rate refused at steps down by ``BLIND`` (15%), no lower than what was
+  accepted since the last cut, instead of following the count. After a hold it steps
+  further, to the busiest of the window's own seconds since the client resumed: seconds of
+  every phase are tried, and the phase whose busiest second holds the fewest is the
+  window's (a second of any other phase straddles two of its seconds).
 - **Back quickly to a plateau just under it** (CUBIC's concave region): on push-back the rate
   drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN`` (a
   second) to ``SETTLE`` (0.98) of it — 20 ms to spare in a second for the network's and
@@ -120,6 +126,8 @@ STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, rememb
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
+PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
+ALIGNED_MEMORY = 3.0  # seconds of accepted answers kept for it
 BLIND, BLIND_SOON, SAME_MEASURE = 0.85, 2.0, 0.95  # a fixed window's refusals (``_blind``)
 BUSY = 0.8  # answers over the time free to send, as a share of the rate: sending at it
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
@@ -168,6 +176,7 @@ class Pace:
         self._climb_from = float("-inf")  # when the climb began (the cut, or the hold's end)
         self.last_cut = float("-inf")
         self._answers: deque[tuple[float, bool]] = deque()  # (when, accepted), last second
+        self._accepted_at: deque[float] = deque()  # when answers were accepted, lately
         self._since_cut = self._pushed_since_cut = 0
         self._best = 0.0  # the highest rate refused at so far
         self._unsure = False  # the rate refused at is a guess: climb until refused again
@@ -261,14 +270,8 @@ class Pace:
                 self._last_hold = (self._held_from, self.held_until)
                 self._held_from = now
             self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
-        self._since_cut += 1
-        self.answers += 1
-        self._answers.append((now, not pushed))
-        self._recent.append(pushed)
-        if self._first is None:
-            self._first = now
+        self._count(now, pushed)
         if not pushed:
-            self._accepted_since_cut += 1
             if self.cuts and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
                 self._recount(now)  # the cut's round, still coming back
             if self.cuts:
@@ -288,6 +291,21 @@ class Pace:
         why = self._worth_a_cut(now, status, retry_after)
         if why is not None:
             self._cut(now, why, status, retry_after)
+
+    def _count(self, now: float, pushed: bool) -> None:
+        """Keep an answer in the counts the pace is measured on."""
+        self._since_cut += 1
+        self.answers += 1
+        self._answers.append((now, not pushed))
+        self._recent.append(pushed)
+        if self._first is None:
+            self._first = now
+        if pushed:
+            return
+        self._accepted_since_cut += 1
+        self._accepted_at.append(now)
+        while self._accepted_at[0] < now - ALIGNED_MEMORY:
+            self._accepted_at.popleft()
 
     def _mind_window(self, now: float, sent_at: float, pushed: bool, throttled: bool) -> bool:
         """A concurrency limit refuses the requests above a number in flight and none below:
@@ -382,7 +400,7 @@ class Pace:
             self._storm_top = 0.0  # nothing known to go back to
         elif not storm or self.rate > self.refused_at:  # refused again above the last cut's
             self._storm_top = refused_at  # rate on the way back: that was too high
-        self._aim(refused_at)
+        self._aim(refused_at, first=not self.cuts)
         if storm:
             self.target = max(self.target, BETA * self._storm_top)
         self._recent.clear()
@@ -434,6 +452,14 @@ class Pace:
             refused_at = measured
             self._provisional = False
             self._best = 0.0  # the burst's measure was no capacity seen
+            resumed = max(self.last_cut + self._return_time(), self._climb_from)
+            paced = now - self.last_cut > RATE_WINDOW  # no answer of the burst counted
+            if paced and now - resumed < BLIND_SOON and measured >= SAME_MEASURE * self.rate:
+                # Everything sent over the last second was accepted, and refused within a
+                # second or two of resuming: a fixed window's count straddling two of its
+                # seconds, no measure. A step down, as ``_blind``'s.
+                refused_at = self._blind_step(now, min(self.refused_at, measured))
+                self._soon = True
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure (while the rate
@@ -446,8 +472,7 @@ class Pace:
             # client's, lets through up to twice its limit over a second that straddles two of
             # them, so that count is no measure. Down by a larger step (at least what was
             # accepted since the last cut, holds included), and measured again at the next.
-            since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
-            refused_at = max(BLIND * self.refused_at, since)
+            refused_at = self._blind_step(now, self.refused_at)
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
@@ -455,6 +480,34 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _blind_step(self, now: float, refused_at: float) -> float:
+        """The rate refused at when a second's count says nothing (a fixed window's): down by
+        ``BLIND``, or further to the most accepted in any one of the window's own seconds
+        (``_aligned_count``), but no lower than what was accepted since the last cut."""
+        since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
+        aligned = self._aligned_count(now) if self._rested else math.inf
+        return max(min(BLIND * refused_at, aligned), since)
+
+    def _aligned_count(self, now: float) -> float:
+        """The most answers accepted in one second of the server's own (a fixed window's),
+        since the client resumed: seconds of every phase are tried, and the phase whose
+        busiest second holds the fewest is the window's (a second of any other phase straddles
+        two of its seconds, up to twice the limit). Infinite when the client has not sent for
+        over a second since it resumed."""
+        resumed = max(self.held_until if self.held_until < now else -math.inf, self.last_cut)
+        times = [t for t in self._accepted_at if t > resumed]
+        if not times or now - max(resumed, times[0]) < RATE_WINDOW:
+            return math.inf
+        best = math.inf
+        for step in range(PHASES):
+            phase = step / PHASES
+            bins: dict[int, int] = {}
+            for t in times:
+                k = math.floor(t - phase)
+                bins[k] = bins.get(k, 0) + 1
+            best = min(best, max(bins.values()))
+        return float(best)
 
     def _busy(self, now: float) -> bool:
         """Whether the client sent at its rate over the last second, but while held: the
@@ -473,11 +526,11 @@ class Pace:
         # when another probes.
         return soon and self._soon and measured >= SAME_MEASURE * self.refused_at
 
-    def _aim(self, refused_at: float) -> None:
+    def _aim(self, refused_at: float, first: bool = False) -> None:
         self.refused_at = refused_at
-        # The first second's count may hold one request a limit per account did not count:
-        # the login.
-        counted = max(refused_at - 1, refused_at / 2) if not self.cuts else refused_at
+        # The first second's count (``first``) may hold one request a limit per account did
+        # not count: the login.
+        counted = max(refused_at - 1, refused_at / 2) if first else refused_at
         self.target = SETTLE * counted
         # Held by a Retry-After, the server had its rest: back at the plateau at once.
         self.floor = self.target if self._rested else BETA * refused_at
@@ -487,8 +540,9 @@ class Pace:
         client than was counted when it refused (clients sharing a limit are refused at
         moments a little apart), so the rate refused at is what it accepted since."""
         accepted = self.measured(now)
-        if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
-            self._aim(accepted)
+        burst_held = self._provisional and self._rested  # a fixed window's next second took them
+        if accepted > self.refused_at + 1 and not (self._unsure or burst_held):
+            self._aim(accepted, first=self.cuts == 1 and self._provisional)
 
     def _accepted(self) -> int:
         return sum(1 for _, ok in self._answers if ok)
