@@ -228,8 +228,7 @@ def sandbox_serve(
     scheme = "https" if tls else "http"
     typer.echo(t("sandbox_banner", url=f"{scheme}://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit or overload_at:
-        said = {"latency": latency_ms, "fail": fail_rate, "rate": rate_limit}
-        typer.echo(t("sandbox_faults", **said, overload=overload_at or "-"))
+        typer.echo(sandbox.faults_told(latency_ms, fail_rate, rate_limit, overload_at))
     if rate_limit:
         typer.echo(sandbox.limit_told(rate_limit, shaping))
     sys.stdout.flush()

@@ -265,3 +265,27 @@ def test_a_throttled_run_says_how_often_the_server_pushed_back(capsys, lang, sai
         _print_pace(PaceFigures(current=None, cuts=0, pushed_back=0, answers=640))
     assert all(part in told for part in said), told
     assert capsys.readouterr().out == ""  # never pushed back: nothing more is said
+
+
+@pytest.mark.parametrize(
+    ("lang", "limiter", "retry_after", "said", "unsaid"),
+    [
+        ("fa", "fixed-window", "one", ["پنجرهٔ ثابت", "(fixed-window)", "همیشه ۱"], [" - "]),
+        ("fa", "leaky-bucket", "none", ["سطل نشتی", "بی Retry-After", "۴۰ در ثانیه"], [" - "]),
+        ("en", "token-bucket", "date", ["token bucket (token-bucket)", "an HTTP date"], []),
+    ],
+)
+def test_sandbox_serve_tells_its_limiter_in_words(lang, limiter, retry_after, said, unsaid):
+    """The banner names the limiter's shape and its Retry-After in the reader's words (the
+    option's value beside them); an option not set is left out, not shown as a dash."""
+    from pipeline.commands import sandbox
+    from pipeline.core import i18n
+
+    with i18n.language(lang):
+        shaping = sandbox.limit_shape(limiter, None, retry_after, 429)
+        told = sandbox.faults_told(0.0, 0.0, 40, None) + "\n" + sandbox.limit_told(40, shaping)
+        overloaded = sandbox.faults_told(0.0, 0.0, 0, 3)
+    assert all(part in told for part in said), told
+    assert not any(part in told for part in unsaid), told
+    assert ("۳" if lang == "fa" else "3") in overloaded
+    assert ("ندارد" if lang == "fa" else "none") in overloaded

@@ -24,6 +24,7 @@ __all__ = [
     "LimitOptions",
     "ReviewSummary",
     "SandboxSettings",
+    "faults_told",
     "limit_shape",
     "limit_told",
     "review",
@@ -76,9 +77,24 @@ def limit_shape(
 
 
 def limit_told(rate: float, shaping: LimitOptions) -> str:
-    """The banner's line on a rate limit: its shape, its burst and how it refuses."""
+    """The banner's line on a rate limit: its shape, its burst and how it refuses, in words
+    (the option's value beside the shape's)."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
-    return t("sandbox_limiter", **shaping, burst_shown=spec.burst_seconds)
+    return t(
+        "sandbox_limiter",
+        **shaping,
+        shape=t(f"limiter_{spec.shape}"),
+        burst_shown=spec.burst_seconds,
+        retry_after_told=t(f"retry_after_{shaping['retry_after']}"),
+    )
+
+
+def faults_told(latency_ms: float, fail_rate: float, rate: float, overload_at: int | None) -> str:
+    """The banner's line on the faults injected: latency, random 503s, the rate limit (or
+    none) and, when set, the number of requests at once from which 503s are answered."""
+    limit = t("sandbox_rate", rate=rate) if rate else t("sandbox_no_rate")
+    overload = t("sandbox_overload", at=overload_at) if overload_at else ""
+    return t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=limit, overload=overload)
 
 
 def slow_transport(latency_ms: float = SLOW_MS) -> httpx.ASGITransport:

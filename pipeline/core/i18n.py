@@ -20,13 +20,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sandbox (SIMAD and DITAS/MAXA simulator, not the real servers) listening on {url} — database: {db}",
     },
     "sandbox_faults": {
-        "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست هر حساب: {rate}/ثانیه، ۵۰۳ از {overload} درخواست هم‌زمان",
-        "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit {rate}/s per account, 503 from {overload} requests at once",
+        "fa": "خطاهای ساختگی: تأخیر {latency} میلی‌ثانیه، نرخ ۵۰۳: {fail}، سقف درخواست هر حساب: {rate}{overload}",
+        "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit per account: {rate}{overload}",
+    },
+    "sandbox_rate": {"fa": "{rate} در ثانیه", "en": "{rate}/s"},
+    "sandbox_no_rate": {"fa": "ندارد", "en": "none"},
+    "sandbox_overload": {
+        "fa": "، ۵۰۳ از {at} درخواست هم‌زمان به بالا",
+        "en": ", 503 from {at} requests at once",
     },
     "sandbox_limiter": {
-        "fa": "شکل سقف: {limiter}، جهش: {burst_shown} ثانیه، پاسخ پس‌زدن: {push_back} با Retry-After: {retry_after}",
-        "en": "Limiter: {limiter}, burst {burst_shown} s, refusals answered {push_back} with Retry-After: {retry_after}",
+        "fa": "شکل سقف: {shape} ({limiter})، جهش: {burst_shown} ثانیه، پاسخ پس‌زدن: {push_back} {retry_after_told}",
+        "en": "Limiter: {shape} ({limiter}), burst {burst_shown} s, refusals answered {push_back} {retry_after_told}",
     },
+    "limiter_token-bucket": {"fa": "سطل توکن", "en": "token bucket"},
+    "limiter_sliding-window": {
+        "fa": "پنجرهٔ لغزان، هر یک ثانیه",
+        "en": "sliding window, any one second",
+    },
+    "limiter_fixed-window": {
+        "fa": "پنجرهٔ ثابت، هر ثانیهٔ ساعت",
+        "en": "fixed window, each clock second",
+    },
+    "limiter_leaky-bucket": {"fa": "سطل نشتی، با فاصلهٔ یکسان", "en": "leaky bucket, evenly spaced"},
+    "limiter_concurrency": {"fa": "درخواست‌های هم‌زمان", "en": "requests at once"},
+    "retry_after_exact": {
+        "fa": "با Retry-After دقیق (ثانیه‌های مانده)",
+        "en": "with an exact Retry-After (seconds left)",
+    },
+    "retry_after_one": {"fa": "با Retry-After همیشه ۱", "en": "with Retry-After always 1"},
+    "retry_after_zero": {"fa": "با Retry-After صفر", "en": "with Retry-After 0"},
+    "retry_after_date": {
+        "fa": "با Retry-After به شکل تاریخ HTTP",
+        "en": "with Retry-After as an HTTP date",
+    },
+    "retry_after_none": {"fa": "بی Retry-After", "en": "with no Retry-After"},
     "review_done": {
         "fa": "{n} معرفی در سال {year} به‌روز شد. وضعیت بررسی: {statuses} — نتیجه نهایی: {results}",
         "en": "{n} declarations of year {year} updated. Review: {statuses} — final: {results}",
