@@ -19,17 +19,18 @@ congestion controls and from the limiters it meets, and why:
   the rate, measures again without that floor (a fixed window straddled by the burst let up
   to twice its limit through, a bucket its burst). The first count is taken one request
   less: it may hold the login, which a limit per account does not count (and so is a
-  recount of its round). After a ``Retry-After`` hold, answers of the burst's round that
-  come back accepted do not raise it: a fixed window's next second took them.
+  recount of its round).
 - **A second's count that says nothing** (a fixed window's seconds are not the client's: a
   count over one second that straddles two of them holds up to twice the limit): refused
   twice in a row soon after the client resumed, the count no lower than before — or once,
   a second or more after the first burst's hold, with everything sent over the last second
   accepted — the rate refused at steps down by ``BLIND`` (15%), no lower than what was
-  accepted since the last cut, instead of following the count. After a hold it steps
-  further, to the busiest of the window's own seconds since the client resumed: seconds of
-  every phase are tried, and the phase whose busiest second holds the fewest is the
-  window's (a second of any other phase straddles two of its seconds).
+  accepted since the last cut, instead of following the count. Once, after the first
+  burst's hold, it may step further (two steps at most), to the busiest of the window's own
+  seconds since the client resumed: seconds of every phase are tried, and the phase whose
+  busiest second holds the fewest is the window's (a second of any other phase straddles
+  two of its seconds). Clients sharing a limit each count only their own share there, on
+  little more than a second, so the step is bounded.
 - **Back quickly to a plateau just under it** (CUBIC's concave region): on push-back the rate
   drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN`` (a
   second) to ``SETTLE`` (0.98) of it — 20 ms to spare in a second for the network's and
@@ -130,6 +131,7 @@ PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
 ALIGNED_MEMORY = 3.0  # seconds of accepted answers kept for it
 BLIND, BLIND_SOON, SAME_MEASURE = 0.85, 2.0, 0.95  # a fixed window's refusals (``_blind``)
 BUSY = 0.8  # answers over the time free to send, as a share of the rate: sending at it
+LATELY = 0.25  # seconds over which the rate a guess was refused at is measured
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
@@ -462,17 +464,19 @@ class Pace:
                 self._soon = True
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
-        elif was_unsure:  # the first was a guess: this one is a measure (while the rate
-            # doubled, what was accepted lags what was sent)
-            sent = self.measured(now, sending=True, every=True)
-            refused_at = max(measured, BETA * min(self.rate, sent))
+        elif was_unsure:  # the first was a guess: this one is a measure, of what was sent
+            # lately (while the rate doubled, the second's count lags it by a third; a leaky
+            # bucket refuses the rate, not a count)
+            sent = self.measured(now, sending=True, every=True, over=LATELY)
+            refused_at = max(measured, min(self.rate, sent))
         elif self._blind(now, why, measured):
             # Refused again within a second or two of sending on the plateau, and the last
             # second's count no lower than before: a fixed window, whose seconds are not the
             # client's, lets through up to twice its limit over a second that straddles two of
             # them, so that count is no measure. Down by a larger step (at least what was
             # accepted since the last cut, holds included), and measured again at the next.
-            refused_at = self._blind_step(now, self.refused_at)
+            since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
+            refused_at = max(BLIND * self.refused_at, since)
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
@@ -482,12 +486,14 @@ class Pace:
         return refused_at
 
     def _blind_step(self, now: float, refused_at: float) -> float:
-        """The rate refused at when a second's count says nothing (a fixed window's): down by
-        ``BLIND``, or further to the most accepted in any one of the window's own seconds
-        (``_aligned_count``), but no lower than what was accepted since the last cut."""
+        """The rate refused at when the first burst's count said nothing (a fixed window's):
+        down by ``BLIND``, or after a hold further (two steps at most) to the most accepted
+        in any one of the window's own seconds (``_aligned_count``), but no lower than what
+        was accepted since the last cut."""
         since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
         aligned = self._aligned_count(now) if self._rested else math.inf
-        return max(min(BLIND * refused_at, aligned), since)
+        step = max(min(BLIND * refused_at, aligned), BLIND * BLIND * refused_at)
+        return max(step, since)
 
     def _aligned_count(self, now: float) -> float:
         """The most answers accepted in one second of the server's own (a fixed window's),
@@ -540,8 +546,7 @@ class Pace:
         client than was counted when it refused (clients sharing a limit are refused at
         moments a little apart), so the rate refused at is what it accepted since."""
         accepted = self.measured(now)
-        burst_held = self._provisional and self._rested  # a fixed window's next second took them
-        if accepted > self.refused_at + 1 and not (self._unsure or burst_held):
+        if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
             self._aim(accepted, first=self.cuts == 1 and self._provisional)
 
     def _accepted(self) -> int:
@@ -572,24 +577,31 @@ class Pace:
         return False
 
     def measured(
-        self, now: float, *, whole_window: bool = True, sending: bool = False, every: bool = False
+        self,
+        now: float,
+        *,
+        whole_window: bool = True,
+        sending: bool = False,
+        every: bool = False,
+        over: float = RATE_WINDOW,
     ) -> float:
-        """Requests per second the server accepted over the last ``RATE_WINDOW`` seconds: what
-        this client really got, time held back by Retry-After included, or with ``sending``
-        per second it was free to send (this hold's and the one before it left out); with
-        ``every``, refusals counted too. A rate limit is measured over the whole window even at
-        the start: a gateway's bucket lets one second's worth through at once, so that second
-        is its rate. Otherwise over the time there were answers."""
+        """Requests per second the server accepted over the last ``over`` seconds (at most
+        ``RATE_WINDOW``): what this client really got, time held back by Retry-After
+        included, or with ``sending`` per second it was free to send (this hold's and the one
+        before it left out); with ``every``, refusals counted too. A rate limit is measured
+        over the whole window even at the start: a gateway's bucket lets one second's worth
+        through at once, so that second is its rate. Otherwise over the time there were
+        answers."""
         while self._answers and self._answers[0][0] < now - RATE_WINDOW:
             self._answers.popleft()
-        span = RATE_WINDOW
+        span = over
         if not whole_window and self._first is not None:
-            span = min(RATE_WINDOW, now - self._first)
+            span = min(over, now - self._first)
+        start = now - span
         if sending:
-            start = now - span
             for since, until in (self._last_hold, (self._held_from, self.held_until)):
                 span -= max(0.0, min(now, until) - max(start, since))
-        counted = len(self._answers) if every else sum(1 for _, ok in self._answers if ok)
+        counted = sum(1 for when, ok in self._answers if when >= start and (ok or every))
         return counted / max(span, 0.01)
 
     def _return_time(self) -> float:
