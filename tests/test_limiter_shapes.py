@@ -48,7 +48,7 @@ def missed(shape: str, retry_after: str, push_back: int) -> str | None:
     if shape == "fixed-window":
         return (
             "a fixed window's seconds are not the client's: a second's count straddling two "
-            "says nothing, and the limit is found by steps (74-88% at worst, 100 seeds)"
+            "says nothing, and the limit is found by steps (78-88% at worst, 100 seeds)"
         )
     if shape == "sliding-window" and push_back == 503:
         return "a bare 503 may be a failure at random: 89% at worst at 120/s (100 seeds)"
