@@ -460,7 +460,8 @@ class Pace:
                 # Everything sent over the last second was accepted, and refused within a
                 # second or two of resuming: a fixed window's count straddling two of its
                 # seconds, no measure. A step down, as ``_blind``'s.
-                refused_at = self._blind_step(now, min(self.refused_at, measured))
+                aligned = self._aligned_count(now) if self._rested else math.inf
+                refused_at = self._blind_step(now, min(self.refused_at, measured), aligned)
                 self._soon = True
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
@@ -475,8 +476,7 @@ class Pace:
             # client's, lets through up to twice its limit over a second that straddles two of
             # them, so that count is no measure. Down by a larger step (at least what was
             # accepted since the last cut, holds included), and measured again at the next.
-            since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
-            refused_at = max(BLIND * self.refused_at, since)
+            refused_at = self._blind_step(now, self.refused_at)
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
@@ -485,13 +485,12 @@ class Pace:
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
 
-    def _blind_step(self, now: float, refused_at: float) -> float:
-        """The rate refused at when the first burst's count said nothing (a fixed window's):
-        down by ``BLIND``, or after a hold further (two steps at most) to the most accepted
-        in any one of the window's own seconds (``_aligned_count``), but no lower than what
-        was accepted since the last cut."""
+    def _blind_step(self, now: float, refused_at: float, aligned: float = math.inf) -> float:
+        """The rate refused at when a second's count says nothing (a fixed window's): down by
+        ``BLIND``, or further (two steps at most) to ``aligned``, the most accepted in any one
+        of the window's own seconds (``_aligned_count``), but no lower than what was accepted
+        since the last cut."""
         since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
-        aligned = self._aligned_count(now) if self._rested else math.inf
         step = max(min(BLIND * refused_at, aligned), BLIND * BLIND * refused_at)
         return max(step, since)
 

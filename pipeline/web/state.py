@@ -179,7 +179,7 @@ class Job:
         rate = self.rate()
         remaining = max(self.total - self.done, 0)
         # No time left is told while stopping: the rows left will not be sent.
-        going = rate is not None and not (self.finished or self.stop_asked)
+        going = not (self.finished or self.stop_asked)
         return {
             "id": self.id,
             "state": "done" if self.finished else "stopping" if self.stop_asked else "running",
@@ -190,7 +190,7 @@ class Job:
             "remaining": remaining,
             "rate": self.average() if self.finished else None if rate is None else round(rate, 1),
             "pace": round(pace, 1) if pace is not None else None,
-            "eta": eta(remaining, rate) if going and rate is not None else None,
+            "eta": eta(remaining, rate) if rate is not None and going else None,
             "elapsed": round((self.finished or time.monotonic()) - self.started),
             "failures": [
                 {"where": where, "row": row, "message": message}
