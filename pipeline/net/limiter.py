@@ -53,6 +53,14 @@ congestion controls and from the limiters it meets, and why:
   gap. A token bucket's bursts are not copied: the count in any second never exceeds the
   rate by more than one, so a window at 98% of its limit is not overrun, and a client's own
   spacing does not cause a leaky bucket's refusals.
+- **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
+  but refused (the burst's first request accepted, the rest not) from a server that says
+  ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
+  wider than ``1/rate`` by the jitter the round trips show (half the spread of the last 200,
+  and the pace's own), and a refusal there (the network's jitter brought two requests closer
+  than the limit allows) keeps the rate refused at instead of cutting by 15%; refused again
+  with the gaps that wide, the limit fell. Without a ``Retry-After`` a refusal costs only
+  its retry, and the plateau stays at 98%.
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -135,6 +143,8 @@ LATELY = 0.25  # seconds over which the rate a guess was refused at is measured
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
+SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
+ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
 
 
 class Departure(float):
@@ -179,6 +189,10 @@ class Pace:
         self.last_cut = float("-inf")
         self._answers: deque[tuple[float, bool]] = deque()  # (when, accepted), last second
         self._accepted_at: deque[float] = deque()  # when answers were accepted, lately
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
+        self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
+        self._first_round = [0, 0]  # the first cut's round: answers refused, accepted
+        self._holds = False  # the server has said Retry-After: each refusal costs a hold
         self._since_cut = self._pushed_since_cut = 0
         self._best = 0.0  # the highest rate refused at so far
         self._unsure = False  # the rate refused at is a guess: climb until refused again
@@ -267,12 +281,9 @@ class Pace:
         self._landed(sent_at)
         pushed = status in PUSH_BACK
         above_window = self._mind_window(now, sent_at, pushed, status == THROTTLED)
-        if retry_after is not None and retry_after > 0 and sent_at >= self._held_from:
-            if self.held_until < now:  # a new hold; else the one running is extended
-                self._last_hold = (self._held_from, self.held_until)
-                self._held_from = now
-            self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
-        self._count(now, pushed)
+        if retry_after is not None and retry_after > 0:
+            self._hold(now, sent_at, retry_after)
+        self._count(now, sent_at, pushed)
         if not pushed:
             if self.cuts and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
                 self._recount(now)  # the cut's round, still coming back
@@ -294,8 +305,21 @@ class Pace:
         if why is not None:
             self._cut(now, why, status, retry_after)
 
-    def _count(self, now: float, pushed: bool) -> None:
+    def _hold(self, now: float, sent_at: float, retry_after: float) -> None:
+        """A Retry-After holds every request of the client (one hold per round: answers to
+        requests sent before the hold began do not extend it)."""
+        self._holds = True
+        if sent_at < self._held_from:
+            return
+        if self.held_until < now:  # a new hold; else the one running is extended
+            self._last_hold = (self._held_from, self.held_until)
+            self._held_from = now
+        self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
+
+    def _count(self, now: float, sent_at: float, pushed: bool) -> None:
         """Keep an answer in the counts the pace is measured on."""
+        if self.cuts <= 1 and sent_at <= max(self.last_cut, 0.0 if self.cuts else math.inf):
+            self._first_round[not pushed] += 1
         self._since_cut += 1
         self.answers += 1
         self._answers.append((now, not pushed))
@@ -305,6 +329,7 @@ class Pace:
         if pushed:
             return
         self._accepted_since_cut += 1
+        self._round_trips.append(now - sent_at)
         self._accepted_at.append(now)
         while self._accepted_at[0] < now - ALIGNED_MEMORY:
             self._accepted_at.popleft()
@@ -408,7 +433,8 @@ class Pace:
         self._recent.clear()
         self.last_cut = now
         below_best = refused_at < SHORT_BELOW * self._best
-        self._best = max(self._best, refused_at)
+        if not (self._unsure and self._holds):  # a guess is no capacity seen to probe for
+            self._best = max(self._best, refused_at)  # sooner at the cost of a held second
         longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
@@ -442,8 +468,8 @@ class Pace:
             got = self.measured(now, whole_window=False, sending=True)
             sent = self.measured(now, whole_window=False, sending=True, every=True)
             refused_at = max(got, BETA * min(self.rate, sent))
-        elif self._unsure:  # over the time since the first answer
-            refused_at = self.measured(now, whole_window=False)
+        elif self._unsure:  # over the time since the first answer, free to send
+            refused_at = self.measured(now, whole_window=False, sending=True)
         elif not self.cuts:
             refused_at = measured
             # Measured on the first burst: a fixed window straddled (the end of one second and
@@ -470,6 +496,12 @@ class Pace:
             # bucket refuses the rate, not a count)
             sent = self.measured(now, sending=True, every=True, over=LATELY)
             refused_at = max(measured, min(self.rate, sent))
+        elif self._spaced(now, why):
+            # Refused below the rate refused at, everything else sent evenly accepted: the
+            # limit spaces requests (a leaky bucket) and the network's jitter brought two
+            # closer than it allows. The limit is where it was: the gaps widen by the jitter.
+            refused_at = self.refused_at
+            self.margin = max(self.margin, self._jitter() + JITTER / refused_at)
         elif self._blind(now, why, measured):
             # Refused again within a second or two of sending on the plateau, and the last
             # second's count no lower than before: a fixed window, whose seconds are not the
@@ -484,6 +516,33 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _spaced(self, now: float, why: str) -> bool:
+        """Whether a limit met below the rate refused at, every answer of the last second
+        accepted but this one, is a leaky bucket's refusal of jitter: at the plateau, unless
+        the gaps were already as wide as the jitter seen asks (the limit fell); or probing
+        above a plateau already widened so."""
+        if why != "limit" or self._unsure or self._provisional or not self._spacing():
+            return False
+        answers = [ok for when, ok in self._answers if when >= now - RATE_WINDOW]
+        if not self.rate < self.refused_at or answers.count(False) != 1 or len(answers) < 2:
+            return False
+        if self.rate > self.target * (1 + EPSILON):
+            return self.margin > 0
+        return self.margin < self._jitter() + JITTER / self.refused_at
+
+    def _spacing(self) -> bool:
+        """Whether most of the first cut's round was refused, the burst's first request
+        accepted and the rest not: a limit that spaces requests (a leaky bucket without
+        burst)."""
+        refused, accepted = self._first_round
+        return self._holds and refused >= SPACING_REFUSED * accepted
+
+    def _jitter(self) -> float:
+        """Half the spread of the last ``ROUND_TRIPS`` round trips accepted: how much closer
+        than they left two requests may arrive."""
+        trips = self._round_trips
+        return (max(trips) - min(trips)) / 2 if trips else 0.0
 
     def _blind_step(self, now: float, refused_at: float, aligned: float = math.inf) -> float:
         """The rate refused at when a second's count says nothing (a fixed window's): down by
@@ -536,7 +595,9 @@ class Pace:
         # The first second's count (``first``) may hold one request a limit per account did
         # not count: the login.
         counted = max(refused_at - 1, refused_at / 2) if first else refused_at
-        self.target = SETTLE * counted
+        if self._spacing():
+            self.margin = max(self.margin, self._jitter() + JITTER / counted)
+        self.target = min(SETTLE * counted, 1 / (1 / counted + self.margin))
         # Held by a Retry-After, the server had its rest: back at the plateau at once.
         self.floor = self.target if self._rested else BETA * refused_at
 
