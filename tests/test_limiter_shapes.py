@@ -120,6 +120,22 @@ def test_a_rate_limit_refusing_at_the_plateau_does_not_widen_the_gaps(shape):
     assert clients[0].pace is not None and clients[0].pace.margin == 0
 
 
+def test_the_ceiling_no_sender_passes_against_a_leaky_bucket():
+    """A sender told the limit, sending evenly (``KnownRate``): at 98% of a sliding window
+    it is never refused; at 88% of a leaky bucket's 120/s the network's jitter alone has 6%
+    of its requests refused, so it must keep to 80% (used: 80%); four sharing one at a
+    fifth of it are refused more than 5% between them. What the sender is held to there
+    (BENCHMARKS.md, Pacing, the ceiling) no sender reaches."""
+    window = case(spec_for("sliding-window", 40), 600, 1, seed=0, known=0.98 * 40)
+    assert window[1] == 0 and window[0] >= 0.9
+    spaced = case(spec_for(SPACING, 120), 1800, 1, seed=0, known=0.88 * 120)
+    assert spaced[1] > 0.05, spaced
+    slower = case(spec_for(SPACING, 120), 1800, 1, seed=0, known=0.8 * 120)
+    assert slower[1] == 0 and slower[0] < 0.81, slower
+    shared = case(spec_for(SPACING, 60), 600, 4, seed=1, known=0.2 * 60 / 4)
+    assert shared[1] > 0.05, shared
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_four_clients_share_any_limit_fairly(shape, request):
     if shape in (SPACING, "concurrency"):
