@@ -106,6 +106,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import statistics
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -191,7 +192,8 @@ class Pace:
         self._accepted_at: deque[float] = deque()  # when answers were accepted, lately
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
         self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
-        self._first_round = [0, 0]  # the first cut's round: answers refused, accepted
+        self._first_round = [0, 0]  # the first push-back's round: answers refused, accepted
+        self._first_push = math.inf  # when the first push-back came
         self._holds = False  # the server has said Retry-After: each refusal costs a hold
         self._since_cut = self._pushed_since_cut = 0
         self._best = 0.0  # the highest rate refused at so far
@@ -214,6 +216,7 @@ class Pace:
         self._window_at = float("-inf")  # when the window was last set (a cut or a probe)
         self._window_bound = float("-inf")  # since when requests wait on the window only
         self._window_probed = False  # the window was last raised by a probe
+        self._window_fast = False  # a window of one from the first burst: grown each second
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
@@ -294,7 +297,7 @@ class Pace:
         self._pushed_since_cut += 1
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
-        if self.window == 1 and not self.limited and status == OVERLOADED and self._storming():
+        if self.window == 1 and not self.cuts and status == OVERLOADED and self._storming():
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
@@ -318,7 +321,9 @@ class Pace:
 
     def _count(self, now: float, sent_at: float, pushed: bool) -> None:
         """Keep an answer in the counts the pace is measured on."""
-        if self.cuts <= 1 and sent_at <= max(self.last_cut, 0.0 if self.cuts else math.inf):
+        if pushed:
+            self._first_push = min(self._first_push, now)
+        if self.cuts <= 1 and sent_at <= self._first_push:
             self._first_round[not pushed] += 1
         self._since_cut += 1
         self.answers += 1
@@ -348,16 +353,19 @@ class Pace:
             if level:
                 self._levels_ok.append((now, level))
             bound = self._window_bound
-            quiet = now - max(self._window_at, self.last_cut) > self._plateau
-            if self.window is not None and bound > -math.inf and now - bound > 0.5 and quiet:
-                self.window += 1  # bound by the window, and not refused for a plateau
-                self._window_at = now
-                self._window_probed = True
+            if self._window_fast:  # each second after the hold
+                quiet = now - max(self._window_at, self.held_until) > RETURN
+            else:  # bound by the window, and not refused for a plateau
+                quiet = now - max(self._window_at, self.last_cut) > self._plateau
+                quiet = quiet and bound > -math.inf and now - bound > 0.5
+            if self.window is not None and quiet:
+                self._grow_window(now)
             if self.window is None or self.in_flight < self.window - 1:
                 self._window_bound = float("-inf")
             return False
         if level < 1:
             return False
+        fast, self._window_fast = self._window_fast, False  # refused: grown no further
         top = max((lv for _, lv in self._levels_ok), default=0)
         same_round = sent_at <= self._window_at
         window = self.window
@@ -368,11 +376,29 @@ class Pace:
         if level > 1 and top < level and (window is None or same_round or level > window):
             self.window = min(level - 1, window or level)
             self._window_at, self._window_probed = now, False
+            self._window_fast = self.window == 1 and not self.cuts
             return True
-        if window is not None and level <= window and not same_round and throttled:
-            self.window = None  # refused within its window: not (only) a concurrency limit
+        # Refused within its window (a 429; a bare 503 may be a failure, unless it came to
+        # a window of one grown each second): not (only) a concurrency limit.
+        within = window is not None and level <= window and not same_round
+        if within and (throttled or (fast and (window or 0) > 1)):
+            self.window = None
             self._freed.set()
         return False
+
+    def _grow_window(self, now: float) -> None:
+        """One more request in flight (a probe). A window of one from the first burst (a
+        burst refused but for one request, which a leaky bucket gives too) grows each second,
+        its requests spaced by the round trip over the window and the round trips' spread:
+        a limit on requests in flight refuses the first probe, a leaky bucket none until the
+        spacing nears its own."""
+        self.window = (self.window or 0) + 1
+        self._window_at = now
+        self._window_probed = True
+        if self._window_fast and not self.cuts and self._round_trips:
+            trips = self._round_trips
+            self.limited = True
+            self._set(1 / (statistics.median(trips) / self.window + 2 * self._jitter()))
 
     def _wait_out_the_window(self, now: float) -> None:
         """Refused while the server accepted from this client as much over the last second
@@ -394,6 +420,8 @@ class Pace:
             return "limit"
         if self._storming():
             return "crowded"
+        if self._spacing_refused() and now - self.last_cut >= RATE_WINDOW:
+            return "limit"  # (more within a second: a storm, or failures, as below)
         if (
             self._since_cut >= CROWD_SAMPLE
             and self._pushed_since_cut >= CROWD_SHARE * self._since_cut
@@ -459,9 +487,10 @@ class Pace:
         measured = self.measured(now, whole_window=not self.cuts)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
-        few = self._accepted() < UNSURE
-        # A first cut on too few accepted answers to tell a burst from a rate is a guess:
-        # the rate climbs (doubling each second) until refused again.
+        few = self._accepted() < UNSURE or (not self.cuts and self._spaced_burst())
+        # A first cut on too few accepted answers to tell a burst from a rate, or after a
+        # first burst refused but for a few (a limit that spaces requests), is a guess: the
+        # rate climbs (doubling each second) until refused again.
         was_unsure, self._unsure = self._unsure, few and (not self.cuts or self._unsure)
         if self._unsure and was_unsure:  # refused again, sending for too short a time to
             # count: not lower than BETA of the rate it was sending at
@@ -532,11 +561,22 @@ class Pace:
         return self.margin < self._jitter() + JITTER / self.refused_at
 
     def _spacing(self) -> bool:
-        """Whether most of the first cut's round was refused, the burst's first request
-        accepted and the rest not: a limit that spaces requests (a leaky bucket without
-        burst)."""
+        """Whether the first burst was refused but for a few (``_spaced_burst``) by a server
+        that says Retry-After, so that each refusal costs a held second."""
+        return self._holds and self._spaced_burst()
+
+    def _spacing_refused(self) -> bool:
+        """Whether a bare 503 is a limit's: the first burst was refused but for a few (a
+        limit that spaces requests, not failures at random), unless the client keeps to one
+        request in flight (one at a time shared with others: their requests meet it too)."""
+        return self._spaced_burst() and self.window != 1
+
+    def _spaced_burst(self) -> bool:
+        """Whether most of the first push-back's round was refused, the burst's first
+        request accepted and the rest not: a limit that spaces requests (a leaky bucket
+        without burst), or one request at a time."""
         refused, accepted = self._first_round
-        return self._holds and refused >= SPACING_REFUSED * accepted
+        return refused >= SPACING_REFUSED * max(accepted, 1)
 
     def _jitter(self) -> float:
         """Half the spread of the last ``ROUND_TRIPS`` round trips accepted: how much closer
