@@ -134,6 +134,12 @@ class Client:
         return self.sent / (self.ended - self.began)
 
 
+def _set_up(connect: float, rng: random.Random) -> float:
+    """Seconds a connection takes to set up: about ``connect`` (none: no draw, so the
+    seeds' runs stay as they were)."""
+    return connect * rng.uniform(0.5, 1.5) if connect else 0.0
+
+
 async def _send_all(
     loop: asyncio.AbstractEventLoop,
     gateway: Gateway,
@@ -141,6 +147,7 @@ async def _send_all(
     rng: random.Random,
     max_rate: float | None = None,
     known: float | None = None,
+    connect: float = 0.0,
 ) -> None:
     await asyncio.sleep(client.start)
     client.began = loop.time()
@@ -156,16 +163,19 @@ async def _send_all(
     # The login, as the engine's first request: through the pace, not counted by a limit
     # per account (the sandbox's), answered after the latency.
     login = await pace.acquire()
-    await asyncio.sleep(LATENCY + rng.uniform(0, JITTER))
+    await asyncio.sleep(LATENCY + rng.uniform(0, JITTER) + _set_up(connect, rng))
     pace.answered(login, 200)
 
-    async def one() -> None:
+    async def one(first: bool) -> None:
         attempt = 1
         while True:
             sent_at = await pace.acquire()
             client.requests += 1
             client.sent_at.append(float(sent_at))
             latency = LATENCY + rng.uniform(0, JITTER)
+            if first:  # a connection of its own set up first
+                await asyncio.sleep(_set_up(connect, rng))
+                first = False
             wait = gateway.take() if at_once else None
             await asyncio.sleep(latency / 2)
             if not at_once:
@@ -186,9 +196,11 @@ async def _send_all(
 
     async def worker() -> None:
         nonlocal left
+        first = True
         while left:
             left -= 1
-            await one()
+            await one(first)
+            first = False
             client.sent += 1
 
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -204,11 +216,14 @@ def share_one_limit(
     max_rate: float | None = None,
     storm: tuple[float, float] | None = None,
     known: float | None = None,
+    connect: float = 0.0,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
     ``max_rate`` (the office's ``--max-rate``), and the server answering every request a bare
-    503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``); the
+    503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``), each
+    connection's first request (the login's too) slower by about ``connect`` seconds on
+    its way (its set-up: a real first round's answers take twice as long as the rest); the
     clients and the share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
@@ -219,7 +234,9 @@ def share_one_limit(
         async def together() -> None:
             await asyncio.gather(
                 *(
-                    _send_all(loop, gateway, c, random.Random(rng.random()), max_rate, known)
+                    _send_all(
+                        loop, gateway, c, random.Random(rng.random()), max_rate, known, connect
+                    )
                     for c in clients
                 )
             )

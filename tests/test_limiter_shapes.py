@@ -240,7 +240,7 @@ def test_a_leaky_bucket_faster_than_a_round_trip_is_not_kept_to_one_in_flight(se
     and 35% of the limit used in these seeds, one request in flight from start to end.)"""
     clients, used = share_one_limit(spec_for(SPACING, 120, retry_after), 1800, [0.0], seed)
     pace = clients[0].pace
-    assert pace is not None and pace.window is None
+    assert pace is not None and pace.window != 1
     assert used >= 0.55 and refused(clients) <= 0.02, (used, refused(clients))
 
 
@@ -325,3 +325,16 @@ def test_a_run_of_refusals_saying_retry_after_1_holds_the_client_once():
     left = asyncio.run(three())
     assert min(left) >= first + 1.0  # every request of the client waited
     assert max(left) < first + 1.2  # and then at the rate, not a second each
+
+
+@pytest.mark.parametrize("seed", [0, 4, 6])
+def test_the_first_rounds_slow_answers_are_not_taken_for_jitter(seed):
+    """Against a real server the first answers are slow (each connection is set up first:
+    25 ms more, give or take half, where the rest take 20-24 ms). A leaky bucket that holds
+    is met with gaps wider by the round trips' spread from the 5th to the 95th percentile,
+    not by those few slow answers (before: their 25 ms of spread made every gap 12 ms wider,
+    and 40/s became 21 a second)."""
+    clients, used = share_one_limit(spec_for(SPACING, 40, "one"), 600, [0.0], seed, connect=0.025)
+    pace = clients[0].pace
+    assert pace is not None and 0 < pace.margin < 0.004, pace.margin
+    assert used >= 0.6 and refused(clients) <= 0.025, (used, refused(clients))

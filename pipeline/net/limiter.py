@@ -60,7 +60,11 @@ congestion controls and from the limiters it meets, and why:
   and the pace's own), and a refusal there (the network's jitter brought two requests closer
   than the limit allows) keeps the rate refused at instead of cutting by 15%; refused again
   with the gaps that wide, the limit fell. Without a ``Retry-After`` a refusal costs only
-  its retry, and the plateau stays at 98%.
+  its retry, and the plateau stays at 98%. A bucket faster than one request per round trip
+  refuses a first burst as a limit of one request at a time does: the client keeps to one
+  in flight (below), and tells them apart by trying more (``_grow_window``). A first burst
+  all but refused also makes the first cut a guess, and a bare 503 afterwards a limit's
+  (at most one a second; more are a storm's or failures', as below).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -73,7 +77,12 @@ congestion controls and from the limiters it meets, and why:
   keeps below that level (its window) and does not slow down: with one request in flight,
   the next leaves when the last is answered. Refused within its window (a 429), the limit
   is not on concurrency and the window goes; bound by its window and not refused for a
-  plateau, the window grows by one, and a probe that meets the limit is undone.
+  plateau, the window grows by one, and a probe that meets the limit is undone. A window
+  of one from the first burst grows each second instead, its requests spaced by the round
+  trip over the window plus the round trips' spread, until refused: above the window, one
+  request at a time it was (one refusal, a held second with ``Retry-After``: the price of
+  not taking a leaky bucket for it); within the window, not a limit on requests in flight,
+  and the window goes.
 - ``Retry-After`` (seconds or an HTTP date) holds every request of the client, not only the
   one that got it, and the hold is not made up for afterwards with a burst. One hold per
   round: refusals of requests sent before the hold began (a run of refusals each saying
@@ -146,6 +155,7 @@ SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fift
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
 ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
+SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
 
 
 class Departure(float):
@@ -334,7 +344,9 @@ class Pace:
         if pushed:
             return
         self._accepted_since_cut += 1
-        self._round_trips.append(now - sent_at)
+        if self._first is not None and sent_at >= self._first + RATE_WINDOW:
+            self._round_trips.append(now - sent_at)  # (the first second's are slower: each
+            # connection is set up first, the login's with it)
         self._accepted_at.append(now)
         while self._accepted_at[0] < now - ALIGNED_MEMORY:
             self._accepted_at.popleft()
@@ -353,8 +365,9 @@ class Pace:
             if level:
                 self._levels_ok.append((now, level))
             bound = self._window_bound
-            if self._window_fast:  # each second after the hold
+            if self._window_fast:  # each second after the hold, its spacing known
                 quiet = now - max(self._window_at, self.held_until) > RETURN
+                quiet = quiet and len(self._round_trips) >= SPREAD_TRIPS
             else:  # bound by the window, and not refused for a plateau
                 quiet = now - max(self._window_at, self.last_cut) > self._plateau
                 quiet = quiet and bound > -math.inf and now - bound > 0.5
@@ -395,10 +408,10 @@ class Pace:
         self.window = (self.window or 0) + 1
         self._window_at = now
         self._window_probed = True
-        if self._window_fast and not self.cuts and self._round_trips:
-            trips = self._round_trips
+        if self._window_fast and not self.cuts:
+            trip, spread = self._spread()  # and never slower than the window before it
             self.limited = True
-            self._set(1 / (statistics.median(trips) / self.window + 2 * self._jitter()))
+            self._set(max(1 / (trip / self.window + spread), (self.window - 1) / trip))
 
     def _wait_out_the_window(self, now: float) -> None:
         """Refused while the server accepted from this client as much over the last second
@@ -581,8 +594,17 @@ class Pace:
     def _jitter(self) -> float:
         """Half the spread of the last ``ROUND_TRIPS`` round trips accepted: how much closer
         than they left two requests may arrive."""
+        return self._spread()[1] / 2
+
+    def _spread(self) -> tuple[float, float]:
+        """The median of the last ``ROUND_TRIPS`` round trips accepted, and their spread from
+        the 5th to the 95th percentile: the first burst's slow answers (the connection,
+        the login) and a stall of the machine's are not the network's jitter."""
         trips = self._round_trips
-        return (max(trips) - min(trips)) / 2 if trips else 0.0
+        if len(trips) < SPREAD_TRIPS:  # too few to tell the jitter from the first burst's
+            return (statistics.median(trips) if trips else 0.0), 0.0
+        cuts = statistics.quantiles(trips, n=20)
+        return cuts[9], cuts[18] - cuts[0]
 
     def _blind_step(self, now: float, refused_at: float, aligned: float = math.inf) -> float:
         """The rate refused at when a second's count says nothing (a fixed window's): down by
