@@ -272,12 +272,17 @@ CASES = {  # name: (rate, rows per client, clients)
 
 
 def case(
-    spec: LimitSpec, rows: int, clients: int, seed: int, known: float | None = None
+    spec: LimitSpec,
+    rows: int,
+    clients: int,
+    seed: int,
+    known: float | None = None,
+    connect: float = 0.0,
 ) -> tuple[float, float, float]:
     """One run: the capacity used, the share refused and Jain's index."""
     rng = random.Random(seed)
     starts = [rng.uniform(0, 0.02) for _ in range(clients)]
-    found, used = share_one_limit(spec, rows, starts, seed, known=known)
+    found, used = share_one_limit(spec, rows, starts, seed, known=known, connect=connect)
     return used, refused(found), fairness(found)
 
 
@@ -285,7 +290,10 @@ SERVICE = LATENCY + JITTER / 2  # seconds a request holds a concurrency slot, on
 
 
 def matrix(
-    runs: int, shapes: tuple[str, ...] = SHAPES, variants: tuple[str, ...] = VARIANTS
+    runs: int,
+    shapes: tuple[str, ...] = SHAPES,
+    variants: tuple[str, ...] = VARIANTS,
+    connect: float = 0.0,
 ) -> list[str]:
     """One line per shape, variant and case: min, median and max over ``runs`` seeds."""
     from statistics import median
@@ -297,7 +305,7 @@ def matrix(
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
                 spec = limit_for(shape, rate, variant, SERVICE)
-                figures = [case(spec, rows, n, seed) for seed in range(runs)]
+                figures = [case(spec, rows, n, seed, connect=connect) for seed in range(runs)]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 line = (
                     f"{shape} | {push_back} {retry_after} | {name} | used min {min(used):.0%} "
@@ -345,8 +353,9 @@ def ceiling(runs: int, shapes: tuple[str, ...] = SHAPES) -> list[str]:
 
 
 def main(runs: int = 100) -> None:
-    """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]``: the
-    matrix over ``runs`` seeds (every shape and variant unless some are named), then late
+    """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
+    [--connect=MS]``: the matrix over ``runs`` seeds (every shape and variant unless some
+    are named; each connection's first request MS milliseconds slower, about), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead."""
     shapes = tuple(a for a in sys.argv[1:] if a in SHAPES) or SHAPES
@@ -354,7 +363,9 @@ def main(runs: int = 100) -> None:
         ceiling(runs, shapes)
         return
     variants = tuple(a for a in sys.argv[1:] if a in VARIANTS) or VARIANTS
-    matrix(runs, shapes, variants)
+    given = [a.removeprefix("--connect=") for a in sys.argv[1:] if a.startswith("--connect=")]
+    connect = float(given[-1]) / 1000 if given and given[-1].replace(".", "", 1).isdigit() else 0.0
+    matrix(runs, shapes, variants, connect)
     if "--no-late" in sys.argv:
         return
     late = []

@@ -56,15 +56,18 @@ congestion controls and from the limiters it meets, and why:
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
-  wider than ``1/rate`` by the jitter the round trips show (half the spread of the last 200,
-  and the pace's own), and a refusal there (the network's jitter brought two requests closer
-  than the limit allows) keeps the rate refused at instead of cutting by 15%; refused again
-  with the gaps that wide, the limit fell. Without a ``Retry-After`` a refusal costs only
-  its retry, and the plateau stays at 98%. A bucket faster than one request per round trip
-  refuses a first burst as a limit of one request at a time does: the client keeps to one
-  in flight (below), and tells them apart by trying more (``_grow_window``). A first burst
-  all but refused also makes the first cut a guess, and a bare 503 afterwards a limit's
-  (at most one a second; more are a storm's or failures', as below).
+  wider than ``1/rate`` by the jitter the round trips show (half the spread of the last 200
+  from the 5th to the 95th percentile, and the pace's own: the whole spread was the first
+  second's slow answers, each connection set up first, or a stall of the machine, 12-35 ms
+  against a server process on the same machine), and a refusal there (the network's jitter
+  brought two requests closer than the limit allows) keeps the rate refused at instead of
+  cutting by 15%; refused again with the gaps that wide, the limit fell. Without a
+  ``Retry-After`` a refusal costs only its retry, and the plateau stays at 98%. A bucket
+  faster than one request per round trip refuses a first burst as a limit of one request
+  at a time does: the client keeps to one in flight (below), and tells them apart by trying
+  more (``_grow_window``). A first burst all but refused also makes the first cut a guess,
+  and a bare 503 afterwards a limit's (at most one a second; more are a storm's or
+  failures', as below).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
