@@ -525,6 +525,18 @@ def test_random_corrections_and_views_never_fail(
     code="60281",
     action="lookup",
 )
+@example(  # a diff's download named after four-byte letters: over 255 bytes, once
+    lang="",
+    following="",
+    target="",
+    address="",
+    year="",
+    course="",
+    job="0",
+    term="000" + "\U0001d400" * 25 + "\U0001d4a9" * 4,
+    code="",
+    action="diff",
+)
 def test_random_settings_results_jobs_and_maxa_forms_never_fail(
     shared_ui, capfd, lang, following, target, address, year, course, job, term, code, action
 ):

@@ -223,9 +223,17 @@ def local(path: Any) -> str:
     return text if LOCAL_PATH.fullmatch(text) else "/"
 
 
+SAFE_BYTES = 60  # the most a piece of a file name made from what a person typed takes
+
+
 def safe(text: str) -> str:
-    """``text`` as a piece of a file name."""
-    return re.sub(r"[^\w.-]", "_", text)[:40] or "_"
+    """``text`` as a piece of a file name: 40 characters and 60 bytes at most (a name of
+    three such pieces stays under the 255 bytes a file system allows, whatever script the
+    characters are from: 𝐀 takes four)."""
+    piece = re.sub(r"[^\w.-]", "_", text)[:40]
+    while len(piece.encode()) > SAFE_BYTES:
+        piece = piece[:-1]
+    return piece or "_"
 
 
 def files_in(form: FormData) -> list[UploadFile]:
