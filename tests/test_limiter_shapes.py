@@ -227,6 +227,7 @@ def test_a_concurrency_limit_is_kept_by_a_window_on_requests_in_flight():
     later = [sent for _, sent, _ in client.refusals if sent > client.began + 0.1]
     assert len(later) == 1 and later[0] < client.began + 2.5, later
     assert used >= 0.95, used
+    assert client.pace.current is None  # no rate shown that is not the window's
 
 
 @pytest.mark.parametrize("retry_after", ["one", "none"])

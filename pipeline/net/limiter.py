@@ -388,6 +388,9 @@ class Pace:
         if window is not None and self._window_probed and level >= window and not same_round:
             self.window, self._window_at = window - 1, now  # the probe met the limit
             self._window_probed = False
+            if fast and not self.cuts:  # one at a time after all: the window alone paces,
+                self.limited = self.max_rate is not None  # as before the probe
+                self.rate = self.max_rate or 0.0
             return True
         if level > 1 and top < level and (window is None or same_round or level > window):
             self.window = min(level - 1, window or level)
