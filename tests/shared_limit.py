@@ -319,6 +319,32 @@ def matrix(
     return lines
 
 
+def other_rates(
+    runs: int, rates: tuple[float, ...], shapes: tuple[str, ...], variants: tuple[str, ...]
+) -> list[str]:
+    """One client at each of ``rates`` (fifteen seconds' worth of rows), for every shape and
+    variant: the lowest and the median share used over ``runs`` seeds, and the most refused
+    (the issue's cases are 40/s and 120/s; a ministry server may be slower or faster)."""
+    from statistics import median
+
+    lines = []
+    for shape in shapes:
+        for variant in variants:
+            cells = []
+            for rate in rates:
+                spec = limit_for(shape, rate, variant, SERVICE)
+                figures = [case(spec, int(15 * rate), 1, seed) for seed in range(runs)]
+                used = [f[0] for f in figures]
+                worst = max(f[1] for f in figures)
+                cells.append(
+                    f"{rate:g}/s {min(used):.0%} (med {median(used):.0%}), ref ≤ {worst:.1%}"
+                )
+            line = f"{shape} | {variant} | " + " | ".join(cells)
+            lines.append(line)
+            print(line, flush=True)
+    return lines
+
+
 SHARES = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.76, 0.8, 0.84, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0)
 
 
@@ -357,12 +383,17 @@ def main(runs: int = 100) -> None:
     [--connect=MS]``: the matrix over ``runs`` seeds (every shape and variant unless some
     are named; each connection's first request MS milliseconds slower, about), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
-    Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead."""
+    Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
+    ``--rates=R,R,...``, one client at each of those rates (``other_rates``)."""
     shapes = tuple(a for a in sys.argv[1:] if a in SHAPES) or SHAPES
     if "--ceiling" in sys.argv:
         ceiling(runs, shapes)
         return
     variants = tuple(a for a in sys.argv[1:] if a in VARIANTS) or VARIANTS
+    asked = [a.removeprefix("--rates=") for a in sys.argv[1:] if a.startswith("--rates=")]
+    if asked:
+        other_rates(runs, tuple(float(r) for r in asked[-1].split(",")), shapes, variants)
+        return
     given = [a.removeprefix("--connect=") for a in sys.argv[1:] if a.startswith("--connect=")]
     connect = float(given[-1]) / 1000 if given and given[-1].replace(".", "", 1).isdigit() else 0.0
     matrix(runs, shapes, variants, connect)

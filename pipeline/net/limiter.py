@@ -14,7 +14,11 @@ congestion controls and from the limiters it meets, and why:
   Later refusals lower it by at most ``BETA`` at a time (a hold, or requests waiting out
   their retries, can leave the last second short of requests). A first measure taken on too
   few answers is a guess: the rate doubles each second from it until refused again, and
-  that refusal measures it (what was sent over the second, not the guess). A first measure
+  that refusal measures it (what was sent over the second, not the guess). Against a limit
+  of a few a second (ten: a burst of nine accepted) the guess is the second's count, not
+  nine answers over their 40 ms (200 a second), and a second's count sent over a second or
+  more is a measure, however few: a guess kept for ever was stepped down by 15% a refusal
+  from 200, a refusal (and a held second) every second of the run. A first measure
   taken on an unpaced burst is provisional: the next refusal, met while sending evenly at
   the rate, measures again without that floor (a fixed window straddled by the burst let up
   to twice its limit through, a bucket its burst). The first count is taken one request
@@ -506,18 +510,10 @@ class Pace:
         measured = self.measured(now, whole_window=not self.cuts)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
-        few = self._accepted() < UNSURE or (not self.cuts and self._spaced_burst())
-        # A first cut on too few accepted answers to tell a burst from a rate, or after a
-        # first burst refused but for a few (a limit that spaces requests), is a guess: the
-        # rate climbs (doubling each second) until refused again.
-        was_unsure, self._unsure = self._unsure, few and (not self.cuts or self._unsure)
-        if self._unsure and was_unsure:  # refused again, sending for too short a time to
-            # count: not lower than BETA of the rate it was sending at
-            got = self.measured(now, whole_window=False, sending=True)
-            sent = self.measured(now, whole_window=False, sending=True, every=True)
-            refused_at = max(got, BETA * min(self.rate, sent))
-        elif self._unsure:  # over the time since the first answer, free to send
-            refused_at = self.measured(now, whole_window=False, sending=True)
+        was_unsure = self._unsure
+        guess = self._guess(now, measured)
+        if guess is not None:
+            refused_at = guess
         elif not self.cuts:
             refused_at = measured
             # Measured on the first burst: a fixed window straddled (the end of one second and
@@ -541,9 +537,12 @@ class Pace:
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure, of what was sent
             # lately (while the rate doubled, the second's count lags it by a third; a leaky
-            # bucket refuses the rate, not a count)
-            sent = self.measured(now, sending=True, every=True, over=LATELY)
-            refused_at = max(measured, min(self.rate, sent))
+            # bucket refuses the rate, not a count; a small bucket or window, its count)
+            refused_at = measured
+            self._provisional = not self._scant()  # (on a burst after a hold, as the first)
+            if self._scant():
+                sent = self.measured(now, sending=True, every=True, over=LATELY)
+                refused_at = max(measured, min(self.rate, sent))
         elif self._spaced(now, why):
             # Refused below the rate refused at, everything else sent evenly accepted: the
             # limit spaces requests (a leaky bucket) and the network's jitter brought two
@@ -564,6 +563,35 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _guess(self, now: float, measured: float) -> float | None:
+        """The rate refused at when this cut is a guess (``_unsure``), else None. A first cut
+        on too few accepted answers to tell a burst from a rate, or after a first burst
+        refused but for a few (a limit that spaces requests), is a guess: the rate climbs
+        (doubling each second) until refused again. A second's count of few answers, sent
+        over a second or more, is a measure (a limit of a few a second) unless the burst was
+        scant."""
+        ended = self._last_hold[1] if self._held_from >= now else self.held_until
+        resumed = max(self._first or now, self.last_cut, min(ended, now))  # (the hold before)
+        scant = self._scant()
+        few = self._accepted() < UNSURE and (scant or now - resumed < RATE_WINDOW)
+        few = few or (not self.cuts and scant)
+        was_unsure, self._unsure = self._unsure, few and (not self.cuts or self._unsure)
+        if self._unsure and was_unsure:  # refused again, sending for too short a time to
+            # count: not lower than BETA of the rate it was sending at
+            got = self.measured(now, whole_window=False, sending=True)
+            sent = self.measured(now, whole_window=False, sending=True, every=True)
+            return max(got, BETA * min(self.rate, sent))
+        if self._unsure and scant:  # over the time since the first answer, free to send
+            return self.measured(now, whole_window=False, sending=True)
+        if self._unsure:  # nine or ten accepted, not one or two: a small bucket's or
+            return measured  # window's, whose count over the second is its rate
+        return None
+
+    def _scant(self) -> bool:
+        """Whether the first burst was refused but for a few, or one or two answers were
+        accepted in all: a limit that spaces requests, or its first answers."""
+        return self._spaced_burst() or self._accepted() < SPACING_REFUSED + 1
 
     def _spaced(self, now: float, why: str) -> bool:
         """Whether a limit met below the rate refused at, every answer of the last second
