@@ -228,7 +228,8 @@ def sandbox_serve(
     scheme = "https" if tls else "http"
     typer.echo(t("sandbox_banner", url=f"{scheme}://{host}:{port}", db=path))
     if latency_ms or fail_rate or rate_limit or overload_at:
-        typer.echo(sandbox.faults_told(latency_ms, fail_rate, rate_limit, overload_at))
+        at_once = shaping["limiter"] == "concurrency"
+        typer.echo(sandbox.faults_told(latency_ms, fail_rate, rate_limit, overload_at, at_once))
     if rate_limit:
         typer.echo(sandbox.limit_told(rate_limit, shaping))
     sys.stdout.flush()
@@ -519,12 +520,14 @@ def submit(
 
 
 def _print_pace(pace: PaceFigures) -> None:
-    """How often the server pushed back, and the pace it left the sender at: a throttled run
-    says so, not only what was sent."""
+    """How often the server pushed back, how long its Retry-After held the run, and the pace
+    it left the sender at: a throttled run says so, not only what was sent."""
     if not pace.pushed_back:
         return
     share = round(100 * pace.pushed_back / max(pace.answers, 1), 1)
     typer.echo(t("submit_pushed_back", pushed=pace.pushed_back, answers=pace.answers, share=share))
+    if pace.held >= 0.05:
+        typer.echo(t("submit_held", held=round(pace.held, 1)))
     if pace.current is not None:
         typer.echo(t("submit_pace_at_end", rate=round(pace.current, 1)))
 

@@ -251,19 +251,27 @@ def test_sandbox_serve_names_a_limiter_option_it_cannot_use(tmp_path, option, va
     ("lang", "said"),
     [
         ("en", ["slow down in 12 of 640 answers (1.9%)", "pace at the end: 38.2 requests"]),
-        ("fa", ["۱۲ پاسخ از ۶۴۰ پاسخ (۱٫۹٪)", "۳۸٫۲ درخواست در ثانیه"]),
+        ("en", ["Retry-After held the run 3.5 s in all"]),
+        ("fa", ["۱۲ مورد از ۶۴۰ پاسخ (۱٫۹٪)", "۳۸٫۲ درخواست در ثانیه"]),
+        ("fa", ["روی هم ۳٫۵ ثانیه نگه داشت"]),
     ],
 )
 def test_a_throttled_run_says_how_often_the_server_pushed_back(capsys, lang, said):
+    """How often the server pushed back, how long its Retry-After held the run (when it
+    did), and the pace at the end; a run never pushed back says nothing of it."""
     from pipeline.cli import _print_pace
     from pipeline.commands.submit import PaceFigures
     from pipeline.core import i18n
 
     with i18n.language(lang):
-        _print_pace(PaceFigures(current=38.24, cuts=2, pushed_back=12, answers=640))
+        _print_pace(PaceFigures(current=38.24, cuts=2, pushed_back=12, answers=640, held=3.46))
         told = capsys.readouterr().out
+        _print_pace(PaceFigures(current=38.2, cuts=1, pushed_back=3, answers=640, held=0.0))
+        unheld = capsys.readouterr().out
         _print_pace(PaceFigures(current=None, cuts=0, pushed_back=0, answers=640))
     assert all(part in told for part in said), told
+    assert "Retry-After" not in unheld and unheld  # no hold: not said
+    assert told.count("پاسخ") <= 1  # (not "12 answers of 640 answers")
     assert capsys.readouterr().out == ""  # never pushed back: nothing more is said
 
 
@@ -273,17 +281,22 @@ def test_a_throttled_run_says_how_often_the_server_pushed_back(capsys, lang, sai
         ("fa", "fixed-window", "one", ["پنجرهٔ ثابت", "(fixed-window)", "همیشه ۱"], [" - "]),
         ("fa", "leaky-bucket", "none", ["سطل نشتی", "بی Retry-After", "۴۰ در ثانیه"], [" - "]),
         ("en", "token-bucket", "date", ["token bucket (token-bucket)", "an HTTP date"], []),
+        ("fa", "concurrency", "one", ["۴۰ درخواست هم‌زمان", "(concurrency)"], ["در ثانیه", "جهش"]),
+        ("en", "concurrency", "none", ["40 requests at once"], ["/s", "burst"]),
     ],
 )
 def test_sandbox_serve_tells_its_limiter_in_words(lang, limiter, retry_after, said, unsaid):
     """The banner names the limiter's shape and its Retry-After in the reader's words (the
-    option's value beside them); an option not set is left out, not shown as a dash."""
+    option's value beside them); an option not set is left out, not shown as a dash; a limit
+    on requests at once is told as so many at once, with no burst."""
     from pipeline.commands import sandbox
     from pipeline.core import i18n
 
     with i18n.language(lang):
         shaping = sandbox.limit_shape(limiter, None, retry_after, 429)
-        told = sandbox.faults_told(0.0, 0.0, 40, None) + "\n" + sandbox.limit_told(40, shaping)
+        at_once = limiter == "concurrency"
+        told = sandbox.faults_told(0.0, 0.0, 40, None, at_once) + "\n"
+        told += sandbox.limit_told(40, shaping)
         overloaded = sandbox.faults_told(0.0, 0.0, 0, 3)
     assert all(part in told for part in said), told
     assert not any(part in told for part in unsaid), told

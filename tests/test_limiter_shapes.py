@@ -335,6 +335,7 @@ def test_a_run_of_refusals_saying_retry_after_1_holds_the_client_once():
         pace.answered(sent, 429, 1.0)
         clock.now += 0.005
     assert pace.held_until == pytest.approx(first + 1.0)
+    assert pace.held == pytest.approx(1.0)  # as the run's end says: one second in all
     assert pace.cuts == 1
 
     async def three() -> list[float]:

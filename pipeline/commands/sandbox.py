@@ -78,10 +78,10 @@ def limit_shape(
 
 def limit_told(rate: float, shaping: LimitOptions) -> str:
     """The banner's line on a rate limit: its shape, its burst and how it refuses, in words
-    (the option's value beside the shape's)."""
+    (the option's value beside the shape's); a limit on requests at once has no burst."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
     return t(
-        "sandbox_limiter",
+        "sandbox_limiter_at_once" if spec.shape == "concurrency" else "sandbox_limiter",
         **shaping,
         shape=t(f"limiter_{spec.shape}"),
         burst_shown=spec.burst_seconds,
@@ -89,10 +89,19 @@ def limit_told(rate: float, shaping: LimitOptions) -> str:
     )
 
 
-def faults_told(latency_ms: float, fail_rate: float, rate: float, overload_at: int | None) -> str:
+def faults_told(
+    latency_ms: float,
+    fail_rate: float,
+    rate: float,
+    overload_at: int | None,
+    at_once: bool = False,
+) -> str:
     """The banner's line on the faults injected: latency, random 503s, the rate limit (or
-    none) and, when set, the number of requests at once from which 503s are answered."""
+    none; ``at_once``: requests at once, not a second) and, when set, the number of
+    requests at once from which 503s are answered."""
     limit = t("sandbox_rate", rate=rate) if rate else t("sandbox_no_rate")
+    if rate and at_once:
+        limit = t("sandbox_at_once", rate=int(rate) if float(rate).is_integer() else rate)
     overload = t("sandbox_overload", at=overload_at) if overload_at else ""
     return t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=limit, overload=overload)
 

@@ -163,17 +163,21 @@ class Control(Progress):
 @dataclass(frozen=True)
 class PaceFigures:
     """How the sender kept its pace: the office's cap, the rate at the end (None: not
-    limited), the cuts it made, the answers it heard and those that asked it to slow down."""
+    limited), the cuts it made, the answers it heard, those that asked it to slow down, and
+    the seconds a Retry-After held it."""
 
     max_rate: float | None = None
     current: float | None = None
     cuts: int = 0
     pushed_back: int = 0
     answers: int = 0
+    held: float = 0.0  # seconds a Retry-After held every request, in all
 
     @classmethod
     def of(cls, pace: Pace) -> PaceFigures:
-        return cls(pace.max_rate, pace.current, pace.cuts, pace.pushed_back, pace.answers)
+        return cls(
+            pace.max_rate, pace.current, pace.cuts, pace.pushed_back, pace.answers, pace.held
+        )
 
     def to_dict(self) -> dict[str, Any]:
         rate = None if self.current is None else round(self.current, 1)
@@ -182,6 +186,7 @@ class PaceFigures:
             "rate_at_end": rate,
             "answers": self.answers,
             "pushed_back": self.pushed_back,
+            "held_seconds": round(self.held, 1),
         }
 
 

@@ -24,6 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit per account: {rate}{overload}",
     },
     "sandbox_rate": {"fa": "{rate} در ثانیه", "en": "{rate}/s"},
+    "sandbox_at_once": {"fa": "{rate} درخواست هم‌زمان", "en": "{rate} requests at once"},
     "sandbox_no_rate": {"fa": "ندارد", "en": "none"},
     "sandbox_overload": {
         "fa": "، ۵۰۳ از {at} درخواست هم‌زمان به بالا",
@@ -32,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sandbox_limiter": {
         "fa": "شکل سقف: {shape} ({limiter})، جهش: {burst_shown} ثانیه، پاسخ پس‌زدن: {push_back} {retry_after_told}",
         "en": "Limiter: {shape} ({limiter}), burst {burst_shown} s, refusals answered {push_back} {retry_after_told}",
+    },
+    "sandbox_limiter_at_once": {
+        "fa": "شکل سقف: {shape} ({limiter})، پاسخ پس‌زدن: {push_back} {retry_after_told}",
+        "en": "Limiter: {shape} ({limiter}), refusals answered {push_back} {retry_after_told}",
     },
     "limiter_token-bucket": {"fa": "سطل توکن", "en": "token bucket"},
     "limiter_sliding-window": {
@@ -178,8 +183,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "submit_summary": {"fa": "نتیجه: {counts}", "en": "Result: {counts}"},
     "submit_pushed_back": {
-        "fa": "سرور در {pushed} پاسخ از {answers} پاسخ ({share}٪) خواست آهسته‌تر بفرستیم.",
+        "fa": "سرور در {pushed} مورد از {answers} پاسخ ({share}٪) خواست آهسته‌تر بفرستیم.",
         "en": "The server asked us to slow down in {pushed} of {answers} answers ({share}%).",
+    },
+    "submit_held": {
+        "fa": "سرور با Retry-After ارسال را روی هم {held} ثانیه نگه داشت.",
+        "en": "The server's Retry-After held the run {held} s in all.",
     },
     "submit_pace_at_end": {
         "fa": "سرعت ارسال در پایان: {rate} درخواست در ثانیه.",

@@ -197,6 +197,7 @@ class Pace:
         self._next = float("-inf")  # the earliest moment the next request may leave
         self.jitter = JITTER  # the share of a gap a departure is moved later by, at most
         self.held_until = float("-inf")  # Retry-After: nothing leaves before this
+        self.held = 0.0  # seconds Retry-After held the client, in all
         self._held_from = float("-inf")
         self._last_hold = (float("-inf"), float("-inf"))  # the hold before the one running
         self.refused_at = 0.0  # the rate the server last refused at (CUBIC's W_max)
@@ -334,7 +335,9 @@ class Pace:
         if self.held_until < now:  # a new hold; else the one running is extended
             self._last_hold = (self._held_from, self.held_until)
             self._held_from = now
-        self.held_until = max(self.held_until, now + min(retry_after, MAX_HOLD))
+        until = max(self.held_until, now + min(retry_after, MAX_HOLD))
+        self.held += until - max(self.held_until, now)
+        self.held_until = until
 
     def _count(self, now: float, sent_at: float, pushed: bool) -> None:
         """Keep an answer in the counts the pace is measured on."""
@@ -404,7 +407,7 @@ class Pace:
         # Refused within its window (a 429; a bare 503 may be a failure, unless it came to
         # a window of one grown each second): not (only) a concurrency limit.
         within = window is not None and level <= window and not same_round
-        if within and (throttled or (fast and (window or 0) > 1)):
+        if within and (throttled or (fast and window is not None and window > 1)):
             self.window = None
             self._freed.set()
         return False

@@ -116,10 +116,19 @@ def people(n: int, seed: int = 1403, start_year: int = 1401) -> list[dict[str, A
     return out
 
 
-def write_workbook(path: Path, kind: str, n: int, seed: int = 7, mistakes: bool = True) -> Path:
-    """A workbook of ``n`` rows typed as an office types them (text dates, number cells)."""
-    if path.exists() and path.stat().st_mtime > Path(__file__).stat().st_mtime:
-        return path  # generated data is reused while this module is unchanged
+def write_workbook(
+    path: Path | str, kind: str, n: int, seed: int = 7, mistakes: bool = True
+) -> Path:
+    """A workbook of ``n`` rows typed as an office types them (text dates, number cells).
+    One made before at ``path`` with the same rows, seed and mistakes is reused while this
+    module is unchanged (a hidden file beside it says what it was made with)."""
+    path = Path(path)
+    made_with = path.with_name(f".{path.name}.made-with")
+    wanted = f"{kind} {n} {seed} {mistakes}"
+    fresh = path.exists() and path.stat().st_mtime > Path(__file__).stat().st_mtime
+    if fresh and made_with.exists() and made_with.read_text(encoding="utf-8") == wanted:
+        return path
+    made_with.unlink(missing_ok=True)
     key = "resident" if kind == "residents" else "declaration"
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     ws = book.add_worksheet(kind)
@@ -149,6 +158,7 @@ def write_workbook(path: Path, kind: str, n: int, seed: int = 7, mistakes: bool 
             else:
                 ws.write_string(r, c, str(value))
     book.close()
+    made_with.write_text(wanted, encoding="utf-8")
     return path
 
 
