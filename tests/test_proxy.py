@@ -9,6 +9,7 @@ An explicit proxy (--proxy, SIMAD_PROXY) is used for every target, a loopback on
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from pathlib import Path
 
@@ -129,7 +130,8 @@ def test_a_proxy_that_wants_a_login(certs, tmp_path, workbook):
             ["--proxy", login, "reconcile", "--year", "1402", str(workbook), "--target", url],
             SIMAD_CA_BUNDLE=bundle,
         )
-        assert listed.exit_code in (0, 1) and "407" not in said(listed), said(listed)
+        # (a 407 named, not the digits inside a port such as 58407)
+        assert listed.exit_code in (0, 1) and not re.search(r"\b407\b", said(listed))
         terms = cli(
             ["--proxy", login, "maxa", "terminologies", "--target", url], SIMAD_CA_BUNDLE=bundle
         )
