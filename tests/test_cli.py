@@ -278,7 +278,8 @@ def test_a_throttled_run_says_how_often_the_server_pushed_back(capsys, lang, sai
 @pytest.mark.parametrize(
     ("lang", "limiter", "retry_after", "said", "unsaid"),
     [
-        ("fa", "fixed-window", "one", ["پنجرهٔ ثابت", "(fixed-window)", "همیشه ۱"], [" - "]),
+        ("fa", "fixed-window", "one", ["پنجرهٔ ثابت", "(fixed-window)", "همیشه ۱"], [" - ", "جهش"]),
+        ("en", "sliding-window", "one", ["sliding window", "always 1"], ["burst"]),
         ("fa", "leaky-bucket", "none", ["سطل نشتی", "بی Retry-After", "۴۰ در ثانیه"], [" - "]),
         ("en", "token-bucket", "date", ["token bucket (token-bucket)", "an HTTP date"], []),
         ("fa", "concurrency", "one", ["۴۰ درخواست هم‌زمان", "(concurrency)"], ["در ثانیه", "جهش"]),

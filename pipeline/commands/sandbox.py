@@ -51,6 +51,9 @@ def serve(
     serve_app(settings, host, port, tls)
 
 
+NO_BURST = ("sliding-window", "fixed-window", "concurrency")  # shapes a burst does not shape
+
+
 class LimitOptions(TypedDict):
     limiter: str
     burst: float | None
@@ -78,10 +81,11 @@ def limit_shape(
 
 def limit_told(rate: float, shaping: LimitOptions) -> str:
     """The banner's line on a rate limit: its shape, its burst and how it refuses, in words
-    (the option's value beside the shape's); a limit on requests at once has no burst."""
+    (the option's value beside the shape's); a window or a limit on requests at once has no
+    burst to tell."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
     return t(
-        "sandbox_limiter_at_once" if spec.shape == "concurrency" else "sandbox_limiter",
+        "sandbox_limiter_no_burst" if spec.shape in NO_BURST else "sandbox_limiter",
         **shaping,
         shape=t(f"limiter_{spec.shape}"),
         burst_shown=spec.burst_seconds,
@@ -101,7 +105,8 @@ def faults_told(
     requests at once from which 503s are answered."""
     limit = t("sandbox_rate", rate=rate) if rate else t("sandbox_no_rate")
     if rate and at_once:
-        limit = t("sandbox_at_once", rate=int(rate) if float(rate).is_integer() else rate)
+        whole = int(rate) if float(rate).is_integer() else rate
+        limit = t("sandbox_at_once", rate=whole, n=whole)
     overload = t("sandbox_overload", at=overload_at) if overload_at else ""
     return t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=limit, overload=overload)
 

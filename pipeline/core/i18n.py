@@ -24,7 +24,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Injected faults: latency {latency} ms, 503 rate {fail}, rate limit per account: {rate}{overload}",
     },
     "sandbox_rate": {"fa": "{rate} در ثانیه", "en": "{rate}/s"},
-    "sandbox_at_once": {"fa": "{rate} درخواست هم‌زمان", "en": "{rate} requests at once"},
+    "sandbox_at_once": {
+        "fa": "{rate} درخواست هم‌زمان",
+        "en": "{rate} requests at once",
+        "en_one": "1 request at once",
+    },
     "sandbox_no_rate": {"fa": "ندارد", "en": "none"},
     "sandbox_overload": {
         "fa": "، ۵۰۳ از {at} درخواست هم‌زمان به بالا",
@@ -34,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "شکل سقف: {shape} ({limiter})، جهش: {burst_shown} ثانیه، پاسخ پس‌زدن: {push_back} {retry_after_told}",
         "en": "Limiter: {shape} ({limiter}), burst {burst_shown} s, refusals answered {push_back} {retry_after_told}",
     },
-    "sandbox_limiter_at_once": {
+    "sandbox_limiter_no_burst": {
         "fa": "شکل سقف: {shape} ({limiter})، پاسخ پس‌زدن: {push_back} {retry_after_told}",
         "en": "Limiter: {shape} ({limiter}), refusals answered {push_back} {retry_after_told}",
     },
