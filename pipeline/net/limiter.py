@@ -540,12 +540,9 @@ class Pace:
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure, of what was sent
             # lately (while the rate doubled, the second's count lags it by a third; a leaky
-            # bucket refuses the rate, not a count; a small bucket or window, its count)
-            refused_at, scant = measured, self._scant()
-            self._provisional = not scant  # (on a burst after a hold, as the first was)
-            if scant:
-                sent = self.measured(now, sending=True, every=True, over=LATELY)
-                refused_at = max(measured, min(self.rate, sent))
+            # bucket refuses the rate, not a count)
+            sent = self.measured(now, sending=True, every=True, over=LATELY)
+            refused_at = max(measured, min(self.rate, sent))
         elif self._spaced(now, why):
             # Refused below the rate refused at, everything else sent evenly accepted: the
             # limit spaces requests (a leaky bucket) and the network's jitter brought two
