@@ -164,6 +164,23 @@ def test_four_clients_use_any_limit_together(shape):
     assert used >= 0.9, used
 
 
+@pytest.mark.parametrize("seed", [3, 20, 28, 29])
+def test_an_office_refused_for_anothers_probe_does_not_finish_alone(seed):
+    """Four offices on a token bucket answering ``Retry-After: 1``: an office refused at
+    least 5% below the rate it was refused at before, well settled on its plateau (another
+    office probed), probes again after a shorter plateau, so the office the first second
+    gave the least does not keep it until the others are done. Before, in these seeds: 74-81%
+    of the limit used, the last office alone for 7-15 s; now 86-92%, alone 2-8 s (the
+    issue's 90% is not met in every seed: ``test_four_clients_use_any_limit_together``)."""
+    clients, used = share_one_limit(
+        spec_for("token-bucket", 60, "one"), 600, [0.0, 0.005, 0.01, 0.015], seed
+    )
+    ends = sorted(c.ended for c in clients)
+    assert used >= 0.85, (used, ends)
+    assert ends[-1] - ends[-2] <= 8.0, ends
+    assert refused(clients) <= 0.05, refused(clients)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_storm_of_503s_is_ridden_out(shape):
     """Every request is answered a bare 503 for two seconds, five seconds in: every row gets

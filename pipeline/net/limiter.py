@@ -42,10 +42,12 @@ congestion controls and from the limiters it meets, and why:
   more it starts there at once (the server had its rest: a slow climb after a held second
   would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
   at random, so that clients sharing a limit do not probe together; 4 s when refused below
-  90% of the best rate seen). An AIMD saw tooth (down to 0.75, then a few requests a second
-  more each second) met the limit every few seconds; against a limiter answering
-  ``Retry-After: 1`` each meeting costs a held second, which no pacing wins back. So
-  meetings are made rare.
+  90% of the best rate seen; 10 s when met 5% or more below the rate refused at before, two
+  seconds or more into the plateau: another client's probe, and a whole plateau there kept
+  the share the first second gave until the others were done, then finished alone). An
+  AIMD saw tooth (down to 0.75, then a few requests a second more each second) met the
+  limit every few seconds; against a limiter answering ``Retry-After: 1`` each meeting
+  costs a held second, which no pacing wins back. So meetings are made rare.
 - **Probing above only slowly** (CUBIC's convex region, in absolute terms as AIMD's
   increase, the same for every client whatever its rate): after the plateau the rate grows
   by ``PROBE·τ²`` requests a second; 25% past the rate refused at and still not refused, the
@@ -112,8 +114,10 @@ under the rate (with 2 ms each way, 2% refused needs gaps 1.6 ms longer than ``1
 of 40/s, 84% of 120/s at best, for any sender); several clients sharing such a bucket, or a
 limit of one request in flight, cannot interleave requests they do not see. Clients sharing
 a limit keep for a plateau the unequal shares their first second gave them, so a slower one
-finishes alone, and a probe by one meets the limit for the others too (the request refused
-is whichever arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
+may still finish alone for a few seconds (a shorter plateau after another's probe narrows
+it; shorter still, against a window, the probes it brings on refuse the others in turn), and
+a probe by one meets the limit for the others too (the request refused is whichever
+arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
 A fixed window's limit is found by steps, each costing a held second.
 """
 
@@ -138,6 +142,7 @@ GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
+SHARED_PLATEAU = 10.0  # the plateau when met lower on the plateau (``_met_for_another``)
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
 JITTER = 0.02  # each departure is moved later by up to this share of a gap
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
@@ -221,6 +226,7 @@ class Pace:
         self._soon = False  # the last cut came soon after the one before it (``_blind``)
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
+        self._contested = False  # the last cut was another client's probe's
         self._rested = False  # the last cut came with a hold: no climb back after it
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
@@ -481,6 +487,7 @@ class Pace:
             self._storm_top = 0.0  # nothing known to go back to
         elif not storm or self.rate > self.refused_at:  # refused again above the last cut's
             self._storm_top = refused_at  # rate on the way back: that was too high
+        self._contested = self._met_for_another(now, why, refused_at)
         self._aim(refused_at, first=not self.cuts)
         if storm:
             self.target = max(self.target, BETA * self._storm_top)
@@ -490,6 +497,8 @@ class Pace:
         if not (self._unsure and self._holds):  # a guess is no capacity seen to probe for
             self._best = max(self._best, refused_at)  # sooner at the cost of a held second
         longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
+        if self._contested and not below_best:
+            longest = SHARED_PLATEAU
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
         self._rested = self.held_until - now >= HELD and not self._unsure
@@ -506,6 +515,19 @@ class Pace:
             accepted=round(self.measured(now), 1),
             retry_after=retry_after,
         )
+
+    def _met_for_another(self, now: float, why: str, refused_at: float) -> bool:
+        """Whether a rate limit met here was another client's probe: met at least 5% below
+        the rate refused at before, two seconds or more into the plateau (or on the short
+        plateau such a meeting gave). Clients sharing a limit keep the unequal shares their
+        first second gave them, and the one refused for another's probe measures its own share
+        again, lower: on a whole plateau it would keep that until the others were done, then
+        finish alone. Not a guess's climb, nor a limit that spaces requests (its refusals
+        of the network's jitter come on the plateau too)."""
+        if why != "limit" or self._unsure or self._spaced_burst():
+            return False
+        settled = self._since(now) >= self._return_time() + BLIND_SOON or self._contested
+        return settled and refused_at <= SAME_MEASURE * self.refused_at
 
     def _refused_at(self, now: float, why: str) -> float:
         """The rate this push-back was met at: what the server accepted over the last second
