@@ -312,6 +312,58 @@ def test_a_window_goes_when_refusals_come_within_it():
     assert pace.window is None
 
 
+def _one_at_a_time_from_the_first_burst(pace: Pace, clock: Clock) -> None:
+    """A first burst of eight: the first accepted, the rest refused (a leaky bucket's, or
+    one request at a time's); then a second and more of one request after another, each
+    answered 21-23 ms later."""
+
+    async def burst(n: int) -> list[float]:
+        return [await pace.acquire() for _ in range(n)]
+
+    first = asyncio.run(burst(8))
+    clock.now += 0.021
+    pace.answered(first[0], 200)
+    for sent in first[1:]:
+        pace.answered(sent, 429)
+    assert pace.window == 1
+    for k in range(60):
+        (sent,) = asyncio.run(burst(1))
+        clock.now += 0.021 + 0.002 * (k % 2)
+        pace.answered(sent, 200)
+        if pace.window != 1:
+            return
+    raise AssertionError("the window of one was never tried at two")
+
+
+@pytest.mark.parametrize(("passed", "window"), [(0, 1), (1, 1), (3, None)])
+def test_a_window_of_one_is_gone_when_its_probes_level_passed_before_a_refusal(passed, window):
+    """Tried at two in flight, a window of one from the first burst is refused at two: one
+    request at a time refuses every request at two in flight, so the window goes back to
+    one; but after three or more were accepted at two, the refusal was a leaky bucket's
+    (the network's jitter brought two requests closer than it allows), and the rate paces,
+    not one request in flight (a leaky bucket at 120/s kept to one in flight was 31% used
+    against the sandbox as its own process)."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    _one_at_a_time_from_the_first_burst(pace, clock)
+    assert pace.window == 2
+
+    async def two() -> list[float]:
+        return [await pace.acquire(), await pace.acquire()]
+
+    for _ in range(passed):
+        a, b = asyncio.run(two())
+        clock.now += 0.021
+        pace.answered(a, 200)
+        pace.answered(b, 200)
+    a, b = asyncio.run(two())
+    assert getattr(b, "level", 0) == 2
+    clock.now += 0.021
+    pace.answered(a, 200)
+    pace.answered(b, 429)
+    assert pace.window == window
+
+
 def test_after_the_hold_the_rate_is_back_on_the_plateau():
     """After a refusal with a ``Retry-After`` the client is held, then sends at the plateau,
     just under the rate refused at, where it stays."""

@@ -65,15 +65,16 @@ congestion controls and from the limiters it meets, and why:
   wider than ``1/rate`` by the jitter the round trips show (half the spread of the last 200
   from the 5th to the 95th percentile, and the pace's own: the whole spread was the first
   second's slow answers, each connection set up first, or a stall of the machine, 12-35 ms
-  against a server process on the same machine), and a refusal there (the network's jitter
-  brought two requests closer than the limit allows) keeps the rate refused at instead of
-  cutting by 15%; refused again with the gaps that wide, the limit fell. Without a
-  ``Retry-After`` a refusal costs only its retry, and the plateau stays at 98%. A bucket
-  faster than one request per round trip refuses a first burst as a limit of one request
-  at a time does: the client keeps to one in flight (below), and tells them apart by trying
-  more (``_grow_window``). A first burst all but refused also makes the first cut a guess,
-  and a bare 503 afterwards a limit's (at most one a second; more are a storm's or
-  failures', as below).
+  against a server process on the same machine), and a refusal there (the
+  network's jitter brought two requests closer than the limit allows) keeps the rate
+  refused at instead of cutting by 15%; refused again with the gaps that wide, the limit
+  fell. Without a ``Retry-After`` a refusal costs only its retry, and the plateau stays at
+  98%. A bucket faster than one request per round trip refuses a first burst as a limit of
+  one request at a time does: the client keeps to one in flight (below), and tells them
+  apart by trying more (``_grow_window``): one request at a time refuses every request at
+  two in flight, a leaky bucket lets several through before the jitter brings two too
+  close. A first burst all but refused also makes the first cut a guess, and a bare 503
+  afterwards a limit's (at most one a second; more are a storm's or failures', as below).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -90,8 +91,11 @@ congestion controls and from the limiters it meets, and why:
   of one from the first burst grows each second instead, its requests spaced by the round
   trip over the window plus the round trips' spread, until refused: above the window, one
   request at a time it was (one refusal, a held second with ``Retry-After``: the price of
-  not taking a leaky bucket for it); within the window, not a limit on requests in flight,
-  and the window goes.
+  not taking a leaky bucket for it), unless ``PASSED_ABOVE`` (3) or more requests at the
+  probe's level were accepted first (one request at a time refuses them all: a leaky
+  bucket's refusal of the jitter, and kept to one in flight a leaky bucket at 120/s was
+  31% used against the sandbox process); within the window, not a limit on requests in
+  flight, and the window goes.
 - ``Retry-After`` (seconds or an HTTP date) holds every request of the client, not only the
   one that got it, and the hold is not made up for afterwards with a burst. One hold per
   round: refusals of requests sent before the hold began (a run of refusals each saying
@@ -168,6 +172,7 @@ MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
 ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
+PASSED_ABOVE = 3  # requests accepted at a window of one's probe's level: no such limit
 
 
 class Departure(float):
@@ -372,8 +377,9 @@ class Pace:
         refused at a level no request was accepted at lately, the client keeps below that
         level (the window); refused below its window, the limit is not (only) one of
         concurrency and the window goes (a bare 503 within it may be a failure: it
-        stays). Window-bound and not refused for ``PLATEAU``
-        seconds, it grows by one (a probe)."""
+        stays); so it does when a window of one from the first burst, tried at more, is
+        refused after several requests at the probe's level were accepted. Window-bound and
+        not refused for ``PLATEAU`` seconds, it grows by one (a probe)."""
         level = getattr(sent_at, "level", 0)
         while self._levels_ok and self._levels_ok[0][0] < now - LEVEL_MEMORY:
             self._levels_ok.popleft()
@@ -398,7 +404,11 @@ class Pace:
         top = max((lv for _, lv in self._levels_ok), default=0)
         same_round = sent_at <= self._window_at
         window = self.window
-        if window is not None and self._window_probed and level >= window and not same_round:
+        # A window of one tried at more, refused after the probe's level passed several
+        # times: no limit on requests in flight (a leaky bucket's refusal of the jitter).
+        passed = fast and self._passed(level) >= PASSED_ABOVE
+        met = self._window_probed and level >= (window or math.inf) and not same_round
+        if window is not None and met and not passed:
             self.window, self._window_at = window - 1, now  # the probe met the limit
             self._window_probed = False
             if fast and not self.cuts:  # one at a time after all: the window alone paces,
@@ -413,10 +423,14 @@ class Pace:
         # Refused within its window (a 429; a bare 503 may be a failure, unless it came to
         # a window of one grown each second): not (only) a concurrency limit.
         within = window is not None and level <= window and not same_round
-        if within and (throttled or (fast and window is not None and window > 1)):
+        if passed or (within and (throttled or (fast and window is not None and window > 1))):
             self.window = None
             self._freed.set()
         return False
+
+    def _passed(self, level: int) -> int:
+        """Requests at ``level`` in flight or more accepted since the window was last set."""
+        return sum(1 for when, lv in self._levels_ok if when > self._window_at and lv >= level)
 
     def _grow_window(self, now: float) -> None:
         """One more request in flight (a probe). A window of one from the first burst (a
