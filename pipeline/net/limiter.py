@@ -63,9 +63,10 @@ congestion controls and from the limiters it meets, and why:
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
   wider than ``1/rate`` by the jitter the round trips show (half the spread of the last 200
-  from the 5th to the 95th percentile, and the pace's own: the whole spread was the first
-  second's slow answers, each connection set up first, or a stall of the machine, 12-35 ms
-  against a server process on the same machine), and a refusal there (the
+  from the 5th to the 95th percentile, as their quartiles give it, and the pace's own: the
+  whole spread was the first second's slow answers, each connection set up first, or a
+  stall of the machine, 12-35 ms against a server process on the same machine, and even
+  the 5th to the 95th percentile held a stall's answers, 16 ms), and a refusal there (the
   network's jitter brought two requests closer than the limit allows) keeps the rate
   refused at instead of cutting by 15%; refused again with the gaps that wide, the limit
   fell. Without a ``Retry-After`` a refusal costs only its retry, and the plateau stays at
@@ -172,6 +173,7 @@ MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
 ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
+IQR_TO_SPREAD = 1.8  # the 5th to 95th percentile over the quartiles' span (an even jitter)
 PASSED_ABOVE = 3  # requests accepted at a window of one's probe's level: no such limit
 
 
@@ -668,13 +670,14 @@ class Pace:
 
     def _spread(self) -> tuple[float, float]:
         """The median of the last ``ROUND_TRIPS`` round trips accepted, and their spread from
-        the 5th to the 95th percentile: the first burst's slow answers (the connection,
-        the login) and a stall of the machine's are not the network's jitter."""
+        the 5th to the 95th percentile as their quartiles give it (``IQR_TO_SPREAD``): the
+        first burst's slow answers (the connection, the login) and a stall of the machine's,
+        which holds up every answer in flight at once, are not the network's jitter."""
         trips = self._round_trips
         if len(trips) < SPREAD_TRIPS:  # too few to tell the jitter from the first burst's
             return (statistics.median(trips) if trips else 0.0), 0.0
         cuts = statistics.quantiles(trips, n=20)
-        return cuts[9], cuts[18] - cuts[0]
+        return cuts[9], IQR_TO_SPREAD * (cuts[14] - cuts[4])
 
     def _blind_step(self, now: float, refused_at: float, aligned: float = math.inf) -> float:
         """The rate refused at when a second's count says nothing (a fixed window's): down by
