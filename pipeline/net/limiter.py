@@ -120,8 +120,8 @@ of 40/s, 84% of 120/s at best, for any sender); several clients sharing such a b
 limit of one request in flight, cannot interleave requests they do not see. Clients sharing
 a limit keep for a plateau the unequal shares their first second gave them, so a slower one
 may still finish alone for a few seconds (a shorter plateau after another's probe narrows
-it; shorter still, against a window, the probes it brings on refuse the others in turn), and
-a probe by one meets the limit for the others too (the request refused is whichever
+that; a shorter one still did worse against a window, where a probe refuses several at
+once), and a probe by one meets the limit for the others too (the request refused is whichever
 arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
 A fixed window's limit is found by steps, each costing a held second.
 """
