@@ -295,39 +295,41 @@ def test_a_window_goes_when_refusals_come_within_it():
     the limit is not on concurrency, and the window goes."""
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
-
-    async def burst(n: int) -> list[float]:
-        return [await pace.acquire() for _ in range(n)]
-
-    first = asyncio.run(burst(4))
-    clock.now += 0.02
-    pace.answered(first[0], 200)
-    for sent in first[1:]:
-        pace.answered(sent, 429)
+    _all_but_the_first_refused(pace, clock, 4, 0.02)
     assert pace.window == 1 and pace.in_flight == 0
     clock.now += 0.001
-    (alone,) = asyncio.run(burst(1))
+    (alone,) = _burst(pace, 1)
     clock.now += 0.02
     pace.answered(alone, 429)  # refused with nothing else in flight
     assert pace.window is None
 
 
-def _one_at_a_time_from_the_first_burst(pace: Pace, clock: Clock) -> None:
-    """A first burst of eight: the first accepted, the rest refused (a leaky bucket's, or
-    one request at a time's); then a second and more of one request after another, each
-    answered 21-23 ms later."""
+def _burst(pace: Pace, n: int) -> list[float]:
+    """``n`` requests let go at once (as far as the pace lets them)."""
 
-    async def burst(n: int) -> list[float]:
+    async def go() -> list[float]:
         return [await pace.acquire() for _ in range(n)]
 
-    first = asyncio.run(burst(8))
-    clock.now += 0.021
+    return asyncio.run(go())
+
+
+def _all_but_the_first_refused(pace: Pace, clock: Clock, n: int, latency: float) -> None:
+    """A first burst of ``n``, answered ``latency`` later: the first accepted, the rest
+    refused (a leaky bucket's, or one request at a time's)."""
+    first = _burst(pace, n)
+    clock.now += latency
     pace.answered(first[0], 200)
     for sent in first[1:]:
         pace.answered(sent, 429)
+
+
+def _one_at_a_time_from_the_first_burst(pace: Pace, clock: Clock) -> None:
+    """A first burst of eight all but refused; then a second and more of one request after
+    another, each answered 21-23 ms later."""
+    _all_but_the_first_refused(pace, clock, 8, 0.021)
     assert pace.window == 1
     for k in range(60):
-        (sent,) = asyncio.run(burst(1))
+        (sent,) = _burst(pace, 1)
         clock.now += 0.021 + 0.002 * (k % 2)
         pace.answered(sent, 200)
         if pace.window != 1:
@@ -348,15 +350,12 @@ def test_a_window_of_one_is_gone_when_its_probes_level_passed_before_a_refusal(p
     _one_at_a_time_from_the_first_burst(pace, clock)
     assert pace.window == 2
 
-    async def two() -> list[float]:
-        return [await pace.acquire(), await pace.acquire()]
-
     for _ in range(passed):
-        a, b = asyncio.run(two())
+        a, b = _burst(pace, 2)
         clock.now += 0.021
         pace.answered(a, 200)
         pace.answered(b, 200)
-    a, b = asyncio.run(two())
+    a, b = _burst(pace, 2)
     assert getattr(b, "level", 0) == 2
     clock.now += 0.021
     pace.answered(a, 200)
