@@ -51,9 +51,6 @@ def serve(
     serve_app(settings, host, port, tls)
 
 
-NO_BURST = ("sliding-window", "fixed-window", "concurrency")  # shapes a burst does not shape
-
-
 class LimitOptions(TypedDict):
     limiter: str
     burst: float | None
@@ -85,7 +82,7 @@ def limit_told(rate: float, shaping: LimitOptions) -> str:
     burst to tell."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
     return t(
-        "sandbox_limiter_no_burst" if spec.shape in NO_BURST else "sandbox_limiter",
+        "sandbox_limiter" if spec.bursts else "sandbox_limiter_no_burst",
         **shaping,
         shape=t(f"limiter_{spec.shape}"),
         burst_shown=spec.burst_seconds,

@@ -512,9 +512,8 @@ class Pace:
         below_best = refused_at < SHORT_BELOW * self._best
         if not (self._unsure and self._holds):  # a guess is no capacity seen to probe for
             self._best = max(self._best, refused_at)  # sooner at the cost of a held second
-        longest = SHORT_PLATEAU if below_best else PLATEAU  # capacity was there before
-        if self._contested and not below_best:
-            longest = SHARED_PLATEAU
+        # Capacity was there before (below the best), or another client probed (contested).
+        longest = SHORT_PLATEAU if below_best else SHARED_PLATEAU if self._contested else PLATEAU
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
         self._rested = self.held_until - now >= HELD and not self._unsure

@@ -26,6 +26,7 @@ from email.utils import formatdate
 from typing import Protocol
 
 SHAPES = ("token-bucket", "sliding-window", "fixed-window", "leaky-bucket", "concurrency")
+BURSTING = ("token-bucket", "leaky-bucket")  # the shapes a burst (``--burst``) shapes
 RETRY_AFTER = ("exact", "one", "zero", "date", "none")
 PUSH_BACK = (429, 503)
 # The ways of refusing a rehearsal runs through: 429 with each Retry-After, and a bare 503.
@@ -147,6 +148,12 @@ class LimitSpec:
             raise ValueError(f"unknown Retry-After variant {self.retry_after!r}")
         if self.push_back not in PUSH_BACK:
             raise ValueError("push-back must be 429 or 503")
+
+    @property
+    def bursts(self) -> bool:
+        """Whether a burst shapes this limiter (a window, or a limit on requests at once, has
+        none to tell)."""
+        return self.shape in BURSTING
 
     @property
     def burst_seconds(self) -> float:
