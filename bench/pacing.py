@@ -9,7 +9,8 @@ clients sharing one limit, how fairly they share it (Jain's index).
 40/s, 1,800 at 120/s, 600 each for four clients at 60/s, as in the virtual-time model: fifteen
 seconds for one client, forty for four);
 ``SIMAD_BENCH_RUNS`` (3 by default) is how many times each case runs: the table gives the
-lowest, the median and the highest of them."""
+lowest, the median and the highest of them; ``SIMAD_BENCH_BURST`` (seconds) gives the token
+and leaky buckets that much burst instead of the sandbox's own (a second, none)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -117,6 +119,8 @@ def scenario(
     if limit is not None:
         options += ["--rate-limit", str(limit.rate), "--limiter", limit.shape]
         options += ["--retry-after", limit.retry_after, "--push-back", str(limit.push_back)]
+        if limit.burst is not None:
+            options += ["--burst", str(limit.burst)]
     server = start_server(port, db, *options)
     try:
         found = clients(sources, port, delays or [0.0] * n_clients)
@@ -156,6 +160,7 @@ def _spread(values: list[float], fmt: str) -> str:
 
 def bench_pacing(workdir: Path) -> list[str]:
     runs = int(os.environ.get("SIMAD_BENCH_RUNS", "3"))
+    burst = float(os.environ["SIMAD_BENCH_BURST"]) if os.environ.get("SIMAD_BENCH_BURST") else None
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
     cases = (  # name, rate, rows per client, clients
         ("one client, 40/s", 40.0, int(600 * scale), 1),
@@ -180,6 +185,8 @@ def bench_pacing(workdir: Path) -> list[str]:
             status, retry_after = variant.split("-")
             for name, rate, rows, n in cases:
                 spec = limit_for(shape, rate, variant, SERVICE)
+                if burst is not None and spec.bursts:
+                    spec = replace(spec, burst=burst)
                 found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")

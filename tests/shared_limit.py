@@ -18,7 +18,7 @@ import asyncio
 import random
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 
 from pipeline.net.limiter import Pace, jain
@@ -289,13 +289,21 @@ def case(
 SERVICE = LATENCY + JITTER / 2  # seconds a request holds a concurrency slot, on average
 
 
+def with_burst(spec: LimitSpec, burst: float | None) -> LimitSpec:
+    """``spec`` with ``burst`` seconds of burst when a burst shapes it (the sandbox's
+    ``--burst``: a bucket's depth), else as it was."""
+    return replace(spec, burst=burst) if burst is not None and spec.bursts else spec
+
+
 def matrix(
     runs: int,
     shapes: tuple[str, ...] = SHAPES,
     variants: tuple[str, ...] = VARIANTS,
     connect: float = 0.0,
+    burst: float | None = None,
 ) -> list[str]:
-    """One line per shape, variant and case: min, median and max over ``runs`` seeds."""
+    """One line per shape, variant and case: min, median and max over ``runs`` seeds (a
+    bucket's burst ``burst`` seconds, when given)."""
     from statistics import median
 
     lines = []
@@ -304,7 +312,7 @@ def matrix(
             status, retry_after = variant.split("-")
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
-                spec = limit_for(shape, rate, variant, SERVICE)
+                spec = with_burst(limit_for(shape, rate, variant, SERVICE), burst)
                 figures = [case(spec, rows, n, seed, connect=connect) for seed in range(runs)]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 line = (
@@ -380,8 +388,9 @@ def ceiling(runs: int, shapes: tuple[str, ...] = SHAPES) -> list[str]:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS]``: the matrix over ``runs`` seeds (every shape and variant unless some
-    are named; each connection's first request MS milliseconds slower, about), then late
+    [--connect=MS] [--burst=S]``: the matrix over ``runs`` seeds (every shape and variant
+    unless some are named; each connection's first request MS milliseconds slower, about;
+    a bucket's burst S seconds, not one), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
     ``--rates=R,R,...``, one client at each of those rates (``other_rates``)."""
@@ -396,7 +405,8 @@ def main(runs: int = 100) -> None:
         return
     given = [a.removeprefix("--connect=") for a in sys.argv[1:] if a.startswith("--connect=")]
     connect = float(given[-1]) / 1000 if given and given[-1].replace(".", "", 1).isdigit() else 0.0
-    matrix(runs, shapes, variants, connect)
+    bursts = [a.removeprefix("--burst=") for a in sys.argv[1:] if a.startswith("--burst=")]
+    matrix(runs, shapes, variants, connect, float(bursts[-1]) if bursts else None)
     if "--no-late" in sys.argv:
         return
     late = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -91,6 +92,20 @@ def test_a_first_burst_that_let_more_through_is_left_in_few_steps(shape, rate, r
     (Before: 74%, 75% and 93% of the limit used.)"""
     used, refused_, _ = case(spec_for(shape, rate, "one"), rows, 1, seed)
     assert used >= least and refused_ <= 0.02, (used, refused_)
+
+
+@pytest.mark.parametrize("retry_after", ["none", "zero"])
+@pytest.mark.parametrize(("rate", "rows"), [(40, 600), (120, 1800)])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_a_bucket_whose_burst_is_less_than_a_second_is_found_soon(retry_after, rate, rows, seed):
+    """A token bucket with a quarter of a second of burst (nginx's ``burst=10`` at 40 a
+    second) lets a first burst of ten through: that count is its depth, not its rate. Where
+    a 429 holds nothing the client probes above it after a few seconds, not after a plateau
+    of twenty at a quarter of the rate. (Before: 40-46% used, over 30 seeds.)"""
+    spec = replace(spec_for("token-bucket", rate, retry_after), burst=0.25)
+    clients, used = share_one_limit(spec, rows, [0.0], seed)
+    assert clients[0].sent == rows
+    assert used >= 0.65 and refused(clients) <= 0.025, (used, refused(clients))
 
 
 @pytest.mark.parametrize("seed", [0, 4])

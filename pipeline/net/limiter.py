@@ -48,6 +48,14 @@ congestion controls and from the limiters it meets, and why:
   AIMD saw tooth (down to 0.75, then a few requests a second more each second) met the
   limit every few seconds; against a limiter answering ``Retry-After: 1`` each meeting
   costs a held second, which no pacing wins back. So meetings are made rare.
+- **A first burst's count is probed for soon** where it costs little: it is a window's
+  limit, or a bucket's depth, which may be less than a second of its rate (nginx's
+  ``burst=10`` at 40 a second). Where a 429 holds nothing, the plateau after it lasts
+  ``FIRST_PLATEAU`` (3 s): a bucket whose burst is a quarter of a second is found within
+  some ten seconds, not after twenty at a quarter of its rate, and a window's probe is
+  refused and retried, nothing more. Where each refusal holds the client a second, that
+  second is what a window's probe would cost: the plateau stays whole, and a small bucket
+  is found only after it.
 - **Probing above only slowly** (CUBIC's convex region, in absolute terms as AIMD's
   increase, the same for every client whatever its rate): after the plateau the rate grows
   by ``PROBE·τ²`` requests a second; 25% past the rate refused at and still not refused, the
@@ -146,6 +154,7 @@ SETTLE_MARGIN = 0.25  # probing: 25% past the rate refused at and not refused, t
 GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
+FIRST_PLATEAU = 3.0  # after a first burst's count refused with a 429 that holds nothing
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
 SHARED_PLATEAU = 10.0  # the plateau when met lower on the plateau (``_met_for_another``)
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
@@ -158,6 +167,7 @@ LEVEL_MEMORY = 2.0  # seconds over which the levels in flight accepted are remem
 EPSILON = 1e-6  # seconds below a clock's rounding: no wait that short
 THROTTLED, OVERLOADED = 429, 503
 PUSH_BACK = frozenset({THROTTLED, OVERLOADED})  # answers that ask the client to slow down
+STORM_FLOOR = 0.125  # after a storm the climb back starts at this share of its target, at least
 STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, remembered as one
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
@@ -505,8 +515,9 @@ class Pace:
             self._storm_top = refused_at  # rate on the way back: that was too high
         self._contested = self._met_for_another(now, why, refused_at)
         self._aim(refused_at, first=not self.cuts)
-        if storm:
-            self.target = max(self.target, BETA * self._storm_top)
+        if storm:  # back towards what was accepted before it, from an eighth of that at
+            self.target = max(self.target, BETA * self._storm_top)  # least (three doublings:
+            self.floor = max(self.floor, self.target * STORM_FLOOR)  # not six from nothing)
         self._recent.clear()
         self.last_cut = now
         below_best = refused_at < SHORT_BELOW * self._best
@@ -514,6 +525,10 @@ class Pace:
             self._best = max(self._best, refused_at)  # sooner at the cost of a held second
         # Capacity was there before (below the best), or another client probed (contested).
         longest = SHORT_PLATEAU if below_best else SHARED_PLATEAU if self._contested else PLATEAU
+        if self._provisional and not self._holds and status == THROTTLED:
+            # The first burst's count is a bucket's depth, which may be less than a second
+            # of its rate: probed for soon, where a probe costs only a retry.
+            longest = min(longest, FIRST_PLATEAU)
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
         self._rested = self.held_until - now >= HELD and not self._unsure
