@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -184,9 +183,7 @@ def bench_pacing(workdir: Path) -> list[str]:
         for variant in _chosen("SIMAD_BENCH_VARIANTS", list(VARIANTS)):
             status, retry_after = variant.split("-")
             for name, rate, rows, n in cases:
-                spec = limit_for(shape, rate, variant, SERVICE)
-                if burst is not None and spec.bursts:
-                    spec = replace(spec, burst=burst)
+                spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
                 found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")

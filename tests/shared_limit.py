@@ -18,7 +18,7 @@ import asyncio
 import random
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from pipeline.net.limiter import Pace, jain
@@ -289,12 +289,6 @@ def case(
 SERVICE = LATENCY + JITTER / 2  # seconds a request holds a concurrency slot, on average
 
 
-def with_burst(spec: LimitSpec, burst: float | None) -> LimitSpec:
-    """``spec`` with ``burst`` seconds of burst when a burst shapes it (the sandbox's
-    ``--burst``: a bucket's depth), else as it was."""
-    return replace(spec, burst=burst) if burst is not None and spec.bursts else spec
-
-
 def matrix(
     runs: int,
     shapes: tuple[str, ...] = SHAPES,
@@ -312,7 +306,7 @@ def matrix(
             status, retry_after = variant.split("-")
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
-                spec = with_burst(limit_for(shape, rate, variant, SERVICE), burst)
+                spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
                 figures = [case(spec, rows, n, seed, connect=connect) for seed in range(runs)]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 line = (

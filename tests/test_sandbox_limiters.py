@@ -54,6 +54,19 @@ def test_a_leaky_bucket_without_burst_spaces_requests():
     assert accepted(burst, [0.0] * 5) == [True] * 4 + [False]
 
 
+def test_a_burst_is_given_to_the_shapes_a_burst_shapes_only():
+    """``with_burst`` (the model's ``--burst``, the bench's ``SIMAD_BENCH_BURST``): a token
+    bucket with a quarter of a second of burst at 40/s lets ten through at once; a window
+    has no burst to give."""
+    bucket = LimitSpec(40, "token-bucket").with_burst(0.25)
+    assert bucket.burst_seconds == 0.25
+    assert accepted(bucket.make(), [0.0] * 11) == [True] * 10 + [False]
+    assert LimitSpec(40, "leaky-bucket").with_burst(0.25).burst_seconds == 0.25
+    window = LimitSpec(40, "sliding-window")
+    assert window.with_burst(0.25) == window
+    assert LimitSpec(40, "token-bucket").with_burst(None).burst_seconds == 1.0
+
+
 def test_a_concurrency_limit_counts_requests_being_served():
     limit = Concurrency(2)
     assert accepted(limit, [0.0, 0.0, 0.0]) == [True, True, False]

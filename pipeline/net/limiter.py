@@ -114,8 +114,10 @@ congestion controls and from the limiters it meets, and why:
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
   by a fifth leaves the share of 503s about the same, they were failures at random: the
   cuts are undone and that share is remembered as the server's background. After a storm
-  the rate doubles each second back towards ``BETA`` of what was accepted before it; a
-  client kept to one request in flight by its window leaves a storm to the retries' backoff.
+  the rate doubles each second back towards ``BETA`` of what was accepted before it, from
+  ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six from the next to
+  nothing a storm's second counts; a client kept to one request in flight by its window
+  leaves a storm to the retries' backoff.
 - Until the server first pushes back, requests leave as fast as the in-flight cap lets them:
   a server without a limit is used fully.
 - ``max_rate`` is the office's own cap (``--max-rate``, ``SIMAD_MAX_RATE``): the rate never
@@ -515,9 +517,9 @@ class Pace:
             self._storm_top = refused_at  # rate on the way back: that was too high
         self._contested = self._met_for_another(now, why, refused_at)
         self._aim(refused_at, first=not self.cuts)
-        if storm:  # back towards what was accepted before it, from an eighth of that at
-            self.target = max(self.target, BETA * self._storm_top)  # least (three doublings:
-            self.floor = max(self.floor, self.target * STORM_FLOOR)  # not six from nothing)
+        if storm:  # back towards what was accepted before it, from an eighth of that at least
+            self.target = max(self.target, BETA * self._storm_top)
+            self.floor = max(self.floor, self.target * STORM_FLOOR)
         self._recent.clear()
         self.last_cut = now
         below_best = refused_at < SHORT_BELOW * self._best

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 from typing import Protocol
 
@@ -154,6 +154,11 @@ class LimitSpec:
         """Whether a burst shapes this limiter (a window, or a limit on requests at once, has
         none to tell)."""
         return self.shape in BURSTING
+
+    def with_burst(self, burst: float | None) -> LimitSpec:
+        """This limiter with ``burst`` seconds of burst when a burst shapes it (given), else
+        as it is."""
+        return replace(self, burst=burst) if burst is not None and self.bursts else self
 
     @property
     def burst_seconds(self) -> float:
