@@ -380,6 +380,18 @@ def ceiling(runs: int, shapes: tuple[str, ...] = SHAPES) -> list[str]:
     return lines
 
 
+def _option(name: str) -> str | None:
+    """The value of the last ``--name=VALUE`` on the command line, if any."""
+    given = [a.removeprefix(f"--{name}=") for a in sys.argv[1:] if a.startswith(f"--{name}=")]
+    return given[-1] if given else None
+
+
+def _number(name: str) -> float | None:
+    """``--name=N`` as a number, or None when absent or not a number."""
+    value = _option(name)
+    return float(value) if value and value.replace(".", "", 1).isdigit() else None
+
+
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
     [--connect=MS] [--burst=S]``: the matrix over ``runs`` seeds (every shape and variant
@@ -393,14 +405,11 @@ def main(runs: int = 100) -> None:
         ceiling(runs, shapes)
         return
     variants = tuple(a for a in sys.argv[1:] if a in VARIANTS) or VARIANTS
-    asked = [a.removeprefix("--rates=") for a in sys.argv[1:] if a.startswith("--rates=")]
+    asked = _option("rates")
     if asked:
-        other_rates(runs, tuple(float(r) for r in asked[-1].split(",")), shapes, variants)
+        other_rates(runs, tuple(float(r) for r in asked.split(",")), shapes, variants)
         return
-    given = [a.removeprefix("--connect=") for a in sys.argv[1:] if a.startswith("--connect=")]
-    connect = float(given[-1]) / 1000 if given and given[-1].replace(".", "", 1).isdigit() else 0.0
-    bursts = [a.removeprefix("--burst=") for a in sys.argv[1:] if a.startswith("--burst=")]
-    matrix(runs, shapes, variants, connect, float(bursts[-1]) if bursts else None)
+    matrix(runs, shapes, variants, (_number("connect") or 0.0) / 1000, _number("burst"))
     if "--no-late" in sys.argv:
         return
     late = []

@@ -525,12 +525,19 @@ class Pace:
         below_best = refused_at < SHORT_BELOW * self._best
         if not (self._unsure and self._holds):  # a guess is no capacity seen to probe for
             self._best = max(self._best, refused_at)  # sooner at the cost of a held second
-        # Capacity was there before (below the best), or another client probed (contested).
-        longest = SHORT_PLATEAU if below_best else SHARED_PLATEAU if self._contested else PLATEAU
-        if self._provisional and not self._holds and status == THROTTLED:
-            # The first burst's count is a bucket's depth, which may be less than a second
-            # of its rate: probed for soon, where a probe costs only a retry.
-            longest = min(longest, FIRST_PLATEAU)
+        # A first burst's count may be a bucket's depth, less than a second of its rate:
+        # probed for soon where a probe costs only a retry. Capacity was there before (below
+        # the best), or another client probed (contested): sooner than a whole plateau.
+        early = self._provisional and not self._holds and status == THROTTLED
+        longest = (
+            FIRST_PLATEAU
+            if early
+            else SHORT_PLATEAU
+            if below_best
+            else SHARED_PLATEAU
+            if self._contested
+            else PLATEAU
+        )
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
         self._rested = self.held_until - now >= HELD and not self._unsure
