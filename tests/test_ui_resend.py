@@ -197,11 +197,14 @@ def test_a_declaration_whose_resident_was_refused_names_the_residents_cell(tmp_p
     the resident's course-code cell, "sheet دستیاران, cell C<row>"."""
     from pipeline.simad.reconcile import action, compare, local_from_inputs
 
-    book = openpyxl.load_workbook(SAMPLE, read_only=True)
-    sheet = book["دستیاران"]
-    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    book = openpyxl.load_workbook(SAMPLE, read_only=True)  # keeps the file open until closed
+    try:
+        sheet = book["دستیاران"]
+        header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+        first = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    finally:
+        book.close()
     course = header.index("کد رشته تحصیلی")
-    first = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
     student = str(first[header.index("شماره دانشجویی")])
     refused = {student: "کد رشته تحصیلی نامعتبر است"}
     letter = chr(ord("A") + course)
