@@ -145,6 +145,7 @@ import statistics
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 import structlog
 
@@ -187,6 +188,16 @@ ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitte
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
 IQR_TO_SPREAD = 1.8  # the 5th to 95th percentile over the quartiles' span (an even jitter)
 PASSED_ABOVE = 3  # requests accepted at a window of one's probe's level: no such limit
+
+
+class _ShareCut(NamedTuple):
+    """A cut for a share of bare 503s, to compare the next with (``_random_failures``)."""
+
+    share: float  # of the answers since the cut before, push-back
+    aim: float  # the rate to go back to if they prove failures at random
+    rate: float  # the rate sent at
+    accepted: float  # per second since the cut before
+    whole: bool  # a second or more after the first answer: not a first burst's measure
 
 
 class Departure(float):
@@ -248,7 +259,7 @@ class Pace:
         self._contested = False  # the last cut was another client's probe's
         self._rested = False  # the last cut came with a hold: no climb back after it
         self.background = 0.0  # the share of bare 503s that slowing down did not change
-        self._share_cut: tuple[float, float, float] | None = None  # share, refused at, rate
+        self._share_cut: _ShareCut | None = None  # the last cut for a share of bare 503s
         self._first: float | None = None  # when the first answer came
         self.answers = 0  # answers heard
         self.pushed_back = 0  # answers that were push-back (429, 503)
@@ -772,26 +783,40 @@ class Pace:
 
     def _random_failures(self) -> bool:
         """Whether the bare 503s since the last cut are failures at random: the cuts since
-        the first for such a share slowed down by a fifth and left it about the same. They are
-        then the server's background, not the rate's doing: the cut is undone and the share
-        remembered. Otherwise this cut is remembered to compare the next one with."""
+        the first for such a share slowed down by a fifth and left it about the same, and the
+        rate accepted fell with the rate sent (nearer that than not falling at all, as a
+        limit's does). They are then the server's background, not the rate's doing: the cut
+        is undone and the share remembered. Otherwise this cut is remembered to compare the
+        next one with. A first cut within the first second measured a burst (a fixed window
+        straddled lets up to twice its limit through, as fast as the client sends): it is
+        remembered for the rate it gave, not compared with."""
+        now = self._now()
         share = self._pushed_since_cut / max(self._since_cut, 1)
         first = self._share_cut
+        whole = self._first is not None and now - self._first >= RATE_WINDOW
         if first is None and not self.cuts:  # the first cut: remember the rate it was
             answers = len(self._answers)  # getting, and the share refused over the second
             share = (answers - self._accepted()) / max(answers, 1)
-            got = self.measured(self._now(), whole_window=False)
-            self._share_cut = (share, got / (1 - min(share, MOST_BACKGROUND)), got)
+            got = self.measured(now, whole_window=False)
+            aim = got / (1 - min(share, MOST_BACKGROUND))
+            self._share_cut = _ShareCut(share, aim, got, got, whole)
             return False
-        if first is not None and self.rate > SLOWER * first[2]:
+        if first is not None and self.rate > SLOWER * first.rate:
             return False  # not slower enough yet to tell: cut on
-        if first is not None and first[0] * SAME_SHARE <= share <= first[0] / SAME_SHARE:
+        accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
+        if (
+            first is not None
+            and first.whole
+            and first.share * SAME_SHARE <= share <= first.share / SAME_SHARE
+            and accepted / first.accepted <= (1 + self.rate / first.rate) / 2
+        ):
             self.background = min(max(share, self.background), MOST_BACKGROUND)
-            self._aim(first[1])
+            self._aim(first.aim)
             self._share_cut = None
             self._since_cut = self._pushed_since_cut = 0
             return True
-        self._share_cut = (share, self.refused_at, self.rate)
+        aim = max(first.aim, self.refused_at) if first else self.refused_at  # the most seen
+        self._share_cut = _ShareCut(share, aim, self.rate, accepted, whole)
         return False
 
     def measured(
