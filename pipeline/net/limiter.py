@@ -112,12 +112,14 @@ congestion controls and from the limiters it meets, and why:
 - **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
   10% of the answers (beyond the server's known background) were refusals, when most of the
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
-  by a fifth leaves the share of 503s about the same, they were failures at random: the
-  cuts are undone and that share is remembered as the server's background. After a storm
-  the rate doubles each second back towards ``BETA`` of what was accepted before it, from
-  ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six from the next to
-  nothing a storm's second counts; a client kept to one request in flight by its window
-  leaves a storm to the retries' backoff.
+  by a fifth leaves the share of 503s about the same and the rate accepted fell with it
+  (a limit's does not), they were failures at random: the cuts are undone and that share
+  is remembered as the server's background. A first cut within the first second is not
+  compared with: a fixed window straddled by the first burst lets twice its limit through.
+  After a storm the rate doubles each second back towards ``BETA`` of what was accepted
+  before it, from ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six
+  from the next to nothing a storm's second counts; a client kept to one request in flight
+  by its window leaves a storm to the retries' backoff.
 - Until the server first pushes back, requests leave as fast as the in-flight cap lets them:
   a server without a limit is used fully.
 - ``max_rate`` is the office's own cap (``--max-rate``, ``SIMAD_MAX_RATE``): the rate never
