@@ -805,12 +805,13 @@ class Pace:
             return False
         if first is not None and self.rate > SLOWER * first.rate:
             return False  # not slower enough yet to tell: cut on
+        # Accepted per second fell by at least half as much as the rate sent (as a ratio):
         accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
         if (
             first is not None
             and first.whole
             and first.share * SAME_SHARE <= share <= first.share / SAME_SHARE
-            and accepted / first.accepted <= (1 + self.rate / first.rate) / 2
+            and 2 * accepted * first.rate <= first.accepted * (first.rate + self.rate)
         ):
             self.background = min(max(share, self.background), MOST_BACKGROUND)
             self._aim(first.aim)
