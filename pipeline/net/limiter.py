@@ -541,16 +541,14 @@ class Pace:
         # A first burst's count may be a bucket's depth, less than a second of its rate:
         # probed for soon where a probe costs only a retry. Capacity was there before (below
         # the best), or another client probed (contested): sooner than a whole plateau.
-        early = self._provisional and not self._holds and status == THROTTLED
-        longest = (
-            FIRST_PLATEAU
-            if early
-            else SHORT_PLATEAU
-            if below_best
-            else SHARED_PLATEAU
-            if self._contested
-            else PLATEAU
-        )
+        if self._provisional and not self._holds and status == THROTTLED:
+            longest = FIRST_PLATEAU
+        elif below_best:
+            longest = SHORT_PLATEAU
+        elif self._contested:
+            longest = SHARED_PLATEAU
+        else:
+            longest = PLATEAU
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
         self._climb_from = max(now, self.held_until)  # do not all probe at once
         self._rested = self.held_until - now >= HELD and not self._unsure
@@ -803,22 +801,21 @@ class Pace:
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole)
             return False
-        if first is not None and self.rate > SLOWER * first.rate:
-            return False  # not slower enough yet to tell: cut on
-        # Accepted per second fell by at least half as much as the rate sent (as a ratio):
         accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
-        if (
-            first is not None
-            and first.whole
-            and first.share * SAME_SHARE <= share <= first.share / SAME_SHARE
-            and 2 * accepted * first.rate <= first.accepted * (first.rate + self.rate)
-        ):
-            self.background = min(max(share, self.background), MOST_BACKGROUND)
-            self._aim(first.aim)
-            self._share_cut = None
-            self._since_cut = self._pushed_since_cut = 0
-            return True
-        aim = max(first.aim, self.refused_at) if first else self.refused_at  # the most seen
+        aim = self.refused_at
+        if first is not None:
+            if self.rate > SLOWER * first.rate:
+                return False  # not slower enough yet to tell: cut on
+            same = first.share * SAME_SHARE <= share <= first.share / SAME_SHARE
+            # accepted per second fell by at least half as much as the rate sent (a ratio)
+            fell = 2 * accepted * first.rate <= first.accepted * (first.rate + self.rate)
+            if first.whole and same and fell:
+                self.background = min(max(share, self.background), MOST_BACKGROUND)
+                self._aim(first.aim)
+                self._share_cut = None
+                self._since_cut = self._pushed_since_cut = 0
+                return True
+            aim = max(first.aim, aim)  # the most seen
         self._share_cut = _ShareCut(share, aim, self.rate, accepted, whole)
         return False
 
