@@ -141,6 +141,7 @@ A fixed window's limit is found by steps, each costing a held second.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import random
 import statistics
@@ -190,6 +191,12 @@ ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitte
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
 IQR_TO_SPREAD = 1.8  # the 5th to 95th percentile over the quartiles' span (an even jitter)
 PASSED_ABOVE = 3  # requests accepted at a window of one's probe's level: no such limit
+WINDOW_MEMORY = 4.0  # seconds of answers a fixed window's limit is read from (``_window_limit``)
+WINDOW_PHASES = 100  # the phases of its seconds tried, 10 ms apart
+FULL_SECONDS = 2  # seconds over, each with a refusal, that bare 503s are read from at least
+WINDOW_EVERY = 0.5  # seconds: bare 503s are read for a fixed window at most this often
+REORDERED = 2  # answers the network may move across a second's edge
+REORDER_TIME = 0.01  # seconds: an answer this much later than a refusal may have been sent first
 
 
 class _ShareCut(NamedTuple):
@@ -245,6 +252,11 @@ class Pace:
         self.last_cut = float("-inf")
         self._answers: deque[tuple[float, bool]] = deque()  # (when, accepted), last second
         self._accepted_at: deque[float] = deque()  # when answers were accepted, lately
+        self._heard: deque[tuple[float, bool]] = deque()  # (when, accepted), the first aside
+        self._heard_from = float("-inf")  # answers before this are forgotten
+        self._window_tried = float("-inf")  # when bare 503s were last read for a window
+        self._window_seen = 0.0  # the limit they showed
+        self._counted = False  # the rate refused at is a fixed window's limit, read exactly
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
         self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
         self._first_round = [0, 0]  # the first push-back's round: answers refused, accepted
@@ -361,6 +373,8 @@ class Pace:
             self._wait_out_the_window(now)  # below the rate refused at, and as much
             return  # accepted: a window still full
         why = self._worth_a_cut(now, status, retry_after)
+        if why != "limit" and status == OVERLOADED and self._over_a_window(now):
+            why = "window"  # a fixed window's bare 503s, too few to cut for as a share
         if why is not None:
             self._cut(now, why, status, retry_after)
 
@@ -387,8 +401,13 @@ class Pace:
         self.answers += 1
         self._answers.append((now, not pushed))
         self._recent.append(pushed)
-        if self._first is None:
+        if self._first is None:  # (the login, which a limit per account does not count)
             self._first = now
+        else:
+            self._heard.append((now, not pushed))
+            while self._heard[0][0] < now - WINDOW_MEMORY:
+                self._heard.popleft()
+                self._heard_from = now - WINDOW_MEMORY
         if pushed:
             return
         self._accepted_since_cut += 1
@@ -519,17 +538,17 @@ class Pace:
     def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
         if why == "share" and self._random_failures():
             return
-        if why == "limit":
+        if why in ("limit", "window"):
             self._share_cut = None
         refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
-        storm = why != "limit" and now - self.last_cut < STORM
+        storm = why not in ("limit", "window") and now - self.last_cut < STORM
         if self._unsure:
             self._storm_top = 0.0  # nothing known to go back to
         elif not storm or self.rate > self.refused_at:  # refused again above the last cut's
             self._storm_top = refused_at  # rate on the way back: that was too high
         self._contested = self._met_for_another(now, why, refused_at)
-        self._aim(refused_at, first=not self.cuts)
+        self._aim(refused_at, first=not self.cuts and not self._counted)
         if storm:  # back towards what was accepted before it, from an eighth of that at least
             self.target = max(self.target, BETA * self._storm_top)
             self.floor = max(self.floor, self.target * STORM_FLOOR)
@@ -585,7 +604,10 @@ class Pace:
         measured = self.measured(now, whole_window=not self.cuts)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
+        if why == "window":
+            return self._window_seen
         was_unsure = self._unsure
+        self._counted = False
         guess = self._guess(now, measured)
         if guess is not None:
             refused_at = guess
@@ -596,18 +618,7 @@ class Pace:
             # The next refusal, met while sending evenly, measures it without the floor below.
             self._provisional = True
         elif self._provisional and why == "limit" and self._busy(now):
-            refused_at = measured
-            self._provisional = False
-            self._best = 0.0  # the burst's measure was no capacity seen
-            resumed = max(self.last_cut + self._return_time(), self._climb_from)
-            paced = now - self.last_cut > RATE_WINDOW  # no answer of the burst counted
-            if paced and now - resumed < BLIND_SOON and measured >= SAME_MEASURE * self.rate:
-                # Everything sent over the last second was accepted, and refused within a
-                # second or two of resuming: a fixed window's count straddling two of its
-                # seconds, no measure. A step down, as ``_blind``'s.
-                aligned = self._aligned_count(now) if self._rested else math.inf
-                refused_at = self._blind_step(now, min(self.refused_at, measured), aligned)
-                self._soon = True
+            refused_at = self._measure_again(now, measured)
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
         elif was_unsure:  # the first was a guess: this one is a measure, of what was sent
@@ -627,7 +638,10 @@ class Pace:
             # client's, lets through up to twice its limit over a second that straddles two of
             # them, so that count is no measure. Down by a larger step (at least what was
             # accepted since the last cut, holds included), and measured again at the next.
-            refused_at = self._blind_step(now, self.refused_at)
+            window = self._read_window()
+            if window is None:
+                window = self._blind_step(now, self.refused_at)
+            refused_at = window
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
@@ -635,6 +649,25 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _measure_again(self, now: float, measured: float) -> float:
+        """The rate refused at the first time after a first burst's measure, sending evenly:
+        the last second's count, unless everything sent over it was accepted and the refusal
+        came within a second or two of resuming — a fixed window's count straddling two of its
+        seconds, no measure: its limit read from its seconds, or else a step down, as
+        ``_blind``'s."""
+        self._provisional = False
+        self._best = 0.0  # the burst's measure was no capacity seen
+        resumed = max(self.last_cut + self._return_time(), self._climb_from)
+        paced = now - self.last_cut > RATE_WINDOW  # no answer of the burst counted
+        if not (paced and now - resumed < BLIND_SOON and measured >= SAME_MEASURE * self.rate):
+            return measured
+        window = self._read_window()
+        if window is not None:
+            return window
+        aligned = self._aligned_count(now) if self._rested else math.inf
+        self._soon = True
+        return self._blind_step(now, min(self.refused_at, measured), aligned)
 
     def _guess(self, now: float, measured: float) -> float | None:
         """The rate refused at when this cut is a guess (``_unsure``), else None. A first cut
@@ -773,10 +806,91 @@ class Pace:
     def _recount(self, now: float) -> None:
         """An answer accepted from the last cut's round: the server accepted more from this
         client than was counted when it refused (clients sharing a limit are refused at
-        moments a little apart), so the rate refused at is what it accepted since."""
+        moments a little apart), so the rate refused at is what it accepted since — unless
+        the answers are a fixed window's, its next second begun (``_window_limit``)."""
         accepted = self.measured(now)
         if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
+            window = self._read_window()
+            if window is not None:
+                self._best = window
+                if window != self.refused_at:
+                    self._aim(window)
+                return
             self._aim(accepted, first=self.cuts == 1 and self._provisional)
+
+    def _over_a_window(self, now: float) -> bool:
+        """Whether the bare 503s are a fixed window's and the rate is above its limit: read
+        from the answers (``_window_limit``, at most every ``WINDOW_EVERY`` seconds). A
+        share of them under ``FIRST_SHARE`` does not cut, and a rate measured on the first
+        burst (up to twice the limit, a second straddled) would stay above it for good."""
+        if now - self._window_tried < WINDOW_EVERY or self.window is not None:
+            return False  # (a limit on requests in flight found: its refusals are its own)
+        self._window_tried = now
+        window = self._read_window(FULL_SECONDS)
+        if window is None or (self.limited and self.rate <= SETTLE * window + 1):
+            return False
+        self._window_seen = window
+        return True
+
+    def _read_window(self, least_full: int = 0) -> float | None:
+        """A fixed window's limit read from the answers (``_window_limit``) over at least
+        ``least_full`` full seconds, remembered as read exactly (no burst's count, no login in
+        it), or None."""
+        read = None if self.background else self._window_limit()
+        if read is None or read[1] < least_full:
+            return None
+        self._counted, self._provisional = True, False
+        return read[0]
+
+    def _window_limit(self) -> tuple[float, int] | None:
+        """The limit of a fixed window (N per second of the server's own, ASP.NET Core's
+        ``FixedWindowRateLimiter``) when the answers of the last ``WINDOW_MEMORY`` seconds
+        show one, read exactly, and the fewest full seconds it was read from; else None. For
+        each phase its seconds may have, a second holding a refusal was full: it holds the
+        limit, and nothing it accepted after its first refusal (but for the network's
+        reordering); no second holds more. A phase whose full seconds agree explains the
+        answers; the limit is read when every phase that does gives about the same (a first
+        burst alone fits many: a second that began anywhere in it), as their median. A limit
+        that lets requests through between refusals (a bucket, a sliding window), or another
+        client's share, which varies, explains nothing here."""
+        heard = self._heard
+        if not heard or all(ok for _, ok in heard):
+            return None
+        horizon = self._heard_from
+        # A refusal then an answer accepted: a fixed window's next second began between them
+        # (a burst that straddled two), once a second or so; more, and refusals and answers
+        # accepted take turns.
+        edges = [one[0] for one, two in itertools.pairwise(heard) if two[1] and not one[1]]
+        if len(edges) > 2 * (WINDOW_MEMORY + 1):
+            return None
+        # Phases 10 ms apart, and a second ending at each edge
+        phases = [step / WINDOW_PHASES for step in range(WINDOW_PHASES)]
+        phases += [when % 1 + EPSILON for when in edges]
+        found: list[int] = []
+        fewest = 1 << 30
+        for phase in phases:
+            counts: dict[int, int] = {}
+            refused: dict[int, float] = {}  # a second's first refusal
+            late = False  # an answer accepted well after a refusal in the same second
+            for when, ok in heard:
+                second = math.floor(when - phase)
+                if ok:
+                    counts[second] = counts.get(second, 0) + 1
+                    late = late or when > refused.get(second, math.inf) + REORDER_TIME
+                else:
+                    refused.setdefault(second, when)
+            full = [counts.get(k, 0) for k in refused if k + phase >= horizon]
+            if late or not full:
+                continue
+            limit = min(full)
+            if max(full) - limit > REORDERED or max(counts.values(), default=0) > limit + REORDERED:
+                continue
+            found.append(limit)
+            ended = heard[-1][0] - 1 - phase  # seconds before this one are over
+            fewest = min(fewest, sum(1 for k in refused if horizon - phase <= k <= ended))
+        if not found or max(found) - min(found) > REORDERED or min(found) < 4 * REORDERED:
+            return None  # (a limit of a few a second is left to the counts)
+        return float(statistics.median_low(found)), fewest
 
     def _accepted(self) -> int:
         return sum(1 for _, ok in self._answers if ok)
