@@ -146,7 +146,7 @@ def test_a_fixed_windows_bare_503s_too_few_to_cut_for_are_read_as_its_limit(rate
 
 
 def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> tuple[Pace, int]:
-    """A client sending evenly at ``rate`` for three seconds, not waiting on its pace, to a
+    """A client sending evenly at ``rate`` for four seconds, not waiting on its pace, to a
     fixed window of ``limit`` a second whose seconds begin at ``phase``, answering bare 503s
     (20 ms there and back, up to 2 ms more each way): its pace, and the seconds of the
     window's that refused."""
@@ -158,7 +158,7 @@ def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> 
     pace.answered(start, 200)  # the login, which the window does not count
     counts: dict[int, int] = {}
     answers = []
-    for k in range(int(3 * rate)):
+    for k in range(int(4 * rate)):
         sent = clock.now + k / rate
         arrives = sent + 0.01 + rng.uniform(0, 0.002)
         second = math.floor(arrives - phase)

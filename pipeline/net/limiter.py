@@ -196,7 +196,8 @@ WINDOW_PHASES = 100  # the phases of its seconds tried, 10 ms apart
 FULL_SECONDS = 2  # seconds over, each with a refusal, that bare 503s are read from at least
 WINDOW_EVERY = 0.5  # seconds: bare 503s are read for a fixed window at most this often
 REORDERED = 2  # answers the network may move across a second's edge
-REORDER_TIME = 0.01  # seconds: an answer this much later than a refusal may have been sent first
+WINDOW_SPREAD = 0.05  # the phases that explain the answers read limits this close, at most
+REORDER_TIME = 0.01  # seconds: answers this close may have come in another order than sent
 
 
 class _ShareCut(NamedTuple):
@@ -876,7 +877,8 @@ class Pace:
                 second = math.floor(when - phase)
                 if ok:
                     counts[second] = counts.get(second, 0) + 1
-                    late = late or when > refused.get(second, math.inf) + REORDER_TIME
+                    edge = second + phase + 1 - REORDER_TIME  # (maybe the next second's)
+                    late = late or refused.get(second, math.inf) + REORDER_TIME < when < edge
                 else:
                     refused.setdefault(second, when)
             full = [counts.get(k, 0) for k in refused if k + phase >= horizon]
@@ -888,8 +890,10 @@ class Pace:
             found.append(limit)
             ended = heard[-1][0] - 1 - phase  # seconds before this one are over
             fewest = min(fewest, sum(1 for k in refused if horizon - phase <= k <= ended))
-        if not found or max(found) - min(found) > REORDERED or min(found) < 4 * REORDERED:
+        if not found or min(found) < 4 * REORDERED:
             return None  # (a limit of a few a second is left to the counts)
+        if max(found) - min(found) > max(REORDERED, WINDOW_SPREAD * min(found)):
+            return None  # a burst alone: a second that began anywhere in it
         return float(statistics.median_low(found)), fewest
 
     def _accepted(self) -> int:
