@@ -11,8 +11,8 @@ the network's own jitter (up to 2 ms each way here) bounds how much of it a send
 with few refusals; several clients sharing one, or sharing a concurrency limit, cannot
 interleave their requests without seeing each other's; clients sharing a limit keep the
 unequal shares their first second gave them for a plateau, and a probe by one meets the
-limit for the others too; and a fixed window's seconds are not the client's, so its limit
-is found by steps."""
+limit for the others too; and a fixed window's seconds are not the client's, so until its
+answers show their phase its limit is found by steps."""
 
 from __future__ import annotations
 
@@ -50,8 +50,9 @@ def missed(shape: str, retry_after: str, push_back: int) -> str | None:
         return "a bare 503 may be a failure at random: 8-9% refused before the rate settles"
     if shape == "fixed-window":
         return (
-            "a fixed window's seconds are not the client's: a second's count straddling two "
-            "says nothing, and the limit is found by steps (78-88% at worst, 100 seeds)"
+            "a fixed window's phase shows only once a burst straddled two of its seconds or "
+            "a refusal pinned it; until then its limit is found by steps (85-92% at worst, "
+            "up to 3.1% refused; bare 503s 5.1%, 100 seeds)"
         )
     if shape == "sliding-window" and push_back == 503:
         return "a bare 503 may be a failure at random: 89% at worst at 120/s (100 seeds)"

@@ -24,9 +24,28 @@ congestion controls and from the limiters it meets, and why:
   to twice its limit through, a bucket its burst). The first count is taken one request
   less: it may hold the login, which a limit per account does not count (and so is a
   recount of its round).
-- **A second's count that says nothing** (a fixed window's seconds are not the client's: a
-  count over one second that straddles two of them holds up to twice the limit): refused
-  twice in a row soon after the client resumed, the count no lower than before — or once,
+- **A fixed window read from its own seconds** (ASP.NET Core's ``FixedWindowRateLimiter``:
+  its seconds are not the client's, and a count over one second that straddles two of them
+  holds up to twice the limit): the answers of the last ``WINDOW_MEMORY`` seconds are tried
+  against every phase the window's seconds may have. Under the right one, every second
+  holding a refusal holds the limit and nothing accepted after its first refusal (answers
+  ``REORDER_TIME`` apart may come in another order than sent, at a refusal or a second's
+  edge), and no second holds more. When every phase that fits gives the same count within
+  ``WINDOW_SPREAD``, the limit is that count (their median), read exactly: no login in it,
+  no burst's count to replace, no step. A first burst alone fits many phases (a second
+  that began anywhere in it); one that straddled two seconds gives itself away by the
+  answers accepted right after its refusal, and a refusal a second after the hold pins
+  the phase. It is read where a count says nothing: late answers of a refused round (else
+  the rate refused at is raised to them: a shared limit refuses clients moments apart),
+  the first refusal after a burst's measure, a refusal soon after resuming (``_blind``);
+  and bare 503s too few to cut for as a share, once ``FULL_SECONDS`` seconds that refused
+  are over: after a first burst measured up to twice the limit, the retries' backoff kept
+  them under a tenth and the client stayed above the limit to the end. Failures at random
+  fit no phase (answers are accepted right after them), nor do a bucket's or a sliding
+  window's refusals, between which requests are accepted, nor, mostly, another client's
+  share, which varies.
+- **A second's count that says nothing**, where no window is read: refused twice in a row
+  soon after the client resumed, the count no lower than before — or once,
   a second or more after the first burst's hold, with everything sent over the last second
   accepted — the rate refused at steps down by ``BLIND`` (15%), no lower than what was
   accepted since the last cut, instead of following the count. Once, after the first
@@ -135,7 +154,8 @@ may still finish alone for a few seconds (a shorter plateau after another's prob
 that; a shorter one still did worse against a window, where a probe refuses several at
 once), and a probe by one meets the limit for the others too (the request refused is whichever
 arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
-A fixed window's limit is found by steps, each costing a held second.
+A fixed window's limit is found by steps, each costing a held second, when its answers do
+not show its phase (a first burst that did not straddle two of its seconds).
 """
 
 from __future__ import annotations
