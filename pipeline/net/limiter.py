@@ -35,9 +35,8 @@ congestion controls and from the limiters it meets, and why:
   no burst's count to replace, no step. A first burst alone fits many phases (a second
   that began anywhere in it); one that straddled two seconds gives itself away by the
   answers accepted right after its refusal, and a refusal a second after the hold pins
-  the phase. It is read where a count says nothing: late answers of a refused round (else
-  the rate refused at is raised to them: a shared limit refuses clients moments apart),
-  the first refusal after a burst's measure, a refusal soon after resuming (``_blind``);
+  the phase. It is read where a count says nothing: the first refusal after a burst's
+  measure, a refusal soon after resuming (``_blind``);
   and bare 503s too few to cut for as a share, once ``FULL_SECONDS`` seconds that refused
   are over: after a first burst measured up to twice the limit, the retries' backoff kept
   them under a tenth and the client stayed above the limit to the end. Failures at random
@@ -827,16 +826,11 @@ class Pace:
     def _recount(self, now: float) -> None:
         """An answer accepted from the last cut's round: the server accepted more from this
         client than was counted when it refused (clients sharing a limit are refused at
-        moments a little apart), so the rate refused at is what it accepted since — unless
-        the answers are a fixed window's, its next second begun (``_window_limit``)."""
+        moments a little apart), so the rate refused at is what it accepted since. (Not read
+        for a fixed window, ``_window_limit``: offices joining a busy token bucket read their
+        first bursts as windows and kept the smaller shares, Jain's median 0.86 -> 0.82.)"""
         accepted = self.measured(now)
         if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
-            window = self._read_window()
-            if window is not None:
-                self._best = window
-                if window != self.refused_at:
-                    self._aim(window)
-                return
             self._aim(accepted, first=self.cuts == 1 and self._provisional)
 
     def _over_a_window(self, now: float) -> bool:
