@@ -36,13 +36,14 @@ congestion controls and from the limiters it meets, and why:
   that began anywhere in it); one that straddled two seconds gives itself away by the
   answers accepted right after its refusal, and a refusal a second after the hold pins
   the phase. It is read where a count says nothing: the first refusal after a burst's
-  measure, a refusal soon after resuming (``_blind``);
-  and bare 503s too few to cut for as a share, once ``FULL_SECONDS`` seconds that refused
-  are over: after a first burst measured up to twice the limit, the retries' backoff kept
-  them under a tenth and the client stayed above the limit to the end. Failures at random
-  fit no phase (answers are accepted right after them), nor do a bucket's or a sliding
-  window's refusals, between which requests are accepted, nor, mostly, another client's
-  share, which varies.
+  measure, a refusal soon after resuming (``_blind``), and bare 503s too few to cut for as
+  a share, once ``FULL_SECONDS`` seconds that refused are over (after a first burst
+  measured up to twice the limit, the retries' backoff kept them under a tenth and the
+  client stayed above the limit to the end). Failures at random fit no phase (answers are
+  accepted right after them), nor do a bucket's or a sliding window's refusals, between
+  which requests are accepted, nor, mostly, another client's share, which varies. Not the
+  late answers of a first burst's round: offices joining a busy token bucket read their
+  bursts as windows and kept the smaller shares.
 - **A second's count that says nothing**, where no window is read: refused twice in a row
   soon after the client resumed, the count no lower than before — or once,
   a second or more after the first burst's hold, with everything sent over the last second
