@@ -52,7 +52,7 @@ def missed(shape: str, retry_after: str, push_back: int) -> str | None:
         return (
             "a fixed window's phase shows only once a burst straddled two of its seconds or "
             "a refusal pinned it; until then its limit is found by steps (85-92% at worst, "
-            "up to 3.1% refused; bare 503s 5.1%, 100 seeds)"
+            "up to 3.1% refused; bare 503s 6.1%, 100 seeds)"
         )
     if shape == "sliding-window" and push_back == 503:
         return "a bare 503 may be a failure at random: 89% at worst at 120/s (100 seeds)"
@@ -134,20 +134,20 @@ def test_a_fixed_windows_limit_is_read_from_its_seconds(retry_after, rate, rows,
 
 @pytest.mark.parametrize(
     ("rate", "rows", "seed", "most"),
-    [(120, 1800, 26, 0.02), (120, 1800, 37, 0.02), (40, 600, 0, 0.035)],
+    [(120, 1800, 26, 0.03), (120, 1800, 37, 0.03), (40, 600, 0, 0.05)],
 )
 def test_a_fixed_windows_bare_503s_too_few_to_cut_for_are_read_as_its_limit(rate, rows, seed, most):
     """A first burst straddling two of a fixed window's seconds measured up to twice its
     limit, and the retries' backoff kept the share of bare 503s under the tenth that cuts:
     the client stayed above the limit to the end, a sixteenth of its requests refused. The
-    limit is read from the window's seconds instead, once two of them are over. (Before:
+    limit is read from the window's seconds instead, once three of them are over. (Before:
     72%, 86% and 97% used; 5.8%, 6.1% and 8.7% refused.)"""
     used, refused_, _ = case(spec_for("fixed-window", rate, "none", 503), rows, 1, seed)
     assert used >= 0.9 and refused_ <= most, (used, refused_)
 
 
 def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> tuple[Pace, int]:
-    """A client sending evenly at ``rate`` for four seconds, not waiting on its pace, to a
+    """A client sending evenly at ``rate`` for five seconds, not waiting on its pace, to a
     fixed window of ``limit`` a second whose seconds begin at ``phase``, answering bare 503s
     (20 ms there and back, up to 2 ms more each way): its pace, and the seconds of the
     window's that refused."""
@@ -159,7 +159,7 @@ def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> 
     pace.answered(start, 200)  # the login, which the window does not count
     counts: dict[int, int] = {}
     answers = []
-    for k in range(int(4 * rate)):
+    for k in range(int(5 * rate)):
         sent = clock.now + k / rate
         arrives = sent + 0.01 + rng.uniform(0, 0.002)
         second = math.floor(arrives - phase)
@@ -181,9 +181,9 @@ def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> 
 )
 def test_a_fixed_window_refusing_a_few_bare_503s_a_second_is_read(limit, phase, over, seed):
     """A few percent over a fixed window's limit, its bare 503s are too few to cut for as a
-    share; from three of its seconds that refused on, the client keeps under the limit."""
+    share; from four of its seconds that refused on, the client keeps under the limit."""
     pace, refused_seconds = _unpaced_into_a_window(limit, phase, over * limit, seed)
-    assume(refused_seconds >= 3)
+    assume(refused_seconds >= 4)
     assert pace.current is not None and pace.current <= limit, (pace.current, pace.refused_at)
 
 
