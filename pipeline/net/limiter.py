@@ -272,7 +272,6 @@ class Pace:
         self._climb_from = float("-inf")  # when the climb began (the cut, or the hold's end)
         self.last_cut = float("-inf")
         self._answers: deque[tuple[float, bool]] = deque()  # (when, accepted), last second
-        self._accepted_at: deque[float] = deque()  # when answers were accepted, lately
         self._heard: deque[tuple[float, bool]] = deque()  # (when, accepted), the first aside
         self._heard_from = float("-inf")  # answers before this are forgotten
         self._window_tried = float("-inf")  # when bare 503s were last read for a window
@@ -435,9 +434,6 @@ class Pace:
         if self._first is not None and sent_at >= self._first + RATE_WINDOW:
             self._round_trips.append(now - sent_at)  # (the first second's are slower: each
             # connection is set up first, the login's with it)
-        self._accepted_at.append(now)
-        while self._accepted_at[0] < now - ALIGNED_MEMORY:
-            self._accepted_at.popleft()
 
     def _mind_window(self, now: float, sent_at: float, pushed: bool, throttled: bool) -> bool:
         """A concurrency limit refuses the requests above a number in flight and none below:
@@ -783,7 +779,8 @@ class Pace:
         two of its seconds, up to twice the limit). Infinite when the client has not sent for
         over a second since it resumed."""
         resumed = max(self.held_until if self.held_until < now else -math.inf, self.last_cut)
-        times = [t for t in self._accepted_at if t > resumed]
+        since = max(resumed, now - ALIGNED_MEMORY)
+        times = [when for when, ok in self._heard if ok and when > since]
         if not times or now - max(resumed, times[0]) < RATE_WINDOW:
             return math.inf
         best = math.inf
