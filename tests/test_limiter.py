@@ -211,6 +211,23 @@ def test_a_server_failing_at_random_does_not_make_the_rate_collapse(seed):
     assert pace.current is not None and pace.current > 0.25 * free
 
 
+@pytest.mark.parametrize("failing", [0.03, 0.05, 0.08])
+@pytest.mark.parametrize("seed", range(8))
+def test_a_few_failures_at_random_in_the_first_burst_do_not_set_the_rate(failing, seed):
+    """A server without a limit failing a few percent of its answers at random with a bare
+    503. Two of them among the first twenty answers (a tenth of a second) are no limit's
+    burst spent: answers keep being accepted between them, and the client keeps its speed.
+    Taken for a limit, the first tenth of a second was counted as a second's rate (a tenth of
+    the server's) and every probe back up met another failure."""
+    clock = Clock()
+    rng = random.Random(seed)
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(seed + 100))
+    log = run(pace, clock, lambda _sent: (rng.random() >= failing, None), 60, refusal=503)
+    start = log[0][0]
+    free = 1 / 0.005  # one request after another, 5 ms each
+    assert accepted_rate(log, start + 30, start + 60) >= 0.8 * (1 - failing) * free
+
+
 def test_an_overloaded_server_is_cut_until_it_stops_refusing():
     """A server that refuses with a bare 503 (no Retry-After) whatever is sent above 50 a
     second: the pace cuts again while most answers are refusals and settles near the limit.

@@ -197,6 +197,7 @@ STORM_FLOOR = 0.125  # after a storm the climb back starts at this share of its 
 STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, remembered as one
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
+FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
 PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
 ALIGNED_MEMORY = 3.0  # seconds of accepted answers kept for it
@@ -545,8 +546,23 @@ class Pace:
             return "share" if many else None
         answers = len(self._answers)
         if answers >= CROWD_SAMPLE and answers - self._accepted() >= FIRST_SHARE * answers:
+            if self._scattered(now):
+                return None  # failures at random, by the look of them
             return "share"  # the first: slow down, and see whether the share falls
         return None
+
+    def _scattered(self, now: float) -> bool:
+        """Whether the bare 503s of the first second came scattered among accepted answers,
+        as failures at random do: fewer than ``FIRST_RUN`` of the answers since the first were
+        refusals. A limit met by the first burst refuses most of what follows its first
+        refusal (the burst spent, a bucket lets a trickle through). Cut for, a few failures at
+        random among twenty answers in the first tenth of a second measured a rate a tenth of
+        the server's (a second's count), and probing back up met more of them: one run in
+        four against a server failing 5% at random ended at a twentieth of its speed."""
+        if self._first is None or now - self._first >= RATE_WINDOW:
+            return False
+        since = [ok for when, ok in self._answers if when >= self._first_push]
+        return since.count(False) < FIRST_RUN * len(since)
 
     def _storming(self) -> bool:
         """Most of the last ``CROWD_SAMPLE`` answers were push-back."""
