@@ -50,6 +50,9 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         return self._virtual
 
 
+AT_RANDOM = -1.0  # the wait ``Gateway.take`` gives a request failed at random
+
+
 class Gateway:
     """A server's limiter (a token bucket with one second of burst and an exact
     ``Retry-After`` unless told otherwise), one account for every client."""
@@ -60,12 +63,16 @@ class Gateway:
         rate: float | LimitSpec,
         wall: float = WALL,
         storm: tuple[float, float] | None = None,
+        failing: float = 0.0,
+        rng: random.Random | None = None,
     ) -> None:
         self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
         self.clock, self.wall = clock, wall
         self.limits = Limits(self.spec)
         self.storm = storm  # (from, until): every request answered a bare 503 meanwhile
         self._storming = False
+        self.failing = failing  # the share of requests answered a bare 503 at random
+        self._rng = rng or random.Random(0)
 
     def take(self) -> float | None:
         """None when the request is accepted, else the seconds until one would be."""
@@ -74,6 +81,8 @@ class Gateway:
         if self._storming:
             assert self.storm is not None
             return self.storm[1] - now
+        if self.failing and self._rng.random() < self.failing:
+            return AT_RANDOM
         return self.limits.admit("", now + self.wall)
 
     def release(self) -> None:
@@ -82,7 +91,7 @@ class Gateway:
     def refusal(self, wait: float) -> tuple[int, float | None]:
         """The status of a refusal and its ``Retry-After`` as the client reads it (seconds;
         a date against the client's clock, the same wall clock here)."""
-        if self._storming:
+        if self._storming or wait == AT_RANDOM:
             return 503, None
         value = self.spec.retry_after_value(wait, self.clock() + self.wall)
         if value is None:
@@ -217,18 +226,21 @@ def share_one_limit(
     storm: tuple[float, float] | None = None,
     known: float | None = None,
     connect: float = 0.0,
+    failing: float = 0.0,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
     ``max_rate`` (the office's ``--max-rate``), and the server answering every request a bare
     503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``), each
     connection's first request (the login's too) slower by about ``connect`` seconds on
-    its way (its set-up: a real first round's answers take twice as long as the rest); the
-    clients and the share of the limiter's capacity they used together."""
+    its way (its set-up: a real first round's answers take twice as long as the rest), the
+    server failing ``failing`` of the requests at random with a bare 503; the clients and
+    the share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
-        gateway = Gateway(loop.time, limit, WALL + rng.random(), storm)
+        wall = WALL + rng.random()
+        gateway = Gateway(loop.time, limit, wall, storm, failing, random.Random(seed + 1))
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:
@@ -380,6 +392,34 @@ def ceiling(runs: int, shapes: tuple[str, ...] = SHAPES) -> list[str]:
     return lines
 
 
+FAILING = (0.01, 0.02, 0.05, 0.1, 0.2)
+NO_LIMIT = 1e6  # requests a second: a limit never met
+
+
+def at_random(runs: int, failing: tuple[float, ...] = FAILING) -> list[str]:
+    """One client sending 2,000 rows to a server with no limit that fails ``failing`` of its
+    answers at random (a bare 503): its speed over an unpaced sender's with the same retries
+    and the same failures (``KnownRate`` at a rate never met), the lowest and the median over
+    ``runs`` seeds. A bare 503 may be a limit's, so the pace may slow down for it; these
+    are the speed it keeps when it is not."""
+    from statistics import median
+
+    lines = []
+    for share in failing:
+        kept = []
+        for seed in range(runs):
+            paced, _ = share_one_limit(NO_LIMIT, 2000, [0.0], seed, failing=share)
+            free, _ = share_one_limit(NO_LIMIT, 2000, [0.0], seed, failing=share, known=NO_LIMIT)
+            kept.append(paced[0].throughput / free[0].throughput)
+        line = (
+            f"failing {share:.0%} at random | speed kept min {min(kept):.0%} "
+            f"median {median(kept):.0%}"
+        )
+        lines.append(line)
+        print(line, flush=True)
+    return lines
+
+
 def _option(name: str) -> str | None:
     """The value of the last ``--name=VALUE`` on the command line, if any."""
     given = [a.removeprefix(f"--{name}=") for a in sys.argv[1:] if a.startswith(f"--{name}=")]
@@ -399,8 +439,12 @@ def main(runs: int = 100) -> None:
     a bucket's burst S seconds, not one), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
-    ``--rates=R,R,...``, one client at each of those rates (``other_rates``)."""
+    ``--rates=R,R,...``, one client at each of those rates (``other_rates``); with
+    ``--at-random``, a server with no limit failing at random (``at_random``)."""
     shapes = tuple(a for a in sys.argv[1:] if a in SHAPES) or SHAPES
+    if "--at-random" in sys.argv:
+        at_random(runs)
+        return
     if "--ceiling" in sys.argv:
         ceiling(runs, shapes)
         return

@@ -114,7 +114,9 @@ congestion controls and from the limiters it meets, and why:
   (``Departure.level``). Refused at a level no request was accepted at lately, the client
   keeps below that level (its window) and does not slow down: with one request in flight,
   the next leaves when the last is answered. Refused within its window (a 429), the limit
-  is not on concurrency and the window goes; bound by its window and not refused for a
+  is not on concurrency and the window goes; a bare 503 sets a window only with a second
+  one (a failure at random is followed by requests above it accepted); bound by its window
+  and not refused for a
   plateau, the window grows by one, and a probe that meets the limit is undone. A window
   of one from the first burst grows each second instead, its requests spaced by the round
   trip over the window plus the round trips' spread, until refused: above the window, one
@@ -135,6 +137,11 @@ congestion controls and from the limiters it meets, and why:
   (a limit's does not), they were failures at random: the cuts are undone and that share
   is remembered as the server's background. A first cut within the first second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
+  Nor is it made for 503s scattered among accepted answers (fewer than half of the answers
+  since the first were refusals; a limit met by the first burst refuses most of what
+  follows): two failures at random among the first twenty answers measured a tenth of a
+  second's answers as a second's rate, and probing back up met more failures — one run in
+  four against a server failing 5% at random ended at a tenth of its speed.
   After a storm the rate doubles each second back towards ``BETA`` of what was accepted
   before it, from ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six
   from the next to nothing a storm's second counts; a client kept to one request in flight
@@ -306,6 +313,7 @@ class Pace:
         self._window_bound = float("-inf")  # since when requests wait on the window only
         self._window_probed = False  # the window was last raised by a probe
         self._window_fast = False  # a window of one from the first burst: grown each second
+        self._lone_level: int | None = None  # a bare 503's level, alone so far
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
@@ -443,24 +451,15 @@ class Pace:
         concurrency and the window goes (a bare 503 within it may be a failure: it
         stays); so it does when a window of one from the first burst, tried at more, is
         refused after several requests at the probe's level were accepted. Window-bound and
-        not refused for ``PLATEAU`` seconds, it grows by one (a probe)."""
+        not refused for ``PLATEAU`` seconds, it grows by one (a probe). A bare 503 sets a
+        window only with a second one above a level accepted lately: one alone, followed by
+        requests above it accepted, was a failure at random (taken for a window in the first
+        round, it kept the client to fewer in flight for good: half its speed)."""
         level = getattr(sent_at, "level", 0)
         while self._levels_ok and self._levels_ok[0][0] < now - LEVEL_MEMORY:
             self._levels_ok.popleft()
         if not pushed:
-            if level:
-                self._levels_ok.append((now, level))
-            bound = self._window_bound
-            if self._window_fast:  # each second after the hold, its spacing known
-                quiet = now - max(self._window_at, self.held_until) > RETURN
-                quiet = quiet and len(self._round_trips) >= SPREAD_TRIPS
-            else:  # bound by the window, and not refused for a plateau
-                quiet = now - max(self._window_at, self.last_cut) > self._plateau
-                quiet = quiet and bound > -math.inf and now - bound > 0.5
-            if self.window is not None and quiet:
-                self._grow_window(now)
-            if self.window is None or self.in_flight < self.window - 1:
-                self._window_bound = float("-inf")
+            self._window_accepted(now, level)
             return False
         if level < 1:
             return False
@@ -480,6 +479,11 @@ class Pace:
                 self.rate = self.max_rate or 0.0
             return True
         if level > 1 and top < level and (window is None or same_round or level > window):
+            if not throttled and window is None and self._lone_level is None:
+                self._lone_level = level  # one bare 503 may be a failure at random: a
+                return False  # limit on requests in flight refuses every level above it
+            level = min(level, self._lone_level or level)
+            self._lone_level = None
             self.window = min(level - 1, window or level)
             self._window_at, self._window_probed = now, False
             self._window_fast = self.window == 1 and not self.cuts
@@ -491,6 +495,26 @@ class Pace:
             self.window = None
             self._freed.set()
         return False
+
+    def _window_accepted(self, now: float, level: int) -> None:
+        """An answer accepted at ``level`` in flight: remembered, and the window grown when
+        it has bound the client and was not refused for a plateau (a window of one from the
+        first burst: each second)."""
+        if level:
+            self._levels_ok.append((now, level))
+            if self._lone_level is not None and level >= self._lone_level:
+                self._lone_level = None  # accepted above it: a failure at random
+        bound = self._window_bound
+        if self._window_fast:  # each second after the hold, its spacing known
+            quiet = now - max(self._window_at, self.held_until) > RETURN
+            quiet = quiet and len(self._round_trips) >= SPREAD_TRIPS
+        else:  # bound by the window, and not refused for a plateau
+            quiet = now - max(self._window_at, self.last_cut) > self._plateau
+            quiet = quiet and bound > -math.inf and now - bound > 0.5
+        if self.window is not None and quiet:
+            self._grow_window(now)
+        if self.window is None or self.in_flight < self.window - 1:
+            self._window_bound = float("-inf")
 
     def _passed(self, level: int) -> int:
         """Requests at ``level`` in flight or more accepted since the window was last set."""
