@@ -9,8 +9,10 @@ clients sharing one limit, how fairly they share it (Jain's index).
 40/s, 1,800 at 120/s, 600 each for four clients at 60/s, as in the virtual-time model: fifteen
 seconds for one client, forty for four);
 ``SIMAD_BENCH_RUNS`` (3 by default) is how many times each case runs: the table gives the
-lowest, the median and the highest of them; ``SIMAD_BENCH_BURST`` (seconds) gives the token
-and leaky buckets that much burst instead of the sandbox's own (a second, none)."""
+lowest, the median and the highest of them; ``SIMAD_BENCH_FAILING`` (``0.02,0.05,0.1`` by
+default) the shares of a server without a limit failing at random (a bare 503), each run as
+often; ``SIMAD_BENCH_BURST`` (seconds) gives the token and leaky buckets that much burst
+instead of the sandbox's own (a second, none)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from pipeline.sandbox.process import free_port, start_server, stop_server
 from pipeline.sheets.fakedata import write_workbook as generate
 
 LATENCY_MS = 20
+FAILING = "SIMAD_BENCH_FAILING"  # shares failing at random, comma-separated ("": none)
 
 
 def child_paced(source: str, port: str, start_at: str) -> None:
@@ -105,6 +108,7 @@ def scenario(
     rows: int,
     n_clients: int = 1,
     delays: list[float] | None = None,
+    faults: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     sources = [
         generate(
@@ -114,7 +118,7 @@ def scenario(
     ]
     port = free_port()
     db = Path(tempfile.mkdtemp(dir=workdir)) / "sandbox.db"
-    options = ["--latency-ms", str(LATENCY_MS)]
+    options = ["--latency-ms", str(LATENCY_MS), *faults]
     if limit is not None:
         options += ["--rate-limit", str(limit.rate), "--limiter", limit.shape]
         options += ["--retry-after", limit.retry_after, "--push-back", str(limit.push_back)]
@@ -199,4 +203,11 @@ def bench_pacing(workdir: Path) -> list[str]:
         f"- no limit, 2000 rows: {r['rate']:.0f} rows/s = {r['rate'] / bound:.0%} of the "
         f"concurrency bound ({bound:.0f}/s), {r['refused']:.1%} refused"
     )
+    for failing in (float(f) for f in os.environ.get(FAILING, "0.02,0.05,0.1").split(",") if f):
+        faults = [("--fail-rate", str(failing), "--seed", str(k)) for k in range(runs)]
+        kept = [scenario(workdir, None, 2000, faults=f)["rate"] for f in faults]
+        lines.append(
+            f"- no limit, failing {failing:.0%} at random (a bare 503), 2000 rows: "
+            f"{_spread([k / r['rate'] for k in kept], '.0%')} of the speed without failures"
+        )
     return [*lines, ""]
