@@ -113,19 +113,18 @@ congestion controls and from the limiters it meets, and why:
   request's level is how many of the client's requests were in flight with it
   (``Departure.level``). Refused at a level no request was accepted at lately, the client
   keeps below that level (its window) and does not slow down: with one request in flight,
-  the next leaves when the last is answered. Refused within its window (a 429), the limit
-  is not on concurrency and the window goes; a bare 503 sets a window only with a second
-  one (a failure at random is followed by requests above it accepted); bound by its window
-  and not refused for a
-  plateau, the window grows by one, and a probe that meets the limit is undone. A window
-  of one from the first burst grows each second instead, its requests spaced by the round
-  trip over the window plus the round trips' spread, until refused: above the window, one
-  request at a time it was (one refusal, a held second with ``Retry-After``: the price of
-  not taking a leaky bucket for it), unless ``PASSED_ABOVE`` (3) or more requests at the
-  probe's level were accepted first (one request at a time refuses them all: a leaky
-  bucket's refusal of the jitter, and kept to one in flight a leaky bucket at 120/s was
-  31% used against the sandbox process); within the window, not a limit on requests in
-  flight, and the window goes.
+  the next leaves when the last is answered. Refused within its window (a 429), the limit is
+  not on concurrency and the window goes; a bare 503 sets a window only with a second one (a
+  failure at random is followed by requests above it accepted); bound by its window and not
+  refused for a plateau, the window grows by one, and a probe that meets the limit is
+  undone. A window of one from the first burst grows each second instead, its requests
+  spaced by the round trip over the window plus the round trips' spread, until refused:
+  above the window, one request at a time it was (one refusal, a held second with
+  ``Retry-After``: the price of not taking a leaky bucket for it), unless ``PASSED_ABOVE``
+  (3) or more requests at the probe's level were accepted first (one request at a time
+  refuses them all: a leaky bucket's refusal of the jitter, and kept to one in flight a
+  leaky bucket at 120/s was 31% used against the sandbox process); within the window, not a
+  limit on requests in flight, and the window goes.
 - ``Retry-After`` (seconds or an HTTP date) holds every request of the client, not only the
   one that got it, and the hold is not made up for afterwards with a burst. One hold per
   round: refusals of requests sent before the hold began (a run of refusals each saying
@@ -137,11 +136,12 @@ congestion controls and from the limiters it meets, and why:
   (a limit's does not), they were failures at random: the cuts are undone and that share
   is remembered as the server's background. A first cut within the first second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
-  Nor is it made for 503s scattered among accepted answers (fewer than half of the answers
-  since the first were refusals; a limit met by the first burst refuses most of what
-  follows): two failures at random among the first twenty answers measured a tenth of a
-  second's answers as a second's rate, and probing back up met more failures — one run in
-  four against a server failing 5% at random ended at a tenth of its speed.
+  Nor is a first cut made, for a share or a crowd, for 503s scattered among accepted
+  answers (fewer than half of the answers since the first were refusals; a limit met by the
+  first burst refuses most of what follows): two failures at random among the first twenty
+  answers measured a tenth of a second's answers as a second's rate, and probing back up met
+  more failures — one run in four against a server failing 5% at random ended at a tenth to
+  a twentieth of its speed.
   After a storm the rate doubles each second back towards ``BETA`` of what was accepted
   before it, from ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six
   from the next to nothing a storm's second counts; a client kept to one request in flight
@@ -207,7 +207,7 @@ CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in
 FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
 PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
-ALIGNED_MEMORY = 3.0  # seconds of accepted answers kept for it
+ALIGNED_MEMORY = 3.0  # seconds of accepted answers it reads
 BLIND, BLIND_SOON, SAME_MEASURE = 0.85, 2.0, 0.95  # a fixed window's refusals (``_blind``)
 BUSY = 0.8  # answers over the time free to send, as a share of the rate: sending at it
 LATELY = 0.25  # seconds over which the rate a guess was refused at is measured
@@ -583,7 +583,8 @@ class Pace:
         refusal (the burst spent, a bucket lets a trickle through). Cut for, a few failures at
         random among twenty answers in the first tenth of a second measured a rate a tenth of
         the server's (a second's count), and probing back up met more of them: one run in
-        four against a server failing 5% at random ended at a twentieth of its speed. So
+        four against a server failing 5% at random ended at a tenth to a twentieth of its
+        speed. So
         with 40% of the answers since the last cut (a crowd): eight of twenty failing at
         20% measured a third of a second's answers as a second's rate."""
         if self._first is None or now - self._first >= RATE_WINDOW:
