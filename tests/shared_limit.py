@@ -50,7 +50,8 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         return self._virtual
 
 
-AT_RANDOM = -1.0  # the wait ``Gateway.take`` gives a request failed at random
+BARE = -1.0  # the wait ``Gateway.take`` gives a request answered a bare 503 (a storm's,
+# or failed at random): told by the request's own answer, not by the gateway's state then
 
 
 class Gateway:
@@ -70,19 +71,17 @@ class Gateway:
         self.clock, self.wall = clock, wall
         self.limits = Limits(self.spec)
         self.storm = storm  # (from, until): every request answered a bare 503 meanwhile
-        self._storming = False
         self.failing = failing  # the share of requests answered a bare 503 at random
         self._rng = rng or random.Random(0)
 
     def take(self) -> float | None:
-        """None when the request is accepted, else the seconds until one would be."""
+        """None when the request is accepted, ``BARE`` when it is answered a bare 503, else
+        the seconds until one would be accepted."""
         now = self.clock()
-        self._storming = self.storm is not None and self.storm[0] <= now < self.storm[1]
-        if self._storming:
-            assert self.storm is not None
-            return self.storm[1] - now
+        if self.storm is not None and self.storm[0] <= now < self.storm[1]:
+            return BARE
         if self.failing and self._rng.random() < self.failing:
-            return AT_RANDOM
+            return BARE
         return self.limits.admit("", now + self.wall)
 
     def release(self) -> None:
@@ -91,7 +90,7 @@ class Gateway:
     def refusal(self, wait: float) -> tuple[int, float | None]:
         """The status of a refusal and its ``Retry-After`` as the client reads it (seconds;
         a date against the client's clock, the same wall clock here)."""
-        if self._storming or wait == AT_RANDOM:
+        if wait == BARE:
             return 503, None
         value = self.spec.retry_after_value(wait, self.clock() + self.wall)
         if value is None:

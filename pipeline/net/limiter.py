@@ -584,9 +584,8 @@ class Pace:
         random among twenty answers in the first tenth of a second measured a rate a tenth of
         the server's (a second's count), and probing back up met more of them: one run in
         four against a server failing 5% at random ended at a tenth to a twentieth of its
-        speed. So
-        with 40% of the answers since the last cut (a crowd): eight of twenty failing at
-        20% measured a third of a second's answers as a second's rate."""
+        speed. So with 40% of the answers since the last cut (a crowd): eight of twenty
+        failing at 20% measured a third of a second's answers as a second's rate."""
         if self._first is None or now - self._first >= RATE_WINDOW:
             return False
         since = [ok for when, ok in self._answers if when >= self._first_push]
