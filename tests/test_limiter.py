@@ -198,8 +198,9 @@ def test_jains_index():
 @pytest.mark.parametrize("seed", range(6))
 def test_a_server_failing_at_random_does_not_make_the_rate_collapse(seed):
     """A fifth of the answers are 503 at random, whatever the rate. A bare 503 may be a
-    rate limit's, so the pace slows down; once slowing down by a fifth leaves the share of
-    503s the same, they are taken for the server's background: the rate does not collapse."""
+    rate limit's, so the pace slows down; once slowing down leaves the share of 503s about
+    the same, they are taken for the server's background: the rate does not collapse, or
+    the client is unpaced again (every cut was for them)."""
     clock = Clock()
     rng = random.Random(seed)
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
@@ -208,7 +209,7 @@ def test_a_server_failing_at_random_does_not_make_the_rate_collapse(seed):
     free = 1 / 0.005  # one request after another, 5 ms each
     assert accepted_rate(log, start + 30, start + 60) >= 0.5 * 0.8 * free
     assert pace.background >= 0.1  # remembered as the server's, not the rate's
-    assert pace.current is not None and pace.current > 0.25 * free
+    assert pace.current is None or pace.current > 0.25 * free
 
 
 @pytest.mark.parametrize("failing", [0.03, 0.05, 0.08])

@@ -214,6 +214,8 @@ LATELY = 0.25  # seconds over which the rate a guess was refused at is measured
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
+KEPT_SHARE, MOST_JUDGED = 0.25, 0.12  # on the plateau: a quarter of the share or more kept,
+# at most 12% (``_judged_random``; more, from four offices sharing a bucket, was their limit)
 SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
 ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
@@ -236,6 +238,7 @@ class _ShareCut(NamedTuple):
     rate: float  # the rate sent at
     accepted: float  # per second since the cut before
     whole: bool  # a second or more after the first answer: not a first burst's measure
+    opening: bool  # the cuts since the first were all for bare 503s
 
 
 class Departure(float):
@@ -392,6 +395,8 @@ class Pace:
             return
         self.pushed_back += 1
         self._pushed_since_cut += 1
+        if status == OVERLOADED and retry_after is None and self._judged_random(now):
+            return
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
         if self.window == 1 and not self.cuts and status == OVERLOADED and self._storming():
@@ -562,8 +567,8 @@ class Pace:
             and (self.cuts or not self._scattered(now))
         ):
             return "crowded"
-        if self.cuts and self._probing(now):
-            return "overload"
+        if self.cuts and self._probing(now) and self.limited:
+            return "overload"  # (unpaced again after failures at random: nothing to probe)
         if self.cuts:
             share = self._pushed_since_cut / max(self._since_cut, 1)
             enough = self._since_cut >= 2 * CROWD_SAMPLE
@@ -954,6 +959,46 @@ class Pace:
     def _accepted(self) -> int:
         return sum(1 for _, ok in self._answers if ok)
 
+    def _judged_random(self, now: float) -> bool:
+        """Whether the bare 503s since the last cut for a share are failures at random, judged
+        on the plateau after it rather than at the next such cut (which a share of failures
+        under a tenth never brings: each probe above the plateau met one and cut again, the
+        rate ratcheting down to half the server's speed). Sending below what the server
+        accepted before the cut, where a limit's 503s stop, a quarter of their share or more
+        kept coming (at most ``MOST_JUDGED``: four offices sharing a bucket each keep theirs as
+        one slows) and the rate accepted fell with the rate sent: the cuts are undone."""
+        first = self._share_cut
+        if first is None or not first.whole or not self.cuts or self.rate > first.accepted:
+            return False
+        if self._since_cut < 2 * CROWD_SAMPLE or not self._on_plateau(now):
+            return False
+        share = self._pushed_since_cut / self._since_cut
+        accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
+        kept = KEPT_SHARE * first.share <= share <= MOST_JUDGED
+        if not (kept and self._fell_with_rate(first, accepted)):
+            return False
+        self._undo(first, share)
+        return True
+
+    def _fell_with_rate(self, first: _ShareCut, accepted: float) -> bool:
+        """Whether the answers accepted per second since ``first`` fell by at least half as
+        much as the rate sent (a ratio): failures at random take a share of what is sent, a
+        limit the same number whatever is sent above it."""
+        return 2 * accepted * first.rate <= first.accepted * (first.rate + self.rate)
+
+    def _undo(self, first: _ShareCut, share: float) -> None:
+        """The cuts since ``first`` were for failures at random: undone, their share
+        remembered as the server's background. When every cut so far was for bare 503s,
+        unpaced again, as before the first (paced at the first cut's aim, a rate measured
+        in the first second or two, the client kept half the server's speed or less)."""
+        self.background = min(max(share, self.background), MOST_BACKGROUND)
+        self._aim(first.aim)
+        if first.opening:
+            self.limited = self.max_rate is not None
+            self.rate = self.max_rate or 0.0
+        self._share_cut = None
+        self._since_cut = self._pushed_since_cut = 0
+
     def _random_failures(self) -> bool:
         """Whether the bare 503s since the last cut are failures at random: the cuts since
         the first for such a share slowed down by a fifth and left it about the same, and the
@@ -972,7 +1017,7 @@ class Pace:
             share = (answers - self._accepted()) / max(answers, 1)
             got = self.measured(now, whole_window=False)
             aim = got / (1 - min(share, MOST_BACKGROUND))
-            self._share_cut = _ShareCut(share, aim, got, got, whole)
+            self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
         accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
         aim = self.refused_at
@@ -980,16 +1025,12 @@ class Pace:
             if self.rate > SLOWER * first.rate:
                 return False  # not slower enough yet to tell: cut on
             same = first.share * SAME_SHARE <= share <= first.share / SAME_SHARE
-            # accepted per second fell by at least half as much as the rate sent (a ratio)
-            fell = 2 * accepted * first.rate <= first.accepted * (first.rate + self.rate)
-            if first.whole and same and fell:
-                self.background = min(max(share, self.background), MOST_BACKGROUND)
-                self._aim(first.aim)
-                self._share_cut = None
-                self._since_cut = self._pushed_since_cut = 0
+            if first.whole and same and self._fell_with_rate(first, accepted):
+                self._undo(first, share)
                 return True
             aim = max(first.aim, aim)  # the most seen
-        self._share_cut = _ShareCut(share, aim, self.rate, accepted, whole)
+        opening = first is not None and first.opening
+        self._share_cut = _ShareCut(share, aim, self.rate, accepted, whole, opening)
         return False
 
     def measured(
