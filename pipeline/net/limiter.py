@@ -134,7 +134,10 @@ congestion controls and from the limiters it meets, and why:
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
   by a fifth leaves the share of 503s about the same and the rate accepted fell with it
   (a limit's does not), they were failures at random: the cuts are undone and that share
-  is remembered as the server's background. A first cut within the first second is not
+  is remembered as the server's background. That is judged on the plateau too
+  (``_judged_random``), not only at the next cut for a share, which failures under a tenth
+  never bring; cuts that were all for bare 503s are undone to no pace at all, as before the
+  first. A first cut within the first second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
   Nor is a first cut made, for a share or a crowd, for 503s scattered among accepted
   answers (fewer than half of the answers since the first were refusals; a limit met by the
