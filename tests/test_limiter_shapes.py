@@ -55,7 +55,10 @@ def missed(shape: str, retry_after: str, push_back: int) -> str | None:
     if shape == SPACING:
         return JITTER_BOUND
     if shape == "token-bucket" and push_back == 503:
-        return "a bare 503 may be a failure at random: 8-9% refused before the rate settles"
+        return (
+            "a bare 503 may be a failure at random: at 120/s up to 9% refused before the rate "
+            "settles (3.5% at 40/s, 100 seeds)"
+        )
     if shape == "fixed-window":
         return (
             "a fixed window's phase shows only once a burst straddled two of its seconds or "
@@ -121,6 +124,20 @@ def test_a_fixed_window_answering_bare_503s_is_not_taken_for_failures_at_random(
     assert used >= 0.9 and refused(clients) <= 0.1, (used, refused(clients))
 
 
+def test_a_bucket_answering_bare_503s_is_left_when_its_depth_is_spent():
+    """A token bucket answering bare 503s (nginx's ``limit_req`` with ``burst`` and
+    ``nodelay``): the first burst's count holds its depth, so the plateau is above the rate
+    and the 503s come back only once the depth is spent, seconds on. Counted since the cut
+    they stayed under the tenth that cuts for a share: 4-8% of the requests were refused to
+    the end of the run at 40/s. Now 5% over the last second cuts, above that measure."""
+    for seed in range(10):
+        start = random.Random(seed).uniform(0, 0.02)
+        clients, used = share_one_limit(
+            spec_for("token-bucket", 40, "none", 503), 600, [start], seed
+        )
+        assert used >= 0.9 and refused(clients) <= 0.04, (seed, used, refused(clients))
+
+
 @pytest.mark.parametrize(
     ("retry_after", "rate", "rows", "seed", "least"),
     [
@@ -142,7 +159,8 @@ def test_a_fixed_windows_limit_is_read_from_its_seconds(retry_after, rate, rows,
 
 @pytest.mark.parametrize(
     ("rate", "rows", "seed", "most"),
-    [(120, 1800, 26, 0.03), (120, 1800, 37, 0.03), (40, 600, 0, 0.05)],
+    [(120, 1800, 26, 0.03), (120, 1800, 37, 0.03), (40, 600, 0, 0.055)],  # 40/s: 4.6%,
+    # then 5.1% once 5% over the last second cut again above a first burst's measure
 )
 def test_a_fixed_windows_bare_503s_too_few_to_cut_for_are_read_as_its_limit(rate, rows, seed, most):
     """A first burst straddling two of a fixed window's seconds measured up to twice its

@@ -208,6 +208,7 @@ STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, rememb
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
 FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
+RECENT_SHARE = 0.05  # or 5% over the last second, above a first burst's measure
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
 PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
 ALIGNED_MEMORY = 3.0  # seconds of accepted answers it reads
@@ -576,13 +577,23 @@ class Pace:
             share = self._pushed_since_cut / max(self._since_cut, 1)
             enough = self._since_cut >= 2 * CROWD_SAMPLE
             many = enough and share >= self.background + FIRST_SHARE
+            if self._provisional and self.cuts == 1 and not self.background:
+                # Above a first burst's measure (a bucket's depth in it), the 503s come back
+                # only once the bucket is spent, seconds on, and since the cut their share
+                # stays under a tenth: at 40/s 4-8% of the requests were refused to the end.
+                many = many or self._refused_over_second(RECENT_SHARE)
             return "share" if many else None
-        answers = len(self._answers)
-        if answers >= CROWD_SAMPLE and answers - self._accepted() >= FIRST_SHARE * answers:
+        if self._refused_over_second(FIRST_SHARE):
             if self._scattered(now):
                 return None  # failures at random, by the look of them
             return "share"  # the first: slow down, and see whether the share falls
         return None
+
+    def _refused_over_second(self, share: float) -> bool:
+        """Whether ``share`` or more of the answers over the last second (twenty at least)
+        were push-back."""
+        answers = len(self._answers)
+        return answers >= CROWD_SAMPLE and answers - self._accepted() >= share * answers
 
     def _scattered(self, now: float) -> bool:
         """Whether the bare 503s of the first second came scattered among accepted answers,
