@@ -137,7 +137,10 @@ congestion controls and from the limiters it meets, and why:
   is remembered as the server's background. That is judged on the plateau too
   (``_judged_random``), not only at the next cut for a share, which failures under a tenth
   never bring; cuts that were all for bare 503s are undone to no pace at all, as before the
-  first. A first cut within the first second is not
+  first. Above a first burst's measure, 5% over the last second cut again
+  (``RECENT_SHARE``): a bucket's depth in that measure is spent only seconds on, and the
+  share since the cut stayed under the tenth (a token bucket at 40/s: 4-8% refused to the
+  end). A first cut within the first second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
   Nor is a first cut made, for a share or a crowd, for 503s scattered among accepted
   answers (fewer than half of the answers since the first were refusals; a limit met by the
