@@ -577,7 +577,7 @@ class Pace:
         if self.cuts and self._probing(now) and self.limited:
             return "overload"  # (unpaced again after failures at random: nothing to probe)
         if self.cuts:
-            share = self._pushed_since_cut / max(self._since_cut, 1)
+            share = self._share_since_cut()
             enough = self._since_cut >= 2 * CROWD_SAMPLE
             many = enough and share >= self.background + FIRST_SHARE
             if self._provisional and self.cuts == 1 and not self.background:
@@ -989,13 +989,20 @@ class Pace:
             return False
         if self._since_cut < 2 * CROWD_SAMPLE or not self._on_plateau(now):
             return False
-        share = self._pushed_since_cut / self._since_cut
-        accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
+        share, accepted = self._share_since_cut(), self._accepted_since_cut_rate(now)
         kept = KEPT_SHARE * first.share <= share <= MOST_JUDGED
         if not (kept and self._fell_with_rate(first, accepted)):
             return False
         self._undo(first, share)
         return True
+
+    def _share_since_cut(self) -> float:
+        """Push-back over the answers since the last cut."""
+        return self._pushed_since_cut / max(self._since_cut, 1)
+
+    def _accepted_since_cut_rate(self, now: float) -> float:
+        """Answers accepted per second since the last cut."""
+        return self._accepted_since_cut / max(now - self.last_cut, EPSILON)
 
     def _fell_with_rate(self, first: _ShareCut, accepted: float) -> bool:
         """Whether the answers accepted per second since ``first`` fell by at least half as
@@ -1027,7 +1034,7 @@ class Pace:
         straddled lets up to twice its limit through, as fast as the client sends): it is
         remembered for the rate it gave, not compared with."""
         now = self._now()
-        share = self._pushed_since_cut / max(self._since_cut, 1)
+        share = self._share_since_cut()
         first = self._share_cut
         whole = self._first is not None and now - self._first >= RATE_WINDOW
         if first is None and not self.cuts:  # the first cut: remember the rate it was
@@ -1037,7 +1044,7 @@ class Pace:
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
-        accepted = self._accepted_since_cut / max(now - self.last_cut, EPSILON)
+        accepted = self._accepted_since_cut_rate(now)
         aim = self.refused_at
         if first is not None:
             if self.rate > SLOWER * first.rate:
