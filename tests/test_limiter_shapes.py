@@ -648,3 +648,17 @@ def test_a_server_failing_a_tenth_at_random_keeps_most_of_its_speed():
     a limit were judged on the plateau)."""
     kept = sorted(_speed_kept(0.1, seed)[0] for seed in range(20))
     assert kept[len(kept) // 2] >= 0.85, kept
+
+
+def test_a_client_unpaced_again_is_neither_grown_nor_held_by_its_old_pace():
+    """Cuts for failures at random undone, the client is unpaced as before the first: the
+    pace it had is not grown on each accepted answer (a rate no one reads), nor read to hold
+    the client for a window it took to be full (185 such holds over twenty runs at 10%)."""
+    undone = 0
+    for failing in (0.1, 0.2):
+        for seed in range(10):
+            _, pace = _speed_kept(failing, seed, rows=1000)
+            if pace.cuts and pace.current is None:
+                undone += 1
+                assert pace.rate == 0.0, (failing, seed, pace.rate)
+    assert undone >= 3, undone

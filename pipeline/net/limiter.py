@@ -316,6 +316,7 @@ class Pace:
         self.answers = 0  # answers heard
         self.pushed_back = 0  # answers that were push-back (429, 503)
         self.cuts = 0
+        self._undone = False  # every cut was undone (failures at random): unpaced again
         self._lock = asyncio.Lock()
         self.in_flight = 0  # requests that left and have no answer yet
         self.window: int | None = None  # at most this many in flight (a concurrency limit)
@@ -394,10 +395,11 @@ class Pace:
         if retry_after is not None and retry_after > 0:
             self._hold(now, sent_at, retry_after)
         self._count(now, sent_at, pushed)
+        paced = self.cuts > 0 and not self._undone  # (a pace of its own, not only max_rate)
         if not pushed:
-            if self.cuts and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
+            if paced and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
                 self._recount(now)  # the cut's round, still coming back
-            if self.cuts:
+            if paced:
                 self._grow(now)
             return
         self.pushed_back += 1
@@ -410,7 +412,7 @@ class Pace:
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
-        if self.cuts and self.rate < self.refused_at <= self.measured(now):
+        if paced and self.rate < self.refused_at <= self.measured(now):
             self._wait_out_the_window(now)  # below the rate refused at, and as much
             return  # accepted: a window still full
         why = self._worth_a_cut(now, status, retry_after)
@@ -574,7 +576,7 @@ class Pace:
             and (self.cuts or not self._scattered(now))
         ):
             return "crowded"
-        if self.cuts and self._probing(now) and self.limited:
+        if self.cuts and self._probing(now) and not self._undone:
             return "overload"  # (unpaced again after failures at random: nothing to probe)
         if self.cuts:
             share = self._share_since_cut()
@@ -656,6 +658,7 @@ class Pace:
         if self._rested:
             self.floor = max(self.floor, self.target)
         self.cuts += 1
+        self._undone = False
         self._since_cut = self._pushed_since_cut = self._accepted_since_cut = 0
         self.limited = True
         self._set(self.floor)
@@ -1018,7 +1021,8 @@ class Pace:
         48% of the speed in the model, unpaced 55%."""
         self.background = min(max(share, self.background), MOST_BACKGROUND)
         self._aim(first.aim)
-        if first.opening:
+        if first.opening:  # (its pace state left as it is, neither grown nor read)
+            self._undone = True
             self.limited = self.max_rate is not None
             self.rate = self.max_rate or 0.0
         self._share_cut = None
@@ -1054,8 +1058,11 @@ class Pace:
                 self._undo(first, share)
                 return True
             aim = max(first.aim, aim)  # the most seen
-        opening = first is not None and first.opening
-        self._share_cut = _ShareCut(share, aim, self.rate, accepted, whole, opening)
+        # Unpaced again, the cuts so far are still all for bare 503s (undone to unpaced), and
+        # it sent as fast as its answers came: that rate, not a pace's.
+        opening = first.opening if first is not None else self._undone
+        sent = self.measured(now, every=True) if self._undone else self.rate
+        self._share_cut = _ShareCut(share, aim, sent, accepted, whole, opening)
         return False
 
     def measured(
