@@ -220,15 +220,30 @@ def _sheet_rows(
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (r, c), text in errors.items():
         by_row.setdefault(r, []).append((c, text))
+    replaced: list[tuple[list[Any], int, Any]] = []  # (row, column, the value written over)
     for number, row in enumerate(sheet.iter_rows(), start=top):
         if left:
             row = [""] * left + row
+        if width is not None:
+            row = row[:width]
         for c, text in by_row.get(number, ()):
             if c < len(row):
+                replaced.append((row, c, row[c]))
                 row[c] = text
-        rows.append(row if width is None else row[:width])
+        rows.append(row)
         if keep is not None and len(rows) == HEADER_SEARCH_ROWS:
             width = keep(rows)
+    # An .ods whose leading rows hold only formulas without a value: the range starts below
+    # them, yet its rows come from the first one, so they were padded for twice (and every
+    # row number after them was off by as many).
+    surplus = len(rows) - (sheet.end[0] + 1) if sheet.end else 0
+    if 0 < surplus <= top:
+        for row, c, value in replaced:  # error values put in the rows they were not in
+            row[c] = value
+        del rows[:surplus]
+        for (r, c), text in errors.items():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = text
     return rows
 
 
