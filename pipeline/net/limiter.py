@@ -212,6 +212,8 @@ CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ ans
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
 FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
 RECENT_SHARE = 0.05  # or 5% over the last second, above a first burst's measure
+SUSTAINED, SUSTAINED_SHARE = 2.0, 0.06  # or 6% over the last 2 s after the first second,
+# before any cut (a bucket's 503s with the retries' backoff: a steady 8-10% of the requests)
 FIRST_SHARE = 0.1  # a bare 503 cuts when 10% (more than the background) of the answers were
 PHASES = 20  # the phases of a fixed window's seconds tried (``_aligned_count``)
 ALIGNED_MEMORY = 3.0  # seconds of accepted answers it reads
@@ -316,6 +318,7 @@ class Pace:
         self.answers = 0  # answers heard
         self.pushed_back = 0  # answers that were push-back (429, 503)
         self.cuts = 0
+        self._span = RATE_WINDOW  # seconds the last cut's rate refused at was measured over
         self._undone = False  # every cut was undone (failures at random): unpaced again
         self._lock = asyncio.Lock()
         self.in_flight = 0  # requests that left and have no answer yet
@@ -592,6 +595,8 @@ class Pace:
             if self._scattered(now):
                 return None  # failures at random, by the look of them
             return "share"  # the first: slow down, and see whether the share falls
+        if self._sustained(now):
+            return "sustained"
         return None
 
     def _refused_over_second(self, share: float) -> bool:
@@ -599,6 +604,25 @@ class Pace:
         were push-back."""
         answers = len(self._answers)
         return answers >= CROWD_SAMPLE and answers - self._accepted() >= share * answers
+
+    def _sustained(self, now: float) -> bool:
+        """Whether ``SUSTAINED_SHARE`` or more of the answers over the last ``SUSTAINED``
+        seconds, after the first second, were push-back. A token bucket met by an unpaced
+        client answering bare 503s: each refused request waits out its retry's backoff in one
+        of the eight places in flight, which slows the client until the 503s are a steady
+        8-10% of its requests, under the tenth over a second that cuts: at 120/s, 8.4% of
+        the requests were refused to the end in the median run. Measured over those seconds,
+        not the last one's count (which, a few answers more, put the plateau above the
+        rate)."""
+        if self._first is None or now - self._first < RATE_WINDOW + SUSTAINED:
+            return False  # (the first second's burst left out)
+        answers, accepted = self._heard_over(now, SUSTAINED)
+        return answers >= CROWD_SAMPLE and answers - accepted >= SUSTAINED_SHARE * answers
+
+    def _heard_over(self, now: float, span: float) -> tuple[int, int]:
+        """Answers, and accepted ones, over the last ``span`` seconds (the first aside)."""
+        lately = [ok for when, ok in self._heard if when >= now - span]
+        return len(lately), sum(lately)
 
     def _scattered(self, now: float) -> bool:
         """Whether the bare 503s of the first second came scattered among accepted answers,
@@ -620,11 +644,14 @@ class Pace:
         return len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
 
     def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
-        if why == "share" and self._random_failures():
+        span = SUSTAINED if why == "sustained" else RATE_WINDOW  # (measured over it)
+        why = "share" if why == "sustained" else why
+        self._span = span
+        if why == "share" and self._random_failures(span):
             return
         if why in ("limit", "window"):
             self._share_cut = None
-        refused_at = self._refused_at(now, why)
+        refused_at = self._refused_at(now, why, span)
         refused_at = max(refused_at, MIN_RATE)
         storm = why not in ("limit", "window") and now - self.last_cut < STORM
         if self._unsure:
@@ -683,10 +710,10 @@ class Pace:
         settled = self._since(now) >= self._return_time() + BLIND_SOON or self._contested
         return settled and refused_at <= SAME_MEASURE * self.refused_at
 
-    def _refused_at(self, now: float, why: str) -> float:
+    def _refused_at(self, now: float, why: str, span: float = RATE_WINDOW) -> float:
         """The rate this push-back was met at: what the server accepted over the last second
-        (over the time since the first answer after the first cut)."""
-        measured = self.measured(now, whole_window=not self.cuts)
+        (over the time since the first answer after the first cut), or ``span`` seconds."""
+        measured = self._accepted_over(now, span)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
         if why == "window":
@@ -701,7 +728,8 @@ class Pace:
             # Measured on the first burst: a fixed window straddled (the end of one second and
             # the start of the next) let up to twice its limit through, a bucket its burst.
             # The next refusal, met while sending evenly, measures it without the floor below.
-            self._provisional = True
+            # (Not over two seconds after the first: sent evenly, as fast as its answers came.)
+            self._provisional = span == RATE_WINDOW
         elif self._provisional and why == "limit" and self._busy(now):
             refused_at = self._measure_again(now, measured)
         elif why == "crowded":
@@ -734,6 +762,12 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _accepted_over(self, now: float, span: float) -> float:
+        """Answers accepted per second over the last second (``measured``), or longer."""
+        if span > RATE_WINDOW:
+            return self._heard_over(now, span)[1] / span
+        return self.measured(now, whole_window=not self.cuts)
 
     def _measure_again(self, now: float, measured: float) -> float:
         """The rate refused at the first time after a first burst's measure, sending evenly:
@@ -895,6 +929,8 @@ class Pace:
         moments a little apart), so the rate refused at is what it accepted since. (Not read
         for a fixed window, ``_window_limit``: offices joining a busy token bucket read their
         first bursts as windows and kept the smaller shares, Jain's median 0.86 -> 0.82.)"""
+        if self._span > RATE_WINDOW:
+            return  # measured over longer than this second's count
         accepted = self.measured(now)
         if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
             self._aim(accepted, first=self.cuts == 1 and self._provisional)
@@ -988,8 +1024,10 @@ class Pace:
         kept coming (at most ``MOST_JUDGED``: four offices sharing a bucket each keep theirs as
         one slows) and the rate accepted fell with the rate sent: the cuts are undone."""
         first = self._share_cut
-        if first is None or not first.whole or not self.cuts or self.rate > first.accepted:
+        if first is None or not first.whole or not self.cuts:
             return False
+        if max(self.rate, self.measured(now, every=True)) > first.accepted:
+            return False  # (nor while it sends faster than its pace: what it sent is judged)
         if self._since_cut < 2 * CROWD_SAMPLE or not self._on_plateau(now):
             return False
         share, accepted = self._share_since_cut(), self._accepted_since_cut_rate(now)
@@ -1028,7 +1066,7 @@ class Pace:
         self._share_cut = None
         self._since_cut = self._pushed_since_cut = 0
 
-    def _random_failures(self) -> bool:
+    def _random_failures(self, span: float = RATE_WINDOW) -> bool:
         """Whether the bare 503s since the last cut are failures at random: the cuts since
         the first for such a share slowed down by a fifth and left it about the same, and the
         rate accepted fell with the rate sent (nearer that than not falling at all, as a
@@ -1036,7 +1074,8 @@ class Pace:
         is undone and the share remembered. Otherwise this cut is remembered to compare the
         next one with. A first cut within the first second measured a burst (a fixed window
         straddled lets up to twice its limit through, as fast as the client sends): it is
-        remembered for the rate it gave, not compared with."""
+        remembered for the rate it gave, not compared with. A first cut is measured over the
+        last second, or ``span`` seconds."""
         now = self._now()
         share = self._share_since_cut()
         first = self._share_cut
@@ -1045,6 +1084,9 @@ class Pace:
             answers = len(self._answers)  # getting, and the share refused over the second
             share = (answers - self._accepted()) / max(answers, 1)
             got = self.measured(now, whole_window=False)
+            if span > RATE_WINDOW:
+                heard, kept = self._heard_over(now, span)
+                share, got = (heard - kept) / heard, kept / span
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
