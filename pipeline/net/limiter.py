@@ -140,7 +140,12 @@ congestion controls and from the limiters it meets, and why:
   first. Above a first burst's measure, 5% over the last second cut again
   (``RECENT_SHARE``): a bucket's depth in that measure is spent only seconds on, and the
   share since the cut stayed under the tenth (a token bucket at 40/s: 4-8% refused to the
-  end). A first cut within the first second is not
+  end). Before any cut, 6% over two seconds after the first cuts (``_sustained``), the rate
+  measured over them: met unpaced, a bucket's 503s each wait out a retry's backoff in a
+  place in flight, which slows the client until they are a steady 8-10% of its requests
+  (at 120/s 8.4% refused to the end). The cuts are undone only while what the client sends
+  is below what the server accepted too, not its pace alone. A first cut within the first
+  second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
   Nor is a first cut made, for a share or a crowd, for 503s scattered among accepted
   answers (fewer than half of the answers since the first were refusals; a limit met by the
