@@ -1091,7 +1091,7 @@ class Pace:
             got = self.measured(now, whole_window=False)
             if span > RATE_WINDOW:
                 heard, kept = self._heard_over(now, span)
-                share, got = (heard - kept) / heard, kept / span
+                share, got = (heard - kept) / max(heard, 1), kept / span
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
