@@ -649,14 +649,13 @@ class Pace:
         return len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
 
     def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
-        span = SUSTAINED if why == "sustained" else RATE_WINDOW  # (measured over it)
+        self._span = SUSTAINED if why == "sustained" else RATE_WINDOW  # (measured over it)
         why = "share" if why == "sustained" else why
-        self._span = span
-        if why == "share" and self._random_failures(span):
+        if why == "share" and self._random_failures():
             return
         if why in ("limit", "window"):
             self._share_cut = None
-        refused_at = self._refused_at(now, why, span)
+        refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
         storm = why not in ("limit", "window") and now - self.last_cut < STORM
         if self._unsure:
@@ -715,10 +714,10 @@ class Pace:
         settled = self._since(now) >= self._return_time() + BLIND_SOON or self._contested
         return settled and refused_at <= SAME_MEASURE * self.refused_at
 
-    def _refused_at(self, now: float, why: str, span: float = RATE_WINDOW) -> float:
+    def _refused_at(self, now: float, why: str) -> float:
         """The rate this push-back was met at: what the server accepted over the last second
-        (over the time since the first answer after the first cut), or ``span`` seconds."""
-        measured = self._accepted_over(now, span)
+        (over the time since the first answer after the first cut), or ``_span`` seconds."""
+        measured = self._accepted_over(now)
         if why == "overload":  # random failures are not the rate's doing
             measured /= 1 - self.background
         if why == "window":
@@ -734,7 +733,7 @@ class Pace:
             # the start of the next) let up to twice its limit through, a bucket its burst.
             # The next refusal, met while sending evenly, measures it without the floor below.
             # (Not over two seconds after the first: sent evenly, as fast as its answers came.)
-            self._provisional = span == RATE_WINDOW
+            self._provisional = self._span == RATE_WINDOW
         elif self._provisional and why == "limit" and self._busy(now):
             refused_at = self._measure_again(now, measured)
         elif why == "crowded":
@@ -768,10 +767,11 @@ class Pace:
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
 
-    def _accepted_over(self, now: float, span: float) -> float:
-        """Answers accepted per second over the last second (``measured``), or longer."""
-        if span > RATE_WINDOW:
-            return self._heard_over(now, span)[1] / span
+    def _accepted_over(self, now: float) -> float:
+        """Answers accepted per second over the last second (``measured``), or over the
+        ``_span`` this cut is measured over."""
+        if self._span > RATE_WINDOW:
+            return self._heard_over(now, self._span)[1] / self._span
         return self.measured(now, whole_window=not self.cuts)
 
     def _measure_again(self, now: float, measured: float) -> float:
@@ -1071,7 +1071,7 @@ class Pace:
         self._share_cut = None
         self._since_cut = self._pushed_since_cut = 0
 
-    def _random_failures(self, span: float = RATE_WINDOW) -> bool:
+    def _random_failures(self) -> bool:
         """Whether the bare 503s since the last cut are failures at random: the cuts since
         the first for such a share slowed down by a fifth and left it about the same, and the
         rate accepted fell with the rate sent (nearer that than not falling at all, as a
@@ -1080,18 +1080,18 @@ class Pace:
         next one with. A first cut within the first second measured a burst (a fixed window
         straddled lets up to twice its limit through, as fast as the client sends): it is
         remembered for the rate it gave, not compared with. A first cut is measured over the
-        last second, or ``span`` seconds."""
+        last second, or ``_span`` seconds."""
         now = self._now()
         share = self._share_since_cut()
         first = self._share_cut
         whole = self._first is not None and now - self._first >= RATE_WINDOW
         if first is None and not self.cuts:  # the first cut: remember the rate it was
-            answers = len(self._answers)  # getting, and the share refused over the second
-            share = (answers - self._accepted()) / max(answers, 1)
-            got = self.measured(now, whole_window=False)
-            if span > RATE_WINDOW:
-                heard, kept = self._heard_over(now, span)
-                share, got = (heard - kept) / max(heard, 1), kept / span
+            answers, kept = len(self._answers), self._accepted()  # getting, and the share
+            got = self.measured(now, whole_window=False)  # refused over the second
+            if self._span > RATE_WINDOW:  # (or the cut's longer span)
+                answers, kept = self._heard_over(now, self._span)
+                got = kept / self._span
+            share = (answers - kept) / max(answers, 1)
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
