@@ -271,6 +271,17 @@ def test_a_leaky_bucket_refusing_a_guess_is_met_at_the_rate_it_refused(seed):
     assert used >= 0.75 and refused_ <= 0.03, (used, refused_)
 
 
+@pytest.mark.parametrize("seed", [4, 8])
+def test_a_leaky_bucket_refusing_one_request_at_a_time_is_climbed_from_that_requests_rate(seed):
+    """A leaky bucket answering bare 429s lets one request of the first burst through; kept
+    to one request in flight, the client is refused a round trip's spacing (20-24 ms, under
+    the limit's 25). The climb starts from 85% of the rate that refused request left at, not
+    from the few answers of the first second (a fifth of the limit, two seconds of doubling
+    from there). (Before: 77% of 40/s used in both seeds.)"""
+    used, refused_, _ = case(spec_for(SPACING, 40, "none"), 600, 1, seed)
+    assert used >= 0.8 and refused_ <= 0.025, (used, refused_)
+
+
 @pytest.mark.parametrize("seed", [0, 4, 6])
 def test_a_leaky_bucket_that_holds_is_met_with_gaps_widened_by_the_jitter(seed):
     """A leaky bucket answering ``Retry-After: 1`` refuses two requests that arrive closer

@@ -256,14 +256,16 @@ class _ShareCut(NamedTuple):
 
 
 class Departure(float):
-    """The moment a request left (a float, as ``acquire`` always returned), and how many of the
-    client's requests were in flight with it, itself included (its level)."""
+    """The moment a request left (a float, as ``acquire`` always returned), how many of the
+    client's requests were in flight with it, itself included (its level), and the seconds
+    since the request before it left (its gap)."""
 
     level: int
+    gap: float
 
-    def __new__(cls, when: float, level: int) -> Departure:
+    def __new__(cls, when: float, level: int, gap: float = math.inf) -> Departure:
         made = super().__new__(cls, when)
-        made.level = level
+        made.level, made.gap = level, gap
         return made
 
 
@@ -335,6 +337,8 @@ class Pace:
         self._lone_level: int | None = None  # a bare 503's level, alone so far
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
+        self._departed = float("-inf")  # when the last request left
+        self._refused_sent = float("-inf")  # when the last push-back's request left
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
 
     def _now(self) -> float:
@@ -372,7 +376,8 @@ class Pace:
                 if self.limited:
                     self._schedule(now)
                 self.in_flight += 1
-                return Departure(now, self.in_flight)
+                gap, self._departed = now - self._departed, now
+                return Departure(now, self.in_flight, gap)
 
     def forget(self, sent_at: float) -> None:
         """A request that left got no answer (the connection failed, the run was stopped)."""
@@ -412,6 +417,7 @@ class Pace:
             return
         self.pushed_back += 1
         self._pushed_since_cut += 1
+        self._refused_sent = sent_at
         if status == OVERLOADED and retry_after is None and self._judged_random(now):
             return
         if above_window:
@@ -812,10 +818,24 @@ class Pace:
             sent = self.measured(now, whole_window=False, sending=True, every=True)
             return max(got, BETA * min(self.rate, sent))
         if self._unsure and scant:  # over the time since the first answer, free to send
-            return self.measured(now, whole_window=False, sending=True)
+            guess = self.measured(now, whole_window=False, sending=True)
+            return max(guess, self._spaced_guess())
         if self._unsure:  # nine or ten accepted, not one or two: a small bucket's or
             return measured  # window's, whose count over the second is its rate
         return None
+
+    def _spaced_guess(self) -> float:
+        """Where a limit that spaces requests refused one that left alone after the first
+        push-back (one in flight: its gap a round trip at least), and a refusal costs only
+        its retry (no Retry-After): ``BETA`` of the rate it left at, a bound on the limit
+        from above; else nothing. Kept to one request at a time after the first burst, a
+        leaky bucket at 40/s refused a round trip's spacing, the few answers before it
+        guessed a fifth of that, and the climb took two seconds."""
+        sent = self._refused_sent
+        alone = getattr(sent, "level", 0) == 1 and sent > self._first_push
+        if not alone or self._holds or not self._spaced_burst():
+            return 0.0
+        return BETA / max(getattr(sent, "gap", math.inf), EPSILON)
 
     def _scant(self) -> bool:
         """Whether the first burst was refused but for a few, or one or two answers were
