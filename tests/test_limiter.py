@@ -129,6 +129,31 @@ def test_one_cut_per_round_answers_to_requests_sent_before_the_cut_do_not_cut_ag
     assert pace.cuts == 2 and pace.refused_at == pytest.approx(BETA * 50, rel=0.05)
 
 
+def test_after_a_cut_the_next_request_leaves_one_new_gap_after_the_last():
+    """The departure after a request was already set, one gap of the old rate later; a cut
+    moves it to one gap of the new rate (a leaky bucket refused the request sent on the old
+    spacing too, and its count, a second cut, took the rate refused at 15% lower)."""
+    clock = Clock()
+    pace = Pace(max_rate=100, clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    departures: list[float] = []
+
+    async def go() -> None:
+        for _ in range(40):
+            sent = await pace.acquire()
+            departures.append(sent)
+            clock.now += 0.005
+            pace.answered(sent, 200)
+        sent = await pace.acquire()  # the next one is set at 1/100 s after this one
+        clock.now += 0.005
+        pace.answered(sent, 429)  # refused: cut
+        assert pace.cuts == 1 and pace.rate < 60
+        departures.append(sent)
+        departures.append(await pace.acquire())
+
+    asyncio.run(go())
+    assert departures[-1] - departures[-2] >= (1 - 1e-9) / pace.rate
+
+
 def test_retry_after_holds_every_request_of_the_client():
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))

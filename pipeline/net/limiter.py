@@ -1218,6 +1218,11 @@ class Pace:
         rate = max(rate, MIN_RATE)
         if self.max_rate is not None:
             rate = min(rate, self.max_rate)
+        if rate < self.rate:  # slower: the next departure is one new gap after the last,
+            # not one old gap (at a cut, a leaky bucket refused that request too, and its
+            # count, a cut again, took the rate refused at 15% lower)
+            self._grid = max(self._grid, self._departed + 1 / rate)
+            self._next = max(self._next, self._grid)
         self.rate = rate
 
 
