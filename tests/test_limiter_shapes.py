@@ -124,6 +124,16 @@ def test_a_fixed_window_answering_bare_503s_is_not_taken_for_failures_at_random(
     assert used >= 0.9 and refused(clients) <= 0.1, (used, refused(clients))
 
 
+def test_bare_503s_cut_for_as_a_share_whose_count_is_a_windows_limit_are_no_storm():
+    """A fixed window answering bare 503s, met by a first burst that straddled two of its
+    seconds: a second cut for a share soon after the first was a storm's, whose climb goes
+    back to 85% of the rate before it (65 a second at 40/s), refused again and stepped down
+    by 15% a cut. When the window's limit read from the answers is what the server accepted
+    over the last second, it is the window's, read exactly. (Before: 5.5% refused.)"""
+    used, refused_, _ = case(spec_for("fixed-window", 40, "none", 503), 600, 1, 74)
+    assert used >= 0.9 and refused_ <= 0.04, (used, refused_)
+
+
 def test_a_bucket_answering_bare_503s_is_left_when_its_depth_is_spent():
     """A token bucket answering bare 503s (nginx's ``limit_req`` with ``burst`` and
     ``nodelay``): the first burst's count holds its depth, so the plateau is above the rate

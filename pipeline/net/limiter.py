@@ -429,9 +429,7 @@ class Pace:
         if paced and self.rate < self.refused_at <= self.measured(now):
             self._wait_out_the_window(now)  # below the rate refused at, and as much
             return  # accepted: a window still full
-        why = self._worth_a_cut(now, status, retry_after)
-        if why != "limit" and status == OVERLOADED and self._over_a_window(now):
-            why = "window"  # a fixed window's bare 503s, too few to cut for as a share
+        why = self._why(now, status, retry_after)
         if why is not None:
             self._cut(now, why, status, retry_after)
 
@@ -571,6 +569,16 @@ class Pace:
         over = len(times) - max(math.floor(self.target), 1) + 1
         if 0 < over <= len(times):
             self.held_until = max(self.held_until, times[over - 1] + RATE_WINDOW)
+
+    def _why(self, now: float, status: int, retry_after: float | None) -> str | None:
+        """Why this push-back cuts the rate (``_worth_a_cut``), or None; "window" for a
+        fixed window's bare 503s."""
+        why = self._worth_a_cut(now, status, retry_after)
+        if why != "limit" and status == OVERLOADED and self._over_a_window(now):
+            return "window"  # a fixed window's bare 503s, too few to cut for as a share
+        if why in ("share", "sustained") and self._window_agrees(now):
+            return "window"  # and a share of them, whose count is the window's limit
+        return why
 
     def _worth_a_cut(self, now: float, status: int, retry_after: float | None) -> str | None:
         """Why this push-back cuts the rate, or None. A 429 or a Retry-After always cuts (a
@@ -972,6 +980,22 @@ class Pace:
         if window is None or (self.limited and self.rate <= SETTLE * window + 1):
             return False
         self._window_seen = window
+        return True
+
+    def _window_agrees(self, now: float) -> bool:
+        """Whether bare 503s cut for as a share are a fixed window's: its limit read from the
+        answers (``_window_limit``) is what the server accepted over the last second. Not a
+        storm then, whose climb goes back to 85% of the rate before it: met by a first burst
+        straddling two of its seconds (twice the limit), a fixed window at 40/s was stepped
+        down from 76 a second by 15% a cut, each climb back to 65 refused again, 5.5% of
+        the requests refused, the limit read and agreed with from the second cut on."""
+        if self.background or self.window is not None or not self.cuts:
+            return False  # (a first burst alone fits many phases: a bucket's read as one)
+        read = self._window_limit()
+        if read is None or abs(self.measured(now) - read[0]) > 1:
+            return False
+        self._window_seen = read[0]
+        self._counted, self._provisional = True, False  # (read exactly, as ``_read_window``)
         return True
 
     def _read_window(self, least_full: int = 0) -> float | None:
