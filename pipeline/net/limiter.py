@@ -85,7 +85,9 @@ congestion controls and from the limiters it meets, and why:
   requests leave ``1/rate`` apart on a grid, each moved later by at most ``JITTER`` (2%) of a
   gap. A token bucket's bursts are not copied: the count in any second never exceeds the
   rate by more than one, so a window at 98% of its limit is not overrun, and a client's own
-  spacing does not cause a leaky bucket's refusals.
+  spacing does not cause a leaky bucket's refusals. A cut moves the departure already set
+  to one new gap after the last request (on the old spacing a leaky bucket refused it too,
+  and counted, that second cut took the rate refused at 15% lower).
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
@@ -103,6 +105,11 @@ congestion controls and from the limiters it meets, and why:
   two in flight, a leaky bucket lets several through before the jitter brings two too
   close. A first burst all but refused also makes the first cut a guess, and a bare 503
   afterwards a limit's (at most one a second; more are a storm's or failures', as below).
+  Where no ``Retry-After`` makes a refusal cost a held second, a request refused that left
+  alone (one in flight) starts the climb from ``BETA`` of the rate it left at (its gap,
+  ``Departure.gap``), a bound from above, not from the first second's few answers: kept to
+  one in flight, a leaky bucket at 40/s refused a round trip's spacing, and the climb from
+  a fifth of it took two seconds.
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -153,6 +160,10 @@ congestion controls and from the limiters it meets, and why:
   answers measured a tenth of a second's answers as a second's rate, and probing back up met
   more failures — one run in four against a server failing 5% at random ended at a tenth to
   a twentieth of its speed.
+  Bare 503s cut for as a share after the first cut, when what the server accepted over the
+  last second is a fixed window's limit read from the answers, are the window's
+  (``_window_agrees``), not a storm's (a first burst straddling two of its seconds let
+  twice the limit through, and each climb back towards 85% of that was refused again).
   After a storm the rate doubles each second back towards ``BETA`` of what was accepted
   before it, from ``STORM_FLOOR`` (an eighth) of that at least: three doublings, not six
   from the next to nothing a storm's second counts; a client kept to one request in flight
@@ -659,8 +670,12 @@ class Pace:
         return since.count(False) < FIRST_RUN * len(since)
 
     def _storming(self) -> bool:
-        """Most of the last ``CROWD_SAMPLE`` answers were push-back."""
-        return len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= CROWDED * CROWD_SAMPLE
+        """Most of the last ``CROWD_SAMPLE`` answers were push-back, beyond the server's known
+        background of failures at random (at 20% failing, 12 of 20 come some time in a long
+        run: cut for after the cuts were undone, each probe back up met another failure, and
+        the run kept a fifth of its speed)."""
+        most = min(CROWDED + self.background, 1.0) * CROWD_SAMPLE
+        return len(self._recent) == CROWD_SAMPLE and sum(self._recent) >= most
 
     def _cut(self, now: float, why: str, status: int, retry_after: float | None) -> None:
         self._span = SUSTAINED if why == "sustained" else RATE_WINDOW  # (measured over it)
@@ -988,7 +1003,7 @@ class Pace:
         storm then, whose climb goes back to 85% of the rate before it: met by a first burst
         straddling two of its seconds (twice the limit), a fixed window at 40/s was stepped
         down from 76 a second by 15% a cut, each climb back to 65 refused again, 5.5% of
-        the requests refused, the limit read and agreed with from the second cut on."""
+        the requests refused, though from its third cut on the two agreed."""
         if self.background or self.window is not None or not self.cuts:
             return False  # (a first burst alone fits many phases: a bucket's read as one)
         read = self._window_limit()
