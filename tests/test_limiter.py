@@ -154,6 +154,32 @@ def test_after_a_cut_the_next_request_leaves_one_new_gap_after_the_last():
     assert departures[-1] - departures[-2] >= (1 - 1e-9) / pace.rate
 
 
+def test_a_request_that_came_after_its_turn_is_not_followed_by_a_catch_up():
+    """A timer's lateness is made up for on the grid of departures; a request that came
+    after its turn, none waiting (every worker busy, or waiting out a retry's backoff), is
+    not: the next leaves one gap after it, not on the grid point before (3.7 ms after it
+    at 80 a second, and a leaky bucket refused it)."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    for _ in range(50):
+        pace.answered(clock(), 200)
+        clock.now += 0.01
+    pace.answered(clock() - 0.005, 429)
+    assert pace.cuts == 1 and pace.current is not None
+    gap = 1 / pace.rate
+
+    async def go() -> list[float]:
+        first = await pace.acquire()
+        clock.now += 1.6 * gap  # the next request comes late, nobody waiting
+        late = await pace.acquire()
+        after = await pace.acquire()
+        return [first, late, after]
+
+    first, late, after = asyncio.run(go())
+    assert late == pytest.approx(first + 1.6 * gap)  # it left at once
+    assert after - late >= (1 - 1e-9) * gap, (after - late, gap)
+
+
 def test_retry_after_holds_every_request_of_the_client():
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))

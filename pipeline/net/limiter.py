@@ -87,7 +87,11 @@ congestion controls and from the limiters it meets, and why:
   rate by more than one, so a window at 98% of its limit is not overrun, and a client's own
   spacing does not cause a leaky bucket's refusals. A cut moves the departure already set
   to one new gap after the last request (on the old spacing a leaky bucket refused it too,
-  and counted, that second cut took the rate refused at 15% lower).
+  and counted, that second cut took the rate refused at 15% lower). A timer's lateness is
+  made up for on the grid; a request that came after its turn, none waiting, is not (the
+  first burst's retries waiting out their backoff in seven of the eight places in flight,
+  one request went each round trip, and the grid's catch-up sent the next 4 ms after it:
+  a leaky bucket at 120/s refused it, and that second's count became its limit).
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
@@ -372,20 +376,23 @@ class Pace:
         """Wait for this request's turn; the moment it leaves (to pass to ``answered``, or to
         ``forget`` when no answer came)."""
         async with self._lock:  # first come, first served
+            timed = False  # it waited for its turn on a timer (whose lateness is made up for)
             while True:
                 now = self._now()
                 turn = max(self.held_until, self._next) if self.limited else self.held_until
                 if now < turn - EPSILON:
                     await self._wait(turn - now)
+                    timed = True
                     continue  # a Retry-After or a cut may have come meanwhile
                 if self.window is not None and self.in_flight >= self.window:
                     if self._window_bound == float("-inf"):
                         self._window_bound = now
                     self._freed.clear()
                     await self._freed.wait()
+                    timed = False
                     continue
                 if self.limited:
-                    self._schedule(now)
+                    self._schedule(now, timed)
                 self.in_flight += 1
                 gap, self._departed = now - self._departed, now
                 return Departure(now, self.in_flight, gap)
@@ -399,12 +406,14 @@ class Pace:
             self.in_flight -= 1
             self._freed.set()
 
-    def _schedule(self, now: float) -> None:
+    def _schedule(self, now: float, timed: bool = True) -> None:
         """The next departure: one gap after this one's grid point (a timer's lateness is made
-        up for, a pause longer than a gap is not), moved later by a random part of a gap, and
-        never sooner than ``1/max_rate`` after this one."""
+        up for, a pause longer than a gap is not, nor a request that came after its turn, none
+        waiting: the next left a few milliseconds after it, and a leaky bucket refused it),
+        moved later by a random part of a gap, and never sooner than ``1/max_rate`` after
+        this one."""
         gap = 1 / self.rate
-        base = self._grid if now - self._grid < gap else now
+        base = self._grid if timed and now - self._grid < gap else now
         self._grid = base + gap
         spread = self.jitter * gap
         least = 1 / self.max_rate if self.max_rate else 0.0
