@@ -1015,19 +1015,20 @@ class Pace:
         the requests refused, though from its third cut on the two agreed."""
         if self.background or self.window is not None or not self.cuts:
             return False  # (a first burst alone fits many phases: a bucket's read as one)
-        read = self._window_limit()
-        if read is None or abs(self.measured(now) - read[0]) > 1:
+        window = self._read_window(near=self.measured(now))
+        if window is None:
             return False
-        self._window_seen = read[0]
-        self._counted, self._provisional = True, False  # (read exactly, as ``_read_window``)
+        self._window_seen = window
         return True
 
-    def _read_window(self, least_full: int = 0) -> float | None:
+    def _read_window(self, least_full: int = 0, near: float | None = None) -> float | None:
         """A fixed window's limit read from the answers (``_window_limit``) over at least
-        ``least_full`` full seconds, remembered as read exactly (no burst's count, no login in
-        it), or None."""
+        ``least_full`` full seconds (and within one of ``near``, when given), remembered as
+        read exactly (no burst's count, no login in it), or None."""
         read = None if self.background else self._window_limit()
         if read is None or read[1] < least_full:
+            return None
+        if near is not None and abs(near - read[0]) > 1:
             return None
         self._counted, self._provisional = True, False
         return read[0]
