@@ -61,9 +61,12 @@ congestion controls and from the limiters it meets, and why:
   more it starts there at once (the server had its rest: a slow climb after a held second
   would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
   at random, so that clients sharing a limit do not probe together; 4 s when refused below
-  90% of the best rate seen; 10 s when met 5% or more below the rate refused at before, two
+  90% of the best rate seen; 7 s when met 5% or more below the rate refused at before, two
   seconds or more into the plateau: another client's probe, and a whole plateau there kept
-  the share the first second gave until the others were done, then finished alone). An
+  the share the first second gave until the others were done, then finished alone; and
+  once met so, after every rate limit's refusal, the client's own probes' too: the limit
+  is shared, and an office refused at its own probe as the others finished kept a whole
+  plateau alone at its share). An
   AIMD saw tooth (down to 0.75, then a few requests a second more each second) met the
   limit every few seconds; against a limiter answering ``Retry-After: 1`` each meeting
   costs a held second, which no pacing wins back. So meetings are made rare.
@@ -215,7 +218,7 @@ RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retr
 PLATEAU = 20.0  # seconds on the plateau before probing above it
 FIRST_PLATEAU = 3.0  # after a first burst's count refused with a 429 that holds nothing
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
-SHARED_PLATEAU = 10.0  # the plateau when met lower on the plateau (``_met_for_another``)
+SHARED_PLATEAU = 7.0  # the plateau once met lower on the plateau (``_met_for_another``)
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
 JITTER = 0.02  # each departure is moved later by up to this share of a gap
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
@@ -332,7 +335,7 @@ class Pace:
         self._soon = False  # the last cut came soon after the one before it (``_blind``)
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
-        self._contested = False  # the last cut was another client's probe's
+        self._contested = False  # a cut was another client's probe's: the limit is shared
         self._rested = False  # the last cut came with a hold: no climb back after it
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: _ShareCut | None = None  # the last cut for a share of bare 503s
@@ -746,10 +749,15 @@ class Pace:
         first second gave them, and the one refused for another's probe measures its own share
         again, lower: on a whole plateau it would keep that until the others were done, then
         finish alone. Not a guess's climb, nor a limit that spaces requests (its refusals
-        of the network's jitter come on the plateau too)."""
+        of the network's jitter come on the plateau too). Once met so, the client knows it
+        shares its limit, and every rate limit met later is taken as shared, its own probe's
+        too: the office the first second gave least, refused at its own probe as the others
+        finished, kept a whole plateau (twenty seconds) and finished alone at its share."""
         if why != "limit" or self._unsure or self._spaced_burst():
             return False
-        settled = self._since(now) >= self._return_time() + BLIND_SOON or self._contested
+        if self._contested:
+            return True
+        settled = self._since(now) >= self._return_time() + BLIND_SOON
         return settled and refused_at <= SAME_MEASURE * self.refused_at
 
     def _refused_at(self, now: float, why: str) -> float:
