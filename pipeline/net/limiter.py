@@ -336,6 +336,7 @@ class Pace:
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
         self._plateau = PLATEAU
         self._contested = False  # a cut was another client's probe's: the limit is shared
+        # (kept through every rate limit's cut after it; a cut of another kind clears it)
         self._rested = False  # the last cut came with a hold: no climb back after it
         self.background = 0.0  # the share of bare 503s that slowing down did not change
         self._share_cut: _ShareCut | None = None  # the last cut for a share of bare 503s
