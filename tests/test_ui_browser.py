@@ -46,7 +46,7 @@ def test_validate_fix_submit_reconcile_in_persian_then_english(browser, tmp_path
 
         # Drop the sample on the drop zone.
         drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         before = invalid_rows(page)
         assert before == 7
         assert page.locator("#groups li").count() >= 5

@@ -38,7 +38,7 @@ def open_sample(page, address: str, *, signed_in: bool = False) -> str:
     page.goto(address.split("/?")[0] + "/" if signed_in else address)
     choose_sandbox(page)
     drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
-    page.wait_for_url("**/check")
+    page.wait_for_url("**/check", timeout=60_000)
     page.wait_for_selector("#rows td.error")
     return address.split("/?")[0]
 

@@ -50,7 +50,7 @@ def test_a_wrong_password_then_the_right_one(browser, counted):
         page.click("form[hx-post='/target'] button")
         page.wait_for_selector("input[value=remote]:checked")
         drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
 
         page.goto(address.split("/?")[0] + "/submit")
         assert page.locator("#send").count() == 0  # nothing is sent before a login

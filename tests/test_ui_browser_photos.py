@@ -27,7 +27,7 @@ def test_photos_dropped_with_the_workbook_are_counted_and_sent(browser):
             ("4777925234.jpg", GOOD),  # the second resident, by national code
         ]
         drop(page, files)
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         assert page.get_attribute("#photos-send", "data-send") == "2"
         assert "2 photos will be sent" in page.inner_text("#photos-send")
         page.click("#photos-list summary")
@@ -66,7 +66,7 @@ def test_a_folder_larger_than_one_request_arrives_whole(browser, tmp_path):
         page.on("request", lambda r: r.url.endswith("/upload") and uploads.append(r.method))
         page.goto(address)
         drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         page.goto(address.split("/?")[0] + "/")
         page.set_input_files("#folder", str(folder))
         page.wait_for_url("**/check", timeout=60_000)

@@ -37,7 +37,7 @@ def rejected_1402() -> None:
 def drop_book(page, path: Path) -> None:
     page.goto(re.sub(r"^(https?://[^/]+)/.*$", r"\1/", page.url))
     drop(page, [(path.name, path.read_bytes())])
-    page.wait_for_url("**/check")
+    page.wait_for_url("**/check", timeout=60_000)
 
 
 def reconcile(page, year: int) -> None:

@@ -26,7 +26,7 @@ def test_a_fix_survives_a_reload_and_a_closed_browser_and_a_drop_asks_first(brow
         page = first.new_page()
         page.goto(one_time_address("127.0.0.1", port, keys))
         drop_sample(page)
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         page.click("#only-invalid")
         page.wait_for_selector("#rows tbody tr >> nth=0")
         page.locator("#rows td.error", has_text="0012345678").click()
@@ -59,7 +59,7 @@ def test_a_fix_survives_a_reload_and_a_closed_browser_and_a_drop_asks_first(brow
         assert "1 correction made in this page is in no downloaded file" in question
         assert page.locator("#unsaved-download-0").is_visible()
         page.click("#answer-cancel")
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         assert "1 correction" in page.inner_text("#work .meta")
 
         page.goto(f"{base}/")
@@ -73,7 +73,7 @@ def test_a_fix_survives_a_reload_and_a_closed_browser_and_a_drop_asks_first(brow
         assert "nothing will be lost" in page.inner_text("#unsaved")
         assert page.inner_text("#answer-go").strip() == "Open sample.xlsx"
         page.click("#answer-go")  # the form still answers after being drawn again
-        page.wait_for_url("**/check")
+        page.wait_for_url("**/check", timeout=60_000)
         assert "1 correction" not in page.inner_text("#work .meta")
         again.close()
     state.close()
