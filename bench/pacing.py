@@ -12,7 +12,9 @@ seconds for one client, forty for four);
 lowest, the median and the highest of them; ``SIMAD_BENCH_FAILING`` (``0.02,0.05,0.1`` by
 default) the shares of a server without a limit failing at random (a bare 503), each run as
 often; ``SIMAD_BENCH_BURST`` (seconds) gives the token and leaky buckets that much burst
-instead of the sandbox's own (a second, none)."""
+instead of the sandbox's own (a second, none); ``SIMAD_BENCH_WINDOW`` (seconds) makes the
+windows that long (``--window``; with ``SIMAD_BENCH_SCALE`` as large, a run holds as many
+windows as it had seconds)."""
 
 from __future__ import annotations
 
@@ -124,6 +126,8 @@ def scenario(
         options += ["--retry-after", limit.retry_after, "--push-back", str(limit.push_back)]
         if limit.burst is not None:
             options += ["--burst", str(limit.burst)]
+        if limit.window != 1:
+            options += ["--window", str(limit.window)]
     server = start_server(port, db, *options)
     try:
         found = clients(sources, port, delays or [0.0] * n_clients)
@@ -164,6 +168,7 @@ def _spread(values: list[float], fmt: str) -> str:
 def bench_pacing(workdir: Path) -> list[str]:
     runs = int(os.environ.get("SIMAD_BENCH_RUNS", "3"))
     burst = float(os.environ["SIMAD_BENCH_BURST"]) if os.environ.get("SIMAD_BENCH_BURST") else None
+    window = float(os.environ.get("SIMAD_BENCH_WINDOW") or 1)
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
     cases = (  # name, rate, rows per client, clients
         ("one client, 40/s", 40.0, int(600 * scale), 1),
@@ -188,6 +193,7 @@ def bench_pacing(workdir: Path) -> list[str]:
             status, retry_after = variant.split("-")
             for name, rate, rows, n in cases:
                 spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
+                spec = spec.with_window(window)
                 found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")

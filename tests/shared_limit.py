@@ -306,9 +306,11 @@ def matrix(
     variants: tuple[str, ...] = VARIANTS,
     connect: float = 0.0,
     burst: float | None = None,
+    window: float | None = None,
 ) -> list[str]:
     """One line per shape, variant and case: min, median and max over ``runs`` seeds (a
-    bucket's burst ``burst`` seconds, when given)."""
+    bucket's burst ``burst`` seconds, a window ``window`` seconds long, when given: a run
+    then has as many windows as it had seconds, its rows that many times more)."""
     from statistics import median
 
     lines = []
@@ -318,10 +320,13 @@ def matrix(
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
                 spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
+                spec = spec.with_window(window)
+                rows = round(rows * spec.window)
                 figures = [case(spec, rows, n, seed, connect=connect) for seed in range(runs)]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
+                shown = f"{shape}, {spec.window:g} s" if spec.window != 1 else shape
                 line = (
-                    f"{shape} | {push_back} {retry_after} | {name} | used min {min(used):.0%} "
+                    f"{shown} | {push_back} {retry_after} | {name} | used min {min(used):.0%} "
                     f"median {median(used):.0%} max {max(used):.0%} | refused median "
                     f"{median(refused_):.1%} max {max(refused_):.1%}"
                 )
@@ -433,9 +438,10 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S]``: the matrix over ``runs`` seeds (every shape and variant
-    unless some are named; each connection's first request MS milliseconds slower, about;
-    a bucket's burst S seconds, not one), then late
+    [--connect=MS] [--burst=S] [--window=S]``: the matrix over ``runs`` seeds (every shape
+    and variant unless some are named; each connection's first request MS milliseconds
+    slower, about; a bucket's burst S seconds, not one; a window S seconds long, each run S
+    times as long), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
     ``--rates=R,R,...``, one client at each of those rates (``other_rates``); with
@@ -452,7 +458,8 @@ def main(runs: int = 100) -> None:
     if asked:
         other_rates(runs, tuple(float(r) for r in asked.split(",")), shapes, variants)
         return
-    matrix(runs, shapes, variants, (_number("connect") or 0.0) / 1000, _number("burst"))
+    connect = (_number("connect") or 0.0) / 1000
+    matrix(runs, shapes, variants, connect, _number("burst"), _number("window"))
     if "--no-late" in sys.argv:
         return
     late = []

@@ -303,3 +303,23 @@ def test_sandbox_serve_tells_its_limiter_in_words(lang, limiter, retry_after, sa
     assert not any(part in told for part in unsaid), told
     assert ("۳" if lang == "fa" else "3") in overloaded
     assert ("ندارد" if lang == "fa" else "none") in overloaded
+
+
+@pytest.mark.parametrize(
+    ("lang", "limiter", "said", "unsaid"),
+    [
+        ("fa", "fixed-window", ["پنجرهٔ ثابت، ۴۰۰ درخواست در هر ۱۰ ثانیهٔ ساعت"], ["10"]),
+        ("en", "sliding-window", ["sliding window, 400 requests in any 10 s"], ["10.0"]),
+        ("en", "token-bucket", ["token bucket (token-bucket)"], ["400", "10 s"]),
+    ],
+)
+def test_sandbox_serve_tells_a_windows_length(lang, limiter, said, unsaid):
+    """``--window 10``: a window's shape is told with its count and its seconds, in the
+    reader's digits; a bucket, which has no window, is told as before."""
+    from pipeline.commands import sandbox
+    from pipeline.core import i18n
+
+    with i18n.language(lang):
+        told = sandbox.limit_told(40, sandbox.limit_shape(limiter, None, "exact", 429, 10.0))
+    assert all(part in told for part in said), told
+    assert not any(part in told for part in unsaid), told

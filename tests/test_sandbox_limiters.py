@@ -46,6 +46,33 @@ def test_a_fixed_window_resets_at_each_second():
     assert accepted(window, [11.0, 11.01, 11.02, 11.03]) == [True, True, True, False]
 
 
+def test_a_window_of_ten_seconds_holds_ten_seconds_of_the_rate():
+    """``--window 10`` (ASP.NET Core's ``Window``): at 4 a second, 40 a window; a fixed
+    window resets at each tenth second of the clock, a sliding one ten seconds after each
+    request it let through."""
+    fixed = LimitSpec(4, "fixed-window", window=10).make()
+    assert accepted(fixed, [20.5] * 41) == [True] * 40 + [False]
+    assert fixed.admit(27.0) == pytest.approx(3.0)  # until 30 s, not the next second
+    assert accepted(fixed, [29.99, 30.0]) == [False, True]
+    sliding = LimitSpec(4, "sliding-window", window=10).make()
+    assert accepted(sliding, [0.5] * 20 + [5.0] * 20 + [10.0]) == [True] * 40 + [False]
+    assert sliding.admit(10.0) == pytest.approx(0.5)  # until the first twenty leave it
+    assert accepted(sliding, [10.5] * 21) == [True] * 20 + [False]
+
+
+def test_a_window_is_given_to_the_window_shapes_only():
+    """``with_window`` (the model's ``--window``): a bucket has no window; the capacity
+    counts a window's whole first count at once."""
+    fixed = LimitSpec(40, "fixed-window").with_window(10)
+    assert fixed.window == 10 and fixed.capacity(30, 0.02) == 40 * (30 + 10)
+    assert LimitSpec(40, "fixed-window").capacity(30, 0.02) == 40 * 31
+    bucket = LimitSpec(40, "token-bucket")
+    assert bucket.with_window(10) == bucket and bucket.with_window(None) == bucket
+    for wrong in (0.0, -1.0, float("nan"), 7200.0):
+        with pytest.raises(ValueError, match="window"):
+            LimitSpec(40, "fixed-window", window=wrong)
+
+
 def test_a_leaky_bucket_without_burst_spaces_requests():
     bucket = LeakyBucket(10, burst=0)
     assert accepted(bucket, [0.0, 0.05, 0.1, 0.15, 0.2]) == [True, False, True, False, True]
@@ -102,6 +129,10 @@ def test_unknown_shapes_and_variants_are_refused():
     with pytest.raises(ConfigError, match="--push-back"):
         limit_shape("token-bucket", None, "exact", 500)
     limit_shape("leaky-bucket", 0.5, "none", 503)
+    for wrong in (0.0, -1.0, float("nan"), float("inf"), 3601.0):
+        with pytest.raises(ConfigError, match="--window"):
+            limit_shape("fixed-window", None, "exact", 429, wrong)
+    assert limit_shape("fixed-window", None, "exact", 429, 60)["window"] == 60
 
 
 async def ok_app(scope, receive, send):
@@ -133,6 +164,15 @@ async def test_a_fixed_window_answers_429_with_retry_after_one():
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[2].headers["retry-after"] == "1"
     assert app.accepted_by == {"": 2}
+
+
+@pytest.mark.anyio
+async def test_a_fixed_window_of_ten_seconds_says_how_long_until_the_next():
+    faults = Faults(rate_limit=0.2, limiter="fixed-window", window=10)
+    app = FaultInjector(ok_app, faults, clock=lambda: 100.5)
+    answers = await statuses(app, 3)
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].headers["retry-after"] == "10"  # 9.5 s, rounded up
 
 
 @pytest.mark.anyio

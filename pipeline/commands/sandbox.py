@@ -12,7 +12,7 @@ from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.sandbox import create_app
-from pipeline.sandbox.limiters import PUSH_BACK, RETRY_AFTER, SHAPES, LimitSpec
+from pipeline.sandbox.limiters import MAX_WINDOW, PUSH_BACK, RETRY_AFTER, SHAPES, LimitSpec
 from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
@@ -56,13 +56,15 @@ class LimitOptions(TypedDict):
     burst: float | None
     retry_after: str
     push_back: int
+    window: float
 
 
 def limit_shape(
-    limiter: str, burst: float | None, retry_after: str, push_back: int
+    limiter: str, burst: float | None, retry_after: str, push_back: int, window: float = 1.0
 ) -> LimitOptions:
     """The settings of a sandbox's rate limit (its shape, burst, ``Retry-After`` and status
-    of a refusal), checked: a ``ConfigError`` names the option and the values it takes."""
+    of a refusal, a window's length), checked: a ``ConfigError`` names the option and the
+    values it takes."""
     for name, value, allowed in (
         ("--limiter", limiter, SHAPES),
         ("--retry-after", retry_after, RETRY_AFTER),
@@ -73,21 +75,39 @@ def limit_shape(
             raise ConfigError(t("bad_option_choice", name=name, value=value, choices=choices))
     if burst is not None and not 0 <= burst < 3600:
         raise ConfigError(t("bad_option_number", name="--burst", value=burst))
-    return {"limiter": limiter, "burst": burst, "retry_after": retry_after, "push_back": push_back}
+    if not 0 < window <= MAX_WINDOW:  # (NaN too)
+        most = _whole(MAX_WINDOW)
+        raise ConfigError(t("bad_option_seconds", name="--window", value=window, most=most))
+    return {
+        "limiter": limiter,
+        "burst": burst,
+        "retry_after": retry_after,
+        "push_back": push_back,
+        "window": window,
+    }
 
 
 def limit_told(rate: float, shaping: LimitOptions) -> str:
-    """The banner's line on a rate limit: its shape, its burst and how it refuses, in words
-    (the option's value beside the shape's); a window or a limit on requests at once has no
-    burst to tell."""
-    spec = LimitSpec(rate, shaping["limiter"], shaping["burst"])
+    """The banner's line on a rate limit: its shape (with a window's length, when not a
+    second), its burst and how it refuses, in words (the option's value beside the shape's);
+    a window or a limit on requests at once has no burst to tell."""
+    spec = LimitSpec(rate, shaping["limiter"], shaping["burst"], window=shaping["window"])
+    shape = t(f"limiter_{spec.shape}")
+    if spec.windowed and spec.window != 1:  # (a bucket has no window to tell)
+        seconds, most = _whole(spec.window), _whole(rate * spec.window)
+        shape = t(f"limiter_{spec.shape}_long", seconds=seconds, most=most)
     return t(
         "sandbox_limiter" if spec.bursts else "sandbox_limiter_no_burst",
         **shaping,
-        shape=t(f"limiter_{spec.shape}"),
+        shape=shape,
         burst_shown=spec.burst_seconds,
         retry_after_told=t(f"retry_after_{shaping['retry_after']}"),
     )
+
+
+def _whole(value: float) -> float | int:
+    """A number as an int when it is whole (10, not 10.0)."""
+    return int(value) if float(value).is_integer() else value
 
 
 def faults_told(

@@ -51,6 +51,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "پنجرهٔ ثابت، هر ثانیهٔ ساعت",
         "en": "fixed window, each clock second",
     },
+    "limiter_sliding-window_long": {
+        "fa": "پنجرهٔ لغزان، {most} درخواست در هر {seconds} ثانیه",
+        "en": "sliding window, {most} requests in any {seconds} s",
+    },
+    "limiter_fixed-window_long": {
+        "fa": "پنجرهٔ ثابت، {most} درخواست در هر {seconds} ثانیهٔ ساعت",
+        "en": "fixed window, {most} requests each {seconds} s of the clock",
+    },
     "limiter_leaky-bucket": {"fa": "سطل نشتی، با فاصلهٔ یکسان", "en": "leaky bucket, evenly spaced"},
     "limiter_concurrency": {"fa": "درخواست‌های هم‌زمان", "en": "requests at once"},
     "retry_after_exact": {
@@ -1036,6 +1044,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help_burst": {
         "fa": "چند ثانیه جهش مجاز (token-bucket: پیش‌فرض ۱؛ leaky-bucket: ۰).",
         "en": "Seconds of burst (token bucket: 1 by default; leaky bucket: 0).",
+    },
+    "help_window": {
+        "fa": "طول هر پنجره به ثانیه برای sliding-window و fixed-window (پیش‌فرض ۱)؛ هر پنجره سقف × این طول درخواست می‌پذیرد.",
+        "en": "Seconds in a window, for sliding-window and fixed-window (1 by default); "
+        "a window takes the rate limit times this many requests.",
     },
     "help_retry_after": {
         "fa": "سرآیند Retry-After در پاسخ پس‌زدن: exact، one، zero، date یا none.",
@@ -2096,6 +2109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_option_choice": {
         "fa": "{name} «{value}» پذیرفتنی نیست: یکی از {choices} را بدهید.",
         "en": "{name} '{value}' cannot be used: give one of {choices}.",
+    },
+    "bad_option_seconds": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: ثانیه‌هایی بیشتر از صفر و تا {most} بدهید.",
+        "en": "{name} '{value}' cannot be used: give seconds above zero, {most} at most.",
     },
     "bad_option_number": {
         "fa": "{name} «{value}» پذیرفتنی نیست: عددی از صفر به بالا بدهید.",

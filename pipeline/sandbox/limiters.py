@@ -6,6 +6,9 @@ gateways and frameworks commonly have, so that a sender can be rehearsed against
 - ``sliding-window``: at most ``rate`` accepted requests in any window of one second;
 - ``fixed-window``: at most ``rate`` a calendar second, the count reset at each second's
   boundary (ASP.NET Core's ``FixedWindowRateLimiter``);
+- either window may be ``window`` seconds long instead of one (ASP.NET Core's ``Window``
+  option, often ten seconds or a minute), holding ``rate`` times as many: the same rate on
+  average, in bursts a client meets at each window's start;
 - ``leaky-bucket``: requests spaced at least ``1/rate`` apart, with ``burst`` seconds of
   excess tolerated (none by default), as nginx's ``limit_req``: with no burst, a request
   arriving sooner than ``1/rate`` after the last accepted one is refused;
@@ -27,8 +30,10 @@ from typing import Protocol
 
 SHAPES = ("token-bucket", "sliding-window", "fixed-window", "leaky-bucket", "concurrency")
 BURSTING = ("token-bucket", "leaky-bucket")  # the shapes a burst (``--burst``) shapes
+WINDOWS = ("sliding-window", "fixed-window")  # the shapes a window's length shapes
 RETRY_AFTER = ("exact", "one", "zero", "date", "none")
 PUSH_BACK = (429, 503)
+MAX_WINDOW = 3600.0  # seconds: the longest window a sandbox has (an hour)
 # The ways of refusing a rehearsal runs through: 429 with each Retry-After, and a bare 503.
 VARIANTS = (*(f"429-{ra}" for ra in RETRY_AFTER), "503-none")
 
@@ -61,35 +66,35 @@ class TokenBucket:
 
 
 class SlidingWindow:
-    def __init__(self, rate: float) -> None:
-        self.size = max(1, int(rate))
+    def __init__(self, rate: float, window: float = 1.0) -> None:
+        self.size, self.window = max(1, int(rate * window)), window
         self.accepted: deque[float] = deque()
 
     def admit(self, now: float) -> float | None:
-        while self.accepted and self.accepted[0] <= now - 1.0:
+        while self.accepted and self.accepted[0] <= now - self.window:
             self.accepted.popleft()
         if len(self.accepted) < self.size:
             self.accepted.append(now)
             return None
-        return self.accepted[0] + 1.0 - now
+        return self.accepted[0] + self.window - now
 
     def release(self) -> None:
         pass
 
 
 class FixedWindow:
-    def __init__(self, rate: float) -> None:
-        self.size = max(1, int(rate))
-        self.window, self.count = -math.inf, 0
+    def __init__(self, rate: float, window: float = 1.0) -> None:
+        self.size, self.length = max(1, int(rate * window)), window
+        self.window, self.count = -math.inf, 0  # (the window's number since the clock's 0)
 
     def admit(self, now: float) -> float | None:
-        window = math.floor(now)
+        window = math.floor(now / self.length)
         if window != self.window:
             self.window, self.count = window, 0
         if self.count < self.size:
             self.count += 1
             return None
-        return window + 1.0 - now
+        return (window + 1) * self.length - now
 
     def release(self) -> None:
         pass
@@ -140,6 +145,7 @@ class LimitSpec:
     burst: float | None = None  # seconds of burst; None: one for a token bucket, else none
     retry_after: str = "exact"
     push_back: int = 429
+    window: float = 1.0  # a window's seconds (the window shapes), holding rate × window
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -148,6 +154,8 @@ class LimitSpec:
             raise ValueError(f"unknown Retry-After variant {self.retry_after!r}")
         if self.push_back not in PUSH_BACK:
             raise ValueError("push-back must be 429 or 503")
+        if not 0 < self.window <= MAX_WINDOW:
+            raise ValueError(f"a window is more than 0 and at most {MAX_WINDOW} seconds long")
 
     @property
     def bursts(self) -> bool:
@@ -161,6 +169,16 @@ class LimitSpec:
         return replace(self, burst=burst) if burst is not None and self.bursts else self
 
     @property
+    def windowed(self) -> bool:
+        """Whether a window's length shapes this limiter."""
+        return self.shape in WINDOWS
+
+    def with_window(self, window: float | None) -> LimitSpec:
+        """This limiter with windows ``window`` seconds long when it has windows (given),
+        else as it is."""
+        return replace(self, window=window) if window is not None and self.windowed else self
+
+    @property
     def burst_seconds(self) -> float:
         """Seconds of burst: as given, else one for a token bucket and none otherwise."""
         if self.burst is not None:
@@ -171,9 +189,9 @@ class LimitSpec:
         if self.shape == "token-bucket":
             return TokenBucket(self.rate, self.burst_seconds)
         if self.shape == "sliding-window":
-            return SlidingWindow(self.rate)
+            return SlidingWindow(self.rate, self.window)
         if self.shape == "fixed-window":
-            return FixedWindow(self.rate)
+            return FixedWindow(self.rate, self.window)
         if self.shape == "leaky-bucket":
             return LeakyBucket(self.rate, self.burst_seconds)
         return Concurrency(self.rate)
@@ -184,8 +202,8 @@ class LimitSpec:
         ``service`` seconds."""
         if self.shape == "token-bucket":
             return self.rate * span + max(1.0, self.rate * self.burst_seconds)
-        if self.shape in ("sliding-window", "fixed-window"):
-            return self.rate * (span + 1)
+        if self.windowed:  # (the first window's whole count, at once)
+            return self.rate * (span + self.window)
         if self.shape == "leaky-bucket":
             return self.rate * span + 1 + self.rate * self.burst_seconds
         return max(1, int(self.rate)) * span / service
