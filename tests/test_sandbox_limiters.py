@@ -66,6 +66,7 @@ def test_a_window_is_given_to_the_window_shapes_only():
     fixed = LimitSpec(40, "fixed-window").with_window(10)
     assert fixed.window == 10 and fixed.capacity(30, 0.02) == 40 * (30 + 10)
     assert LimitSpec(40, "fixed-window").capacity(30, 0.02) == 40 * 31
+    assert LimitSpec(0.29, "fixed-window", window=100).make().size == 29  # (28.999… in floats)
     bucket = LimitSpec(40, "token-bucket")
     assert bucket.with_window(10) == bucket and bucket.with_window(None) == bucket
     for wrong in (0.0, -1.0, float("nan"), 7200.0):

@@ -7,9 +7,8 @@ faults:
 - ``rate_limit``: requests per second per account (or, for the ``concurrency`` shape, at once)
   beyond which a request is refused; ``limiter`` is the limiter's shape, ``burst`` its seconds
   of burst, ``window`` a window's seconds, ``retry_after`` and ``push_back`` how a refusal is
-  answered (``limiters`` says
-  what each does; by default a token bucket with one second of burst, 429 and ``Retry-After``
-  in whole seconds until the account has a token again);
+  answered (``limiters`` says what each does; by default a token bucket with one second of
+  burst, 429 and ``Retry-After`` in whole seconds until the account has a token again);
 - ``overload_at``: a server that answers 503 to a request arriving while this many are
   already being served (overloaded, whatever the account);
 - ``bogus_200``: a share of requests answered ``200 text/html`` with a login page, as a proxy

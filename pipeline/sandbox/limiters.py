@@ -65,9 +65,15 @@ class TokenBucket:
         pass
 
 
+def window_size(rate: float, window: float) -> int:
+    """Requests a window of ``window`` seconds holds at ``rate`` a second: one at least (and
+    29 for 0.29 a second over 100 s, which the product of floats puts a hair under)."""
+    return max(1, int(rate * window + 1e-9))
+
+
 class SlidingWindow:
     def __init__(self, rate: float, window: float = 1.0) -> None:
-        self.size, self.window = max(1, int(rate * window)), window
+        self.size, self.window = window_size(rate, window), window
         self.accepted: deque[float] = deque()
 
     def admit(self, now: float) -> float | None:
@@ -84,7 +90,7 @@ class SlidingWindow:
 
 class FixedWindow:
     def __init__(self, rate: float, window: float = 1.0) -> None:
-        self.size, self.length = max(1, int(rate * window)), window
+        self.size, self.length = window_size(rate, window), window
         self.window, self.count = -math.inf, 0  # (the window's number since the clock's 0)
 
     def admit(self, now: float) -> float | None:
