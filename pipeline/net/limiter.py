@@ -143,6 +143,14 @@ congestion controls and from the limiters it meets, and why:
   one that got it, and the hold is not made up for afterwards with a burst. One hold per
   round: refusals of requests sent before the hold began (a run of refusals each saying
   ``Retry-After: 1``) do not extend it.
+- **A limit closed for a while is waited out** (``_closed``): when every answer of the last
+  ``CLOSED`` seconds (1.5) was a 429, the limit is not one the rate can settle under — a
+  window longer than a second (ASP.NET Core's ``Window``: ten seconds, a minute) full until
+  its end, or a limit of requests at once that other offices hold — and the client holds a
+  second and tries again, as a ``Retry-After: 1`` would have it, instead of cutting the
+  rate by 15% at each refusal: through a window's remaining nine seconds those cuts took it
+  to a few a second, and it climbed back only well into the next window (56-59% used
+  without ``Retry-After``; 77-93% now, some 5% refused at 40/s: a try a second).
 - **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
   10% of the answers (beyond the server's known background) were refusals, when most of the
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
@@ -191,7 +199,10 @@ that; a shorter one still did worse against a window, where a probe refuses seve
 once), and a probe by one meets the limit for the others too (the request refused is whichever
 arrives), each such refusal with ``Retry-After: 1`` costing an office a second.
 A fixed window's limit is found by steps, each costing a held second, when its answers do
-not show its phase (a first burst that did not straddle two of its seconds).
+not show its phase (a first burst that did not straddle two of its seconds). A window longer
+than a second is read as a second's count: the client sends a window's count at its start
+and waits out the rest, a try a second, but does not learn the window's length, and with
+``Retry-After: 1`` it is held a second at a time through it (73-79% used).
 """
 
 from __future__ import annotations
@@ -260,6 +271,8 @@ WINDOW_EVERY = 0.5  # seconds: bare 503s are read for a fixed window at most thi
 REORDERED = 2  # answers the network may move across a second's edge
 WINDOW_SPREAD = 0.05  # the phases that explain the answers read limits this close, at most
 REORDER_TIME = 0.01  # seconds: answers this close may have come in another order than sent
+CLOSED, CLOSED_LEAST = 1.5, 2  # seconds every 429 of (two at least): a limit closed a while
+CLOSED_PROBE = 1.0  # seconds a closed limit is waited out before the next request tries it
 
 
 class _ShareCut(NamedTuple):
@@ -450,6 +463,9 @@ class Pace:
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
+        if paced and status == THROTTLED and self._closed(now):
+            self.held_until = max(self.held_until, now + CLOSED_PROBE)  # waited out, a
+            return  # second at a time, not cut for
         if paced and self.rate < self.refused_at <= self.measured(now):
             self._wait_out_the_window(now)  # below the rate refused at, and as much
             return  # accepted: a window still full
@@ -593,6 +609,19 @@ class Pace:
         over = len(times) - max(math.floor(self.target), 1) + 1
         if 0 < over <= len(times):
             self.held_until = max(self.held_until, times[over - 1] + RATE_WINDOW)
+
+    def _closed(self, now: float) -> bool:
+        """Whether the limit has been closed for a while: every answer over the last
+        ``CLOSED`` seconds (``CLOSED_LEAST`` at least, the first second's aside) was refused.
+        A window longer than a second (ASP.NET Core's ``Window``: ten seconds, a minute) is
+        full until its end, whatever the rate; so is a limit of requests at once that other
+        offices' requests hold. Cut for at each refusal, the rate fell by 15% a time through
+        the rest of the window, and the next found the client at a few a second (a ten-second
+        window without ``Retry-After``: 56-59% used)."""
+        if self._first is None or now - self._first < CLOSED + RATE_WINDOW:
+            return False
+        lately = [ok for when, ok in self._heard if when >= now - CLOSED]
+        return len(lately) >= CLOSED_LEAST and not any(lately)
 
     def _why(self, now: float, status: int, retry_after: float | None) -> str | None:
         """Why this push-back cuts the rate (``_worth_a_cut``), or None; "window" for a
