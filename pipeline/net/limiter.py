@@ -149,8 +149,8 @@ congestion controls and from the limiters it meets, and why:
   its end, or a limit of requests at once that other offices hold — and the client holds a
   second and tries again, as a ``Retry-After: 1`` would have it, instead of cutting the
   rate by 15% at each refusal: through a window's remaining nine seconds those cuts took it
-  to a few a second, and it climbed back only well into the next window (56-59% used
-  without ``Retry-After``; 77-93% now, some 5% refused at 40/s: a try a second).
+  to a few a second, and it climbed back only well into the next window (56-59% used at
+  worst without ``Retry-After``; 69-82% now, some 5% refused at 40/s: a try a second).
 - **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
   10% of the answers (beyond the server's known background) were refusals, when most of the
   last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
@@ -202,7 +202,7 @@ A fixed window's limit is found by steps, each costing a held second, when its a
 not show its phase (a first burst that did not straddle two of its seconds). A window longer
 than a second is read as a second's count: the client sends a window's count at its start
 and waits out the rest, a try a second, but does not learn the window's length, and with
-``Retry-After: 1`` it is held a second at a time through it (73-79% used).
+``Retry-After: 1`` it is held a second at a time through it (70-80% used).
 """
 
 from __future__ import annotations
@@ -612,7 +612,8 @@ class Pace:
 
     def _closed(self, now: float) -> bool:
         """Whether the limit has been closed for a while: every answer over the last
-        ``CLOSED`` seconds (``CLOSED_LEAST`` at least, the first second's aside) was refused.
+        ``CLOSED`` seconds (``CLOSED_LEAST`` at least, not in the first seconds, whose
+        refusals are the first burst's) was refused.
         A window longer than a second (ASP.NET Core's ``Window``: ten seconds, a minute) is
         full until its end, whatever the rate; so is a limit of requests at once that other
         offices' requests hold. Cut for at each refusal, the rate fell by 15% a time through
