@@ -122,7 +122,7 @@ def faults_told(
     requests at once from which 503s are answered."""
     limit = t("sandbox_rate", rate=rate) if rate else t("sandbox_no_rate")
     if rate and at_once:
-        whole = int(rate) if float(rate).is_integer() else rate
+        whole = _whole(rate)
         limit = t("sandbox_at_once", rate=whole, n=whole)
     overload = t("sandbox_overload", at=overload_at) if overload_at else ""
     return t("sandbox_faults", latency=latency_ms, fail=fail_rate, rate=limit, overload=overload)

@@ -621,8 +621,8 @@ class Pace:
         window without ``Retry-After``: 56-59% used)."""
         if self._first is None or now - self._first < CLOSED + RATE_WINDOW:
             return False
-        lately = [ok for when, ok in self._heard if when >= now - CLOSED]
-        return len(lately) >= CLOSED_LEAST and not any(lately)
+        answers, accepted = self._heard_over(now, CLOSED)
+        return answers >= CLOSED_LEAST and not accepted
 
     def _why(self, now: float, status: int, retry_after: float | None) -> str | None:
         """Why this push-back cuts the rate (``_worth_a_cut``), or None; "window" for a
