@@ -230,6 +230,7 @@ PLATEAU = 20.0  # seconds on the plateau before probing above it
 FIRST_PLATEAU = 3.0  # after a first burst's count refused with a 429 that holds nothing
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
 SHARED_PLATEAU = 7.0  # the plateau once met lower on the plateau (``_met_for_another``)
+SHARED_AFTER = 5.0  # seconds: from then on a limit met lower soon after resuming is shared
 PROBE = 0.5  # probing: PROBE·τ² requests per second more after τ seconds of it
 JITTER = 0.02  # each departure is moved later by up to this share of a gap
 RATE_WINDOW = 1.0  # seconds over which the accepted rate is measured
@@ -344,6 +345,7 @@ class Pace:
         self._best = 0.0  # the highest rate refused at so far
         self._unsure = False  # the rate refused at is a guess: climb until refused again
         self._provisional = False  # the rate refused at was measured on a first burst
+        self._measured_again = False  # this cut's rate is a limit met again, measured
         self._accepted_since_cut = 0
         self._soon = False  # the last cut came soon after the one before it (``_blind``)
         self._recent: deque[bool] = deque(maxlen=CROWD_SAMPLE)
@@ -727,6 +729,7 @@ class Pace:
             return
         if why in ("limit", "window"):
             self._share_cut = None
+        self._measured_again = False
         refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
         storm = why not in ("limit", "window") and now - self.last_cut < STORM
@@ -776,7 +779,12 @@ class Pace:
     def _met_for_another(self, now: float, why: str, refused_at: float) -> bool:
         """Whether a rate limit met here was another client's probe: met at least 5% below
         the rate refused at before, two seconds or more into the plateau (or on the short
-        plateau such a meeting gave). Clients sharing a limit keep the unequal shares their
+        plateau such a meeting gave), or measured so soon after resuming once the first
+        seconds are over (``SHARED_AFTER``; not a fixed window's count, ``_blind``: offices
+        sharing a window or a bucket with ``Retry-After: 1`` are refused for each other's
+        probes a second or two apart, each lower, and the office the first second gave
+        least, never two seconds into a plateau, kept whole ones and finished alone for
+        ten seconds and more). Clients sharing a limit keep the unequal shares their
         first second gave them, and the one refused for another's probe measures its own share
         again, lower: on a whole plateau it would keep that until the others were done, then
         finish alone. Not a guess's climb, nor a limit that spaces requests (its refusals
@@ -789,7 +797,9 @@ class Pace:
         if self._contested:
             return True
         settled = self._since(now) >= self._return_time() + BLIND_SOON
-        return settled and refused_at <= SAME_MEASURE * self.refused_at
+        late = self._first is not None and now - self._first >= SHARED_AFTER
+        lower = refused_at <= SAME_MEASURE * self.refused_at
+        return lower and (settled or (late and self._measured_again))
 
     def _refused_at(self, now: float, why: str) -> float:
         """The rate this push-back was met at: what the server accepted over the last second
@@ -840,6 +850,7 @@ class Pace:
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
             # waiting out their retries, may have left the last second short of requests)
             refused_at = max(measured, BETA * self.refused_at)
+            self._measured_again = True
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
