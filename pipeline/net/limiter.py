@@ -62,7 +62,8 @@ congestion controls and from the limiters it meets, and why:
   would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
   at random, so that clients sharing a limit do not probe together; 4 s when refused below
   90% of the best rate seen; 7 s when met 5% or more below the rate refused at before, two
-  seconds or more into the plateau: another client's probe, and a whole plateau there kept
+  seconds or more into the plateau, or so met soon after resuming once the first
+  ``SHARED_AFTER`` seconds are over: another client's probe, and a whole plateau there kept
   the share the first second gave until the others were done, then finished alone; and
   once met so, after every rate limit's refusal, the client's own probes' too: the limit
   is shared, and an office refused at its own probe as the others finished kept a whole
