@@ -245,6 +245,7 @@ PUSH_BACK = frozenset({THROTTLED, OVERLOADED})  # answers that ask the client to
 STORM_FLOOR = 0.125  # after a storm the climb back starts at this share of its target, at least
 STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, remembered as one
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
+BURST_RUN = 8  # bare 503s in a row that end a first burst (as many as it has in flight)
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
 FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
 RECENT_SHARE = 0.05  # or 5% over the last second, above a first burst's measure
@@ -645,7 +646,7 @@ class Pace:
         speed, and the rate does not collapse."""
         if status == THROTTLED or retry_after is not None:
             return "limit"
-        if self._storming():
+        if self._storming() or self._burst_refused(now):
             return "crowded"
         if self._spacing_refused() and now - self.last_cut >= RATE_WINDOW:
             return "limit"  # (more within a second: a storm, or failures, as below)
@@ -714,6 +715,18 @@ class Pace:
             return False
         since = [ok for when, ok in self._answers if when >= self._first_push]
         return since.count(False) < FIRST_RUN * len(since)
+
+    def _burst_refused(self, now: float) -> bool:
+        """The first burst met a limit: in the first second, before any cut, the last
+        ``BURST_RUN`` answers were bare 503s in a row, after ``CROWD_SAMPLE`` accepted.
+        Waiting for most of the last twenty (``_storming``), a sliding window at 120/s met
+        by a burst of eight in flight refused 16 requests and the cut came 0.8 s in, half
+        a second lost (89% used at worst); eight in a row at random, 10% failing, come once
+        in a hundred million answers, and the first second has a few hundred."""
+        if self.cuts or self._first is None or now - self._first >= RATE_WINDOW:
+            return False
+        recent = list(self._recent)[-BURST_RUN:]
+        return len(recent) == BURST_RUN and all(recent) and self._accepted() >= CROWD_SAMPLE
 
     def _storming(self) -> bool:
         """Most of the last ``CROWD_SAMPLE`` answers were push-back, beyond the server's known
