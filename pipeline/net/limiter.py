@@ -154,7 +154,9 @@ congestion controls and from the limiters it meets, and why:
   worst without ``Retry-After``; 69-82% now, some 5% refused at 40/s: a try a second).
 - **A bare 503** (no ``Retry-After``) may be a limit's or a failure at random. It cuts when
   10% of the answers (beyond the server's known background) were refusals, when most of the
-  last twenty or 40% since the last cut were (a storm), or while probing. If slowing down
+  last twenty or 40% since the last cut were (a storm), or while probing; and in the first
+  second when a burst of twenty accepted or more ends in ``BURST_RUN`` (8) in a row, the
+  requests it had in flight (``_burst_refused``). If slowing down
   by a fifth leaves the share of 503s about the same and the rate accepted fell with it
   (a limit's does not), they were failures at random: the cuts are undone and that share
   is remembered as the server's background. That is judged on the plateau too
