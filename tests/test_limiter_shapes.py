@@ -22,7 +22,7 @@ import math
 import random
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.net.limiter import FULL_SECONDS, SETTLE, Pace
@@ -261,9 +261,12 @@ def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> 
     over=st.floats(1.03, 1.1),
     seed=st.integers(0, 2**16),
 )
+@example(limit=45, phase=0.1953125, over=1.03, seed=45)
 def test_a_fixed_window_refusing_a_few_bare_503s_a_second_is_read(limit, phase, over, seed):
     """A few percent over a fixed window's limit, its bare 503s are too few to cut for as a
-    share; from four of its seconds that refused on, the client keeps under the limit."""
+    share; from four of its seconds that refused on, the client keeps under the limit. (The
+    example: read as 44, the limit was then recounted from the cut's round as 46, a second
+    on the client's clock straddling two of the window's: 45.04 a second against 45.)"""
     pace, refused_seconds = _unpaced_into_a_window(limit, phase, over * limit, seed)
     assume(refused_seconds >= 4)
     assert pace.current is not None and pace.current <= limit, (pace.current, pace.refused_at)

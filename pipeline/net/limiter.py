@@ -1051,9 +1051,11 @@ class Pace:
         client than was counted when it refused (clients sharing a limit are refused at
         moments a little apart), so the rate refused at is what it accepted since. (Not read
         for a fixed window, ``_window_limit``: offices joining a busy token bucket read their
-        first bursts as windows and kept the smaller shares, Jain's median 0.86 -> 0.82.)"""
-        if self._span > RATE_WINDOW:
-            return  # measured over longer than this second's count
+        first bursts as windows and kept the smaller shares, Jain's median 0.86 -> 0.82. Nor
+        over a limit read exactly from a window's seconds: a second of the client's clock
+        straddles two of them, and a window of 45 recounted as 46 was sent 45.04 a second.)"""
+        if self._span > RATE_WINDOW or self._counted:
+            return  # measured over longer than this second's count, or read exactly
         accepted = self.measured(now)
         if accepted > self.refused_at + 1 and not self._unsure:  # one more: a window's edge
             self._aim(accepted, first=self.cuts == 1 and self._provisional)
