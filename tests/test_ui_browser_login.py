@@ -47,7 +47,8 @@ def test_a_wrong_password_then_the_right_one(browser, counted):
         page.goto(address)
         page.check("input[value=remote]")
         page.fill("input[name=address]", MINISTRY)
-        page.click("form[hx-post='/target'] button")
+        with page.expect_navigation():  # the choice answers with HX-Redirect: a new page
+            page.click("form[hx-post='/target'] button")
         page.wait_for_selector("input[value=remote]:checked")
         drop(page, [("sample.xlsx", SAMPLE.read_bytes())])
         page.wait_for_url("**/check", timeout=60_000)
