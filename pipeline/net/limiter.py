@@ -625,7 +625,7 @@ class Pace:
         offices' requests hold. Cut for at each refusal, the rate fell by 15% a time through
         the rest of the window, and the next found the client at a few a second (a ten-second
         window without ``Retry-After``: 56-59% used)."""
-        if self._first is None or now - self._first < CLOSED + RATE_WINDOW:
+        if self._running_for(now) < CLOSED + RATE_WINDOW:
             return False
         answers, accepted = self._heard_over(now, CLOSED)
         return answers >= CLOSED_LEAST and not accepted
@@ -693,10 +693,14 @@ class Pace:
         the requests were refused to the end in the median run. Measured over those seconds,
         not the last one's count (which, a few answers more, put the plateau above the
         rate)."""
-        if self._first is None or now - self._first < RATE_WINDOW + SUSTAINED:
+        if self._running_for(now) < RATE_WINDOW + SUSTAINED:
             return False  # (the first second's burst left out)
         answers, accepted = self._heard_over(now, SUSTAINED)
         return answers >= CROWD_SAMPLE and answers - accepted >= SUSTAINED_SHARE * answers
+
+    def _running_for(self, now: float) -> float:
+        """Seconds since the first answer (the login's), 0 before it."""
+        return 0.0 if self._first is None else now - self._first
 
     def _heard_over(self, now: float, span: float) -> tuple[int, int]:
         """Answers, and accepted ones, over the last ``span`` seconds (the first aside)."""
@@ -713,7 +717,7 @@ class Pace:
         four against a server failing 5% at random ended at a tenth to a twentieth of its
         speed. So with 40% of the answers since the last cut (a crowd): eight of twenty
         failing at 20% measured a third of a second's answers as a second's rate."""
-        if self._first is None or now - self._first >= RATE_WINDOW:
+        if self._first is None or self._running_for(now) >= RATE_WINDOW:
             return False
         since = [ok for when, ok in self._answers if when >= self._first_push]
         return since.count(False) < FIRST_RUN * len(since)
@@ -725,7 +729,7 @@ class Pace:
         by a burst of eight in flight refused 16 requests and the cut came 0.8 s in, half
         a second lost (89% used at worst); eight in a row at random, 10% failing, come once
         in a hundred million answers, and the first second has a few hundred."""
-        if self.cuts or self._first is None or now - self._first >= RATE_WINDOW:
+        if self.cuts or self._first is None or self._running_for(now) >= RATE_WINDOW:
             return False
         recent = list(self._recent)[-BURST_RUN:]
         return len(recent) == BURST_RUN and all(recent) and self._accepted() >= CROWD_SAMPLE
@@ -813,7 +817,7 @@ class Pace:
         if self._contested:
             return True
         settled = self._since(now) >= self._return_time() + BLIND_SOON
-        late = self._first is not None and now - self._first >= SHARED_AFTER
+        late = self._running_for(now) >= SHARED_AFTER
         lower = refused_at <= SAME_MEASURE * self.refused_at
         return lower and (settled or (late and self._measured_again))
 
@@ -1221,7 +1225,7 @@ class Pace:
         now = self._now()
         share = self._share_since_cut()
         first = self._share_cut
-        whole = self._first is not None and now - self._first >= RATE_WINDOW
+        whole = self._running_for(now) >= RATE_WINDOW
         if first is None and not self.cuts:  # the first cut: remember the rate it was
             answers, kept = len(self._answers), self._accepted()  # getting, and the share
             got = self.measured(now, whole_window=False)  # refused over the second
