@@ -31,6 +31,11 @@ CONCURRENCY = 8  # requests in flight per client, as the engine's default
 WALL = 1.7e9  # the server's wall clock is the loop's time plus this (and a random fraction)
 
 
+def jitter(latency: float) -> float:
+    """The most a round trip of ``latency`` seconds may take longer: a fifth of it."""
+    return JITTER if latency == LATENCY else latency * JITTER / LATENCY
+
+
 class VirtualLoop(asyncio.SelectorEventLoop):
     """An event loop whose time moves only when every task waits: to the next timer."""
 
@@ -156,6 +161,7 @@ async def _send_all(
     max_rate: float | None = None,
     known: float | None = None,
     connect: float = 0.0,
+    latency: float = LATENCY,
 ) -> None:
     await asyncio.sleep(client.start)
     client.began = loop.time()
@@ -171,7 +177,7 @@ async def _send_all(
     # The login, as the engine's first request: through the pace, not counted by a limit
     # per account (the sandbox's), answered after the latency.
     login = await pace.acquire()
-    await asyncio.sleep(LATENCY + rng.uniform(0, JITTER) + _set_up(connect, rng))
+    await asyncio.sleep(latency + rng.uniform(0, jitter(latency)) + _set_up(connect, rng))
     pace.answered(login, 200)
 
     async def one(first: bool) -> None:
@@ -180,15 +186,15 @@ async def _send_all(
             sent_at = await pace.acquire()
             client.requests += 1
             client.sent_at.append(float(sent_at))
-            latency = LATENCY + rng.uniform(0, JITTER)
+            trip = latency + rng.uniform(0, jitter(latency))
             if first:  # a connection of its own set up first
                 await asyncio.sleep(_set_up(connect, rng))
                 first = False
             wait = gateway.take() if at_once else None
-            await asyncio.sleep(latency / 2)
+            await asyncio.sleep(trip / 2)
             if not at_once:
                 wait = gateway.take()
-            await asyncio.sleep(latency / 2)
+            await asyncio.sleep(trip / 2)
             if at_once and wait is None:
                 gateway.release()
             if wait is None:
@@ -226,6 +232,7 @@ def share_one_limit(
     known: float | None = None,
     connect: float = 0.0,
     failing: float = 0.0,
+    latency: float = LATENCY,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
@@ -233,8 +240,9 @@ def share_one_limit(
     503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``), each
     connection's first request (the login's too) slower by about ``connect`` seconds on
     its way (its set-up: a real first round's answers take twice as long as the rest), the
-    server failing ``failing`` of the requests at random with a bare 503; the clients and
-    the share of the limiter's capacity they used together."""
+    server failing ``failing`` of the requests at random with a bare 503, each round trip
+    ``latency`` seconds and up to a fifth more; the clients and the share of the limiter's
+    capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
@@ -246,7 +254,14 @@ def share_one_limit(
             await asyncio.gather(
                 *(
                     _send_all(
-                        loop, gateway, c, random.Random(rng.random()), max_rate, known, connect
+                        loop,
+                        gateway,
+                        c,
+                        random.Random(rng.random()),
+                        max_rate,
+                        known,
+                        connect,
+                        latency,
                     )
                     for c in clients
                 )
@@ -256,7 +271,7 @@ def share_one_limit(
     finally:
         loop.close()
     span = max(c.ended for c in clients) - min(c.began for c in clients)
-    capacity = gateway.spec.capacity(span, LATENCY + JITTER / 2)
+    capacity = gateway.spec.capacity(span, service(latency))
     return clients, sum(c.sent for c in clients) / capacity
 
 
@@ -289,15 +304,23 @@ def case(
     seed: int,
     known: float | None = None,
     connect: float = 0.0,
+    latency: float = LATENCY,
 ) -> tuple[float, float, float]:
     """One run: the capacity used, the share refused and Jain's index."""
     rng = random.Random(seed)
     starts = [rng.uniform(0, 0.02) for _ in range(clients)]
-    found, used = share_one_limit(spec, rows, starts, seed, known=known, connect=connect)
+    found, used = share_one_limit(
+        spec, rows, starts, seed, known=known, connect=connect, latency=latency
+    )
     return used, refused(found), fairness(found)
 
 
-SERVICE = LATENCY + JITTER / 2  # seconds a request holds a concurrency slot, on average
+def service(latency: float = LATENCY) -> float:
+    """Seconds a request holds a concurrency slot, on average, at ``latency``."""
+    return latency + jitter(latency) / 2
+
+
+SERVICE = service()  # at the model's latency
 
 
 def matrix(
@@ -307,10 +330,12 @@ def matrix(
     connect: float = 0.0,
     burst: float | None = None,
     window: float | None = None,
+    latency: float = LATENCY,
 ) -> list[str]:
     """One line per shape, variant and case: min, median and max over ``runs`` seeds (a
     bucket's burst ``burst`` seconds, a window ``window`` seconds long, when given: a run
-    then has as many windows as it had seconds, its rows that many times more)."""
+    then has as many windows as it had seconds, its rows that many times more; each round
+    trip ``latency`` seconds)."""
     from statistics import median
 
     lines = []
@@ -319,10 +344,13 @@ def matrix(
             status, retry_after = variant.split("-")
             push_back = int(status)
             for name, (rate, rows, n) in CASES.items():
-                spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
+                spec = limit_for(shape, rate, variant, service(latency)).with_burst(burst)
                 spec = spec.with_window(window)
                 rows = round(rows * spec.window)
-                figures = [case(spec, rows, n, seed, connect=connect) for seed in range(runs)]
+                figures = [
+                    case(spec, rows, n, seed, connect=connect, latency=latency)
+                    for seed in range(runs)
+                ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 shown = f"{shape}, {spec.window:g} s" if spec.window != 1 else shape
                 line = (
@@ -438,10 +466,11 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S] [--window=S]``: the matrix over ``runs`` seeds (every shape
-    and variant unless some are named; each connection's first request MS milliseconds
-    slower, about; a bucket's burst S seconds, not one; a window S seconds long, each run S
-    times as long), then late
+    [--connect=MS] [--burst=S] [--window=S] [--latency=MS]``: the matrix over ``runs`` seeds
+    (every shape and variant unless some are named; each connection's first request MS
+    milliseconds slower, about; a bucket's burst S seconds, not one; a window S seconds long,
+    each run S times as long; each round trip MS milliseconds and up to a fifth more, not
+    20), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
     ``--rates=R,R,...``, one client at each of those rates (``other_rates``); with
@@ -459,7 +488,8 @@ def main(runs: int = 100) -> None:
         other_rates(runs, tuple(float(r) for r in asked.split(",")), shapes, variants)
         return
     connect = (_number("connect") or 0.0) / 1000
-    matrix(runs, shapes, variants, connect, _number("burst"), _number("window"))
+    latency = (_number("latency") or LATENCY * 1000) / 1000
+    matrix(runs, shapes, variants, connect, _number("burst"), _number("window"), latency)
     if "--no-late" in sys.argv:
         return
     late = []

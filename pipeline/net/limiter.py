@@ -277,6 +277,7 @@ REORDERED = 2  # answers the network may move across a second's edge
 WINDOW_SPREAD = 0.05  # the phases that explain the answers read limits this close, at most
 REORDER_TIME = 0.01  # seconds: answers this close may have come in another order than sent
 CLOSED, CLOSED_LEAST = 1.5, 2  # seconds every 429 of (two at least): a limit closed a while
+PAST_BURST = 0.5  # seconds from the first push-back to a first cut measured since it
 CLOSED_PROBE = 1.0  # seconds a closed limit is waited out before the next request tries it
 
 
@@ -339,7 +340,8 @@ class Pace:
         self._heard_from = float("-inf")  # answers before this are forgotten
         self._window_tried = float("-inf")  # when bare 503s were last read for a window
         self._window_seen = 0.0  # the limit they showed
-        self._counted = False  # the rate refused at is a fixed window's limit, read exactly
+        self._counted = False  # the rate refused at is no second's count: a fixed window's
+        # limit read exactly, or a first cut's rate since the first push-back
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
         self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
         self._first_round = [0, 0]  # the first push-back's round: answers refused, accepted
@@ -835,12 +837,7 @@ class Pace:
         if guess is not None:
             refused_at = guess
         elif not self.cuts:
-            refused_at = measured
-            # Measured on the first burst: a fixed window straddled (the end of one second and
-            # the start of the next) let up to twice its limit through, a bucket its burst.
-            # The next refusal, met while sending evenly, measures it without the floor below.
-            # (Not over two seconds after the first: sent evenly, as fast as its answers came.)
-            self._provisional = self._span == RATE_WINDOW
+            refused_at = self._first_measure(now, measured)
         elif self._provisional and why == "limit" and self._busy(now):
             refused_at = self._measure_again(now, measured)
         elif why == "crowded":
@@ -874,6 +871,34 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _first_measure(self, now: float, measured: float) -> float:
+        """The first cut's rate refused at: the last second's count, measured on the first
+        burst: a fixed window straddled (the end of one second and the start of the next) let
+        up to twice its limit through, a bucket its burst. The next refusal, met while
+        sending evenly, measures it without the floor below. (Not over two seconds after the
+        first: sent evenly, as fast as its answers came.) Or, lower, the rate accepted since
+        the first push-back (``_since_first_push``): the burst spent before the second
+        counted began (nor is the login in it)."""
+        self._provisional = self._span == RATE_WINDOW
+        since = self._since_first_push(now)
+        if since < measured:
+            self._counted = True
+            return since
+        return measured
+
+    def _since_first_push(self, now: float) -> float:
+        """Answers accepted per second since the first push-back, when it came
+        ``PAST_BURST`` seconds ago or more (and within the answers remembered), else
+        infinity. A first cut for bare 503s may come a second or more after the first: a
+        round trip of 50 ms, eight requests in flight, took a token bucket's burst of 40
+        and its refill in the second counted, measured 78 a second against 40, cut 15% at
+        a time from there, 13% refused, and judged the 503s failures at random (the
+        accepted rate fell with the rate sent): unpaced, a fifth refused to the end."""
+        span = now - self._first_push
+        if not PAST_BURST <= span <= WINDOW_MEMORY:
+            return math.inf
+        return sum(1 for when, ok in self._heard if ok and when > self._first_push) / span
 
     def _accepted_over(self, now: float) -> float:
         """Answers accepted per second over the last second (``measured``), or over the
@@ -1233,6 +1258,7 @@ class Pace:
                 answers, kept = self._heard_over(now, self._span)
                 got = kept / self._span
             share = (answers - kept) / max(answers, 1)
+            got = min(got, self._since_first_push(now))  # (not a burst spent before it)
             aim = got / (1 - min(share, MOST_BACKGROUND))
             self._share_cut = _ShareCut(share, aim, got, got, whole, True)
             return False
