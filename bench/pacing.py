@@ -1,8 +1,9 @@
 """Pacing for `make bench`: the sandbox served as its own process on 127.0.0.1 with 20 ms of
-latency and a rate limit per account, and clients in processes of their own sending residents
-to it. For every limiter shape and way of refusing (``sandbox.limiters``): how much of the
-limiter's capacity the clients use, how many of their requests it had to refuse, and, for four
-clients sharing one limit, how fairly they share it (Jain's index).
+latency (``SIMAD_BENCH_LATENCY_MS``) and a rate limit per account, and clients in processes
+of their own sending residents to it. For every limiter shape and way of refusing
+(``sandbox.limiters``): how much of the limiter's capacity the clients use, how many of their
+requests it had to refuse, and, for four clients sharing one limit, how fairly they share it
+(Jain's index).
 
 ``SIMAD_BENCH_SHAPES`` (comma-separated shapes) and ``SIMAD_BENCH_VARIANTS`` (``429-exact``,
 ``503-none`` …) narrow the matrix; ``SIMAD_BENCH_SCALE`` scales the rows (1: 600 rows at
@@ -14,7 +15,8 @@ default) the shares of a server without a limit failing at random (a bare 503), 
 often; ``SIMAD_BENCH_BURST`` (seconds) gives the token and leaky buckets that much burst
 instead of the sandbox's own (a second, none); ``SIMAD_BENCH_WINDOW`` (seconds) makes the
 windows that long (``--window``; with ``SIMAD_BENCH_SCALE`` as large, a run holds as many
-windows as it had seconds)."""
+windows as it had seconds); ``SIMAD_BENCH_LATENCY_MS`` (20 by default) the sandbox's latency:
+a ministry server farther away, or one on the same network."""
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from pipeline.sandbox.limiters import SHAPES, VARIANTS, LimitSpec, limit_for
 from pipeline.sandbox.process import free_port, start_server, stop_server
 from pipeline.sheets.fakedata import write_workbook as generate
 
-LATENCY_MS = 20
+LATENCY_MS = int(os.environ.get("SIMAD_BENCH_LATENCY_MS") or 20)
 FAILING = "SIMAD_BENCH_FAILING"  # shares failing at random, comma-separated ("": none)
 
 

@@ -172,6 +172,11 @@ congestion controls and from the limiters it meets, and why:
   is below what the server accepted too, not its pace alone. A first cut within the first
   second is not
   compared with: a fixed window straddled by the first burst lets twice its limit through.
+  A first cut half a second or more after the first 503 (``PAST_BURST``; round trips of
+  50 ms: eight in flight send 145 a second, and the second counted held a token bucket's
+  burst) is measured since that 503, if lower: counted over the second, 78 a second
+  against 40, the cuts stepped down 15% at a time, the share of 503s stayed, and they were
+  taken for failures at random, a sixth of the requests refused to the end.
   Nor is a first cut made, for a share or a crowd, for 503s scattered among accepted
   answers (fewer than half of the answers since the first were refusals; a limit met by the
   first burst refuses most of what follows): two failures at random among the first twenty
