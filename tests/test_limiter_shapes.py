@@ -139,6 +139,18 @@ def test_a_first_burst_that_let_more_through_is_left_in_few_steps(shape, rate, r
     assert used >= least and refused_ <= 0.02, (used, refused_)
 
 
+@pytest.mark.parametrize("seed", [0, 6, 7])
+def test_a_fixed_windows_busiest_second_is_read_from_whole_seconds(seed):
+    """Round trips of 50 ms: a first burst straddling a fixed window of 120 measured 132, and
+    refused again a second and a tenth after the hold, the client stepped down to the
+    busiest of the window's own seconds it had sent through. The phase that cut that second
+    and a tenth in two read half the rate as the busiest, and it stepped down twice, to 95:
+    77% of the limit for the rest of the run. Now only whole seconds count: one step, to
+    112. (Before, in these seeds: 70-72% used.)"""
+    used, refused_, _ = case(spec_for("fixed-window", 120, "one"), 1800, 1, seed, latency=0.05)
+    assert used >= 0.78 and refused_ <= 0.02, (used, refused_)
+
+
 @pytest.mark.parametrize("seed", [0, 20, 54, 62])
 def test_a_fixed_window_answering_bare_503s_is_not_taken_for_failures_at_random(seed):
     """A fixed window's first burst straddling a boundary lets up to twice its limit through
