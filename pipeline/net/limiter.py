@@ -895,11 +895,8 @@ class Pace:
     def _since_first_push(self, now: float) -> float:
         """Answers accepted per second since the first push-back, when it came
         ``PAST_BURST`` seconds ago or more (and within the answers remembered), else
-        infinity. A first cut for bare 503s may come a second or more after the first: a
-        round trip of 50 ms, eight requests in flight, took a token bucket's burst of 40
-        and its refill in the second counted, measured 78 a second against 40, cut 15% at
-        a time from there, 13% refused, and judged the 503s failures at random (the
-        accepted rate fell with the rate sent): unpaced, a fifth refused to the end."""
+        infinity: a first cut for bare 503s a second after the first counted a token
+        bucket's burst spent before them (the module docstring, *A bare 503*)."""
         span = now - self._first_push
         if not PAST_BURST <= span <= WINDOW_MEMORY:
             return math.inf
