@@ -32,7 +32,8 @@ WALL = 1.7e9  # the server's wall clock is the loop's time plus this (and a rand
 
 
 def jitter(latency: float) -> float:
-    """The most a round trip of ``latency`` seconds may take longer: a fifth of it."""
+    """The most a round trip of ``latency`` seconds may take longer: a fifth of it (at the
+    model's own latency the constant itself, so that every seed runs as it did before)."""
     return JITTER if latency == LATENCY else latency * JITTER / LATENCY
 
 

@@ -900,7 +900,7 @@ class Pace:
         span = now - self._first_push
         if not PAST_BURST <= span <= WINDOW_MEMORY:
             return math.inf
-        return sum(1 for when, ok in self._heard if ok and when > self._first_push) / span
+        return self._heard_over(now, span)[1] / span
 
     def _accepted_over(self, now: float) -> float:
         """Answers accepted per second over the last second (``measured``), or over the
@@ -1040,9 +1040,9 @@ class Pace:
         resumed = max(self.held_until if self.held_until < now else -math.inf, self.last_cut)
         since = max(resumed, now - ALIGNED_MEMORY)
         times = [when for when, ok in self._heard if ok and when > since]
-        if not times or now - max(resumed, times[0]) < RATE_WINDOW:
+        start = max(resumed, times[0]) if times else now
+        if now - start < RATE_WINDOW:
             return math.inf
-        start = max(resumed, times[0])
         best = math.inf
         for step in range(PHASES):
             phase = step / PHASES
