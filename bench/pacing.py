@@ -16,7 +16,9 @@ often; ``SIMAD_BENCH_BURST`` (seconds) gives the token and leaky buckets that mu
 instead of the sandbox's own (a second, none); ``SIMAD_BENCH_WINDOW`` (seconds) makes the
 windows that long (``--window``; with ``SIMAD_BENCH_SCALE`` as large, a run holds as many
 windows as it had seconds); ``SIMAD_BENCH_LATENCY_MS`` (20 by default) the sandbox's latency:
-a ministry server farther away, or one on the same network."""
+a ministry server farther away, or one on the same network; ``SIMAD_BENCH_STARTS_MS`` runs
+only the four clients, started that many milliseconds apart from the first to the last
+(evenly; four offices started "at once" by hand are not)."""
 
 from __future__ import annotations
 
@@ -172,11 +174,14 @@ def bench_pacing(workdir: Path) -> list[str]:
     burst = float(os.environ["SIMAD_BENCH_BURST"]) if os.environ.get("SIMAD_BENCH_BURST") else None
     window = float(os.environ.get("SIMAD_BENCH_WINDOW") or 1)
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
+    starts = float(os.environ.get("SIMAD_BENCH_STARTS_MS") or 0) / 1000
     cases = (  # name, rate, rows per client, clients
         ("one client, 40/s", 40.0, int(600 * scale), 1),
         ("one client, 120/s", 120.0, int(1800 * scale), 1),
         ("four clients, 60/s", 60.0, int(600 * scale), 4),
     )
+    if starts:
+        cases = cases[2:]
     lines = [
         f"## Pacing: residents to `simad sandbox serve` on 127.0.0.1, {LATENCY_MS} ms latency, "
         "a limiter per account of each shape and way of refusing. Used: the rows sent over "
@@ -185,7 +190,12 @@ def bench_pacing(workdir: Path) -> list[str]:
         "Jain: over each client's rows per second. Targets: one client ≥ 90% used, ≤ 2% "
         "refused; four clients ≥ 90%, ≤ 5%, Jain ≥ 0.95. (A concurrency limit of N at "
         f"{LATENCY_MS} ms stands in for N/{LATENCY_MS} ms requests a second.) "
-        f"Each case run {runs} times: lowest / median / highest.",
+        f"Each case run {runs} times: lowest / median / highest."
+        + (
+            f" The four clients started {starts * 1000:g} ms apart, first to last."
+            if starts
+            else ""
+        ),
         "",
         "| shape | refusal | case | used | refused | Jain |",
         "|---|---|---|---|---|---|",
@@ -196,7 +206,8 @@ def bench_pacing(workdir: Path) -> list[str]:
             for name, rate, rows, n in cases:
                 spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
                 spec = spec.with_window(window)
-                found = [scenario(workdir, spec, rows, n_clients=n) for _ in range(runs)]
+                delays = [k * starts / max(n - 1, 1) for k in range(n)]
+                found = [scenario(workdir, spec, rows, n, delays) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")
                 jain_ = _spread([r["fairness"] for r in found], ".3f") if n > 1 else ""

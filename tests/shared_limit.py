@@ -28,6 +28,7 @@ from pipeline.sandbox.limiters import SHAPES, VARIANTS, Limits, LimitSpec, limit
 LATENCY = 0.020  # seconds, plus up to JITTER more, half on the way there and half back
 JITTER = 0.004
 CONCURRENCY = 8  # requests in flight per client, as the engine's default
+STARTS = 0.020  # seconds over which clients sharing a limit start, at random
 WALL = 1.7e9  # the server's wall clock is the loop's time plus this (and a random fraction)
 
 
@@ -306,10 +307,12 @@ def case(
     known: float | None = None,
     connect: float = 0.0,
     latency: float = LATENCY,
+    spread: float = STARTS,
 ) -> tuple[float, float, float]:
-    """One run: the capacity used, the share refused and Jain's index."""
+    """One run, the clients starting at random over ``spread`` seconds: the capacity used,
+    the share refused and Jain's index."""
     rng = random.Random(seed)
-    starts = [rng.uniform(0, 0.02) for _ in range(clients)]
+    starts = [rng.uniform(0, spread) for _ in range(clients)]
     found, used = share_one_limit(
         spec, rows, starts, seed, known=known, connect=connect, latency=latency
     )
@@ -332,11 +335,14 @@ def matrix(
     burst: float | None = None,
     window: float | None = None,
     latency: float = LATENCY,
+    spread: float = STARTS,
+    cases: tuple[str, ...] = tuple(CASES),
 ) -> list[str]:
-    """One line per shape, variant and case: min, median and max over ``runs`` seeds (a
-    bucket's burst ``burst`` seconds, a window ``window`` seconds long, when given: a run
-    then has as many windows as it had seconds, its rows that many times more; each round
-    trip ``latency`` seconds)."""
+    """One line per shape, variant and case (of ``cases``): min, median and max over
+    ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
+    when given: a run then has as many windows as it had seconds, its rows that many times
+    more; each round trip ``latency`` seconds; clients sharing a limit starting over
+    ``spread`` seconds)."""
     from statistics import median
 
     lines = []
@@ -344,12 +350,13 @@ def matrix(
         for variant in variants:
             status, retry_after = variant.split("-")
             push_back = int(status)
-            for name, (rate, rows, n) in CASES.items():
+            for name in cases:
+                rate, rows, n = CASES[name]
                 spec = limit_for(shape, rate, variant, service(latency)).with_burst(burst)
                 spec = spec.with_window(window)
                 rows = round(rows * spec.window)
                 figures = [
-                    case(spec, rows, n, seed, connect=connect, latency=latency)
+                    case(spec, rows, n, seed, connect=connect, latency=latency, spread=spread)
                     for seed in range(runs)
                 ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
@@ -467,11 +474,12 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S] [--window=S] [--latency=MS]``: the matrix over ``runs`` seeds
-    (every shape and variant unless some are named; each connection's first request MS
-    milliseconds slower, about; a bucket's burst S seconds, not one; a window S seconds long,
-    each run S times as long; each round trip MS milliseconds and up to a fifth more, not
-    20), then late
+    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS]``: the matrix over
+    ``runs`` seeds (every shape and variant unless some are named; each connection's first
+    request MS milliseconds slower, about; a bucket's burst S seconds, not one; a window S
+    seconds long, each run S times as long; each round trip MS milliseconds and up to a
+    fifth more, not 20; with ``--starts``, only the four clients, starting at random over
+    MS milliseconds, not 20: four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
     ``--rates=R,R,...``, one client at each of those rates (``other_rates``); with
@@ -490,7 +498,11 @@ def main(runs: int = 100) -> None:
         return
     connect = (_number("connect") or 0.0) / 1000
     latency = (_number("latency") or LATENCY * 1000) / 1000
-    matrix(runs, shapes, variants, connect, _number("burst"), _number("window"), latency)
+    starts = _number("starts")
+    spread = STARTS if starts is None else starts / 1000
+    cases = tuple(CASES) if starts is None else ("four clients, 60/s",)
+    window = _number("window")
+    matrix(runs, shapes, variants, connect, _number("burst"), window, latency, spread, cases)
     if "--no-late" in sys.argv:
         return
     late = []

@@ -413,6 +413,27 @@ def test_four_clients_use_any_limit_together(shape):
     assert used >= 0.9, used
 
 
+BY_HAND = [0.0, 0.15, 0.3, 0.45]  # four offices started "at once" by hand: half a second
+BY_HAND_MISSED = {
+    429: "not met: a later office's first burst, all but refused, is taken for a limit that "
+    "spaces requests, and its count while the others are held overstates its share",
+    503: "not met: bare 503s are cut for as a share above a tenth (they may be failures at "
+    "random), and the four stay above the limit together for seconds",
+}
+
+
+@pytest.mark.parametrize("shape", ["token-bucket", "sliding-window", "fixed-window"])
+@pytest.mark.parametrize(("retry_after", "push_back"), [("one", 429), ("none", 503)])
+def test_four_offices_started_by_hand_send_every_row(shape, retry_after, push_back, request):
+    """Four offices started half a second apart (the later ones meet a limit the first has
+    filled): every row is sent; the targets are not met (BENCHMARKS.md, *Four offices
+    started by hand*)."""
+    clients, used = share_one_limit(spec_for(shape, 60, retry_after, push_back), 600, BY_HAND, 3)
+    assert all(c.sent == 600 for c in clients)
+    request.applymarker(pytest.mark.xfail(reason=BY_HAND_MISSED[push_back], strict=False))
+    assert used >= 0.9 and refused(clients) <= 0.05, (used, refused(clients))
+
+
 def _assert_the_last_office_is_not_long_alone(
     shape: str, seed: int, used_at_least: float, alone: float
 ) -> None:
