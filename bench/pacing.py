@@ -180,8 +180,8 @@ def bench_pacing(workdir: Path) -> list[str]:
         ("one client, 120/s", 120.0, int(1800 * scale), 1),
         ("four clients, 60/s", 60.0, int(600 * scale), 4),
     )
-    if starts:
-        cases = cases[2:]
+    if starts:  # the clients sharing a limit only
+        cases = tuple(case for case in cases if case[3] > 1)
     lines = [
         f"## Pacing: residents to `simad sandbox serve` on 127.0.0.1, {LATENCY_MS} ms latency, "
         "a limiter per account of each shape and way of refusing. Used: the rows sent over "

@@ -500,7 +500,8 @@ def main(runs: int = 100) -> None:
     latency = (_number("latency") or LATENCY * 1000) / 1000
     starts = _number("starts")
     spread = STARTS if starts is None else starts / 1000
-    cases = tuple(CASES) if starts is None else ("four clients, 60/s",)
+    shared = tuple(name for name, (_, _, n) in CASES.items() if n > 1)
+    cases = tuple(CASES) if starts is None else shared
     window = _number("window")
     matrix(runs, shapes, variants, connect, _number("burst"), window, latency, spread, cases)
     if "--no-late" in sys.argv:
