@@ -255,6 +255,50 @@ def test_a_fixed_windows_bare_503s_too_few_to_cut_for_are_read_as_its_limit(rate
     assert used >= 0.9 and refused_ <= most, (used, refused_)
 
 
+@pytest.mark.parametrize("seed", [46, 74])
+def test_a_fixed_window_refusing_every_other_second_is_read_from_its_seconds(seed):
+    """Above a fixed window's limit by a few a second, the client was refused at the end of
+    one of its seconds, waited the window out, and sent the next second through under the
+    limit: its bare 503s came every other second, two seconds that refused within five of
+    answers, one short of what the limit is read from, and the client kept 131 a second
+    against 120 to the end. Seven seconds of answers hold three. (Before, in these seeds:
+    86% and 87% of 120/s used, 3.7% and 3.9% refused.)"""
+    used, refused_, _ = case(spec_for("fixed-window", 120, "none", 503), 1800, 1, seed)
+    assert used >= 0.88 and refused_ <= 0.025, (used, refused_)
+
+
+@pytest.mark.parametrize(
+    ("shape", "retry_after", "rate", "seed", "least", "most"),
+    [
+        ("sliding-window", "one", 5, 0, 0.7, 0.16),
+        ("sliding-window", "one", 5, 1, 0.7, 0.16),
+        (SPACING, "none", 10, 0, 0.72, 0.12),
+        (SPACING, "none", 10, 1, 0.72, 0.12),
+    ],
+)
+def test_a_limit_of_a_few_a_second_guessed_alike_twice_is_measured(
+    shape, retry_after, rate, seed, least, most
+):
+    """Below ten a second every second's count is few, so each refusal was taken for a
+    guess, and the climb from it, doubling, was refused again within the second: a refusal
+    a second to the end. Refused again at about the rate the last guess was, the client
+    takes it for the limit. (Before, in these seeds: 55% of 5/s used with 22% refused, and
+    66-68% of 10/s with 20%.)"""
+    used, refused_, _ = case(spec_for(shape, rate, retry_after), 15 * rate, 1, seed)
+    assert used >= least and refused_ <= most, (used, refused_)
+
+
+@pytest.mark.parametrize("seed", [8, 27, 43])
+def test_a_leaky_bucket_slower_than_a_round_trip_is_paced_for_its_bare_503s(seed):
+    """A leaky bucket at five a second refuses even one request at a time (a round trip is
+    some 21 ms). Kept to one request in flight by its first burst, the client left its bare
+    503s to the retries' backoff, as a storm's, and sent a request each round trip to the
+    end. A trickle accepted among them is a limit's: the client paces. (Before, in these
+    seeds: 26-40% of 5/s used, 66-68% of the requests refused.)"""
+    used, refused_, _ = case(spec_for(SPACING, 5, "none", 503), 75, 1, seed)
+    assert used >= 0.55 and refused_ <= 0.4, (used, refused_)
+
+
 def _unpaced_into_a_window(limit: int, phase: float, rate: float, seed: int) -> tuple[Pace, int]:
     """A client sending evenly at ``rate`` for five seconds, not waiting on its pace, to a
     fixed window of ``limit`` a second whose seconds begin at ``phase``, answering bare 503s

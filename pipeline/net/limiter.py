@@ -18,7 +18,10 @@ congestion controls and from the limiters it meets, and why:
   of a few a second (ten: a burst of nine accepted) the guess is the second's count, not
   nine answers over their 40 ms (200 a second), and a second's count sent over a second or
   more is a measure, however few: a guess kept for ever was stepped down by 15% a refusal
-  from 200, a refusal (and a held second) every second of the run. A first measure
+  from 200, a refusal (and a held second) every second of the run. So is a guess refused
+  again at about the rate the last was, below ten a second (``_guessed_alike``): there
+  every second's count is few, and against a limit of five a second the climb from each
+  guess was refused within the second, a fifth of the requests refused to the end. A first measure
   taken on an unpaced burst is provisional: the next refusal, met while sending evenly at
   the rate, measures again without that floor (a fixed window straddled by the burst let up
   to twice its limit through, a bucket its burst). The first count is taken one request
@@ -117,7 +120,11 @@ congestion controls and from the limiters it meets, and why:
   alone (one in flight) starts the climb from ``BETA`` of the rate it left at (its gap,
   ``Departure.gap``), a bound from above, not from the first second's few answers: kept to
   one in flight, a leaky bucket at 40/s refused a round trip's spacing, and the climb from
-  a fifth of it took two seconds.
+  a fifth of it took two seconds. A bucket slower than one request per round trip (five a
+  second) refuses even one request at a time: bare 503s that let a trickle through
+  (``_trickling``: most of the last twenty refused, not all) are its limit's, not a storm
+  to leave to the retries' backoff (which sent a request each round trip to the end, two
+  refused for every one accepted).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -254,6 +261,7 @@ STORM = 2.0  # seconds: 503 cuts closer together than this are one storm, rememb
 CROWD_SAMPLE, CROWD_SHARE = 20, 0.4  # a bare 503 cuts again when 40% of 20+ answers were
 BURST_RUN = 8  # bare 503s in a row that end a first burst (as many as it has in flight)
 CROWDED = 0.6  # or when 60% of the last 20 were (at random, 20% failing: one in 10,000)
+TRICKLE = 2  # answers of those twenty accepted, at least: a trickle, not a storm
 FIRST_RUN = 0.5  # of the answers since the first bare 503, refusals: a limit's, not chance
 RECENT_SHARE = 0.05  # or 5% over the last second, above a first burst's measure
 SUSTAINED, SUSTAINED_SHARE = 2.0, 0.06  # or 6% over the last 2 s after the first second,
@@ -265,6 +273,7 @@ BLIND, BLIND_SOON, SAME_MEASURE = 0.85, 2.0, 0.95  # a fixed window's refusals (
 BUSY = 0.8  # answers over the time free to send, as a share of the rate: sending at it
 LATELY = 0.25  # seconds over which the rate a guess was refused at is measured
 UNSURE = 10  # fewer accepted answers than this over the first cut's second: a guess
+AGAIN_AFTER = 0.5  # seconds: a guess refused again this long after its cut (``_guessed_alike``)
 SAME_SHARE, SLOWER = 0.5, 0.8  # bare 503s as often after slowing down by a fifth: at random
 MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 KEPT_SHARE, MOST_JUDGED = 0.25, 0.12  # on the plateau: a quarter of the share or more kept,
@@ -274,7 +283,7 @@ ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitte
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
 IQR_TO_SPREAD = 1.8  # the 5th to 95th percentile over the quartiles' span (an even jitter)
 PASSED_ABOVE = 3  # requests accepted at a window of one's probe's level: no such limit
-WINDOW_MEMORY = 5.0  # seconds of answers a fixed window's limit is read from (``_window_limit``)
+WINDOW_MEMORY = 7.0  # seconds of answers a fixed window's limit is read from (``_window_limit``)
 WINDOW_PHASES = 100  # the phases of its seconds tried, 10 ms apart
 FULL_SECONDS = 3  # seconds over, each with a refusal, that bare 503s are read from at least
 WINDOW_EVERY = 0.5  # seconds: bare 503s are read for a fixed window at most this often
@@ -472,7 +481,7 @@ class Pace:
             return
         if above_window:
             return  # the window keeps the client below that level: no need to slow down
-        if self.window == 1 and not self.cuts and status == OVERLOADED and self._storming():
+        if self._left_to_backoff(status):
             return  # one at a time already: a storm of 503s is left to the retries' backoff
         if sent_at <= self.last_cut:
             return  # sent before the last cut: that cut was for it
@@ -945,13 +954,34 @@ class Pace:
             # count: not lower than BETA of the rate it was sending at
             got = self.measured(now, whole_window=False, sending=True)
             sent = self.measured(now, whole_window=False, sending=True, every=True)
-            return max(got, BETA * min(self.rate, sent))
+            again = max(got, BETA * min(self.rate, sent))
+            if self._guessed_alike(now, again):  # a measure: of what was accepted, but
+                self._unsure = False  # where the limit spaces requests (it refuses a rate)
+                return got if got > 0 and not self._spaced_burst() else again
+            return again
         if self._unsure and scant:  # over the time since the first answer, free to send
             guess = self.measured(now, whole_window=False, sending=True)
             return max(guess, self._spaced_guess())
         if self._unsure:  # nine or ten accepted, not one or two: a small bucket's or
             return measured  # window's, whose count over the second is its rate
         return None
+
+    def _guessed_alike(self, now: float, again: float) -> bool:
+        """Whether a guess refused again is a measure after all: at about the rate the last
+        guess was refused at (within ``BETA`` either way), below ``UNSURE`` a second (a second
+        whose count is always few), ``AGAIN_AFTER`` seconds or more after the last cut, with
+        more than ``SPACING_REFUSED`` answers accepted since. Below ten a second every count is
+        few, and each climb from a guess, doubling, was refused within the second: against a
+        limit of five a second the client guessed again and again, a refusal a second, a
+        fifth of its requests refused to the end. Not for a client kept to one request at a
+        time (four offices sharing one such limit are refused for each other's requests)."""
+        return (
+            self.window is None
+            and again < UNSURE
+            and self._accepted_since_cut > SPACING_REFUSED
+            and now - self.last_cut >= AGAIN_AFTER
+            and BETA * self.refused_at <= again <= self.refused_at / BETA
+        )
 
     def _spaced_guess(self) -> float:
         """Where a limit that spaces requests refused one that left alone after the first
@@ -993,8 +1023,27 @@ class Pace:
     def _spacing_refused(self) -> bool:
         """Whether a bare 503 is a limit's: the first burst was refused but for a few (a
         limit that spaces requests, not failures at random), unless the client keeps to one
-        request in flight (one at a time shared with others: their requests meet it too)."""
-        return self._spaced_burst() and self.window != 1
+        request in flight (one at a time shared with others: their requests meet it too)
+        and is not let through only a trickle (``_trickling``)."""
+        return self._spaced_burst() and (self.window != 1 or self._trickling())
+
+    def _left_to_backoff(self, status: int) -> bool:
+        """Whether this push-back is a storm's to leave to the retries' backoff: a bare 503
+        to a client kept to one request at a time by its first burst, most of the last
+        twenty refused, and not a trickle's (``_trickling``)."""
+        if self.window != 1 or self.cuts or status != OVERLOADED:
+            return False
+        return self._storming() and not self._trickling()
+
+    def _trickling(self) -> bool:
+        """Whether most of the last ``CROWD_SAMPLE`` answers were refused, but not all: a
+        limit that lets a trickle through (a leaky bucket slower than one request per round
+        trip), not a storm, which refuses every request. Kept to one request at a time by
+        its first burst and its bare 503s left to the retries' backoff as a storm's, a
+        client met by a leaky bucket at five a second sent a request each round trip to the
+        end, two refused for every one accepted."""
+        accepted = len(self._recent) - sum(self._recent)
+        return self._storming() and accepted >= TRICKLE
 
     def _spaced_burst(self) -> bool:
         """Whether most of the first push-back's round was refused, the burst's first
