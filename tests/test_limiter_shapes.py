@@ -288,6 +288,17 @@ def test_a_limit_of_a_few_a_second_guessed_alike_twice_is_measured(
     assert used >= least and refused_ <= most, (used, refused_)
 
 
+@pytest.mark.parametrize("seed", [27, 29, 22])
+def test_a_window_refusing_a_guess_is_measured_by_what_it_accepted(seed):
+    """A sliding window of five a second answering bare 503s: a first guess climbed from,
+    doubling, was refused at eight sent a second, and that rate sent was taken for the
+    limit (as a leaky bucket refuses a rate). A window refuses a count: what it accepted
+    over the second is its limit. (Before, in these seeds: 51-70% used, 38% refused, every
+    other request refused for five seconds.)"""
+    used, refused_, _ = case(spec_for("sliding-window", 5, "none", 503), 75, 1, seed)
+    assert used >= 0.8 and refused_ <= 0.25, (used, refused_)
+
+
 @pytest.mark.parametrize("seed", [8, 27, 43])
 def test_a_leaky_bucket_slower_than_a_round_trip_is_paced_for_its_bare_503s(seed):
     """A leaky bucket at five a second refuses even one request at a time (a round trip is

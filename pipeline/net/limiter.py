@@ -14,7 +14,8 @@ congestion controls and from the limiters it meets, and why:
   Later refusals lower it by at most ``BETA`` at a time (a hold, or requests waiting out
   their retries, can leave the last second short of requests). A first measure taken on too
   few answers is a guess: the rate doubles each second from it until refused again, and
-  that refusal measures it (what was sent over the second, not the guess). Against a limit
+  that refusal measures it (``_after_a_guess``: what was sent lately where the limit spaces
+  requests, else what was accepted over the second; not the guess). Against a limit
   of a few a second (ten: a burst of nine accepted) the guess is the second's count, not
   nine answers over their 40 ms (200 a second), and a second's count sent over a second or
   more is a measure, however few: a guess kept for ever was stepped down by 15% a refusal
@@ -856,11 +857,8 @@ class Pace:
             refused_at = self._measure_again(now, measured)
         elif why == "crowded":
             refused_at = min(measured, self.rate) if self.limited else measured
-        elif was_unsure:  # the first was a guess: this one is a measure, of what was sent
-            # lately (while the rate doubled, the second's count lags it by a third; a leaky
-            # bucket refuses the rate, not a count)
-            sent = self.measured(now, sending=True, every=True, over=LATELY)
-            refused_at = max(measured, min(self.rate, sent))
+        elif was_unsure:  # the first was a guess: this one is a measure
+            refused_at = self._after_a_guess(now, measured)
         elif self._spaced(now, why):
             # Refused below the rate refused at, everything else sent evenly accepted: the
             # limit spaces requests (a leaky bucket) and the network's jitter brought two
@@ -885,6 +883,18 @@ class Pace:
         if why == "overload" and self.background:  # a 503 while probing, on a server known
             refused_at = max(refused_at, self.rate)  # to fail at random: no lower than now
         return refused_at
+
+    def _after_a_guess(self, now: float, measured: float) -> float:
+        """The rate refused at when the last cut was a guess and this one is not: where the
+        limit spaces requests, what was sent over the last ``LATELY`` seconds (a leaky bucket
+        refuses the rate, not a count; while the rate doubled, the second's count lags it by
+        a third), else what was accepted over the last second (a window of five a second
+        refused a climb sent at eight a second, and a plateau there had every other request
+        refused for five seconds)."""
+        if not self._spaced_burst():
+            return measured
+        sent = self.measured(now, sending=True, every=True, over=LATELY)
+        return max(measured, min(self.rate, sent))
 
     def _first_measure(self, now: float, measured: float) -> float:
         """The first cut's rate refused at: the last second's count, measured on the first
