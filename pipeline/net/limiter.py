@@ -885,13 +885,15 @@ class Pace:
         return refused_at
 
     def _after_a_guess(self, now: float, measured: float) -> float:
-        """The rate refused at when the last cut was a guess and this one is not: where the
-        limit spaces requests, what was sent over the last ``LATELY`` seconds (a leaky bucket
-        refuses the rate, not a count; while the rate doubled, the second's count lags it by
-        a third), else what was accepted over the last second (a window of five a second
-        refused a climb sent at eight a second, and a plateau there had every other request
-        refused for five seconds)."""
-        if not self._spaced_burst():
+        """The rate refused at when the last cut was a guess and this one is not: what was
+        sent over the last ``LATELY`` seconds (a leaky bucket refuses the rate, not a count;
+        while the rate doubled, the second's count lags it by a third), or what was accepted
+        over the last second when that is below ``UNSURE`` and the limit does not space
+        requests (a window of five a second refused a climb sent at eight a second, and a
+        plateau there had every other request refused for five seconds; offices joining a
+        busy bucket at fifteen a second each, taken at what they had accepted, kept smaller
+        shares)."""
+        if measured < UNSURE and not self._spaced_burst():
             return measured
         sent = self.measured(now, sending=True, every=True, over=LATELY)
         return max(measured, min(self.rate, sent))
