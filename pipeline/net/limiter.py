@@ -14,8 +14,9 @@ congestion controls and from the limiters it meets, and why:
   Later refusals lower it by at most ``BETA`` at a time (a hold, or requests waiting out
   their retries, can leave the last second short of requests). A first measure taken on too
   few answers is a guess: the rate doubles each second from it until refused again, and
-  that refusal measures it (``_after_a_guess``: what was sent lately where the limit spaces
-  requests, else what was accepted over the second; not the guess). Against a limit
+  that refusal measures it (``_after_a_guess``: what was sent lately, or, under ten a
+  second, what was accepted over the second unless the limit spaces requests; not the
+  guess). Against a limit
   of a few a second (ten: a burst of nine accepted) the guess is the second's count, not
   nine answers over their 40 ms (200 a second), and a second's count sent over a second or
   more is a measure, however few: a guess kept for ever was stepped down by 15% a refusal
