@@ -21,9 +21,10 @@ congestion controls and from the limiters it meets, and why:
   nine answers over their 40 ms (200 a second), and a second's count sent over a second or
   more is a measure, however few: a guess kept for ever was stepped down by 15% a refusal
   from 200, a refusal (and a held second) every second of the run. So is a guess refused
-  again at about the rate the last was, below ten a second (``_guessed_alike``): there
-  every second's count is few, and against a limit of five a second the climb from each
-  guess was refused within the second, a fifth of the requests refused to the end. A first measure
+  again at about the rate the last was, below ten a second (``_guessed_alike``; not after
+  a first burst all but refused): there every second's count is few, and against a limit
+  of five a second the climb from each guess was refused within the second, a fifth of
+  the requests refused to the end. A first measure
   taken on an unpaced burst is provisional: the next refusal, met while sending evenly at
   the rate, measures again without that floor (a fixed window straddled by the burst let up
   to twice its limit through, a bucket its burst). The first count is taken one request
