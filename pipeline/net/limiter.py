@@ -895,7 +895,7 @@ class Pace:
         plateau there had every other request refused for five seconds; offices joining a
         busy bucket at fifteen a second each, taken at what they had accepted, kept smaller
         shares)."""
-        if measured < UNSURE and not self._spaced_burst():
+        if self._few_counted(measured):
             return measured
         sent = self.measured(now, sending=True, every=True, over=LATELY)
         return max(measured, min(self.rate, sent))
@@ -994,12 +994,17 @@ class Pace:
         kept them, a sliding window 68% used at worst -> 55%)."""
         return (
             self.window is None
-            and not self._spaced_burst()
-            and again < UNSURE
+            and self._few_counted(again)
             and self._accepted_since_cut > SPACING_REFUSED
             and now - self.last_cut >= AGAIN_AFTER
             and BETA * self.refused_at <= again <= self.refused_at / BETA
         )
+
+    def _few_counted(self, rate: float) -> bool:
+        """Whether ``rate`` is below ``UNSURE`` a second (a second's count of it is always
+        few) and the limit counts requests rather than spacing them (its first burst was not
+        all but refused)."""
+        return rate < UNSURE and not self._spaced_burst()
 
     def _spaced_guess(self) -> float:
         """Where a limit that spaces requests refused one that left alone after the first
@@ -1051,7 +1056,7 @@ class Pace:
         twenty refused, and not a trickle's (``_trickling``)."""
         if self.window != 1 or self.cuts or status != OVERLOADED:
             return False
-        return self._storming() and not self._trickling()
+        return self._storming() and self._accepted_lately() < TRICKLE
 
     def _trickling(self) -> bool:
         """Whether most of the last ``CROWD_SAMPLE`` answers were refused, but not all: a
@@ -1060,8 +1065,11 @@ class Pace:
         its first burst and its bare 503s left to the retries' backoff as a storm's, a
         client met by a leaky bucket at five a second sent a request each round trip to the
         end, two refused for every one accepted."""
-        accepted = len(self._recent) - sum(self._recent)
-        return self._storming() and accepted >= TRICKLE
+        return self._storming() and self._accepted_lately() >= TRICKLE
+
+    def _accepted_lately(self) -> int:
+        """Answers accepted of the last ``CROWD_SAMPLE``."""
+        return len(self._recent) - sum(self._recent)
 
     def _spaced_burst(self) -> bool:
         """Whether most of the first push-back's round was refused, the burst's first
