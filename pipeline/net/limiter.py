@@ -66,7 +66,10 @@ congestion controls and from the limiters it meets, and why:
   the event loop's jitter against a window; after a ``Retry-After`` hold of half a second or
   more it starts there at once (the server had its rest: a slow climb after a held second
   would cost a second again). It stays there for ``PLATEAU`` (20 s, a quarter more or less
-  at random, so that clients sharing a limit do not probe together; 4 s when refused below
+  at random, so that clients sharing a limit do not probe together; 12 s, ``FREE_PLATEAU``,
+  after a limit measured again where no refusal has held the client: a probe there costs a
+  retry, and the office the first second gave least, measuring the same share at its own
+  probe, kept it for twenty seconds and finished alone; 4 s when refused below
   90% of the best rate seen; 7 s when met 5% or more below the rate refused at before, two
   seconds or more into the plateau, or so met soon after resuming once the first
   ``SHARED_AFTER`` seconds are over: another client's probe, and a whole plateau there kept
@@ -245,6 +248,7 @@ SETTLE_MARGIN = 0.25  # probing: 25% past the rate refused at and not refused, t
 GROW_PAST = 1.5  # the rate grows by half each second until refused again
 RETURN = 1.0  # seconds from the cut back to the plateau (counted after any Retry-After hold)
 PLATEAU = 20.0  # seconds on the plateau before probing above it
+FREE_PLATEAU = 12.0  # after a limit measured again where no refusal has held the client
 FIRST_PLATEAU = 3.0  # after a first burst's count refused with a 429 that holds nothing
 SHORT_PLATEAU, SHORT_BELOW = 4.0, 0.9  # the plateau when refused below 90% of the best rate
 SHARED_PLATEAU = 7.0  # the plateau once met lower on the plateau (``_met_for_another``)
@@ -795,6 +799,8 @@ class Pace:
             longest = SHORT_PLATEAU
         elif self._contested:
             longest = SHARED_PLATEAU
+        elif self.cuts and not self._holds:  # a probe costs a retry, not a held second
+            longest = FREE_PLATEAU
         else:
             longest = PLATEAU
         self._plateau = longest * self._rng.uniform(0.75, 1.25)  # clients sharing a limit
