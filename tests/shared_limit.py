@@ -26,6 +26,7 @@ from pipeline.net.retry import RetryPolicy
 from pipeline.sandbox.limiters import SHAPES, VARIANTS, Limits, LimitSpec, limit_for
 
 LATENCY = 0.020  # seconds, plus up to JITTER more, half on the way there and half back
+AHEAD = 0.5  # the share of each round trip before the limiter (the sandbox process: all)
 JITTER = 0.004
 CONCURRENCY = 8  # requests in flight per client, as the engine's default
 STARTS = 0.020  # seconds over which clients sharing a limit start, at random
@@ -164,6 +165,7 @@ async def _send_all(
     known: float | None = None,
     connect: float = 0.0,
     latency: float = LATENCY,
+    ahead: float = AHEAD,
 ) -> None:
     await asyncio.sleep(client.start)
     client.began = loop.time()
@@ -193,10 +195,10 @@ async def _send_all(
                 await asyncio.sleep(_set_up(connect, rng))
                 first = False
             wait = gateway.take() if at_once else None
-            await asyncio.sleep(trip / 2)
+            await asyncio.sleep(trip * ahead)
             if not at_once:
                 wait = gateway.take()
-            await asyncio.sleep(trip / 2)
+            await asyncio.sleep(trip * (1 - ahead))
             if at_once and wait is None:
                 gateway.release()
             if wait is None:
@@ -235,6 +237,7 @@ def share_one_limit(
     connect: float = 0.0,
     failing: float = 0.0,
     latency: float = LATENCY,
+    ahead: float = AHEAD,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
@@ -243,8 +246,8 @@ def share_one_limit(
     connection's first request (the login's too) slower by about ``connect`` seconds on
     its way (its set-up: a real first round's answers take twice as long as the rest), the
     server failing ``failing`` of the requests at random with a bare 503, each round trip
-    ``latency`` seconds and up to a fifth more; the clients and the share of the limiter's
-    capacity they used together."""
+    ``latency`` seconds and up to a fifth more, ``ahead`` of it before the limiter; the
+    clients and the share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
@@ -264,6 +267,7 @@ def share_one_limit(
                         known,
                         connect,
                         latency,
+                        ahead,
                     )
                     for c in clients
                 )
@@ -308,13 +312,14 @@ def case(
     connect: float = 0.0,
     latency: float = LATENCY,
     spread: float = STARTS,
+    ahead: float = AHEAD,
 ) -> tuple[float, float, float]:
     """One run, the clients starting at random over ``spread`` seconds: the capacity used,
     the share refused and Jain's index."""
     rng = random.Random(seed)
     starts = [rng.uniform(0, spread) for _ in range(clients)]
     found, used = share_one_limit(
-        spec, rows, starts, seed, known=known, connect=connect, latency=latency
+        spec, rows, starts, seed, known=known, connect=connect, latency=latency, ahead=ahead
     )
     return used, refused(found), fairness(found)
 
@@ -337,12 +342,13 @@ def matrix(
     latency: float = LATENCY,
     spread: float = STARTS,
     cases: tuple[str, ...] = tuple(CASES),
+    ahead: float = AHEAD,
 ) -> list[str]:
     """One line per shape, variant and case (of ``cases``): min, median and max over
     ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
     when given: a run then has as many windows as it had seconds, its rows that many times
-    more; each round trip ``latency`` seconds; clients sharing a limit starting over
-    ``spread`` seconds)."""
+    more; each round trip ``latency`` seconds, ``ahead`` of it before the limiter; clients
+    sharing a limit starting over ``spread`` seconds)."""
     from statistics import median
 
     lines = []
@@ -356,7 +362,7 @@ def matrix(
                 spec = spec.with_window(window)
                 rows = round(rows * spec.window)
                 figures = [
-                    case(spec, rows, n, seed, connect=connect, latency=latency, spread=spread)
+                    case(spec, rows, n, seed, None, connect, latency, spread, ahead)
                     for seed in range(runs)
                 ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
@@ -474,12 +480,14 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS]``: the matrix over
-    ``runs`` seeds (every shape and variant unless some are named; each connection's first
-    request MS milliseconds slower, about; a bucket's burst S seconds, not one; a window S
-    seconds long, each run S times as long; each round trip MS milliseconds and up to a
-    fifth more, not 20; with ``--starts``, only the four clients, starting at random over
-    MS milliseconds, not 20: four offices started "at once" by hand), then late
+    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]``:
+    the matrix over ``runs`` seeds (every shape and variant unless some are named; each
+    connection's first request MS milliseconds slower, about; a bucket's burst S seconds,
+    not one; a window S seconds long, each run S times as long; each round trip MS
+    milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
+    the sandbox process, which sleeps its latency before the limiter counts); with
+    ``--starts``, only the four clients, starting at random over MS milliseconds, not 20:
+    four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
     Jain's index over the 15 s from 12 s. With ``--ceiling``, the ceiling instead; with
     ``--rates=R,R,...``, one client at each of those rates (``other_rates``); with
@@ -503,7 +511,9 @@ def main(runs: int = 100) -> None:
     shared = tuple(name for name, (_, _, n) in CASES.items() if n > 1)
     cases = tuple(CASES) if starts is None else shared
     window = _number("window")
-    matrix(runs, shapes, variants, connect, _number("burst"), window, latency, spread, cases)
+    ahead = _number("ahead")
+    ahead = AHEAD if ahead is None else ahead
+    matrix(runs, shapes, variants, connect, _number("burst"), window, latency, spread, cases, ahead)
     if "--no-late" in sys.argv:
         return
     late = []

@@ -410,6 +410,49 @@ def test_a_leaky_bucket_that_holds_is_met_with_gaps_widened_by_the_jitter(seed):
     assert used >= 0.66 and refused(clients) <= 0.02, (used, refused(clients))
 
 
+@pytest.mark.parametrize("seed", [0, 4, 8])
+def test_a_leaky_bucket_that_holds_is_paced_by_the_gaps_it_accepted(seed):
+    """At 120/s the rate a leaky bucket refused a climb at was already lowered by the
+    network's jitter (the jitter brought two requests too close), and the plateau widened
+    each gap by the jitter again: 81 a second, two thirds of the limit. The gaps between the
+    arrivals it accepted bound its spacing (1/120 s) from above; the plateau is that and the
+    jitter, once. (Before: 60% of 120/s used in each of these seeds.)"""
+    used, refused_, _ = case(spec_for(SPACING, 120, "one"), 1800, 1, seed)
+    assert used >= 0.66 and refused_ <= 0.02, (used, refused_)
+
+
+@pytest.mark.parametrize("seed", [0, 9])
+def test_a_leaky_bucket_of_five_a_second_that_holds_is_met_at_the_gaps_it_accepted(seed):
+    """At five a second each climb from a guess was refused within the second, a held second
+    each: a third of the requests refused. A refusal nearly as far from the last accepted
+    arrival as the shortest gap accepted brackets the limit's spacing, and the climb ends
+    there. (Before: 35% and 34% of 5/s used, 32-33% refused.)"""
+    used, refused_, _ = case(spec_for(SPACING, 5, "one"), 75, 1, seed)
+    assert used >= 0.5 and refused_ <= 0.25, (used, refused_)
+
+
+@pytest.mark.parametrize(
+    ("ahead", "retry_after", "rate", "rows", "seed", "least"),
+    [
+        (1.0, "one", 40, 600, 2, 0.64),  # the latency before the limiter (the sandbox process)
+        (1.0, "one", 40, 600, 4, 0.64),
+        (0.0, "none", 120, 1800, 0, 0.87),  # the round trip's jitter after it (a server's work)
+        (0.0, "none", 120, 1800, 4, 0.87),
+    ],
+)
+def test_a_leaky_bucket_is_paced_wherever_in_the_round_trip_it_counts(
+    ahead, retry_after, rate, rows, seed, least
+):
+    """Where the limiter sits in the round trip is not known: the gaps are read at the
+    midpoints until a refusal contradicts them, then where they best tell accepted from
+    refused. (Before: 52% and 54% of 40/s used with 2.6-2.9% refused, the whole latency
+    before the limiter; 85% and 84% of 120/s, the round trip's jitter after it.)"""
+    clients, used = share_one_limit(
+        spec_for(SPACING, rate, retry_after), rows, [0.0], seed, ahead=ahead
+    )
+    assert used >= least and refused(clients) <= 0.022, (used, refused(clients))
+
+
 @pytest.mark.parametrize("shape", RATE_SHAPES)
 def test_a_rate_limit_refusing_at_the_plateau_does_not_widen_the_gaps(shape):
     """Only a limit whose first burst was all but refused is taken for one that spaces

@@ -131,6 +131,20 @@ congestion controls and from the limiters it meets, and why:
   (``_trickling``: most of the last twenty refused, not all) are its limit's, not a storm
   to leave to the retries' backoff (which sent a request each round trip to the end, two
   refused for every one accepted).
+- **The gaps at which requests arrived** (``pipeline.net.gaps``), against such a limit: the
+  rate a climb was refused at was already lowered by the jitter (it brought two requests too
+  close), so a plateau one jitter below it left the jitter twice (81 a second of a leaky
+  bucket's 120). The gaps between the arrivals the limit accepted bound its spacing from
+  above, taken at the round trips' midpoints, or, where a refusal says otherwise, where in
+  the round trip they best tell accepted from refused (the sandbox process sleeps its
+  latency before its limiter; a server's own work comes after it). Once known, the plateau
+  is that gap and the jitter once (``_gap_target``): raised to it as soon as it is known
+  (``_regap``), a guess's climb ends there when a refusal came nearly as far (``tight``),
+  and it sets the plateau, lower too, once a plateau it did not set was refused. A refusal
+  at it widens the gaps by what it showed; with ``Retry-After`` more than two there, or a
+  refusal further from the client's last accepted arrival than any reading explains
+  (another client's arrivals between its own), and the gaps are not trusted. A window of
+  one from the first burst grows every quarter second, not every second (``FAST_EVERY``).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
   fixed window's second is not over), the client does not cut again: it waits until the
@@ -240,6 +254,10 @@ from typing import NamedTuple
 
 import structlog
 
+from pipeline.net.gaps import REFUSALS as GAP_REFUSALS
+from pipeline.net.gaps import WIDEN as GAP_WIDEN
+from pipeline.net.gaps import ArrivalGaps
+
 log = structlog.get_logger("simad.pace")
 
 BETA = 0.85  # on push-back, the share of the rate refused at the rate drops to
@@ -300,6 +318,9 @@ REORDER_TIME = 0.01  # seconds: answers this close may have come in another orde
 CLOSED, CLOSED_LEAST = 1.5, 2  # seconds every 429 of (two at least): a limit closed a while
 PAST_BURST = 0.5  # seconds from the first push-back to a first cut measured since it
 CLOSED_PROBE = 1.0  # seconds a closed limit is waited out before the next request tries it
+GAP_PRIOR = 0.1  # of a round trip: half its spread, taken before that is known
+GAP_EVERY = 0.25  # seconds: the plateau is raised to the gaps at most this often
+FAST_EVERY = 0.25  # seconds: a window of one from the first burst grows this often
 
 
 class _ShareCut(NamedTuple):
@@ -365,6 +386,11 @@ class Pace:
         # limit read exactly, or a first cut's rate since the first push-back
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
         self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
+        self._gaps = ArrivalGaps()  # when accepted requests reached the server (a leaky
+        # bucket's spacing), read from their round trips
+        self._gap_paced = False  # the plateau was set by those gaps
+        self._gap_first = False  # a plateau they did not set was refused: they set it since
+        self._regapped = float("-inf")  # when the plateau was last raised to the gaps
         self._first_round = [0, 0]  # the first push-back's round: answers refused, accepted
         self._first_push = math.inf  # when the first push-back came
         self._holds = False  # the server has said Retry-After: each refusal costs a hold
@@ -479,6 +505,7 @@ class Pace:
             if paced and sent_at <= self.last_cut and now - self.last_cut < RATE_WINDOW:
                 self._recount(now)  # the cut's round, still coming back
             if paced:
+                self._regap(now)
                 self._grow(now)
             return
         self.pushed_back += 1
@@ -506,6 +533,7 @@ class Pace:
         """A Retry-After holds every request of the client (one hold per round: answers to
         requests sent before the hold began do not extend it)."""
         self._holds = True
+        self._gaps.patience = GAP_REFUSALS  # each refusal at its plateau costs a held second
         if sent_at < self._held_from:
             return
         if self.held_until < now:  # a new hold; else the one running is extended
@@ -532,12 +560,62 @@ class Pace:
             while self._heard[0][0] < now - WINDOW_MEMORY:
                 self._heard.popleft()
                 self._heard_from = now - WINDOW_MEMORY
+        if sent_at > self._first_push and self._first is not None:
+            self._gaps.heard(now, sent_at, pushed, pushed and self._at_gap_target())
         if pushed:
             return
         self._accepted_since_cut += 1
         if self._first is not None and sent_at >= self._first + RATE_WINDOW:
             self._round_trips.append(now - sent_at)  # (the first second's are slower: each
             # connection is set up first, the login's with it)
+
+    def _regap(self, now: float) -> None:
+        """Raise the plateau to what the gaps between accepted arrivals allow once they are
+        known (at most every ``GAP_EVERY`` seconds): a limit that spaces requests, met while
+        fewer round trips were heard than its jitter is read from, set a plateau below it
+        (a leaky bucket at 120/s, refused within its first second at 88 a second)."""
+        if now - self._regapped < GAP_EVERY or (self._probing(now) and not self._unsure):
+            return
+        self._regapped = now
+        spaced = self._gap_target()
+        if self._unsure and spaced and self._holds and self._gaps.tight():  # a guess's climb
+            # ends there: a refusal came nearly as far from the last accepted arrival
+            self._unsure, self.target, self._gap_paced = False, spaced, True
+            self.floor = min(self.floor, spaced)
+        elif spaced > self.target:
+            self.target, self._gap_paced = spaced, True
+
+    def _refused_below_gaps(self, why: str) -> bool:
+        """Whether a rate limit refused the client at its plateau or below it while the gaps
+        between accepted arrivals are known: they set the plateau from then on, lower too
+        (kept at the rate refused at, a leaky bucket at 120/s whose limit the latency before
+        it hid refused its plateau every few seconds, a held second each)."""
+        at_most = self.rate <= self.target * (1 + EPSILON)
+        return why == "limit" and at_most and self._gap_target() > 0
+
+    def _at_gap_target(self) -> bool:
+        """Whether the client is paced at its plateau (or below it) as the gaps between
+        accepted arrivals set it, and still trusts them."""
+        paced = self._gap_paced and self.rate <= self.target * (1 + EPSILON)
+        return paced and self._gap_target() > 0
+
+    def _gap_target(self) -> float:
+        """The rate a limit that spaces requests allows this client every gap of: the
+        shortest gap between its accepted arrivals (``ArrivalGaps``), widened by the jitter
+        the round trips show (more where a refusal holds, or what a refusal there showed)
+        and the pace's own; 0 where no such bound is known."""
+        gaps = self._gaps
+        if not (gaps.known() and self._spaced_burst() and self.window is None):
+            return 0.0  # (a limit on requests in flight is kept to by the window)
+        if len(self._round_trips) >= SPREAD_TRIPS:
+            jitter = self._jitter() * (GAP_WIDEN if self._holds else 1.0)
+        else:  # too few round trips to read their spread from: half of a fifth of one
+            trips = list(self._round_trips) or gaps.trips()
+            if not trips:
+                return 0.0
+            jitter = GAP_PRIOR * statistics.median(trips)
+        gap = (gaps.least + max(jitter * gaps.spread_share, gaps.widened)) * (1 + JITTER)
+        return 1 / max(gap, EPSILON)
 
     def _mind_window(self, now: float, sent_at: float, pushed: bool, throttled: bool) -> bool:
         """A concurrency limit refuses the requests above a number in flight and none below:
@@ -601,7 +679,7 @@ class Pace:
                 self._lone_level = None  # accepted above it: a failure at random
         bound = self._window_bound
         if self._window_fast:  # each second after the hold, its spacing known
-            quiet = now - max(self._window_at, self.held_until) > RETURN
+            quiet = now - max(self._window_at, self.held_until) > FAST_EVERY
             quiet = quiet and len(self._round_trips) >= SPREAD_TRIPS
         else:  # bound by the window, and not refused for a plateau
             quiet = now - max(self._window_at, self.last_cut) > self._plateau
@@ -773,6 +851,7 @@ class Pace:
         if why in ("limit", "window"):
             self._share_cut = None
         self._measured_again = False
+        self._gap_first = self._gap_first or self._refused_below_gaps(why)
         refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
         storm = why not in ("limit", "window") and now - self.last_cut < STORM
@@ -1034,7 +1113,10 @@ class Pace:
         """Whether a limit met below the rate refused at, every answer of the last second
         accepted but this one, is a leaky bucket's refusal of jitter: at the plateau, unless
         the gaps were already as wide as the jitter seen asks (the limit fell); or probing
-        above a plateau already widened so."""
+        above a plateau already widened so. Or refused at the plateau the gaps between
+        accepted arrivals set (``_gap_target``): the gaps widen by what it showed."""
+        if why == "limit" and self._at_gap_target():
+            return True
         if why != "limit" or self._unsure or self._provisional or not self._spacing():
             return False
         answers = [ok for when, ok in self._answers if when >= now - RATE_WINDOW]
@@ -1161,6 +1243,9 @@ class Pace:
         if self._spacing():
             self.margin = max(self.margin, self._jitter() + JITTER / counted)
         self.target = min(SETTLE * counted, 1 / (1 / counted + self.margin))
+        spaced = self._gap_target()
+        self._gap_paced = spaced > self.target or (spaced > 0 and self._gap_first)
+        self.target = spaced if self._gap_paced else self.target
         # Held by a Retry-After, the server had its rest: back at the plateau at once.
         self.floor = self.target if self._rested else BETA * refused_at
 
