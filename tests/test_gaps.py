@@ -104,17 +104,17 @@ def test_a_client_sharing_the_bucket_does_not_trust_its_own_gaps():
     assert not gaps["a"].trusted and not gaps["b"].trusted
 
 
-def _refused_at_the_plateau(gaps: ArrivalGaps, times: int) -> list[float]:
-    """``times`` refusals at the plateau, each a request that left a spacing (of 40/s) and a
-    millisecond after an accepted one, its round trip 3 ms shorter (at the midpoints, 1.5 ms
-    closer than they left); each read once a request that left after it is accepted. The
-    gaps' widening after each."""
+def _refused_at_the_plateau(gaps: ArrivalGaps, times: int, margin: float = 0.001) -> list[float]:
+    """``times`` refusals at the plateau (which left ``margin`` seconds beyond the shortest
+    gap), each a request that left a spacing (of 40/s) and a millisecond after an accepted
+    one, its round trip 3 ms shorter (at the midpoints, 1.5 ms closer than they left); each
+    read once a request that left after it is accepted. The gaps' widening after each."""
     spacing, widened = 1 / 40, []
     for k in range(times):
         left = 10.0 + k
         gaps.heard(left + 0.022, left, pushed=False)
         refused_left = left + spacing + 0.001
-        gaps.heard(refused_left + 0.019, refused_left, pushed=True, at_plateau=True)
+        gaps.heard(refused_left + 0.019, refused_left, pushed=True, margin=margin)
         assert gaps.widened == (widened[-1] if widened else 0.0)  # not read yet
         gaps.heard(left + 0.122, left + 0.1, pushed=False)
         widened.append(gaps.widened)

@@ -10,18 +10,24 @@ request arrived from its round trip:
   adds its jitter on both ways alike, the gaps read are the limit's own, and a plateau one
   jitter wider than the shortest gap accepted is refused by nothing (a sender told the limit
   does no better).
-- **Anywhere in it**, once a refusal came further from the last accepted arrival than a gap
-  the limit accepted: the midpoints were no measure (the round trip's slow part lies before
-  the limiter, as the sandbox process, which sleeps its latency before its limiter counts,
-  or after it, as a server's own work). A gap is then read as the longest it could have
-  been (the later request's round trip longer by all its difference), which still bounds
-  the limit's spacing from above, and the jitter to leave is a whole round trip's spread,
-  not half.
-- **Not at all**, when a refusal came further than that too: the arrivals accepted between
-  this client's own were another's (clients sharing the limit).
+- **Where they best tell accepted from refused**, once a refusal came as far from the last
+  accepted arrival as a gap the limit accepted (the midpoints no longer tell them apart):
+  at the end of the round trip (its latency before the limiter, as the sandbox process
+  sleeps its latency before its limiter counts) or at its start (a server's own work after
+  the limiter, the slowest and least even part of an answer) — whichever leaves the
+  shortest gap accepted furthest above the longest refused. Every gap is read at all three
+  places at once, so the move costs nothing but the refusals that tell.
+- **Anywhere in it**, where no one place tells them apart: each gap read as the longest it
+  could have been (a refusal's, the shortest), which still bounds the spacing from above;
+  the jitter to leave is then a whole round trip's spread, not half.
+- **Not at all**, where not even that does: the arrivals accepted between this client's own
+  were another's (clients sharing the limit).
 
-The plateau these gaps set (``Pace._gap_target``) is kept to only while they are trusted, and
-each refusal met there widens the gaps by what it showed; a few more and they are not trusted.
+A refusal is read once a request that left after it is accepted (the answer to one that left
+just before it may come after its own). The plateau these gaps set (``Pace._gap_target``) is
+kept to only while they are trusted; each refusal met there widens the gaps by what it
+showed, and a few more (``REFUSALS`` where each holds the client a second) and they are not
+trusted.
 """
 
 from __future__ import annotations
@@ -51,7 +57,8 @@ class ArrivalGaps:
 
     def __init__(self) -> None:
         self._accepted: list[Trip] = []  # the last ``KEPT``, by when they left
-        self._waiting: list[tuple[Trip, bool]] = []  # refused, not read yet (at the plateau)
+        self._waiting: list[tuple[Trip, float | None]] = []  # refused, not read yet (and the
+        # margin the plateau left, when refused there)
         self._least = dict.fromkeys(WHERE, math.inf)  # the shortest gap accepted, at each
         self._longest = dict.fromkeys(WHERE, 0.0)  # the longest gap refused, at each place
         self.where: float | None = PLACES[0]  # the place the gaps are read at
@@ -92,14 +99,14 @@ class ArrivalGaps:
         """The round trips of the accepted requests remembered."""
         return [trip for _, trip in self._accepted]
 
-    def heard(self, now: float, sent: float, pushed: bool, at_plateau: bool = False) -> None:
+    def heard(self, now: float, sent: float, pushed: bool, margin: float | None = None) -> None:
         """A request that left at ``sent`` answered at ``now``: accepted, or refused
-        (``pushed``), at the plateau the gaps set or not. A refusal is read once a request
-        that left after it is accepted: the answer to one that left just before it may come
-        after its own."""
+        (``pushed``), at the plateau the gaps set with ``margin`` seconds left beyond the
+        shortest gap, or not there (None). A refusal is read once a request that left after
+        it is accepted: the answer to one that left just before it may come after its own."""
         this = (sent, now - sent)
         if pushed:
-            self._waiting.append((this, at_plateau))
+            self._waiting.append((this, margin))
             return
         at = bisect.bisect(self._accepted, this)
         before = self._accepted[at - 1] if at else None
@@ -120,13 +127,17 @@ class ArrivalGaps:
                 self._refused(self._accepted[at - 1], refused, plateau)
         self._choose()
 
-    def _refused(self, before: Trip, this: Trip, at_plateau: bool) -> None:
+    def _refused(self, before: Trip, this: Trip, margin: float | None) -> None:
+        """A refusal read: the longest gap refused at each place; at the plateau (which left
+        ``margin`` seconds beyond the shortest gap), the gaps widened by what it showed, and
+        after ``patience`` such refusals not trusted."""
         for where in WHERE:
             gap = _gap(before, this, where, refused=True)
             self._longest[where] = max(self._longest[where], gap)
-        if at_plateau and self.trusted:
+        if margin is not None and self.trusted:
             self.refusals += 1
-            self.widened = max(self.widened, WIDEN * _closer(before, this, self.where))
+            shown = WIDEN * _closer(before, this, self.where)
+            self.widened = max(self.widened, shown)
             self.trusted = self.refusals <= self.patience
 
     def _choose(self) -> None:

@@ -138,12 +138,14 @@ congestion controls and from the limiters it meets, and why:
   above, taken at the round trips' midpoints, or, where a refusal says otherwise, where in
   the round trip they best tell accepted from refused (the sandbox process sleeps its
   latency before its limiter; a server's own work comes after it). Once known, the plateau
-  is that gap and the jitter once (``_gap_target``): raised to it as soon as it is known
+  is that gap and the jitter once, a tenth of a round trip at least (a server's own queue
+  bunches requests before its limiter unseen) (``_gap_target``): raised to it once known
   (``_regap``), a guess's climb ends there when a refusal came nearly as far (``tight``),
   and it sets the plateau, lower too, once a plateau it did not set was refused. A refusal
-  at it widens the gaps by what it showed; with ``Retry-After`` more than two there, or a
-  refusal further from the client's last accepted arrival than any reading explains
-  (another client's arrivals between its own), and the gaps are not trusted. A window of
+  at it widens the gaps by what it showed; more than two there where each held the client
+  a second (ten where each cost a retry), or a refusal further from the client's last
+  accepted arrival than any reading explains (another client's arrivals between its own),
+  and the gaps are not trusted. A window of
   one from the first burst grows every quarter second, not every second (``FAST_EVERY``).
 - **A window still full is waited out:** refused while sending below the rate refused at
   and the server accepted as much over the last second (the window still holds a burst, a
@@ -318,7 +320,7 @@ REORDER_TIME = 0.01  # seconds: answers this close may have come in another orde
 CLOSED, CLOSED_LEAST = 1.5, 2  # seconds every 429 of (two at least): a limit closed a while
 PAST_BURST = 0.5  # seconds from the first push-back to a first cut measured since it
 CLOSED_PROBE = 1.0  # seconds a closed limit is waited out before the next request tries it
-GAP_PRIOR = 0.1  # of a round trip: half its spread, taken before that is known
+GAP_PRIOR = 0.1  # of a round trip: the least margin a spacing limit's plateau leaves
 GAP_EVERY = 0.25  # seconds: the plateau is raised to the gaps at most this often
 FAST_EVERY = 0.25  # seconds: a window of one from the first burst grows this often
 
@@ -561,7 +563,8 @@ class Pace:
                 self._heard.popleft()
                 self._heard_from = now - WINDOW_MEMORY
         if sent_at > self._first_push and self._first is not None:
-            self._gaps.heard(now, sent_at, pushed, pushed and self._at_gap_target())
+            margin = self._gap_margin() if pushed and self._at_gap_target() else None
+            self._gaps.heard(now, sent_at, pushed, margin)
         if pushed:
             return
         self._accepted_since_cut += 1
@@ -607,15 +610,26 @@ class Pace:
         gaps = self._gaps
         if not (gaps.known() and self._spaced_burst() and self.window is None):
             return 0.0  # (a limit on requests in flight is kept to by the window)
+        margin = self._gap_margin()
+        if margin is None:
+            return 0.0
+        return 1 / max((gaps.least + margin) * (1 + JITTER), EPSILON)
+
+    def _gap_margin(self) -> float | None:
+        """Seconds the plateau leaves beyond the shortest gap accepted: the jitter the round
+        trips show, a tenth of a round trip at least (more where a refusal holds), or what a
+        refusal there showed; None before any round trip is heard. The floor is a server's
+        own queue, which the round trips do not show: the sandbox process, its round trips
+        spread over half a millisecond, let requests through to its limiter closer than
+        they left, and a plateau at 96% of 40/s was refused every few seconds."""
+        gaps = self._gaps
+        trips = list(self._round_trips) or gaps.trips()
+        if not trips:
+            return None
+        least = GAP_PRIOR * statistics.median(trips)  # (a server's own queue, unseen)
         if len(self._round_trips) >= SPREAD_TRIPS:
-            jitter = self._jitter() * (GAP_WIDEN if self._holds else 1.0)
-        else:  # too few round trips to read their spread from: half of a fifth of one
-            trips = list(self._round_trips) or gaps.trips()
-            if not trips:
-                return 0.0
-            jitter = GAP_PRIOR * statistics.median(trips)
-        gap = (gaps.least + max(jitter * gaps.spread_share, gaps.widened)) * (1 + JITTER)
-        return 1 / max(gap, EPSILON)
+            least = max(least, self._jitter() * gaps.spread_share)
+        return max(least * (GAP_WIDEN if self._holds else 1.0), gaps.widened)
 
     def _mind_window(self, now: float, sent_at: float, pushed: bool, throttled: bool) -> bool:
         """A concurrency limit refuses the requests above a number in flight and none below:
