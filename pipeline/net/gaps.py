@@ -39,8 +39,8 @@ KEPT = 200  # accepted requests remembered, by when they left, to read the gaps 
 FEW = 20  # gaps read, at least, before the shortest bounds the limit's spacing (``known``)
 NEAR = 1.25  # a refusal this near the shortest gap (its gap times this, at least): ``tight``
 WIDEN = 1.1  # a refusal at the plateau widens the gaps by this much more than it showed
-REFUSALS = 2  # refusals at the plateau, at most, before the gaps are not trusted, where
-FREE_REFUSALS = 10  # each costs a held second (``Retry-After``); where each costs a retry
+REFUSALS = 2  # refusals at the plateau, at most, where each holds the client a second,
+FREE_REFUSALS = 10  # and where each costs only its retry, before the gaps are not trusted
 # Where in its round trip a request may reach the limiter: at the midpoint, at the end (the
 # latency before the limiter), at the start (the server's own work after it). None: anywhere,
 # each gap read as the longest (a refusal's, the shortest) it could have been.
@@ -106,7 +106,7 @@ class ArrivalGaps:
         it is accepted: the answer to one that left just before it may come after its own."""
         this = (sent, now - sent)
         if pushed:
-            self._waiting.append((this, margin))
+            self._waiting = [*self._waiting[-KEPT:], (this, margin)]  # (a storm's, unread)
             return
         at = bisect.bisect(self._accepted, this)
         before = self._accepted[at - 1] if at else None
@@ -121,10 +121,10 @@ class ArrivalGaps:
         if len(self._accepted) > KEPT:
             self._accepted.pop(0)
         while self._waiting and self._waiting[0][0][0] < sent:
-            refused, plateau = self._waiting.pop(0)
+            refused, left = self._waiting.pop(0)
             at = bisect.bisect(self._accepted, refused)
             if at:
-                self._refused(self._accepted[at - 1], refused, plateau)
+                self._refused(self._accepted[at - 1], refused, left)
         self._choose()
 
     def _refused(self, before: Trip, this: Trip, margin: float | None) -> None:
