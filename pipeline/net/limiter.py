@@ -161,7 +161,7 @@ congestion controls and from the limiters it meets, and why:
   not on concurrency and the window goes; a bare 503 sets a window only with a second one (a
   failure at random is followed by requests above it accepted); bound by its window and not
   refused for a plateau, the window grows by one, and a probe that meets the limit is
-  undone. A window of one from the first burst grows each second instead, its requests
+  undone. A window of one from the first burst grows each quarter second instead, its requests
   spaced by the round trip over the window plus the round trips' spread, until refused:
   above the window, one request at a time it was (one refusal, a held second with
   ``Retry-After``: the price of not taking a leaky bucket for it), unless ``PASSED_ABOVE``
@@ -422,7 +422,7 @@ class Pace:
         self._window_at = float("-inf")  # when the window was last set (a cut or a probe)
         self._window_bound = float("-inf")  # since when requests wait on the window only
         self._window_probed = False  # the window was last raised by a probe
-        self._window_fast = False  # a window of one from the first burst: grown each second
+        self._window_fast = False  # a window of one from the first burst: grown quickly
         self._lone_level: int | None = None  # a bare 503's level, alone so far
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
@@ -686,7 +686,7 @@ class Pace:
     def _window_accepted(self, now: float, level: int) -> None:
         """An answer accepted at ``level`` in flight: remembered, and the window grown when
         it has bound the client and was not refused for a plateau (a window of one from the
-        first burst: each second)."""
+        first burst: each ``FAST_EVERY`` seconds)."""
         if level:
             self._levels_ok.append((now, level))
             if self._lone_level is not None and level >= self._lone_level:
@@ -709,7 +709,7 @@ class Pace:
 
     def _grow_window(self, now: float) -> None:
         """One more request in flight (a probe). A window of one from the first burst (a
-        burst refused but for one request, which a leaky bucket gives too) grows each second,
+        burst refused but for one request, which a leaky bucket gives too) grows quickly,
         its requests spaced by the round trip over the window and the round trips' spread:
         a limit on requests in flight refuses the first probe, a leaky bucket none until the
         spacing nears its own."""
