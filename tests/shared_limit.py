@@ -362,7 +362,16 @@ def matrix(
                 spec = spec.with_window(window)
                 rows = round(rows * spec.window)
                 figures = [
-                    case(spec, rows, n, seed, None, connect, latency, spread, ahead)
+                    case(
+                        spec,
+                        rows,
+                        n,
+                        seed,
+                        connect=connect,
+                        latency=latency,
+                        spread=spread,
+                        ahead=ahead,
+                    )
                     for seed in range(runs)
                 ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 
 KEPT = 200  # accepted requests remembered, by when they left, to read the gaps between
 FEW = 20  # gaps read, at least, before the shortest bounds the limit's spacing (``known``)
@@ -57,8 +58,9 @@ class ArrivalGaps:
 
     def __init__(self) -> None:
         self._accepted: list[Trip] = []  # the last ``KEPT``, by when they left
-        self._waiting: list[tuple[Trip, float | None]] = []  # refused, not read yet (and the
-        # margin the plateau left, when refused there)
+        # refused, not read yet (and the margin the plateau left, when refused there); a
+        # storm's may never be read: the last ``KEPT``
+        self._waiting: deque[tuple[Trip, float | None]] = deque(maxlen=KEPT)
         self._least = dict.fromkeys(WHERE, math.inf)  # the shortest gap accepted, at each
         self._longest = dict.fromkeys(WHERE, 0.0)  # the longest gap refused, at each place
         self.where: float | None = PLACES[0]  # the place the gaps are read at
@@ -106,7 +108,7 @@ class ArrivalGaps:
         it is accepted: the answer to one that left just before it may come after its own."""
         this = (sent, now - sent)
         if pushed:
-            self._waiting = [*self._waiting[-KEPT:], (this, margin)]  # (a storm's, unread)
+            self._waiting.append((this, margin))
             return
         at = bisect.bisect(self._accepted, this)
         before = self._accepted[at - 1] if at else None
@@ -121,7 +123,7 @@ class ArrivalGaps:
         if len(self._accepted) > KEPT:
             self._accepted.pop(0)
         while self._waiting and self._waiting[0][0][0] < sent:
-            refused, left = self._waiting.pop(0)
+            refused, left = self._waiting.popleft()
             at = bisect.bisect(self._accepted, refused)
             if at:
                 self._refused(self._accepted[at - 1], refused, left)

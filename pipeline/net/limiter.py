@@ -588,19 +588,17 @@ class Pace:
         elif spaced > self.target:
             self.target, self._gap_paced = spaced, True
 
-    def _refused_below_gaps(self, why: str) -> bool:
-        """Whether a rate limit refused the client at its plateau or below it while the gaps
-        between accepted arrivals are known: they set the plateau from then on, lower too
-        (kept at the rate refused at, a leaky bucket at 120/s whose limit the latency before
-        it hid refused its plateau every few seconds, a held second each)."""
-        at_most = self.rate <= self.target * (1 + EPSILON)
-        return why == "limit" and at_most and self._gap_target() > 0
+    def _below_known_gaps(self) -> bool:
+        """Whether the client is at its plateau or below it while the gaps between accepted
+        arrivals are known. Refused so by a rate limit, the gaps set the plateau from then
+        on, lower too (kept at the rate refused at, a leaky bucket at 120/s whose limit the
+        latency before it hid refused its plateau every few seconds, a held second each)."""
+        return self.rate <= self.target * (1 + EPSILON) and self._gap_target() > 0
 
     def _at_gap_target(self) -> bool:
         """Whether the client is paced at its plateau (or below it) as the gaps between
         accepted arrivals set it, and still trusts them."""
-        paced = self._gap_paced and self.rate <= self.target * (1 + EPSILON)
-        return paced and self._gap_target() > 0
+        return self._gap_paced and self._below_known_gaps()
 
     def _gap_target(self) -> float:
         """The rate a limit that spaces requests allows this client every gap of: the
@@ -623,7 +621,7 @@ class Pace:
         spread over half a millisecond, let requests through to its limiter closer than
         they left, and a plateau at 96% of 40/s was refused every few seconds."""
         gaps = self._gaps
-        trips = list(self._round_trips) or gaps.trips()
+        trips = self._round_trips or gaps.trips()
         if not trips:
             return None
         least = GAP_PRIOR * statistics.median(trips)  # (a server's own queue, unseen)
@@ -865,7 +863,7 @@ class Pace:
         if why in ("limit", "window"):
             self._share_cut = None
         self._measured_again = False
-        self._gap_first = self._gap_first or self._refused_below_gaps(why)
+        self._gap_first = self._gap_first or (why == "limit" and self._below_known_gaps())
         refused_at = self._refused_at(now, why)
         refused_at = max(refused_at, MIN_RATE)
         storm = why not in ("limit", "window") and now - self.last_cut < STORM
