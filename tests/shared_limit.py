@@ -74,6 +74,7 @@ class Gateway:
         storm: tuple[float, float] | None = None,
         failing: float = 0.0,
         rng: random.Random | None = None,
+        queue: float = 0.0,
     ) -> None:
         self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
         self.clock, self.wall = clock, wall
@@ -81,6 +82,21 @@ class Gateway:
         self.storm = storm  # (from, until): every request answered a bare 503 meanwhile
         self.failing = failing  # the share of requests answered a bare 503 at random
         self._rng = rng or random.Random(0)
+        self.queue = queue  # seconds of the server's own work per request, on average
+        self._work = random.Random(self._rng.random()) if queue else None
+        self._free = 0.0  # when the server's one loop is free for the next request
+
+    def queued(self) -> float:
+        """Seconds a request reaching the server now waits for its one loop before the
+        limiter counts it (the sandbox process: a request's own work after the limiter keeps
+        the next waiting, and requests that waited reach the limiter closer than they came,
+        each after the last one's work)."""
+        if self._work is None:
+            return 0.0
+        now = self.clock()
+        start = max(now, self._free)
+        self._free = start + self.queue * self._work.uniform(0.5, 1.5)
+        return start - now
 
     def take(self) -> float | None:
         """None when the request is accepted, ``BARE`` when it is answered a bare 503, else
@@ -197,6 +213,9 @@ async def _send_all(
             wait = gateway.take() if at_once else None
             await asyncio.sleep(trip * ahead)
             if not at_once:
+                stall = gateway.queued()
+                if stall:
+                    await asyncio.sleep(stall)
                 wait = gateway.take()
             await asyncio.sleep(trip * (1 - ahead))
             if at_once and wait is None:
@@ -238,6 +257,7 @@ def share_one_limit(
     failing: float = 0.0,
     latency: float = LATENCY,
     ahead: float = AHEAD,
+    queue: float = 0.0,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
@@ -246,13 +266,16 @@ def share_one_limit(
     connection's first request (the login's too) slower by about ``connect`` seconds on
     its way (its set-up: a real first round's answers take twice as long as the rest), the
     server failing ``failing`` of the requests at random with a bare 503, each round trip
-    ``latency`` seconds and up to a fifth more, ``ahead`` of it before the limiter; the
+    ``latency`` seconds and up to a fifth more, ``ahead`` of it before the limiter, and the
+    server's one loop busy ``queue`` seconds a request on average (``Gateway.queued``); the
     clients and the share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
         wall = WALL + rng.random()
-        gateway = Gateway(loop.time, limit, wall, storm, failing, random.Random(seed + 1))
+        gateway = Gateway(
+            loop.time, limit, wall, storm, failing, random.Random(seed + 1), queue=queue
+        )
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:
@@ -313,13 +336,22 @@ def case(
     latency: float = LATENCY,
     spread: float = STARTS,
     ahead: float = AHEAD,
+    queue: float = 0.0,
 ) -> tuple[float, float, float]:
     """One run, the clients starting at random over ``spread`` seconds: the capacity used,
     the share refused and Jain's index."""
     rng = random.Random(seed)
     starts = [rng.uniform(0, spread) for _ in range(clients)]
     found, used = share_one_limit(
-        spec, rows, starts, seed, known=known, connect=connect, latency=latency, ahead=ahead
+        spec,
+        rows,
+        starts,
+        seed,
+        known=known,
+        connect=connect,
+        latency=latency,
+        ahead=ahead,
+        queue=queue,
     )
     return used, refused(found), fairness(found)
 
@@ -343,12 +375,14 @@ def matrix(
     spread: float = STARTS,
     cases: tuple[str, ...] = tuple(CASES),
     ahead: float = AHEAD,
+    queue: float = 0.0,
 ) -> list[str]:
     """One line per shape, variant and case (of ``cases``): min, median and max over
     ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
     when given: a run then has as many windows as it had seconds, its rows that many times
-    more; each round trip ``latency`` seconds, ``ahead`` of it before the limiter; clients
-    sharing a limit starting over ``spread`` seconds)."""
+    more; each round trip ``latency`` seconds, ``ahead`` of it before the limiter; the
+    server's loop busy ``queue`` seconds a request; clients sharing a limit starting over
+    ``spread`` seconds)."""
     from statistics import median
 
     lines = []
@@ -371,6 +405,7 @@ def matrix(
                         latency=latency,
                         spread=spread,
                         ahead=ahead,
+                        queue=queue,
                     )
                     for seed in range(runs)
                 ]
@@ -489,12 +524,14 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]``:
+    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]
+    [--queue=MS]``:
     the matrix over ``runs`` seeds (every shape and variant unless some are named; each
     connection's first request MS milliseconds slower, about; a bucket's burst S seconds,
     not one; a window S seconds long, each run S times as long; each round trip MS
     milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
-    the sandbox process, which sleeps its latency before the limiter counts); with
+    the sandbox process, which sleeps its latency before the limiter counts); the server's
+    own loop busy about MS milliseconds with each request (none unless told); with
     ``--starts``, only the four clients, starting at random over MS milliseconds, not 20:
     four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
@@ -522,7 +559,20 @@ def main(runs: int = 100) -> None:
     window = _number("window")
     ahead = _number("ahead")
     ahead = AHEAD if ahead is None else ahead
-    matrix(runs, shapes, variants, connect, _number("burst"), window, latency, spread, cases, ahead)
+    queue = (_number("queue") or 0.0) / 1000
+    matrix(
+        runs,
+        shapes,
+        variants,
+        connect,
+        _number("burst"),
+        window,
+        latency,
+        spread,
+        cases,
+        ahead,
+        queue,
+    )
     if "--no-late" in sys.argv:
         return
     late = []
