@@ -452,23 +452,6 @@ def test_the_model_server_can_keep_requests_waiting_for_its_own_work():
     assert free[1] == 0 and busy[1] > 0, (free, busy)
 
 
-@pytest.mark.parametrize(
-    ("retry_after", "push_back", "seed"), [("none", 503, 58), ("none", 503, 9), ("one", 429, 43)]
-)
-def test_a_leaky_bucket_behind_the_servers_own_queue_is_told_by_its_first_burst(
-    retry_after, push_back, seed
-):
-    """Behind a server's own queue (three milliseconds of work a request, the whole latency
-    before the limiter, as in the sandbox process) a leaky bucket at 120/s let three of a
-    burst of eight through: with the login counted as accepted, the round looked like a
-    small count, not a limit that spaces requests, and the client kept the first second's
-    measure (bare 503s: 41-43% used), or a window of one that stopped growing at the
-    round's own later refusals (a held second each: 34%)."""
-    spec = spec_for(SPACING, 120, retry_after, push_back)
-    used, refused_, _ = case(spec, 1800, 1, seed, ahead=1.0, queue=0.003)
-    assert used >= 0.5 and refused_ <= 0.02, (used, refused_)
-
-
 @pytest.mark.parametrize("shape", RATE_SHAPES)
 def test_a_rate_limit_refusing_at_the_plateau_does_not_widen_the_gaps(shape):
     """Only a limit whose first burst was all but refused is taken for one that spaces

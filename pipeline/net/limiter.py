@@ -120,15 +120,8 @@ congestion controls and from the limiters it meets, and why:
   one request at a time does: the client keeps to one in flight (below), and tells them
   apart by trying more (``_grow_window``): one request at a time refuses every request at
   two in flight, a leaky bucket lets several through before the jitter brings two too
-  close. The first round is counted without the login (a limit per account does not count
-  it), four refusals at least: behind a server's own queue, which lets requests through to
-  its limiter a piece of work apart, a leaky bucket at 120/s let three of a burst of eight
-  through, and counted with the login that round was a small count's (a first measure of
-  three a second, a plateau at 37% of the limit with bare 503s); nor do the round's own
-  later refusals stop a window of one it set from growing (kept to one request at a time
-  for a plateau: 34% used with ``Retry-After: 1``). A first burst all but refused also
-  makes the first cut a guess, and a bare 503 afterwards a limit's (at most one a second;
-  more are a storm's or failures', as below).
+  close. A first burst all but refused also makes the first cut a guess, and a bare 503
+  afterwards a limit's (at most one a second; more are a storm's or failures', as below).
   Where no ``Retry-After`` makes a refusal cost a held second, a request refused that left
   alone (one in flight) starts the climb from ``BETA`` of the rate it left at (its gap,
   ``Departure.gap``), a bound from above, not from the first second's few answers: kept to
@@ -313,7 +306,6 @@ MOST_BACKGROUND = 0.5  # the largest share of refusals taken for random failures
 KEPT_SHARE, MOST_JUDGED = 0.25, 0.12  # on the plateau: a quarter of the share or more kept,
 # at most 12% (``_judged_random``; more, from four offices sharing a bucket, was their limit)
 SPACING_REFUSED = 2  # the first round refused this many times more than accepted: spacing
-SPACING_LEAST = 4  # and this many times at least (three of a burst's first four: too few)
 ROUND_TRIPS = 200  # accepted answers whose round trips give the network's jitter
 SPREAD_TRIPS = 10  # the fewest round trips a spread is taken from percentiles of
 IQR_TO_SPREAD = 1.8  # the 5th to 95th percentile over the quartiles' span (an even jitter)
@@ -557,10 +549,8 @@ class Pace:
         """Keep an answer in the counts the pace is measured on."""
         if pushed:
             self._first_push = min(self._first_push, now)
-        if self.cuts <= 1 and sent_at <= self._first_push and self._first is not None:
-            self._first_round[not pushed] += 1  # (not the login: a limit per account
-            # does not count it, and counted, three of a burst of eight a leaky bucket let
-            # through behind the server's own queue looked like a small count)
+        if self.cuts <= 1 and sent_at <= self._first_push:
+            self._first_round[not pushed] += 1
         self._since_cut += 1
         self.answers += 1
         self._answers.append((now, not pushed))
@@ -658,11 +648,9 @@ class Pace:
             return False
         if level < 1:
             return False
-        same_round = sent_at <= self._window_at
-        fast = self._window_fast
-        if not same_round:  # refused: grown no further (not for the round that set it)
-            self._window_fast = False
+        fast, self._window_fast = self._window_fast, False  # refused: grown no further
         top = max((lv for _, lv in self._levels_ok), default=0)
+        same_round = sent_at <= self._window_at
         window = self.window
         # A window of one tried at more, refused after the probe's level passed several
         # times: no limit on requests in flight (a leaky bucket's refusal of the jitter).
@@ -683,8 +671,7 @@ class Pace:
             self._lone_level = None
             self.window = min(level - 1, window or level)
             self._window_at, self._window_probed = now, False
-            # (a window of one its first round set, refused again by that round: still fast)
-            self._window_fast = self.window == 1 and (not self.cuts or (fast and same_round))
+            self._window_fast = self.window == 1 and not self.cuts
             return True
         # Refused within its window (a 429; a bare 503 may be a failure, unless it came to
         # a window of one grown each second): not (only) a concurrency limit.
@@ -1185,12 +1172,11 @@ class Pace:
         return len(self._recent) - sum(self._recent)
 
     def _spaced_burst(self) -> bool:
-        """Whether most of the first push-back's round was refused (twice as many as were
-        accepted, and ``SPACING_LEAST`` at least), the burst's first request accepted and
-        most of the rest not: a limit that spaces requests (a leaky bucket without burst),
-        or one request at a time."""
+        """Whether most of the first push-back's round was refused, the burst's first
+        request accepted and the rest not: a limit that spaces requests (a leaky bucket
+        without burst), or one request at a time."""
         refused, accepted = self._first_round
-        return refused >= max(SPACING_REFUSED * max(accepted, 1), SPACING_LEAST)
+        return refused >= SPACING_REFUSED * max(accepted, 1)
 
     def _jitter(self) -> float:
         """Half the spread of the last ``ROUND_TRIPS`` round trips accepted: how much closer
