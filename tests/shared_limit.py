@@ -88,9 +88,9 @@ class Gateway:
 
     def queued(self) -> float:
         """Seconds a request reaching the server now waits for its one loop before the
-        limiter counts it (the sandbox process: a request's own work after the limiter keeps
-        the next waiting, and requests that waited reach the limiter closer than they came,
-        each after the last one's work)."""
+        limiter counts it (a server doing each request's work on one loop: a request's own
+        work after the limiter keeps the next waiting, and requests that waited reach the
+        limiter closer than they came, each after the last one's work)."""
         if self._work is None:
             return 0.0
         now = self.clock()

@@ -442,8 +442,8 @@ def test_a_leaky_bucket_is_paced_wherever_in_the_round_trip_it_counts(seed):
 
 
 def test_the_model_server_can_keep_requests_waiting_for_its_own_work():
-    """A server's own work (the sandbox process's one loop) keeps a request that reaches it
-    while busy waiting, and requests that waited reach the limiter closer than they came:
+    """A server's own work (each request's, done on one loop) keeps a request that reaches
+    it while busy waiting, and requests that waited reach the limiter closer than they came:
     evenly at 65% of a leaky bucket's 120/s no request is refused without it (the whole
     latency before the limiter), some are with ten milliseconds of work a request."""
     spec = spec_for(SPACING, 120)
