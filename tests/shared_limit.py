@@ -30,6 +30,7 @@ AHEAD = 0.5  # the share of each round trip before the limiter (the sandbox proc
 JITTER = 0.004
 CONCURRENCY = 8  # requests in flight per client, as the engine's default
 STARTS = 0.020  # seconds over which clients sharing a limit start, at random
+STALLS = 0.01  # the share of requests whose work stalls the server's loop (``Gateway.queued``)
 WALL = 1.7e9  # the server's wall clock is the loop's time plus this (and a random fraction)
 
 
@@ -75,6 +76,7 @@ class Gateway:
         failing: float = 0.0,
         rng: random.Random | None = None,
         queue: float = 0.0,
+        stall: float = 0.0,
     ) -> None:
         self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
         self.clock, self.wall = clock, wall
@@ -83,19 +85,25 @@ class Gateway:
         self.failing = failing  # the share of requests answered a bare 503 at random
         self._rng = rng or random.Random(0)
         self.queue = queue  # seconds of the server's own work per request, on average
-        self._work = random.Random(self._rng.random()) if queue else None
+        self.stall = stall  # seconds the loop stalls in ``STALLS`` of the requests' work
+        self._work = random.Random(self._rng.random()) if queue or stall else None
         self._free = 0.0  # when the server's one loop is free for the next request
 
     def queued(self) -> float:
         """Seconds a request reaching the server now waits for its one loop before the
         limiter counts it (a server doing each request's work on one loop: a request's own
         work after the limiter keeps the next waiting, and requests that waited reach the
-        limiter closer than they came, each after the last one's work)."""
+        limiter closer than they came, each after the last one's work). One request's work
+        in a hundred may stall the loop for about ``stall`` seconds (a write to disk, a
+        garbage collection): the requests that came meanwhile reach the limiter together."""
         if self._work is None:
             return 0.0
         now = self.clock()
         start = max(now, self._free)
-        self._free = start + self.queue * self._work.uniform(0.5, 1.5)
+        work = self.queue * self._work.uniform(0.5, 1.5)
+        if self.stall and self._work.random() < STALLS:
+            work += self.stall * self._work.uniform(0.5, 1.5)
+        self._free = start + work
         return start - now
 
     def take(self) -> float | None:
@@ -258,6 +266,7 @@ def share_one_limit(
     latency: float = LATENCY,
     ahead: float = AHEAD,
     queue: float = 0.0,
+    stall: float = 0.0,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
@@ -267,14 +276,22 @@ def share_one_limit(
     its way (its set-up: a real first round's answers take twice as long as the rest), the
     server failing ``failing`` of the requests at random with a bare 503, each round trip
     ``latency`` seconds and up to a fifth more, ``ahead`` of it before the limiter, and the
-    server's one loop busy ``queue`` seconds a request on average (``Gateway.queued``); the
-    clients and the share of the limiter's capacity they used together."""
+    server's one loop busy ``queue`` seconds a request on average and stalled ``stall``
+    seconds by one request in a hundred (``Gateway.queued``); the clients and the share
+    of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
         wall = WALL + rng.random()
         gateway = Gateway(
-            loop.time, limit, wall, storm, failing, random.Random(seed + 1), queue=queue
+            loop.time,
+            limit,
+            wall,
+            storm,
+            failing,
+            random.Random(seed + 1),
+            queue=queue,
+            stall=stall,
         )
         clients = [Client(rows, start) for start in starts]
 
@@ -337,6 +354,7 @@ def case(
     spread: float = STARTS,
     ahead: float = AHEAD,
     queue: float = 0.0,
+    stall: float = 0.0,
 ) -> tuple[float, float, float]:
     """One run, the clients starting at random over ``spread`` seconds: the capacity used,
     the share refused and Jain's index."""
@@ -352,6 +370,7 @@ def case(
         latency=latency,
         ahead=ahead,
         queue=queue,
+        stall=stall,
     )
     return used, refused(found), fairness(found)
 
@@ -376,13 +395,14 @@ def matrix(
     cases: tuple[str, ...] = tuple(CASES),
     ahead: float = AHEAD,
     queue: float = 0.0,
+    stall: float = 0.0,
 ) -> list[str]:
     """One line per shape, variant and case (of ``cases``): min, median and max over
     ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
     when given: a run then has as many windows as it had seconds, its rows that many times
     more; each round trip ``latency`` seconds, ``ahead`` of it before the limiter; the
-    server's loop busy ``queue`` seconds a request; clients sharing a limit starting over
-    ``spread`` seconds)."""
+    server's loop busy ``queue`` seconds a request, stalled ``stall`` seconds by one in a
+    hundred; clients sharing a limit starting over ``spread`` seconds)."""
     from statistics import median
 
     lines = []
@@ -406,6 +426,7 @@ def matrix(
                         spread=spread,
                         ahead=ahead,
                         queue=queue,
+                        stall=stall,
                     )
                     for seed in range(runs)
                 ]
@@ -525,13 +546,14 @@ def _number(name: str) -> float | None:
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
     [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]
-    [--queue=MS]``:
+    [--queue=MS] [--stall=MS]``:
     the matrix over ``runs`` seeds (every shape and variant unless some are named; each
     connection's first request MS milliseconds slower, about; a bucket's burst S seconds,
     not one; a window S seconds long, each run S times as long; each round trip MS
     milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
     the sandbox process, which sleeps its latency before the limiter counts); the server's
-    own loop busy about MS milliseconds with each request (none unless told); with
+    own loop busy about MS milliseconds with each request, and stalled about MS milliseconds
+    by one request in a hundred (none unless told); with
     ``--starts``, only the four clients, starting at random over MS milliseconds, not 20:
     four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
@@ -560,6 +582,7 @@ def main(runs: int = 100) -> None:
     ahead = _number("ahead")
     ahead = AHEAD if ahead is None else ahead
     queue = (_number("queue") or 0.0) / 1000
+    stall = (_number("stall") or 0.0) / 1000
     matrix(
         runs,
         shapes,
@@ -572,6 +595,7 @@ def main(runs: int = 100) -> None:
         cases,
         ahead,
         queue,
+        stall,
     )
     if "--no-late" in sys.argv:
         return
