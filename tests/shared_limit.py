@@ -40,6 +40,25 @@ def jitter(latency: float) -> float:
     return JITTER if latency == LATENCY else latency * JITTER / LATENCY
 
 
+@dataclass(frozen=True)
+class Network:
+    """The way between the clients and the server's limiter: each round trip ``latency``
+    seconds and up to a fifth more, ``ahead`` of it before the limiter; each connection's
+    first request (the login's too) slower by about ``connect`` seconds on its way (its
+    set-up: a real first round's answers take twice as long as the rest); the server's one
+    loop busy ``queue`` seconds a request on average and stalled ``stall`` seconds by one
+    request in ``1/STALLS`` (``Gateway.queued``)."""
+
+    latency: float = LATENCY
+    ahead: float = AHEAD
+    connect: float = 0.0
+    queue: float = 0.0
+    stall: float = 0.0
+
+
+NETWORK = Network()  # the model's own: 20-24 ms, the limiter half way, no queue
+
+
 class VirtualLoop(asyncio.SelectorEventLoop):
     """An event loop whose time moves only when every task waits: to the next timer."""
 
@@ -75,8 +94,7 @@ class Gateway:
         storm: tuple[float, float] | None = None,
         failing: float = 0.0,
         rng: random.Random | None = None,
-        queue: float = 0.0,
-        stall: float = 0.0,
+        network: Network = NETWORK,
     ) -> None:
         self.spec = rate if isinstance(rate, LimitSpec) else LimitSpec(rate)
         self.clock, self.wall = clock, wall
@@ -84,9 +102,8 @@ class Gateway:
         self.storm = storm  # (from, until): every request answered a bare 503 meanwhile
         self.failing = failing  # the share of requests answered a bare 503 at random
         self._rng = rng or random.Random(0)
-        self.queue = queue  # seconds of the server's own work per request, on average
-        self.stall = stall  # seconds the loop stalls in ``STALLS`` of the requests' work
-        self._work = random.Random(self._rng.random()) if queue or stall else None
+        self.queue, self.stall = network.queue, network.stall  # (``queued``)
+        self._work = random.Random(self._rng.random()) if self.queue or self.stall else None
         self._free = 0.0  # when the server's one loop is free for the next request
 
     def queued(self) -> float:
@@ -187,10 +204,9 @@ async def _send_all(
     rng: random.Random,
     max_rate: float | None = None,
     known: float | None = None,
-    connect: float = 0.0,
-    latency: float = LATENCY,
-    ahead: float = AHEAD,
+    network: Network = NETWORK,
 ) -> None:
+    latency, ahead, connect = network.latency, network.ahead, network.connect
     await asyncio.sleep(client.start)
     client.began = loop.time()
     pace: Pace | KnownRate
@@ -261,53 +277,27 @@ def share_one_limit(
     max_rate: float | None = None,
     storm: tuple[float, float] | None = None,
     known: float | None = None,
-    connect: float = 0.0,
     failing: float = 0.0,
-    latency: float = LATENCY,
-    ahead: float = AHEAD,
-    queue: float = 0.0,
-    stall: float = 0.0,
+    network: Network = NETWORK,
 ) -> tuple[list[Client], float]:
     """Clients starting at ``starts`` (seconds), ``rows`` each, against one ``limit`` (a
     rate, for a token bucket with one second of burst, or a limiter), each capped at
     ``max_rate`` (the office's ``--max-rate``), and the server answering every request a bare
-    503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``), each
-    connection's first request (the login's too) slower by about ``connect`` seconds on
-    its way (its set-up: a real first round's answers take twice as long as the rest), the
-    server failing ``failing`` of the requests at random with a bare 503, each round trip
-    ``latency`` seconds and up to a fifth more, ``ahead`` of it before the limiter, and the
-    server's one loop busy ``queue`` seconds a request on average and stalled ``stall``
-    seconds by one request in a hundred (``Gateway.queued``); the clients and the share
-    of the limiter's capacity they used together."""
+    503 during ``storm`` (from, until), or sending at ``known`` each (``KnownRate``), the
+    server failing ``failing`` of the requests at random with a bare 503, over ``network``;
+    the clients and the share of the limiter's capacity they used together."""
     rng = random.Random(seed)
     loop = VirtualLoop()
     try:
         wall = WALL + rng.random()
-        gateway = Gateway(
-            loop.time,
-            limit,
-            wall,
-            storm,
-            failing,
-            random.Random(seed + 1),
-            queue=queue,
-            stall=stall,
-        )
+        gateway = Gateway(loop.time, limit, wall, storm, failing, random.Random(seed + 1), network)
         clients = [Client(rows, start) for start in starts]
 
         async def together() -> None:
             await asyncio.gather(
                 *(
                     _send_all(
-                        loop,
-                        gateway,
-                        c,
-                        random.Random(rng.random()),
-                        max_rate,
-                        known,
-                        connect,
-                        latency,
-                        ahead,
+                        loop, gateway, c, random.Random(rng.random()), max_rate, known, network
                     )
                     for c in clients
                 )
@@ -317,7 +307,7 @@ def share_one_limit(
     finally:
         loop.close()
     span = max(c.ended for c in clients) - min(c.began for c in clients)
-    capacity = gateway.spec.capacity(span, service(latency))
+    capacity = gateway.spec.capacity(span, service(network.latency))
     return clients, sum(c.sent for c in clients) / capacity
 
 
@@ -349,29 +339,14 @@ def case(
     clients: int,
     seed: int,
     known: float | None = None,
-    connect: float = 0.0,
-    latency: float = LATENCY,
     spread: float = STARTS,
-    ahead: float = AHEAD,
-    queue: float = 0.0,
-    stall: float = 0.0,
+    network: Network = NETWORK,
 ) -> tuple[float, float, float]:
-    """One run, the clients starting at random over ``spread`` seconds: the capacity used,
-    the share refused and Jain's index."""
+    """One run over ``network``, the clients starting at random over ``spread`` seconds: the
+    capacity used, the share refused and Jain's index."""
     rng = random.Random(seed)
     starts = [rng.uniform(0, spread) for _ in range(clients)]
-    found, used = share_one_limit(
-        spec,
-        rows,
-        starts,
-        seed,
-        known=known,
-        connect=connect,
-        latency=latency,
-        ahead=ahead,
-        queue=queue,
-        stall=stall,
-    )
+    found, used = share_one_limit(spec, rows, starts, seed, known=known, network=network)
     return used, refused(found), fairness(found)
 
 
@@ -387,22 +362,16 @@ def matrix(
     runs: int,
     shapes: tuple[str, ...] = SHAPES,
     variants: tuple[str, ...] = VARIANTS,
-    connect: float = 0.0,
     burst: float | None = None,
     window: float | None = None,
-    latency: float = LATENCY,
     spread: float = STARTS,
     cases: tuple[str, ...] = tuple(CASES),
-    ahead: float = AHEAD,
-    queue: float = 0.0,
-    stall: float = 0.0,
+    network: Network = NETWORK,
 ) -> list[str]:
     """One line per shape, variant and case (of ``cases``): min, median and max over
     ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
     when given: a run then has as many windows as it had seconds, its rows that many times
-    more; each round trip ``latency`` seconds, ``ahead`` of it before the limiter; the
-    server's loop busy ``queue`` seconds a request, stalled ``stall`` seconds by one in a
-    hundred; clients sharing a limit starting over ``spread`` seconds)."""
+    more; clients sharing a limit starting over ``spread`` seconds; over ``network``)."""
     from statistics import median
 
     lines = []
@@ -412,22 +381,12 @@ def matrix(
             push_back = int(status)
             for name in cases:
                 rate, rows, n = CASES[name]
-                spec = limit_for(shape, rate, variant, service(latency)).with_burst(burst)
+                slot = service(network.latency)
+                spec = limit_for(shape, rate, variant, slot).with_burst(burst)
                 spec = spec.with_window(window)
                 rows = round(rows * spec.window)
                 figures = [
-                    case(
-                        spec,
-                        rows,
-                        n,
-                        seed,
-                        connect=connect,
-                        latency=latency,
-                        spread=spread,
-                        ahead=ahead,
-                        queue=queue,
-                        stall=stall,
-                    )
+                    case(spec, rows, n, seed, spread=spread, network=network)
                     for seed in range(runs)
                 ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
@@ -572,31 +531,19 @@ def main(runs: int = 100) -> None:
     if asked:
         other_rates(runs, tuple(float(r) for r in asked.split(",")), shapes, variants)
         return
-    connect = (_number("connect") or 0.0) / 1000
-    latency = (_number("latency") or LATENCY * 1000) / 1000
     starts = _number("starts")
     spread = STARTS if starts is None else starts / 1000
     shared = tuple(name for name, (_, _, n) in CASES.items() if n > 1)
     cases = tuple(CASES) if starts is None else shared
-    window = _number("window")
     ahead = _number("ahead")
-    ahead = AHEAD if ahead is None else ahead
-    queue = (_number("queue") or 0.0) / 1000
-    stall = (_number("stall") or 0.0) / 1000
-    matrix(
-        runs,
-        shapes,
-        variants,
-        connect,
-        _number("burst"),
-        window,
-        latency,
-        spread,
-        cases,
-        ahead,
-        queue,
-        stall,
+    network = Network(
+        latency=(_number("latency") or LATENCY * 1000) / 1000,
+        ahead=AHEAD if ahead is None else ahead,
+        connect=(_number("connect") or 0.0) / 1000,
+        queue=(_number("queue") or 0.0) / 1000,
+        stall=(_number("stall") or 0.0) / 1000,
     )
+    matrix(runs, shapes, variants, _number("burst"), _number("window"), spread, cases, network)
     if "--no-late" in sys.argv:
         return
     late = []

@@ -33,6 +33,7 @@ from .shared_limit import (
     NO_LIMIT,
     SERVICE,
     Client,
+    Network,
     case,
     fairness,
     refused,
@@ -148,7 +149,9 @@ def test_a_fixed_windows_busiest_second_is_read_from_whole_seconds(seed):
     and a tenth in two read half the rate as the busiest, and it stepped down twice, to 95:
     77% of the limit for the rest of the run. Now only whole seconds count: one step, to
     112. (Before, in these seeds: 70-72% used.)"""
-    used, refused_, _ = case(spec_for("fixed-window", 120, "one"), 1800, 1, seed, latency=0.05)
+    used, refused_, _ = case(
+        spec_for("fixed-window", 120, "one"), 1800, 1, seed, network=Network(latency=0.05)
+    )
     assert used >= 0.78 and refused_ <= 0.02, (used, refused_)
 
 
@@ -217,7 +220,7 @@ def test_a_bucket_met_by_bare_503s_over_a_long_round_trip_is_measured_past_its_b
     requests refused to the end. Now the first cut is measured since the first 503.
     (Before, in these seeds: 68-92% used, 16-18% refused.)"""
     spec = spec_for("token-bucket", 40, "none", 503)
-    used, refused_, _ = case(spec, 600, 1, seed, latency=0.05)
+    used, refused_, _ = case(spec, 600, 1, seed, network=Network(latency=0.05))
     assert used >= 0.9 and refused_ <= 0.04, (used, refused_)
 
 
@@ -437,7 +440,8 @@ def test_a_leaky_bucket_is_paced_wherever_in_the_round_trip_it_counts(seed):
     midpoints until a refusal contradicts them, then where they best tell accepted from
     refused. Here the whole latency lies before the limiter, as in the sandbox process.
     (Before: 52% and 54% of 40/s used with 2.6-2.9% refused.)"""
-    clients, used = share_one_limit(spec_for(SPACING, 40, "one"), 600, [0.0], seed, ahead=1.0)
+    at_end = Network(ahead=1.0)
+    clients, used = share_one_limit(spec_for(SPACING, 40, "one"), 600, [0.0], seed, network=at_end)
     assert used >= 0.64 and refused(clients) <= 0.022, (used, refused(clients))
 
 
@@ -448,9 +452,10 @@ def test_the_model_server_can_keep_requests_waiting_for_its_own_work():
     latency before the limiter), some are with ten milliseconds of work a request, or with
     the loop stalled fifteen milliseconds by one request in a hundred."""
     spec = spec_for(SPACING, 120)
-    free = case(spec, 1800, 1, seed=0, known=0.65 * 120, ahead=1.0)
-    busy = case(spec, 1800, 1, seed=0, known=0.65 * 120, ahead=1.0, queue=0.010)
-    stalled = case(spec, 1800, 1, seed=0, known=0.65 * 120, ahead=1.0, stall=0.015)
+    known = 0.65 * 120
+    free = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0))
+    busy = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0, queue=0.010))
+    stalled = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0, stall=0.015))
     assert free[1] == 0 and busy[1] > 0 and stalled[1] > 0, (free, busy, stalled)
 
 
@@ -918,7 +923,9 @@ def test_the_first_rounds_slow_answers_are_not_taken_for_jitter(seed):
     is met with gaps wider by the round trips' spread from the 5th to the 95th percentile,
     not by those few slow answers (before: their spread made every gap 9-12 ms wider here,
     and against the sandbox process 40/s became 21 a second)."""
-    clients, used = share_one_limit(spec_for(SPACING, 40, "one"), 600, [0.0], seed, connect=0.025)
+    clients, used = share_one_limit(
+        spec_for(SPACING, 40, "one"), 600, [0.0], seed, network=Network(connect=0.025)
+    )
     pace = clients[0].pace
     assert pace is not None and 0 < pace.margin < 0.004, pace.margin
     assert used >= 0.6 and refused(clients) <= 0.025, (used, refused(clients))
