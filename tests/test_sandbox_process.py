@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 
 import httpx
 import pytest
 
 from pipeline.core.config import SANDBOX_PASSWORD, SANDBOX_USERNAME, Credentials
 from pipeline.core.errors import RetryableError
+from pipeline.net.limiter import Pace
 from pipeline.sandbox import process
 from pipeline.simad.client import SimadClient
 
@@ -53,6 +56,41 @@ def test_serve_talk_restart(tmp_path):
         assert [d["studentNumber"] for d in asyncio.run(read())] == ["98123001"]
     finally:
         stop(proc)
+
+
+def test_the_client_tells_its_pace_when_each_request_is_on_the_wire(tmp_path):
+    """Over a real connection the client tells the pace when each request's last byte was
+    written (httpx's trace), after it left and before its answer came: a limit that spaces
+    requests is kept from there (``Pace.written``)."""
+    told: list[tuple[float, float, float]] = []  # (left, written, answered)
+    writes: dict[float, float] = {}
+
+    class Watched(Pace):
+        def written(self, sent_at: float) -> None:
+            writes[sent_at] = time.monotonic()
+            super().written(sent_at)
+
+        def answered(self, sent_at: float, status: int, retry_after: float | None = None):
+            told.append((sent_at, writes.get(sent_at, math.inf), time.monotonic()))
+            super().answered(sent_at, status, retry_after)
+
+    port = free_port()
+    proc = start(port, tmp_path / "w.db", "--latency-ms", "20")
+    try:
+
+        async def send() -> None:
+            async with SimadClient(
+                f"http://127.0.0.1:{port}",
+                Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+                pace=Watched(),
+            ) as c:
+                assert (await c.add_or_update_resident(resident())).ok
+
+        asyncio.run(send())
+    finally:
+        stop(proc)
+    assert len(told) == 2  # the login and the resident
+    assert all(left <= wrote <= answered for left, wrote, answered in told), told
 
 
 def test_served_faults_are_visible(tmp_path):

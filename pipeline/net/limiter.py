@@ -105,6 +105,16 @@ congestion controls and from the limiters it meets, and why:
   first burst's retries waiting out their backoff in seven of the eight places in flight,
   one request went each round trip, and the grid's catch-up sent the next 4 ms after it:
   a leaky bucket at 120/s refused it, and that second's count became its limit).
+- **Spaced from the last write**, against a limit that spaces requests: what reaches the
+  server is the moment a request is written, not the moment it left the pace, and the client's
+  own loop is late to write now and then (against the sandbox process, the first request
+  after each held second was written 4-10 ms after it left, the process having slept, and
+  one in a few hundred 70 ms late: the next, on time, arrived a few milliseconds after it
+  and was refused, a held second again, and so on). The client tells the pace when each
+  request's last byte is written (``written``, from httpx's trace); the next leaves one gap
+  after that (less the departures' own jitter, as on the grid) and not before it. Kept to a window, or before a first burst all but refused,
+  departures stay on the grid: a window's count is what matters there, and a timer's
+  lateness is made up for.
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
@@ -343,10 +353,11 @@ class Departure(float):
 
     level: int
     gap: float
+    written: bool  # its last byte is on the wire (``Pace.written``), or it was answered
 
     def __new__(cls, when: float, level: int, gap: float = math.inf) -> Departure:
         made = super().__new__(cls, when)
-        made.level, made.gap = level, gap
+        made.level, made.gap, made.written = level, gap, False
         return made
 
 
@@ -427,6 +438,10 @@ class Pace:
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._departed = float("-inf")  # when the last request left
+        self._wrote = float("-inf")  # when the last request's last byte was written
+        self._writes_told = False  # the client tells when each request is written
+        self._unwritten = 0  # requests that left and are not written yet
+        self._on_wire = asyncio.Event()
         self._refused_sent = float("-inf")  # when the last push-back's request left
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
 
@@ -458,6 +473,17 @@ class Pace:
                     await self._wait(turn - now)
                     timed = True
                     continue  # a Retry-After or a cut may have come meanwhile
+                if self._spaced_by_writes():
+                    if self._unwritten:  # the last one is not on the wire yet
+                        self._on_wire.clear()
+                        await self._on_wire.wait()
+                        timed = False
+                        continue
+                    after = self._wrote + (1 - self.jitter) / self.rate  # (as the grid)
+                    if now < after - EPSILON:
+                        await self._wait(after - now)
+                        timed = True
+                        continue
                 if self.window is not None and self.in_flight >= self.window:
                     if self._window_bound == float("-inf"):
                         self._window_bound = now
@@ -468,14 +494,37 @@ class Pace:
                 if self.limited:
                     self._schedule(now, timed)
                 self.in_flight += 1
+                self._unwritten += 1
                 gap, self._departed = now - self._departed, now
                 return Departure(now, self.in_flight, gap)
+
+    def written(self, sent_at: float) -> None:
+        """The request that left at ``sent_at`` is on the wire: its last byte was written."""
+        self._writes_told = True
+        if self._wire(sent_at):
+            self._wrote = max(self._wrote, self._now())
+
+    def _wire(self, sent_at: float) -> bool:
+        """Mark a departure written (or answered); whether it was not before."""
+        if not isinstance(sent_at, Departure) or sent_at.written:
+            return False
+        sent_at.written = True
+        self._unwritten -= 1
+        self._on_wire.set()
+        return True
+
+    def _spaced_by_writes(self) -> bool:
+        """Whether each request waits one gap after the last was written: against a limit
+        that spaces requests (not one kept to by a window), once the client tells when
+        requests are written."""
+        return self.limited and self._writes_told and self._spaced_burst() and self.window is None
 
     def forget(self, sent_at: float) -> None:
         """A request that left got no answer (the connection failed, the run was stopped)."""
         self._landed(sent_at)
 
     def _landed(self, sent_at: float) -> None:
+        self._wire(sent_at)
         if isinstance(sent_at, Departure) and self.in_flight > 0:
             self.in_flight -= 1
             self._freed.set()

@@ -478,6 +478,12 @@ class SimadClient:
         held in memory)."""
         sent_at = await self.pace.acquire()
         started = self._clock()
+
+        async def trace(event: str, _info: dict[str, Any]) -> None:
+            if event.endswith("send_request_body.complete"):
+                self.pace.written(sent_at)
+
+        request.extensions = {**request.extensions, "trace": trace}
         try:
             try:
                 response = await self._http.send(request, stream=True)
