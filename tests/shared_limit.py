@@ -47,13 +47,17 @@ class Network:
     first request (the login's too) slower by about ``connect`` seconds on its way (its
     set-up: a real first round's answers take twice as long as the rest); the server's one
     loop busy ``queue`` seconds a request on average and stalled ``stall`` seconds by one
-    request in ``1/STALLS`` (``Gateway.queued``)."""
+    request in ``1/STALLS`` (``Gateway.queued``); the client's own loop late by about ``writes``
+    seconds to write a request that left after a pause of half a second or more (a held
+    second: a process that slept starts slowly), and one in ``1/STALLS`` (a garbage
+    collection), ``Writer``."""
 
     latency: float = LATENCY
     ahead: float = AHEAD
     connect: float = 0.0
     queue: float = 0.0
     stall: float = 0.0
+    writes: float = 0.0
 
 
 NETWORK = Network()  # the model's own: 20-24 ms, the limiter half way, no queue
@@ -170,6 +174,30 @@ class KnownRate:
     def answered(self, sent_at: float, status: int, retry_after: float | None = None) -> None:
         pass
 
+    def written(self, sent_at: float) -> None:
+        pass
+
+
+PAUSE = 0.5  # seconds without a departure after which the client's loop writes late
+
+
+class Writer:
+    """When a request that left is on the wire: at once, or ``late`` seconds or so later
+    after a pause and for one request in ``1/STALLS`` (what the sandbox process's client
+    showed: 4-10 ms to write the first request after each held second, 70 ms now and then)."""
+
+    def __init__(self, late: float, rng: random.Random) -> None:
+        self.late, self.rng = late, rng
+        self.last = float("-inf")
+
+    async def write(self, pace: Pace | KnownRate, sent_at: float) -> None:
+        """Put the request that left at ``sent_at`` on the wire, and tell the pace (as the
+        client's trace of its last byte written does)."""
+        paused, self.last = sent_at - self.last >= PAUSE, sent_at
+        if self.late and (paused or self.rng.random() < STALLS):
+            await asyncio.sleep(self.late * self.rng.uniform(0.5, 1.5))
+        pace.written(sent_at)
+
 
 @dataclass
 class Client:
@@ -216,11 +244,13 @@ async def _send_all(
     else:
         pace = KnownRate(known, loop.time)
     policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
+    writer = Writer(network.writes, random.Random(rng.random()) if network.writes else rng)
     left = client.rows
     at_once = gateway.spec.shape == "concurrency"
     # The login, as the engine's first request: through the pace, not counted by a limit
     # per account (the sandbox's), answered after the latency.
     login = await pace.acquire()
+    await writer.write(pace, login)
     await asyncio.sleep(latency + rng.uniform(0, jitter(latency)) + _set_up(connect, rng))
     pace.answered(login, 200)
 
@@ -230,6 +260,7 @@ async def _send_all(
             sent_at = await pace.acquire()
             client.requests += 1
             client.sent_at.append(float(sent_at))
+            await writer.write(pace, sent_at)
             trip = latency + rng.uniform(0, jitter(latency))
             if first:  # a connection of its own set up first
                 await asyncio.sleep(_set_up(connect, rng))
@@ -505,14 +536,15 @@ def _number(name: str) -> float | None:
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
     [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]
-    [--queue=MS] [--stall=MS]``:
+    [--queue=MS] [--stall=MS] [--writes=MS]``:
     the matrix over ``runs`` seeds (every shape and variant unless some are named; each
     connection's first request MS milliseconds slower, about; a bucket's burst S seconds,
     not one; a window S seconds long, each run S times as long; each round trip MS
     milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
     the sandbox process, which sleeps its latency before the limiter counts); the server's
     own loop busy about MS milliseconds with each request, and stalled about MS milliseconds
-    by one request in a hundred (none unless told); with
+    by one request in a hundred (none unless told); the client's own loop about MS
+    milliseconds late to write the first request after a pause, and one in a hundred; with
     ``--starts``, only the four clients, starting at random over MS milliseconds, not 20:
     four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,
@@ -542,6 +574,7 @@ def main(runs: int = 100) -> None:
         connect=(_number("connect") or 0.0) / 1000,
         queue=(_number("queue") or 0.0) / 1000,
         stall=(_number("stall") or 0.0) / 1000,
+        writes=(_number("writes") or 0.0) / 1000,
     )
     matrix(runs, shapes, variants, _number("burst"), _number("window"), spread, cases, network)
     if "--no-late" in sys.argv:

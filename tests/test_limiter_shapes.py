@@ -459,6 +459,79 @@ def test_the_model_server_can_keep_requests_waiting_for_its_own_work():
     assert free[1] == 0 and busy[1] > 0 and stalled[1] > 0, (free, busy, stalled)
 
 
+def _paced_after_a_spaced_burst(clock: Clock, pace: Pace) -> None:
+    """A first burst of eight, each written at once: the first accepted, the rest refused
+    with ``Retry-After: 1`` (a leaky bucket without burst, or one request at a time); then,
+    one at a time, five accepted and a sixth refused at one in flight (not one request at a
+    time: the window goes): paced, held a second."""
+
+    async def go() -> None:
+        burst = [await pace.acquire() for _ in range(8)]
+        for sent in burst:
+            pace.written(sent)
+        clock.now += 0.021
+        pace.answered(burst[0], 200)
+        for sent in burst[1:]:
+            pace.answered(sent, 429, 1.0)
+        for k in range(6):
+            sent = await pace.acquire()
+            pace.written(sent)
+            clock.now += 0.021
+            pace.answered(sent, 200 if k < 5 else 429, None if k < 5 else 1.0)
+
+    asyncio.run(go())
+
+
+def test_against_a_limit_that_spaces_requests_a_gap_is_counted_from_the_last_write():
+    """A process that slept (a held second) is slow to write its first request: 4-10 ms
+    against the sandbox process, where the next, on time, arrived a few milliseconds after
+    it and was refused, a held second again. The next request leaves a whole gap after the
+    last one was written, and not before it is."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    _paced_after_a_spaced_burst(clock, pace)
+
+    async def go() -> tuple[float, float, bool]:
+        first = await pace.acquire()
+        nxt = asyncio.ensure_future(pace.acquire())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        waited = not nxt.done()  # the first is not on the wire yet
+        clock.now += 0.008
+        pace.written(first)
+        return clock(), await nxt, waited
+
+    wrote, second, waited = asyncio.run(go())
+    assert pace.limited and pace.window is None and waited
+    gap = (1 - pace.jitter) / pace.rate  # (departures on the grid are as close as that)
+    assert second >= wrote + gap - 1e-9, (second - wrote, gap)
+
+
+def test_a_leaky_bucket_is_paced_from_when_each_request_was_written():
+    """The client's own loop is late now and then to write a request (``Network.writes``:
+    about 7 ms for the first after each held second and for one in a hundred, as the sandbox
+    process's client showed): requests spaced from their departures arrived too close to
+    the ones written late (before: 33-36% of 120/s and 55-64% of 40/s used here)."""
+    late = Network(ahead=1.0, writes=0.007)
+    for rate, rows, least in ((120, 1800, 0.5), (40, 600, 0.6)):
+        for seed in range(3):
+            clients, used = share_one_limit(
+                spec_for(SPACING, rate, "one"), rows, [0.0], seed, network=late
+            )
+            assert used >= least and refused(clients) <= 0.025, (rate, seed, used)
+
+
+def test_the_model_client_can_write_late():
+    """Sending evenly at 65% of a leaky bucket's 120/s, no request is refused when every
+    request is written as it leaves, and some are when one in a hundred is written 10 ms
+    late (the whole latency before the limiter)."""
+    spec = spec_for(SPACING, 120)
+    known = 0.65 * 120
+    free = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0))
+    late = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0, writes=0.010))
+    assert free[1] == 0 and late[1] > 0, (free, late)
+
+
 @pytest.mark.parametrize("shape", RATE_SHAPES)
 def test_a_rate_limit_refusing_at_the_plateau_does_not_widen_the_gaps(shape):
     """Only a limit whose first burst was all but refused is taken for one that spaces
