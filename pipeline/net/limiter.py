@@ -106,15 +106,15 @@ congestion controls and from the limiters it meets, and why:
   one request went each round trip, and the grid's catch-up sent the next 4 ms after it:
   a leaky bucket at 120/s refused it, and that second's count became its limit).
 - **Spaced from the last write**, against a limit that spaces requests: what reaches the
-  server is the moment a request is written, not the moment it left the pace, and the client's
-  own loop is late to write now and then (against the sandbox process, the first request
-  after each held second was written 4-10 ms after it left, the process having slept, and
-  one in a few hundred 70 ms late: the next, on time, arrived a few milliseconds after it
-  and was refused, a held second again, and so on). The client tells the pace when each
-  request's last byte is written (``written``, from httpx's trace); the next leaves one gap
-  after that (less the departures' own jitter, as on the grid) and not before it. Kept to a window, or before a first burst all but refused,
-  departures stay on the grid: a window's count is what matters there, and a timer's
-  lateness is made up for.
+  server is the moment a request is written, not the moment it left the pace, and the
+  client's own loop is late to write now and then (against the sandbox process, the first
+  request after each held second was written 4-10 ms after it left, the process having
+  slept, and one in a few hundred 70 ms late: the next, on time, arrived a few milliseconds
+  after it and was refused, a held second again, and so on). The client tells the pace when
+  each request's last byte is written (``written``, from httpx's trace); the next leaves one
+  gap after that (less the departures' own jitter, as on the grid) and not before it. Kept
+  to a window, or before a first burst all but refused, departures stay on the grid: a
+  window's count is what matters there, and a timer's lateness is made up for.
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
@@ -438,10 +438,8 @@ class Pace:
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._departed = float("-inf")  # when the last request left
-        self._wrote = float("-inf")  # when the last request's last byte was written
-        self._writes_told = False  # the client tells when each request is written
-        self._unwritten = 0  # requests that left and are not written yet
-        self._on_wire = asyncio.Event()
+        self._wrote = float("-inf")  # the last write (none until the client tells: ``written``)
+        self._unwritten, self._on_wire = 0, asyncio.Event()  # requests left, not written yet
         self._refused_sent = float("-inf")  # when the last push-back's request left
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
 
@@ -500,7 +498,6 @@ class Pace:
 
     def written(self, sent_at: float) -> None:
         """The request that left at ``sent_at`` is on the wire: its last byte was written."""
-        self._writes_told = True
         if self._wire(sent_at):
             self._wrote = max(self._wrote, self._now())
 
@@ -517,7 +514,8 @@ class Pace:
         """Whether each request waits one gap after the last was written: against a limit
         that spaces requests (not one kept to by a window), once the client tells when
         requests are written."""
-        return self.limited and self._writes_told and self._spaced_burst() and self.window is None
+        told = self._wrote > float("-inf")
+        return self.limited and told and self._spaced_burst() and self.window is None
 
     def forget(self, sent_at: float) -> None:
         """A request that left got no answer (the connection failed, the run was stopped)."""
