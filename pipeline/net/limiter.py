@@ -438,8 +438,8 @@ class Pace:
         self._levels_ok: deque[tuple[float, int]] = deque()  # (when, level) accepted lately
         self._freed = asyncio.Event()
         self._departed = float("-inf")  # when the last request left
-        self._wrote = float("-inf")  # the last write (none until the client tells: ``written``)
-        self._unwritten, self._on_wire = 0, asyncio.Event()  # requests left, not written yet
+        self._wrote = float("-inf")  # the last write later than the margin allows (``written``)
+        self._told, self._unwritten, self._on_wire = False, 0, asyncio.Event()  # (``written``)
         self._refused_sent = float("-inf")  # when the last push-back's request left
         self._skew = 0.0  # time a sleep that did not move the clock (a test's) stood for
 
@@ -480,7 +480,7 @@ class Pace:
                     after = self._wrote + (1 - self.jitter) / self.rate  # (as the grid)
                     if now < after - EPSILON:
                         await self._wait(after - now)
-                        timed = True
+                        timed = False  # (held for a late write: no catch-up on the grid)
                         continue
                 if self.window is not None and self.in_flight >= self.window:
                     if self._window_bound == float("-inf"):
@@ -497,9 +497,13 @@ class Pace:
                 return Departure(now, self.in_flight, gap)
 
     def written(self, sent_at: float) -> None:
-        """The request that left at ``sent_at`` is on the wire: its last byte was written."""
-        if self._wire(sent_at):
-            self._wrote = max(self._wrote, self._now())
+        """The request that left at ``sent_at`` is on the wire: its last byte was written.
+        Written later than the plateau's margin and the departures' jitter allow, the next
+        request leaves a gap after this write, and the grid starts again from there."""
+        now, self._told = self._now(), True
+        spare = self.margin + (self.jitter / self.rate if self.limited else 0.0)
+        if self._wire(sent_at) and now - sent_at > spare:
+            self._wrote = max(self._wrote, now)
 
     def _wire(self, sent_at: float) -> bool:
         """Mark a departure written (or answered); whether it was not before."""
@@ -514,8 +518,7 @@ class Pace:
         """Whether each request waits one gap after the last was written: against a limit
         that spaces requests (not one kept to by a window), once the client tells when
         requests are written."""
-        told = self._wrote > float("-inf")
-        return self.limited and told and self._spaced_burst() and self.window is None
+        return self.limited and self._told and self._spaced_burst() and self.window is None
 
     def forget(self, sent_at: float) -> None:
         """A request that left got no answer (the connection failed, the run was stopped)."""
