@@ -105,16 +105,18 @@ congestion controls and from the limiters it meets, and why:
   first burst's retries waiting out their backoff in seven of the eight places in flight,
   one request went each round trip, and the grid's catch-up sent the next 4 ms after it:
   a leaky bucket at 120/s refused it, and that second's count became its limit).
-- **Spaced from the last write**, against a limit that spaces requests: what reaches the
+- **Spaced from a late write**, against a limit that spaces requests: what reaches the
   server is the moment a request is written, not the moment it left the pace, and the
   client's own loop is late to write now and then (against the sandbox process, the first
   request after each held second was written 4-10 ms after it left, the process having
   slept, and one in a few hundred 70 ms late: the next, on time, arrived a few milliseconds
   after it and was refused, a held second again, and so on). The client tells the pace when
-  each request's last byte is written (``written``, from httpx's trace); the next leaves one
-  gap after that (less the departures' own jitter, as on the grid) and not before it. Kept
-  to a window, or before a first burst all but refused, departures stay on the grid: a
-  window's count is what matters there, and a timer's lateness is made up for.
+  each request's last byte is written (``written``, from httpx's trace). A write later than
+  the plateau's margin and the departures' own jitter allow holds the next request until a
+  gap after it (less that jitter, as on the grid), and the grid starts again from there; a
+  request not yet written holds the next. Written on time, departures keep the grid: spaced
+  from every write, a leaky bucket at 40/s never saw an accepted gap shorter than the pace's
+  own, and the plateau read from those gaps was never raised (65-71% used against 73-80%).
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
