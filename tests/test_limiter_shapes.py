@@ -485,8 +485,8 @@ def _paced_after_a_spaced_burst(clock: Clock, pace: Pace) -> None:
 def test_against_a_limit_that_spaces_requests_a_gap_is_counted_from_the_last_write():
     """A process that slept (a held second) is slow to write its first request: 4-10 ms
     against the sandbox process, where the next, on time, arrived a few milliseconds after
-    it and was refused, a held second again. The next request leaves a whole gap after the
-    last one was written, and not before it is."""
+    it and was refused, a held second again. After a late write the next request leaves a
+    whole gap after it, and not before the last one is written."""
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
     _paced_after_a_spaced_burst(clock, pace)
