@@ -517,9 +517,9 @@ class Pace:
         return True
 
     def _spaced_by_writes(self) -> bool:
-        """Whether each request waits one gap after the last was written: against a limit
-        that spaces requests (not one kept to by a window), once the client tells when
-        requests are written."""
+        """Whether a request waits for the last to be written, and a gap after a late write:
+        against a limit that spaces requests (not one kept to by a window), once the client
+        tells when requests are written."""
         return self.limited and self._told and self._spaced_burst() and self.window is None
 
     def forget(self, sent_at: float) -> None:
