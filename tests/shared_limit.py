@@ -47,10 +47,10 @@ class Network:
     first request (the login's too) slower by about ``connect`` seconds on its way (its
     set-up: a real first round's answers take twice as long as the rest); the server's one
     loop busy ``queue`` seconds a request on average and stalled ``stall`` seconds by one
-    request in ``1/STALLS`` (``Gateway.queued``); the client's own loop late by about ``writes``
-    seconds to write a request that left after a pause of half a second or more (a held
-    second: a process that slept starts slowly), and one in ``1/STALLS`` (a garbage
-    collection), ``Writer``."""
+    request in ``1/STALLS`` (``Gateway.queued``); the client's own loop stalled for about
+    ``writes`` seconds as it writes a request that left after a pause of half a second or
+    more (a held second: a process that slept starts slowly), and one in ``1/STALLS`` (a
+    garbage collection, a write to disk): nothing of that client runs meanwhile, ``Writer``."""
 
     latency: float = LATENCY
     ahead: float = AHEAD
@@ -183,20 +183,37 @@ PAUSE = 0.5  # seconds without a departure after which the client's loop writes 
 
 class Writer:
     """When a request that left is on the wire: at once, or ``late`` seconds or so later
-    after a pause and for one request in ``1/STALLS`` (what the sandbox process's client
-    showed: 4-10 ms to write the first request after each held second, 70 ms now and then)."""
+    after a pause and for one request in ``1/STALLS``, the client's whole loop stalled
+    meanwhile (what the sandbox process's client showed: 4-10 ms to write the first request
+    after each held second, 60-70 ms now and then, its next departure as late)."""
 
     def __init__(self, late: float, rng: random.Random) -> None:
         self.late, self.rng = late, rng
         self.last = float("-inf")
+        self.stalled = float("-inf")  # the client's loop does nothing until then
 
     async def write(self, pace: Pace | KnownRate, sent_at: float) -> None:
         """Put the request that left at ``sent_at`` on the wire, and tell the pace (as the
-        client's trace of its last byte written does)."""
+        client's trace of its last byte written does). Late, the client's whole loop is
+        stalled meanwhile (``resume``)."""
         paused, self.last = sent_at - self.last >= PAUSE, sent_at
         if self.late and (paused or self.rng.random() < STALLS):
-            await asyncio.sleep(self.late * self.rng.uniform(0.5, 1.5))
+            until = asyncio.get_running_loop().time() + self.late * self.rng.uniform(0.5, 1.5)
+            self.stalled = max(self.stalled, until)
+        await self.resume()
         pace.written(sent_at)
+
+    async def resume(self) -> None:
+        """Wait until the client's loop runs again: a stall holds every one of its tasks (a
+        timer due meanwhile fires after it, an answer that came is read after it)."""
+        wait = self.stalled - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def sleep(self, seconds: float) -> None:
+        """The pace's sleep: a timer due within a stall fires after it."""
+        await asyncio.sleep(seconds)
+        await self.resume()
 
 
 @dataclass
@@ -238,13 +255,15 @@ async def _send_all(
     await asyncio.sleep(client.start)
     client.began = loop.time()
     pace: Pace | KnownRate
-    pace = Pace(max_rate, clock=loop.time, sleep=asyncio.sleep, rng=random.Random(rng.random()))
+    draw = random.Random(rng.random())
+    policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
+    writer = Writer(network.writes, random.Random(rng.random()) if network.writes else rng)
+    sleep = writer.sleep if network.writes else asyncio.sleep
+    pace = Pace(max_rate, clock=loop.time, sleep=sleep, rng=draw)
     if known is None:
         client.pace = pace
     else:
         pace = KnownRate(known, loop.time)
-    policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
-    writer = Writer(network.writes, random.Random(rng.random()) if network.writes else rng)
     left = client.rows
     at_once = gateway.spec.shape == "concurrency"
     # The login, as the engine's first request: through the pace, not counted by a limit
@@ -257,6 +276,7 @@ async def _send_all(
     async def one(first: bool) -> None:
         attempt = 1
         while True:
+            await writer.resume()
             sent_at = await pace.acquire()
             client.requests += 1
             client.sent_at.append(float(sent_at))
@@ -275,6 +295,7 @@ async def _send_all(
             await asyncio.sleep(trip * (1 - ahead))
             if at_once and wait is None:
                 gateway.release()
+            await writer.resume()  # (the answer is read once the client's loop runs)
             if wait is None:
                 pace.answered(sent_at, 200)
                 client.accepted_at.append(loop.time())
@@ -543,8 +564,8 @@ def main(runs: int = 100) -> None:
     milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
     the sandbox process, which sleeps its latency before the limiter counts); the server's
     own loop busy about MS milliseconds with each request, and stalled about MS milliseconds
-    by one request in a hundred (none unless told); the client's own loop about MS
-    milliseconds late to write the first request after a pause, and one in a hundred; with
+    by one request in a hundred (none unless told); the client's own loop stalled about MS
+    milliseconds as it writes the first request after a pause, and one in a hundred; with
     ``--starts``, only the four clients, starting at random over MS milliseconds, not 20:
     four offices started "at once" by hand), then late
     joiners: three clients joining one that had a 60/s token bucket to itself for 5 s,

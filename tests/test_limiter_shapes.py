@@ -26,14 +26,17 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.net.limiter import FULL_SECONDS, SETTLE, Pace
+from pipeline.net.limiter import FULL_SECONDS, LATE_WRITE, SETTLE, Pace
 from pipeline.sandbox.limiters import SHAPES, FixedWindow, limit_for
 
 from .shared_limit import (
     NO_LIMIT,
     SERVICE,
     Client,
+    KnownRate,
     Network,
+    VirtualLoop,
+    Writer,
     case,
     fairness,
     refused,
@@ -507,6 +510,85 @@ def test_against_a_limit_that_spaces_requests_a_gap_is_counted_from_the_last_wri
     assert second >= wrote + gap - 1e-9, (second - wrote, gap)
 
 
+def _paced_after_a_window(clock: Clock, pace: Pace) -> None:
+    """A first burst, eight in flight and each written at once: five rounds accepted and
+    three of the sixth, the rest refused with ``Retry-After: 1`` (a window's limit, or a
+    bucket's; not all but one, as a limit that spaces requests refuses): paced, held a
+    second."""
+
+    async def go() -> None:
+        for round_ in range(6):
+            burst = [await pace.acquire() for _ in range(8)]
+            for sent in burst:
+                pace.written(sent)
+            clock.now += 0.021
+            for k, sent in enumerate(burst):
+                ok = round_ < 5 or k < 3
+                pace.answered(sent, 200 if ok else 429, None if ok else 1.0)
+
+    asyncio.run(go())
+
+
+def test_against_any_rate_limit_a_request_written_late_holds_the_next():
+    """The client's loop stalls now and then (a garbage collection, a write to disk): a
+    request left on time is written some 60 ms late, and the next, on the old grid, reached
+    the server a millisecond after it. Against a window that is one request more in the
+    second after the late one (a sliding window at 40/s refused it, a held second: 85% used
+    against the sandbox process, 91% now). Written later than ``LATE_WRITE``, the next
+    request leaves a whole gap after the write, and not before it."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    _paced_after_a_window(clock, pace)
+
+    async def go() -> tuple[float, float, float, bool]:
+        first = await pace.acquire()
+        nxt = asyncio.ensure_future(pace.acquire())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        waited = not nxt.done()  # its turn came (the fake clock's sleep), the first unwritten
+        clock.now += 0.030
+        pace.written(first)
+        return first, clock(), await nxt, waited
+
+    first, wrote, second, waited = asyncio.run(go())
+    assert pace.limited and pace.window is None and not pace._spaced_burst() and waited
+    assert wrote - first > LATE_WRITE
+    gap = (1 - pace.jitter) / pace.rate  # (departures on the grid are as close as that)
+    assert second >= wrote + gap - 1e-9, (second - wrote, gap)
+
+
+def test_a_request_written_about_on_time_keeps_the_grid():
+    """A write a few milliseconds after the request left (each write's own time, the first
+    after a held second's) is no stall: the next leaves on the grid, not a gap after it."""
+    clock = Clock()
+    pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    _paced_after_a_window(clock, pace)
+
+    async def go() -> tuple[float, float, float]:
+        first = await pace.acquire()
+        clock.now += 0.8 * LATE_WRITE
+        pace.written(first)
+        return first, clock(), await pace.acquire()
+
+    first, wrote, second = asyncio.run(go())
+    assert pace.limited and pace.window is None
+    assert second - first <= (1 + pace.jitter) / pace.rate + 1e-9
+    assert second < wrote + (1 - pace.jitter) / pace.rate
+
+
+def test_a_window_is_kept_to_when_the_client_stalls_now_and_then():
+    """The client's whole loop stalls for some 40 ms now and then (``Network.writes``: the
+    first request after each held second, and one in a hundred): against a sliding window at
+    40/s with ``Retry-After: 1`` the request after a stall reached the window one too many,
+    and every such refusal held the client a second (before: 50-82% used here)."""
+    stalls = Network(ahead=1.0, writes=0.040)
+    for seed in range(3):
+        clients, used = share_one_limit(
+            spec_for("sliding-window", 40, "one"), 600, [0.0], seed, network=stalls
+        )
+        assert used >= 0.88 and refused(clients) <= 0.02, (seed, used)
+
+
 def test_a_leaky_bucket_is_paced_from_when_each_request_was_written():
     """The client's own loop is late now and then to write a request (``Network.writes``:
     about 7 ms for the first after each held second and for one in a hundred, as the sandbox
@@ -530,6 +612,32 @@ def test_the_model_client_can_write_late():
     free = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0))
     late = case(spec, 1800, 1, seed=0, known=known, network=Network(ahead=1.0, writes=0.010))
     assert free[1] == 0 and late[1] > 0, (free, late)
+
+
+def test_a_stall_of_the_model_client_holds_its_whole_loop():
+    """A request written late stalls the client's loop, not that request alone: another of
+    its tasks waking meanwhile (a timer, an answer) runs only once the stall is over, as in
+    a process that was busy or asleep."""
+    loop = VirtualLoop()
+    writer = Writer(0.040, random.Random(0))  # (the first write comes after a pause: late)
+    woke: list[float] = []
+
+    async def other() -> None:
+        await writer.sleep(0.005)
+        woke.append(loop.time())
+
+    async def go() -> None:
+        task = asyncio.ensure_future(other())
+        await asyncio.sleep(0)
+        await writer.write(KnownRate(40, loop.time), loop.time())
+        woke.append(loop.time())
+        await task
+
+    try:
+        loop.run_until_complete(go())
+    finally:
+        loop.close()
+    assert writer.stalled >= 0.02 and all(t >= writer.stalled - 1e-9 for t in woke), woke
 
 
 @pytest.mark.parametrize("shape", RATE_SHAPES)

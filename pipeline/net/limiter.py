@@ -105,18 +105,23 @@ congestion controls and from the limiters it meets, and why:
   first burst's retries waiting out their backoff in seven of the eight places in flight,
   one request went each round trip, and the grid's catch-up sent the next 4 ms after it:
   a leaky bucket at 120/s refused it, and that second's count became its limit).
-- **Spaced from a late write**, against a limit that spaces requests: what reaches the
-  server is the moment a request is written, not the moment it left the pace, and the
-  client's own loop is late to write now and then (against the sandbox process, the first
-  request after each held second was written 4-10 ms after it left, the process having
-  slept, and one in a few hundred 70 ms late: the next, on time, arrived a few milliseconds
-  after it and was refused, a held second again, and so on). The client tells the pace when
-  each request's last byte is written (``written``, from httpx's trace). A write later than
-  the plateau's margin and the departures' own jitter allow holds the next request until a
-  gap after it (less that jitter, as on the grid), and the grid starts again from there; a
-  request not yet written holds the next. Written on time, departures keep the grid: spaced
-  from every write, a leaky bucket at 40/s never saw an accepted gap shorter than the pace's
-  own, and the plateau read from those gaps was never raised (65-71% used against 73-80%).
+- **Spaced from a late write**: what reaches the server is the moment a request is written,
+  not the moment it left the pace, and the client's own loop is late to write now and then
+  (against the sandbox process, the first request after each held second was written 4-10
+  ms after it left, the process having slept, and one in a few hundred some 60-70 ms late,
+  the loop stalled: the next, on time, arrived a few milliseconds after it). Against a limit
+  that spaces requests that next one was refused, a held second again, and so on; against
+  a window it was one request more in the second after the late one (a sliding window at
+  40/s refused the request forty on, a held second: 85% used against the sandbox process,
+  91% now). The client tells the pace when each request's last byte is written
+  (``written``, from httpx's trace). A write later than the plateau's margin and the
+  departures' own jitter allow (against a limit that spaces requests), or than
+  ``LATE_WRITE`` (5 ms, a quarter of the 2% a window's second has to spare), holds the next
+  request until a gap after it (less that jitter, as on the grid), and the grid starts again
+  from there; a request not yet written holds the next. Written on time, departures keep the
+  grid: spaced from every write, a leaky bucket at 40/s never saw an accepted gap shorter
+  than the pace's own, and the plateau read from those gaps was never raised (65-71% used
+  against 73-80%).
 - **A limit that spaces requests** (a leaky bucket without burst), told by a first round all
   but refused (the burst's first request accepted, the rest not) from a server that says
   ``Retry-After``, so that every refusal costs a held second: the plateau leaves each gap
@@ -335,6 +340,7 @@ CLOSED_PROBE = 1.0  # seconds a closed limit is waited out before the next reque
 GAP_PRIOR = 0.1  # of a round trip: the least margin a spacing limit's plateau leaves
 GAP_EVERY = 0.25  # seconds: the plateau is raised to the gaps at most this often
 FAST_EVERY = 0.25  # seconds: a window of one from the first burst grows this often
+LATE_WRITE = 0.005  # seconds: a write this late holds the next (a quarter of a window's 2%)
 
 
 class _ShareCut(NamedTuple):
@@ -500,10 +506,13 @@ class Pace:
 
     def written(self, sent_at: float) -> None:
         """The request that left at ``sent_at`` is on the wire: its last byte was written.
-        Written later than the plateau's margin and the departures' jitter allow, the next
-        request leaves a gap after this write, and the grid starts again from there."""
+        Written later than the plateau's margin and the departures' jitter allow (against a
+        limit that spaces requests), or than ``LATE_WRITE``, the next request leaves a gap
+        after this write, and the grid starts again from there."""
         now, self._told = self._now(), True
         spare = self.margin + (self.jitter / self.rate if self.limited else 0.0)
+        if not self._spaced_burst():
+            spare = max(spare, LATE_WRITE)
         if self._wire(sent_at) and now - sent_at > spare:
             self._wrote = max(self._wrote, now)
 
@@ -518,9 +527,9 @@ class Pace:
 
     def _spaced_by_writes(self) -> bool:
         """Whether a request waits for the last to be written, and a gap after a late write:
-        against a limit that spaces requests (not one kept to by a window), once the client
-        tells when requests are written."""
-        return self.limited and self._told and self._spaced_burst() and self.window is None
+        paced (not kept to by a window of requests in flight), once the client tells when
+        requests are written."""
+        return self.limited and self._told and self.window is None
 
     def forget(self, sent_at: float) -> None:
         """A request that left got no answer (the connection failed, the run was stopped)."""
