@@ -255,11 +255,11 @@ async def _send_all(
     await asyncio.sleep(client.start)
     client.began = loop.time()
     pace: Pace | KnownRate
-    draw = random.Random(rng.random())
+    paces_rng = random.Random(rng.random())  # (drawn in this order: the seeds run as before)
     policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
     writer = Writer(network.writes, random.Random(rng.random()) if network.writes else rng)
-    sleep = writer.sleep if network.writes else asyncio.sleep
-    pace = Pace(max_rate, clock=loop.time, sleep=sleep, rng=draw)
+    sleep = writer.sleep if network.writes else asyncio.sleep  # (a stall holds its timers)
+    pace = Pace(max_rate, clock=loop.time, sleep=sleep, rng=paces_rng)
     if known is None:
         client.pace = pace
     else:
