@@ -485,6 +485,24 @@ def _paced_after_a_spaced_burst(clock: Clock, pace: Pace) -> None:
     asyncio.run(go())
 
 
+def _written_late(clock: Clock, pace: Pace, late: float) -> tuple[float, float, float, bool]:
+    """A request leaves, the next is asked for, and the first is written ``late`` seconds
+    after the next's turn came (the fake clock's sleep moves it there): when the first left,
+    when it was written, when the next left, and whether the next waited for that write."""
+
+    async def go() -> tuple[float, float, float, bool]:
+        first = await pace.acquire()
+        nxt = asyncio.ensure_future(pace.acquire())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        waited = not nxt.done()  # the first is not on the wire yet
+        clock.now += late
+        pace.written(first)
+        return first, clock(), await nxt, waited
+
+    return asyncio.run(go())
+
+
 def test_against_a_limit_that_spaces_requests_a_gap_is_counted_from_the_last_write():
     """A process that slept (a held second) is slow to write its first request: 4-10 ms
     against the sandbox process, where the next, on time, arrived a few milliseconds after
@@ -493,18 +511,7 @@ def test_against_a_limit_that_spaces_requests_a_gap_is_counted_from_the_last_wri
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
     _paced_after_a_spaced_burst(clock, pace)
-
-    async def go() -> tuple[float, float, bool]:
-        first = await pace.acquire()
-        nxt = asyncio.ensure_future(pace.acquire())
-        for _ in range(20):
-            await asyncio.sleep(0)
-        waited = not nxt.done()  # the first is not on the wire yet
-        clock.now += 0.008
-        pace.written(first)
-        return clock(), await nxt, waited
-
-    wrote, second, waited = asyncio.run(go())
+    _first, wrote, second, waited = _written_late(clock, pace, 0.008)
     assert pace.limited and pace.window is None and waited
     gap = (1 - pace.jitter) / pace.rate  # (departures on the grid are as close as that)
     assert second >= wrote + gap - 1e-9, (second - wrote, gap)
@@ -539,18 +546,7 @@ def test_against_any_rate_limit_a_request_written_late_holds_the_next():
     clock = Clock()
     pace = Pace(clock=clock, sleep=clock.sleep, rng=random.Random(1))
     _paced_after_a_window(clock, pace)
-
-    async def go() -> tuple[float, float, float, bool]:
-        first = await pace.acquire()
-        nxt = asyncio.ensure_future(pace.acquire())
-        for _ in range(20):
-            await asyncio.sleep(0)
-        waited = not nxt.done()  # its turn came (the fake clock's sleep), the first unwritten
-        clock.now += 0.030
-        pace.written(first)
-        return first, clock(), await nxt, waited
-
-    first, wrote, second, waited = asyncio.run(go())
+    first, wrote, second, waited = _written_late(clock, pace, 0.030)
     assert pace.limited and pace.window is None and not pace._spaced_burst() and waited
     assert wrote - first > LATE_WRITE
     gap = (1 - pace.jitter) / pace.rate  # (departures on the grid are as close as that)
