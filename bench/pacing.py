@@ -15,10 +15,11 @@ default) the shares of a server without a limit failing at random (a bare 503), 
 often; ``SIMAD_BENCH_BURST`` (seconds) gives the token and leaky buckets that much burst
 instead of the sandbox's own (a second, none); ``SIMAD_BENCH_WINDOW`` (seconds) makes the
 windows that long (``--window``; with ``SIMAD_BENCH_SCALE`` as large, a run holds as many
-windows as it had seconds); ``SIMAD_BENCH_LATENCY_MS`` (20 by default) the sandbox's latency:
-a ministry server farther away, or one on the same network; ``SIMAD_BENCH_STARTS_MS`` runs
-only the four clients, started that many milliseconds apart from the first to the last
-(evenly; four offices started "at once" by hand are not)."""
+windows as it had seconds); ``SIMAD_BENCH_SEGMENTS`` counts the sliding window in that many
+parts (``--segments``, ASP.NET Core's); ``SIMAD_BENCH_LATENCY_MS`` (20 by default) the
+sandbox's latency: a ministry server farther away, or one on the same network;
+``SIMAD_BENCH_STARTS_MS`` runs only the four clients, started that many milliseconds apart
+from the first to the last (evenly; four offices started "at once" by hand are not)."""
 
 from __future__ import annotations
 
@@ -132,6 +133,8 @@ def scenario(
             options += ["--burst", str(limit.burst)]
         if limit.window != 1:
             options += ["--window", str(limit.window)]
+        if limit.segments:
+            options += ["--segments", str(limit.segments)]
     server = start_server(port, db, *options)
     try:
         found = clients(sources, port, delays or [0.0] * n_clients)
@@ -173,6 +176,7 @@ def bench_pacing(workdir: Path) -> list[str]:
     runs = int(os.environ.get("SIMAD_BENCH_RUNS", "3"))
     burst = float(os.environ["SIMAD_BENCH_BURST"]) if os.environ.get("SIMAD_BENCH_BURST") else None
     window = float(os.environ.get("SIMAD_BENCH_WINDOW") or 1)
+    segments = int(os.environ.get("SIMAD_BENCH_SEGMENTS") or 0)
     scale = float(os.environ.get("SIMAD_BENCH_SCALE", "1"))
     starts = float(os.environ.get("SIMAD_BENCH_STARTS_MS") or 0) / 1000
     cases = (  # name, rate, rows per client, clients
@@ -205,13 +209,14 @@ def bench_pacing(workdir: Path) -> list[str]:
             status, retry_after = variant.split("-")
             for name, rate, rows, n in cases:
                 spec = limit_for(shape, rate, variant, SERVICE).with_burst(burst)
-                spec = spec.with_window(window)
+                spec = spec.with_window(window).with_segments(segments)
                 delays = [k * starts / max(n - 1, 1) for k in range(n)]
                 found = [scenario(workdir, spec, rows, n, delays) for _ in range(runs)]
                 used = _spread([r["used"] for r in found], ".0%")
                 refused = _spread([r["refused"] for r in found], ".1%")
                 jain_ = _spread([r["fairness"] for r in found], ".3f") if n > 1 else ""
-                cells = [shape, f"{status} {retry_after}", name, used, refused, jain_]
+                shown = f"{shape}, {spec.segments} segments" if spec.segments else shape
+                cells = [shown, f"{status} {retry_after}", name, used, refused, jain_]
                 line = "| " + " | ".join(cells) + " |"
                 lines.append(line)
                 print(line, file=sys.stderr, flush=True)

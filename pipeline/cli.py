@@ -174,6 +174,7 @@ def sandbox_serve(
     retry_after: Annotated[str, typer.Option(help="help_retry_after")] = "exact",
     push_back: Annotated[int, typer.Option(help="help_push_back")] = 429,
     window: Annotated[float, typer.Option(help="help_window")] = 1.0,
+    segments: Annotated[int, typer.Option(help="help_segments")] = 0,
     overload_at: Annotated[
         int,
         typer.Option(help="help_overload_at"),
@@ -211,7 +212,7 @@ def sandbox_serve(
     _check_sandbox_numbers(numbers, fail_rate=fail_rate, bogus_200=bogus_200)
     if not math.isfinite(clock_offset):
         raise typer.BadParameter(t("bad_option_number", name="--clock-offset", value=clock_offset))
-    shaping = sandbox.limit_shape(limiter, burst, retry_after, push_back, window)
+    shaping = sandbox.limit_shape(limiter, burst, retry_after, push_back, window, segments)
     if not config.is_loopback(host):
         typer.echo(t("not_loopback", host=host), err=True)
     path = sandbox.sandbox_db(db)

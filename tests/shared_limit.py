@@ -419,11 +419,13 @@ def matrix(
     spread: float = STARTS,
     cases: tuple[str, ...] = tuple(CASES),
     network: Network = NETWORK,
+    segments: int | None = None,
 ) -> list[str]:
     """One line per shape, variant and case (of ``cases``): min, median and max over
     ``runs`` seeds (a bucket's burst ``burst`` seconds, a window ``window`` seconds long,
     when given: a run then has as many windows as it had seconds, its rows that many times
-    more; clients sharing a limit starting over ``spread`` seconds; over ``network``)."""
+    more; a sliding window in ``segments`` parts, when given; clients sharing a limit
+    starting over ``spread`` seconds; over ``network``)."""
     from statistics import median
 
     lines = []
@@ -435,7 +437,7 @@ def matrix(
                 rate, rows, n = CASES[name]
                 slot = service(network.latency)
                 spec = limit_for(shape, rate, variant, slot).with_burst(burst)
-                spec = spec.with_window(window)
+                spec = spec.with_window(window).with_segments(segments)
                 rows = round(rows * spec.window)
                 figures = [
                     case(spec, rows, n, seed, spread=spread, network=network)
@@ -443,6 +445,7 @@ def matrix(
                 ]
                 used, refused_, fair = (list(f) for f in zip(*figures, strict=True))
                 shown = f"{shape}, {spec.window:g} s" if spec.window != 1 else shape
+                shown += f", {spec.segments} segments" if spec.segments else ""
                 line = (
                     f"{shown} | {push_back} {retry_after} | {name} | used min {min(used):.0%} "
                     f"median {median(used):.0%} max {max(used):.0%} | refused median "
@@ -556,11 +559,12 @@ def _number(name: str) -> float | None:
 
 def main(runs: int = 100) -> None:
     """``python -m tests.shared_limit [runs] [shape ...] [variant ...] [--no-late]
-    [--connect=MS] [--burst=S] [--window=S] [--latency=MS] [--starts=MS] [--ahead=F]
+    [--connect=MS] [--burst=S] [--window=S] [--segments=N] [--latency=MS] [--starts=MS] [--ahead=F]
     [--queue=MS] [--stall=MS] [--writes=MS]``:
     the matrix over ``runs`` seeds (every shape and variant unless some are named; each
     connection's first request MS milliseconds slower, about; a bucket's burst S seconds,
-    not one; a window S seconds long, each run S times as long; each round trip MS
+    not one; a window S seconds long, each run S times as long; a sliding window counted
+    in N parts (ASP.NET Core's); each round trip MS
     milliseconds and up to a fifth more, not 20, F of it before the limiter, not half (1:
     the sandbox process, which sleeps its latency before the limiter counts); the server's
     own loop busy about MS milliseconds with each request, and stalled about MS milliseconds
@@ -597,7 +601,10 @@ def main(runs: int = 100) -> None:
         stall=(_number("stall") or 0.0) / 1000,
         writes=(_number("writes") or 0.0) / 1000,
     )
-    matrix(runs, shapes, variants, _number("burst"), _number("window"), spread, cases, network)
+    parts = _number("segments")
+    segments = None if parts is None else int(parts)
+    window = _number("window")
+    matrix(runs, shapes, variants, _number("burst"), window, spread, cases, network, segments)
     if "--no-late" in sys.argv:
         return
     late = []

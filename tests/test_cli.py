@@ -234,7 +234,13 @@ def test_a_rate_cap_that_is_no_rate_is_refused_before_anything_is_sent(monkeypat
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--limiter", "bucket"), ("--retry-after", "later"), ("--push-back", "500")],
+    [
+        ("--limiter", "bucket"),
+        ("--retry-after", "later"),
+        ("--push-back", "500"),
+        ("--segments", "-4"),
+        ("--segments", "5000"),
+    ],
 )
 def test_sandbox_serve_names_a_limiter_option_it_cannot_use(tmp_path, option, value):
     """A wrong shape, Retry-After variant or status is refused before anything is served:
@@ -321,5 +327,47 @@ def test_sandbox_serve_tells_a_windows_length(lang, limiter, said, unsaid):
 
     with i18n.language(lang):
         told = sandbox.limit_told(40, sandbox.limit_shape(limiter, None, "exact", 429, 10.0))
+    assert all(part in told for part in said), told
+    assert not any(part in told for part in unsaid), told
+
+
+@pytest.mark.parametrize(
+    ("lang", "limiter", "segments", "said", "unsaid"),
+    [
+        (
+            "fa",
+            "sliding-window",
+            4,
+            ["پنجرهٔ لغزان، ۴۰ درخواست در ۱ ثانیه، شمرده در ۴ بخش ۰٫۲۵ ثانیه‌ای"],
+            ["هر یک ثانیه"],
+        ),
+        (
+            "en",
+            "sliding-window",
+            4,
+            ["sliding window, 40 requests in 1 s counted in 4 segments of 0.25 s"],
+            ["any one second"],
+        ),
+        (
+            "en",
+            "sliding-window-counter",
+            0,
+            ["sliding window counter, this clock second and the one before, weighted"],
+            ["segments"],
+        ),
+        ("en", "fixed-window", 4, ["fixed window, each clock second"], ["segments"]),
+    ],
+)
+def test_sandbox_serve_tells_a_windows_segments_and_the_window_counter(
+    lang, limiter, segments, said, unsaid
+):
+    """``--segments 4`` (ASP.NET Core's sliding window) is told with its parts; a shape with
+    no segments leaves them out; the sliding window counter is named for what it counts."""
+    from pipeline.commands import sandbox
+    from pipeline.core import i18n
+
+    with i18n.language(lang):
+        shaping = sandbox.limit_shape(limiter, None, "exact", 429, 1.0, segments)
+        told = sandbox.limit_told(40, shaping)
     assert all(part in told for part in said), told
     assert not any(part in told for part in unsaid), told

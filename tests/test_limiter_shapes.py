@@ -585,6 +585,18 @@ def test_a_window_is_kept_to_when_the_client_stalls_now_and_then():
         assert used >= 0.88 and refused(clients) <= 0.02, (seed, used)
 
 
+@pytest.mark.parametrize("segments", [2, 4, 10])
+def test_one_client_settles_under_a_sliding_window_counted_in_segments(segments):
+    """ASP.NET Core's sliding window counts in segments of the window, from its first
+    request: to a client sending evenly it is a sliding window, and the targets are met."""
+    for rate, rows in ((40, 600), (120, 1800)):
+        for seed in range(2):
+            spec = spec_for("sliding-window", rate, "none", 503).with_segments(segments)
+            clients, used = share_one_limit(spec, rows, [0.0], seed)
+            assert clients[0].sent == rows
+            assert used >= 0.9 and refused(clients) <= 0.02, (rate, seed, used)
+
+
 def test_a_leaky_bucket_is_paced_from_when_each_request_was_written():
     """The client's own loop is late now and then to write a request (``Network.writes``:
     about 7 ms for the first after each held second and for one in a hundred, as the sandbox

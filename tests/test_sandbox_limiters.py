@@ -7,6 +7,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.commands.sandbox import limit_shape
 from pipeline.core.errors import ConfigError
@@ -16,8 +18,10 @@ from pipeline.sandbox.limiters import (
     FixedWindow,
     LeakyBucket,
     LimitSpec,
+    SegmentedWindow,
     SlidingWindow,
     TokenBucket,
+    WindowCounter,
 )
 
 
@@ -72,6 +76,74 @@ def test_a_window_is_given_to_the_window_shapes_only():
     for wrong in (0.0, -1.0, float("nan"), 7200.0):
         with pytest.raises(ValueError, match="window"):
             LimitSpec(40, "fixed-window", window=wrong)
+
+
+def test_a_segmented_window_frees_a_segments_count_when_the_window_slides_past_it():
+    """ASP.NET Core's ``SlidingWindowRateLimiter`` with four segments of a quarter second,
+    its timer from the first request (at 10.1): two requests in the first segment and three
+    in the third fill the window; the first segment's two are free again at 11.1, when the
+    window has slid past it, and not before."""
+    window = SegmentedWindow(5, window=1.0, segments=4)
+    assert accepted(window, [10.1, 10.2, 10.6, 10.65, 10.7, 10.8]) == [True] * 5 + [False]
+    assert window.admit(11.0) == pytest.approx(0.1)  # until 11.1
+    assert accepted(window, [11.1, 11.2, 11.3]) == [True, True, False]
+    assert window.admit(11.3) == pytest.approx(0.3)  # the third segment's three: at 11.6
+    # An exact sliding window would free the first two at 11.1 and 11.2, one at a time.
+
+
+def test_one_segment_is_a_fixed_window_from_the_first_request():
+    window = LimitSpec(3, "sliding-window", segments=1).make()
+    assert isinstance(window, SegmentedWindow)
+    assert accepted(window, [0.4, 0.5, 0.6, 1.3, 1.4]) == [True, True, True, False, True]
+
+
+def test_segments_are_given_to_the_sliding_window_only():
+    sliding = LimitSpec(40, "sliding-window")
+    assert sliding.with_segments(4).segments == 4 and sliding.with_segments(None) == sliding
+    fixed = LimitSpec(40, "fixed-window")
+    assert fixed.with_segments(4) == fixed
+    assert isinstance(sliding.make(), SlidingWindow)
+    for wrong in (-1, 1001):
+        with pytest.raises(ValueError, match="segments"):
+            LimitSpec(40, "sliding-window", segments=wrong)
+
+
+def test_a_window_counter_weighs_the_second_before_by_what_the_window_still_covers():
+    """Five a second: five in the second from 10 fill it; at 11.3 the second before still
+    weighs 0.7 of its five (3.5), so two more are let through and the third is refused; at
+    11.55 it weighs 2.25, one more; after a quiet second the next lets its five through at
+    once."""
+    counter = WindowCounter(5)
+    assert accepted(counter, [10.0, 10.2, 10.4, 10.6, 10.8, 10.9]) == [True] * 5 + [False]
+    assert counter.admit(10.9) == pytest.approx(0.1)  # then 5 × (1 - ε) < 5
+    assert accepted(counter, [11.3, 11.3, 11.3]) == [True, True, False]
+    assert accepted(counter, [11.55, 11.55]) == [True, False]
+    assert counter.admit(11.55) == pytest.approx(0.05)  # 5 × 0.4 + 3: at 11.6
+    assert accepted(counter, [13.0] * 6) == [True] * 5 + [False]  # 12 was quiet
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shape=st.sampled_from(["segmented", "counter"]),
+    gaps=st.lists(st.floats(0.0, 0.4), min_size=1, max_size=60),
+)
+def test_the_wait_a_refusal_says_is_when_a_request_is_accepted_again(shape, gaps):
+    """For any arrivals, a refused request's wait is exact: a request at that moment is
+    accepted, and one a little before it is not (the ``exact`` ``Retry-After``)."""
+    import copy
+
+    limiter = SegmentedWindow(4, 1.0, 4) if shape == "segmented" else WindowCounter(4)
+    now = 100.0
+    for gap in gaps:
+        now += gap
+        wait = limiter.admit(now)
+        if wait is None:
+            continue
+        assert wait > 0
+        early, later = copy.deepcopy(limiter), copy.deepcopy(limiter)
+        if wait > 2e-3:
+            assert early.admit(now + wait - 1e-3) is not None
+        assert later.admit(now + wait + 1e-9) is None, (now, wait)
 
 
 def test_a_leaky_bucket_without_burst_spaces_requests():
@@ -134,6 +206,11 @@ def test_unknown_shapes_and_variants_are_refused():
         with pytest.raises(ConfigError, match="--window"):
             limit_shape("fixed-window", None, "exact", 429, wrong)
     assert limit_shape("fixed-window", None, "exact", 429, 60)["window"] == 60
+    for wrong in (-1, 1001):
+        with pytest.raises(ConfigError, match="--segments"):
+            limit_shape("sliding-window", None, "exact", 429, 1, wrong)
+    assert limit_shape("sliding-window", None, "exact", 429, 1, 4)["segments"] == 4
+    assert limit_shape("fixed-window", None, "exact", 429, 1, 4)["segments"] == 0
 
 
 async def ok_app(scope, receive, send):
@@ -182,3 +259,19 @@ async def test_a_concurrency_limit_frees_its_slot_when_answered():
     app = FaultInjector(ok_app, faults, clock=lambda: 0.0)
     answers = await statuses(app, 3)  # one after another: never two at once
     assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("segments", "later"), [(0, [200, 429]), (2, [200, 200])])
+async def test_the_sandbox_counts_a_sliding_window_in_the_segments_it_is_given(segments, later):
+    """Two a second, one request at 100.3 and one at 100.7: at 101.35 an exact window has let
+    the first go and still holds the second; cut in two halves from 100.3 (``--segments 2``),
+    both were counted in the first half, which the window has slid past."""
+    now = [100.3]
+    faults = Faults(rate_limit=2, limiter="sliding-window", segments=segments)
+    app = FaultInjector(ok_app, faults, clock=lambda: now[0])
+    assert [a.status_code for a in await statuses(app, 1)] == [200]
+    now[0] = 100.7
+    assert [a.status_code for a in await statuses(app, 2)] == [200, 429]
+    now[0] = 101.35
+    assert [a.status_code for a in await statuses(app, 2)] == later

@@ -12,7 +12,15 @@ from pipeline.core.context import Context
 from pipeline.core.errors import ConfigError
 from pipeline.core.i18n import current_lang, listing, number, t
 from pipeline.sandbox import create_app
-from pipeline.sandbox.limiters import MAX_WINDOW, PUSH_BACK, RETRY_AFTER, SHAPES, LimitSpec
+from pipeline.sandbox.limiters import (
+    MAX_SEGMENTS,
+    MAX_WINDOW,
+    PUSH_BACK,
+    RETRY_AFTER,
+    SEGMENTED,
+    SHAPES,
+    LimitSpec,
+)
 from pipeline.sandbox.rehearsal import Review, ReviewSummary, apply_review
 from pipeline.sandbox.server import serve as serve_app
 from pipeline.sandbox.settings import SandboxSettings
@@ -57,14 +65,20 @@ class LimitOptions(TypedDict):
     retry_after: str
     push_back: int
     window: float
+    segments: int
 
 
 def limit_shape(
-    limiter: str, burst: float | None, retry_after: str, push_back: int, window: float = 1.0
+    limiter: str,
+    burst: float | None,
+    retry_after: str,
+    push_back: int,
+    window: float = 1.0,
+    segments: int = 0,
 ) -> LimitOptions:
     """The settings of a sandbox's rate limit (its shape, burst, ``Retry-After`` and status
-    of a refusal, a window's length), checked: a ``ConfigError`` names the option and the
-    values it takes."""
+    of a refusal, a window's length, a sliding window's parts), checked: a ``ConfigError``
+    names the option and the values it takes."""
     for name, value, allowed in (
         ("--limiter", limiter, SHAPES),
         ("--retry-after", retry_after, RETRY_AFTER),
@@ -78,24 +92,41 @@ def limit_shape(
     if not 0 < window <= MAX_WINDOW:  # (NaN too)
         most = _whole(MAX_WINDOW)
         raise ConfigError(t("bad_option_seconds", name="--window", value=window, most=most))
+    if not 0 <= segments <= MAX_SEGMENTS:
+        raise ConfigError(
+            t("bad_option_count", name="--segments", value=segments, most=MAX_SEGMENTS)
+        )
     return {
         "limiter": limiter,
         "burst": burst,
         "retry_after": retry_after,
         "push_back": push_back,
         "window": window,
+        "segments": segments if limiter == SEGMENTED else 0,
     }
 
 
 def limit_told(rate: float, shaping: LimitOptions) -> str:
     """The banner's line on a rate limit: its shape (with a window's length, when not a
-    second), its burst and how it refuses, in words (the option's value beside the shape's);
-    a window or a limit on requests at once has no burst to tell."""
+    second, and a sliding window's parts), its burst and how it refuses, in words (the
+    option's value beside the shape's); a window or a limit on requests at once has no burst
+    to tell."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"], window=shaping["window"])
     shape = t(f"limiter_{spec.shape}")
     if spec.windowed and spec.window != 1:  # (a bucket has no window to tell)
         seconds, most = _whole(spec.window), _whole(rate * spec.window)
         shape = t(f"limiter_{spec.shape}_long", seconds=seconds, most=most)
+    if shaping["segments"]:  # ASP.NET Core's: the window's count, kept in parts
+        seconds, most = _whole(spec.window), _whole(rate * spec.window)
+        part = _whole(round(spec.window / shaping["segments"], 3))
+        segments = shaping["segments"]
+        shape = t(
+            "limiter_sliding-window_segments",
+            seconds=seconds,
+            most=most,
+            part=part,
+            segments=segments,
+        )
     return t(
         "sandbox_limiter" if spec.bursts else "sandbox_limiter_no_burst",
         **shaping,

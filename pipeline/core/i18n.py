@@ -59,6 +59,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "پنجرهٔ ثابت، {most} درخواست در هر {seconds} ثانیهٔ ساعت",
         "en": "fixed window, {most} requests each {seconds} s of the clock",
     },
+    "limiter_sliding-window-counter": {
+        "fa": "شمارندهٔ پنجرهٔ لغزان، ثانیهٔ ساعت و ثانیهٔ پیش از آن با وزن",
+        "en": "sliding window counter, this clock second and the one before, weighted",
+    },
+    "limiter_sliding-window-counter_long": {
+        "fa": "شمارندهٔ پنجرهٔ لغزان، {most} درخواست در هر {seconds} ثانیه، از دو شمارش",
+        "en": "sliding window counter, {most} requests in any {seconds} s, from two counts",
+    },
+    "limiter_sliding-window_segments": {
+        "fa": "پنجرهٔ لغزان، {most} درخواست در {seconds} ثانیه، شمرده در {segments} بخش {part} ثانیه‌ای",
+        "en": "sliding window, {most} requests in {seconds} s counted in {segments} segments "
+        "of {part} s",
+    },
     "limiter_leaky-bucket": {"fa": "سطل نشتی، با فاصلهٔ یکسان", "en": "leaky bucket, evenly spaced"},
     "limiter_concurrency": {"fa": "درخواست‌های هم‌زمان", "en": "requests at once"},
     "retry_after_exact": {
@@ -1037,13 +1050,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Requests per second per account before push-back (concurrency: at once; 0: none).",
     },
     "help_limiter": {
-        "fa": "شکل سقف درخواست: token-bucket، sliding-window، fixed-window، leaky-bucket یا concurrency.",
+        "fa": "شکل سقف درخواست: token-bucket، sliding-window، fixed-window، "
+        "sliding-window-counter، leaky-bucket یا concurrency.",
         "en": "The rate limit's shape: token-bucket, sliding-window, fixed-window, "
-        "leaky-bucket or concurrency.",
+        "sliding-window-counter, leaky-bucket or concurrency.",
     },
     "help_burst": {
         "fa": "چند ثانیه جهش مجاز (token-bucket: پیش‌فرض ۱؛ leaky-bucket: ۰).",
         "en": "Seconds of burst (token bucket: 1 by default; leaky bucket: 0).",
+    },
+    "help_segments": {
+        "fa": "برای sliding-window: پنجره را به این تعداد بخش برابر می‌بُرد و در هر بخش می‌شمارد، "
+        "مانند SlidingWindowRateLimiter در ASP.NET Core (پیش‌فرض ۰: هر یک ثانیهٔ دقیق).",
+        "en": "For sliding-window: cut the window into this many equal segments and count in "
+        "each, as ASP.NET Core's SlidingWindowRateLimiter does (0 by default: any exact second).",
     },
     "help_window": {
         "fa": "طول هر پنجره به ثانیه برای sliding-window و fixed-window (پیش‌فرض ۱)؛ هر پنجره سقف × این طول درخواست می‌پذیرد.",
@@ -2113,6 +2133,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_option_seconds": {
         "fa": "{name} «{value}» پذیرفتنی نیست: ثانیه‌هایی بیشتر از صفر و تا {most} بدهید.",
         "en": "{name} '{value}' cannot be used: give seconds above zero, {most} at most.",
+    },
+    "bad_option_count": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: عددی درست از صفر تا {most} بدهید.",
+        "en": "{name} '{value}' cannot be used: give a whole number from zero to {most}.",
     },
     "bad_option_number": {
         "fa": "{name} «{value}» پذیرفتنی نیست: عددی از صفر به بالا بدهید.",

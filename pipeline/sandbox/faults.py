@@ -6,9 +6,10 @@ faults:
 - ``fail_rate``: a share of requests answered 503 at random;
 - ``rate_limit``: requests per second per account (or, for the ``concurrency`` shape, at once)
   beyond which a request is refused; ``limiter`` is the limiter's shape, ``burst`` its seconds
-  of burst, ``window`` a window's seconds, ``retry_after`` and ``push_back`` how a refusal is
-  answered (``limiters`` says what each does; by default a token bucket with one second of
-  burst, 429 and ``Retry-After`` in whole seconds until the account has a token again);
+  of burst, ``window`` a window's seconds and ``segments`` a sliding window's parts,
+  ``retry_after`` and ``push_back`` how a refusal is answered (``limiters`` says what each
+  does; by default a token bucket with one second of burst, 429 and ``Retry-After`` in
+  whole seconds until the account has a token again);
 - ``overload_at``: a server that answers 503 to a request arriving while this many are
   already being served (overloaded, whatever the account);
 - ``bogus_200``: a share of requests answered ``200 text/html`` with a login page, as a proxy
@@ -51,6 +52,7 @@ class Faults:
     retry_after: str = "exact"
     push_back: int = 429
     window: float = 1.0
+    segments: int = 0
     overload_at: int = 0
     bogus_200: float = 0.0
     echo_errors: bool = False
@@ -70,7 +72,10 @@ class Faults:
     @property
     def any(self) -> bool:
         """Whether any fault is injected at all (the seed alone injects none)."""
-        shaping = ("seed", "garbled_get", "limiter", "burst", "retry_after", "push_back", "window")
+        shaping = (
+            *("seed", "garbled_get", "limiter", "burst", "retry_after", "push_back"),
+            *("window", "segments"),
+        )
         kept = (f.name for f in fields(self) if f.name not in shaping)
         return self.garbled_get is not None or any(getattr(self, name) for name in kept)
 
@@ -111,6 +116,7 @@ class FaultInjector:
                     faults.retry_after,
                     faults.push_back,
                     faults.window,
+                    faults.segments,
                 )
             )
             if faults.rate_limit

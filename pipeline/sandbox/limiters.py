@@ -3,10 +3,19 @@ gateways and frameworks commonly have, so that a sender can be rehearsed against
 
 - ``token-bucket``: ``rate`` tokens a second, ``burst`` seconds of them at most (one by
   default): a burst is let through at once, then ``rate`` a second (API gateways);
-- ``sliding-window``: at most ``rate`` accepted requests in any window of one second;
+- ``sliding-window``: at most ``rate`` accepted requests in any window of one second; or,
+  with ``segments`` (ASP.NET Core's ``SlidingWindowRateLimiter`` and its
+  ``SegmentsPerWindow``), counted in that many equal parts of the window, from the
+  limiter's first request on: at most ``rate`` in the part running and the ones before it
+  that the window still covers;
 - ``fixed-window``: at most ``rate`` a calendar second, the count reset at each second's
   boundary (ASP.NET Core's ``FixedWindowRateLimiter``);
-- either window may be ``window`` seconds long instead of one (ASP.NET Core's ``Window``
+- ``sliding-window-counter``: the calendar second's count, plus the last second's weighted
+  by the share of it the one-second window ending now still covers, below ``rate``
+  (Cloudflare's and GitHub's limits, Kong's ``sliding`` policy, most limiters kept in
+  Redis): a sliding window told from two counts, which lets more through while the second
+  before was quiet (after a hold) than a steady client may send;
+- any window may be ``window`` seconds long instead of one (ASP.NET Core's ``Window``
   option, often ten seconds or a minute), holding ``rate`` times as many: the same rate on
   average, in bursts a client meets at each window's start;
 - ``leaky-bucket``: requests spaced at least ``1/rate`` apart, with ``burst`` seconds of
@@ -28,9 +37,20 @@ from dataclasses import dataclass, replace
 from email.utils import formatdate
 from typing import Protocol
 
-SHAPES = ("token-bucket", "sliding-window", "fixed-window", "leaky-bucket", "concurrency")
+SHAPES = (
+    "token-bucket",
+    "sliding-window",
+    "fixed-window",
+    "sliding-window-counter",
+    "leaky-bucket",
+    "concurrency",
+)
 BURSTING = ("token-bucket", "leaky-bucket")  # the shapes a burst (``--burst``) shapes
-WINDOWS = ("sliding-window", "fixed-window")  # the shapes a window's length shapes
+WINDOWS = ("sliding-window", "fixed-window", "sliding-window-counter")  # a window's length
+# shapes these
+SEGMENTED = "sliding-window"  # the shape a window's parts (``--segments``) shape
+MAX_SEGMENTS = 1000  # the most parts a window is cut into
+AN_INSTANT = 1e-9  # seconds: the least wait a refusal says
 RETRY_AFTER = ("exact", "one", "zero", "date", "none")
 PUSH_BACK = (429, 503)
 MAX_WINDOW = 3600.0  # seconds: the longest window a sandbox has (an hour)
@@ -88,6 +108,42 @@ class SlidingWindow:
         pass
 
 
+class SegmentedWindow:
+    """ASP.NET Core's ``SlidingWindowRateLimiter``: the window cut into ``segments`` equal
+    parts, from the limiter's first request on (its timer starts when the limiter is made,
+    as the framework makes one per partition at its first request); each accepted request
+    is counted in the part it arrives in, and a part's count is freed when the window has
+    slid past it. At most ``size`` in the part running and the ``segments - 1`` before it."""
+
+    def __init__(self, rate: float, window: float = 1.0, segments: int = 1) -> None:
+        self.size, self.segments = window_size(rate, window), segments
+        self.part = window / segments
+        self.start: float | None = None
+        self.counts: deque[list[int]] = deque()  # [part's number since the start, count]
+
+    def admit(self, now: float) -> float | None:
+        if self.start is None:
+            self.start = now
+        part = math.floor((now - self.start) / self.part + 1e-9)
+        while self.counts and self.counts[0][0] <= part - self.segments:
+            self.counts.popleft()
+        held = sum(count for _, count in self.counts)
+        if held < self.size:
+            if self.counts and self.counts[-1][0] == part:
+                self.counts[-1][1] += 1
+            else:
+                self.counts.append([part, 1])
+            return None
+        for number, count in self.counts:  # the oldest parts leave first
+            held -= count
+            if held < self.size:
+                return self.start + (number + self.segments) * self.part - now
+        return self.part  # (not reached: a limit of one at least)
+
+    def release(self) -> None:
+        pass
+
+
 class FixedWindow:
     def __init__(self, rate: float, window: float = 1.0) -> None:
         self.size, self.length = window_size(rate, window), window
@@ -101,6 +157,36 @@ class FixedWindow:
             self.count += 1
             return None
         return (window + 1) * self.length - now
+
+    def release(self) -> None:
+        pass
+
+
+class WindowCounter:
+    """The sliding window counter: the count of the window of the clock running, plus the
+    window before it weighted by the share of it the window ending now still covers; a
+    request is accepted while that estimate is below ``size``. A client sending steadily is
+    held to the rate as by a sliding window; after a quiet window (a hold) up to twice as
+    many are let through over the next."""
+
+    def __init__(self, rate: float, window: float = 1.0) -> None:
+        self.size, self.length = window_size(rate, window), window
+        self.window, self.before, self.count = -math.inf, 0, 0
+
+    def admit(self, now: float) -> float | None:
+        window = math.floor(now / self.length)
+        if window != self.window:
+            self.before = self.count if window == self.window + 1 else 0
+            self.window, self.count = window, 0
+        into = now / self.length - window  # the share of this window gone
+        if self.before * (1 - into) + self.count < self.size:
+            self.count += 1
+            return None
+        if self.count < self.size:  # when the window before weighs little enough
+            wait = 1 - (self.size - self.count) / self.before - into
+        else:  # at the next window, once this one (the window before, then) weighs so
+            wait = 1 - into + 1 - self.size / self.count
+        return max(wait * self.length, AN_INSTANT)  # (an estimate at the limit: just after)
 
     def release(self) -> None:
         pass
@@ -152,6 +238,7 @@ class LimitSpec:
     retry_after: str = "exact"
     push_back: int = 429
     window: float = 1.0  # a window's seconds (the window shapes), holding rate × window
+    segments: int = 0  # a sliding window's parts (ASP.NET Core's); 0: exact, any second
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -162,6 +249,8 @@ class LimitSpec:
             raise ValueError("push-back must be 429 or 503")
         if not 0 < self.window <= MAX_WINDOW:
             raise ValueError(f"a window is more than 0 and at most {MAX_WINDOW} seconds long")
+        if not 0 <= self.segments <= MAX_SEGMENTS:
+            raise ValueError(f"a window has 0 to {MAX_SEGMENTS} segments")
 
     @property
     def bursts(self) -> bool:
@@ -184,6 +273,13 @@ class LimitSpec:
         else as it is."""
         return replace(self, window=window) if window is not None and self.windowed else self
 
+    def with_segments(self, segments: int | None) -> LimitSpec:
+        """This limiter with its window in ``segments`` parts when it is a sliding window
+        (given), else as it is."""
+        if segments is None or self.shape != SEGMENTED:
+            return self
+        return replace(self, segments=segments)
+
     @property
     def burst_seconds(self) -> float:
         """Seconds of burst: as given, else one for a token bucket and none otherwise."""
@@ -194,10 +290,14 @@ class LimitSpec:
     def make(self) -> Limiter:
         if self.shape == "token-bucket":
             return TokenBucket(self.rate, self.burst_seconds)
+        if self.shape == "sliding-window" and self.segments:
+            return SegmentedWindow(self.rate, self.window, self.segments)
         if self.shape == "sliding-window":
             return SlidingWindow(self.rate, self.window)
         if self.shape == "fixed-window":
             return FixedWindow(self.rate, self.window)
+        if self.shape == "sliding-window-counter":
+            return WindowCounter(self.rate, self.window)
         if self.shape == "leaky-bucket":
             return LeakyBucket(self.rate, self.burst_seconds)
         return Concurrency(self.rate)

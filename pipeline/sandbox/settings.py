@@ -40,7 +40,8 @@ class SandboxSettings:
     burst: float | None = None  # seconds of burst; None: the shape's own (1 s for a token bucket)
     retry_after: str = "exact"  # a refusal's Retry-After: exact, one, zero, date or none
     push_back: int = 429  # a refusal's status: 429 or 503
-    window: float = 1.0  # a window's seconds (sliding or fixed windows), holding rate × window
+    window: float = 1.0  # a window's seconds (the window shapes), holding rate × window
+    segments: int = 0  # a sliding window's parts (ASP.NET Core's SegmentsPerWindow); 0: exact
     overload_at: int = 0  # requests served at once beyond which 503 is answered; 0: never
     bogus_200: float = 0.0  # share of requests answered 200 text/html (a login page)
     echo_errors: bool = False  # error answers echo the request's headers and body
