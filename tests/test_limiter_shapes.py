@@ -585,6 +585,23 @@ def test_a_window_is_kept_to_when_the_client_stalls_now_and_then():
         assert used >= 0.88 and refused(clients) <= 0.02, (seed, used)
 
 
+def test_a_step_down_from_a_count_that_said_nothing_is_kept_where_refusals_hold():
+    """A sliding window counter (Cloudflare's) at 120/s with ``Retry-After: 1``: the first
+    burst straddled two of its seconds (134 counted), and sending at 98% of that after the
+    hold, everything was accepted for a second and a half before a refusal; the step down
+    from that count is kept. Before, the refused round's answers, let through as the
+    counter's weight of the second before fell, recounted the step back above the limit,
+    and the hold it ignored took the busiest second for 61: four held seconds, 73% used
+    (two now, 81%)."""
+    clients, used = share_one_limit(
+        spec_for("sliding-window-counter", 120, "one"), 1800, [0.0], seed=6
+    )
+    (client,) = clients
+    assert client.sent == 1800 and client.pace is not None
+    assert client.pace.cuts == 2 and client.pace.held <= 2.1, client.pace.held
+    assert used >= 0.8, used
+
+
 @pytest.mark.parametrize("segments", [2, 4, 10])
 def test_one_client_settles_under_a_sliding_window_counted_in_segments(segments):
     """ASP.NET Core's sliding window counts in segments of the window, from its first

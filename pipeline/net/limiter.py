@@ -404,7 +404,7 @@ class Pace:
         self._window_tried = float("-inf")  # when bare 503s were last read for a window
         self._window_seen = 0.0  # the limit they showed
         self._counted = False  # the rate refused at is no second's count: a fixed window's
-        # limit read exactly, or a first cut's rate since the first push-back
+        # read exactly, a rate since the first push-back, a held client's ``_blind_step``
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # seconds, accepted
         self.margin = 0.0  # seconds added to each gap at the plateau (a leaky bucket's)
         self._gaps = ArrivalGaps()  # when accepted requests reached the server (a leaky
@@ -1034,6 +1034,7 @@ class Pace:
             window = self._read_window()
             if window is None:
                 window = self._blind_step(now, self.refused_at)
+                self._counted = self._holds  # (``_blind_step``)
             refused_at = window
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
@@ -1107,6 +1108,7 @@ class Pace:
             return window
         aligned = self._aligned_count(now) if self._rested else math.inf
         self._soon = True
+        self._counted = self._holds  # (``_blind_step``)
         return self._blind_step(now, min(self.refused_at, measured), aligned)
 
     def _guess(self, now: float, measured: float) -> float | None:
@@ -1259,7 +1261,11 @@ class Pace:
         """The rate refused at when a second's count says nothing (a fixed window's): down by
         ``BLIND``, or further (two steps at most) to ``aligned``, the most accepted in any one
         of the window's own seconds (``_aligned_count``), but no lower than what was accepted
-        since the last cut."""
+        since the last cut. Where each refusal holds the client, the answers of the round
+        refused do not recount it (``_recount``): a sliding window counter (Cloudflare's)
+        let them through as its weight of the second before fell, the step was undone to
+        above the limit, and each refusal after it held the client a second; where a refusal
+        holds nothing, they do, and each refusal after it costs only its retry."""
         since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
         step = max(min(BLIND * refused_at, aligned), BLIND * BLIND * refused_at)
         return max(step, since)
@@ -1273,7 +1279,9 @@ class Pace:
         after the hold), the phase that cut it in two halves read half the rate, and the
         client stepped down twice, to 95 a second against 120. Infinite when the client has
         not sent for over a second since it resumed."""
-        resumed = max(self.held_until if self.held_until < now else -math.inf, self.last_cut)
+        # (the hold this refusal began is not the one the client resumed from)
+        held = self.held_until if self.held_until < now else self._last_hold[1]
+        resumed = max(held, self.last_cut)
         since = max(resumed, now - ALIGNED_MEMORY)
         times = [when for when, ok in self._heard if ok and when > since]
         start = max(resumed, times[0]) if times else now
