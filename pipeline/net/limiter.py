@@ -59,7 +59,12 @@ congestion controls and from the limiters it meets, and why:
   seconds since the client resumed: seconds of every phase are tried, and the phase whose
   busiest second holds the fewest is the window's (a second of any other phase straddles
   two of its seconds). Clients sharing a limit each count only their own share there, on
-  little more than a second, so the step is bounded.
+  little more than a second, so the step is bounded. A sliding window counter (Cloudflare's:
+  the clock second's count plus the second before, weighted by what the window still covers)
+  says nothing either: after a held second it lets the client through above its limit for a
+  second or two. Where each refusal holds the client, the answers of the round refused,
+  which such a counter lets through as the second before weighs less, do not recount the
+  step back up (a step recounted to above the limit cost a held second at each refusal).
 - **Back quickly to a plateau just under it** (CUBIC's concave region): on push-back the rate
   drops to ``BETA`` (0.85) of the rate refused at and climbs back within ``RETURN`` (a
   second) to ``SETTLE`` (0.98) of it — 20 ms to spare in a second for the network's and
