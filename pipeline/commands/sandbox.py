@@ -112,21 +112,14 @@ def limit_told(rate: float, shaping: LimitOptions) -> str:
     option's value beside the shape's); a window or a limit on requests at once has no burst
     to tell."""
     spec = LimitSpec(rate, shaping["limiter"], shaping["burst"], window=shaping["window"])
+    seconds, most = _whole(spec.window), _whole(rate * spec.window)
     shape = t(f"limiter_{spec.shape}")
-    if spec.windowed and spec.window != 1:  # (a bucket has no window to tell)
-        seconds, most = _whole(spec.window), _whole(rate * spec.window)
-        shape = t(f"limiter_{spec.shape}_long", seconds=seconds, most=most)
     if shaping["segments"]:  # ASP.NET Core's: the window's count, kept in parts
-        seconds, most = _whole(spec.window), _whole(rate * spec.window)
         part = _whole(round(spec.window / shaping["segments"], 3))
-        segments = shaping["segments"]
-        shape = t(
-            "limiter_sliding-window_segments",
-            seconds=seconds,
-            most=most,
-            part=part,
-            segments=segments,
-        )
+        told = {"seconds": seconds, "most": most, "part": part, "segments": shaping["segments"]}
+        shape = t("limiter_sliding-window_segments", **told)
+    elif spec.windowed and spec.window != 1:  # (a bucket has no window to tell)
+        shape = t(f"limiter_{spec.shape}_long", seconds=seconds, most=most)
     return t(
         "sandbox_limiter" if spec.bursts else "sandbox_limiter_no_burst",
         **shaping,

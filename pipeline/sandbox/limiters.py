@@ -46,8 +46,8 @@ SHAPES = (
     "concurrency",
 )
 BURSTING = ("token-bucket", "leaky-bucket")  # the shapes a burst (``--burst``) shapes
-WINDOWS = ("sliding-window", "fixed-window", "sliding-window-counter")  # a window's length
-# shapes these
+# the shapes a window's length (``--window``) shapes
+WINDOWS = ("sliding-window", "fixed-window", "sliding-window-counter")
 SEGMENTED = "sliding-window"  # the shape a window's parts (``--segments``) shape
 MAX_SEGMENTS = 1000  # the most parts a window is cut into
 AN_INSTANT = 1e-9  # seconds: the least wait a refusal says
