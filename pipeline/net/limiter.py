@@ -903,8 +903,8 @@ class Pace:
 
     def _burst_refused(self, now: float) -> bool:
         """The first burst met a limit: in the first second, before any cut, ``BURST_RUN``
-        of the last ``BURST_RUN + 1`` answers were bare 503s, the last of them too, after
-        ``CROWD_SAMPLE`` accepted. Waiting for most of the last twenty (``_storming``), a
+        of the last ``BURST_RUN + 1`` answers (this bare 503's among them) were bare 503s,
+        after ``CROWD_SAMPLE`` accepted. Waiting for most of the last twenty (``_storming``), a
         sliding window at 120/s met by a burst of eight in flight refused 16 requests and
         the cut came 0.8 s in, half a second lost (89% used at worst). One answer among
         them may be accepted: a sliding window counter lets one through as its weight of
@@ -916,9 +916,8 @@ class Pace:
         if self.cuts or self._first is None or self._running_for(now) >= RATE_WINDOW:
             return False
         recent = list(self._recent)[-BURST_RUN - 1 :]
-        if len(recent) <= BURST_RUN or not recent[-1] or sum(recent) < BURST_RUN:
-            return False
-        return self._accepted() >= CROWD_SAMPLE
+        many = len(recent) > BURST_RUN and sum(recent) >= BURST_RUN
+        return many and self._accepted() >= CROWD_SAMPLE
 
     def _storming(self) -> bool:
         """Most of the last ``CROWD_SAMPLE`` answers were push-back, beyond the server's known
@@ -1046,7 +1045,6 @@ class Pace:
             window = self._read_window()
             if window is None:
                 window = self._blind_step(now, self.refused_at)
-                self._counted = self._holds  # (``_blind_step``)
             refused_at = window
             self._best = 0.0  # nor were those measures capacity seen
         else:  # a limit met again: no lower than BETA of the last (a hold, or requests
@@ -1120,7 +1118,6 @@ class Pace:
             return window
         aligned = self._aligned_count(now) if self._rested else math.inf
         self._soon = True
-        self._counted = self._holds  # (``_blind_step``)
         return self._blind_step(now, min(self.refused_at, measured), aligned)
 
     def _guess(self, now: float, measured: float) -> float | None:
@@ -1278,6 +1275,7 @@ class Pace:
         let them through as its weight of the second before fell, the step was undone to
         above the limit, and each refusal after it held the client a second; where a refusal
         holds nothing, they do, and each refusal after it costs only its retry."""
+        self._counted = self._holds
         since = self._accepted_since_cut / max(now - self.last_cut, RATE_WINDOW)
         step = max(min(BLIND * refused_at, aligned), BLIND * BLIND * refused_at)
         return max(step, since)

@@ -137,8 +137,8 @@ class SegmentedWindow:
         for number, count in self.counts:  # the oldest parts leave first
             held -= count
             if held < self.size:
-                return self.start + (number + self.segments) * self.part - now
-        return self.part  # (not reached: a limit of one at least)
+                break
+        return self.start + (number + self.segments) * self.part - now
 
     def release(self) -> None:
         pass
