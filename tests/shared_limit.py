@@ -256,7 +256,7 @@ async def _send_all(
     client.began = loop.time()
     pace: Pace | KnownRate
     paces_rng = random.Random(rng.random())  # (drawn in this order: the seeds run as before)
-    policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time)
+    policy = RetryPolicy(rng=random.Random(rng.random()), clock=loop.time, patient=True)
     writer = Writer(network.writes, random.Random(rng.random()) if network.writes else rng)
     sleep = writer.sleep if network.writes else asyncio.sleep  # (a stall holds its timers)
     pace = Pace(max_rate, clock=loop.time, sleep=sleep, rng=paces_rng)
@@ -304,7 +304,7 @@ async def _send_all(
             pace.answered(sent_at, status, retry_after)
             client.refusals.append((loop.time(), float(sent_at), retry_after))
             client.refused += 1
-            await asyncio.sleep(policy.delay(attempt, retry_after))
+            await asyncio.sleep(policy.delay(attempt, retry_after, status))
             attempt += 1
 
     async def worker() -> None:

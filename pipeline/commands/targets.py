@@ -61,8 +61,8 @@ class Tuning:
 
 def default_policy(timeout: float | None = None) -> RetryPolicy:
     """The retry policy of a command: it gives up 3 × the timeout after a call's first
-    attempt."""
-    return RetryPolicy(max_elapsed=3 * (timeout or http_timeout()))
+    attempt, and counts no 429 among the attempts (a limit shared with other offices)."""
+    return RetryPolicy(max_elapsed=3 * (timeout or http_timeout()), patient=True)
 
 
 def paced(max_rate: float | None, policy: RetryPolicy) -> Pace:

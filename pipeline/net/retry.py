@@ -4,6 +4,14 @@ A call is tried up to ``max_attempts`` times, and not past ``max_elapsed`` secon
 first attempt: with the client's 30-second read timeout, a server that hangs is given up on
 within about two minutes. The policy receives its clock, sleep function and random source,
 so tests never really wait.
+
+A ``patient`` policy (the commands') does not count a 429 among the attempts: the server did
+not take the request and asked the client to come back, and the client's pace already slows
+it down. Offices sharing one limit may each be refused many times in a row while the others
+hold it (eight 429s in a minute failed a row that the next try would have sent), so a
+throttled call is given up on only at ``max_elapsed``, and its backoff stays under
+``THROTTLED_DELAY`` unless the server asks for longer. A bare 503 still counts: it may be a
+server that is failing, not one that is busy.
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from pipeline.core.errors import RetryableError
 
 T = TypeVar("T")
 
+THROTTLED = 429  # Too Many Requests: not taken, come back later (RFC 6585)
+THROTTLED_DELAY = 4.0  # seconds: the longest backoff after a 429 under a patient policy
+
 
 @dataclass
 class RetryPolicy:
@@ -29,11 +40,17 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = time.monotonic
+    patient: bool = False  # a 429 is not counted among the attempts, only against the time
 
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+    def delay(
+        self, attempt: int, retry_after: float | None = None, status: int | None = None
+    ) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based), whose answer
+        had ``status`` (None: no answer)."""
         backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         jittered: float = backoff / 2 + self.rng.uniform(0, backoff / 2)
+        if self.patient and status == THROTTLED:
+            jittered = min(jittered, THROTTLED_DELAY)
         if retry_after is not None:
             return max(min(retry_after, self.max_delay * 4), jittered)
         return jittered
@@ -45,16 +62,17 @@ class RetryPolicy:
     ) -> tuple[T, int]:
         """Run ``call`` until it succeeds or attempts or time run out; return its result and
         the attempts made. The last ``RetryableError`` is raised with its ``attempts`` set."""
-        attempt = 1
+        attempt, counted = 1, 0  # every try; the failed ones that count as attempts
         first = self.clock()
         while True:
             try:
                 return await call(), attempt
             except RetryableError as exc:
                 exc.attempts = attempt
-                wait = self.delay(attempt, exc.retry_after)
+                counted += not (self.patient and exc.status == THROTTLED)
+                wait = self.delay(attempt, exc.retry_after, exc.status)
                 late = self.clock() - first + wait > self.max_elapsed
-                if attempt >= self.max_attempts or late:
+                if counted >= self.max_attempts or late:
                     raise
                 if on_retry is not None:
                     on_retry(attempt, exc, wait)

@@ -134,11 +134,13 @@ class SegmentedWindow:
             else:
                 self.counts.append([part, 1])
             return None
+        freed = self.counts[-1][0]  # (the window is full: its parts hold the limit)
         for number, count in self.counts:  # the oldest parts leave first
             held -= count
             if held < self.size:
+                freed = number
                 break
-        return self.start + (number + self.segments) * self.part - now
+        return self.start + (freed + self.segments) * self.part - now
 
     def release(self) -> None:
         pass
