@@ -116,3 +116,90 @@ def test_completion_is_available():
     assert answer.stdout.split() == ["validate"]
     answer = simad(_SIMAD_COMPLETE="complete_bash", COMP_WORDS="simad maxa lo", COMP_CWORD="2")
     assert answer.stdout.split() == ["lookup"]
+
+
+# A mistyped command line, and what it must say: the words of the reason (Persian, then
+# English), and where the help is. Each case is one of click's or typer's usage errors.
+MISTYPED = [
+    (["validate", "--nope"], "گزینه‌ی --nope در این فرمان نیست", "No such option: --nope"),
+    (["validate"], "inputs داده نشده است", "Missing inputs"),
+    (
+        ["submit", "--max-rate", "abc", "x.xlsx"],
+        "--max-rate «abc» پذیرفتنی نیست: عددی بدهید",
+        "--max-rate 'abc' cannot be used: give a number.",
+    ),
+    (
+        ["ui", "--port", "x"],
+        "--port «x» پذیرفتنی نیست: عددی درست بدهید",
+        "--port 'x' cannot be used: give a whole number.",
+    ),
+    (["ui", "--port", "70000"], "حداکثر ۶۵۵۳۵ بدهید", "give 65535 at most"),
+    (["ui", "--port", "-1"], "دست‌کم ۰ بدهید", "give 0 at least"),
+    (
+        ["valdate"],
+        "فرمان «valdate» نیست. شاید منظورتان validate است؟",
+        "No such command 'valdate'. Did you mean validate?",
+    ),
+    (["sandbox", "nope"], "فرمان «nope» نیست", "No such command 'nope'"),
+    (
+        ["submit", "--concurrency"],
+        "پس از --concurrency مقداری بدهید",
+        "--concurrency needs a value after it",
+    ),
+    (["--nope"], "گزینه‌ی --nope در این فرمان نیست", "No such option: --nope"),
+    (
+        ["config", "path", "extra"],
+        "این‌ها در این فرمان جایی ندارند: extra",
+        "Got unexpected extra arguments: extra",
+    ),
+]
+CLICKS_ENGLISH = re.compile(
+    r"Error:|Try '|Invalid value|No such|Missing (argument|option)|Got unexp"
+)
+
+
+@pytest.mark.parametrize(("args", "persian", "english"), MISTYPED, ids=lambda v: str(v)[:30])
+def test_a_mistyped_command_line_is_told_in_the_readers_language(args, persian, english):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert persian in result.output and "خطا: " in result.output
+    assert not CLICKS_ENGLISH.search(result.output), result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["--lang", "en", *args])
+    assert result.exit_code == 2
+    assert english in result.output and "Error: " in result.output
+    assert not re.search("[\u0600-\u06ff]", result.output), result.output
+
+
+def test_a_mistyped_option_says_where_the_help_is_in_persian():
+    out = runner.invoke(app, ["ui", "--port", "x"], prog_name="simad").output
+    assert "روش اجرا: simad ui" in out and "برای راهنما: simad ui --help" in out
+
+
+def test_a_value_refused_is_shown_without_its_control_characters():
+    out = runner.invoke(app, ["ui", "--port", "\x1b[31m1x"]).output
+    assert "\x1b" not in out and "\\x1b[31m1x" in out
+
+
+@pytest.mark.parametrize(
+    ("message", "persian"),
+    [  # click's own sentences, as typer before pydantic says them
+        ("'x' is not a valid integer range.", "--port «x» پذیرفتنی نیست: عددی درست بدهید."),
+        ("'x' is not a valid int range.", "--port «x» پذیرفتنی نیست: عددی درست بدهید."),
+        ("'x' is not a valid float.", "--port «x» پذیرفتنی نیست: عددی بدهید."),
+        ("70000 is not in the range 0<=x<=65535.", "حداکثر ۶۵۵۳۵ بدهید"),
+        ("-1 is not in the range 0<=x<=65535.", "دست‌کم ۰ بدهید"),
+        ("0 is not in the range x>0.", "بیشتر از ۰ بدهید"),
+        ("9 is not in the range 0<=x<9.", "کمتر از ۹ بدهید"),
+    ],
+)
+def test_clicks_own_sentences_for_a_bad_value_are_worded_too(message, persian):
+    from typer._click.exceptions import BadParameter
+
+    from pipeline.core import i18n
+    from pipeline.core.helptext import worded_usage
+
+    i18n.set_lang("fa")
+    said = worded_usage(BadParameter(message, param_hint="--port")).message
+    assert persian in said and "خطا: " in said
+    assert "range" not in said and "valid" not in said

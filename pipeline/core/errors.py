@@ -25,7 +25,9 @@ SimadError
 ``NotTheShape`` (a ``ValueError``, with ``TooDeep``) is the answer parser's verdict on a body
 that is not the documented shape; it never escapes: the clients turn it into ``NotTheApi``.
 ``UnusualMarkup`` is the spreadsheet pre-check's note to itself that its fast scan met markup
-it does not follow; it never escapes either: the exact parse decides.
+it does not follow; it never escapes either: the exact parse decides. ``WordedUsage`` (a
+click ``UsageError``) is a mistyped command line already said in the reader's language
+(``helptext.worded_usage``): click shows it and exits 2, as with its own.
 
 Anything else that escapes is a fault of the tool: ``UNEXPECTED_EXIT`` (70, EX_SOFTWARE), one
 line on the screen and the traceback, without local variables, in the log. ``EXIT_CODES`` is
@@ -34,6 +36,11 @@ writes its report.
 """
 
 from __future__ import annotations
+
+from typing import IO, Any
+
+import typer
+from typer._click.exceptions import UsageError
 
 
 class SimadError(Exception):
@@ -147,6 +154,19 @@ class UnusualMarkup(ValueError):
 class RemoteUnreachable(RemoteError):
     """The target cannot be reached: the first contact was refused, or retries ran out on
     several rows in a row. Not retried."""
+
+
+class WordedUsage(UsageError):
+    """A usage error of the command line in the reader's language: ``lines`` (the usage, where
+    the help is, what was wrong) are shown as they are; ``message`` is the last."""
+
+    def __init__(self, lines: list[str], ctx: Any = None) -> None:
+        super().__init__(lines[-1], ctx)
+        self.lines = lines
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            typer.echo(line, file=file, err=file is None)
 
 
 USAGE_EXIT = 2  # also what the command-line parser uses for a bad option

@@ -7,20 +7,37 @@ catalogue's text, and says click's own headings ("Usage:", "Options", …) in th
 language. The language is set from the command line (``--lang`` anywhere in it, even after
 the subcommand, as in ``simad validate --help --lang en``), else ``SIMAD_LANG``, else the
 settings file, before anything is printed.
+
+A usage error (an option that does not exist, a value that is not a number, an argument
+missing) is worded the same way: ``WordedGroup`` catches click's and typer's own
+``UsageError`` as the command line is parsed and raises ``errors.WordedUsage`` in its place,
+which says what was wrong and where the help is in the reader's language. Its reason is read
+from the exception's kind and fields (and, for a value typer checked, from the pydantic error
+behind it); the few that carry only an English sentence are read from that sentence, and
+``tests/test_cli_help.py`` holds each one to its wording.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 import typer
+from typer._click.exceptions import (
+    BadOptionUsage,
+    BadParameter,
+    MissingParameter,
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
 from pipeline.core import i18n, settings
-from pipeline.core.errors import SimadError
+from pipeline.core.errors import SimadError, WordedUsage
 from pipeline.core.i18n import MESSAGES, t
 
 _KEY = re.compile(r"\bhelp_[a-z0-9_]+\b")
@@ -34,6 +51,15 @@ _THEIRS = {
     ),
     "[required]": "help_required",
 }
+# Click's usage errors that carry only an English sentence, and typer's checks of a value
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$")
+_NEEDS_VALUE = re.compile(r"^Option '(.+)' requires (an argument|\d+ arguments)\.$")
+_NO_COMMAND = re.compile(r"^No such command '(.+?)'\.")
+_SUGGESTED = re.compile(r"Did you mean (.+)\?$")
+_NOT_A = re.compile(r"^'(.*)' is not a valid (integer|int|float)(?: range)?\.$")  # (click's types,
+_OUT_OF_RANGE = re.compile(r"^(.+) is not in the range (.+)\.$")  # before typer used pydantic)
+_BOUND = re.compile(r"(-?[\d.]+)(<=?)x|x(<=?|>=?)(-?[\d.]+)")  # click's "0<=x<=65535", "x>0"
+_BOUNDS = {"le": "usage_at_most", "lt": "usage_below", "ge": "usage_at_least", "gt": "usage_above"}
 LANG_ASKED = "simad.lang_asked"  # ctx.meta: the language the command line asks for, if any
 _HEADINGS = {"Options": "help_options", "Arguments": "help_arguments", "Commands": "help_commands"}
 
@@ -117,6 +143,20 @@ class WordedGroup(TyperGroup):
 
     context_class = WordedContext
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:  # the group's own options: `simad --nope`
+            raise worded_usage(exc) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:  # a command's: `simad submit --concurrency x`
+            raise worded_usage(exc) from None
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if ctx.parent is None:  # the whole command line is here: `simad validate --help --lang en`
             i18n.set_lang(starting_lang(args))
@@ -139,3 +179,114 @@ class WordedGroup(TyperGroup):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def worded_usage(exc: UsageError) -> UsageError:
+    """``exc`` said in the reader's language: the usage line, where the help is, and what was
+    wrong (a request for help is left as it is)."""
+    if isinstance(exc, WordedUsage | NoArgsIsHelpError):
+        return exc
+    lines = [t("error", message=_reason(exc))]
+    if exc.ctx is not None:
+        where = t("usage_try", command=f"{exc.ctx.command_path} --help")
+        lines = [exc.ctx.get_usage(), where, *lines]
+    return WordedUsage(lines, exc.ctx)
+
+
+def _reason(exc: UsageError) -> str:
+    """What was wrong with the command line, worded from the catalogue."""
+    if isinstance(exc, NoSuchOption):
+        text = t("usage_no_such_option", name=exc.option_name)
+        if exc.possibilities:
+            text += " " + t("usage_did_you_mean", options=", ".join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, MissingParameter):
+        return t("usage_missing", name=_named(exc))
+    if isinstance(exc, BadParameter):
+        return _bad_value(exc)
+    message = exc.message
+    needs = _NEEDS_VALUE.match(message)
+    if isinstance(exc, BadOptionUsage) and needs:
+        return t("usage_needs_value", name=needs.group(1))
+    extra = _EXTRA.match(message)
+    if extra:
+        return t("usage_extra", values=extra.group(1))
+    unknown = _NO_COMMAND.match(message)
+    if unknown:
+        text = t("usage_no_such_command", name=unknown.group(1))
+        suggested = _SUGGESTED.search(message)
+        if suggested:
+            names = re.findall(r"'([^']*)'", suggested.group(1)) or [suggested.group(1)]
+            text += " " + t("usage_did_you_mean", options=", ".join(names))
+        return text
+    return message
+
+
+def _named(exc: BadParameter) -> str:
+    """The option or argument a bad value was given for, as the command line names it."""
+    if exc.param_hint is not None:
+        hints = [exc.param_hint] if isinstance(exc.param_hint, str) else list(exc.param_hint)
+        return " / ".join(hints)
+    if exc.param is None:
+        return ""
+    return " / ".join(getattr(exc.param, "opts", None) or [str(exc.param.name)])
+
+
+def _bad_value(exc: BadParameter) -> str:
+    """Why a value cannot be used: read from the pydantic error behind typer's check, or
+    from click's sentence; a value our own code refused says so already."""
+    name = _named(exc)
+    if not name:
+        return exc.message  # (raised by the command itself, worded from the catalogue)
+    errors = getattr(exc.__cause__, "errors", None)
+    if callable(errors):
+        first: dict[str, Any] = next(iter(errors()), {})
+        value, kind = _shown(first.get("input", "")), first.get("type", "")
+        bounds = first.get("ctx") or {}
+        if kind.startswith("int_"):
+            return t("usage_not_whole", name=name, value=value)
+        if kind.startswith("float_") or kind == "finite_number":
+            return t("usage_not_number", name=name, value=value)
+        for bound, key in _BOUNDS.items():
+            if bound in bounds:
+                return t(key, name=name, value=value, limit=bounds[bound])
+        return t("usage_bad_value", name=name, value=value)
+    not_a = _NOT_A.match(exc.message)
+    if not_a:
+        key = "usage_not_number" if not_a.group(2) == "float" else "usage_not_whole"
+        return t(key, name=name, value=_shown(not_a.group(1)))
+    ranged = _OUT_OF_RANGE.match(exc.message)
+    if ranged:
+        value = _shown(ranged.group(1))
+        key, limit = _range_missed(ranged.group(1), ranged.group(2))
+        if key:
+            return t(key, name=name, value=value, limit=limit)
+        return t("usage_out_of_range", name=name, value=value, range=ranged.group(2))
+    return t("usage_bad_given", name=name, reason=exc.message)
+
+
+def _range_missed(value: str, described: str) -> tuple[str, float]:
+    """The bound of click's range (``0<=x<=65535``, ``x>0``) that ``value`` is past, as the
+    catalogue says it (``usage_at_most`` …), or ("", 0) when it cannot be read."""
+    left, _, right = described.partition("x")
+    low = re.fullmatch(r"(-?[\d.]+)(<=?)", left)
+    side = re.fullmatch(r"([<>]=?)(-?[\d.]+)", right)
+    bounds = [(float(low.group(1)), ">" + low.group(2)[1:])] if low else []  # low<=x: x>=low
+    bounds += [(float(side.group(2)), side.group(1))] if side else []
+    try:
+        number = float(value)
+    except ValueError:
+        return "", 0
+    for bound, kept in bounds:  # the value must keep ``x kept bound``
+        inside = {"<=": number <= bound, "<": number < bound, ">=": number >= bound}.get(
+            kept, number > bound
+        )
+        if not inside:
+            key = {"<=": "usage_at_most", "<": "usage_below", ">=": "usage_at_least"}
+            return key.get(kept, "usage_above"), int(bound) if bound.is_integer() else bound
+    return "", 0
+
+
+def _shown(value: object) -> str:
+    """A value as typed, its control characters escaped (a terminal would act on them)."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in str(value))

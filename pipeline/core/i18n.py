@@ -809,6 +809,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "روش اجرا:",
         "en": "Usage:",
     },
+    # click's and typer's usage errors (``helptext.worded_usage``)
+    "usage_try": {"fa": "برای راهنما: {command}", "en": "Try '{command}' for help."},
+    "usage_no_such_option": {
+        "fa": "گزینه‌ی {name} در این فرمان نیست.",
+        "en": "No such option: {name}.",
+    },
+    "usage_did_you_mean": {"fa": "شاید منظورتان {options} است؟", "en": "Did you mean {options}?"},
+    "usage_no_such_command": {"fa": "فرمان «{name}» نیست.", "en": "No such command '{name}'."},
+    "usage_missing": {
+        "fa": "{name} داده نشده است؛ این فرمان بی آن اجرا نمی‌شود.",
+        "en": "Missing {name}: the command cannot run without it.",
+    },
+    "usage_needs_value": {
+        "fa": "پس از {name} مقداری بدهید.",
+        "en": "{name} needs a value after it.",
+    },
+    "usage_extra": {
+        "fa": "این‌ها در این فرمان جایی ندارند: {values}",
+        "en": "Got unexpected extra arguments: {values}",
+    },
+    "usage_not_whole": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: عددی درست بدهید.",
+        "en": "{name} '{value}' cannot be used: give a whole number.",
+    },
+    "usage_not_number": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: عددی بدهید.",
+        "en": "{name} '{value}' cannot be used: give a number.",
+    },
+    "usage_at_most": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: حداکثر {limit} بدهید.",
+        "en": "{name} '{value}' cannot be used: give {limit} at most.",
+    },
+    "usage_below": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: کمتر از {limit} بدهید.",
+        "en": "{name} '{value}' cannot be used: give less than {limit}.",
+    },
+    "usage_at_least": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: دست‌کم {limit} بدهید.",
+        "en": "{name} '{value}' cannot be used: give {limit} at least.",
+    },
+    "usage_above": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: بیشتر از {limit} بدهید.",
+        "en": "{name} '{value}' cannot be used: give more than {limit}.",
+    },
+    "usage_out_of_range": {
+        "fa": "{name} «{value}» پذیرفتنی نیست: مقداری در بازه‌ی {range} بدهید.",
+        "en": "{name} '{value}' cannot be used: give a value in {range}.",
+    },
+    "usage_bad_value": {
+        "fa": "{name} «{value}» پذیرفتنی نیست.",
+        "en": "{name} '{value}' cannot be used.",
+    },
+    "usage_bad_given": {
+        "fa": "مقدار {name} پذیرفتنی نیست: {reason}",
+        "en": "{name} cannot be used: {reason}",
+    },
     "help_options": {
         "fa": "گزینه‌ها",
         "en": "Options",
