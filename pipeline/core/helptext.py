@@ -51,14 +51,14 @@ _THEIRS = {
     ),
     "[required]": "help_required",
 }
-# Click's usage errors that carry only an English sentence, and typer's checks of a value
+# Click's usage errors that carry only an English sentence
 _EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$")
 _NEEDS_VALUE = re.compile(r"^Option '(.+)' requires (an argument|\d+ arguments)\.$")
 _NO_COMMAND = re.compile(r"^No such command '(.+?)'\.")
 _SUGGESTED = re.compile(r"Did you mean (.+)\?$")
-_NOT_A = re.compile(r"^'(.*)' is not a valid (integer|int|float)(?: range)?\.$")  # (click's types,
-_OUT_OF_RANGE = re.compile(r"^(.+) is not in the range (.+)\.$")  # before typer used pydantic)
-_BOUND = re.compile(r"(-?[\d.]+)(<=?)x|x(<=?|>=?)(-?[\d.]+)")  # click's "0<=x<=65535", "x>0"
+# A value click's own types refused (typer before it checked values with pydantic)
+_NOT_A = re.compile(r"^'(.*)' is not a valid (integer|int|float)(?: range)?\.$")
+_OUT_OF_RANGE = re.compile(r"^(.+) is not in the range (.+)\.$")
 _BOUNDS = {"le": "usage_at_most", "lt": "usage_below", "ge": "usage_at_least", "gt": "usage_above"}
 LANG_ASKED = "simad.lang_asked"  # ctx.meta: the language the command line asks for, if any
 _HEADINGS = {"Options": "help_options", "Arguments": "help_arguments", "Commands": "help_commands"}
