@@ -114,3 +114,24 @@ def test_a_row_refused_ten_times_by_a_busy_limit_is_still_sent(tmp_path: Path):
     assert len(refused) == 68 + 1 and set(refused.values()) == {10}  # (+1: the refused row)
     writes = app.store.write_counts()
     assert set(writes["residents"].values()) == {1} and len(writes["residents"]) == 36
+
+
+def test_a_server_that_answers_429_to_everything_stops_the_run_in_time(tmp_path: Path):
+    clock = TickingClock()
+    app = create_app(SandboxSettings(db_path=tmp_path / "server.db", clock=clock))
+    transport, _ = refusing_each_row(app, 10**9)
+    result = run_submit(
+        SubmitOptions([SAMPLE], target="sandbox", report=tmp_path / "r.xlsx"),
+        transport=transport,
+        credentials=Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+        policy=replace(default_policy(), sleep=clock.sleep, clock=clock),
+        ctx=Context(lang="en"),
+    )
+    assert result.exit_code == 3
+    assert "too many requests" in str(result.fatal) and "429" in str(result.fatal)
+    assert result.counts.get("sent", 0) == 0 and result.counts["failed"] >= 8
+    # Each row was tried past eight 429s, until the policy's 90 s were up; eight failed rows
+    # in a row stopped the run.
+    attempts = [o.attempts for sheet in result.sheets for o in sheet.rows if o.attempts]
+    assert len(attempts) >= 8 and min(attempts) > 8
+    assert app.store.write_counts()["residents"] == {}

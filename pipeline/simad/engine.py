@@ -40,6 +40,7 @@ from pipeline.core.i18n import t, when, word
 from pipeline.core.redact import scrub
 from pipeline.core.status import Submission, Validation
 from pipeline.net.limiter import InFlight, Pace
+from pipeline.net.retry import THROTTLED
 from pipeline.sheets import photos as photo_files
 from pipeline.sheets.photos import read_photo
 from pipeline.sheets.report import MESSAGE_SEPARATOR
@@ -570,7 +571,12 @@ class Engine:
         log.warning("row_failed", kind=item.kind, key=item.key, status=exc.status)
         self._failure_streak += 1
         if self._failure_streak >= self._unreachable_after:
-            self._stop(RemoteUnreachable(t("unreachable", error=scrub(exc)), status=exc.status))
+            said = (
+                t("throttled_stop", n=self._failure_streak, error=scrub(exc))
+                if exc.status == THROTTLED
+                else t("unreachable", error=scrub(exc))
+            )
+            self._stop(RemoteUnreachable(said, status=exc.status))
 
     # -- photos ------------------------------------------------------------------------------
 
