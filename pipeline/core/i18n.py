@@ -152,6 +152,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "throttled_stop": {
         "fa": "سرور به همه‌ی تلاش‌های {n} ردیفِ پشت‌سرهم پاسخ «درخواست بیش از حد» (۴۲۹) داد و ارسال متوقف شد؛ بعداً دوباره بفرستید (ردیف‌های فرستاده‌نشده در گزارش آمده‌اند): {error}",
         "en": "The server answered 'too many requests' (429) to every try of {n} rows in a row, so the run stopped; send again later (the rows not sent are in the report): {error}",
+        "en_one": "The server answered 'too many requests' (429) to every try of {n} row, so the run stopped; send again later (the rows not sent are in the report): {error}",
     },
     "photo_missing": {
         "fa": "عکس {name} پیدا نشد؛ عکس ارسال نشد.",
