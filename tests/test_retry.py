@@ -9,6 +9,7 @@ import hashlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,10 +99,13 @@ def refusing_each_row(app: object, times: int) -> tuple[httpx.MockTransport, Cou
     return httpx.MockTransport(handle), refused
 
 
-def test_a_row_refused_ten_times_by_a_busy_limit_is_still_sent(tmp_path: Path):
+def submit_refused(tmp_path: Path, times: int) -> tuple[Any, Any, Counter[str]]:
+    """The sample submitted under the commands' retry policy (on a fake clock) to the sandbox
+    behind a limit that refuses each row's first ``times`` sends: the result, the sandbox
+    and the refusals made."""
     clock = TickingClock()
     app = create_app(SandboxSettings(db_path=tmp_path / "server.db", clock=clock))
-    transport, refused = refusing_each_row(app, 10)
+    transport, refused = refusing_each_row(app, times)
     result = run_submit(
         SubmitOptions([SAMPLE], target="sandbox", report=tmp_path / "r.xlsx"),
         transport=transport,
@@ -109,6 +113,11 @@ def test_a_row_refused_ten_times_by_a_busy_limit_is_still_sent(tmp_path: Path):
         policy=replace(default_policy(), sleep=clock.sleep, clock=clock),
         ctx=Context(lang="en"),
     )
+    return result, app, refused
+
+
+def test_a_row_refused_ten_times_by_a_busy_limit_is_still_sent(tmp_path: Path):
+    result, app, refused = submit_refused(tmp_path, 10)
     assert result.fatal is None
     assert result.counts == {"sent": 68, "invalid": 7, "not_sent": 4, "failed": 1}
     assert len(refused) == 68 + 1 and set(refused.values()) == {10}  # (+1: the refused row)
@@ -117,16 +126,7 @@ def test_a_row_refused_ten_times_by_a_busy_limit_is_still_sent(tmp_path: Path):
 
 
 def test_a_server_that_answers_429_to_everything_stops_the_run_in_time(tmp_path: Path):
-    clock = TickingClock()
-    app = create_app(SandboxSettings(db_path=tmp_path / "server.db", clock=clock))
-    transport, _ = refusing_each_row(app, 10**9)
-    result = run_submit(
-        SubmitOptions([SAMPLE], target="sandbox", report=tmp_path / "r.xlsx"),
-        transport=transport,
-        credentials=Credentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
-        policy=replace(default_policy(), sleep=clock.sleep, clock=clock),
-        ctx=Context(lang="en"),
-    )
+    result, app, _ = submit_refused(tmp_path, 10**9)
     assert result.exit_code == 3
     assert "too many requests" in str(result.fatal) and "429" in str(result.fatal)
     assert result.counts.get("sent", 0) == 0 and result.counts["failed"] >= 8

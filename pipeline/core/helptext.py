@@ -19,6 +19,7 @@ behind it); the few that carry only an English sentence are read from that sente
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -59,7 +60,14 @@ _SUGGESTED = re.compile(r"Did you mean (.+)\?$")
 # A value click's own types refused (typer before it checked values with pydantic)
 _NOT_A = re.compile(r"^'(.*)' is not a valid (integer|int|float)(?: range)?\.$")
 _OUT_OF_RANGE = re.compile(r"^(.+) is not in the range (.+)\.$")
-_BOUNDS = {"le": "usage_at_most", "lt": "usage_below", "ge": "usage_at_least", "gt": "usage_above"}
+# A bound a value missed, as pydantic names it: the comparison it must keep, and its words
+_BOUNDS = {
+    "le": (operator.le, "usage_at_most"),
+    "lt": (operator.lt, "usage_below"),
+    "ge": (operator.ge, "usage_at_least"),
+    "gt": (operator.gt, "usage_above"),
+}
+_SIGNS = {"<=": "le", "<": "lt", ">=": "ge", ">": "gt"}  # click's range signs, so named
 LANG_ASKED = "simad.lang_asked"  # ctx.meta: the language the command line asks for, if any
 _HEADINGS = {"Options": "help_options", "Arguments": "help_arguments", "Commands": "help_commands"}
 
@@ -247,7 +255,7 @@ def _bad_value(exc: BadParameter) -> str:
             return t("usage_not_whole", name=name, value=value)
         if kind.startswith("float_") or kind == "finite_number":
             return t("usage_not_number", name=name, value=value)
-        for bound, key in _BOUNDS.items():
+        for bound, (_, key) in _BOUNDS.items():
             if bound in bounds:
                 return t(key, name=name, value=value, limit=bounds[bound])
         return t("usage_bad_value", name=name, value=value)
@@ -269,21 +277,19 @@ def _range_missed(value: str, described: str) -> tuple[str, float]:
     """The bound of click's range (``0<=x<=65535``, ``x>0``) that ``value`` is past, as the
     catalogue says it (``usage_at_most`` …), or ("", 0) when it cannot be read."""
     left, _, right = described.partition("x")
-    low = re.fullmatch(r"(-?[\d.]+)(<=?)", left)
-    side = re.fullmatch(r"([<>]=?)(-?[\d.]+)", right)
-    bounds = [(float(low.group(1)), ">" + low.group(2)[1:])] if low else []  # low<=x: x>=low
-    bounds += [(float(side.group(2)), side.group(1))] if side else []
+    low = re.fullmatch(r"(-?[\d.]+)(<=?)", left)  # "0<=x": x >= 0
+    high = re.fullmatch(r"([<>]=?)(-?[\d.]+)", right)
+    bounds = [(">" + low.group(2)[1:], low.group(1))] if low else []
+    bounds += [(high.group(1), high.group(2))] if high else []
     try:
         number = float(value)
     except ValueError:
         return "", 0
-    for bound, kept in bounds:  # the value must keep ``x kept bound``
-        inside = {"<=": number <= bound, "<": number < bound, ">=": number >= bound}.get(
-            kept, number > bound
-        )
-        if not inside:
-            key = {"<=": "usage_at_most", "<": "usage_below", ">=": "usage_at_least"}
-            return key.get(kept, "usage_above"), int(bound) if bound.is_integer() else bound
+    for sign, text in bounds:
+        keeps, key = _BOUNDS[_SIGNS[sign]]
+        bound = float(text)
+        if not keeps(number, bound):
+            return key, int(bound) if bound.is_integer() else bound
     return "", 0
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pipeline.core.errors import RetryableError
+from pipeline.net.limiter import THROTTLED
 
 T = TypeVar("T")
 
-THROTTLED = 429  # Too Many Requests: not taken, come back later (RFC 6585)
 THROTTLED_DELAY = 4.0  # seconds: the longest backoff after a 429 under a patient policy
 
 
@@ -49,11 +49,16 @@ class RetryPolicy:
         had ``status`` (None: no answer)."""
         backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         jittered: float = backoff / 2 + self.rng.uniform(0, backoff / 2)
-        if self.patient and status == THROTTLED:
+        if self._waited(status):
             jittered = min(jittered, THROTTLED_DELAY)
         if retry_after is not None:
             return max(min(retry_after, self.max_delay * 4), jittered)
         return jittered
+
+    def _waited(self, status: int | None) -> bool:
+        """Whether an answer with ``status`` only asked the client to wait (a 429, under a
+        patient policy): not a failed attempt, and no long backoff."""
+        return self.patient and status == THROTTLED
 
     async def run(
         self,
@@ -69,7 +74,7 @@ class RetryPolicy:
                 return await call(), attempt
             except RetryableError as exc:
                 exc.attempts = attempt
-                counted += not (self.patient and exc.status == THROTTLED)
+                counted += not self._waited(exc.status)
                 wait = self.delay(attempt, exc.retry_after, exc.status)
                 late = self.clock() - first + wait > self.max_elapsed
                 if counted >= self.max_attempts or late:

@@ -31,6 +31,7 @@ to the second) or ``none`` (no header).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, replace
@@ -134,12 +135,10 @@ class SegmentedWindow:
             else:
                 self.counts.append([part, 1])
             return None
-        freed = self.counts[-1][0]  # (the window is full: its parts hold the limit)
-        for number, count in self.counts:  # the oldest parts leave first
-            held -= count
-            if held < self.size:
-                freed = number
-                break
+        # The oldest parts leave first: the window has room once enough of them have left.
+        gone = itertools.accumulate(count for _, count in self.counts)
+        parts = zip(self.counts, gone, strict=True)
+        freed = next(number for (number, _), out in parts if held - out < self.size)
         return self.start + (freed + self.segments) * self.part - now
 
     def release(self) -> None:

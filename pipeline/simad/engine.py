@@ -39,8 +39,7 @@ from pipeline.core.errors import LocalStorageError, RemoteError, RemoteUnreachab
 from pipeline.core.i18n import t, when, word
 from pipeline.core.redact import scrub
 from pipeline.core.status import Submission, Validation
-from pipeline.net.limiter import InFlight, Pace
-from pipeline.net.retry import THROTTLED
+from pipeline.net.limiter import THROTTLED, InFlight, Pace
 from pipeline.sheets import photos as photo_files
 from pipeline.sheets.photos import read_photo
 from pipeline.sheets.report import MESSAGE_SEPARATOR
